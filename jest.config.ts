@@ -1,0 +1,16 @@
+import type { Config } from 'jest';
+
+// One project, CommonJS ts-jest. webdriverio's remote() needs NODE_OPTIONS=--experimental-vm-modules,
+// which `npm test` sets.
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/agent', '<rootDir>/harness'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: { ...require('./tsconfig.json').compilerOptions, incremental: false, tsBuildInfoFile: undefined, noEmit: false, isolatedModules: true } }],
+  },
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  testTimeout: 30_000,
+};
+
+export default config;
