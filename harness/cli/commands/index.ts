@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Every stagesim command registers itself on the program; the order here is the order of --help. */
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];
