@@ -11,6 +11,7 @@ const config: Config = {
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testTimeout: 30_000,
+  reporters: ['default', '<rootDir>/harness/testing/summaryLineReporter.js'],
 };
 
 export default config;

@@ -1,0 +1,49 @@
+/**
+ * Counts the device's work in flight and can hold new work back. Holding is how a test keeps a device
+ * on a progress screen long enough to cut its power there, the way a slow network would.
+ */
+export class EffectGate {
+  private inFlight = 0;
+  private held = false;
+  private heldWaiters: Array<() => void> = [];
+  private idleWaiters: Array<() => void> = [];
+
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
+    const waiters = this.heldWaiters;
+    this.heldWaiters = [];
+    waiters.forEach((resume) => resume());
+  }
+
+  /** Runs `work` once the gate is open; the device counts as busy until it ends. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.held) await new Promise<void>((resume) => this.heldWaiters.push(resume));
+    this.inFlight += 1;
+    try {
+      return await work();
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) this.notifyIdle();
+    }
+  }
+
+  /** Resolves when nothing runs; held work does not count, so a held device is "settled". */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return new Promise((resolve) => setImmediate(() => (this.inFlight === 0 ? resolve() : this.idleWaiters.push(resolve))));
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private notifyIdle(): void {
+    // An outcome event may start the next effect synchronously; wait a turn before calling it idle.
+    setImmediate(() => {
+      if (this.inFlight !== 0) return;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      waiters.forEach((resolve) => resolve());
+    });
+  }
+}

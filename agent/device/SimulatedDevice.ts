@@ -1,0 +1,417 @@
+import { createActor, type Actor } from 'xstate';
+import { StagesimError } from '../errors';
+import { deviceModel } from '../model/deviceModel';
+import type { DeviceEvent, DeviceEventType } from '../model/events';
+import { metaOf, statePath, type DeviceSnapshot } from '../model/inspect';
+import type { StateMeta } from '../model/meta';
+import { reasonMessages, screenDefinition, type ScreenElement } from '../model/screens';
+import type { Deliveries } from '../protocol/enrollment';
+import type { DeviceRecordView } from '../protocol/messages';
+import { deviceProfileSchema, type DeviceProfile, type DeviceProfileInput } from './deviceProfile';
+import { MemoryDeviceStorage, type DeviceMemory, type DeviceStorage } from './deviceStorage';
+import { effects, hasConnectivity, isNetworkUnavailable, type EffectContext } from './effects';
+import type { EnrollmentService } from './enrollmentService';
+import { EffectGate } from './EffectGate';
+
+/** What a scanned QR code told the device (already decoded and validated by the camera). */
+export interface ScannedProvisioning {
+  token: string;
+  checksum: string;
+  wifi: { ssid: string } | null;
+  useMobileData: boolean;
+}
+
+export interface SimulatedDeviceOptions {
+  profile: DeviceProfileInput;
+  service: EnrollmentService;
+  storage?: DeviceStorage;
+  /** How often a call that failed for lack of network is retried before the device gives up. */
+  retry?: { attempts: number; baseDelayMs: number };
+}
+
+/** The current screen as data: what a person would see, plus what the model says about it. */
+export interface DeviceView {
+  serialNumber: string;
+  state: string;
+  screen: { id: string; title: string; appPackage: string };
+  stage: StateMeta['stage'];
+  actor: StateMeta['actor'];
+  userless: boolean;
+  poweredOff: boolean;
+  error: boolean;
+  errorReason: string | null;
+  errorMessage: string | null;
+  upn: string | null;
+  flow: 'staging' | 'default' | null;
+  mode: string | null;
+  recordedStage: string | null;
+  deviceName: string | null;
+  deliveries: Deliveries | null;
+  wifiConnected: boolean;
+  elements: Array<ScreenElement & { value: string }>;
+}
+
+/**
+ * A headless Android device: runs the device model, performs the effects its states ask for, and keeps
+ * what must survive a power cycle in its storage. Actions are what a person can do at the device; each
+ * is refused with ACTION_NOT_AVAILABLE when the current screen offers no such thing.
+ */
+export class SimulatedDevice {
+  readonly profile: DeviceProfile;
+  private readonly service: EnrollmentService;
+  private readonly storage: DeviceStorage;
+  private readonly retry: { attempts: number; baseDelayMs: number };
+  private actor: Actor<typeof deviceModel>;
+  private readonly gate = new EffectGate();
+  private wifiConnected = false;
+  private wifiInRange: boolean;
+  private cellular: boolean;
+  private scanned: ScannedProvisioning | null = null;
+  private typedToken: string | null = null;
+  private inputs = new Map<string, string>();
+  private deviceName: string | null = null;
+  private deliveries: Deliveries | null = null;
+  private lastPath: string;
+  /** Bumped on every change of state, so an effect that outlived its state cannot deliver an outcome. */
+  private epoch = 0;
+  private helloDone = false;
+  private lastEffectError: Error | null = null;
+
+  constructor(options: SimulatedDeviceOptions) {
+    this.profile = deviceProfileSchema.parse(options.profile);
+    this.service = options.service;
+    this.storage = options.storage ?? new MemoryDeviceStorage();
+    this.retry = options.retry ?? { attempts: 6, baseDelayMs: 50 };
+    this.wifiInRange = this.profile.wifiInRange;
+    this.cellular = this.profile.cellular;
+
+    const memory = this.storage.load(this.profile.serialNumber);
+    this.actor = this.createModelActor(memory);
+    if (memory) {
+      this.wifiConnected = memory.wifiConnected;
+      this.deviceName = memory.deviceName;
+      this.deliveries = memory.deliveries;
+    }
+    this.lastPath = statePath(this.actor.getSnapshot());
+    this.actor.subscribe((snapshot) => this.onSnapshot(snapshot));
+    this.actor.start();
+    // A device restored in an effect state (its process died mid-enrollment) picks the work up again.
+    this.startEffect(this.actor.getSnapshot());
+  }
+
+  private createModelActor(memory: DeviceMemory | undefined): Actor<typeof deviceModel> {
+    return memory
+      ? createActor(deviceModel, { snapshot: memory.snapshot as DeviceSnapshot })
+      : createActor(deviceModel);
+  }
+
+  get serialNumber(): string {
+    return this.profile.serialNumber;
+  }
+
+  snapshot(): DeviceSnapshot {
+    return this.actor.getSnapshot();
+  }
+
+  view(): DeviceView {
+    const snapshot = this.actor.getSnapshot();
+    const meta = metaOf(snapshot);
+    const definition = screenDefinition(meta.screen.id);
+    const { context } = snapshot;
+    const errorReason = meta.error ? (context.errorReason ?? errorReasonOfScreen(meta.screen.id)) : null;
+    const errorMessage = errorReason ? (reasonMessages[errorReason] ?? errorReason) : null;
+    return {
+      serialNumber: this.serialNumber,
+      state: statePath(snapshot),
+      screen: { ...meta.screen, appPackage: definition.appPackage },
+      stage: meta.stage,
+      actor: meta.actor,
+      userless: meta.userless,
+      poweredOff: meta.poweredOff,
+      error: meta.error,
+      errorReason,
+      errorMessage,
+      upn: context.upn,
+      flow: context.flow,
+      mode: context.mode,
+      recordedStage: context.recordedStage,
+      deviceName: this.deviceName,
+      deliveries: this.deliveries,
+      wifiConnected: this.wifiConnected,
+      elements: definition.elements.map((element) => ({ ...element, value: this.elementValue(element, errorMessage) })),
+    };
+  }
+
+  private elementValue(element: ScreenElement, errorMessage: string | null): string {
+    switch (element.key) {
+      case 'errorMessage':
+        return errorMessage ?? '';
+      case 'deviceName':
+        return this.deviceName ?? '';
+      case 'account':
+        return this.actor.getSnapshot().context.upn ?? '';
+      case 'deliveries':
+        return this.deliveries ? [...this.deliveries.policies, ...this.deliveries.apps].join(', ') : '';
+      default:
+        return element.kind === 'input' ? (this.inputs.get(element.key) ?? '') : element.label;
+    }
+  }
+
+  // --- What a person does -------------------------------------------------------------------------
+
+  /** Short-press the power button: switches the device on when it is off, off when it is on. */
+  pressPowerButton(): void {
+    this.send({ type: this.view().poweredOff ? 'POWER_ON' : 'POWER_OFF' });
+  }
+
+  /** Tap an element of the current screen by its catalogue key. */
+  tap(key: string): void {
+    const element = this.element(key);
+    if (element.kind === 'input') return; // focusing a field changes nothing the model sees
+    if (!element.action) throw new StagesimError('ELEMENT_NOT_TAPPABLE', `"${key}" on screen "${this.view().screen.id}" does nothing when tapped`);
+    if (element.reads) {
+      const value = this.inputs.get(element.reads) ?? '';
+      if (element.action === 'SIGN_IN') return this.signIn(value);
+      if (element.action === 'TOKEN_SUBMITTED') return this.enterToken(value);
+    }
+    this.send({ type: element.action } as DeviceEvent);
+  }
+
+  /** Type into an input of the current screen. */
+  type(key: string, value: string): void {
+    const element = this.element(key);
+    if (element.kind !== 'input') throw new StagesimError('ELEMENT_NOT_EDITABLE', `"${key}" on screen "${this.view().screen.id}" is not a text field`);
+    this.inputs.set(key, value);
+  }
+
+  /** Tap the welcome screen; the sixth tap in a row opens the QR reader. */
+  tapWelcome(times = 1): void {
+    for (let i = 0; i < times; i += 1) this.send({ type: 'TAP_WELCOME' });
+  }
+
+  connectWifi(): void {
+    this.requireAvailable('CONNECT_WIFI');
+    if (!this.wifiInRange) throw new StagesimError('NO_WIFI_IN_RANGE', 'no Wi-Fi network is in range of this device');
+    this.wifiConnected = true;
+    this.send({ type: 'CONNECT_WIFI' });
+  }
+
+  /**
+   * The QR reader saw a code. `provisioning` is null when the code is not an enrollment code; the camera
+   * (agent/camera) turns a PNG frame into this.
+   */
+  scanned_(provisioning: ScannedProvisioning | null): void {
+    this.requireAvailable('QR_SCANNED');
+    if (!provisioning) return this.send({ type: 'QR_INVALID' });
+    this.scanned = provisioning;
+    this.typedToken = null;
+    // The QR code's Wi-Fi extras join the network without the vendor typing anything.
+    if (provisioning.wifi && this.wifiInRange) this.wifiConnected = true;
+    this.send({ type: 'QR_SCANNED' });
+  }
+
+  /** The vendor typed the token string on the token entry screen and submitted it. */
+  enterToken(token: string): void {
+    this.requireAvailable('TOKEN_SUBMITTED');
+    this.scanned = null;
+    this.typedToken = token;
+    this.send({ type: 'TOKEN_SUBMITTED' });
+  }
+
+  signIn(upn: string): void {
+    this.send({ type: 'SIGN_IN', upn: upn.trim() });
+  }
+
+  /** Reset to factory settings: everything on the device is wiped; the backend hears of it. */
+  factoryReset(): void {
+    this.send({ type: 'FACTORY_RESET' });
+  }
+
+  /** Send any action event the current screen accepts (scenario steps and test paths use this). */
+  send(event: DeviceEvent): void {
+    this.requireAvailable(event.type, event);
+    if (event.type === 'FACTORY_RESET') this.wipe();
+    this.actor.send(event);
+  }
+
+  // --- What happens to the device -----------------------------------------------------------------
+
+  /** Cut the power (pull the battery): the device goes dark wherever it was. */
+  cutPower(): void {
+    const snapshot = this.actor.getSnapshot();
+    if (snapshot.can({ type: 'POWER_LOST' })) this.actor.send({ type: 'POWER_LOST' });
+  }
+
+  setWifiInRange(inRange: boolean): void {
+    this.wifiInRange = inRange;
+    if (!inRange) this.wifiConnected = false;
+  }
+
+  setCellular(available: boolean): void {
+    this.cellular = available;
+  }
+
+  /** Effects wait until released: a network so slow that the device stays on its progress screen. */
+  holdEffects(): void {
+    this.gate.hold();
+  }
+
+  releaseEffects(): void {
+    this.gate.release();
+  }
+
+  /** Resolves once the device has no work in flight (effects finished or held). */
+  async settled(): Promise<void> {
+    await this.gate.idle();
+  }
+
+  /** The error an effect failed with, if the last one did not end in an outcome. */
+  effectError(): Error | null {
+    return this.lastEffectError;
+  }
+
+  async close(): Promise<void> {
+    this.epoch += 1;
+    this.gate.release();
+    this.actor.stop();
+    await this.service.close();
+  }
+
+  // --- Internals ----------------------------------------------------------------------------------
+
+  private element(key: string): ScreenElement {
+    const view = this.view();
+    const element = view.elements.find((candidate) => candidate.key === key);
+    if (!element) {
+      throw new StagesimError('NO_SUCH_ELEMENT', `screen "${view.screen.id}" has no element "${key}" (it has: ${view.elements.map((e) => e.key).join(', ') || 'none'})`);
+    }
+    return element;
+  }
+
+  private requireAvailable(type: DeviceEventType, event?: DeviceEvent): void {
+    const snapshot = this.actor.getSnapshot();
+    const probe = event ?? ({ type } as DeviceEvent);
+    if (!snapshot.can(probe)) {
+      throw new StagesimError('ACTION_NOT_AVAILABLE', `${type} is not possible on screen "${metaOf(snapshot).screen.id}" (state ${statePath(snapshot)})`);
+    }
+  }
+
+  private wipe(): void {
+    this.scanned = null;
+    this.typedToken = null;
+    this.inputs.clear();
+    this.deviceName = null;
+    this.deliveries = null;
+    this.wifiConnected = false;
+    this.helloDone = false;
+    const context = this.actor.getSnapshot().context;
+    // Only a device the service knows has a reset to report.
+    if (context.recordedStage !== null && context.recordedStage !== 'factoryReset') {
+      void this.gate.run(() => this.withService(() => this.service.factoryReset())).catch((error: Error) => {
+        this.lastEffectError = error;
+      });
+    }
+  }
+
+  private onSnapshot(snapshot: DeviceSnapshot): void {
+    const path = statePath(snapshot);
+    const changed = path !== this.lastPath;
+    this.lastPath = path;
+    if (changed) {
+      this.epoch += 1;
+      this.inputs.clear();
+    }
+    this.persist(snapshot);
+    if (changed) this.startEffect(snapshot);
+  }
+
+  private persist(snapshot: DeviceSnapshot): void {
+    this.storage.save(this.serialNumber, {
+      snapshot: this.actor.getPersistedSnapshot(),
+      wifiConnected: this.wifiConnected,
+      deviceName: this.deviceName,
+      deliveries: this.deliveries,
+    });
+    void snapshot;
+  }
+
+  private startEffect(snapshot: DeviceSnapshot): void {
+    const effect = metaOf(snapshot).effect;
+    if (!effect) return;
+    const epoch = this.epoch;
+    this.lastEffectError = null;
+    void this.gate
+      .run(() => (epoch === this.epoch ? this.withService(() => effects[effect](this.effectContext())) : Promise.resolve(null)))
+      .then(
+        (outcome) => {
+          if (outcome && epoch === this.epoch && this.actor.getSnapshot().can(outcome)) this.actor.send(outcome);
+        },
+        (error: Error) => {
+          if (epoch === this.epoch) this.lastEffectError = error;
+        },
+      );
+  }
+
+  /** Introduces the device to the service before its first request after a start or a reset. */
+  private async withService<T>(call: () => Promise<T>): Promise<T> {
+    if (!this.helloDone) {
+      await this.retrying(() => this.service.hello(this.identity()));
+      this.helloDone = true;
+    }
+    return call();
+  }
+
+  private identity() {
+    const { serialNumber, manufacturer, model, osVersion } = this.profile;
+    return { serialNumber, manufacturer, model, osVersion };
+  }
+
+  private online(): boolean {
+    return hasConnectivity({ ...this.profile, cellular: this.cellular }, this.wifiConnected, this.scanned?.useMobileData ?? false);
+  }
+
+  private async retrying<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isNetworkUnavailable(error) || attempt >= this.retry.attempts) throw error;
+        // Exponential backoff with jitter, so a fleet that lost the backend does not return in lockstep.
+        const delay = this.retry.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private effectContext(): EffectContext {
+    return {
+      profile: this.profile,
+      service: this.service,
+      online: () => this.online(),
+      pendingToken: () =>
+        this.scanned
+          ? { token: this.scanned.token, method: 'qr', checksum: this.scanned.checksum }
+          : this.typedToken !== null
+            ? { token: this.typedToken, method: 'manual', checksum: null }
+            : null,
+      pendingUpn: () => this.actor.getSnapshot().context.upn,
+      remember: (record: DeviceRecordView, deliveries: Deliveries) => {
+        this.deviceName = record.deviceName;
+        this.deliveries = deliveries;
+      },
+      retrying: (call) => this.retrying(call),
+    };
+  }
+}
+
+/** Error screens whose reason is the screen itself rather than a service answer. */
+function errorReasonOfScreen(screenId: string): string | null {
+  switch (screenId) {
+    case 'setup-interrupted':
+      return 'setupInterrupted';
+    case 'enrollment-incomplete':
+      return 'enrollmentIncomplete';
+    default:
+      return null;
+  }
+}

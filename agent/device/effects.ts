@@ -1,0 +1,86 @@
+import { isStagesimError } from '../errors';
+import type { DeviceEvent } from '../model/events';
+import type { Effect } from '../model/meta';
+import { androidMajor, type Deliveries } from '../protocol/enrollment';
+import type { DeviceRecordView } from '../protocol/messages';
+import type { DeviceProfile } from './deviceProfile';
+import type { EnrollmentService } from './enrollmentService';
+
+/**
+ * The work behind the model's effect states. Each effect does what a real device would (join the
+ * network, check the device policy app, talk to the enrollment service) and answers with the outcome
+ * event the model expects. Nothing here decides a screen: the model does.
+ */
+export interface EffectContext {
+  profile: DeviceProfile;
+  service: EnrollmentService;
+  /** True when the device can reach the enrollment service right now. */
+  online(): boolean;
+  /** The token the vendor scanned or typed, and how. */
+  pendingToken(): { token: string; method: 'qr' | 'manual'; checksum: string | null } | null;
+  /** The account typed on the sign-in screen. */
+  pendingUpn(): string | null;
+  /** Called with what the service recorded, for the screens that show it. */
+  remember(record: DeviceRecordView, deliveries: Deliveries): void;
+  /** Retries a call that failed because the network dropped; rejects once the device gives up. */
+  retrying<T>(call: () => Promise<T>): Promise<T>;
+}
+
+/** The signature of the device policy app the simulated device downloads (Intune's, from domain facts). */
+export const DEVICE_POLICY_APP_CHECKSUM = 'I5YvS0O5hXY46mb01BlRjq4oJJGs2kuUcHvVkAPEXlg';
+
+type EffectRunner = (context: EffectContext) => Promise<DeviceEvent>;
+
+const prepareDevice: EffectRunner = async (context) => {
+  // Android 10+ needs a network for fully managed enrollment; the Wi-Fi error screen needs no reset.
+  if (!context.online()) return { type: 'NETWORK_UNAVAILABLE' };
+  const pending = context.pendingToken();
+  if (pending?.checksum != null && pending.checksum !== DEVICE_POLICY_APP_CHECKSUM) {
+    return { type: 'SETUP_FAILED', reason: 'checksumMismatch' };
+  }
+  return { type: 'DEVICE_READY' };
+};
+
+const redeemToken: EffectRunner = async (context) => {
+  const pending = context.pendingToken();
+  if (!pending) return { type: 'TOKEN_REJECTED', reason: 'unknown' };
+  const answer = await context.retrying(() => context.service.redeemToken(pending.token, pending.method));
+  return answer.type === 'tokenAccepted'
+    ? { type: 'TOKEN_ACCEPTED', tokenType: answer.tokenType, mode: answer.enrollmentMode }
+    : { type: 'TOKEN_REJECTED', reason: answer.reason };
+};
+
+const recordStage =
+  (stage: 'staged' | 'adminProvisioned' | 'enrolled'): EffectRunner =>
+  async (context) => {
+    const { record, deliveries } = await context.retrying(() => context.service.completeStage(stage));
+    context.remember(record, deliveries);
+    return { type: 'STAGE_RECORDED' };
+  };
+
+const checkAccount: EffectRunner = async (context) => {
+  const upn = context.pendingUpn();
+  if (!upn) return { type: 'SIGN_IN_REJECTED', reason: 'invalidUpn' };
+  const answer = await context.retrying(() => context.service.signIn(upn));
+  return answer.accepted ? { type: 'SIGN_IN_ACCEPTED' } : { type: 'SIGN_IN_REJECTED', reason: answer.reason };
+};
+
+export const effects: Record<Effect, EffectRunner> = {
+  prepareDevice,
+  redeemToken,
+  recordStaged: recordStage('staged'),
+  recordAdminProvisioned: recordStage('adminProvisioned'),
+  recordEnrolled: recordStage('enrolled'),
+  checkAccount,
+};
+
+/** Whether the device has a data connection the enrollment service can be reached over. */
+export function hasConnectivity(profile: DeviceProfile, wifiConnected: boolean, qrAllowsMobileData: boolean): boolean {
+  if (wifiConnected) return true;
+  // Before Android 10 provisioning uses mobile data freely; from 10 on only when the QR code says so.
+  return profile.cellular && (androidMajor(profile.osVersion) < 10 || qrAllowsMobileData);
+}
+
+export function isNetworkUnavailable(error: unknown): boolean {
+  return isStagesimError(error, 'NETWORK_UNAVAILABLE');
+}

@@ -1,0 +1,50 @@
+import type { DeviceView } from '../../agent/device/SimulatedDevice';
+import type { DeviceProfileInput } from '../../agent/device/deviceProfile';
+import type { DeviceEvent } from '../../agent/model/events';
+
+/**
+ * What a person does at a device, as the harness asks for it. Most actions are the model's own action
+ * events; the three that carry data say what they carry: the camera frame shown to the QR reader, the
+ * token typed by hand, the account signed in with.
+ */
+export type TargetAction =
+  | Exclude<DeviceEvent, { type: 'QR_SCANNED' | 'QR_INVALID' | 'TOKEN_SUBMITTED' | 'SIGN_IN' }>
+  | { type: 'SHOW_QR_CODE'; image: Buffer }
+  | { type: 'TOKEN_SUBMITTED'; token: string }
+  | { type: 'SIGN_IN'; upn: string };
+
+export interface NetworkConditions {
+  wifiInRange?: boolean;
+  cellular?: boolean;
+}
+
+export interface TargetArtifacts {
+  screenshotPng: Buffer | null;
+  pageSource: string | null;
+}
+
+/**
+ * One device on a target: the headless simulator, or an Android device behind Appium. The model tests
+ * and the scenario runner drive only this interface, never a target directly.
+ */
+export interface TargetDevice {
+  readonly serialNumber: string;
+  perform(action: TargetAction): Promise<void>;
+  /** The screen as the model names it, after the device finished any work in flight. */
+  view(): Promise<DeviceView>;
+  /** Pull the power: the device goes dark wherever it is. */
+  cutPower(): Promise<void>;
+  setNetwork(conditions: NetworkConditions): Promise<void>;
+  /** Keep the device on its progress screen (a stalled network) until released. */
+  holdWork(): Promise<void>;
+  releaseWork(): Promise<void>;
+  artifacts(): Promise<TargetArtifacts>;
+  close(): Promise<void>;
+}
+
+export interface Target {
+  readonly name: string;
+  /** A fresh device (factory new, in its box) talking to the backend at `backendUrl`. */
+  createDevice(profile: DeviceProfileInput, backendUrl: string): Promise<TargetDevice>;
+  close(): Promise<void>;
+}
