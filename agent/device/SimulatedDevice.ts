@@ -1,5 +1,8 @@
 import { createActor, type Actor } from 'xstate';
-import { StagesimError } from '../errors';
+import { decodeCameraFrame } from '../camera/decodeCameraFrame';
+import { isStagesimError, StagesimError } from '../errors';
+import { parseProvisioningPayload, PROVISIONING_KEYS, provisioningDetails, type ProvisioningDetails, type ProvisioningPayload } from '../provisioning/payload';
+import { normalizeTypedToken } from '../provisioning/tokenEntry';
 import { deviceModel } from '../model/deviceModel';
 import type { DeviceEvent, DeviceEventType } from '../model/events';
 import { metaOf, statePath, type DeviceSnapshot } from '../model/inspect';
@@ -13,13 +16,13 @@ import { effects, hasConnectivity, isNetworkUnavailable, type EffectContext } fr
 import type { EnrollmentService } from './enrollmentService';
 import { EffectGate } from './EffectGate';
 
-/** What a scanned QR code told the device (already decoded and validated by the camera). */
-export interface ScannedProvisioning {
-  token: string;
-  checksum: string;
-  wifi: { ssid: string } | null;
-  useMobileData: boolean;
+/** What a scanned QR code told the device: the provisioning details plus the app it must install. */
+export interface ScannedProvisioning extends ProvisioningDetails {
+  adminComponentName: string;
+  downloadLocation: string;
 }
+
+export type QrScanResult = 'scanned' | 'invalid' | 'noCode';
 
 export interface SimulatedDeviceOptions {
   profile: DeviceProfileInput;
@@ -28,6 +31,15 @@ export interface SimulatedDeviceOptions {
   /** How often a call that failed for lack of network is retried before the device gives up. */
   retry?: { attempts: number; baseDelayMs: number };
 }
+
+/** One step the device took: the event and the state it led to. */
+export interface DeviceTransition {
+  seq: number;
+  event: string;
+  state: string;
+}
+
+const HISTORY_LIMIT = 256;
 
 /** The current screen as data: what a person would see, plus what the model says about it. */
 export interface DeviceView {
@@ -75,6 +87,10 @@ export class SimulatedDevice {
   /** Bumped on every change of state, so an effect that outlived its state cannot deliver an outcome. */
   private epoch = 0;
   private helloDone = false;
+  /** Every transition this device object has taken, oldest first (bounded). */
+  private readonly transitions: DeviceTransition[] = [];
+  private transitionCount = 0;
+  private lastEvent: string | null = null;
   private lastEffectError: Error | null = null;
 
   constructor(options: SimulatedDeviceOptions) {
@@ -197,25 +213,54 @@ export class SimulatedDevice {
   }
 
   /**
-   * The QR reader saw a code. `provisioning` is null when the code is not an enrollment code; the camera
-   * (agent/camera) turns a PNG frame into this.
+   * Hold a PNG camera frame in front of the QR reader. A frame with no readable code changes nothing
+   * (the reader keeps looking); a code that is not an enrollment code shows the invalid-code screen.
+   * A file that is not a usable camera frame (not a PNG, too large) is refused with its error code.
    */
-  scanned_(provisioning: ScannedProvisioning | null): void {
+  showQrCode(frame: Buffer): QrScanResult {
     this.requireAvailable('QR_SCANNED');
-    if (!provisioning) return this.send({ type: 'QR_INVALID' });
-    this.scanned = provisioning;
+    let text: string;
+    try {
+      text = decodeCameraFrame(frame).text;
+    } catch (error) {
+      if (isStagesimError(error, 'QR_NOT_FOUND')) return 'noCode';
+      throw error;
+    }
+    return this.readProvisioningText(text);
+  }
+
+  /** The QR reader decoded a code holding `text` (a fleet decodes one image once and hands out its text). */
+  readProvisioningText(text: string): QrScanResult {
+    this.requireAvailable('QR_SCANNED');
+    let payload: ProvisioningPayload;
+    try {
+      payload = parseProvisioningPayload(text);
+    } catch (error) {
+      if (!isStagesimError(error)) throw error;
+      this.deliver({ type: 'QR_INVALID' });
+      return 'invalid';
+    }
+    const details = provisioningDetails(payload);
+    this.scanned = {
+      ...details,
+      adminComponentName: payload[PROVISIONING_KEYS.adminComponentName],
+      downloadLocation: payload[PROVISIONING_KEYS.packageDownloadLocation],
+    };
     this.typedToken = null;
     // The QR code's Wi-Fi extras join the network without the vendor typing anything.
-    if (provisioning.wifi && this.wifiInRange) this.wifiConnected = true;
-    this.send({ type: 'QR_SCANNED' });
+    if (details.wifi && this.wifiInRange) this.wifiConnected = true;
+    this.deliver({ type: 'QR_SCANNED' });
+    return 'scanned';
   }
 
   /** The vendor typed the token string on the token entry screen and submitted it. */
-  enterToken(token: string): void {
+  enterToken(typed: string): void {
     this.requireAvailable('TOKEN_SUBMITTED');
+    // A malformed token is refused on the field (TOKEN_* codes) and never leaves the device.
+    const token = normalizeTypedToken(typed);
     this.scanned = null;
     this.typedToken = token;
-    this.send({ type: 'TOKEN_SUBMITTED' });
+    this.deliver({ type: 'TOKEN_SUBMITTED' });
   }
 
   signIn(upn: string): void {
@@ -231,7 +276,7 @@ export class SimulatedDevice {
   send(event: DeviceEvent): void {
     this.requireAvailable(event.type, event);
     if (event.type === 'FACTORY_RESET') this.wipe();
-    this.actor.send(event);
+    this.deliver(event);
   }
 
   // --- What happens to the device -----------------------------------------------------------------
@@ -239,7 +284,7 @@ export class SimulatedDevice {
   /** Cut the power (pull the battery): the device goes dark wherever it was. */
   cutPower(): void {
     const snapshot = this.actor.getSnapshot();
-    if (snapshot.can({ type: 'POWER_LOST' })) this.actor.send({ type: 'POWER_LOST' });
+    if (snapshot.can({ type: 'POWER_LOST' })) this.deliver({ type: 'POWER_LOST' });
   }
 
   setWifiInRange(inRange: boolean): void {
@@ -277,7 +322,23 @@ export class SimulatedDevice {
     await this.service.close();
   }
 
+  /** Transitions taken after `afterSeq` (0 for all that are kept), for checking what a step went through. */
+  history(afterSeq = 0): DeviceTransition[] {
+    return this.transitions.filter((transition) => transition.seq > afterSeq);
+  }
+
+  /** The sequence number of the latest transition, to pass to history() later. */
+  historyMark(): number {
+    return this.transitionCount;
+  }
+
   // --- Internals ----------------------------------------------------------------------------------
+
+  private deliver(event: DeviceEvent): void {
+    this.lastEvent = event.type;
+    this.actor.send(event);
+    this.lastEvent = null;
+  }
 
   private element(key: string): ScreenElement {
     const view = this.view();
@@ -317,6 +378,12 @@ export class SimulatedDevice {
     const path = statePath(snapshot);
     const changed = path !== this.lastPath;
     this.lastPath = path;
+    if (this.lastEvent !== null) {
+      this.transitionCount += 1;
+      this.transitions.push({ seq: this.transitionCount, event: this.lastEvent, state: path });
+      if (this.transitions.length > HISTORY_LIMIT) this.transitions.shift();
+      this.lastEvent = null;
+    }
     if (changed) {
       this.epoch += 1;
       this.inputs.clear();
@@ -344,7 +411,7 @@ export class SimulatedDevice {
       .run(() => (epoch === this.epoch ? this.withService(() => effects[effect](this.effectContext())) : Promise.resolve(null)))
       .then(
         (outcome) => {
-          if (outcome && epoch === this.epoch && this.actor.getSnapshot().can(outcome)) this.actor.send(outcome);
+          if (outcome && epoch === this.epoch && this.actor.getSnapshot().can(outcome)) this.deliver(outcome);
         },
         (error: Error) => {
           if (epoch === this.epoch) this.lastEffectError = error;
@@ -390,9 +457,9 @@ export class SimulatedDevice {
       online: () => this.online(),
       pendingToken: () =>
         this.scanned
-          ? { token: this.scanned.token, method: 'qr', checksum: this.scanned.checksum }
+          ? { token: this.scanned.token, method: 'qr', provisioning: this.scanned }
           : this.typedToken !== null
-            ? { token: this.typedToken, method: 'manual', checksum: null }
+            ? { token: this.typedToken, method: 'manual', provisioning: null }
             : null,
       pendingUpn: () => this.actor.getSnapshot().context.upn,
       remember: (record: DeviceRecordView, deliveries: Deliveries) => {

@@ -3,7 +3,9 @@ import type { DeviceEvent } from '../model/events';
 import type { Effect } from '../model/meta';
 import { androidMajor, type Deliveries } from '../protocol/enrollment';
 import type { DeviceRecordView } from '../protocol/messages';
+import { INTUNE_DEFAULTS } from '../provisioning/payload';
 import type { DeviceProfile } from './deviceProfile';
+import type { ScannedProvisioning } from './SimulatedDevice';
 import type { EnrollmentService } from './enrollmentService';
 
 /**
@@ -17,7 +19,7 @@ export interface EffectContext {
   /** True when the device can reach the enrollment service right now. */
   online(): boolean;
   /** The token the vendor scanned or typed, and how. */
-  pendingToken(): { token: string; method: 'qr' | 'manual'; checksum: string | null } | null;
+  pendingToken(): { token: string; method: 'qr' | 'manual'; provisioning: ScannedProvisioning | null } | null;
   /** The account typed on the sign-in screen. */
   pendingUpn(): string | null;
   /** Called with what the service recorded, for the screens that show it. */
@@ -26,17 +28,21 @@ export interface EffectContext {
   retrying<T>(call: () => Promise<T>): Promise<T>;
 }
 
-/** The signature of the device policy app the simulated device downloads (Intune's, from domain facts). */
-export const DEVICE_POLICY_APP_CHECKSUM = 'I5YvS0O5hXY46mb01BlRjq4oJJGs2kuUcHvVkAPEXlg';
+/** The one device policy app the simulated device can download and install: Intune's (domain facts). */
+const DEVICE_POLICY_APP = INTUNE_DEFAULTS;
 
 type EffectRunner = (context: EffectContext) => Promise<DeviceEvent>;
 
 const prepareDevice: EffectRunner = async (context) => {
   // Android 10+ needs a network for fully managed enrollment; the Wi-Fi error screen needs no reset.
   if (!context.online()) return { type: 'NETWORK_UNAVAILABLE' };
-  const pending = context.pendingToken();
-  if (pending?.checksum != null && pending.checksum !== DEVICE_POLICY_APP_CHECKSUM) {
-    return { type: 'SETUP_FAILED', reason: 'checksumMismatch' };
+  // A QR code names the app to download, its checksum and its admin component; a typed token uses
+  // Android Device Policy from managed Google Play.
+  const provisioning = context.pendingToken()?.provisioning;
+  if (provisioning) {
+    if (provisioning.downloadLocation !== DEVICE_POLICY_APP.packageDownloadLocation) return { type: 'SETUP_FAILED', reason: 'downloadFailed' };
+    if (provisioning.checksum !== DEVICE_POLICY_APP.signatureChecksum) return { type: 'SETUP_FAILED', reason: 'checksumMismatch' };
+    if (provisioning.adminComponentName !== DEVICE_POLICY_APP.adminComponentName) return { type: 'SETUP_FAILED', reason: 'installFailed' };
   }
   return { type: 'DEVICE_READY' };
 };

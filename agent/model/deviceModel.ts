@@ -19,6 +19,8 @@ export type WorkMode = 'corporateOwnedFullyManaged' | 'corporateOwnedWorkProfile
 export interface DeviceModelContext {
   /** Taps on the welcome screen so far; the sixth opens the QR reader. */
   welcomeTaps: number;
+  /** How the vendor gave the device its token: scanned from the QR code or typed by hand. */
+  tokenSource: 'qr' | 'manual' | null;
   /** Which token enrolled this device, known once the enrollment service accepted it. */
   flow: Flow | null;
   mode: WorkMode | null;
@@ -36,6 +38,7 @@ const meta = (m: StateMetaInput): StateMetaInput => m;
 
 const initialContext: DeviceModelContext = {
   welcomeTaps: 0,
+  tokenSource: null,
   flow: null,
   mode: null,
   errorReason: null,
@@ -58,6 +61,8 @@ export const deviceModel = setup({
   actions: {
     countWelcomeTap: assign({ welcomeTaps: ({ context }) => context.welcomeTaps + 1 }),
     forgetWelcomeTaps: assign({ welcomeTaps: 0 }),
+    rememberScannedToken: assign({ tokenSource: 'qr' }),
+    rememberTypedToken: assign({ tokenSource: 'manual' }),
     rememberToken: assign(({ event }) =>
       event.type === 'TOKEN_ACCEPTED'
         ? { flow: event.tokenType === 'deviceStaging' ? ('staging' as const) : ('default' as const), mode: event.mode, errorReason: null }
@@ -145,7 +150,7 @@ export const deviceModel = setup({
         qrReader: {
           meta: meta({ screen: { id: 'qr-reader', title: 'Scan QR code' }, stage: 'unprovisioned', actor: 'vendor', userless: true }),
           on: {
-            QR_SCANNED: 'preparingDevice',
+            QR_SCANNED: { target: 'preparingDevice', actions: 'rememberScannedToken' },
             QR_INVALID: { target: 'invalidQrCode', actions: 'rememberError' },
             CANCEL: 'signIn',
           },
@@ -156,7 +161,7 @@ export const deviceModel = setup({
         },
         tokenEntry: {
           meta: meta({ screen: { id: 'token-entry', title: 'Enter enrollment token' }, stage: 'unprovisioned', actor: 'vendor', userless: true }),
-          on: { TOKEN_SUBMITTED: 'preparingDevice', CANCEL: 'signIn' },
+          on: { TOKEN_SUBMITTED: { target: 'preparingDevice', actions: 'rememberTypedToken' }, CANCEL: 'signIn' },
         },
         /** Join the network, download the device policy controller, verify its checksum, install it. */
         preparingDevice: {

@@ -128,6 +128,7 @@ export const reasonMessages: Record<string, string> = {
   deviceNotStaged: 'This device has not been set up by your organization. Sign-in is not possible yet.',
   invalidUpn: 'Enter a work or school account such as john@contoso.com.',
   alreadyEnrolled: 'This device is already enrolled for another user.',
+  accountNotFound: "We couldn't find that work or school account in your organization.",
   setupInterrupted: 'Setup was interrupted before it finished. Reset this device and start again.',
   enrollmentIncomplete: "Your device isn't protected yet. Continue enrollment to finish.",
 };

@@ -39,7 +39,8 @@ export const tokenRejectionReasonSchema = z.enum([
 ]);
 export type TokenRejectionReason = z.infer<typeof tokenRejectionReasonSchema>;
 
-export const signInRejectionReasonSchema = z.enum(['deviceNotStaged', 'invalidUpn', 'alreadyEnrolled']);
+/** accountNotFound: the account's domain is not one of the tenant's. */
+export const signInRejectionReasonSchema = z.enum(['deviceNotStaged', 'invalidUpn', 'alreadyEnrolled', 'accountNotFound']);
 export type SignInRejectionReason = z.infer<typeof signInRejectionReasonSchema>;
 
 /** The hardware facts a device reports about itself. */

@@ -1,0 +1,51 @@
+import type { DeviceEvent } from '../../agent/model/events';
+import { eventVariants } from '../../agent/model/eventVariants';
+import { metaOfPath, statePath, type DeviceSnapshot } from '../../agent/model/inspect';
+
+/**
+ * The model accepts outcomes the world cannot produce in every situation: a typed token carries no
+ * checksum to mismatch, and a staged device cannot be "not staged". Generated paths offer only events the
+ * harness can really cause, so every path it runs is one a device could take.
+ */
+const NEVER_ARRANGED = new Set<string>([
+  // The rate limit needs several failed redemptions on one connection; the backend's channel tests and
+  // the fault matrix cover it. It takes the same model transition as every other rejected token.
+  'TOKEN_REJECTED:rateLimited',
+  // The device validates the account before sending it, so the service never sees a malformed one.
+  'SIGN_IN_REJECTED:invalidUpn',
+]);
+
+function variantKey(event: DeviceEvent): string {
+  return 'reason' in event ? `${event.type}:${event.reason}` : event.type;
+}
+
+export function isFeasible(snapshot: DeviceSnapshot, event: DeviceEvent): boolean {
+  if (NEVER_ARRANGED.has(variantKey(event))) return false;
+  const { tokenSource } = snapshot.context;
+  const path = statePath(snapshot);
+  switch (event.type) {
+    case 'FACTORY_RESET':
+      // Resetting a device that is switched off is the same as resetting it after switching it on.
+      return !metaOfPath(path).poweredOff;
+    case 'SETUP_FAILED':
+      // Checksum, download location and admin component come from the QR code.
+      return tokenSource === 'qr';
+    case 'TOKEN_REJECTED':
+      return event.reason !== 'manualEntryNotSupported' || tokenSource === 'manual';
+    case 'SIGN_IN_REJECTED': {
+      const neverStaged = path.startsWith('setupWizard.');
+      if (event.reason === 'deviceNotStaged') return neverStaged;
+      if (event.reason === 'alreadyEnrolled') return false;
+      return !neverStaged;
+    }
+    default:
+      return true;
+  }
+}
+
+const variants = eventVariants();
+
+/** The events a walk offers in a state: feasible, and handled by the model there. */
+export function feasibleEvents(snapshot: DeviceSnapshot): DeviceEvent[] {
+  return variants.filter((event) => snapshot.can(event) && isFeasible(snapshot, event));
+}

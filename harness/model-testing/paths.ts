@@ -1,0 +1,155 @@
+import { createTestModel, getAdjacencyMap } from 'xstate/graph';
+import { deviceModel } from '../../agent/model/deviceModel';
+import type { DeviceEvent } from '../../agent/model/events';
+import { statePath, type DeviceSnapshot } from '../../agent/model/inspect';
+import { findTransition, type ModelTransition } from '../../agent/model/transitions';
+import { feasibleEvents } from './feasibility';
+
+export interface PathStep {
+  event: DeviceEvent;
+  /** The model state after the event. */
+  state: DeviceSnapshot;
+  /** Leaf path of that state, e.g. "stagingStage3.intuneSignIn". */
+  path: string;
+  transition: ModelTransition;
+}
+
+export interface ModelPath {
+  id: string;
+  steps: PathStep[];
+}
+
+export type PathStrategy = 'shortest' | 'simple';
+
+/** What makes two model states different for a walk: where the device is and what its guards read. */
+function stateKey(snapshot: DeviceSnapshot): string {
+  const { welcomeTaps, tokenSource, flow, mode } = snapshot.context;
+  return `${statePath(snapshot)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}`;
+}
+
+/** An event with the payload value that matters ("TOKEN_REJECTED:expired"); the account is not one. */
+function variantKey(event: DeviceEvent): string {
+  if (event.type === 'TOKEN_ACCEPTED') return `${event.type}:${event.tokenType}:${event.mode}`;
+  return 'reason' in event ? `${event.type}:${event.reason}` : event.type;
+}
+
+function transitionOf(previous: DeviceSnapshot, event: DeviceEvent, next: DeviceSnapshot): ModelTransition {
+  const transition = findTransition(statePath(previous), event.type, statePath(next));
+  if (!transition) throw new Error(`no model transition for ${event.type} from ${statePath(previous)} to ${statePath(next)}`);
+  return transition;
+}
+
+/** xstate/graph gives a path as (event, state after) pairs, the first being xstate.init. */
+function toModelPath(steps: Array<{ event: DeviceEvent; state: DeviceSnapshot }>): ModelPath {
+  const result: PathStep[] = [];
+  for (let index = 1; index < steps.length; index += 1) {
+    const { event, state } = steps[index]!;
+    result.push({ event, state, path: statePath(state), transition: transitionOf(steps[index - 1]!.state, event, state) });
+  }
+  return { id: '', steps: result };
+}
+
+/**
+ * Shortest paths that together take every transition of the model. The walk keys each vertex by the
+ * transition that entered it, so xstate/graph finds the shortest way to take every transition; then a
+ * greedy pass keeps, longest first, only paths that take a transition no kept path takes.
+ */
+function shortestTransitionCover(): ModelPath[] {
+  const model = createTestModel(deviceModel, {
+    events: feasibleEvents,
+    serializeState: (state, event, previous) =>
+      event && previous ? `${stateKey(state)}<-${transitionOf(previous, event, state).id}<-${variantKey(event)}` : stateKey(state),
+  });
+  const candidates = model
+    .getShortestPaths({ allowDuplicatePaths: true })
+    .map((path) => toModelPath(path.steps))
+    .filter((path) => path.steps.length > 0);
+  return coverGreedily(candidates);
+}
+
+function coverGreedily(candidates: ModelPath[]): ModelPath[] {
+  const sorted = [...candidates].sort((a, b) => b.steps.length - a.steps.length);
+  const covered = new Set<string>();
+  const kept: ModelPath[] = [];
+  for (const path of sorted) {
+    const ids = path.steps.map((step) => `${step.transition.id}<-${variantKey(step.event)}`);
+    if (ids.every((id) => covered.has(id))) continue;
+    ids.forEach((id) => covered.add(id));
+    kept.push(path);
+  }
+  return kept;
+}
+
+/** Loops of the model (try again, cancel, reset); a simple-path walk leaves them to the shortest set. */
+const LOOPING_EVENTS = new Set(['TRY_AGAIN', 'CANCEL', 'FACTORY_RESET', 'RESUME_ENROLLMENT']);
+/** Power is switched off on the way forward only where the staging document says so. */
+const FORWARD_POWER_OFF = new Set(['stagingStage2.readyToPowerOff', 'defaultStage1.readyToDistribute']);
+
+function isForward(state: DeviceSnapshot, event: DeviceEvent): boolean {
+  if (LOOPING_EVENTS.has(event.type)) return false;
+  if (event.type === 'POWER_OFF') return FORWARD_POWER_OFF.has(statePath(state));
+  if (event.type === 'POWER_LOST') return statePath(state).endsWith('enrollmentInProgress');
+  return true;
+}
+
+/** How many states a bounded simple-path walk may visit before it stops looking. */
+const SIMPLE_WALK_BUDGET = 200_000;
+
+/**
+ * Simple paths (no state twice) from the device in its box, bounded three ways: the model's loops are
+ * left out, the depth-first walk stops after a fixed budget of visits, and at most `maxPaths` complete
+ * paths are kept. The seed orders each state's successors, so another seed explores other paths.
+ * getSimplePaths itself has no such bound and does not finish on this guarded machine.
+ */
+function boundedSimplePaths(maxPaths: number, random: () => number): ModelPath[] {
+  const adjacency: Record<string, { state: DeviceSnapshot; transitions: Record<string, { event: DeviceEvent; state: DeviceSnapshot }> }> = getAdjacencyMap(deviceModel, {
+    events: (state: DeviceSnapshot) => feasibleEvents(state).filter((event) => isForward(state, event)),
+    serializeState: (state: DeviceSnapshot) => stateKey(state),
+  }) as unknown as Record<string, { state: DeviceSnapshot; transitions: Record<string, { event: DeviceEvent; state: DeviceSnapshot }> }>;  const initial = Object.keys(adjacency)[0]!;
+  const found: ModelPath[] = [];
+  const onPath = new Set<string>([initial]);
+  const trail: Array<{ event: DeviceEvent; state: DeviceSnapshot }> = [{ event: { type: 'xstate.init' } as unknown as DeviceEvent, state: adjacency[initial]!.state }];
+  let budget = SIMPLE_WALK_BUDGET;
+
+  const visit = (key: string): void => {
+    const successors = shuffled(Object.values(adjacency[key]!.transitions), random).filter(
+      ({ state }) => !onPath.has(stateKey(state)),
+    );
+    if (successors.length === 0 && trail.length > 1) {
+      found.push(toModelPath(trail));
+      return;
+    }
+    for (const { event, state } of successors) {
+      if (found.length >= maxPaths || budget-- <= 0) return;
+      const next = stateKey(state);
+      onPath.add(next);
+      trail.push({ event, state });
+      visit(next);
+      trail.pop();
+      onPath.delete(next);
+    }
+  };
+  visit(initial);
+  return found;
+}
+
+function shuffled<T>(items: T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
+export interface GenerateOptions {
+  strategy: PathStrategy;
+  maxPaths?: number;
+  random: () => number;
+}
+
+export function generatePaths(options: GenerateOptions): ModelPath[] {
+  const paths = options.strategy === 'shortest' ? shortestTransitionCover() : boundedSimplePaths(options.maxPaths ?? 200, options.random);
+  const limited = options.maxPaths !== undefined ? paths.slice(0, options.maxPaths) : paths;
+  return limited.map((path, index) => ({ ...path, id: `path-${String(index + 1).padStart(3, '0')}` }));
+}
