@@ -1,0 +1,412 @@
+import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import { StagesimError } from '../../../agent/errors';
+import type { DeviceIdentity } from '../../../agent/protocol/enrollment';
+import { migrate } from './migrations';
+import type {
+  Assignment,
+  AssignmentFilter,
+  BackendStore,
+  DeviceRecord,
+  Group,
+  LedgerEntry,
+  LedgerEntryInput,
+  Payload,
+  PayloadKind,
+  Profile,
+  TokenRecord,
+} from './repository';
+
+type Row = Record<string, unknown>;
+
+/**
+ * The backend store on better-sqlite3. A file database runs in WAL mode with synchronous=NORMAL: a
+ * committed transaction survives the backend process being killed (kill -9), which is what the channel
+ * promises for every acknowledged transition; only a power loss of the host could lose the last ones.
+ * `:memory:` (the default) keeps everything for the life of the process.
+ *
+ * Every statement is prepared once, here; the per-message path only binds and runs.
+ */
+export class SqliteStore implements BackendStore {
+  private readonly db: Database.Database;
+  private readonly version: number;
+  private revision = 0;
+  private readonly s: Record<string, Statement>;
+  private readonly tx: {
+    createProfile: (profile: Profile, token: TokenRecord) => void;
+    deleteProfile: (id: string, at: number) => boolean;
+    replaceToken: (profileId: string, token: TokenRecord, at: number) => void;
+    saveDevice: (device: DeviceRecord, entry?: LedgerEntryInput, countUseOfProfile?: string) => void;
+    createGroup: (group: Group, members: string[]) => void;
+    deleteGroup: (id: string) => boolean;
+    deletePayload: (id: string) => boolean;
+    setAssignments: (payloadId: string, assignments: Assignment[]) => void;
+  };
+
+  constructor(path = ':memory:') {
+    try {
+      this.db = new Database(path);
+    } catch (error) {
+      throw new StagesimError('DB_OPEN_FAILED', `cannot open the database ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      if (path !== ':memory:' && path !== '') {
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+      }
+      this.db.pragma('busy_timeout = 5000');
+      this.version = migrate(this.db);
+    } catch (error) {
+      this.db.close();
+      throw new StagesimError('DB_OPEN_FAILED', `cannot use the database ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    this.s = this.prepareStatements();
+    this.tx = this.prepareTransactions();
+  }
+
+  get targetingRevision(): number {
+    return this.revision;
+  }
+
+  schemaVersion(): number {
+    return this.version;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private prepareStatements(): Record<string, Statement> {
+    const p = (sql: string) => this.db.prepare(sql);
+    return {
+      insertProfile: p(`INSERT INTO profiles (id, displayName, description, enrollmentMode, tokenType, createdAt, modifiedAt,
+        deviceNameTemplate, configureWifi, wifiSsid, wifiPassword, wifiSecurityType, wifiHidden, roleScopeTagIds, usageCount, currentTokenId)
+        VALUES (@id, @displayName, @description, @enrollmentMode, @tokenType, @createdAt, @modifiedAt, @deviceNameTemplate,
+        @configureWifi, @wifiSsid, @wifiPassword, @wifiSecurityType, @wifiHidden, @roleScopeTagIds, @usageCount, @currentTokenId)`),
+      getProfile: p('SELECT * FROM profiles WHERE id = ?'),
+      listProfiles: p('SELECT * FROM profiles ORDER BY createdAt, id'),
+      updateProfile: p(`UPDATE profiles SET displayName = @displayName, description = @description, modifiedAt = @modifiedAt,
+        deviceNameTemplate = @deviceNameTemplate, configureWifi = @configureWifi, wifiSsid = @wifiSsid, wifiPassword = @wifiPassword,
+        wifiSecurityType = @wifiSecurityType, wifiHidden = @wifiHidden, roleScopeTagIds = @roleScopeTagIds WHERE id = @id`),
+      deleteProfile: p('DELETE FROM profiles WHERE id = ?'),
+      setCurrentToken: p('UPDATE profiles SET currentTokenId = ?, modifiedAt = ? WHERE id = ?'),
+      countUse: p('UPDATE profiles SET usageCount = usageCount + 1 WHERE id = ?'),
+      insertToken: p(`INSERT INTO tokens (id, profileId, valueHash, value, tokenType, enrollmentMode, createdAt, expiresAt, state, endedAt)
+        VALUES (@id, @profileId, @valueHash, @value, @tokenType, @enrollmentMode, @createdAt, @expiresAt, @state, @endedAt)`),
+      getToken: p('SELECT * FROM tokens WHERE id = ?'),
+      findToken: p('SELECT * FROM tokens WHERE valueHash = ?'),
+      // Only the digest of a token that is no longer current is kept: enough to say why it is refused.
+      endToken: p("UPDATE tokens SET state = ?, endedAt = ?, value = NULL WHERE id = ? AND state = 'active'"),
+      enrolledCount: p("SELECT COUNT(*) AS n FROM devices WHERE profileId = ? AND stage IN ('staged', 'adminProvisioned', 'enrolled')"),
+
+      insertDevice: p(`INSERT INTO devices (id, serialNumber, manufacturer, model, osVersion, registeredAt, lastChangeAt)
+        VALUES (@id, @serialNumber, @manufacturer, @model, @osVersion, @at, @at)
+        ON CONFLICT (serialNumber) DO UPDATE SET manufacturer = excluded.manufacturer, model = excluded.model, osVersion = excluded.osVersion
+        RETURNING *`),
+      getDevice: p('SELECT * FROM devices WHERE id = ?'),
+      getDeviceBySerial: p('SELECT * FROM devices WHERE serialNumber = ?'),
+      updateDevice: p(`UPDATE devices SET manufacturer = @manufacturer, model = @model, osVersion = @osVersion, stage = @stage,
+        flow = @flow, tokenId = @tokenId, profileId = @profileId, profileName = @profileName, enrollmentMode = @enrollmentMode,
+        deviceNameTemplate = @deviceNameTemplate, nameRandom = @nameRandom, signedInUpn = @signedInUpn, upn = @upn,
+        enrolledAt = @enrolledAt, userEnrolledAt = @userEnrolledAt, managedName = @managedName, deviceName = @deviceName,
+        deliveries = @deliveries, lastChangeAt = @lastChangeAt, managed = @managed WHERE id = @id`),
+      listManaged: p('SELECT * FROM devices WHERE managed = 1 ORDER BY enrolledAt, id'),
+      insertLedger: p(`INSERT INTO ledger (deviceId, serialNumber, fromStage, toStage, at, actor, tokenId)
+        VALUES (@deviceId, @serialNumber, @fromStage, @toStage, @at, @actor, @tokenId)`),
+      ledgerAll: p('SELECT * FROM ledger ORDER BY seq'),
+      ledgerBySerial: p('SELECT * FROM ledger WHERE serialNumber = ? ORDER BY seq'),
+      ledgerByDevice: p('SELECT * FROM ledger WHERE deviceId = ? ORDER BY seq'),
+
+      insertFilter: p(`INSERT INTO assignmentFilters (id, displayName, description, platform, rule, createdAt, modifiedAt)
+        VALUES (@id, @displayName, @description, @platform, @rule, @createdAt, @modifiedAt)`),
+      getFilter: p('SELECT * FROM assignmentFilters WHERE id = ?'),
+      findFilterByName: p('SELECT * FROM assignmentFilters WHERE displayName = ?'),
+      listFilters: p('SELECT * FROM assignmentFilters ORDER BY createdAt, id'),
+      updateFilter: p(`UPDATE assignmentFilters SET displayName = @displayName, description = @description, platform = @platform,
+        rule = @rule, modifiedAt = @modifiedAt WHERE id = @id`),
+      deleteFilter: p('DELETE FROM assignmentFilters WHERE id = ?'),
+
+      insertGroup: p(`INSERT INTO groups (id, displayName, description, dynamic, membershipRule, createdAt, modifiedAt)
+        VALUES (@id, @displayName, @description, @dynamic, @membershipRule, @createdAt, @modifiedAt)`),
+      getGroup: p('SELECT * FROM groups WHERE id = ?'),
+      listGroups: p('SELECT * FROM groups ORDER BY createdAt, id'),
+      updateGroup: p(`UPDATE groups SET displayName = @displayName, description = @description, membershipRule = @membershipRule,
+        modifiedAt = @modifiedAt WHERE id = @id`),
+      deleteGroup: p('DELETE FROM groups WHERE id = ?'),
+      deleteMembersOf: p('DELETE FROM groupMembers WHERE groupId = ?'),
+      addMember: p('INSERT OR IGNORE INTO groupMembers (groupId, upn) VALUES (?, ?)'),
+      removeMember: p('DELETE FROM groupMembers WHERE groupId = ? AND upn = ?'),
+      listMembers: p('SELECT upn FROM groupMembers WHERE groupId = ? ORDER BY upn'),
+
+      insertPayload: p(`INSERT INTO payloads (id, kind, displayName, description, createdAt, modifiedAt)
+        VALUES (@id, @kind, @displayName, @description, @createdAt, @modifiedAt)`),
+      getPayload: p('SELECT * FROM payloads WHERE id = ?'),
+      listPayloads: p('SELECT * FROM payloads WHERE kind = ? ORDER BY createdAt, id'),
+      updatePayload: p('UPDATE payloads SET displayName = @displayName, description = @description, modifiedAt = @modifiedAt WHERE id = @id'),
+      deletePayload: p('DELETE FROM payloads WHERE id = ?'),
+      deleteAssignmentsOf: p('DELETE FROM assignments WHERE payloadId = ?'),
+      insertAssignment: p(`INSERT INTO assignments (id, payloadId, targetType, groupId, filterId, filterType)
+        VALUES (@id, @payloadId, @targetType, @groupId, @filterId, @filterType)`),
+      listAssignments: p('SELECT * FROM assignments ORDER BY payloadId, rowid'),
+      listAssignmentsOf: p('SELECT * FROM assignments WHERE payloadId = ? ORDER BY rowid'),
+      groupReferenced: p('SELECT 1 FROM assignments WHERE groupId = ? LIMIT 1'),
+      filterReferenced: p('SELECT 1 FROM assignments WHERE filterId = ? LIMIT 1'),
+    };
+  }
+
+  private prepareTransactions() {
+    const s = this.s;
+    return {
+      createProfile: this.db.transaction((profile: Profile, token: TokenRecord) => {
+        s.insertProfile!.run(profileRow(profile));
+        s.insertToken!.run(token);
+      }),
+      deleteProfile: this.db.transaction((id: string, at: number) => {
+        const profile = s.getProfile!.get(id) as Row | undefined;
+        if (!profile) return false;
+        if (profile.currentTokenId) s.endToken!.run('revoked', at, profile.currentTokenId);
+        s.deleteProfile!.run(id);
+        return true;
+      }),
+      replaceToken: this.db.transaction((profileId: string, token: TokenRecord, at: number) => {
+        const profile = s.getProfile!.get(profileId) as Row | undefined;
+        if (profile?.currentTokenId) s.endToken!.run('replaced', at, profile.currentTokenId);
+        s.insertToken!.run(token);
+        s.setCurrentToken!.run(token.id, at, profileId);
+      }),
+      saveDevice: this.db.transaction((device: DeviceRecord, entry?: LedgerEntryInput, countUseOfProfile?: string) => {
+        s.updateDevice!.run(deviceRow(device));
+        if (entry) s.insertLedger!.run(entry);
+        if (countUseOfProfile) s.countUse!.run(countUseOfProfile);
+      }),
+      createGroup: this.db.transaction((group: Group, members: string[]) => {
+        s.insertGroup!.run({ ...group, dynamic: group.dynamic ? 1 : 0 });
+        for (const upn of members) s.addMember!.run(group.id, upn);
+      }),
+      deleteGroup: this.db.transaction((id: string) => {
+        s.deleteMembersOf!.run(id);
+        return s.deleteGroup!.run(id).changes > 0;
+      }),
+      deletePayload: this.db.transaction((id: string) => {
+        s.deleteAssignmentsOf!.run(id);
+        return s.deletePayload!.run(id).changes > 0;
+      }),
+      setAssignments: this.db.transaction((payloadId: string, assignments: Assignment[]) => {
+        s.deleteAssignmentsOf!.run(payloadId);
+        for (const assignment of assignments) s.insertAssignment!.run(assignment);
+      }),
+    };
+  }
+
+  private touched<T>(result: T): T {
+    this.revision += 1;
+    return result;
+  }
+
+  // --- Profiles and tokens -------------------------------------------------------------------------
+
+  createProfile(profile: Profile, token: TokenRecord): void {
+    this.tx.createProfile(profile, token);
+  }
+
+  getProfile(id: string): Profile | undefined {
+    const row = this.s.getProfile!.get(id) as Row | undefined;
+    return row && toProfile(row);
+  }
+
+  listProfiles(): Profile[] {
+    return (this.s.listProfiles!.all() as Row[]).map(toProfile);
+  }
+
+  updateProfile(profile: Profile): void {
+    this.s.updateProfile!.run(profileRow(profile));
+  }
+
+  deleteProfile(id: string, at: number): boolean {
+    return this.tx.deleteProfile(id, at);
+  }
+
+  getToken(id: string): TokenRecord | undefined {
+    return this.s.getToken!.get(id) as TokenRecord | undefined;
+  }
+
+  findTokenByHash(hash: Buffer): TokenRecord | undefined {
+    return this.s.findToken!.get(hash) as TokenRecord | undefined;
+  }
+
+  replaceToken(profileId: string, token: TokenRecord, at: number): void {
+    this.tx.replaceToken(profileId, token, at);
+  }
+
+  revokeToken(profileId: string, at: number): boolean {
+    const profile = this.getProfile(profileId);
+    if (!profile?.currentTokenId) return false;
+    return this.s.endToken!.run('revoked', at, profile.currentTokenId).changes > 0;
+  }
+
+  enrolledDeviceCount(profileId: string): number {
+    return (this.s.enrolledCount!.get(profileId) as { n: number }).n;
+  }
+
+  // --- Devices and the ledger ----------------------------------------------------------------------
+
+  registerDevice(identity: DeviceIdentity, at: number, newId: string): DeviceRecord {
+    const row = this.s.insertDevice!.get({ id: newId, at, ...identity }) as Row;
+    return toDevice(row);
+  }
+
+  getDevice(id: string): DeviceRecord | undefined {
+    const row = this.s.getDevice!.get(id) as Row | undefined;
+    return row && toDevice(row);
+  }
+
+  getDeviceBySerial(serialNumber: string): DeviceRecord | undefined {
+    const row = this.s.getDeviceBySerial!.get(serialNumber) as Row | undefined;
+    return row && toDevice(row);
+  }
+
+  saveDevice(device: DeviceRecord, entry?: LedgerEntryInput, countUseOfProfile?: string): void {
+    this.tx.saveDevice(device, entry, countUseOfProfile);
+  }
+
+  listManagedDevices(): DeviceRecord[] {
+    return (this.s.listManaged!.all() as Row[]).map(toDevice);
+  }
+
+  listLedger(query: { serialNumber?: string; deviceId?: string }): LedgerEntry[] {
+    if (query.deviceId !== undefined) return this.s.ledgerByDevice!.all(query.deviceId) as LedgerEntry[];
+    if (query.serialNumber !== undefined) return this.s.ledgerBySerial!.all(query.serialNumber) as LedgerEntry[];
+    return this.s.ledgerAll!.all() as LedgerEntry[];
+  }
+
+  // --- Targeting -----------------------------------------------------------------------------------
+
+  createFilter(filter: AssignmentFilter): void {
+    this.touched(this.s.insertFilter!.run(filter));
+  }
+
+  getFilter(id: string): AssignmentFilter | undefined {
+    return this.s.getFilter!.get(id) as AssignmentFilter | undefined;
+  }
+
+  findFilterByName(displayName: string): AssignmentFilter | undefined {
+    return this.s.findFilterByName!.get(displayName) as AssignmentFilter | undefined;
+  }
+
+  listFilters(): AssignmentFilter[] {
+    return this.s.listFilters!.all() as AssignmentFilter[];
+  }
+
+  updateFilter(filter: AssignmentFilter): void {
+    this.touched(this.s.updateFilter!.run(filter));
+  }
+
+  deleteFilter(id: string): boolean {
+    return this.touched(this.s.deleteFilter!.run(id).changes > 0);
+  }
+
+  createGroup(group: Group, members: string[]): void {
+    this.touched(this.tx.createGroup(group, members));
+  }
+
+  getGroup(id: string): Group | undefined {
+    const row = this.s.getGroup!.get(id) as Row | undefined;
+    return row && toGroup(row);
+  }
+
+  listGroups(): Group[] {
+    return (this.s.listGroups!.all() as Row[]).map(toGroup);
+  }
+
+  updateGroup(group: Group): void {
+    this.touched(this.s.updateGroup!.run({ ...group, dynamic: group.dynamic ? 1 : 0 }));
+  }
+
+  deleteGroup(id: string): boolean {
+    return this.touched(this.tx.deleteGroup(id));
+  }
+
+  addMember(groupId: string, upn: string): boolean {
+    return this.touched(this.s.addMember!.run(groupId, upn).changes > 0);
+  }
+
+  removeMember(groupId: string, upn: string): boolean {
+    return this.touched(this.s.removeMember!.run(groupId, upn).changes > 0);
+  }
+
+  listMembers(groupId: string): string[] {
+    return (this.s.listMembers!.all(groupId) as Array<{ upn: string }>).map((row) => row.upn);
+  }
+
+  createPayload(payload: Payload): void {
+    this.touched(this.s.insertPayload!.run(payload));
+  }
+
+  getPayload(id: string): Payload | undefined {
+    return this.s.getPayload!.get(id) as Payload | undefined;
+  }
+
+  listPayloads(kind: PayloadKind): Payload[] {
+    return this.s.listPayloads!.all(kind) as Payload[];
+  }
+
+  updatePayload(payload: Payload): void {
+    this.touched(this.s.updatePayload!.run(payload));
+  }
+
+  deletePayload(id: string): boolean {
+    return this.touched(this.tx.deletePayload(id));
+  }
+
+  setAssignments(payloadId: string, assignments: Assignment[]): void {
+    this.touched(this.tx.setAssignments(payloadId, assignments));
+  }
+
+  listAssignments(payloadId?: string): Assignment[] {
+    return (payloadId === undefined ? this.s.listAssignments!.all() : this.s.listAssignmentsOf!.all(payloadId)) as Assignment[];
+  }
+
+  isReferenced(what: { groupId?: string; filterId?: string }): boolean {
+    if (what.groupId !== undefined && this.s.groupReferenced!.get(what.groupId)) return true;
+    if (what.filterId !== undefined && this.s.filterReferenced!.get(what.filterId)) return true;
+    return false;
+  }
+}
+
+function profileRow(profile: Profile): Row {
+  return {
+    ...profile,
+    configureWifi: profile.configureWifi ? 1 : 0,
+    wifiHidden: profile.wifiHidden ? 1 : 0,
+    roleScopeTagIds: JSON.stringify(profile.roleScopeTagIds),
+  };
+}
+
+function toProfile(row: Row): Profile {
+  return {
+    ...(row as unknown as Profile),
+    configureWifi: row.configureWifi === 1,
+    wifiHidden: row.wifiHidden === 1,
+    roleScopeTagIds: JSON.parse(row.roleScopeTagIds as string) as string[],
+  };
+}
+
+function deviceRow(device: DeviceRecord): Row {
+  return {
+    ...device,
+    deliveries: device.deliveries === null ? null : JSON.stringify(device.deliveries),
+    managed: device.managed ? 1 : 0,
+  };
+}
+
+function toDevice(row: Row): DeviceRecord {
+  return {
+    ...(row as unknown as DeviceRecord),
+    deliveries: row.deliveries === null ? null : (JSON.parse(row.deliveries as string) as DeviceRecord['deliveries']),
+    managed: row.managed === 1,
+  };
+}
+
+function toGroup(row: Row): Group {
+  return { ...(row as unknown as Group), dynamic: row.dynamic === 1 };
+}

@@ -1,0 +1,140 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Schema migrations: each entry moves the schema one version up and runs once, in order, inside one
+ * transaction with the version bump. Append new entries; never edit a released one. Column names are
+ * the camelCase field names of repository.ts, so rows read straight into records.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE profiles (
+    id TEXT PRIMARY KEY,
+    displayName TEXT NOT NULL,
+    description TEXT,
+    enrollmentMode TEXT NOT NULL,
+    tokenType TEXT NOT NULL,
+    createdAt INTEGER NOT NULL,
+    modifiedAt INTEGER NOT NULL,
+    deviceNameTemplate TEXT,
+    configureWifi INTEGER NOT NULL,
+    wifiSsid TEXT,
+    wifiPassword TEXT,
+    wifiSecurityType TEXT NOT NULL,
+    wifiHidden INTEGER NOT NULL,
+    roleScopeTagIds TEXT NOT NULL,
+    usageCount INTEGER NOT NULL DEFAULT 0,
+    currentTokenId TEXT
+  );
+  CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    profileId TEXT NOT NULL,
+    valueHash BLOB NOT NULL UNIQUE,
+    value TEXT,
+    tokenType TEXT NOT NULL,
+    enrollmentMode TEXT NOT NULL,
+    createdAt INTEGER NOT NULL,
+    expiresAt INTEGER,
+    state TEXT NOT NULL,
+    endedAt INTEGER
+  );
+  CREATE INDEX tokensByProfile ON tokens (profileId);
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    serialNumber TEXT NOT NULL UNIQUE,
+    manufacturer TEXT NOT NULL,
+    model TEXT NOT NULL,
+    osVersion TEXT NOT NULL,
+    registeredAt INTEGER NOT NULL,
+    stage TEXT,
+    flow TEXT,
+    tokenId TEXT,
+    profileId TEXT,
+    profileName TEXT,
+    enrollmentMode TEXT,
+    deviceNameTemplate TEXT,
+    nameRandom TEXT,
+    signedInUpn TEXT,
+    upn TEXT,
+    enrolledAt INTEGER,
+    userEnrolledAt INTEGER,
+    managedName TEXT,
+    deviceName TEXT,
+    deliveries TEXT,
+    lastChangeAt INTEGER NOT NULL,
+    managed INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX devicesByProfile ON devices (profileId, stage);
+  CREATE TABLE ledger (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    deviceId TEXT NOT NULL,
+    serialNumber TEXT NOT NULL,
+    fromStage TEXT,
+    toStage TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    tokenId TEXT
+  );
+  CREATE INDEX ledgerByDevice ON ledger (deviceId, seq);
+  CREATE INDEX ledgerBySerial ON ledger (serialNumber, seq);
+  CREATE TABLE assignmentFilters (
+    id TEXT PRIMARY KEY,
+    displayName TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    description TEXT,
+    platform TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    createdAt INTEGER NOT NULL,
+    modifiedAt INTEGER NOT NULL
+  );
+  CREATE TABLE groups (
+    id TEXT PRIMARY KEY,
+    displayName TEXT NOT NULL,
+    description TEXT,
+    dynamic INTEGER NOT NULL,
+    membershipRule TEXT,
+    createdAt INTEGER NOT NULL,
+    modifiedAt INTEGER NOT NULL
+  );
+  CREATE TABLE groupMembers (
+    groupId TEXT NOT NULL,
+    upn TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (groupId, upn)
+  );
+  CREATE TABLE payloads (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    displayName TEXT NOT NULL,
+    description TEXT,
+    createdAt INTEGER NOT NULL,
+    modifiedAt INTEGER NOT NULL
+  );
+  CREATE TABLE assignments (
+    id TEXT PRIMARY KEY,
+    payloadId TEXT NOT NULL,
+    targetType TEXT NOT NULL,
+    groupId TEXT,
+    filterId TEXT,
+    filterType TEXT NOT NULL
+  );
+  CREATE INDEX assignmentsByPayload ON assignments (payloadId);
+  `,
+];
+
+/** Brings the database to the newest schema; answers the version it is at. */
+export function migrate(db: Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schemaVersion (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM schemaVersion').get() as { version: number } | undefined;
+  let version = row?.version ?? 0;
+  if (version > MIGRATIONS.length) {
+    throw new Error(`the database is at schema version ${version}, newer than this stagesim knows (${MIGRATIONS.length})`);
+  }
+  const apply = db.transaction((next: number) => {
+    db.exec(MIGRATIONS[next - 1]!);
+    if (next === 1) db.prepare('INSERT INTO schemaVersion (version) VALUES (?)').run(next);
+    else db.prepare('UPDATE schemaVersion SET version = ?').run(next);
+  });
+  while (version < MIGRATIONS.length) {
+    version += 1;
+    apply(version);
+  }
+  return version;
+}

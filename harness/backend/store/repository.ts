@@ -1,0 +1,195 @@
+import type { Deliveries, DeviceIdentity, EnrollmentMode, EnrollmentStage, EnrollmentTokenType } from '../../../agent/protocol/enrollment';
+import type { Flow, LedgerActor } from '../ledger';
+
+/**
+ * What the backend keeps, behind one interface (SqliteStore is its one implementation). Times are epoch
+ * milliseconds of the backend clock. Every method that writes more than one row does so in one
+ * transaction, and every write is committed when the method returns: the channel replies only after.
+ */
+
+export type WifiSecurityType = 'none' | 'wpa' | 'wep';
+
+export interface Profile {
+  id: string;
+  displayName: string;
+  description: string | null;
+  enrollmentMode: EnrollmentMode;
+  tokenType: EnrollmentTokenType;
+  createdAt: number;
+  modifiedAt: number;
+  deviceNameTemplate: string | null;
+  configureWifi: boolean;
+  wifiSsid: string | null;
+  wifiPassword: string | null;
+  wifiSecurityType: WifiSecurityType;
+  wifiHidden: boolean;
+  roleScopeTagIds: string[];
+  /** Accepted redemptions of this profile's tokens (Graph's enrollmentTokenUsageCount). */
+  usageCount: number;
+  currentTokenId: string | null;
+}
+
+export type TokenState = 'active' | 'replaced' | 'revoked';
+
+export interface TokenRecord {
+  id: string;
+  profileId: string;
+  valueHash: Buffer;
+  /** Kept only while the token is its profile's current, unrevoked one (Graph shows it as tokenValue). */
+  value: string | null;
+  tokenType: EnrollmentTokenType;
+  enrollmentMode: EnrollmentMode;
+  createdAt: number;
+  /** The expiry the token was created with; null when it never expires. Revocation does not move it. */
+  expiresAt: number | null;
+  state: TokenState;
+  /** When it was replaced or revoked. */
+  endedAt: number | null;
+}
+
+export interface DeviceRecord {
+  /** Graph's managedDevice id. */
+  id: string;
+  serialNumber: string;
+  manufacturer: string;
+  model: string;
+  osVersion: string;
+  registeredAt: number;
+  stage: EnrollmentStage | null;
+  flow: Flow | null;
+  tokenId: string | null;
+  profileId: string | null;
+  /** The profile's name when the device redeemed its token (a later rename does not change the device). */
+  profileName: string | null;
+  enrollmentMode: EnrollmentMode | null;
+  deviceNameTemplate: string | null;
+  nameRandom: string | null;
+  /** The account whose sign-in was accepted, before and after the enrolled stage is recorded. */
+  signedInUpn: string | null;
+  /** The enrolled user (set when the enrolled stage is recorded). */
+  upn: string | null;
+  enrolledAt: number | null;
+  userEnrolledAt: number | null;
+  managedName: string | null;
+  deviceName: string | null;
+  deliveries: Deliveries | null;
+  lastChangeAt: number;
+  /** Listed by managedDevices: the device completed stage 2 at least once. */
+  managed: boolean;
+}
+
+export interface LedgerEntryInput {
+  deviceId: string;
+  serialNumber: string;
+  fromStage: EnrollmentStage | null;
+  toStage: EnrollmentStage;
+  at: number;
+  actor: LedgerActor;
+  tokenId: string | null;
+}
+export interface LedgerEntry extends LedgerEntryInput {
+  seq: number;
+}
+
+export interface AssignmentFilter {
+  id: string;
+  displayName: string;
+  description: string | null;
+  platform: string;
+  rule: string;
+  createdAt: number;
+  modifiedAt: number;
+}
+
+export interface Group {
+  id: string;
+  displayName: string;
+  description: string | null;
+  /** A dynamic device group (membershipRule over device properties); otherwise a user group. */
+  dynamic: boolean;
+  membershipRule: string | null;
+  createdAt: number;
+  modifiedAt: number;
+}
+
+export type PayloadKind = 'policy' | 'app';
+
+/** A policy or an app: something that can be assigned and delivered. */
+export interface Payload {
+  id: string;
+  kind: PayloadKind;
+  displayName: string;
+  description: string | null;
+  createdAt: number;
+  modifiedAt: number;
+}
+
+export type AssignmentTargetType = 'allDevices' | 'allLicensedUsers' | 'group' | 'exclusionGroup';
+
+export interface Assignment {
+  id: string;
+  payloadId: string;
+  targetType: AssignmentTargetType;
+  groupId: string | null;
+  filterId: string | null;
+  filterType: 'include' | 'exclude' | 'none';
+}
+
+export interface BackendStore {
+  /** Bumped by every write to filters, groups, members, payloads or assignments (targeting caches key on it). */
+  readonly targetingRevision: number;
+  schemaVersion(): number;
+  close(): void;
+
+  // Enrollment profiles and tokens
+  createProfile(profile: Profile, token: TokenRecord): void;
+  getProfile(id: string): Profile | undefined;
+  listProfiles(): Profile[];
+  updateProfile(profile: Profile): void;
+  /** Deletes the profile and revokes its current token (its devices keep their records). */
+  deleteProfile(id: string, at: number): boolean;
+  getToken(id: string): TokenRecord | undefined;
+  findTokenByHash(hash: Buffer): TokenRecord | undefined;
+  /** Makes `token` the profile's current token; the previous one becomes 'replaced'. */
+  replaceToken(profileId: string, token: TokenRecord, at: number): void;
+  /** Revokes the profile's current token; false when it had none active. */
+  revokeToken(profileId: string, at: number): boolean;
+  enrolledDeviceCount(profileId: string): number;
+
+  // Devices and the ledger
+  /** Inserts the device or updates its hardware facts; answers the stored record. */
+  registerDevice(identity: DeviceIdentity, at: number, newId: string): DeviceRecord;
+  getDevice(id: string): DeviceRecord | undefined;
+  getDeviceBySerial(serialNumber: string): DeviceRecord | undefined;
+  /** Saves the device, and the ledger entry when there is one, in one transaction. */
+  saveDevice(device: DeviceRecord, entry?: LedgerEntryInput, countUseOfProfile?: string): void;
+  listManagedDevices(): DeviceRecord[];
+  listLedger(query: { serialNumber?: string; deviceId?: string }): LedgerEntry[];
+
+  // Targeting: assignment filters, groups, policies and apps
+  createFilter(filter: AssignmentFilter): void;
+  getFilter(id: string): AssignmentFilter | undefined;
+  findFilterByName(displayName: string): AssignmentFilter | undefined;
+  listFilters(): AssignmentFilter[];
+  updateFilter(filter: AssignmentFilter): void;
+  deleteFilter(id: string): boolean;
+
+  createGroup(group: Group, members: string[]): void;
+  getGroup(id: string): Group | undefined;
+  listGroups(): Group[];
+  updateGroup(group: Group): void;
+  deleteGroup(id: string): boolean;
+  addMember(groupId: string, upn: string): boolean;
+  removeMember(groupId: string, upn: string): boolean;
+  listMembers(groupId: string): string[];
+
+  createPayload(payload: Payload): void;
+  getPayload(id: string): Payload | undefined;
+  listPayloads(kind: PayloadKind): Payload[];
+  updatePayload(payload: Payload): void;
+  deletePayload(id: string): boolean;
+  setAssignments(payloadId: string, assignments: Assignment[]): void;
+  listAssignments(payloadId?: string): Assignment[];
+  /** Whether any assignment targets this group or uses this filter. */
+  isReferenced(what: { groupId?: string; filterId?: string }): boolean;
+}
