@@ -1,0 +1,90 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { MAX_FRAME_BYTES, type DeviceMessageType } from '../../../agent/protocol/messages';
+import { DeviceSession, type ReplyCache, type SessionContext } from './DeviceSession';
+
+export const DEVICE_CHANNEL_PATH = '/device';
+
+/**
+ * Fault injection for harnesses: asked before each reply is sent. 'drop' cuts the connection instead
+ * of answering (the request was already processed and committed), which is how a lost reply looks to a
+ * device.
+ */
+export type BeforeReply = (request: { type: DeviceMessageType; requestId: string }) => 'send' | 'drop';
+
+export interface ChannelServerOptions extends Omit<SessionContext, 'replies'> {
+  beforeReply?: BeforeReply;
+}
+
+/**
+ * The device side of the backend: WebSocket connections at /device on the admin HTTP server's port.
+ * ws enforces MAX_FRAME_BYTES: a bigger frame closes that one connection with 1009, nobody else's.
+ */
+export class ChannelServer {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  private readonly sockets = new Set<WebSocket>();
+  private readonly replies: ReplyCache = new Map();
+
+  constructor(private readonly options: ChannelServerOptions) {
+    this.wss.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (request.url ?? '').split('?')[0];
+      if (path !== DEVICE_CHANNEL_PATH) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+    });
+  }
+
+  connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  /** Cuts every device connection at once, as a network failure would (no close handshake). */
+  dropAll(): void {
+    for (const socket of this.sockets) socket.terminate();
+  }
+
+  /** Closes every connection with 1001 (going away) and stops accepting new ones. */
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.close(1001, 'backend shutting down');
+    await new Promise<void>((resolve) => {
+      // Sockets that do not finish the closing handshake promptly are cut.
+      const timer = setTimeout(() => {
+        for (const socket of this.sockets) socket.terminate();
+      }, 500);
+      timer.unref();
+      this.wss.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private onConnection(socket: WebSocket): void {
+    this.sockets.add(socket);
+    const session = new DeviceSession({ ...this.options, replies: this.replies });
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      const handled = isBinary ? session.binaryFrame() : session.handle(rawText(data));
+      if (handled.request && this.options.beforeReply?.(handled.request) === 'drop') {
+        socket.terminate();
+        return;
+      }
+      socket.send(handled.text);
+    });
+    // ws reports protocol violations (oversized frames: 1009) here after closing the socket itself.
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { oneLine } from '../../../agent/errors';
+import { upnSchema } from '../../../agent/protocol/enrollment';
+import {
+  completeStageMessageSchema,
+  factoryResetMessageSchema,
+  helloMessageSchema,
+  redeemTokenMessageSchema,
+  signInMessageSchema,
+  type ChannelErrorCode,
+  type DeviceMessage,
+  type DeviceMessageType,
+} from '../../../agent/protocol/messages';
+import type { DeviceEnrollment, ReplyBody } from '../deviceEnrollment';
+import { FailureWindow, type RateLimit } from '../rateLimit';
+
+/** The last reply per device (by serial number), so a request resent after a dropped connection gets it again. */
+export type ReplyCache = Map<string, { type: DeviceMessageType; requestId: string; text: string }>;
+
+export interface SessionContext {
+  enrollment: DeviceEnrollment;
+  replies: ReplyCache;
+  redemptionLimit: RateLimit;
+  now: () => number;
+}
+
+export interface HandledMessage {
+  /** The JSON text to send back. */
+  text: string;
+  /** The request it answers, when the frame was a valid request. */
+  request: { type: DeviceMessageType; requestId: string } | null;
+}
+
+// A sign-in whose account is malformed is answered as a rejected sign-in (invalidUpn), not as a
+// malformed message: the account is what a person typed.
+const signInShapeSchema = signInMessageSchema.extend({ upn: z.string().max(1024) });
+
+const SCHEMAS: Record<DeviceMessageType, z.ZodType<DeviceMessage>> = {
+  hello: helloMessageSchema,
+  redeemToken: redeemTokenMessageSchema,
+  completeStage: completeStageMessageSchema,
+  signIn: signInShapeSchema as z.ZodType<DeviceMessage>,
+  factoryReset: factoryResetMessageSchema,
+};
+
+const KNOWN_TYPES = Object.keys(SCHEMAS).join(', ');
+
+/**
+ * One device connection. Turns each text frame into exactly one reply and never throws: malformed JSON,
+ * schema failures, unknown types and handler exceptions all become error replies, and the connection
+ * stays usable.
+ */
+export class DeviceSession {
+  private deviceId: string | null = null;
+  private serialNumber: string | null = null;
+  private readonly redemptionFailures: FailureWindow;
+
+  constructor(private readonly context: SessionContext) {
+    this.redemptionFailures = new FailureWindow(context.redemptionLimit.maxFailures, context.redemptionLimit.windowMs, context.now);
+  }
+
+  binaryFrame(): HandledMessage {
+    return { text: errorText(null, 'binaryNotSupported', 'frames are JSON text; binary frames are not supported'), request: null };
+  }
+
+  handle(text: string): HandledMessage {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      return { text: errorText(null, 'invalidJson', `the frame is not JSON: ${oneLine(error)}`), request: null };
+    }
+    const loose = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : null;
+    const looseRequestId = typeof loose?.requestId === 'string' && loose.requestId.length > 0 && loose.requestId.length <= 64 ? loose.requestId : null;
+    if (!loose || typeof loose.type !== 'string') {
+      return { text: errorText(looseRequestId, 'invalidMessage', `type: expected a message object with a "type" (${KNOWN_TYPES})`), request: null };
+    }
+    const schema = Object.hasOwn(SCHEMAS, loose.type) ? SCHEMAS[loose.type as DeviceMessageType] : undefined;
+    if (!schema) {
+      return { text: errorText(looseRequestId, 'unknownType', `unknown message type "${loose.type.slice(0, 64)}" (known: ${KNOWN_TYPES})`), request: null };
+    }
+    const parsed = schema.safeParse(loose);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const path = issue.path.length > 0 ? issue.path.map(String).join('.') : 'message';
+      return { text: errorText(looseRequestId, 'invalidMessage', `${path}: ${oneLine(issue.message)}`), request: null };
+    }
+    const message = parsed.data;
+    const request = { type: message.type, requestId: message.requestId };
+    try {
+      return { text: this.answer(message), request };
+    } catch (error) {
+      return { text: errorText(message.requestId, 'internalError', `the backend failed on this request: ${oneLine(error)}`), request };
+    }
+  }
+
+  private answer(message: DeviceMessage): string {
+    const { enrollment, replies } = this.context;
+    if (message.type === 'hello') {
+      const { deviceId, reply } = enrollment.hello(message.device);
+      this.deviceId = deviceId;
+      this.serialNumber = message.device.serialNumber;
+      return replyText(message.requestId, reply);
+    }
+    if (this.deviceId === null || this.serialNumber === null) {
+      return errorText(message.requestId, 'notRegistered', `send hello before ${message.type}`);
+    }
+    const cached = replies.get(this.serialNumber);
+    if (cached && cached.requestId === message.requestId && cached.type === message.type) return cached.text;
+
+    const text = replyText(message.requestId, this.dispatch(this.deviceId, message));
+    replies.set(this.serialNumber, { type: message.type, requestId: message.requestId, text });
+    return text;
+  }
+
+  private dispatch(deviceId: string, message: Exclude<DeviceMessage, { type: 'hello' }>): ReplyBody {
+    const { enrollment } = this.context;
+    switch (message.type) {
+      case 'redeemToken': {
+        if (this.redemptionFailures.blocked()) return { type: 'tokenRejected', reason: 'rateLimited' };
+        const reply = enrollment.redeemToken(deviceId, message.token, message.method);
+        if (reply.type === 'tokenRejected') this.redemptionFailures.fail();
+        return reply;
+      }
+      case 'completeStage':
+        return enrollment.completeStage(deviceId, message.stage);
+      case 'signIn':
+        if (!upnSchema.safeParse(message.upn).success) return { type: 'signInRejected', reason: 'invalidUpn' };
+        return enrollment.signIn(deviceId, message.upn);
+      case 'factoryReset':
+        return enrollment.factoryReset(deviceId);
+    }
+  }
+}
+
+function replyText(requestId: string, body: ReplyBody): string {
+  const { type, ...rest } = body;
+  return JSON.stringify({ type, requestId, ...rest });
+}
+
+function errorText(requestId: string | null, code: ChannelErrorCode, message: string): string {
+  return JSON.stringify({ type: 'error', requestId, code, message });
+}
