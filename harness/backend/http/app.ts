@@ -1,0 +1,103 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { oneLine } from '../../../agent/errors';
+import { KeyedFailureWindows, type RateLimit } from '../rateLimit';
+import { GraphError, graphErrorBody } from './graphError';
+import { registerAssignableRoutes } from './routes/assignables';
+import { registerAssignmentFilterRoutes } from './routes/assignmentFilters';
+import { registerEnrollmentProfileRoutes } from './routes/enrollmentProfiles';
+import { registerGroupRoutes } from './routes/groups';
+import { registerManagedDeviceRoutes } from './routes/managedDevices';
+import { HEALTH_PATH, registerSimulatorRoutes } from './routes/simulator';
+import type { RouteDeps } from './routeDeps';
+
+export interface AdminAppOptions {
+  deps: RouteDeps;
+  /** When set, every request but GET /simulator/health needs `Authorization: Bearer <key>`. */
+  adminKey: string | null;
+  bodyLimitBytes: number;
+  /** Failed admin-key attempts per remote address before further requests get 429. */
+  authLimit: RateLimit;
+}
+
+const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * The admin API: Graph-shaped routes under /beta and the simulator's own under /simulator. Every error
+ * leaves in Graph's shape; request bodies are JSON of at most bodyLimitBytes (413 above).
+ */
+export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
+  const { deps, adminKey, bodyLimitBytes } = options;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    forceCloseConnections: true,
+  });
+
+  // Fastify's own parser answers an empty JSON body with an error; Graph actions such as revokeToken are
+  // commonly posted with no body at all. Anything else that is not JSON is one clear 400.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: bodyLimitBytes }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new GraphError(400, 'BadRequest', `The request body is not valid JSON: ${oneLine(error)}`), undefined);
+    }
+  });
+
+  const keyDigest = adminKey === null ? null : digest(adminKey);
+  const authFailures = new KeyedFailureWindows(options.authLimit, Date.now);
+  app.addHook('onRequest', async (request) => {
+    if (keyDigest === null) return;
+    if (request.method === 'GET' && request.url.split('?')[0] === HEALTH_PATH) return;
+    const failures = authFailures.get(request.ip);
+    if (failures.blocked()) {
+      const seconds = Math.ceil(failures.retryAfterMs() / 1000);
+      throw new GraphError(429, 'TooManyRequests', `too many requests with a wrong admin key; retry in ${seconds} s`, { 'retry-after': String(seconds) });
+    }
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer (.+)$/i.exec(header);
+    if (!match || !timingSafeEqual(digest(match[1]!), keyDigest)) {
+      failures.fail();
+      throw new GraphError(401, 'InvalidAuthenticationToken', 'this backend needs its admin key: send Authorization: Bearer <admin key>');
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError | GraphError, request, reply) => {
+    const send = (status: number, code: string, message: string) =>
+      reply.code(status).type('application/json').send(graphErrorBody(code, message, String(request.id), new Date()));
+    if (error instanceof GraphError) {
+      reply.headers(error.headers);
+      return send(error.status, error.code, error.message);
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return send(413, 'RequestEntityTooLarge', `the request body is larger than ${bodyLimitBytes} bytes`);
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return send(415, 'UnsupportedMediaType', 'request bodies are JSON: send Content-Type: application/json');
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return send(error.statusCode, 'BadRequest', oneLine(error.message));
+    }
+    deps.log(`internal error on ${request.method} ${request.url.split('?')[0]}: ${oneLine(error)}`);
+    return send(500, 'InternalServerError', 'the simulator failed on this request');
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .type('application/json')
+      .send(graphErrorBody('ResourceNotFound', `no route ${request.method} ${request.url.split('?')[0]}`, String(request.id), new Date()));
+  });
+
+  registerEnrollmentProfileRoutes(app, deps);
+  registerManagedDeviceRoutes(app, deps);
+  registerAssignmentFilterRoutes(app, deps);
+  registerGroupRoutes(app, deps);
+  registerAssignableRoutes(app, deps);
+  registerSimulatorRoutes(app, deps);
+  return app;
+}

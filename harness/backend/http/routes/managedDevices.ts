@@ -1,0 +1,105 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { DeviceRecord } from '../../store/repository';
+import { notFound, parseWith } from '../graphError';
+import { parseODataFilter } from '../odataFilter';
+import { ID_PATTERN, iso, type RouteDeps } from '../routeDeps';
+
+export const MANAGED_DEVICES_PATH = '/beta/deviceManagement/managedDevices';
+const PAGE_SIZE = 1000;
+
+const ENROLLMENT_TYPES: Record<string, string> = {
+  corporateOwnedFullyManaged: 'androidEnterpriseFullyManaged',
+  corporateOwnedWorkProfile: 'androidEnterpriseCorporateWorkProfile',
+};
+
+/**
+ * Graph's managedDevice, plus simulator fields (Graph has none for these): simulatorEnrollmentStage,
+ * simulatorTokenType, simulatorEnrollmentProfileId, simulatorUserEnrolledDateTime and
+ * simulatorDeliveredPolicies / simulatorDeliveredApps (what the device received when its stage was
+ * recorded). userPrincipalName is empty while the device is userless, as Graph shows it.
+ */
+export function managedDeviceView(device: DeviceRecord) {
+  return {
+    '@odata.type': '#microsoft.graph.managedDevice',
+    id: device.id,
+    deviceName: device.deviceName ?? '',
+    managedDeviceName: device.managedName ?? '',
+    serialNumber: device.serialNumber,
+    imei: '',
+    manufacturer: device.manufacturer,
+    model: device.model,
+    operatingSystem: 'Android',
+    osVersion: device.osVersion,
+    userPrincipalName: device.upn ?? '',
+    emailAddress: device.upn ?? '',
+    userDisplayName: device.upn ? device.upn.split('@')[0]! : '',
+    enrolledDateTime: device.enrolledAt === null ? null : iso(device.enrolledAt),
+    lastSyncDateTime: iso(device.lastChangeAt),
+    enrollmentProfileName: device.profileName ?? '',
+    deviceEnrollmentType: (device.enrollmentMode && ENROLLMENT_TYPES[device.enrollmentMode]) ?? 'unknown',
+    managedDeviceOwnerType: 'company',
+    ownerType: 'company',
+    managementAgent: 'googleCloudDevicePolicyController',
+    simulatorEnrollmentStage: device.stage,
+    simulatorTokenType: device.flow,
+    simulatorEnrollmentProfileId: device.profileId,
+    simulatorUserEnrolledDateTime: device.userEnrolledAt === null ? null : iso(device.userEnrolledAt),
+    simulatorDeliveredPolicies: device.deliveries?.policies ?? [],
+    simulatorDeliveredApps: device.deliveries?.apps ?? [],
+  };
+}
+
+const FILTERABLE = [
+  'id',
+  'deviceName',
+  'managedDeviceName',
+  'serialNumber',
+  'manufacturer',
+  'model',
+  'osVersion',
+  'userPrincipalName',
+  'enrollmentProfileName',
+  'deviceEnrollmentType',
+  'simulatorEnrollmentStage',
+] as const;
+
+const querySchema = z.object({
+  $filter: z.string().max(4096).optional(),
+  $top: z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= PAGE_SIZE, `expected 1 to ${PAGE_SIZE}`)
+    .optional(),
+  $skiptoken: z.string().regex(/^\d+$/, 'not a token this service issued').transform(Number).optional(),
+});
+
+export function registerManagedDeviceRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  app.get(MANAGED_DEVICES_PATH, async (request) => {
+    const query = parseWith(querySchema, request.query, 'query');
+    const predicate = query.$filter === undefined ? null : parseODataFilter(query.$filter, FILTERABLE);
+    let views = deps.store.listManagedDevices().map(managedDeviceView);
+    if (predicate) views = views.filter((view) => predicate(view as unknown as Record<string, string>));
+    const top = query.$top ?? PAGE_SIZE;
+    const skip = query.$skiptoken ?? 0;
+    const page = views.slice(skip, skip + top);
+    const result: Record<string, unknown> = { value: page };
+    if (skip + top < views.length) {
+      const next = new URLSearchParams();
+      if (query.$filter !== undefined) next.set('$filter', query.$filter);
+      if (query.$top !== undefined) next.set('$top', String(query.$top));
+      next.set('$skiptoken', String(skip + top));
+      result['@odata.nextLink'] = `${request.protocol}://${request.host}${MANAGED_DEVICES_PATH}?${next.toString()}`;
+    }
+    return result;
+  });
+
+  app.get<{ Params: { id: string } }>(`${MANAGED_DEVICES_PATH}/:id`, async (request) => {
+    const { id } = request.params;
+    const device = ID_PATTERN.test(id) ? deps.store.getDevice(id) : undefined;
+    if (!device || !device.managed) throw notFound(`no managedDevice with id ${id}`);
+    return managedDeviceView(device);
+  });
+}
+

@@ -1,0 +1,91 @@
+import type { AddressInfo } from 'node:net';
+import { StagesimError } from '../../agent/errors';
+import { ChannelServer, DEVICE_CHANNEL_PATH } from './channel/ChannelServer';
+import { Clock } from './clock';
+import { DeviceEnrollment } from './deviceEnrollment';
+import { buildAdminApp } from './http/app';
+import { resolveBackendOptions, type BackendOptions, type ResolvedBackendOptions } from './options';
+import { SqliteStore } from './store/SqliteStore';
+import type { BackendStore } from './store/repository';
+import { Targeting } from './targeting/deliveries';
+
+export type { BackendOptions } from './options';
+
+export interface RunningBackend {
+  /** Base URL of the admin API, e.g. http://127.0.0.1:40123; devices connect to `${url}/device`. */
+  url: string;
+  /** The device channel's URL (ws://…/device). */
+  channelUrl: string;
+  port: number;
+  host: string;
+  store: BackendStore;
+  clock: Clock;
+  channel: ChannelServer;
+  options: ResolvedBackendOptions;
+  /** Closes device connections (1001), the HTTP server and the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * The mock Intune backend: Graph-shaped admin API (fastify) and the device channel (ws) on one port,
+ * over one SQLite store. Throws StagesimError (see options.ts, plus DB_OPEN_FAILED and LISTEN_FAILED).
+ */
+export async function startBackend(input: BackendOptions = {}): Promise<RunningBackend> {
+  const options = resolveBackendOptions(input);
+  const log = options.log ?? (() => undefined);
+  const clock = options.clock ?? new Clock();
+  const store = new SqliteStore(options.dbPath);
+  const enrollment = new DeviceEnrollment({
+    store,
+    clock,
+    targeting: new Targeting(store),
+    nameTemplates: options.nameTemplates,
+    timeZone: options.timeZone,
+  });
+  const channel = new ChannelServer({
+    enrollment,
+    redemptionLimit: options.redemptionLimit,
+    now: () => clock.now(),
+    beforeReply: options.beforeReply,
+  });
+  const app = buildAdminApp({
+    deps: { store, clock, accountId: options.accountId, log },
+    adminKey: options.adminKey ?? null,
+    bodyLimitBytes: options.bodyLimitBytes,
+    authLimit: options.adminAuthLimit,
+  });
+  channel.attach(app.server);
+
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await channel.close();
+    store.close();
+    throw new StagesimError('LISTEN_FAILED', `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
+  }
+
+  const { port } = app.server.address() as AddressInfo;
+  const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}`;
+  log(`backend listening on ${url} (database ${options.dbPath}, time zone ${options.timeZone}${options.adminKey ? ', admin key required' : ''})`);
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    channelUrl: `ws://${host}:${port}${DEVICE_CHANNEL_PATH}`,
+    port,
+    host: options.host,
+    store,
+    clock,
+    channel,
+    options,
+    close() {
+      closing ??= (async () => {
+        await channel.close();
+        await app.close();
+        store.close();
+      })();
+      return closing;
+    },
+  };
+}

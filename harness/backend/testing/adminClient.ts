@@ -1,0 +1,56 @@
+import type { RunningBackend } from '../server';
+
+export interface AdminResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** A tiny Graph client for tests: real HTTP with fetch, JSON in and out, the admin key when given. */
+export class AdminClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly adminKey?: string,
+  ) {}
+
+  static for(backend: RunningBackend, adminKey?: string): AdminClient {
+    return new AdminClient(backend.url, adminKey);
+  }
+
+  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<AdminResponse<T>> {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (this.adminKey) (init.headers as Record<string, string>).authorization = `Bearer ${this.adminKey}`;
+    if (body !== undefined) {
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    }
+    const response = await fetch(`${this.baseUrl}${path}`, init);
+    const text = await response.text();
+    let parsed: unknown = null;
+    if (text !== '' && (response.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+
+  get<T = any>(path: string) {
+    return this.request<T>('GET', path);
+  }
+  post<T = any>(path: string, body?: unknown) {
+    return this.request<T>('POST', path, body);
+  }
+  patch<T = any>(path: string, body: unknown) {
+    return this.request<T>('PATCH', path, body);
+  }
+  delete<T = any>(path: string) {
+    return this.request<T>('DELETE', path);
+  }
+}
+
+export const PROFILES = '/beta/deviceManagement/androidDeviceOwnerEnrollmentProfiles';
+
+/** Creates a profile and answers its Graph entity; fails the test unless Graph answered 201. */
+export async function createProfile(admin: AdminClient, body: Record<string, unknown>): Promise<any> {
+  const response = await admin.post(PROFILES, { displayName: 'Frontline staging', enrollmentMode: 'corporateOwnedFullyManaged', enrollmentTokenType: 'deviceStaging', ...body });
+  if (response.status !== 201) throw new Error(`creating a profile answered ${response.status}: ${response.text}`);
+  return response.body;
+}
