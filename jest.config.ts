@@ -4,7 +4,7 @@ import type { Config } from 'jest';
 // which `npm test` sets.
 const config: Config = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/agent', '<rootDir>/harness'],
+  roots: ['<rootDir>/agent', '<rootDir>/harness', '<rootDir>/emulator-scripts'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { ...require('./tsconfig.json').compilerOptions, incremental: false, tsBuildInfoFile: undefined, noEmit: false, isolatedModules: true } }],
