@@ -37,7 +37,7 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
 
   // Fastify's own parser answers an empty JSON body with an error; Graph actions such as revokeToken are
   // commonly posted with no body at all. Anything else that is not JSON is one clear 400.
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: bodyLimitBytes }, (_request, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);

@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { fixedClock } from '../clock';
+import { startBackend } from '../server';
+import { AdminClient, PROFILES, createProfile } from '../testing/adminClient';
+import { RawChannel } from '../testing/rawChannel';
+import { MIGRATIONS } from './migrations';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'stagesim-store-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SqliteStore on a file', () => {
+  it('keeps profiles, tokens, devices, targeting and the ledger across a restart', async () => {
+    const dbPath = join(dir, 'backend.db');
+    const clock = () => fixedClock('2024-06-22T04:20:00Z');
+    const first = await startBackend({ dbPath, clock: clock() });
+    let admin = AdminClient.for(first);
+    const profile = await createProfile(admin, { displayName: 'Persisted' });
+    const replacedToken = profile.tokenValue;
+    await admin.post(`${PROFILES}/${profile.id}/createToken`);
+    const current = (await admin.get(`${PROFILES}/${profile.id}`)).body;
+    const filter = (await admin.post('/beta/deviceManagement/assignmentFilters', { displayName: 'All Pixels', rule: 'device.model -startsWith "Pixel"' })).body;
+    const staff = (await admin.post('/beta/groups', { displayName: 'Staff', 'members@odata.bind': ['https://graph.microsoft.com/v1.0/users/john@contoso.com'] })).body;
+    const policy = (await admin.post('/beta/deviceManagement/simulatorPolicies', { displayName: 'Lockdown' })).body;
+    await admin.post(`/beta/deviceManagement/simulatorPolicies/${policy.id}/assign`, {
+      assignments: [{ target: { '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget', deviceAndAppManagementAssignmentFilterId: filter.id } }],
+    });
+    const app = (await admin.post('/beta/deviceManagement/simulatorApps', { displayName: 'Teams' })).body;
+    await admin.post(`/beta/deviceManagement/simulatorApps/${app.id}/assign`, { assignments: [{ target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: staff.id } }] });
+
+    const channel = await RawChannel.open(first.channelUrl);
+    await channel.hello('PERSIST1');
+    await channel.request({ type: 'redeemToken', token: current.tokenValue, method: 'qr' });
+    await channel.request({ type: 'completeStage', stage: 'staged' });
+    await channel.request({ type: 'signIn', upn: 'john@contoso.com' });
+    await channel.close();
+
+    const before = {
+      profiles: (await admin.get(PROFILES)).body,
+      devices: (await admin.get('/beta/deviceManagement/managedDevices')).body,
+      ledger: (await admin.get('/simulator/ledger')).body,
+      groups: (await admin.get('/beta/groups')).body,
+      members: (await admin.get(`/beta/groups/${staff.id}/members`)).body,
+      assignments: (await admin.get(`/beta/deviceManagement/simulatorApps/${app.id}/assignments`)).body,
+    };
+    await first.close();
+
+    const second = await startBackend({ dbPath, clock: clock() });
+    try {
+      admin = AdminClient.for(second);
+      expect((await admin.get(PROFILES)).body).toEqual(before.profiles);
+      expect((await admin.get('/beta/deviceManagement/managedDevices')).body).toEqual(before.devices);
+      expect((await admin.get('/simulator/ledger')).body).toEqual(before.ledger);
+      expect((await admin.get('/beta/groups')).body).toEqual(before.groups);
+      expect((await admin.get(`/beta/groups/${staff.id}/members`)).body).toEqual(before.members);
+      expect((await admin.get(`/beta/deviceManagement/simulatorApps/${app.id}/assignments`)).body).toEqual(before.assignments);
+
+      // The device resumes where it was: staged, its sign-in accepted, and targeting still applies.
+      const again = await RawChannel.open(second.channelUrl);
+      expect((await again.hello('PERSIST1')).record).toMatchObject({ stage: 'staged' });
+      const enrolled = await again.request({ type: 'completeStage', stage: 'enrolled' });
+      expect(enrolled.deliveries).toEqual({ policies: ['Lockdown'], apps: ['Teams'] });
+      // Tokens are still told apart by their digests.
+      await again.hello('PERSIST2');
+      expect(await again.request({ type: 'redeemToken', token: replacedToken, method: 'qr' })).toMatchObject({ reason: 'replaced' });
+      expect(await again.request({ type: 'redeemToken', token: current.tokenValue, method: 'qr' })).toMatchObject({ type: 'tokenAccepted' });
+      await again.close();
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('uses WAL, records its schema version, and keeps only digests of tokens no longer current', async () => {
+    const dbPath = join(dir, 'inspect.db');
+    const backend = await startBackend({ dbPath });
+    const admin = AdminClient.for(backend);
+    const profile = await createProfile(admin, {});
+    await admin.post(`${PROFILES}/${profile.id}/createToken`);
+    expect(backend.store.schemaVersion()).toBe(MIGRATIONS.length);
+    await backend.close();
+
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.prepare('SELECT version FROM schemaVersion').get()).toEqual({ version: MIGRATIONS.length });
+      const tokens = db.prepare('SELECT value, state, length(valueHash) AS hashLength FROM tokens ORDER BY createdAt, rowid').all();
+      expect(tokens).toEqual([
+        { value: null, state: 'replaced', hashLength: 32 },
+        { value: expect.stringMatching(/^[A-Z2-9]{20}$/), state: 'active', hashLength: 32 },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});
