@@ -1,0 +1,283 @@
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { z } from 'zod';
+import type { CompletedStage, EnrollmentService, SignInResult, StageCompletion, TokenRedemption } from '../device/enrollmentService';
+import { StagesimError, oneLine } from '../errors';
+import type { DeviceIdentity } from '../protocol/enrollment';
+import { backendMessageSchema, type BackendMessage, type DeviceMessage, type DeviceRecordView } from '../protocol/messages';
+
+export const deviceChannelClientOptionsSchema = z.object({
+  /** The backend's base URL (http://127.0.0.1:PORT) or the channel's own (ws://…/device). */
+  url: z.string().min(1),
+  /** How long one attempt waits for its reply before the connection is given up as dead. */
+  requestTimeoutMs: z.number().int().positive().default(10_000),
+  connectTimeoutMs: z.number().int().positive().default(5_000),
+  /**
+   * Attempts per request (the first included). Between attempts the client waits
+   * min(maxDelayMs, baseDelayMs * 2^(n-1)), scaled by a random 50-100% so a fleet that lost the backend
+   * does not come back in lockstep.
+   */
+  retry: z
+    .object({
+      attempts: z.number().int().min(1).max(100),
+      baseDelayMs: z.number().int().min(0),
+      maxDelayMs: z.number().int().min(0),
+    })
+    .default({ attempts: 5, baseDelayMs: 100, maxDelayMs: 2_000 }),
+});
+export type DeviceChannelClientOptions = z.input<typeof deviceChannelClientOptionsSchema>;
+
+/** A failure the next attempt may not have: the connection could not be made, dropped, or went silent. */
+class TransientFailure extends Error {}
+
+interface Waiter {
+  resolve(message: BackendMessage): void;
+  reject(error: Error): void;
+}
+
+interface Connection {
+  socket: WebSocket;
+  /** Open, and introduced (hello answered) when the device's identity was known. */
+  ready: Promise<void>;
+  waiters: Map<string, Waiter>;
+}
+
+type Request = DeviceMessage extends infer M ? (M extends { requestId: string } ? Omit<M, 'requestId'> : never) : never;
+
+/**
+ * The device side of the device channel: EnrollmentService over a WebSocket to `${url}/device`.
+ *
+ * Connects lazily, says hello again on every new connection (with the identity of the last hello()),
+ * gives every request a requestId, and when a connection drops or an answer does not come, reconnects
+ * with exponential backoff and jitter and resends the request with the same requestId, so the backend
+ * answers it as the request it already handled. When the retry budget is spent the call rejects with
+ * StagesimError NETWORK_UNAVAILABLE, the code the device runtime retries on.
+ *
+ * Other StagesimError codes: the backend's channel errors in upper snake case (STAGE_OUT_OF_ORDER,
+ * NOT_REGISTERED, INVALID_MESSAGE, INTERNAL_ERROR, ...), UNEXPECTED_REPLY, CLIENT_CLOSED and
+ * CHANNEL_URL_INVALID (constructor).
+ */
+export class DeviceChannelClient implements EnrollmentService {
+  readonly channelUrl: string;
+  private readonly options: z.output<typeof deviceChannelClientOptionsSchema>;
+  private identity: DeviceIdentity | null = null;
+  private connection: Connection | null = null;
+  private closed = false;
+  private sequence = 0;
+  /** Distinct per client, so two clients of one device (before and after a restart) never reuse an id. */
+  private readonly idPrefix = randomBytes(6).toString('hex');
+
+  constructor(options: DeviceChannelClientOptions) {
+    const parsed = deviceChannelClientOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new StagesimError('CHANNEL_OPTIONS_INVALID', `device channel option ${issue.path.join('.')}: ${oneLine(issue.message)}`);
+    }
+    this.options = parsed.data;
+    this.channelUrl = channelUrlOf(this.options.url);
+  }
+
+  async hello(device: DeviceIdentity): Promise<DeviceRecordView | null> {
+    this.identity = device;
+    const reply = await this.call({ type: 'hello', device }, 'helloAck');
+    return reply.record;
+  }
+
+  redeemToken(token: string, method: 'qr' | 'manual'): Promise<TokenRedemption> {
+    return this.call({ type: 'redeemToken', token, method }, 'tokenAccepted', 'tokenRejected');
+  }
+
+  async completeStage(stage: CompletedStage): Promise<StageCompletion> {
+    const reply = await this.call({ type: 'completeStage', stage }, 'stageRecorded');
+    return { record: reply.record, deliveries: reply.deliveries };
+  }
+
+  async signIn(upn: string): Promise<SignInResult> {
+    const reply = await this.call({ type: 'signIn', upn }, 'signInAccepted', 'signInRejected');
+    return reply.type === 'signInAccepted' ? { accepted: true, upn: reply.upn } : { accepted: false, reason: reply.reason };
+  }
+
+  async factoryReset(): Promise<void> {
+    await this.call({ type: 'factoryReset' }, 'resetRecorded');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const connection = this.connection;
+    this.connection = null;
+    if (!connection) return;
+    this.fail(connection, new StagesimError('CLIENT_CLOSED', 'the device channel client was closed'));
+    const { socket } = connection;
+    if (socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => socket.terminate(), 1_000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.close(1000, 'device closed');
+    });
+  }
+
+  // --- Requests -----------------------------------------------------------------------------------
+
+  private async call<T extends BackendMessage['type']>(request: Request, ...expected: T[]): Promise<Extract<BackendMessage, { type: T }>> {
+    if (this.closed) throw new StagesimError('CLIENT_CLOSED', 'the device channel client was closed');
+    this.sequence += 1;
+    const requestId = `${this.idPrefix}-${this.sequence}`;
+    const text = JSON.stringify({ ...request, requestId });
+    const { attempts } = this.options.retry;
+    let lastFailure: Error | null = null;
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      if (attempt > 1) await sleep(this.backoff(attempt - 1));
+      if (this.closed) throw new StagesimError('CLIENT_CLOSED', 'the device channel client was closed');
+      try {
+        const connection = await this.connected(request.type === 'hello');
+        const reply = await this.exchange(connection, requestId, text);
+        return answerOf(reply, expected);
+      } catch (error) {
+        if (!(error instanceof TransientFailure)) throw error;
+        lastFailure = error;
+      }
+    }
+    throw new StagesimError(
+      'NETWORK_UNAVAILABLE',
+      `the enrollment service at ${this.channelUrl} did not answer ${request.type} after ${attempts} attempts: ${lastFailure?.message ?? 'no attempt made'}`,
+      { cause: lastFailure },
+    );
+  }
+
+  private backoff(retry: number): number {
+    const { baseDelayMs, maxDelayMs } = this.options.retry;
+    return Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1)) * (0.5 + Math.random() / 2);
+  }
+
+  /** Sends one request on one connection and waits for its reply (or the connection's end). */
+  private exchange(connection: Connection, requestId: string, text: string): Promise<BackendMessage> {
+    return new Promise<BackendMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        connection.waiters.delete(requestId);
+        reject(new TransientFailure(`no answer within ${this.options.requestTimeoutMs} ms`));
+        // A connection that swallows requests is as good as dropped; the next attempt opens a new one.
+        this.drop(connection);
+      }, this.options.requestTimeoutMs);
+      connection.waiters.set(requestId, {
+        resolve: (message) => {
+          clearTimeout(timer);
+          resolve(message);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      connection.socket.send(text, (error) => {
+        if (error) connection.waiters.get(requestId)?.reject(new TransientFailure(`sending failed: ${error.message}`));
+      });
+    });
+  }
+
+  // --- Connections --------------------------------------------------------------------------------
+
+  /**
+   * The open connection, opening a new one when there is none. A new connection introduces the device
+   * first, unless the request about to go out is itself a hello.
+   */
+  private async connected(isHello: boolean): Promise<Connection> {
+    if (!this.connection) this.connection = this.open(isHello ? null : this.identity);
+    const connection = this.connection;
+    await connection.ready;
+    return connection;
+  }
+
+  private open(identity: DeviceIdentity | null): Connection {
+    const socket = new WebSocket(this.channelUrl, { handshakeTimeout: this.options.connectTimeoutMs, perMessageDeflate: false });
+    const connection: Connection = { socket, waiters: new Map(), ready: Promise.resolve() };
+
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      let parsed: ReturnType<typeof backendMessageSchema.safeParse>;
+      try {
+        parsed = backendMessageSchema.safeParse(JSON.parse(data.toString()));
+      } catch {
+        return;
+      }
+      // A reply nobody waits for (a late answer to a request already resent) is dropped.
+      if (!parsed.success || parsed.data.requestId === null) return;
+      const waiter = connection.waiters.get(parsed.data.requestId);
+      if (!waiter) return;
+      connection.waiters.delete(parsed.data.requestId);
+      waiter.resolve(parsed.data);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', (code) => {
+      if (this.connection === connection) this.connection = null;
+      this.fail(connection, new TransientFailure(`the connection closed (${code})`));
+    });
+
+    const opened = new Promise<void>((resolve, reject) => {
+      const onOpen = () => {
+        socket.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        socket.off('open', onOpen);
+        reject(new TransientFailure(`cannot connect to ${this.channelUrl}`));
+      };
+      socket.once('open', onOpen);
+      socket.once('close', onClose);
+    });
+    connection.ready = opened.then(async () => {
+      // A new connection is a new session on the backend: introduce the device before anything else.
+      if (!identity) return;
+      this.sequence += 1;
+      const requestId = `${this.idPrefix}-${this.sequence}`;
+      answerOf(await this.exchange(connection, requestId, JSON.stringify({ type: 'hello', requestId, device: identity })), ['helloAck']);
+    });
+    // Whoever awaits ready sees the failure; the connection itself is not used again.
+    connection.ready.catch(() => this.drop(connection));
+    return connection;
+  }
+
+  private drop(connection: Connection): void {
+    if (this.connection === connection) this.connection = null;
+    connection.socket.terminate();
+  }
+
+  private fail(connection: Connection, error: Error): void {
+    const waiters = [...connection.waiters.values()];
+    connection.waiters.clear();
+    for (const waiter of waiters) waiter.reject(error);
+  }
+}
+
+function answerOf<T extends BackendMessage['type']>(reply: BackendMessage, expected: readonly T[]): Extract<BackendMessage, { type: T }> {
+  if ((expected as readonly string[]).includes(reply.type)) return reply as Extract<BackendMessage, { type: T }>;
+  if (reply.type === 'error') throw new StagesimError(upperSnake(reply.code), reply.message);
+  throw new StagesimError('UNEXPECTED_REPLY', `expected ${expected.join(' or ')}, the backend answered ${reply.type}`);
+}
+
+function upperSnake(code: string): string {
+  return code.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase();
+}
+
+/** ws://host:port/device from the backend's base URL (http, https, ws or wss). */
+export function channelUrlOf(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new StagesimError('CHANNEL_URL_INVALID', `not a URL: ${JSON.stringify(url)}`);
+  }
+  const protocols: Record<string, string> = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' };
+  const protocol = protocols[parsed.protocol];
+  if (!protocol) throw new StagesimError('CHANNEL_URL_INVALID', `the backend URL must be http(s) or ws(s), got ${parsed.protocol}`);
+  parsed.protocol = protocol;
+  const path = parsed.pathname.replace(/\/+$/, '');
+  parsed.pathname = path.endsWith('/device') ? path : `${path}/device`;
+  return parsed.toString();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
