@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
+import { registerBackend } from './backend';
 import { registerDiagram } from './diagram';
+import { registerModel } from './model';
 
 /** Every stagesim command registers itself on the program; the order here is the order of --help. */
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
+  registerModel,
   registerDiagram,
+  registerBackend,
 ];

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { isStagesimError } from '../../../agent/errors';
+import { startBackend } from '../../backend/server';
+import { UsageError } from '../exit';
+import type { RegisterCommand } from './index';
+
+const optionsSchema = z.object({
+  host: z.string().min(1),
+  port: z
+    .string()
+    .regex(/^\d{1,5}$/, 'a port number from 0 to 65535')
+    .transform(Number)
+    .refine((port) => port <= 65535, 'a port number from 0 to 65535'),
+  db: z.string().min(1).optional(),
+  adminKey: z.string().optional(),
+  timeZone: z.string().min(1),
+});
+
+/** Codes startBackend uses for input it cannot run with: one line, exit 2. */
+const BAD_INPUT = new Set(['BACKEND_OPTIONS_INVALID', 'ADMIN_KEY_REQUIRED', 'INVALID_TIME_ZONE', 'NAME_TEMPLATE_INVALID', 'DB_OPEN_FAILED', 'LISTEN_FAILED']);
+
+export const registerBackend: RegisterCommand = (program) => {
+  program
+    .command('backend')
+    .description('run the mock Intune backend (Graph-shaped admin API and the device channel) until SIGINT or SIGTERM')
+    .option('--host <host>', 'interface to listen on; anything but loopback needs an admin key', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
+    .option('--db <file>', 'SQLite database file to keep everything in (default: in memory)')
+    .option('--admin-key <key>', 'require "Authorization: Bearer <key>" on admin calls (or set STAGESIM_ADMIN_KEY)')
+    .option('--time-zone <zone>', 'IANA time zone of the dates in device names', 'UTC')
+    .action(async (raw: Record<string, unknown>) => {
+      const parsed = optionsSchema.safeParse({ ...raw, adminKey: raw.adminKey ?? process.env.STAGESIM_ADMIN_KEY ?? undefined });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new UsageError(`--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: expected ${issue.message}`);
+      }
+      const options = parsed.data;
+      let backend;
+      try {
+        backend = await startBackend({
+          host: options.host,
+          port: options.port,
+          dbPath: options.db ?? ':memory:',
+          timeZone: options.timeZone,
+          ...(options.adminKey ? { adminKey: options.adminKey } : {}),
+          log: (line) => process.stderr.write(`stagesim backend: ${line}\n`),
+        });
+      } catch (error) {
+        if (isStagesimError(error) && BAD_INPUT.has(error.code)) throw new UsageError(error.message);
+        throw error;
+      }
+      process.stdout.write(`stagesim backend listening on ${backend.url} (devices: ${backend.channelUrl})\n`);
+
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        const stop = (received: NodeJS.Signals) => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve(received);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await backend.close();
+      process.stderr.write(`stagesim backend: ${signal}, closed\n`);
+    });
+};

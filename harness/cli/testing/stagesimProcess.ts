@@ -1,0 +1,38 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../../..');
+const SOURCE_DIRS = ['agent', 'harness'];
+
+function compiledIsFresh(): boolean {
+  const stack = SOURCE_DIRS.map((dir) => join(ROOT, dir));
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'testing' && entry.name !== 'node_modules') stack.push(path);
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) {
+        const compiled = join(ROOT, 'dist', relative(ROOT, path)).replace(/\.ts$/, '.js');
+        try {
+          if (statSync(compiled).mtimeMs < statSync(path).mtimeMs) return false;
+        } catch {
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * How to start the stagesim CLI as a child process in tests: the compiled CLI when dist/ is at least as
+ * new as every source file (npm test builds first), otherwise the TypeScript through ts-node, which is
+ * several times slower to start but never runs stale code.
+ */
+export function stagesimCommand(args: string[]): { command: string; args: string[]; cwd: string } {
+  const entry = compiledIsFresh()
+    ? [join(ROOT, 'dist/harness/cli/main.js')]
+    : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'harness/cli/main.ts')];
+  return { command: process.execPath, args: [...entry, ...args], cwd: ROOT };
+}
