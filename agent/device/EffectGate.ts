@@ -5,23 +5,28 @@
 export class EffectGate {
   private inFlight = 0;
   private held = false;
+  /** When set, only work of this name is held. */
+  private heldName: string | undefined;
   private heldWaiters: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
 
-  hold(): void {
+  /** Hold back new work: all of it, or only work of one name. */
+  hold(name?: string): void {
     this.held = true;
+    this.heldName = name;
   }
 
   release(): void {
     this.held = false;
+    this.heldName = undefined;
     const waiters = this.heldWaiters;
     this.heldWaiters = [];
     waiters.forEach((resume) => resume());
   }
 
   /** Runs `work` once the gate is open; the device counts as busy until it ends. */
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.held) await new Promise<void>((resume) => this.heldWaiters.push(resume));
+  async run<T>(work: () => Promise<T>, name?: string): Promise<T> {
+    if (this.held && (this.heldName === undefined || this.heldName === name)) await new Promise<void>((resume) => this.heldWaiters.push(resume));
     this.inFlight += 1;
     try {
       return await work();

@@ -6,7 +6,7 @@ import { normalizeTypedToken } from '../provisioning/tokenEntry';
 import { deviceModel } from '../model/deviceModel';
 import type { DeviceEvent, DeviceEventType } from '../model/events';
 import { metaOf, statePath, type DeviceSnapshot } from '../model/inspect';
-import type { StateMeta } from '../model/meta';
+import type { Effect, StateMeta } from '../model/meta';
 import { reasonMessages, screenDefinition, type ScreenElement } from '../model/screens';
 import type { Deliveries } from '../protocol/enrollment';
 import type { DeviceRecordView } from '../protocol/messages';
@@ -296,9 +296,12 @@ export class SimulatedDevice {
     this.cellular = available;
   }
 
-  /** Effects wait until released: a network so slow that the device stays on its progress screen. */
-  holdEffects(): void {
-    this.gate.hold();
+  /**
+   * Effects wait until released: a network so slow that the device stays on its progress screen.
+   * With an effect name, only that effect waits.
+   */
+  holdEffects(effect?: Effect): void {
+    this.gate.hold(effect);
   }
 
   releaseEffects(): void {
@@ -408,7 +411,7 @@ export class SimulatedDevice {
     const epoch = this.epoch;
     this.lastEffectError = null;
     void this.gate
-      .run(() => (epoch === this.epoch ? this.withService(() => effects[effect](this.effectContext())) : Promise.resolve(null)))
+      .run(() => (epoch === this.epoch ? this.withService(() => effects[effect](this.effectContext())) : Promise.resolve(null)), effect)
       .then(
         (outcome) => {
           if (outcome && epoch === this.epoch && this.actor.getSnapshot().can(outcome)) this.deliver(outcome);

@@ -65,7 +65,13 @@ export const deviceModel = setup({
     rememberTypedToken: assign({ tokenSource: 'manual' }),
     rememberToken: assign(({ event }) =>
       event.type === 'TOKEN_ACCEPTED'
-        ? { flow: event.tokenType === 'deviceStaging' ? ('staging' as const) : ('default' as const), mode: event.mode, errorReason: null }
+        ? {
+            flow: event.tokenType === 'deviceStaging' ? ('staging' as const) : ('default' as const),
+            mode: event.mode,
+            errorReason: null,
+            // The service records the redeemed token as the admin's stage 1 for this device.
+            recordedStage: 'tokenCreated' as const,
+          }
         : {},
     ),
     rememberError: assign({

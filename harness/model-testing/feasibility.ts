@@ -1,5 +1,4 @@
 import type { DeviceEvent } from '../../agent/model/events';
-import { eventVariants } from '../../agent/model/eventVariants';
 import { metaOfPath, statePath, type DeviceSnapshot } from '../../agent/model/inspect';
 
 /**
@@ -41,11 +40,4 @@ export function isFeasible(snapshot: DeviceSnapshot, event: DeviceEvent): boolea
     default:
       return true;
   }
-}
-
-const variants = eventVariants();
-
-/** The events a walk offers in a state: feasible, and handled by the model there. */
-export function feasibleEvents(snapshot: DeviceSnapshot): DeviceEvent[] {
-  return variants.filter((event) => snapshot.can(event) && isFeasible(snapshot, event));
 }

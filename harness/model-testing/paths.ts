@@ -1,9 +1,13 @@
+import { createActor, getNextSnapshot } from 'xstate';
 import { createTestModel, getAdjacencyMap } from 'xstate/graph';
 import { deviceModel } from '../../agent/model/deviceModel';
 import type { DeviceEvent } from '../../agent/model/events';
 import { statePath, type DeviceSnapshot } from '../../agent/model/inspect';
 import { findTransition, type ModelTransition } from '../../agent/model/transitions';
-import { feasibleEvents } from './feasibility';
+import { eventVariants } from '../../agent/model/eventVariants';
+import { isFeasible } from './feasibility';
+
+const allVariants = eventVariants();
 
 export interface PathStep {
   event: DeviceEvent;
@@ -39,12 +43,18 @@ function transitionOf(previous: DeviceSnapshot, event: DeviceEvent, next: Device
   return transition;
 }
 
-/** xstate/graph gives a path as (event, state after) pairs, the first being xstate.init. */
+/**
+ * xstate/graph gives a path as (event, state after) pairs, the first being xstate.init. Its states come
+ * from the walk's vertices, which merge states that differ only outside the walk's key (the account, the
+ * error shown); so the path's events are replayed on the machine from the start to get its true states.
+ */
 function toModelPath(steps: Array<{ event: DeviceEvent; state: DeviceSnapshot }>): ModelPath {
   const result: PathStep[] = [];
-  for (let index = 1; index < steps.length; index += 1) {
-    const { event, state } = steps[index]!;
-    result.push({ event, state, path: statePath(state), transition: transitionOf(steps[index - 1]!.state, event, state) });
+  let state = createActor(deviceModel).getSnapshot();
+  for (const { event } of steps.slice(1)) {
+    const next = getNextSnapshot(deviceModel, state, event);
+    result.push({ event, state: next, path: statePath(next), transition: transitionOf(state, event, next) });
+    state = next;
   }
   return { id: '', steps: result };
 }
@@ -56,7 +66,10 @@ function toModelPath(steps: Array<{ event: DeviceEvent; state: DeviceSnapshot }>
  */
 function shortestTransitionCover(): ModelPath[] {
   const model = createTestModel(deviceModel, {
-    events: feasibleEvents,
+    // xstate/graph offers a bare { type } for any event a state handles that the list lacks, so
+    // infeasible events are filtered out rather than left out.
+    events: allVariants,
+    filterEvents: (state, event) => isFeasible(state, event),
     serializeState: (state, event, previous) =>
       event && previous ? `${stateKey(state)}<-${transitionOf(previous, event, state).id}<-${variantKey(event)}` : stateKey(state),
   });
@@ -103,7 +116,8 @@ const SIMPLE_WALK_BUDGET = 200_000;
  */
 function boundedSimplePaths(maxPaths: number, random: () => number): ModelPath[] {
   const adjacency: Record<string, { state: DeviceSnapshot; transitions: Record<string, { event: DeviceEvent; state: DeviceSnapshot }> }> = getAdjacencyMap(deviceModel, {
-    events: (state: DeviceSnapshot) => feasibleEvents(state).filter((event) => isForward(state, event)),
+    events: allVariants,
+    filterEvents: (state: DeviceSnapshot, event: DeviceEvent) => isFeasible(state, event) && isForward(state, event),
     serializeState: (state: DeviceSnapshot) => stateKey(state),
   }) as unknown as Record<string, { state: DeviceSnapshot; transitions: Record<string, { event: DeviceEvent; state: DeviceSnapshot }> }>;  const initial = Object.keys(adjacency)[0]!;
   const found: ModelPath[] = [];

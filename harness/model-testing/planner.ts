@@ -140,10 +140,10 @@ export function planPath(path: ModelPath): PathPlan {
       after.push({ kind: 'networkUp' });
     }
     // The segment ends in a state that has work to do, but the path leaves it by an action or a power
-    // loss: keep that work from finishing, as a stalled network would.
+    // loss, or ends there: keep that work from finishing, as a stalled network would.
     const endState = (outcomes.at(-1) ?? trigger).path;
     const effect = metaOfPath(endState).effect;
-    if (effect && index + 1 < raw.length) {
+    if (effect) {
       before.push({ kind: 'hold', effect });
     }
     const upn =

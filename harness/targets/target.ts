@@ -1,4 +1,5 @@
-import type { DeviceView } from '../../agent/device/SimulatedDevice';
+import type { DeviceTransition, DeviceView } from '../../agent/device/SimulatedDevice';
+import type { Effect } from '../../agent/model/meta';
 import type { DeviceProfileInput } from '../../agent/device/deviceProfile';
 import type { DeviceEvent } from '../../agent/model/events';
 
@@ -35,10 +36,16 @@ export interface TargetDevice {
   /** Pull the power: the device goes dark wherever it is. */
   cutPower(): Promise<void>;
   setNetwork(conditions: NetworkConditions): Promise<void>;
-  /** Keep the device on its progress screen (a stalled network) until released. */
-  holdWork(): Promise<void>;
+  /** Keep the device on its progress screen (a stalled network) until released; one effect or all. */
+  holdWork(effect?: Effect): Promise<void>;
   releaseWork(): Promise<void>;
   artifacts(): Promise<TargetArtifacts>;
+  /**
+   * Transitions the device took after `mark` (from historyMark()), where the target can tell; lets the
+   * harness check the states a step passed through, not only where it ended.
+   */
+  history?(mark: number): Promise<DeviceTransition[]>;
+  historyMark?(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,50 @@
+import { Option } from 'commander';
+import { EXIT_FAILED, EXIT_OK } from '../exit';
+import { newSeed } from '../../model-testing/random';
+import { runModelSuite } from '../../model-testing/runModelSuite';
+import { addReportOptions, addTargetOptions, reportersFrom, targetFrom, wholeNumber } from '../sharedOptions';
+import type { RegisterCommand } from './index';
+
+interface ModelOptions {
+  target: string;
+  paths: 'shortest' | 'simple';
+  maxPaths?: number;
+  seed?: number;
+  only?: string[];
+  junit?: string;
+  json?: string;
+  html?: string;
+}
+
+export const registerModel: RegisterCommand = (program) => {
+  const command = program
+    .command('model')
+    .description('generate tests from the device model and run them against the backend, with coverage')
+    .addOption(new Option('--paths <strategy>', 'shortest paths covering every transition, or bounded simple paths').choices(['shortest', 'simple']).default('shortest'))
+    .option('--max-paths <n>', 'run at most N paths (simple paths default to 200)', wholeNumber('--max-paths', 1))
+    .option('--seed <n>', 'seed for devices, typing and path order (printed with every run)', wholeNumber('--seed'))
+    .option('--only <ids...>', 'run only these path ids (as printed, e.g. path-007)');
+  addTargetOptions(command);
+  addReportOptions(command);
+  command.action(async (options: ModelOptions) => {
+    const seed = options.seed ?? newSeed();
+    const reporter = reportersFrom(options);
+    const target = await targetFrom(options);
+    try {
+      const report = await runModelSuite({
+        target,
+        strategy: options.paths,
+        seed,
+        reporter,
+        ...(options.maxPaths === undefined ? {} : { maxPaths: options.maxPaths }),
+        ...(options.only ? { only: options.only } : {}),
+      });
+      const uncovered = report.coverage ? report.coverage.uncoveredTransitions.length : 0;
+      // Every transition of the model must be exercised: a suite that misses one fails.
+      const fullCoverage = options.only === undefined && options.maxPaths === undefined && options.paths === 'shortest';
+      process.exitCode = report.failed > 0 || (fullCoverage && uncovered > 0) ? EXIT_FAILED : EXIT_OK;
+    } finally {
+      await target.close();
+    }
+  });
+};

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { StagesimError } from '../../agent/errors';
+
+/**
+ * A typed client for the backend's admin API: what an Intune admin does in stage 1, plus the
+ * simulator's routes (clock, ledger, token export). It speaks only HTTP, so it drives an embedded
+ * backend and a `stagesim backend` on another machine the same way. Answers are checked with zod:
+ * a backend that answers something else fails loudly here rather than deep in a test.
+ */
+const profileSchema = z.looseObject({
+  id: z.string(),
+  displayName: z.string(),
+  enrollmentMode: z.string(),
+  enrollmentTokenType: z.string(),
+  tokenValue: z.string().nullable(),
+  tokenExpirationDateTime: z.string().nullable(),
+  enrolledDeviceCount: z.number(),
+  qrCodeContent: z.string().nullable(),
+  /** Graph renders the image only when asked for it with $select (see qrCode()). */
+  qrCodeImage: z.object({ type: z.string(), value: z.string() }).nullable().optional(),
+});
+export type ProfileEntity = z.infer<typeof profileSchema>;
+
+const entitySchema = z.looseObject({ id: z.string(), displayName: z.string() });
+export type NamedEntity = z.infer<typeof entitySchema>;
+
+const managedDeviceSchema = z.looseObject({
+  id: z.string(),
+  deviceName: z.string(),
+  serialNumber: z.string(),
+  userPrincipalName: z.string(),
+  enrollmentProfileName: z.string(),
+  enrolledDateTime: z.string().nullable(),
+  simulatorEnrollmentStage: z.string(),
+  simulatorDeliveredPolicies: z.array(z.string()),
+  simulatorDeliveredApps: z.array(z.string()),
+});
+export type ManagedDevice = z.infer<typeof managedDeviceSchema>;
+
+const ledgerEntrySchema = z.object({
+  seq: z.number(),
+  managedDeviceId: z.string(),
+  serialNumber: z.string(),
+  fromStage: z.string().nullable(),
+  toStage: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  tokenId: z.string().nullable(),
+});
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+
+const listOf = <T extends z.ZodType>(item: T) => z.object({ value: z.array(item) });
+
+export type ProfileMode = 'corporateOwnedFullyManaged' | 'corporateOwnedWorkProfile' | 'corporateOwnedDedicatedDevice' | 'corporateOwnedAOSPUserlessDevice' | 'corporateOwnedAOSPUserAssociatedDevice';
+export type ProfileTokenType = 'default' | 'deviceStaging' | 'corporateOwnedDedicatedDeviceWithAzureADSharedMode';
+
+export interface CreateProfileInput {
+  displayName: string;
+  enrollmentMode: ProfileMode;
+  enrollmentTokenType: ProfileTokenType;
+  /** When the first token expires (staging tokens; default tokens never expire). */
+  tokenExpirationDateTime?: string;
+  wifi?: { ssid: string; password?: string; security?: 'none' | 'wpa' | 'wep' };
+}
+
+export type AssignmentTarget =
+  | { kind: 'allDevices'; filterId: string; filterType?: 'include' | 'exclude' }
+  | { kind: 'group'; groupId: string };
+
+export const PATHS = {
+  profiles: '/beta/deviceManagement/androidDeviceOwnerEnrollmentProfiles',
+  filters: '/beta/deviceManagement/assignmentFilters',
+  groups: '/beta/groups',
+  policies: '/beta/deviceManagement/simulatorPolicies',
+  apps: '/beta/deviceManagement/simulatorApps',
+  managedDevices: '/beta/deviceManagement/managedDevices',
+  clock: '/simulator/clock',
+  ledger: '/simulator/ledger',
+} as const;
+
+export class AdminClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly adminKey?: string,
+  ) {}
+
+  // --- Enrollment profiles and tokens ---------------------------------------------------------------
+
+  async createProfile(input: CreateProfileInput): Promise<ProfileEntity> {
+    const body = {
+      displayName: input.displayName,
+      enrollmentMode: input.enrollmentMode,
+      enrollmentTokenType: input.enrollmentTokenType,
+      ...(input.tokenExpirationDateTime ? { tokenExpirationDateTime: input.tokenExpirationDateTime } : {}),
+      ...(input.wifi
+        ? { configureWifi: true, wifiSsid: input.wifi.ssid, wifiPassword: input.wifi.password ?? null, wifiSecurityType: input.wifi.security ?? 'wpa' }
+        : {}),
+    };
+    return profileSchema.parse(await this.request('POST', PATHS.profiles, body, 201));
+  }
+
+  async getProfile(id: string): Promise<ProfileEntity> {
+    return profileSchema.parse(await this.request('GET', `${PATHS.profiles}/${id}`));
+  }
+
+  /** The profile's current token and its QR code as a PNG (Graph renders qrCodeImage only on $select). */
+  async qrCode(id: string): Promise<{ tokenValue: string | null; qrCodeContent: string | null; png: Buffer | null }> {
+    const answer = z
+      .object({ tokenValue: z.string().nullable(), qrCodeContent: z.string().nullable(), qrCodeImage: z.object({ value: z.string() }).nullable() })
+      .parse(await this.request('GET', `${PATHS.profiles}/${id}?$select=tokenValue,qrCodeContent,qrCodeImage`));
+    return { tokenValue: answer.tokenValue, qrCodeContent: answer.qrCodeContent, png: answer.qrCodeImage ? Buffer.from(answer.qrCodeImage.value, 'base64') : null };
+  }
+
+  async listProfiles(): Promise<ProfileEntity[]> {
+    return listOf(profileSchema).parse(await this.request('GET', PATHS.profiles)).value;
+  }
+
+  /** "Replace token": a new token; the old one stops working. */
+  async createToken(profileId: string, tokenValidityInSeconds?: number): Promise<void> {
+    await this.request('POST', `${PATHS.profiles}/${profileId}/createToken`, tokenValidityInSeconds === undefined ? {} : { tokenValidityInSeconds }, 204);
+  }
+
+  async revokeToken(profileId: string): Promise<void> {
+    await this.request('POST', `${PATHS.profiles}/${profileId}/revokeToken`, undefined, 204);
+  }
+
+  async exportToken(profileId: string, format: 'zeroTouch' | 'knoxMobileEnrollment'): Promise<unknown> {
+    return this.request('GET', `/simulator/enrollmentProfiles/${profileId}/tokenExport/${format}`);
+  }
+
+  // --- Targeting ------------------------------------------------------------------------------------
+
+  async createAssignmentFilter(displayName: string, rule: string): Promise<NamedEntity> {
+    return entitySchema.parse(await this.request('POST', PATHS.filters, { displayName, rule, platform: 'androidForWork' }, 201));
+  }
+
+  async createDynamicDeviceGroup(displayName: string, membershipRule: string): Promise<NamedEntity> {
+    return entitySchema.parse(
+      await this.request('POST', PATHS.groups, { displayName, groupTypes: ['DynamicMembership'], membershipRule, securityEnabled: true, mailEnabled: false }, 201),
+    );
+  }
+
+  async createUserGroup(displayName: string, members: string[]): Promise<NamedEntity> {
+    const bind = members.map((upn) => `https://graph.microsoft.com/v1.0/users/${encodeURIComponent(upn)}`);
+    return entitySchema.parse(await this.request('POST', PATHS.groups, { displayName, securityEnabled: true, mailEnabled: false, 'members@odata.bind': bind }, 201));
+  }
+
+  async createPolicy(displayName: string): Promise<NamedEntity> {
+    return entitySchema.parse(await this.request('POST', PATHS.policies, { displayName }, 201));
+  }
+
+  async createApp(displayName: string): Promise<NamedEntity> {
+    return entitySchema.parse(await this.request('POST', PATHS.apps, { displayName }, 201));
+  }
+
+  async assign(kind: 'policy' | 'app', id: string, targets: AssignmentTarget[]): Promise<void> {
+    const assignments = targets.map((target) => ({
+      target:
+        target.kind === 'allDevices'
+          ? {
+              '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget',
+              deviceAndAppManagementAssignmentFilterId: target.filterId,
+              deviceAndAppManagementAssignmentFilterType: target.filterType ?? 'include',
+            }
+          : { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: target.groupId },
+    }));
+    await this.request('POST', `${kind === 'policy' ? PATHS.policies : PATHS.apps}/${id}/assign`, { assignments });
+  }
+
+  // --- Reports --------------------------------------------------------------------------------------
+
+  async managedDevices(query: { filter?: string; top?: number } = {}): Promise<ManagedDevice[]> {
+    const params = new URLSearchParams();
+    if (query.filter) params.set('$filter', query.filter);
+    if (query.top) params.set('$top', String(query.top));
+    const suffix = params.size > 0 ? `?${params}` : '';
+    return listOf(managedDeviceSchema).parse(await this.request('GET', `${PATHS.managedDevices}${suffix}`)).value;
+  }
+
+  async managedDeviceBySerial(serialNumber: string): Promise<ManagedDevice | null> {
+    const devices = await this.managedDevices({ filter: `serialNumber eq '${serialNumber.replace(/'/g, "''")}'` });
+    return devices[0] ?? null;
+  }
+
+  async ledger(serialNumber?: string): Promise<LedgerEntry[]> {
+    const suffix = serialNumber ? `?serialNumber=${encodeURIComponent(serialNumber)}` : '';
+    return listOf(ledgerEntrySchema).parse(await this.request('GET', `${PATHS.ledger}${suffix}`)).value;
+  }
+
+  // --- Simulator ------------------------------------------------------------------------------------
+
+  async advanceClock(seconds: number): Promise<void> {
+    await this.request('POST', PATHS.clock, { advanceSeconds: seconds });
+  }
+
+  async now(): Promise<Date> {
+    const { now } = z.object({ now: z.string() }).parse(await this.request('GET', PATHS.clock));
+    return new Date(now);
+  }
+
+  private async request(method: string, path: string, body?: unknown, expected = 200): Promise<unknown> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.adminKey) headers.authorization = `Bearer ${this.adminKey}`;
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    } catch (error) {
+      throw new StagesimError('BACKEND_UNREACHABLE', `cannot reach the backend at ${this.baseUrl}: ${(error as Error).message}`, { cause: error });
+    }
+    const text = await response.text();
+    if (response.status !== expected) {
+      let detail = text.slice(0, 300);
+      try {
+        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+        if (parsed.error) detail = `${parsed.error.code}: ${parsed.error.message}`;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      throw new StagesimError('ADMIN_API_ERROR', `${method} ${path} answered ${response.status} (expected ${expected}): ${detail}`);
+    }
+    return text === '' ? undefined : JSON.parse(text);
+  }
+}

@@ -1,0 +1,166 @@
+import { randomInt } from 'node:crypto';
+import { TOKEN_ALPHABET, TOKEN_LENGTH } from '../../agent/provisioning/tokenEntry';
+import { buildProvisioningPayload, INTUNE_DEFAULTS, PROVISIONING_KEYS, serializeProvisioningPayload } from '../../agent/provisioning/payload';
+import { renderQrPng } from '../backend/qr/renderQrPng';
+import type { AdminClient, ProfileEntity, ProfileMode, ProfileTokenType } from './AdminClient';
+
+/**
+ * Stage 1 as a harness needs it: the admin's profiles, tokens and targeting, and the tokens a vendor
+ * can be handed, good or bad. Everything is named with a prefix so several paths or scenarios can share
+ * one backend without seeing each other's profiles.
+ */
+export type AcceptedFlow = { tokenType: 'deviceStaging' | 'default'; mode: 'corporateOwnedFullyManaged' | 'corporateOwnedWorkProfile' };
+
+export type RejectedTokenReason = 'unknown' | 'expired' | 'revoked' | 'replaced' | 'wrongTokenType' | 'modeNotAllowed';
+
+export type QrVariant = 'valid' | 'checksumMismatch' | 'downloadFailed' | 'installFailed' | 'notProvisioning';
+
+export interface OfferedToken {
+  token: string;
+  /** A PNG of the token's QR code as the vendor shows it to the device. */
+  qrPng: Buffer;
+  profile: ProfileEntity | null;
+}
+
+/** What the admin assigned, and so what a device must have received at each stage. */
+export interface TargetingPlan {
+  /** Targets through an assignment filter: delivered from stage 2 on. */
+  filterPolicy: string;
+  /** Targets a dynamic device group: delivered only after the user signed in. */
+  deviceGroupApp: string;
+  /** Targets a user group the tenant user is in: delivered after sign-in. */
+  userGroupPolicy: string;
+}
+
+const STAGING_VALIDITY_DAYS = 30;
+const WIFI = { ssid: 'Contoso-Staging', password: 'staging-passphrase', security: 'wpa' as const };
+
+export function randomTokenValue(): string {
+  let value = '';
+  for (let i = 0; i < TOKEN_LENGTH; i += 1) value += TOKEN_ALPHABET[randomInt(TOKEN_ALPHABET.length)];
+  return value;
+}
+
+
+export class EnrollmentWorld {
+  private readonly profiles = new Map<string, ProfileEntity>();
+
+  constructor(
+    readonly admin: AdminClient,
+    /** Prefixes every name this world creates. */
+    readonly prefix: string,
+  ) {}
+
+  profileName(flow: AcceptedFlow): string {
+    const token = flow.tokenType === 'deviceStaging' ? 'staging' : 'default';
+    const mode = flow.mode === 'corporateOwnedWorkProfile' ? 'work profile' : 'fully managed';
+    return `${this.prefix} ${token} ${mode}`;
+  }
+
+  /** The profile for an accepted flow, created (with a QR code that carries Wi-Fi) on first use. */
+  async profileFor(flow: AcceptedFlow): Promise<ProfileEntity> {
+    const name = this.profileName(flow);
+    const known = this.profiles.get(name);
+    if (known) return known;
+    const expires = new Date((await this.admin.now()).getTime() + STAGING_VALIDITY_DAYS * 86_400_000).toISOString();
+    const profile = await this.admin.createProfile({
+      displayName: name,
+      enrollmentMode: flow.mode,
+      enrollmentTokenType: flow.tokenType,
+      ...(flow.tokenType === 'deviceStaging' ? { tokenExpirationDateTime: expires } : {}),
+      wifi: WIFI,
+    });
+    this.profiles.set(name, profile);
+    return profile;
+  }
+
+  /**
+   * Targeting for a profile as the staging document describes it: an assignment filter on the
+   * profile name (the only option in stage 2), a dynamic device group on the same name and a user
+   * group with `upn` (both only after the user signs in).
+   */
+  async targetProfile(profile: ProfileEntity, upn: string): Promise<TargetingPlan> {
+    const rule = `(device.enrollmentProfileName -eq "${profile.displayName}")`;
+    const plan: TargetingPlan = {
+      filterPolicy: `${profile.displayName}: stage 2 Wi-Fi policy`,
+      deviceGroupApp: `${profile.displayName}: Microsoft Teams`,
+      userGroupPolicy: `${profile.displayName}: user VPN policy`,
+    };
+    const filter = await this.admin.createAssignmentFilter(`${profile.displayName} filter`, rule);
+    const filterPolicy = await this.admin.createPolicy(plan.filterPolicy);
+    await this.admin.assign('policy', filterPolicy.id, [{ kind: 'allDevices', filterId: filter.id }]);
+    const deviceGroup = await this.admin.createDynamicDeviceGroup(`${profile.displayName} devices`, rule);
+    const app = await this.admin.createApp(plan.deviceGroupApp);
+    await this.admin.assign('app', app.id, [{ kind: 'group', groupId: deviceGroup.id }]);
+    const userGroup = await this.admin.createUserGroup(`${profile.displayName} users`, [upn]);
+    const userPolicy = await this.admin.createPolicy(plan.userGroupPolicy);
+    await this.admin.assign('policy', userPolicy.id, [{ kind: 'group', groupId: userGroup.id }]);
+    return plan;
+  }
+
+  /** Puts a token in the vendor's hand that the enrollment service will accept for `flow`. */
+  async validToken(flow: AcceptedFlow, qr: QrVariant = 'valid'): Promise<OfferedToken> {
+    const profile = await this.profileFor(flow);
+    const { token, png } = await this.issued(profile);
+    return { token, qrPng: qr === 'valid' ? png : this.craftedQr(token, qr), profile };
+  }
+
+  /** Puts a token in the vendor's hand that the enrollment service will refuse for `reason`. */
+  async rejectedToken(reason: RejectedTokenReason): Promise<OfferedToken> {
+    const name = `${this.prefix} ${reason}`;
+    switch (reason) {
+      case 'unknown': {
+        const token = randomTokenValue();
+        return { token, qrPng: this.craftedQr(token, 'valid'), profile: null };
+      }
+      case 'expired': {
+        const profile = await this.admin.createProfile({ displayName: name, enrollmentMode: 'corporateOwnedFullyManaged', enrollmentTokenType: 'deviceStaging', wifi: WIFI });
+        await this.admin.createToken(profile.id, 60);
+        const { token, png } = await this.issued(profile);
+        // Let it expire by moving the backend's clock past its end.
+        await this.admin.advanceClock(120);
+        return { token, qrPng: png, profile };
+      }
+      case 'revoked': {
+        const profile = await this.admin.createProfile({ displayName: name, enrollmentMode: 'corporateOwnedFullyManaged', enrollmentTokenType: 'deviceStaging', wifi: WIFI });
+        const { token, png } = await this.issued(profile);
+        await this.admin.revokeToken(profile.id);
+        return { token, qrPng: png, profile };
+      }
+      case 'replaced': {
+        const profile = await this.admin.createProfile({ displayName: name, enrollmentMode: 'corporateOwnedFullyManaged', enrollmentTokenType: 'deviceStaging', wifi: WIFI });
+        const { token, png } = await this.issued(profile);
+        await this.admin.createToken(profile.id);
+        return { token, qrPng: png, profile };
+      }
+      case 'wrongTokenType':
+        return this.tokenOf(name, 'corporateOwnedDedicatedDevice', 'corporateOwnedDedicatedDeviceWithAzureADSharedMode');
+      case 'modeNotAllowed':
+        return this.tokenOf(name, 'corporateOwnedDedicatedDevice', 'default');
+    }
+  }
+
+  private async tokenOf(displayName: string, enrollmentMode: ProfileMode, enrollmentTokenType: ProfileTokenType): Promise<OfferedToken> {
+    const profile = await this.admin.createProfile({ displayName, enrollmentMode, enrollmentTokenType, wifi: WIFI });
+    const { token, png } = await this.issued(profile);
+    return { token, qrPng: png, profile };
+  }
+
+  /** The profile's current token and the QR code the admin center shows for it. */
+  async issued(profile: ProfileEntity): Promise<{ token: string; png: Buffer }> {
+    const { tokenValue, png } = await this.admin.qrCode(profile.id);
+    if (!tokenValue || !png) throw new Error(`profile "${profile.displayName}" has no usable token`);
+    return { token: tokenValue, png };
+  }
+
+  /** A QR code that is not what Intune would print: a wrong checksum, download location or component. */
+  craftedQr(token: string, variant: QrVariant): Buffer {
+    if (variant === 'notProvisioning') return renderQrPng('https://contoso.example/this-is-not-an-enrollment-code');
+    const payload = buildProvisioningPayload({ token, wifi: { ssid: WIFI.ssid, password: WIFI.password, security: 'WPA' } });
+    const tampered: Record<string, unknown> = { ...payload };
+    if (variant === 'checksumMismatch') tampered[PROVISIONING_KEYS.signatureChecksum] = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    if (variant === 'downloadFailed') tampered[PROVISIONING_KEYS.packageDownloadLocation] = 'https://downloads.contoso.example/dpc.apk';
+    if (variant === 'installFailed') tampered[PROVISIONING_KEYS.adminComponentName] = `${INTUNE_DEFAULTS.adminComponentName}Missing`;
+    return renderQrPng(variant === 'valid' ? serializeProvisioningPayload(payload) : JSON.stringify(tampered));
+  }
+}
