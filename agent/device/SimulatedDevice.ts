@@ -206,9 +206,6 @@ export class SimulatedDevice {
   }
 
   connectWifi(): void {
-    this.requireAvailable('CONNECT_WIFI');
-    if (!this.wifiInRange) throw new StagesimError('NO_WIFI_IN_RANGE', 'no Wi-Fi network is in range of this device');
-    this.wifiConnected = true;
     this.send({ type: 'CONNECT_WIFI' });
   }
 
@@ -275,6 +272,10 @@ export class SimulatedDevice {
   /** Send any action event the current screen accepts (scenario steps and test paths use this). */
   send(event: DeviceEvent): void {
     this.requireAvailable(event.type, event);
+    if (event.type === 'CONNECT_WIFI') {
+      if (!this.wifiInRange) throw new StagesimError('NO_WIFI_IN_RANGE', 'no Wi-Fi network is in range of this device');
+      this.wifiConnected = true;
+    }
     if (event.type === 'FACTORY_RESET') this.wipe();
     this.deliver(event);
   }

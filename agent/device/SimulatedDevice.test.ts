@@ -1,0 +1,263 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWorld, type WorldFixture } from '../../harness/world/testing/worldFixture';
+import type { AcceptedFlow } from '../../harness/world/EnrollmentWorld';
+import { DeviceChannelClient } from '../channel/DeviceChannelClient';
+import { FileDeviceStorage, MemoryDeviceStorage, type DeviceStorage } from './deviceStorage';
+import type { DeviceProfileInput } from './deviceProfile';
+import { SimulatedDevice } from './SimulatedDevice';
+
+// The headless device against the real backend over the real device channel: no stand-ins.
+let fixture: WorldFixture;
+const devices: SimulatedDevice[] = [];
+
+beforeEach(async () => {
+  fixture = await startWorld('device');
+});
+
+afterEach(async () => {
+  await Promise.all(devices.splice(0).map((device) => device.close()));
+  await fixture.close();
+});
+
+const STAGING_FM: AcceptedFlow = { tokenType: 'deviceStaging', mode: 'corporateOwnedFullyManaged' };
+const STAGING_COPE: AcceptedFlow = { tokenType: 'deviceStaging', mode: 'corporateOwnedWorkProfile' };
+const DEFAULT_FM: AcceptedFlow = { tokenType: 'default', mode: 'corporateOwnedFullyManaged' };
+
+let serial = 0;
+function newDevice(profile: Partial<DeviceProfileInput> = {}, storage: DeviceStorage = new MemoryDeviceStorage()): SimulatedDevice {
+  serial += 1;
+  const device = new SimulatedDevice({
+    profile: { serialNumber: `SIM${serial}`, manufacturer: 'Samsung', model: 'Galaxy XCover6 Pro', osVersion: '13', ...profile },
+    service: new DeviceChannelClient({ url: fixture.backend.url }),
+    storage,
+    retry: { attempts: 2, baseDelayMs: 5 },
+  });
+  devices.push(device);
+  return device;
+}
+
+async function act(device: SimulatedDevice, action: () => void): Promise<string> {
+  action();
+  await device.settled();
+  return device.view().state;
+}
+
+/** Power on, run the setup wizard to the sign-in screen and stop there. */
+async function toSignIn(device: SimulatedDevice): Promise<void> {
+  await act(device, () => device.pressPowerButton());
+  await act(device, () => device.tap('startButton'));
+  await act(device, () => device.tap('nextButton'));
+  await act(device, () => device.tap('wifiNetwork'));
+  expect(device.view().screen.id).toBe('sign-in');
+}
+
+async function stageWithQr(device: SimulatedDevice, flow: AcceptedFlow): Promise<void> {
+  await toSignIn(device);
+  await act(device, () => device.tap('scanQrButton'));
+  const { qrPng } = await fixture.world.validToken(flow);
+  expect(device.showQrCode(qrPng)).toBe('scanned');
+  await device.settled();
+}
+
+describe('staging token, three stages', () => {
+  test('fully managed: stage 2 leaves the device staged and userless, stage 3 enrolls the user', async () => {
+    const device = newDevice();
+    await stageWithQr(device, STAGING_FM);
+    expect(device.view()).toMatchObject({ state: 'stagingStage2.readyToPowerOff', userless: true, recordedStage: 'staged' });
+    expect(device.view().deviceName).toMatch(/^Staging_SIM\d+_/);
+
+    expect(await act(device, () => device.pressPowerButton())).toBe('stagingStage3.poweredOff');
+    expect(await act(device, () => device.pressPowerButton())).toBe('stagingStage3.intuneSignIn');
+    expect(device.view().screen.appPackage).toBe('com.microsoft.intune');
+    device.type('emailField', 'john@contoso.com');
+    expect(await act(device, () => device.tap('signInButton'))).toBe('enrolled.readyForWork');
+    expect(device.view()).toMatchObject({ userless: false, upn: 'john@contoso.com', recordedStage: 'enrolled' });
+    expect(device.view().deviceName).toMatch(/^john@contoso\.com_/);
+    const record = await fixture.admin.managedDeviceBySerial(device.serialNumber);
+    expect(record).toMatchObject({ simulatorEnrollmentStage: 'enrolled', userPrincipalName: 'john@contoso.com' });
+  });
+
+  test('corporate-owned work profile: the user creates the work profile after enrollment in progress', async () => {
+    const device = newDevice();
+    await stageWithQr(device, STAGING_COPE);
+    await act(device, () => device.pressPowerButton());
+    await act(device, () => device.pressPowerButton());
+    expect(await act(device, () => device.signIn('adele@contoso.com'))).toBe('stagingStage3.workProfile');
+    expect(await act(device, () => device.tap('acceptButton'))).toBe('enrolled.readyForWork');
+  });
+
+  test('the token string typed by hand, with spaces and in lower case', async () => {
+    const device = newDevice();
+    await toSignIn(device);
+    await act(device, () => device.tap('enterTokenButton'));
+    const { token } = await fixture.world.validToken(STAGING_FM);
+    device.type('tokenField', ` ${token.slice(0, 10).toLowerCase()} ${token.slice(10)} `);
+    expect(await act(device, () => device.tap('nextButton'))).toBe('stagingStage2.readyToPowerOff');
+  });
+});
+
+describe('default token, two stages', () => {
+  test('the admin opens the QR reader with six taps; the user connects Wi-Fi, signs in, grants permissions, accepts terms', async () => {
+    const device = newDevice();
+    await act(device, () => device.pressPowerButton());
+    for (let tap = 1; tap < 6; tap += 1) expect(await act(device, () => device.tap('welcomeImage'))).toBe('setupWizard.welcome');
+    expect(await act(device, () => device.tap('welcomeImage'))).toBe('setupWizard.qrReader');
+    const { qrPng } = await fixture.world.validToken(DEFAULT_FM);
+    device.showQrCode(qrPng);
+    await device.settled();
+    expect(device.view()).toMatchObject({ state: 'defaultStage1.readyToDistribute', userless: true, recordedStage: 'adminProvisioned' });
+
+    await act(device, () => device.pressPowerButton());
+    expect(await act(device, () => device.pressPowerButton())).toBe('defaultStage2.connectWifi');
+    await act(device, () => device.connectWifi());
+    expect(await act(device, () => device.signIn('john@contoso.com'))).toBe('defaultStage2.permissions');
+    await act(device, () => device.tap('allowButton'));
+    expect(await act(device, () => device.tap('acceptButton'))).toBe('enrolled.readyForWork');
+  });
+});
+
+describe('error paths', () => {
+  test('Android 7 is refused: Intune needs Android 8 or later', async () => {
+    const device = newDevice({ osVersion: '7.1' });
+    await stageWithQr(device, STAGING_FM);
+    expect(device.view()).toMatchObject({ state: 'unsupportedAndroid', errorReason: 'androidTooOld' });
+    expect(device.view().errorMessage).toMatch(/Android older than 8/);
+  });
+
+  test('Android 10+ without a network shows the Wi-Fi error, which needs no reset', async () => {
+    const device = newDevice({ osVersion: '12', wifiInRange: false });
+    await act(device, () => device.pressPowerButton());
+    await act(device, () => device.send({ type: 'START' }));
+    await act(device, () => device.send({ type: 'SELECT_LANGUAGE' }));
+    expect(() => device.connectWifi()).toThrow(expect.objectContaining({ code: 'NO_WIFI_IN_RANGE' }));
+    await act(device, () => device.tap('skipButton'));
+    await act(device, () => device.tap('enterTokenButton'));
+    const { token } = await fixture.world.validToken(STAGING_FM);
+    device.type('tokenField', token);
+    expect(await act(device, () => device.tap('nextButton'))).toBe('setupWizard.noNetwork');
+    device.setWifiInRange(true);
+    expect(await act(device, () => device.tap('tryAgainButton'))).toBe('setupWizard.network');
+  });
+
+  test('Android 9 without Wi-Fi enrolls over mobile data', async () => {
+    const device = newDevice({ osVersion: '9', wifiInRange: false });
+    await act(device, () => device.pressPowerButton());
+    await act(device, () => device.send({ type: 'START' }));
+    await act(device, () => device.send({ type: 'SELECT_LANGUAGE' }));
+    await act(device, () => device.send({ type: 'SKIP_NETWORK' }));
+    await act(device, () => device.send({ type: 'OPEN_TOKEN_ENTRY' }));
+    const { token } = await fixture.world.validToken(STAGING_FM);
+    expect(await act(device, () => device.enterToken(token))).toBe('stagingStage2.readyToPowerOff');
+  });
+
+  test('typing the token is refused for a corporate-owned work profile on Android 11+', async () => {
+    const device = newDevice({ osVersion: '12' });
+    await toSignIn(device);
+    await act(device, () => device.tap('enterTokenButton'));
+    const { token } = await fixture.world.validToken(STAGING_COPE);
+    expect(await act(device, () => device.enterToken(token))).toBe('setupWizard.manualEntryNotSupported');
+    expect(device.view().errorReason).toBe('manualEntryNotSupported');
+  });
+
+  test('a QR code whose checksum does not match: "Can\'t set up device", reset needed', async () => {
+    const device = newDevice();
+    await toSignIn(device);
+    await act(device, () => device.tap('scanQrButton'));
+    const { token } = await fixture.world.validToken(STAGING_FM);
+    device.showQrCode(fixture.world.craftedQr(token, 'checksumMismatch'));
+    await device.settled();
+    expect(device.view()).toMatchObject({ state: 'cantSetUpDevice', errorReason: 'checksumMismatch' });
+    expect(await act(device, () => device.tap('resetButton'))).toBe('setupWizard.welcome');
+  });
+
+  test('a rejected token shows its reason and lets the vendor try again', async () => {
+    const device = newDevice();
+    await toSignIn(device);
+    await act(device, () => device.tap('scanQrButton'));
+    const { qrPng } = await fixture.world.rejectedToken('revoked');
+    device.showQrCode(qrPng);
+    await device.settled();
+    expect(device.view()).toMatchObject({ state: 'setupWizard.tokenRejected', errorReason: 'revoked' });
+    expect(await act(device, () => device.tap('tryAgainButton'))).toBe('setupWizard.signIn');
+  });
+
+  test('a QR code that is not an enrollment code, and a frame with no code at all', async () => {
+    const device = newDevice();
+    await toSignIn(device);
+    await act(device, () => device.tap('scanQrButton'));
+    const { PNG } = await import('pngjs');
+    const blank = new PNG({ width: 64, height: 64 });
+    blank.data.fill(255);
+    expect(device.showQrCode(PNG.sync.write(blank))).toBe('noCode');
+    expect(device.showQrCode(fixture.world.craftedQr('', 'notProvisioning'))).toBe('invalid');
+    expect(device.view().state).toBe('setupWizard.invalidQrCode');
+  });
+
+  test('power lost during stage 2 enrollment in progress: setup cannot resume, a reset starts over', async () => {
+    const device = newDevice();
+    device.holdEffects('recordStaged');
+    await stageWithQr(device, STAGING_FM);
+    expect(device.view().state).toBe('stagingStage2.enrollmentInProgress');
+    device.cutPower();
+    device.releaseEffects();
+    await device.settled();
+    expect(await act(device, () => device.pressPowerButton())).toBe('setupInterrupted.resetRequired');
+    expect(await act(device, () => device.factoryReset())).toBe('setupWizard.welcome');
+    const ledger = await fixture.admin.ledger(device.serialNumber);
+    expect(ledger.map((entry) => entry.toStage)).toEqual(['tokenCreated', 'factoryReset']);
+  });
+
+  test('power lost during stage 3 enrollment in progress: the Intune app resumes it', async () => {
+    const device = newDevice();
+    await stageWithQr(device, STAGING_FM);
+    await act(device, () => device.pressPowerButton());
+    await act(device, () => device.pressPowerButton());
+    device.holdEffects('recordEnrolled');
+    expect(await act(device, () => device.signIn('john@contoso.com'))).toBe('stagingStage3.enrollmentInProgress');
+    device.cutPower();
+    device.releaseEffects();
+    expect(await act(device, () => device.pressPowerButton())).toBe('stagingStage3.enrollmentIncomplete');
+    expect(await act(device, () => device.tap('resumeButton'))).toBe('enrolled.readyForWork');
+  });
+
+  test('a factory reset of an enrolled device goes back to the welcome screen and is in the ledger', async () => {
+    const device = newDevice();
+    await stageWithQr(device, STAGING_FM);
+    expect(await act(device, () => device.factoryReset())).toBe('setupWizard.welcome');
+    expect(device.view()).toMatchObject({ deviceName: null, flow: null, recordedStage: 'factoryReset' });
+    expect((await fixture.admin.ledger(device.serialNumber)).map((entry) => entry.toStage)).toEqual(['tokenCreated', 'staged', 'factoryReset']);
+  });
+
+  test('an action the screen does not offer is refused with a code', async () => {
+    const device = newDevice();
+    expect(() => device.tap('startButton')).toThrow(expect.objectContaining({ code: 'NO_SUCH_ELEMENT' }));
+    expect(() => device.send({ type: 'START' })).toThrow(expect.objectContaining({ code: 'ACTION_NOT_AVAILABLE' }));
+    await act(device, () => device.pressPowerButton());
+    expect(() => device.type('startButton', 'x')).toThrow(expect.objectContaining({ code: 'ELEMENT_NOT_EDITABLE' }));
+  });
+});
+
+describe('power cycle', () => {
+  test('a staged device switched off and on again, even by a new process, is still staged', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'stagesim-device-'));
+    try {
+      const storage = new FileDeviceStorage(folder);
+      const first = newDevice({}, storage);
+      await stageWithQr(first, STAGING_FM);
+      await act(first, () => first.pressPowerButton());
+      await first.close();
+
+      // A new device object (as after a restart of the simulator) restores the persisted snapshot.
+      const again = new SimulatedDevice({ profile: first.profile, service: new DeviceChannelClient({ url: fixture.backend.url }), storage: new FileDeviceStorage(folder) });
+      devices.push(again);
+      expect(again.view()).toMatchObject({ state: 'stagingStage3.poweredOff', recordedStage: 'staged', userless: true });
+      expect(again.view().deviceName).toMatch(/^Staging_/);
+      expect(await act(again, () => again.pressPowerButton())).toBe('stagingStage3.intuneSignIn');
+      expect(await act(again, () => again.signIn('john@contoso.com'))).toBe('enrolled.readyForWork');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import QRCode from 'qrcode';
+import { PNG } from 'pngjs';
+import { StagesimError } from '../../../agent/errors';
+
+/**
+ * Error correction M (15% of codewords recoverable). The payload is long (about 530 bytes with a
+ * token, 750 with Wi-Fi), so every level up costs a lot of modules: version 16 at L, 18 at M, 22 at Q,
+ * 25 at H. Shown on a screen or a sheet of the same size, more modules means smaller modules, and module
+ * size is what a phone camera loses first (focus blur, distance). Q and H pay for dirt and damage a
+ * screen does not have; L leaves nothing for glare, moire and blur. M is the usual choice for codes
+ * scanned from displays; the comparison measured for issue 4 (stagesim camera tests at 3 px per module,
+ * blur and noise) is in harness/bench/qrDecode.bench.ts.
+ */
+export const QR_ERROR_CORRECTION = 'M' as const;
+
+/** The quiet zone the QR specification asks for: 4 modules of light on every side. */
+export const QR_QUIET_ZONE_MODULES = 4;
+
+/** Pixels per module of the rendered image: big enough for a poster in the emulator's virtual scene. */
+export const QR_DEFAULT_MODULE_PIXELS = 8;
+
+export interface RenderQrOptions {
+  modulePixels?: number;
+}
+
+/**
+ * The QR code for a provisioning payload as an 8-bit greyscale PNG. Rendered synchronously from the
+ * qrcode package's module matrix so Graph serializers can call it inline; qrcode's own PNG output is
+ * stream-based and asynchronous.
+ */
+export function renderQrPng(payloadText: string, options: RenderQrOptions = {}): Buffer {
+  const modulePixels = options.modulePixels ?? QR_DEFAULT_MODULE_PIXELS;
+  if (!Number.isInteger(modulePixels) || modulePixels < 1 || modulePixels > 64) {
+    throw new StagesimError('QR_RENDER_INVALID', `module size must be a whole number of pixels from 1 to 64, got ${modulePixels}`);
+  }
+  let code: QRCode.QRCode;
+  try {
+    code = QRCode.create(payloadText, { errorCorrectionLevel: QR_ERROR_CORRECTION });
+  } catch (error) {
+    throw new StagesimError('QR_TEXT_TOO_LONG', `the text does not fit in a QR code: ${(error as Error).message}`, { cause: error });
+  }
+  const modules = code.modules;
+  const side = (modules.size + 2 * QR_QUIET_ZONE_MODULES) * modulePixels;
+  const grey = Buffer.alloc(side * side, 255);
+  for (let row = 0; row < modules.size; row++) {
+    for (let col = 0; col < modules.size; col++) {
+      if (!modules.get(row, col)) continue;
+      const top = (row + QR_QUIET_ZONE_MODULES) * modulePixels;
+      const left = (col + QR_QUIET_ZONE_MODULES) * modulePixels;
+      for (let y = top; y < top + modulePixels; y++) grey.fill(0, y * side + left, y * side + left + modulePixels);
+    }
+  }
+  // pngjs packs from one byte per pixel when told the input is greyscale without alpha. No row filter:
+  // a code's long runs of equal bytes deflate as well without one, and pngjs's adaptive filtering tries
+  // five filters per byte, which made rendering 50 times slower (over a second inside jest's sandbox).
+  const png = new PNG({ width: side, height: side });
+  png.data = grey;
+  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false, filterType: 0 });
+}
+
+/** Graph's qrCodeImage value for an enrollment profile: the same PNG, base64. */
+export function qrCodeImageFor(payloadText: string): { type: 'image/png'; value: string } {
+  return { type: 'image/png', value: renderQrPng(payloadText).toString('base64') };
+}
