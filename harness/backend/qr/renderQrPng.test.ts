@@ -1,0 +1,83 @@
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import { isStagesimError } from '../../../agent/errors';
+import { buildProvisioningPayload, serializeProvisioningPayload } from '../../../agent/provisioning/payload';
+import { qrCodeImageFor, QR_QUIET_ZONE_MODULES, renderQrPng } from './renderQrPng';
+
+const TOKEN = 'K7PQ3MZX9WRT2HVB4NCE';
+const PAYLOAD = serializeProvisioningPayload(
+  buildProvisioningPayload({ token: TOKEN, wifi: { ssid: 'Staging Lab', password: 'correct horse', security: 'WPA' } }),
+);
+
+describe('renderQrPng', () => {
+  const png = PNG.sync.read(renderQrPng(PAYLOAD));
+
+  it('writes an 8-bit greyscale PNG of whole modules', () => {
+    const header = renderQrPng(PAYLOAD);
+    expect(header.readUInt8(24)).toBe(8); // bit depth
+    expect(header.readUInt8(25)).toBe(0); // colour type: greyscale
+    expect(png.width).toBe(png.height);
+    expect(png.width % 8).toBe(0);
+    const levels = new Set<number>();
+    for (let i = 0; i < png.data.length; i += 4) levels.add(png.data[i]!);
+    expect(levels).toEqual(new Set([0, 255]));
+  });
+
+  // jsQR reads the whole image: an independent reader, unlike stagesim's camera. At 3 pixels per module
+  // to keep it quick: it is the same module matrix at any scale.
+  const readWithJsQR = (image: PNG) => jsQR(new Uint8ClampedArray(image.data), image.width, image.height, { inversionAttempts: 'dontInvert' });
+
+  it('holds the payload, as an independent reader decodes it', () => {
+    expect(readWithJsQR(PNG.sync.read(renderQrPng(PAYLOAD, { modulePixels: 3 })))?.data).toBe(PAYLOAD);
+  });
+
+  it('leaves a quiet zone of 4 light modules on every side', () => {
+    const modulePixels = 8;
+    const quiet = QR_QUIET_ZONE_MODULES * modulePixels;
+    const grey = (x: number, y: number) => png.data[(y * png.width + x) * 4]!;
+    let darkInQuietZone = 0;
+    for (let i = 0; i < png.width; i++) {
+      for (let band = 0; band < quiet; band++) {
+        for (const value of [grey(i, band), grey(band, i), grey(i, png.height - 1 - band), grey(png.width - 1 - band, i)]) {
+          if (value !== 255) darkInQuietZone++;
+        }
+      }
+    }
+    expect(darkInQuietZone).toBe(0);
+    // The top-left finder's dark corner starts right after the quiet zone.
+    expect(grey(quiet, quiet)).toBe(0);
+    expect(grey(quiet - 1, quiet - 1)).toBe(255);
+  });
+
+  it('uses error correction M: a token payload is a version 18 code (89 modules)', () => {
+    const text = serializeProvisioningPayload(buildProvisioningPayload({ token: TOKEN }));
+    expect(PNG.sync.read(renderQrPng(text)).width).toBe((89 + 2 * QR_QUIET_ZONE_MODULES) * 8);
+    expect(readWithJsQR(PNG.sync.read(renderQrPng(text, { modulePixels: 3 })))?.version).toBe(18);
+  });
+
+  it('scales by the module size asked for', () => {
+    const small = PNG.sync.read(renderQrPng(PAYLOAD, { modulePixels: 3 }));
+    expect(small.width).toBe((png.width / 8) * 3);
+  });
+
+  it('refuses text no QR code can hold, and impossible module sizes', () => {
+    expect(() => renderQrPng('x'.repeat(3000))).toThrow(expect.objectContaining({ code: 'QR_TEXT_TOO_LONG' }));
+    for (const modulePixels of [0, 2.5, 65]) {
+      let error: unknown;
+      try {
+        renderQrPng(PAYLOAD, { modulePixels });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(isStagesimError(error, 'QR_RENDER_INVALID')).toBe(true);
+    }
+  });
+});
+
+describe('qrCodeImageFor', () => {
+  it("gives Graph's qrCodeImage: the same PNG, base64, typed image/png", () => {
+    const image = qrCodeImageFor(PAYLOAD);
+    expect(image.type).toBe('image/png');
+    expect(Buffer.from(image.value, 'base64').equals(renderQrPng(PAYLOAD))).toBe(true);
+  });
+});
