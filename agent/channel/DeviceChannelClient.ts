@@ -106,7 +106,7 @@ export class DeviceChannelClient implements EnrollmentService {
     const connection = this.connection;
     this.connection = null;
     if (!connection) return;
-    this.fail(connection, new StagesimError('CLIENT_CLOSED', 'the device channel client was closed'));
+    if (connection.waiters.size > 0) this.fail(connection, new StagesimError('CLIENT_CLOSED', 'the device channel client was closed'));
     const { socket } = connection;
     if (socket.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {

@@ -94,7 +94,18 @@ interface LocalTime {
   dayPeriod: string;
 }
 
+// Names only show minutes, and devices staged together share them: formatToParts once per minute.
+let lastLocal: { key: string; value: LocalTime } | null = null;
+
 function localTime(epochMs: number, timeZone: string): LocalTime {
+  const key = `${timeZone}|${Math.floor(epochMs / 60_000)}`;
+  if (lastLocal?.key === key) return lastLocal.value;
+  const value = formatLocalTime(epochMs, timeZone);
+  lastLocal = { key, value };
+  return value;
+}
+
+function formatLocalTime(epochMs: number, timeZone: string): LocalTime {
   const parts: Record<string, string> = {};
   for (const part of dateFormatter(timeZone).formatToParts(epochMs)) parts[part.type] = part.value;
   return {

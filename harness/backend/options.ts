@@ -20,6 +20,8 @@ export const backendOptionsSchema = z.object({
   port: z.number().int().min(0).max(65535).default(0),
   /** SQLite file; ':memory:' keeps nothing after close. */
   dbPath: z.string().min(1).default(':memory:'),
+  /** SQLite synchronous for a file database: both survive kill -9; only 'normal' survives power loss. */
+  dbSynchronous: z.enum(['normal', 'off']).default('normal'),
   adminKey: z.string().min(16, 'the admin key must have at least 16 characters').max(512).optional(),
   /** IANA time zone of the dates and times in device names. */
   timeZone: z.string().min(1).default('UTC'),

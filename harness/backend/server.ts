@@ -34,7 +34,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   const options = resolveBackendOptions(input);
   const log = options.log ?? (() => undefined);
   const clock = options.clock ?? new Clock();
-  const store = new SqliteStore(options.dbPath);
+  const store = new SqliteStore(options.dbPath, { synchronous: options.dbSynchronous });
   const enrollment = new DeviceEnrollment({
     store,
     clock,

@@ -3,7 +3,9 @@ import type { Database } from 'better-sqlite3';
 /**
  * Schema migrations: each entry moves the schema one version up and runs once, in order, inside one
  * transaction with the version bump. Append new entries; never edit a released one. Column names are
- * the camelCase field names of repository.ts, so rows read straight into records.
+ * the camelCase field names of repository.ts, so rows read straight into records. Indexes are few on
+ * purpose: every stage transition updates a device row and appends a ledger row, and each index is one
+ * more B-tree write inside that transaction (enrolledDeviceCount scans devices: admin reads are rare).
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -63,7 +65,6 @@ export const MIGRATIONS: readonly string[] = [
     lastChangeAt INTEGER NOT NULL,
     managed INTEGER NOT NULL DEFAULT 0
   );
-  CREATE INDEX devicesByProfile ON devices (profileId, stage);
   CREATE TABLE ledger (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     deviceId TEXT NOT NULL,
@@ -75,7 +76,6 @@ export const MIGRATIONS: readonly string[] = [
     tokenId TEXT
   );
   CREATE INDEX ledgerByDevice ON ledger (deviceId, seq);
-  CREATE INDEX ledgerBySerial ON ledger (serialNumber, seq);
   CREATE TABLE assignmentFilters (
     id TEXT PRIMARY KEY,
     displayName TEXT NOT NULL UNIQUE COLLATE NOCASE,
