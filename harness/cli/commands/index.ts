@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBackend } from './backend';
+import { registerDemo } from './demo';
 import { registerDiagram } from './diagram';
 import { registerModel } from './model';
 
@@ -9,5 +10,6 @@ export type RegisterCommand = (program: Command) => void;
 export const commands: RegisterCommand[] = [
   registerModel,
   registerDiagram,
+  registerDemo,
   registerBackend,
 ];

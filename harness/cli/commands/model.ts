@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import { EXIT_FAILED, EXIT_OK } from '../exit';
 import { newSeed } from '../../model-testing/random';
 import { runModelSuite } from '../../model-testing/runModelSuite';
+import { sabotage, sabotageFaults, type SabotageFault } from '../../model-testing/sabotage';
 import { addReportOptions, addTargetOptions, reportersFrom, targetFrom, wholeNumber } from '../sharedOptions';
 import type { RegisterCommand } from './index';
 
@@ -11,6 +12,7 @@ interface ModelOptions {
   maxPaths?: number;
   seed?: number;
   only?: string[];
+  sabotage?: SabotageFault;
   junit?: string;
   json?: string;
   html?: string;
@@ -23,13 +25,15 @@ export const registerModel: RegisterCommand = (program) => {
     .addOption(new Option('--paths <strategy>', 'shortest paths covering every transition, or bounded simple paths').choices(['shortest', 'simple']).default('shortest'))
     .option('--max-paths <n>', 'run at most N paths (simple paths default to 200)', wholeNumber('--max-paths', 1))
     .option('--seed <n>', 'seed for devices, typing and path order (printed with every run)', wholeNumber('--seed'))
-    .option('--only <ids...>', 'run only these path ids (as printed, e.g. path-007)');
+    .option('--only <ids...>', 'run only these path ids (as printed, e.g. path-007)')
+    .addOption(new Option('--sabotage <fault>', 'break the device on purpose, to prove the suite catches it').choices(sabotageFaults));
   addTargetOptions(command);
   addReportOptions(command);
   command.action(async (options: ModelOptions) => {
     const seed = options.seed ?? newSeed();
     const reporter = reportersFrom(options);
-    const target = await targetFrom(options);
+    const healthy = await targetFrom(options);
+    const target = options.sabotage ? sabotage(healthy, options.sabotage) : healthy;
     try {
       const report = await runModelSuite({
         target,

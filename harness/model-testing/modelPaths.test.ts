@@ -1,0 +1,39 @@
+import { modelTransitions } from '../../agent/model/transitions';
+import { HeadlessTarget } from '../targets/headless/HeadlessTarget';
+import { computeCoverage } from './coverage';
+import { planSuite, runPlannedPath } from './runModelSuite';
+import type { PathRun } from './runPath';
+
+/**
+ * The model-based suite inside jest: one test per generated path, each on a fresh device against its
+ * own backend, then the coverage of all of them (the README shows how CI shards the suite).
+ */
+const SEED = 20240622;
+const { planned, infeasible } = planSuite('shortest', SEED);
+
+const selected = planned;
+const target = new HeadlessTarget();
+const taken: PathRun['taken'] = [];
+
+afterAll(() => target.close());
+
+test('every generated path is one a device can take', () => {
+  expect(infeasible).toEqual([]);
+  expect(planned.length).toBeGreaterThan(30);
+});
+
+describe.each(selected.map((item) => [item.path.id, item] as const))('model path %s', (_id, item) => {
+  test('the device and the backend follow the model at every step', async () => {
+    const run = await runPlannedPath(item, { target, seed: SEED }, planned.indexOf(item));
+    taken.push(...run.taken);
+    if (run.result.failure) throw new Error(`${run.result.failure.message}\n${run.result.failure.replay ?? ''}`);
+    expect(run.result.steps.every((step) => step.status === 'passed')).toBe(true);
+  });
+});
+
+test('together the paths exercise every transition of the device model', () => {
+  const coverage = computeCoverage(taken);
+  expect(coverage.uncoveredTransitions).toEqual([]);
+  expect(coverage.uncoveredStates).toEqual([]);
+  expect(coverage.transitions.total).toBe(modelTransitions().length);
+});
