@@ -59,7 +59,7 @@ const managedDevicesCheck = z
 
 const recordedStage = enrollmentStageSchema;
 const ledgerEntry = z.union([
-  z.string().pipe(z.enum(recordedStage.options, { error: `expected a stage: ${listOf(recordedStage.options)}` })).transform((stage) => ({ stage })),
+  z.string().pipe(z.enum(recordedStage.options, { error: `expected a stage: ${listOf(recordedStage.options)}` })).transform((stage) => ({ stage, actor: undefined as z.output<typeof ledgerActorSchema> | undefined })),
   strictMap({ stage: recordedStage, actor: ledgerActorSchema.optional() }, 'field of a ledger entry'),
 ]);
 

@@ -1,0 +1,176 @@
+import { isStagesimError, StagesimError } from '../../agent/errors';
+import { EXTRA_ENROLLMENT_TOKEN } from '../../agent/provisioning/payload';
+import type { AdminClient, AssignmentTarget } from '../world/AdminClient';
+import type { AdminCommand } from './commands';
+
+/**
+ * Stage 1 of a scenario: the admin's work in the admin center, through the admin API. It keeps what the
+ * scenario refers to by name (profiles, filters, groups, policies and apps) and every token a profile
+ * handed out, so a vendor can still scan a code that was printed before the token was revoked or
+ * replaced ("previous").
+ */
+export interface IssuedToken {
+  value: string;
+  /** The provisioning JSON of the QR code. */
+  qrCodeContent: string;
+  /** The QR code image the admin center showed. */
+  png: Buffer;
+}
+
+interface ProfileState {
+  id: string;
+  name: string;
+  tokens: IssuedToken[];
+}
+
+type AdminCenterCommand = Extract<
+  AdminCommand,
+  {
+    command:
+      | 'createProfile'
+      | 'createToken'
+      | 'replaceToken'
+      | 'revokeToken'
+      | 'exportToken'
+      | 'createAssignmentFilter'
+      | 'createDynamicDeviceGroup'
+      | 'createUserGroup'
+      | 'assignPolicy'
+      | 'assignApp';
+  }
+>;
+
+const MODES = { fullyManaged: 'corporateOwnedFullyManaged', workProfile: 'corporateOwnedWorkProfile' } as const;
+const TOKEN_TYPES = { staging: 'deviceStaging', default: 'default' } as const;
+
+export class AdminCenter {
+  private readonly profiles = new Map<string, ProfileState>();
+  private lastProfile: ProfileState | null = null;
+  private readonly filters = new Map<string, string>();
+  private readonly groups = new Map<string, string>();
+  /** Assignments replace each other in Graph; every target a payload was given is sent again. */
+  private readonly payloads = new Map<string, { id: string; targets: AssignmentTarget[] }>();
+
+  constructor(private readonly admin: AdminClient) {}
+
+  /** The token a device is shown: the profile's current one, or the one before it. */
+  token(profileName: string | undefined, which: 'current' | 'previous'): IssuedToken {
+    const profile = this.profile(profileName);
+    const token = profile.tokens.at(which === 'current' ? -1 : -2);
+    if (!token) throw new StagesimError('SCENARIO_NO_SUCH_TOKEN', `profile "${profile.name}" has no ${which} token`);
+    return token;
+  }
+
+  async run(step: AdminCenterCommand): Promise<void> {
+    switch (step.command) {
+      case 'createProfile': {
+        const expires = step.validity === undefined ? undefined : new Date((await this.admin.now()).getTime() + step.validity * 1000).toISOString();
+        const profile = await this.admin.createProfile({
+          displayName: step.name,
+          enrollmentMode: MODES[step.mode],
+          enrollmentTokenType: TOKEN_TYPES[step.token],
+          ...(expires ? { tokenExpirationDateTime: expires } : {}),
+          ...(step.wifi ? { wifi: { ...step.wifi, security: step.wifi.security ?? (step.wifi.password === undefined ? 'none' : 'wpa') } } : {}),
+        });
+        const state: ProfileState = { id: profile.id, name: step.name, tokens: [] };
+        this.profiles.set(step.name, state);
+        this.lastProfile = state;
+        await this.collectToken(state);
+        return;
+      }
+      case 'createToken':
+      case 'replaceToken': {
+        const profile = this.profile(step.profile);
+        await this.admin.createToken(profile.id, step.validity);
+        await this.collectToken(profile);
+        return;
+      }
+      case 'revokeToken':
+        await this.admin.revokeToken(this.profile(step.profile).id);
+        return;
+      case 'exportToken':
+        await this.exportToken(step);
+        return;
+      case 'createAssignmentFilter':
+        this.filters.set(step.name, (await this.admin.createAssignmentFilter(step.name, step.rule)).id);
+        return;
+      case 'createDynamicDeviceGroup':
+        this.groups.set(step.name, (await this.admin.createDynamicDeviceGroup(step.name, step.membershipRule)).id);
+        return;
+      case 'createUserGroup':
+        this.groups.set(step.name, (await this.admin.createUserGroup(step.name, step.members)).id);
+        return;
+      case 'assignPolicy':
+      case 'assignApp': {
+        const kind = step.command === 'assignPolicy' ? 'policy' : 'app';
+        const key = `${kind}\u0000${step.name}`;
+        let payload = this.payloads.get(key);
+        if (!payload) {
+          const created = kind === 'policy' ? await this.admin.createPolicy(step.name) : await this.admin.createApp(step.name);
+          payload = { id: created.id, targets: [] };
+          this.payloads.set(key, payload);
+        }
+        payload.targets.push(
+          step.group !== undefined
+            ? { kind: 'group', groupId: this.named(this.groups, step.group, 'group') }
+            : { kind: 'allDevices', filterId: this.named(this.filters, step.filter!, 'assignment filter'), filterType: step.filterMode },
+        );
+        await this.admin.assign(kind, payload.id, payload.targets);
+        return;
+      }
+    }
+  }
+
+  private profile(name: string | undefined): ProfileState {
+    const profile = name === undefined ? this.lastProfile : this.profiles.get(name);
+    if (!profile) throw new StagesimError('SCENARIO_NO_SUCH_PROFILE', name === undefined ? 'no profile was created before this step' : `no profile "${name}" was created`);
+    return profile;
+  }
+
+  private named(map: Map<string, string>, name: string, noun: string): string {
+    const id = map.get(name);
+    if (id === undefined) throw new StagesimError('SCENARIO_NO_SUCH_NAME', `no ${noun} "${name}" was created`);
+    return id;
+  }
+
+  private async collectToken(profile: ProfileState): Promise<void> {
+    const { tokenValue, qrCodeContent, png } = await this.admin.qrCode(profile.id);
+    if (!tokenValue || !qrCodeContent || !png) throw new StagesimError('SCENARIO_NO_TOKEN', `the admin center shows no token for profile "${profile.name}"`);
+    profile.tokens.push({ value: tokenValue, qrCodeContent, png });
+  }
+
+  private async exportToken(step: Extract<AdminCenterCommand, { command: 'exportToken' }>): Promise<void> {
+    const profile = this.profile(step.profile);
+    const { expect } = step;
+    let exported: unknown;
+    try {
+      exported = await this.admin.exportToken(profile.id, step.format);
+    } catch (error) {
+      if (expect.refused === true && isStagesimError(error, 'ADMIN_API_ERROR')) return;
+      throw error;
+    }
+    if (expect.refused === true) throw new StagesimError('SCENARIO_EXPECTATION_FAILED', `the ${step.format} export was not refused: ${JSON.stringify(exported)}`);
+    const problems: string[] = [];
+    const json = (exported ?? {}) as Record<string, unknown>;
+    if (expect.token !== undefined) {
+      const carried = findToken(json);
+      const wanted = this.token(step.profile, expect.token).value;
+      if (carried === null) problems.push(`the export carries no ${EXTRA_ENROLLMENT_TOKEN}`);
+      else if (carried !== wanted) problems.push(`the export carries a token ending …${carried.slice(-4)}, expected the ${expect.token} token (…${wanted.slice(-4)})`);
+    }
+    for (const key of expect.hasKeys ?? []) if (!Object.hasOwn(json, key)) problems.push(`the export has no key ${key} (it has ${Object.keys(json).join(', ')})`);
+    for (const key of expect.lacksKeys ?? []) if (Object.hasOwn(json, key)) problems.push(`the export has the key ${key}, expected it not to`);
+    if (problems.length > 0) throw new StagesimError('SCENARIO_EXPECTATION_FAILED', problems.join('; '));
+  }
+}
+
+/** The enrollment token wherever the export keeps it (top level for KME, in the admin extras for Zero Touch). */
+function findToken(value: unknown, depth = 0): string | null {
+  if (depth > 4 || value === null || typeof value !== 'object') return null;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === EXTRA_ENROLLMENT_TOKEN && typeof inner === 'string') return inner;
+    const found = findToken(inner, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}

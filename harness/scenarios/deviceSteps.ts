@@ -1,0 +1,129 @@
+import { StagesimError } from '../../agent/errors';
+import { WELCOME_TAPS_FOR_QR_READER } from '../../agent/model/deviceModel';
+import { INTUNE_APP } from '../../agent/model/screens';
+import { PROVISIONING_KEYS } from '../../agent/provisioning/payload';
+import { renderQrPng } from '../backend/qr/renderQrPng';
+import type { TargetDevice } from '../targets/target';
+import type { AdminCenter } from './adminCenter';
+import type { AdminCommand, EnvironmentCommand, UserCommand, VendorCommand } from './commands';
+
+/**
+ * What people do at a device, and what happens to it, as TargetDevice calls. A command finds its way
+ * from the screen the device is on (the QR reader opens from the sign-in screen, or from six taps on the
+ * welcome screen) and refuses, naming the screen, when the device is somewhere it cannot start from.
+ */
+export type DeviceCommand =
+  | Exclude<AdminCommand, { command: 'createProfile' | 'createToken' | 'replaceToken' | 'revokeToken' | 'exportToken' | 'createAssignmentFilter' | 'createDynamicDeviceGroup' | 'createUserGroup' | 'assignPolicy' | 'assignApp' }>
+  | VendorCommand
+  | UserCommand
+  | Exclude<EnvironmentCommand, { command: 'advanceClock' | 'setClock' | 'restartBackend' }>;
+
+/** The network around one device, as the scenario set it. */
+export interface DeviceSurroundings {
+  wifiInRange: boolean;
+  cellular: boolean;
+}
+
+function wrongScreen(command: string, screen: string, expected: string): StagesimError {
+  return new StagesimError('SCENARIO_WRONG_SCREEN', `${command}: the device shows "${screen}"; ${expected}`);
+}
+
+/** How people type a token: the exact string, lower case, groups of four separated by spaces. */
+export function typedToken(value: string, style: 'exact' | 'lowerCase' | 'withSpaces' | 'lowerCaseWithSpaces'): string {
+  const spaced = style === 'withSpaces' || style === 'lowerCaseWithSpaces' ? (value.match(/.{1,4}/g) ?? []).join(' ') : value;
+  return style === 'lowerCase' || style === 'lowerCaseWithSpaces' ? spaced.toLowerCase() : spaced;
+}
+
+const SETUP_WIZARD_SCREENS = new Set(['welcome', 'language', 'network']);
+
+export async function runDeviceCommand(step: DeviceCommand, device: TargetDevice, admin: AdminCenter, surroundings: DeviceSurroundings): Promise<void> {
+  const screen = async () => (await device.view()).screen;
+  switch (step.command) {
+    case 'unboxAndPowerOn':
+    case 'powerOn':
+      return device.perform({ type: 'POWER_ON' });
+    case 'powerOff':
+      return device.perform({ type: 'POWER_OFF' });
+    case 'connectWifi':
+      return device.perform({ type: 'CONNECT_WIFI' });
+    case 'tryAgain':
+      return device.perform({ type: 'TRY_AGAIN' });
+    case 'createWorkProfile':
+      return device.perform({ type: 'CREATE_WORK_PROFILE' });
+    case 'grantPermissions':
+      return device.perform({ type: 'GRANT_PERMISSIONS' });
+    case 'acceptTerms':
+      return device.perform({ type: 'ACCEPT_TERMS' });
+    case 'resumeEnrollment':
+      return device.perform({ type: 'RESUME_ENROLLMENT' });
+    case 'signIn':
+      return device.perform({ type: 'SIGN_IN', upn: step.upn });
+    case 'factoryReset':
+      return device.perform({ type: 'FACTORY_RESET' });
+    case 'cutPower':
+      return device.cutPower();
+    case 'openIntuneApp': {
+      const { id, appPackage } = await screen();
+      // The model opens the Intune app itself when a staged device starts (no input needed, so no tap).
+      if (appPackage !== INTUNE_APP) throw wrongScreen('openIntuneApp', id, `the Microsoft Intune app (${INTUNE_APP}) is not available there (${appPackage})`);
+      return;
+    }
+    case 'completeSetupWizard': {
+      for (let guard = 0; guard < 5; guard += 1) {
+        const { id } = await screen();
+        if (id === 'sign-in') return;
+        if (!SETUP_WIZARD_SCREENS.has(id)) throw wrongScreen('completeSetupWizard', id, 'expected a setup wizard screen (welcome, language, network) or sign-in');
+        if (id === 'welcome') await device.perform({ type: 'START' });
+        else if (id === 'language') await device.perform({ type: 'SELECT_LANGUAGE' });
+        else await device.perform({ type: step.wifi && surroundings.wifiInRange ? 'CONNECT_WIFI' : 'SKIP_NETWORK' });
+      }
+      throw wrongScreen('completeSetupWizard', (await screen()).id, 'the setup wizard did not reach the sign-in screen');
+    }
+    case 'scanQrCode': {
+      const image = qrImage(step, admin);
+      const { id } = await screen();
+      if (id === 'welcome' && step.via !== 'signInScreen') {
+        for (let tap = 0; tap < WELCOME_TAPS_FOR_QR_READER; tap += 1) await device.perform({ type: 'TAP_WELCOME' });
+      } else if (id === 'sign-in' && step.via !== 'welcomeTaps') {
+        await device.perform({ type: 'OPEN_QR_READER' });
+      } else if (id !== 'qr-reader' || step.via !== undefined) {
+        const from = step.via === 'welcomeTaps' ? 'the welcome screen' : step.via === 'signInScreen' ? 'the sign-in screen' : 'the welcome screen (six taps) or the sign-in screen';
+        throw wrongScreen('scanQrCode', id, `the QR reader opens from ${from}`);
+      }
+      return device.perform({ type: 'SHOW_QR_CODE', image });
+    }
+    case 'enterToken': {
+      const typed = step.text ?? typedToken(admin.token(step.profile, step.token).value, step.as);
+      const { id } = await screen();
+      if (id === 'sign-in') await device.perform({ type: 'OPEN_TOKEN_ENTRY' });
+      else if (id !== 'token-entry') throw wrongScreen('enterToken', id, 'the token is entered from the sign-in screen');
+      return device.perform({ type: 'TOKEN_SUBMITTED', token: typed });
+    }
+    case 'dropNetwork':
+    case 'restoreNetwork': {
+      const available = step.command === 'restoreNetwork';
+      if (step.network !== 'cellular') surroundings.wifiInRange = available;
+      if (step.network !== 'wifi') surroundings.cellular = available;
+      return device.setNetwork({
+        ...(step.network !== 'cellular' ? { wifiInRange: available } : {}),
+        ...(step.network !== 'wifi' ? { cellular: available } : {}),
+      });
+    }
+    case 'stallNetwork':
+      return device.holdWork(step.work);
+    case 'resumeNetwork':
+      return device.releaseWork();
+  }
+}
+
+/** The QR code the vendor shows: the admin center's own, or one made to be wrong in a stated way. */
+function qrImage(step: Extract<DeviceCommand, { command: 'scanQrCode' }>, admin: AdminCenter): Buffer {
+  if (step.text !== undefined) return renderQrPng(step.text);
+  const token = admin.token(step.profile, step.token);
+  if (step.checksum === undefined && step.downloadLocation === undefined && step.useMobileData === undefined) return token.png;
+  const payload = JSON.parse(token.qrCodeContent) as Record<string, unknown>;
+  if (step.checksum !== undefined) payload[PROVISIONING_KEYS.signatureChecksum] = step.checksum;
+  if (step.downloadLocation !== undefined) payload[PROVISIONING_KEYS.packageDownloadLocation] = step.downloadLocation;
+  if (step.useMobileData !== undefined) payload[PROVISIONING_KEYS.useMobileData] = step.useMobileData;
+  return renderQrPng(JSON.stringify(payload));
+}

@@ -1,0 +1,279 @@
+import { oneLine } from '../../agent/errors';
+import type { DeviceView } from '../../agent/device/SimulatedDevice';
+import { computeCoverage } from '../model-testing/coverage';
+import type { CaseResult, Reporter, RunReport, StepResult } from '../reporters/report';
+import type { Target, TargetDevice } from '../targets/target';
+import { AdminCenter } from './adminCenter';
+import { backendViewOf, deviceProblems, readBackendRecord, reportProblems, type BackendRecord } from './checks';
+import { ADMIN_CENTER_COMMANDS, BACKEND_COMMANDS } from './commands';
+import { describeStep } from './describe';
+import { runDeviceCommand, type DeviceCommand, type DeviceSurroundings } from './deviceSteps';
+import { checksDevices } from './expectations';
+import { scenarioId, type LoadedScenario, type LoadedStep } from './loader';
+import { embeddedBackend, externalBackend, type ScenarioBackend, type StartBackend } from './scenarioBackend';
+import type { ScenarioStep } from './schema';
+
+/**
+ * Runs scenarios on a target against a backend: a fresh embedded backend per scenario unless one is
+ * given. Every step yields StepResults (one per device it acted on) with the device's screen and stage and
+ * what the backend recorded; the first failing step ends its scenario, with the device's screenshot and
+ * page source when the target has them.
+ */
+export interface ScenarioRunOptions {
+  target: Target;
+  reporter?: Reporter;
+  /** A backend somebody else runs (stagesim run --backend URL); scenarios then share it. */
+  backendUrl?: string;
+  adminKey?: string;
+  /** Stop after the first failing scenario; the rest are reported as skipped. */
+  bail?: boolean;
+  /** How embedded backends are started (tests use it to fault-inject). */
+  startBackend?: StartBackend;
+  /** A step that takes longer than this fails (a device waiting on a backend that never answers). */
+  stepTimeoutMs?: number;
+}
+
+const DEFAULT_STEP_TIMEOUT_MS = 30_000;
+
+interface DeviceSlot {
+  device: TargetDevice;
+  surroundings: DeviceSurroundings;
+  /** The device's last state and history mark, for coverage. */
+  state: string;
+  mark: number;
+}
+
+interface Taken {
+  from: string;
+  event: string;
+  to: string;
+}
+
+class StepFailure extends Error {
+  constructor(
+    message: string,
+    readonly stepIndex: number,
+    readonly serial: string | null,
+  ) {
+    super(message);
+  }
+}
+
+const ADMIN_CENTER: ReadonlySet<string> = new Set(ADMIN_CENTER_COMMANDS);
+const BACKEND: ReadonlySet<string> = new Set(BACKEND_COMMANDS);
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Runs one scenario; never throws for a failing step (that is a failed case). */
+export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOptions, taken: Taken[] = []): Promise<CaseResult> {
+  const { target } = options;
+  const reporter = options.reporter ?? {};
+  const stepTimeout = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+  const { scenario, file } = loaded;
+  const id = scenarioId(file);
+  const started = Date.now();
+  const results: StepResult[] = [];
+  const slots = new Map<string, DeviceSlot>();
+  let backend: ScenarioBackend | null = null;
+
+  const record = (result: Omit<StepResult, 'index'>): StepResult => {
+    const step = { index: results.length, ...result };
+    results.push(step);
+    reporter.onStepEnd?.(id, step);
+    return step;
+  };
+
+  const deviceResult = (action: string, kind: StepResult['kind'], serial: string, view: DeviceView | null, backendRecord: BackendRecord | null, problems: string[], since: number) =>
+    record({
+      action,
+      kind,
+      device: serial,
+      state: view?.state ?? null,
+      screen: view ? { id: view.screen.id, title: view.screen.title } : null,
+      stage: view?.stage ?? null,
+      userless: view?.userless ?? null,
+      backend: backendRecord ? backendViewOf(backendRecord) : null,
+      status: problems.length === 0 ? 'passed' : 'failed',
+      error: problems.length === 0 ? null : problems.join('; '),
+      durationMs: Date.now() - since,
+    });
+
+  const fail = (step: LoadedStep, serial: string | null, problems: string[]): never => {
+    const where = `${file}${step.line === null ? '' : `:${step.line}`}`;
+    throw new StepFailure(`${where}: ${describeStep(step.step)}${serial ? ` [${serial}]` : ''}: ${problems.join('; ')}`, results.length - 1, serial);
+  };
+
+  /** The devices a step acts on: the one it names, or all of them in scenario order. */
+  const scope = (named: string | undefined): Array<[string, DeviceSlot]> => (named === undefined ? [...slots] : [[named, slots.get(named)!]]);
+
+  const observe = async (slot: DeviceSlot): Promise<DeviceView> => {
+    const view = await slot.device.view();
+    if (slot.device.history) {
+      for (const entry of await slot.device.history(slot.mark)) {
+        taken.push({ from: slot.state, event: entry.event, to: entry.state });
+        slot.state = entry.state;
+        slot.mark = entry.seq;
+      }
+    }
+    return view;
+  };
+
+  const runStep = async (loadedStep: LoadedStep, admin: AdminCenter, current: ScenarioBackend) => {
+    const { step } = loadedStep;
+    const action = describeStep(step);
+    const since = Date.now();
+
+    if (step.role === 'expect') {
+      const expectation = step.expect;
+      if (checksDevices(expectation)) {
+        for (const [serial, slot] of scope(expectation.device)) {
+          let view: DeviceView | null = null;
+          let backendRecord: BackendRecord | null = null;
+          let problems: string[];
+          try {
+            view = await observe(slot);
+            backendRecord = await readBackendRecord(current.admin, serial);
+            problems = deviceProblems(expectation, view, backendRecord);
+          } catch (error) {
+            problems = [`could not check: ${oneLine(error)}`];
+          }
+          deviceResult(action, 'expect', serial, view, backendRecord, problems, since);
+          if (problems.length > 0) fail(loadedStep, serial, problems);
+        }
+      }
+      if (expectation.managedDevices !== undefined) {
+        const problems = await reportProblems(expectation, current.admin).catch((error: unknown) => [`could not read the report: ${oneLine(error)}`]);
+        record({ action: describeStep({ ...step, expect: { managedDevices: expectation.managedDevices } }), kind: 'expect', device: null, state: null, screen: null, stage: null, userless: null, backend: null, status: problems.length === 0 ? 'passed' : 'failed', error: problems.length === 0 ? null : problems.join('; '), durationMs: Date.now() - since });
+        if (problems.length > 0) fail(loadedStep, null, problems);
+      }
+      return;
+    }
+
+    if (ADMIN_CENTER.has(step.command) || BACKEND.has(step.command)) {
+      const kind: StepResult['kind'] = ADMIN_CENTER.has(step.command) ? 'admin' : 'environment';
+      let problems: string[] = [];
+      try {
+        await withTimeout(runBackendStep(step, admin, current), stepTimeout, action);
+      } catch (error) {
+        problems = [oneLine(error)];
+      }
+      record({ action, kind, device: null, state: null, screen: null, stage: null, userless: null, backend: null, status: problems.length === 0 ? 'passed' : 'failed', error: problems[0] ?? null, durationMs: Date.now() - since });
+      if (problems.length > 0) fail(loadedStep, null, problems);
+      return;
+    }
+
+    const command = step as DeviceCommand & { device?: string };
+    const kind: StepResult['kind'] = step.role === 'environment' ? 'environment' : 'action';
+    for (const [serial, slot] of scope(command.device)) {
+      const deviceSince = Date.now();
+      let problems: string[] = [];
+      try {
+        await withTimeout(runDeviceCommand(command, slot.device, admin, slot.surroundings), stepTimeout, action);
+      } catch (error) {
+        problems = [oneLine(error)];
+      }
+      const view = await observe(slot).catch(() => null);
+      const backendRecord = await readBackendRecord(current.admin, serial).catch(() => null);
+      deviceResult(action, kind, serial, view, backendRecord, problems, deviceSince);
+      if (problems.length > 0) fail(loadedStep, serial, problems);
+    }
+  };
+
+  try {
+    backend = options.backendUrl
+      ? externalBackend(options.backendUrl, options.adminKey)
+      : await embeddedBackend({ persistent: loaded.steps.some(({ step }) => step.command === 'restartBackend'), ...(options.startBackend ? { start: options.startBackend } : {}) });
+    const admin = new AdminCenter(backend.admin);
+    for (const device of scenario.devices) {
+      const created = await target.createDevice(
+        { serialNumber: device.serial, manufacturer: device.manufacturer, model: device.model, osVersion: device.androidVersion, wifiInRange: device.wifi, cellular: device.cellular },
+        backend.url,
+      );
+      slots.set(device.serial, {
+        device: created,
+        surroundings: { wifiInRange: device.wifi, cellular: device.cellular },
+        state: 'outOfBox',
+        mark: created.historyMark ? await created.historyMark() : 0,
+      });
+    }
+    for (const step of loaded.steps) await runStep(step, admin, backend);
+    return caseResult('passed', null, null);
+  } catch (error) {
+    const failure = error instanceof StepFailure ? error : null;
+    const message = failure ? failure.message : `${file}: ${oneLine(error)}`;
+    const slot = (failure?.serial ? slots.get(failure.serial) : undefined) ?? [...slots.values()][0];
+    const artifacts = slot ? await slot.device.artifacts().catch(() => null) : null;
+    return caseResult(
+      'failed',
+      { message, stepIndex: failure ? failure.stepIndex : null, replay: null },
+      artifacts ? { screenshotPng: artifacts.screenshotPng ? artifacts.screenshotPng.toString('base64') : null, pageSource: artifacts.pageSource } : null,
+    );
+  } finally {
+    await Promise.all([...slots.values()].map((slot) => slot.device.close().catch(() => undefined)));
+    await backend?.close().catch(() => undefined);
+  }
+
+  function caseResult(status: CaseResult['status'], failure: CaseResult['failure'], artifacts: CaseResult['artifacts']): CaseResult {
+    return { id, title: scenario.name, file, status, durationMs: Date.now() - started, steps: results, failure, artifacts };
+  }
+}
+
+async function runBackendStep(step: ScenarioStep, admin: AdminCenter, backend: ScenarioBackend): Promise<void> {
+  switch (step.command) {
+    case 'advanceClock':
+      return backend.admin.advanceClock(step.by);
+    case 'setClock':
+      return backend.setClock(Date.parse(step.to));
+    case 'restartBackend':
+      return backend.restart();
+    default:
+      if (step.role === 'admin') return admin.run(step as Parameters<AdminCenter['run']>[0]);
+      throw new Error(`${step.command} is not a backend step`);
+  }
+}
+
+/** Runs scenarios one after the other and reports them; the report says how many passed. */
+export async function runScenarios(scenarios: readonly LoadedScenario[], options: ScenarioRunOptions): Promise<RunReport> {
+  const reporter = options.reporter ?? {};
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  reporter.onBegin?.({ kind: 'scenarios', target: options.target.name, total: scenarios.length, seed: null });
+  const cases: CaseResult[] = [];
+  const taken: Taken[] = [];
+  let bailed = false;
+  for (const loaded of scenarios) {
+    let result: CaseResult;
+    if (bailed) {
+      result = { id: scenarioId(loaded.file), title: loaded.scenario.name, file: loaded.file, status: 'skipped', durationMs: 0, steps: [], failure: null, artifacts: null };
+    } else {
+      reporter.onCaseBegin?.({ id: scenarioId(loaded.file), title: loaded.scenario.name });
+      result = await runScenario(loaded, options, taken);
+      if (result.status === 'failed' && options.bail) bailed = true;
+    }
+    cases.push(result);
+    reporter.onCaseEnd?.(result);
+  }
+  const count = (status: CaseResult['status']) => cases.filter((result) => result.status === status).length;
+  const report: RunReport = {
+    kind: 'scenarios',
+    target: options.target.name,
+    startedAt,
+    durationMs: Date.now() - started,
+    seed: null,
+    paths: cases.length,
+    passed: count('passed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    // How much of the device model the scenarios walked, where the target reports what devices went through.
+    coverage: taken.length > 0 ? computeCoverage(taken) : null,
+    cases,
+  };
+  await reporter.onEnd?.(report);
+  return report;
+}

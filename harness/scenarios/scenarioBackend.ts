@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StagesimError } from '../../agent/errors';
+import { fixedClock, type Clock } from '../backend/clock';
+import { startBackend, type BackendOptions, type RunningBackend } from '../backend/server';
+import { AdminClient } from '../world/AdminClient';
+
+/**
+ * The backend one scenario runs against: its own embedded backend (the default), or a backend somebody
+ * else runs (`stagesim run --backend URL`). Only an embedded one can be restarted or have its clock set
+ * to a date: those need the process that owns it.
+ */
+export interface ScenarioBackend {
+  readonly url: string;
+  readonly admin: AdminClient;
+  /** Whether this run owns the backend (it can restart it and set its clock). */
+  readonly embedded: boolean;
+  restart(): Promise<void>;
+  setClock(epochMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type StartBackend = (options: BackendOptions) => Promise<RunningBackend>;
+
+/**
+ * A fresh in-memory backend whose clock stands still at the time the scenario starts (moved only by the
+ * scenario), so names and expiry do not depend on how long a run takes. A scenario that restarts the
+ * backend keeps its database in a temporary file instead, so the restart loses nothing.
+ */
+export async function embeddedBackend(options: { persistent: boolean; start?: StartBackend }): Promise<ScenarioBackend> {
+  const start = options.start ?? startBackend;
+  const clock: Clock = fixedClock(Date.now());
+  const folder = options.persistent ? mkdtempSync(join(tmpdir(), 'stagesim-scenario-')) : null;
+  const dbPath = folder ? join(folder, 'backend.db') : ':memory:';
+  let running = await start({ clock, dbPath });
+  const url = running.url;
+  return {
+    url,
+    admin: new AdminClient(url),
+    embedded: true,
+    async restart() {
+      if (!folder) throw new StagesimError('BACKEND_NOT_RESTARTABLE', 'this backend keeps its data in memory and cannot be restarted');
+      const port = running.port;
+      await running.close();
+      // The same port, so devices reconnect to the address they know.
+      running = await start({ clock, dbPath, port, host: running.host });
+    },
+    async setClock(epochMs) {
+      clock.set(epochMs);
+    },
+    async close() {
+      await running.close();
+      if (folder) rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A backend this run does not own: used as it is. */
+export function externalBackend(url: string, adminKey?: string): ScenarioBackend {
+  const refuse = (what: string) => new StagesimError('BACKEND_NOT_OWNED', `${what} needs a backend this run starts itself; run without --backend`);
+  return {
+    url,
+    admin: new AdminClient(url, adminKey),
+    embedded: false,
+    async restart() {
+      throw refuse('restartBackend');
+    },
+    async setClock() {
+      throw refuse('setClock');
+    },
+    async close() {},
+  };
+}
