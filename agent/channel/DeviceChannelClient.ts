@@ -191,7 +191,8 @@ export class DeviceChannelClient implements EnrollmentService {
   }
 
   private open(identity: DeviceIdentity | null): Connection {
-    const socket = new WebSocket(this.channelUrl, { handshakeTimeout: this.options.connectTimeoutMs, perMessageDeflate: false });
+    // Replies are small; a peer sending megabytes is not the backend.
+    const socket = new WebSocket(this.channelUrl, { handshakeTimeout: this.options.connectTimeoutMs, perMessageDeflate: false, maxPayload: 1024 * 1024 });
     const connection: Connection = { socket, waiters: new Map(), ready: Promise.resolve() };
 
     socket.on('message', (data, isBinary) => {

@@ -17,6 +17,8 @@ export interface DeviceEnrollmentOptions {
   targeting: Targeting;
   nameTemplates: NameTemplates;
   timeZone: string;
+  /** Lower-case domains whose accounts can sign in. */
+  tenantDomains: readonly string[];
 }
 
 /**
@@ -128,7 +130,10 @@ export class DeviceEnrollment {
     return this.stageRecorded(next);
   }
 
+  /** The account is checked before the device: a foreign account is accountNotFound wherever it is tried. */
   signIn(deviceId: string, upn: string): ReplyBody {
+    const domain = upn.slice(upn.lastIndexOf('@') + 1).toLowerCase();
+    if (!this.options.tenantDomains.includes(domain)) return { type: 'signInRejected', reason: 'accountNotFound' };
     const device = this.device(deviceId);
     if (device.stage === 'enrolled') {
       return device.upn !== null && device.upn.toLowerCase() === upn.toLowerCase()

@@ -31,6 +31,15 @@ export const backendOptionsSchema = z.object({
     .default({})
     .transform((templates) => ({ ...DEFAULT_NAME_TEMPLATES, ...templates })),
   accountId: z.string().min(1).default(DEFAULT_ACCOUNT_ID),
+  /**
+   * The tenant's domains: a sign-in with an account of any other domain is refused as accountNotFound.
+   * contoso.com is the example tenant of Microsoft's documentation (and of john@contoso.com).
+   */
+  tenantDomains: z
+    .array(z.string().regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'a domain such as contoso.com'))
+    .min(1)
+    .default(['contoso.com'])
+    .transform((domains) => domains.map((domain) => domain.toLowerCase())),
   /** Largest admin request body; bigger ones are answered 413. */
   bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
   /** Failed token redemptions per device connection (backend clock) before 'rateLimited'. */

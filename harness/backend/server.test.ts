@@ -112,6 +112,7 @@ describe('startBackend options', () => {
     await expect(startBackend({ nameTemplates: { staged: 'Staging_{UPN}' } })).rejects.toMatchObject({ code: 'NAME_TEMPLATE_INVALID' });
     await expect(startBackend({ port: 70_000 })).rejects.toMatchObject({ code: 'BACKEND_OPTIONS_INVALID' });
     await expect(startBackend({ dbPath: '/nonexistent-dir/x.db' })).rejects.toMatchObject({ code: 'DB_OPEN_FAILED' });
+    await expect(startBackend({ tenantDomains: ['contoso'] })).rejects.toMatchObject({ code: 'BACKEND_OPTIONS_INVALID', message: 'backend option tenantDomains.0: a domain such as contoso.com' });
   });
 
   it('reports a busy port as LISTEN_FAILED', async () => {

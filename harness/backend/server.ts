@@ -41,6 +41,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     targeting: new Targeting(store),
     nameTemplates: options.nameTemplates,
     timeZone: options.timeZone,
+    tenantDomains: options.tenantDomains,
   });
   const channel = new ChannelServer({
     enrollment,

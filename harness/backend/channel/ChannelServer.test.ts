@@ -316,6 +316,29 @@ describe('sign-in', () => {
     expect(await channel.request({ type: 'signIn', upn: 'JOHN@contoso.com' })).toMatchObject({ type: 'signInAccepted' });
     expect(await channel.request({ type: 'signIn', upn: 'eve@contoso.com' })).toMatchObject({ type: 'signInRejected', reason: 'alreadyEnrolled' });
   });
+
+  it("refuses accounts outside the tenant's domains as accountNotFound, before looking at the device", async () => {
+    const channel = await device('SIGN2');
+    expect(await channel.request({ type: 'signIn', upn: 'mallory@fabrikam.example' })).toMatchObject({ type: 'signInRejected', reason: 'accountNotFound' });
+    await channel.request({ type: 'redeemToken', token: staging.tokenValue, method: 'qr' });
+    await channel.request({ type: 'completeStage', stage: 'staged' });
+    expect(await channel.request({ type: 'signIn', upn: 'mallory@fabrikam.example' })).toMatchObject({ reason: 'accountNotFound' });
+    expect(await channel.request({ type: 'signIn', upn: 'mallory@sub.contoso.com' })).toMatchObject({ reason: 'accountNotFound' });
+    expect(await channel.request({ type: 'signIn', upn: 'Ann@CONTOSO.com' })).toMatchObject({ type: 'signInAccepted' });
+
+    const other = await startBackend({ tenantDomains: ['Fabrikam.example', 'contoso.com'] });
+    try {
+      const profile = await createProfile(AdminClient.for(other), {});
+      const elsewhere = await RawChannel.open(other.channelUrl);
+      await elsewhere.hello('SIGN3');
+      await elsewhere.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' });
+      await elsewhere.request({ type: 'completeStage', stage: 'staged' });
+      expect(await elsewhere.request({ type: 'signIn', upn: 'mallory@fabrikam.example' })).toMatchObject({ type: 'signInAccepted' });
+      await elsewhere.close();
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describe('factory reset', () => {

@@ -85,6 +85,7 @@ describe('stagesim backend', () => {
       [['--port', 'eighty'], /^stagesim: --port: expected a port number from 0 to 65535\n$/],
       [['--time-zone', 'Mars/Olympus'], /^stagesim: unknown time zone "Mars\/Olympus".*\n$/],
       [['--admin-key', 'short'], /^stagesim: backend option adminKey: the admin key must have at least 16 characters\n$/],
+      [['--tenant-domains', 'contoso.com,intranet'], /^stagesim: backend option tenantDomains\.1: a domain such as contoso\.com\n$/],
     ];
     // Each case is its own process; running them side by side keeps the suite quick.
     const results = await Promise.all(cases.map(([args]) => collect(run(args)).exited));

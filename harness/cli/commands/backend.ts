@@ -14,6 +14,7 @@ const optionsSchema = z.object({
   db: z.string().min(1).optional(),
   adminKey: z.string().optional(),
   timeZone: z.string().min(1),
+  tenantDomains: z.string().min(1).optional(),
 });
 
 /** Codes startBackend uses for input it cannot run with: one line, exit 2. */
@@ -28,6 +29,7 @@ export const registerBackend: RegisterCommand = (program) => {
     .option('--db <file>', 'SQLite database file to keep everything in (default: in memory)')
     .option('--admin-key <key>', 'require "Authorization: Bearer <key>" on admin calls (or set STAGESIM_ADMIN_KEY)')
     .option('--time-zone <zone>', 'IANA time zone of the dates in device names', 'UTC')
+    .option('--tenant-domains <domains>', 'comma-separated domains whose accounts can sign in (default: contoso.com)')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = optionsSchema.safeParse({ ...raw, adminKey: raw.adminKey ?? process.env.STAGESIM_ADMIN_KEY ?? undefined });
       if (!parsed.success) {
@@ -42,6 +44,7 @@ export const registerBackend: RegisterCommand = (program) => {
           port: options.port,
           dbPath: options.db ?? ':memory:',
           timeZone: options.timeZone,
+          ...(options.tenantDomains ? { tenantDomains: options.tenantDomains.split(',').map((domain) => domain.trim()) } : {}),
           ...(options.adminKey ? { adminKey: options.adminKey } : {}),
           log: (line) => process.stderr.write(`stagesim backend: ${line}\n`),
         });
