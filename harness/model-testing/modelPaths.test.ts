@@ -1,4 +1,5 @@
 import { modelTransitions } from '../../agent/model/transitions';
+import { startBackend } from '../backend/server';
 import { HeadlessTarget } from '../targets/headless/HeadlessTarget';
 import { computeCoverage } from './coverage';
 import { planSuite, runPlannedPath } from './runModelSuite';
@@ -24,7 +25,8 @@ test('every generated path is one a device can take', () => {
 
 describe.each(selected.map((item) => [item.path.id, item] as const))('model path %s', (_id, item) => {
   test('the device and the backend follow the model at every step', async () => {
-    const run = await runPlannedPath(item, { target, seed: SEED }, planned.indexOf(item));
+    const backend = await startBackend();
+    const run = await runPlannedPath(item, { target, seed: SEED }, planned.indexOf(item), backend).finally(() => backend.close());
     taken.push(...run.taken);
     if (run.result.failure) throw new Error(`${run.result.failure.message}\n${run.result.failure.replay ?? ''}`);
     expect(run.result.steps.every((step) => step.status === 'passed')).toBe(true);

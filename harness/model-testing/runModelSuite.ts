@@ -49,9 +49,8 @@ export function planSuite(strategy: PathStrategy, seed: number, maxPaths?: numbe
   return { planned, infeasible };
 }
 
-/** Runs one planned path on a fresh device against its own backend. */
-export async function runPlannedPath(planned: PlannedPath, options: Pick<ModelSuiteOptions, 'target' | 'seed' | 'startBackend'>, index: number): Promise<PathRun> {
-  const backend = await (options.startBackend ?? (() => startBackend()))();
+/** Runs one planned path on a fresh device against `backend`, which the path has to itself. */
+export async function runPlannedPath(planned: PlannedPath, options: Pick<ModelSuiteOptions, 'target' | 'seed'>, index: number, backend: RunningBackend): Promise<PathRun> {
   const random = seededRandom(options.seed + index);
   const hardware = pick(HARDWARE, random);
   const device = await options.target.createDevice(
@@ -68,7 +67,6 @@ export async function runPlannedPath(planned: PlannedPath, options: Pick<ModelSu
     });
   } finally {
     await device.close();
-    await backend.close();
   }
 }
 
@@ -79,9 +77,14 @@ export async function runModelSuite(options: ModelSuiteOptions): Promise<RunRepo
   options.reporter.onBegin?.({ kind: 'model', target: options.target.name, total: selected.length, seed: options.seed });
   const results: RunReport['cases'] = [];
   const taken: PathRun['taken'] = [];
+  const start = options.startBackend ?? (() => startBackend());
+  // Every path gets a backend of its own; the next one starts while the current path runs.
+  let next: Promise<RunningBackend> | null = selected.length > 0 ? start() : null;
   for (const [index, item] of selected.entries()) {
     options.reporter.onCaseBegin?.({ id: item.path.id, title: item.path.id });
-    const run = await runPlannedPath(item, options, index);
+    const backend = await next!;
+    next = index + 1 < selected.length ? start() : null;
+    const run = await runPlannedPath(item, options, planned.indexOf(item), backend).finally(() => backend.close());
     run.result.steps.forEach((step) => options.reporter.onStepEnd?.(run.result.id, step));
     options.reporter.onCaseEnd?.(run.result);
     results.push(run.result);
