@@ -1,6 +1,5 @@
 import { oneLine } from '../../agent/errors';
 import type { DeviceView } from '../../agent/device/SimulatedDevice';
-import { computeCoverage } from '../model-testing/coverage';
 import type { CaseResult, Reporter, RunReport, StepResult } from '../reporters/report';
 import type { Target, TargetDevice } from '../targets/target';
 import { AdminCenter } from './adminCenter';
@@ -38,15 +37,6 @@ const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 interface DeviceSlot {
   device: TargetDevice;
   surroundings: DeviceSurroundings;
-  /** The device's last state and history mark, for coverage. */
-  state: string;
-  mark: number;
-}
-
-interface Taken {
-  from: string;
-  event: string;
-  to: string;
 }
 
 class StepFailure extends Error {
@@ -71,7 +61,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
 }
 
 /** Runs one scenario; never throws for a failing step (that is a failed case). */
-export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOptions, taken: Taken[] = []): Promise<CaseResult> {
+export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOptions): Promise<CaseResult> {
   const { target } = options;
   const reporter = options.reporter ?? {};
   const stepTimeout = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
@@ -112,17 +102,6 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
   /** The devices a step acts on: the one it names, or all of them in scenario order. */
   const scope = (named: string | undefined): Array<[string, DeviceSlot]> => (named === undefined ? [...slots] : [[named, slots.get(named)!]]);
 
-  const observe = async (slot: DeviceSlot): Promise<DeviceView> => {
-    const view = await slot.device.view();
-    if (slot.device.history) {
-      for (const entry of await slot.device.history(slot.mark)) {
-        taken.push({ from: slot.state, event: entry.event, to: entry.state });
-        slot.state = entry.state;
-        slot.mark = entry.seq;
-      }
-    }
-    return view;
-  };
 
   const runStep = async (loadedStep: LoadedStep, admin: AdminCenter, current: ScenarioBackend) => {
     const { step } = loadedStep;
@@ -137,7 +116,7 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
           let backendRecord: BackendRecord | null = null;
           let problems: string[];
           try {
-            view = await observe(slot);
+            view = await slot.device.view();
             backendRecord = await readBackendRecord(current.admin, serial);
             problems = deviceProblems(expectation, view, backendRecord);
           } catch (error) {
@@ -178,7 +157,7 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
       } catch (error) {
         problems = [oneLine(error)];
       }
-      const view = await observe(slot).catch(() => null);
+      const view = await slot.device.view().catch(() => null);
       const backendRecord = await readBackendRecord(current.admin, serial).catch(() => null);
       deviceResult(action, kind, serial, view, backendRecord, problems, deviceSince);
       if (problems.length > 0) fail(loadedStep, serial, problems);
@@ -195,12 +174,7 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
         { serialNumber: device.serial, manufacturer: device.manufacturer, model: device.model, osVersion: device.androidVersion, wifiInRange: device.wifi, cellular: device.cellular },
         backend.url,
       );
-      slots.set(device.serial, {
-        device: created,
-        surroundings: { wifiInRange: device.wifi, cellular: device.cellular },
-        state: 'outOfBox',
-        mark: created.historyMark ? await created.historyMark() : 0,
-      });
+      slots.set(device.serial, { device: created, surroundings: { wifiInRange: device.wifi, cellular: device.cellular } });
     }
     for (const step of loaded.steps) await runStep(step, admin, backend);
     return caseResult('passed', null, null);
@@ -245,7 +219,6 @@ export async function runScenarios(scenarios: readonly LoadedScenario[], options
   const startedAt = new Date(started).toISOString();
   reporter.onBegin?.({ kind: 'scenarios', target: options.target.name, total: scenarios.length, seed: null });
   const cases: CaseResult[] = [];
-  const taken: Taken[] = [];
   let bailed = false;
   for (const loaded of scenarios) {
     let result: CaseResult;
@@ -253,7 +226,7 @@ export async function runScenarios(scenarios: readonly LoadedScenario[], options
       result = { id: scenarioId(loaded.file), title: loaded.scenario.name, file: loaded.file, status: 'skipped', durationMs: 0, steps: [], failure: null, artifacts: null };
     } else {
       reporter.onCaseBegin?.({ id: scenarioId(loaded.file), title: loaded.scenario.name });
-      result = await runScenario(loaded, options, taken);
+      result = await runScenario(loaded, options);
       if (result.status === 'failed' && options.bail) bailed = true;
     }
     cases.push(result);
@@ -270,8 +243,7 @@ export async function runScenarios(scenarios: readonly LoadedScenario[], options
     passed: count('passed'),
     failed: count('failed'),
     skipped: count('skipped'),
-    // How much of the device model the scenarios walked, where the target reports what devices went through.
-    coverage: taken.length > 0 ? computeCoverage(taken) : null,
+    coverage: null,
     cases,
   };
   await reporter.onEnd?.(report);
