@@ -59,7 +59,7 @@ export function parseSafeYamlDocument(text: string): { doc: Document; lines: Lin
 
   visit(doc, (_key, node) => {
     if (isNode(node) && node.tag !== undefined && (node as Node).range) {
-      const at = lines.linePos((node as Node).range![0]);
+      const at = lines.linePos(tagOffset(text, (node as Node).range![0]));
       problems.push({
         code: 'SCENARIO_YAML_TAG',
         line: at.line,
@@ -70,6 +70,15 @@ export function parseSafeYamlDocument(text: string): { doc: Document; lines: Lin
   });
   if (problems.length > 0) throw new SafeYamlError(problems);
   return { doc, lines };
+}
+
+/** Where the tag of the node starting at `valueOffset` is written (the node's range starts after it). */
+function tagOffset(text: string, valueOffset: number): number {
+  let end = valueOffset;
+  while (end > 0 && /\s/.test(text[end - 1]!)) end -= 1;
+  let start = end;
+  while (start > 0 && !/\s/.test(text[start - 1]!)) start -= 1;
+  return text[start] === '!' && start < end ? start : valueOffset;
 }
 
 function displayTag(tag: string): string {
