@@ -3,11 +3,13 @@ import { registerBackend } from './backend';
 import { registerDemo } from './demo';
 import { registerDiagram } from './diagram';
 import { registerModel } from './model';
+import { registerRun } from './run';
 
 /** Every stagesim command registers itself on the program; the order here is the order of --help. */
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
+  registerRun,
   registerModel,
   registerDiagram,
   registerDemo,
