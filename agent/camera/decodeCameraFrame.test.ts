@@ -10,6 +10,7 @@ import {
   blur,
   codeFrame,
   createRaster,
+  drawCodeInQuad,
   invert,
   qrcodeGeneratorModules,
   qrcodeModules,
@@ -75,6 +76,21 @@ describe('decodeCameraFrame reads', () => {
   it.each([1, 3])('a frame turned by %i quarter turns (a phone held sideways)', (turns) => {
     const frame = rotateQuarterTurns(codeFrame(MODULES, { width: 1280, height: 720, modulePixels: 4, angleDegrees: 8 }), turns);
     expect(frame.width).toBe(720);
+    expect(decodeCameraFrame(encodePng(frame, 'grey')).text).toBe(PAYLOAD);
+  });
+
+  it.each([
+    ['right', 0.88],
+    ['left', 0.9],
+  ])('a sheet seen off-axis: its %s edge foreshortened to %f of the other', (side, ratio) => {
+    const near = 380;
+    const far = near * ratio;
+    const top = (near - far) / 2;
+    const corners =
+      side === 'right'
+        ? [{ x: 200, y: 120 }, { x: 560, y: 120 + top }, { x: 560, y: 120 + top + far }, { x: 200, y: 120 + near }]
+        : [{ x: 200, y: 120 + top }, { x: 560, y: 120 }, { x: 560, y: 120 + near }, { x: 200, y: 120 + top + far }];
+    const frame = addNoise(blur(drawCodeInQuad(createRaster(800, 600, 210), MODULES, corners), 0.7), 4);
     expect(decodeCameraFrame(encodePng(frame, 'grey')).text).toBe(PAYLOAD);
   });
 

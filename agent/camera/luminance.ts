@@ -139,6 +139,11 @@ function overWhite(luma: number, alpha: number): number {
   return alpha === 255 ? luma : ((luma * alpha + 255 * (255 - alpha) + 127) / 255) | 0;
 }
 
+/** The general path on its own, whatever the encoding: the reference the fast path is tested against. */
+export function decodeLuminanceWithPngjs(file: Buffer): LuminanceImage {
+  return decodeWithPngjs(file, inspectPng(file));
+}
+
 function decodeWithPngjs(file: Buffer, info: PngInfo): LuminanceImage {
   if (info.interlaced) inflateBounded(info); // pngjs inflates interlaced data without a bound
   let png: PNG;

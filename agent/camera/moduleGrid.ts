@@ -12,11 +12,13 @@ const { floor } = Math;
  *
  * Why not let jsQR do this: jsQR (like ZXing) derives the module count from a module size measured on
  * the finder patterns, and at about 3 pixels per module that measure is off by a few percent, which for a
- * version 18 code (89 modules, what a provisioning payload needs) means a wrong version and no decode;
- * on stagesim's test frames jsQR alone failed about half of the 3-pixel codes. Here each plausible module
- * count is instead tried against the timing patterns (the alternating rows between the finders), which
- * only the true count matches. The grid is then mapped through the bottom-right alignment pattern, as a
- * camera sees a flat code in perspective, and sampled.
+ * version 18 code (89 modules, what a provisioning payload needs) means a wrong version and no decode:
+ * on stagesim's test frames jsQR alone failed about half of the 3-pixel codes. Here the count is read
+ * off the timing patterns (the alternating rows between the finders), which is exact at any scale and
+ * under perspective. The grid is then mapped from the three finders plus, when the code has one, the
+ * bottom-right alignment pattern (four points make a homography: a flat code seen at an angle), and
+ * every candidate mapping is judged by how many of the modules the specification fixes (finders,
+ * timing, all alignment patterns) it samples correctly.
  */
 
 export interface ModuleGrid {
@@ -34,7 +36,6 @@ const MAX_FINDERS = 12;
 const MAX_TRIOS = 16;
 /** Below this share of matching fixed modules the trio is not a code (or not readable). */
 const MIN_STRUCTURE_SCORE = 0.85;
-const MIN_TIMING_SCORE = 0.7;
 /** Where a module is sampled, in modules from its centre. */
 const MODULE_SAMPLES = [
   [0, 0],
@@ -74,7 +75,8 @@ export function* moduleGrids(image: BinaryImage, finders: FinderPattern[]): Gene
 function orderTrio(a: FinderPattern, b: FinderPattern, c: FinderPattern) {
   const sizes = [a.moduleSize, b.moduleSize, c.moduleSize];
   const meanSize = (sizes[0]! + sizes[1]! + sizes[2]!) / 3;
-  if (Math.max(...sizes) > 1.6 * Math.min(...sizes)) return undefined;
+  // Perspective makes near finders look up to about twice the size of far ones.
+  if (Math.max(...sizes) > 2 * Math.min(...sizes)) return undefined;
   const ab = distance(a, b);
   const ac = distance(a, c);
   const bc = distance(b, c);
@@ -163,34 +165,48 @@ function fitGrid(sampler: Sampler, topLeft: Point, topRight: Point, bottomLeft: 
   const down = distance(topLeft, bottomLeft);
   const u = { x: (topRight.x - topLeft.x) / across, y: (topRight.y - topLeft.y) / across };
   const v = { x: (bottomLeft.x - topLeft.x) / down, y: (bottomLeft.y - topLeft.y) / down };
-  const neg = (p: Point) => ({ x: -p.x, y: -p.y });
 
-  // Finder width along the code's own axes: 7 modules, measured six times to average out pixel steps.
+  // Each finder's module size along each of the code's axes (a finder is 7 modules across); under
+  // perspective the near finders have larger modules than the far one.
   const limit = Math.min(across, down) / 2;
-  const widths: number[] = [];
-  for (const [center, axis] of [
-    [topLeft, u],
-    [topLeft, v],
-    [topRight, u],
-    [bottomLeft, v],
-  ] as const) {
-    const width = sampler.edgeDistance(center, axis, limit) + sampler.edgeDistance(center, neg(axis), limit);
-    if (Number.isFinite(width)) widths.push(width);
-  }
-  if (widths.length === 0) return undefined;
-  const moduleSize = widths.reduce((a, b) => a + b, 0) / widths.length / 7;
-  const estimate = (across + down) / 2 / moduleSize + 7;
+  const moduleAlong = (center: Point, axis: Point) =>
+    (sampler.edgeDistance(center, axis, limit) + sampler.edgeDistance(center, { x: -axis.x, y: -axis.y }, limit)) / 7;
+  const measured = {
+    topLeft: { u: moduleAlong(topLeft, u), v: moduleAlong(topLeft, v) },
+    topRight: { u: moduleAlong(topRight, u), v: moduleAlong(topRight, v) },
+    bottomLeft: { u: moduleAlong(bottomLeft, u), v: moduleAlong(bottomLeft, v) },
+  };
+  const all = Object.values(measured).flatMap((m) => [m.u, m.v]).filter(Number.isFinite);
+  if (all.length === 0) return undefined;
+  const moduleSize = all.reduce((a, b) => a + b, 0) / all.length;
+  const or = (value: number) => (Number.isFinite(value) ? value : moduleSize);
+  const step = (from: Point, axis: Point, pixels: number) => ({ x: from.x + axis.x * pixels, y: from.y + axis.y * pixels });
 
-  const sizes: number[] = [];
-  for (let version = 1; version <= 40; version++) {
-    const size = 17 + 4 * version;
-    if (Math.abs(size - estimate) <= Math.max(4, 0.15 * estimate)) sizes.push(size);
+  // The module count from the timing patterns: row 6 runs from 3 modules below the top-left finder's
+  // centre to 3 below the top-right one's (column 6 likewise), and counting its light modules gives the
+  // count exactly, whatever the perspective.
+  const sizes = new Set<number>();
+  for (const size of [
+    timingCount(sampler, step(topLeft, v, 3 * or(measured.topLeft.v)), step(topRight, v, 3 * or(measured.topRight.v)), or(measured.topLeft.u), or(measured.topRight.u)),
+    timingCount(sampler, step(topLeft, u, 3 * or(measured.topLeft.u)), step(bottomLeft, u, 3 * or(measured.bottomLeft.u)), or(measured.topLeft.v), or(measured.bottomLeft.v)),
+  ]) {
+    if (size !== undefined) sizes.add(size);
   }
-  sizes.sort((a, b) => Math.abs(a - estimate) - Math.abs(b - estimate));
+  if (sizes.size === 0) {
+    // Blur merged some timing modules: fall back on the finders' module size, and let the structure
+    // check below pick among the nearest versions.
+    const version = Math.round(((across + down) / 2 / moduleSize + 7 - 17) / 4);
+    for (const candidate of [version, version - 1, version + 1]) if (candidate >= 1 && candidate <= 40) sizes.add(17 + 4 * candidate);
+  }
 
   let best: { size: number; mapping: Mapping; score: number } | undefined;
+  const consider = (size: number, mapping: Mapping | undefined) => {
+    if (!mapping) return;
+    const score = structureScore(sampler, mapping, size);
+    if (!best || score > best.score) best = { size, mapping, score };
+  };
   for (const size of sizes) {
-    const mapping = affineFrom(
+    const affine = affineFrom(
       [
         { x: 3.5, y: 3.5 },
         { x: size - 3.5, y: 3.5 },
@@ -198,30 +214,29 @@ function fitGrid(sampler: Sampler, topLeft: Point, topRight: Point, bottomLeft: 
       ],
       [topLeft, topRight, bottomLeft],
     );
-    if (!mapping) continue;
-    const score = timingScore(sampler, mapping, size);
-    if (!best || score > best.score) best = { size, mapping, score };
+    if (!affine) continue;
+    consider(size, affine);
+    // Three points fix an affine map; perspective needs a fourth: the bottom-right alignment pattern.
+    if (size === 21 || finderScore(sampler, affine, size) < 0.8) continue;
+    for (const alignment of alignmentCandidates(sampler, affine, size)) {
+      consider(
+        size,
+        homographyFrom(
+          [
+            { x: 3.5, y: 3.5 },
+            { x: size - 3.5, y: 3.5 },
+            { x: 3.5, y: size - 3.5 },
+            { x: size - 6.5, y: size - 6.5 },
+          ],
+          [topLeft, topRight, bottomLeft, alignment],
+        ),
+      );
+    }
   }
-  if (!best || best.score < MIN_TIMING_SCORE) return undefined;
+  const chosen = best as { size: number; mapping: Mapping; score: number } | undefined;
+  if (!chosen || chosen.score < MIN_STRUCTURE_SCORE) return undefined;
 
-  const { size } = best;
-  let mapping = best.mapping;
-  const alignment = size > 21 ? findAlignment(sampler, best.mapping, size) : undefined;
-  if (alignment) {
-    const projective = homographyFrom(
-      [
-        { x: 3.5, y: 3.5 },
-        { x: size - 3.5, y: 3.5 },
-        { x: 3.5, y: size - 3.5 },
-        { x: size - 6.5, y: size - 6.5 },
-      ],
-      [topLeft, topRight, bottomLeft, alignment],
-    );
-    if (projective && structureScore(sampler, projective, size) >= structureScore(sampler, mapping, size)) mapping = projective;
-  }
-  const score = structureScore(sampler, mapping, size);
-  if (score < MIN_STRUCTURE_SCORE) return undefined;
-
+  const { size, mapping } = chosen;
   const dark = new Uint8Array(size * size);
   for (let row = 0; row < size; row++) {
     for (let col = 0; col < size; col++) dark[row * size + col] = sampler.module(mapping, col, row);
@@ -230,25 +245,70 @@ function fitGrid(sampler: Sampler, topLeft: Point, topRight: Point, bottomLeft: 
     size,
     dark,
     corners: { topLeft: mapping(0, 0), topRight: mapping(size, 0), bottomRight: mapping(size, size), bottomLeft: mapping(0, size) },
-    structureScore: score,
+    structureScore: chosen.score,
   };
 }
 
-/** Share of the two timing patterns (row 6 and column 6 between the finders) that alternate as they must. */
-function timingScore(sampler: Sampler, mapping: Mapping, size: number): number {
-  let matches = 0;
-  for (let i = 8; i <= size - 9; i++) {
-    const expected = i % 2 === 0 ? 1 : 0;
-    if (sampler.module(mapping, i, 6) === expected) matches++;
-    if (sampler.module(mapping, 6, i) === expected) matches++;
+/**
+ * Walks a timing pattern from `from` to `to` (the centres of the finder rings at either end) and
+ * returns the code's module count from its light runs: the separator after each finder plus the light
+ * timing modules, (size - 17) / 2 + 2 of them. Runs shorter than 40% of a module (noise, a blurred
+ * edge) are merged into their neighbours first. Undefined when the count is not a valid size.
+ */
+function timingCount(sampler: Sampler, from: Point, to: Point, moduleFrom: number, moduleTo: number): number | undefined {
+  const length = distance(from, to);
+  const STEP = 0.5;
+  const steps = Math.ceil(length / STEP);
+  const runs: { dark: number; length: number; at: number }[] = [];
+  for (let i = 0; i <= steps; i++) {
+    const t = i / steps;
+    const dark = sampler.dark({ x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t });
+    const last = runs[runs.length - 1];
+    if (last && last.dark === dark) last.length++;
+    else runs.push({ dark, length: 1, at: t });
   }
-  return matches / (2 * (size - 16));
+  const merged: typeof runs = [];
+  for (const run of runs) {
+    const last = merged[merged.length - 1];
+    const minimum = (0.4 * (moduleFrom + (moduleTo - moduleFrom) * run.at)) / STEP;
+    if (last && (run.length < minimum || last.dark === run.dark)) last.length += run.length;
+    else merged.push({ ...run });
+  }
+  if (merged.length < 3 || merged[0]!.dark !== 1 || merged[merged.length - 1]!.dark !== 1) return undefined;
+  const light = merged.filter((run) => run.dark === 0).length;
+  const size = 2 * light + 13;
+  return size >= 21 && size <= 177 && (size - 17) % 4 === 0 ? size : undefined;
 }
 
-/** Timing patterns plus the three 7x7 finders, whose modules are fixed by the specification. */
-function structureScore(sampler: Sampler, mapping: Mapping, size: number): number {
+/** Alignment pattern centres (row and column indices) of each version, from ISO/IEC 18004 annex E. */
+const ALIGNMENT_POSITIONS: readonly (readonly number[])[] = [
+  [], [], [6, 18], [6, 22], [6, 26], [6, 30], [6, 34], [6, 22, 38], [6, 24, 42], [6, 26, 46], [6, 28, 50],
+  [6, 30, 54], [6, 32, 58], [6, 34, 62], [6, 26, 46, 66], [6, 26, 48, 70], [6, 26, 50, 74], [6, 30, 54, 78],
+  [6, 30, 56, 82], [6, 30, 58, 86], [6, 34, 62, 90], [6, 28, 50, 72, 94], [6, 26, 50, 74, 98],
+  [6, 30, 54, 78, 102], [6, 28, 54, 80, 106], [6, 32, 58, 84, 110], [6, 30, 58, 86, 114], [6, 34, 62, 90, 118],
+  [6, 26, 50, 74, 98, 122], [6, 30, 54, 78, 102, 126], [6, 26, 52, 78, 104, 130], [6, 30, 56, 82, 108, 134],
+  [6, 34, 60, 86, 112, 138], [6, 30, 58, 86, 114, 142], [6, 34, 62, 90, 118, 146], [6, 30, 54, 78, 102, 126, 150],
+  [6, 24, 50, 76, 102, 128, 154], [6, 28, 54, 80, 106, 132, 158], [6, 32, 58, 84, 110, 136, 162],
+  [6, 26, 54, 82, 110, 138, 166], [6, 30, 58, 86, 114, 142, 170],
+];
+
+export function alignmentCentres(size: number): [number, number][] {
+  const positions = ALIGNMENT_POSITIONS[(size - 17) / 4] ?? [];
+  const last = positions[positions.length - 1];
+  const centres: [number, number][] = [];
+  for (const row of positions) {
+    for (const col of positions) {
+      // The three corners taken by finder patterns have none.
+      if ((row === 6 && col === 6) || (row === 6 && col === last) || (row === last && col === 6)) continue;
+      centres.push([col, row]);
+    }
+  }
+  return centres;
+}
+
+/** Share of the three 7x7 finders' modules sampled as drawn. */
+function finderScore(sampler: Sampler, mapping: Mapping, size: number): number {
   let matches = 0;
-  let total = 0;
   for (const [cx, cy] of [
     [3, 3],
     [size - 4, 3],
@@ -258,55 +318,91 @@ function structureScore(sampler: Sampler, mapping: Mapping, size: number): numbe
       for (let dx = -3; dx <= 3; dx++) {
         const expected = Math.max(Math.abs(dx), Math.abs(dy)) === 2 ? 0 : 1;
         if (sampler.module(mapping, cx + dx, cy + dy) === expected) matches++;
+      }
+    }
+  }
+  return matches / (3 * 49);
+}
+
+/**
+ * Share of all the modules the specification fixes (finders, timing patterns, every alignment pattern)
+ * sampled as drawn. The alignment patterns spread over the whole symbol, so a mapping that drifts away
+ * from the finders scores low.
+ */
+function structureScore(sampler: Sampler, mapping: Mapping, size: number): number {
+  let matches = finderScore(sampler, mapping, size) * 3 * 49;
+  let total = 3 * 49;
+  for (let i = 8; i <= size - 9; i++) {
+    const expected = i % 2 === 0 ? 1 : 0;
+    if (sampler.module(mapping, i, 6) === expected) matches++;
+    if (sampler.module(mapping, 6, i) === expected) matches++;
+    total += 2;
+  }
+  for (const [col, row] of alignmentCentres(size)) {
+    for (let dy = -2; dy <= 2; dy++) {
+      for (let dx = -2; dx <= 2; dx++) {
+        const expected = Math.max(Math.abs(dx), Math.abs(dy)) === 1 ? 0 : 1;
+        if (sampler.module(mapping, col + dx, row + dy) === expected) matches++;
         total++;
       }
     }
   }
-  const timingModules = 2 * (size - 16);
-  return (matches + timingScore(sampler, mapping, size) * timingModules) / (total + timingModules);
+  return matches / total;
 }
 
 /**
- * The bottom-right alignment pattern (a 5x5 dark ring around a light ring around a dark module), searched
- * around where the affine guess puts it; perspective moves it by up to a few modules. Returns its
- * centre, or undefined when nothing there matches well enough.
+ * Where the bottom-right alignment pattern (a 5x5 dark ring around a light ring around a dark module)
+ * may be: points around the affine guess whose surroundings match it, best first. Perspective moves it
+ * from the guess by up to about a tenth of the code's width. Each candidate is the centroid of a patch
+ * of equally good positions, since at several pixels per module the match is a plateau.
  */
-function findAlignment(sampler: Sampler, affine: Mapping, size: number): Point | undefined {
+function alignmentCandidates(sampler: Sampler, affine: Mapping, size: number): Point[] {
   const predicted = affine(size - 6.5, size - 6.5);
   const origin = affine(0, 0);
   const colStep = { x: affine(1, 0).x - origin.x, y: affine(1, 0).y - origin.y };
   const rowStep = { x: affine(0, 1).x - origin.x, y: affine(0, 1).y - origin.y };
   const module = (Math.hypot(colStep.x, colStep.y) + Math.hypot(rowStep.x, rowStep.y)) / 2;
-  const radius = 4 * module;
+  const radius = Math.max(3, 0.12 * size) * module;
   const step = Math.max(0.5, module / 3);
-  let bestScore = 0;
-  let sumX = 0;
-  let sumY = 0;
-  let hits = 0;
+  const hits: { x: number; y: number; score: number }[] = [];
   for (let oy = -radius; oy <= radius; oy += step) {
     for (let ox = -radius; ox <= radius; ox += step) {
       const cx = predicted.x + ox;
       const cy = predicted.y + oy;
       if (sampler.dark({ x: cx, y: cy }) !== 1) continue;
       let score = 0;
-      for (let j = -2; j <= 2; j++) {
-        for (let i = -2; i <= 2; i++) {
-          const expected = Math.max(Math.abs(i), Math.abs(j)) === 1 ? 0 : 1;
-          const point = { x: cx + i * colStep.x + j * rowStep.x, y: cy + i * colStep.y + j * rowStep.y };
-          if (sampler.dark(point) === expected) score++;
-        }
+      let misses = 0;
+      for (const [i, j] of ALIGNMENT_TEMPLATE_ORDER) {
+        const expected = Math.max(Math.abs(i), Math.abs(j)) === 1 ? 0 : 1;
+        const point = { x: cx + i * colStep.x + j * rowStep.x, y: cy + i * colStep.y + j * rowStep.y };
+        if (sampler.dark(point) === expected) score++;
+        else if (++misses > 3) break;
       }
-      if (score > bestScore) {
-        bestScore = score;
-        sumX = sumY = hits = 0;
-      }
-      if (score === bestScore) {
-        sumX += cx;
-        sumY += cy;
-        hits++;
-      }
+      // 22 of 25: a ring broken by a pixel or two of blur still counts, a random patch of data does not.
+      if (misses <= 3) hits.push({ x: cx, y: cy, score });
     }
   }
-  // 22 of 25: a ring broken by a pixel or two of blur still counts, a random patch of data does not.
-  return bestScore >= 22 ? { x: sumX / hits, y: sumY / hits } : undefined;
+  hits.sort((a, b) => b.score - a.score);
+  const candidates: { x: number; y: number; score: number; sumX: number; sumY: number; n: number }[] = [];
+  for (const hit of hits) {
+    const near = candidates.find((c) => Math.hypot(c.x - hit.x, c.y - hit.y) < 1.5 * module);
+    if (near) {
+      if (hit.score === near.score) {
+        near.sumX += hit.x;
+        near.sumY += hit.y;
+        near.n++;
+      }
+    } else if (candidates.length < 4) {
+      candidates.push({ ...hit, sumX: hit.x, sumY: hit.y, n: 1 });
+    }
+  }
+  return candidates.map((c) => ({ x: c.sumX / c.n, y: c.sumY / c.n }));
 }
+
+/** The 5x5 template's inner light ring first, so a poor match is abandoned after a few samples. */
+const ALIGNMENT_TEMPLATE_ORDER: readonly (readonly [number, number])[] = (() => {
+  const cells: [number, number][] = [];
+  for (let j = -2; j <= 2; j++) for (let i = -2; i <= 2; i++) cells.push([i, j]);
+  const ring = (c: readonly [number, number]) => Math.max(Math.abs(c[0]), Math.abs(c[1]));
+  return cells.sort((a, b) => (ring(a) === 1 ? 0 : 1) - (ring(b) === 1 ? 0 : 1));
+})();

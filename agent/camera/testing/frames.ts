@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
 import qrcodeGenerator from 'qrcode-generator';
+import { homographyFrom, type Point } from '../geometry';
 
 // Hot loops use these local names: under jest every lookup of a global such as `Math` goes through
 // the sandbox's global object and costs about 30x more, which made the test suite crawl.
@@ -61,8 +62,6 @@ export interface DrawOptions {
  */
 export function drawCode(frame: Raster, modules: ModuleMatrix, options: DrawOptions): Raster {
   const quiet = options.quietZoneModules ?? 4;
-  const dark = options.dark ?? 0;
-  const light = options.light ?? 255;
   const cx = options.centerX ?? frame.width / 2;
   const cy = options.centerY ?? frame.height / 2;
   const angle = ((options.angleDegrees ?? 0) * Math.PI) / 180;
@@ -70,19 +69,58 @@ export function drawCode(frame: Raster, modules: ModuleMatrix, options: DrawOpti
   const sin = Math.sin(angle);
   const fullModules = modules.size + 2 * quiet;
   const half = (fullModules * options.modulePixels) / 2;
-  const reach = ceil(half * Math.SQRT2) + 1;
+  const reach = half * Math.SQRT2 + 1;
+  // Inverse rotation: frame point back into the code's own axes, in modules.
+  const toModules = (x: number, y: number) => {
+    const dx = x - cx;
+    const dy = y - cy;
+    return { u: (dx * cos + dy * sin + half) / options.modulePixels, v: (-dx * sin + dy * cos + half) / options.modulePixels };
+  };
+  return paint(frame, modules, options, { left: cx - reach, top: cy - reach, right: cx + reach, bottom: cy + reach }, toModules);
+}
+
+/**
+ * Draws the code (with its quiet zone) onto the quadrilateral `corners` (top-left, top-right,
+ * bottom-right, bottom-left of the quiet zone's outer edge): a sheet seen at an angle, in perspective.
+ */
+export function drawCodeInQuad(frame: Raster, modules: ModuleMatrix, corners: Point[], options: Omit<DrawOptions, 'modulePixels'> = {}): Raster {
+  const fullModules = modules.size + 2 * (options.quietZoneModules ?? 4);
+  const square = [
+    { x: 0, y: 0 },
+    { x: fullModules, y: 0 },
+    { x: fullModules, y: fullModules },
+    { x: 0, y: fullModules },
+  ];
+  const inverse = homographyFrom(corners, square);
+  if (!inverse) throw new Error('degenerate quadrilateral');
+  const xs = corners.map((p) => p.x);
+  const ys = corners.map((p) => p.y);
+  const toModules = (x: number, y: number) => {
+    const p = inverse(x, y);
+    return { u: p.x, v: p.y };
+  };
+  return paint(frame, modules, { ...options, modulePixels: 1 }, { left: min(...xs), top: min(...ys), right: max(...xs), bottom: max(...ys) }, toModules);
+}
+
+function paint(
+  frame: Raster,
+  modules: ModuleMatrix,
+  options: DrawOptions,
+  box: { left: number; top: number; right: number; bottom: number },
+  toModules: (x: number, y: number) => { u: number; v: number },
+): Raster {
+  const quiet = options.quietZoneModules ?? 4;
+  const dark = options.dark ?? 0;
+  const light = options.light ?? 255;
+  const fullModules = modules.size + 2 * quiet;
   const SUB = 4;
-  for (let y = max(0, floor(cy - reach)); y < min(frame.height, ceil(cy + reach)); y++) {
-    for (let x = max(0, floor(cx - reach)); x < min(frame.width, ceil(cx + reach)); x++) {
+  for (let y = max(0, floor(box.top)); y < min(frame.height, ceil(box.bottom) + 1); y++) {
+    for (let x = max(0, floor(box.left)); x < min(frame.width, ceil(box.right) + 1); x++) {
       let inside = 0;
       let darkSum = 0;
       for (let sy = 0; sy < SUB; sy++) {
         for (let sx = 0; sx < SUB; sx++) {
-          const dx = x + (sx + 0.5) / SUB - cx;
-          const dy = y + (sy + 0.5) / SUB - cy;
-          // Inverse rotation: frame point back into the code's own axes.
-          const u = (dx * cos + dy * sin + half) / options.modulePixels;
-          const v = (-dx * sin + dy * cos + half) / options.modulePixels;
+          const { u, v } = toModules(x + (sx + 0.5) / SUB, y + (sy + 0.5) / SUB);
           if (u < 0 || v < 0 || u >= fullModules || v >= fullModules) continue;
           inside++;
           const col = floor(u) - quiet;
