@@ -19,11 +19,7 @@ export const REGENERATE_COMMAND = 'npx ts-node harness/scenarios/writeJsonSchema
 export function scenarioJsonSchema(): Record<string, unknown> {
   // The input side: what people write (short forms included), not what the runner receives.
   const generated = z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Record<string, unknown>;
-  return {
-    ...generated,
-    $id: 'https://stagesim.dev/scenario.schema.json',
-    title: 'stagesim scenario',
-  };
+  return { ...generated, title: 'stagesim scenario' };
 }
 
 /** The file's text: stable key order from the schema, two-space indent, final newline. */
