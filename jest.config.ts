@@ -11,6 +11,9 @@ const config: Config = {
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testTimeout: 30_000,
+  // One Appium server with the stagesim driver for the run, started only when *.appium.test.ts files run.
+  globalSetup: '<rootDir>/harness/targets/appium/testing/jestGlobalSetup.ts',
+  globalTeardown: '<rootDir>/harness/targets/appium/testing/jestGlobalTeardown.ts',
   reporters: ['default', '<rootDir>/harness/testing/summaryLineReporter.js'],
 };
 
