@@ -1,7 +1,7 @@
 import { isStagesimError, StagesimError } from '../../agent/errors';
 import { EXTRA_ENROLLMENT_TOKEN } from '../../agent/provisioning/payload';
 import type { AdminClient, AssignmentTarget } from '../world/AdminClient';
-import type { AdminCommand } from './commands';
+import type { AdminCenterCommandName, AdminCommand } from './commands';
 
 /**
  * Stage 1 of a scenario: the admin's work in the admin center, through the admin API. It keeps what the
@@ -23,22 +23,7 @@ interface ProfileState {
   tokens: IssuedToken[];
 }
 
-type AdminCenterCommand = Extract<
-  AdminCommand,
-  {
-    command:
-      | 'createProfile'
-      | 'createToken'
-      | 'replaceToken'
-      | 'revokeToken'
-      | 'exportToken'
-      | 'createAssignmentFilter'
-      | 'createDynamicDeviceGroup'
-      | 'createUserGroup'
-      | 'assignPolicy'
-      | 'assignApp';
-  }
->;
+type AdminCenterCommand = Extract<AdminCommand, { command: AdminCenterCommandName }>;
 
 const MODES = { fullyManaged: 'corporateOwnedFullyManaged', workProfile: 'corporateOwnedWorkProfile' } as const;
 const TOKEN_TYPES = { staging: 'deviceStaging', default: 'default' } as const;
@@ -117,6 +102,10 @@ export class AdminCenter {
         );
         await this.admin.assign(kind, payload.id, payload.targets);
         return;
+      }
+      default: {
+        const unhandled: never = step;
+        throw new StagesimError('SCENARIO_UNKNOWN_COMMAND', `no admin center command ${(unhandled as { command: string }).command}`);
       }
     }
   }

@@ -385,8 +385,11 @@ export const ADMIN_CENTER_COMMANDS = [
   'assignApp',
 ] as const;
 
+export type AdminCenterCommandName = (typeof ADMIN_CENTER_COMMANDS)[number];
+
 /** Environment commands that act on the backend, not on a device. */
 export const BACKEND_COMMANDS = ['advanceClock', 'setClock', 'restartBackend'] as const;
+export type BackendCommandName = (typeof BACKEND_COMMANDS)[number];
 
 type Catalogue = Record<string, AnySchema>;
 

@@ -5,7 +5,7 @@ import { PROVISIONING_KEYS } from '../../agent/provisioning/payload';
 import { renderQrPng } from '../backend/qr/renderQrPng';
 import type { TargetDevice } from '../targets/target';
 import type { AdminCenter } from './adminCenter';
-import type { AdminCommand, EnvironmentCommand, UserCommand, VendorCommand } from './commands';
+import type { AdminCenterCommandName, AdminCommand, BackendCommandName, EnvironmentCommand, UserCommand, VendorCommand } from './commands';
 
 /**
  * What people do at a device, and what happens to it, as TargetDevice calls. A command finds its way
@@ -13,10 +13,10 @@ import type { AdminCommand, EnvironmentCommand, UserCommand, VendorCommand } fro
  * welcome screen) and refuses, naming the screen, when the device is somewhere it cannot start from.
  */
 export type DeviceCommand =
-  | Exclude<AdminCommand, { command: 'createProfile' | 'createToken' | 'replaceToken' | 'revokeToken' | 'exportToken' | 'createAssignmentFilter' | 'createDynamicDeviceGroup' | 'createUserGroup' | 'assignPolicy' | 'assignApp' }>
+  | Exclude<AdminCommand, { command: AdminCenterCommandName }>
   | VendorCommand
   | UserCommand
-  | Exclude<EnvironmentCommand, { command: 'advanceClock' | 'setClock' | 'restartBackend' }>;
+  | Exclude<EnvironmentCommand, { command: BackendCommandName }>;
 
 /** The network around one device, as the scenario set it. */
 export interface DeviceSurroundings {
@@ -113,6 +113,10 @@ export async function runDeviceCommand(step: DeviceCommand, device: TargetDevice
       return device.holdWork(step.work);
     case 'resumeNetwork':
       return device.releaseWork();
+    default: {
+      const unhandled: never = step;
+      throw new StagesimError('SCENARIO_UNKNOWN_COMMAND', `no device command ${(unhandled as { command: string }).command}`);
+    }
   }
 }
 
