@@ -3,6 +3,7 @@ import { registerBackend } from './backend';
 import { registerDemo } from './demo';
 import { registerDiagram } from './diagram';
 import { registerModel } from './model';
+import { registerQr } from './qr';
 import { registerRun } from './run';
 
 /** Every stagesim command registers itself on the program; the order here is the order of --help. */
@@ -14,4 +15,5 @@ export const commands: RegisterCommand[] = [
   registerDiagram,
   registerDemo,
   registerBackend,
+  registerQr,
 ];
