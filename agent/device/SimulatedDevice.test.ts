@@ -69,7 +69,8 @@ describe('staging token, three stages', () => {
     expect(device.view().deviceName).toMatch(/^Staging_SIM\d+_/);
 
     expect(await act(device, () => device.pressPowerButton())).toBe('stagingStage3.poweredOff');
-    expect(await act(device, () => device.pressPowerButton())).toBe('stagingStage3.intuneSignIn');
+    expect(await act(device, () => device.pressPowerButton())).toBe('stagingStage3.home');
+    expect(await act(device, () => device.tap('intuneAppIcon'))).toBe('stagingStage3.intuneSignIn');
     expect(device.view().screen.appPackage).toBe('com.microsoft.intune');
     device.type('emailField', 'john@contoso.com');
     expect(await act(device, () => device.tap('signInButton'))).toBe('enrolled.readyForWork');
@@ -84,6 +85,7 @@ describe('staging token, three stages', () => {
     await stageWithQr(device, STAGING_COPE);
     await act(device, () => device.pressPowerButton());
     await act(device, () => device.pressPowerButton());
+    await act(device, () => device.tap('intuneAppIcon'));
     expect(await act(device, () => device.signIn('adele@contoso.com'))).toBe('stagingStage3.workProfile');
     expect(await act(device, () => device.tap('acceptButton'))).toBe('enrolled.readyForWork');
   });
@@ -214,6 +216,7 @@ describe('error paths', () => {
     await stageWithQr(device, STAGING_FM);
     await act(device, () => device.pressPowerButton());
     await act(device, () => device.pressPowerButton());
+    await act(device, () => device.tap('intuneAppIcon'));
     device.holdEffects('recordEnrolled');
     expect(await act(device, () => device.signIn('john@contoso.com'))).toBe('stagingStage3.enrollmentInProgress');
     device.cutPower();
@@ -254,7 +257,8 @@ describe('power cycle', () => {
       devices.push(again);
       expect(again.view()).toMatchObject({ state: 'stagingStage3.poweredOff', recordedStage: 'staged', userless: true });
       expect(again.view().deviceName).toMatch(/^Staging_/);
-      expect(await act(again, () => again.pressPowerButton())).toBe('stagingStage3.intuneSignIn');
+      expect(await act(again, () => again.pressPowerButton())).toBe('stagingStage3.home');
+      expect(await act(again, () => again.tap('intuneAppIcon'))).toBe('stagingStage3.intuneSignIn');
       expect(await act(again, () => again.signIn('john@contoso.com'))).toBe('enrolled.readyForWork');
     } finally {
       rmSync(folder, { recursive: true, force: true });

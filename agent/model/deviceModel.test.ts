@@ -64,7 +64,7 @@ describe('device model', () => {
     expect(staged.context).toMatchObject({ flow: 'staging', recordedStage: 'staged', upn: null });
 
     const actor = createActor(deviceModel, { snapshot: staged }).start();
-    for (const event of [{ type: 'POWER_ON' }, { type: 'SIGN_IN', upn: 'john@contoso.com' }, { type: 'SIGN_IN_ACCEPTED' }, { type: 'STAGE_RECORDED' }] as DeviceEvent[]) actor.send(event);
+    for (const event of [{ type: 'POWER_ON' }, { type: 'OPEN_INTUNE_APP' }, { type: 'SIGN_IN', upn: 'john@contoso.com' }, { type: 'SIGN_IN_ACCEPTED' }, { type: 'STAGE_RECORDED' }] as DeviceEvent[]) actor.send(event);
     expect(statePath(actor.getSnapshot())).toBe('stagingStage3.workProfile');
     actor.send({ type: 'CREATE_WORK_PROFILE' });
     expect(statePath(actor.getSnapshot())).toBe('enrolled.readyForWork');

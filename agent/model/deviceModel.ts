@@ -244,7 +244,12 @@ export const deviceModel = setup({
       states: {
         poweredOff: {
           meta: meta({ screen: { id: 'powered-off', title: 'Powered off' }, stage: 'stagingStage3', actor: 'user', userless: true, poweredOff: true }),
-          on: { POWER_ON: 'intuneSignIn' },
+          on: { POWER_ON: 'home' },
+        },
+        /** "Open the Microsoft Intune app, and then sign in with your work or school account." */
+        home: {
+          meta: meta({ screen: { id: 'home', title: 'Home screen' }, stage: 'stagingStage3', actor: 'user', userless: true }),
+          on: { OPEN_INTUNE_APP: 'intuneSignIn', POWER_OFF: 'poweredOff', POWER_LOST: 'poweredOff' },
         },
         intuneSignIn: {
           meta: meta({ screen: { id: 'intune-sign-in', title: 'Microsoft Intune: sign in with your work or school account' }, stage: 'stagingStage3', actor: 'user', userless: true }),

@@ -50,3 +50,39 @@ export function metaOfPath(path: string): StateMeta {
 export function metaOf(snapshot: Pick<DeviceSnapshot, 'value'>): StateMeta {
   return metaOfPath(statePath(snapshot));
 }
+
+/**
+ * Whether the model in `path` takes an event of `type` without looking at guards: true or false when
+ * the answer is the same in every context, null when a guard decides (then only snapshot.can() knows).
+ * Mirrors xstate's selection: the deepest state with candidates for the event decides, its first
+ * candidate whose guard passes is taken, and a taken transition with neither target nor actions is a
+ * forbidden one.
+ */
+function staticAcceptance(path: string, type: string): boolean | null {
+  for (let node: AnyStateNode | undefined = deviceModel.getStateNodeById(`device.${path}`); node; node = node.parent) {
+    // Wildcard descriptors ("*", "a.*") match by pattern; leave those to xstate.
+    for (const descriptor of node.transitions.keys()) if (descriptor.includes('*')) return null;
+    const candidates = node.transitions.get(type);
+    if (!candidates || candidates.length === 0) continue;
+    const first = candidates[0]!;
+    if (first.guard) return null;
+    return first.target !== undefined || first.actions.length > 0;
+  }
+  return false;
+}
+
+const acceptance = new Map<string, boolean | null>();
+
+/**
+ * snapshot.can(event), answered from the model's structure where no guard is involved. can() works out
+ * the whole transition, and the runtime asks it before every action it is then about to take anyway.
+ */
+export function accepts(snapshot: DeviceSnapshot, path: string, event: { type: string }): boolean {
+  const key = `${path}\u0000${event.type}`;
+  let known = acceptance.get(key);
+  if (known === undefined) {
+    known = staticAcceptance(path, event.type);
+    acceptance.set(key, known);
+  }
+  return known ?? snapshot.can(event as Parameters<DeviceSnapshot['can']>[0]);
+}

@@ -27,6 +27,7 @@ export const SETUP_WIZARD = 'com.google.android.setupwizard';
 export const DEVICE_POLICY = 'com.google.android.apps.work.clouddpc';
 export const INTUNE_APP = 'com.microsoft.intune';
 const SYSTEM = 'android';
+export const LAUNCHER = 'com.google.android.apps.nexuslauncher';
 
 const text = (key: string, label: string): ScreenElement => ({ key, kind: 'text', label });
 const button = (key: string, label: string, action: DeviceEventType, reads?: string): ScreenElement => ({
@@ -86,6 +87,10 @@ export const screens: Record<string, ScreenDefinition> = {
   'enrollment-in-progress': { appPackage: DEVICE_POLICY, elements: [text('progressMessage', 'Enrollment in progress'), text('deliveries', '')] },
   staged: { appPackage: DEVICE_POLICY, elements: [text('stagedMessage', 'This device is staged. Turn it off and give it to its user.'), text('deviceName', '')] },
   'ready-to-distribute': { appPackage: DEVICE_POLICY, elements: [text('readyMessage', 'Setup is complete. Turn off the device and give it to its user.')] },
+  home: {
+    appPackage: LAUNCHER,
+    elements: [text('clock', 'Good morning'), { key: 'intuneAppIcon', kind: 'button', label: 'Intune', action: 'OPEN_INTUNE_APP' }],
+  },
   'intune-sign-in': {
     appPackage: INTUNE_APP,
     elements: [input('emailField', 'Work or school account'), button('signInButton', 'Sign in', 'SIGN_IN', 'emailField')],

@@ -64,9 +64,10 @@ export async function runDeviceCommand(step: DeviceCommand, device: TargetDevice
       return device.cutPower();
     case 'openIntuneApp': {
       const { id, appPackage } = await screen();
-      // The model opens the Intune app itself when a staged device starts (no input needed, so no tap).
-      if (appPackage !== INTUNE_APP) throw wrongScreen('openIntuneApp', id, `the Microsoft Intune app (${INTUNE_APP}) is not available there (${appPackage})`);
-      return;
+      // Already in the app (a step written twice, or the app resumed itself): nothing to open.
+      if (appPackage === INTUNE_APP) return;
+      if (id !== 'home') throw wrongScreen('openIntuneApp', id, `the Microsoft Intune app (${INTUNE_APP}) is opened from the home screen, not from ${appPackage}`);
+      return device.perform({ type: 'OPEN_INTUNE_APP' });
     }
     case 'completeSetupWizard': {
       for (let guard = 0; guard < 5; guard += 1) {

@@ -44,6 +44,7 @@ export const registerDemo: RegisterCommand = (program) => {
         await step('vendor', 'powers the device off and hands it over', { type: 'POWER_OFF' });
         out('\nStage 3 (user): power on, sign in to the Microsoft Intune app');
         await step('user', 'powers the device on', { type: 'POWER_ON' });
+        await step('user', 'opens the Microsoft Intune app', { type: 'OPEN_INTUNE_APP' });
         await step('user', 'signs in as john@contoso.com', { type: 'SIGN_IN', upn: 'john@contoso.com' });
         out('\nDone: the device is enrolled and ready for work. Next: `stagesim run` (scenario library), `stagesim model` (model-based tests).');
       } finally {
