@@ -3,8 +3,15 @@ import type { DeviceEventType } from '../../agent/model/events';
 import { findTransition, modelTransitions } from '../../agent/model/transitions';
 import type { Coverage } from '../reporters/report';
 
+/** One step a device really took: from a model state, on an event, to a model state. */
+export interface TakenTransition {
+  from: string;
+  event: string;
+  to: string;
+}
+
 /** State and transition coverage of the device model from what devices really went through. */
-export function computeCoverage(taken: Array<{ from: string; event: string; to: string }>): Coverage {
+export function computeCoverage(taken: TakenTransition[]): Coverage {
   const states = leafStateNodes().map(pathOfNode);
   const transitions = modelTransitions().map((transition) => transition.id);
   const coveredStates = new Set<string>(['outOfBox']);

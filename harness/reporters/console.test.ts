@@ -1,5 +1,5 @@
 import { ConsoleReporter } from './console';
-import { stripAnsi } from './format';
+import { coverageLine, stripAnsi } from './format';
 import { captureStream } from './testing/tempDir';
 import { FAILURE_MESSAGE, HOSTILE, feedReport, hostileRunReport, modelRunReport } from './testing/runReportFixture';
 
@@ -52,7 +52,7 @@ describe('ConsoleReporter', () => {
       '# stagesim replay: model path 2, seed 1234',
       '- assertScreen: enrollment-incomplete',
       '1 failed, 1 passed, 1 skipped (3 paths)',
-      `Coverage: states ${report.coverage!.states.covered}/44 (38%), transitions ${report.coverage!.transitions.covered}/83 (19%)`,
+      `Coverage: ${coverageLine(report.coverage!)}`,
       `uncovered states (${report.coverage!.uncoveredStates.length}):`,
       `uncovered transitions (${report.coverage!.uncoveredTransitions.length}):`,
       'Duration: 6.5s · seed 1234 · target headless',

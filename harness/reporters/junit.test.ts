@@ -73,8 +73,8 @@ describe('JUnitReporter', () => {
       seed: '1234',
       target: 'headless',
       kind: 'model',
-      'coverage.states': `${report.coverage!.states.covered}/44`,
-      'coverage.transitions': `${report.coverage!.transitions.covered}/83`,
+      'coverage.states': `${report.coverage!.states.covered}/${report.coverage!.states.total}`,
+      'coverage.transitions': `${report.coverage!.transitions.covered}/${report.coverage!.transitions.total}`,
     });
     // Newlines survive attribute normalisation: one id per line.
     expect(props['coverage.uncoveredTransitions']!.split('\n')).toEqual(report.coverage!.uncoveredTransitions);

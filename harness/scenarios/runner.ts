@@ -2,6 +2,7 @@ import { oneLine } from '../../agent/errors';
 import type { DeviceView } from '../../agent/device/SimulatedDevice';
 import type { CaseResult, Reporter, RunReport, StepResult } from '../reporters/report';
 import type { Target, TargetDevice } from '../targets/target';
+import { computeCoverage, type TakenTransition } from '../model-testing/coverage';
 import { AdminCenter } from './adminCenter';
 import { backendViewOf, deviceProblems, readBackendRecord, reportProblems, type BackendRecord } from './checks';
 import { ADMIN_CENTER_COMMANDS, BACKEND_COMMANDS } from './commands';
@@ -30,6 +31,8 @@ export interface ScenarioRunOptions {
   startBackend?: StartBackend;
   /** A step that takes longer than this fails (a device waiting on a backend that never answers). */
   stepTimeoutMs?: number;
+  /** Receives the transitions each device really took (from its history), for model coverage. */
+  onTaken?: (taken: TakenTransition[]) => void;
 }
 
 const DEFAULT_STEP_TIMEOUT_MS = 30_000;
@@ -189,6 +192,7 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
       artifacts ? { screenshotPng: artifacts.screenshotPng ? artifacts.screenshotPng.toString('base64') : null, pageSource: artifacts.pageSource } : null,
     );
   } finally {
+    if (options.onTaken) for (const slot of slots.values()) options.onTaken(await takenBy(slot.device));
     await Promise.all([...slots.values()].map((slot) => slot.device.close().catch(() => undefined)));
     await backend?.close().catch(() => undefined);
   }
@@ -196,6 +200,18 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
   function caseResult(status: CaseResult['status'], failure: CaseResult['failure'], artifacts: CaseResult['artifacts']): CaseResult {
     return { id, title: scenario.name, file, status, durationMs: Date.now() - started, steps: results, failure, artifacts };
   }
+}
+
+/** The model transitions a device went through, where its target keeps a history. */
+async function takenBy(device: TargetDevice): Promise<TakenTransition[]> {
+  if (!device.history) return [];
+  const taken: TakenTransition[] = [];
+  let from = 'outOfBox';
+  for (const entry of await device.history(0).catch(() => [])) {
+    taken.push({ from, event: entry.event, to: entry.state });
+    from = entry.state;
+  }
+  return taken;
 }
 
 async function runBackendStep(step: ScenarioStep, admin: AdminCenter, backend: ScenarioBackend): Promise<void> {
@@ -219,6 +235,7 @@ export async function runScenarios(scenarios: readonly LoadedScenario[], options
   const startedAt = new Date(started).toISOString();
   reporter.onBegin?.({ kind: 'scenarios', target: options.target.name, total: scenarios.length, seed: null });
   const cases: CaseResult[] = [];
+  const taken: TakenTransition[] = [];
   let bailed = false;
   for (const loaded of scenarios) {
     let result: CaseResult;
@@ -226,7 +243,7 @@ export async function runScenarios(scenarios: readonly LoadedScenario[], options
       result = { id: scenarioId(loaded.file), title: loaded.scenario.name, file: loaded.file, status: 'skipped', durationMs: 0, steps: [], failure: null, artifacts: null };
     } else {
       reporter.onCaseBegin?.({ id: scenarioId(loaded.file), title: loaded.scenario.name });
-      result = await runScenario(loaded, options);
+      result = await runScenario(loaded, { ...options, onTaken: (more) => taken.push(...more) });
       if (result.status === 'failed' && options.bail) bailed = true;
     }
     cases.push(result);
@@ -243,7 +260,8 @@ export async function runScenarios(scenarios: readonly LoadedScenario[], options
     passed: count('passed'),
     failed: count('failed'),
     skipped: count('skipped'),
-    coverage: null,
+    // How much of the device model the scenarios exercised (informational: scenarios are not meant to cover it all).
+    coverage: taken.length > 0 ? computeCoverage(taken) : null,
     cases,
   };
   await reporter.onEnd?.(report);

@@ -91,9 +91,9 @@ const stagingToEnrolled: StepSpec[] = [
     to: 'stagingStage2.readyToPowerOff',
     backend: { stage: 'staged', policies: ['Wi-Fi: Contoso-Corp'], apps: ['Microsoft Intune'] },
   },
-  { action: 'expect backend stage staged', kind: 'expect' },
   { action: 'vendor turns the device off', event: 'POWER_OFF', to: 'stagingStage3.poweredOff' },
-  { action: 'user powers on the device', event: 'POWER_ON', to: 'stagingStage3.intuneSignIn' },
+  { action: 'user powers on the device', event: 'POWER_ON', to: 'stagingStage3.home' },
+  { action: 'user opens the Microsoft Intune app', event: 'OPEN_INTUNE_APP', to: 'stagingStage3.intuneSignIn' },
   { action: 'user signs in as megan@contoso.com', event: 'SIGN_IN', to: 'stagingStage3.checkingAccount' },
   { action: 'enrollment service accepts the account', kind: 'outcome', event: 'SIGN_IN_ACCEPTED', to: 'stagingStage3.enrollmentInProgress' },
 ];
