@@ -55,7 +55,7 @@ describe('binarize', () => {
 
 describe('negative', () => {
   it('turns a light code on a dark screen into a dark code on light paper', () => {
-    const image = negative({ width: 3, height: 1, data: Uint8Array.from([0, 100, 255]) });
+    const image = negative({ width: 3, height: 1, data: Uint8Array.from([0, 100, 255]), colour: false });
     expect(Array.from(image.data)).toEqual([255, 155, 0]);
   });
 });

@@ -22,7 +22,7 @@ export interface BinaryImage {
   blocksX: number;
 }
 
-export function binarize(image: LuminanceImage): BinaryImage {
+export function binarize(image: Pick<LuminanceImage, 'width' | 'height' | 'data'>): BinaryImage {
   const { width, height, data } = image;
   const blocksX = Math.ceil(width / BLOCK);
   const blocksY = Math.ceil(height / BLOCK);
@@ -100,5 +100,5 @@ export function binarize(image: LuminanceImage): BinaryImage {
 export function negative(image: LuminanceImage): LuminanceImage {
   const data = new Uint8Array(image.data.length);
   for (let i = 0; i < data.length; i++) data[i] = 255 - image.data[i]!;
-  return { width: image.width, height: image.height, data };
+  return { width: image.width, height: image.height, data, colour: image.colour };
 }

@@ -17,7 +17,7 @@ import {
   rotateQuarterTurns,
   type ErrorCorrection,
 } from './testing/frames';
-import { assemblePng, chunk, encodePng, ihdr, pngClaimingSize, type PngFormat } from './testing/pngFiles';
+import { assemblePng, chunk, encodeColourPng, encodePng, ihdr, pngClaimingSize, type PngFormat } from './testing/pngFiles';
 
 const TOKEN = 'K7PQ3MZX9WRT2HVB4NCE';
 const PAYLOAD = serializeProvisioningPayload(buildProvisioningPayload({ token: TOKEN }));
@@ -145,6 +145,15 @@ describe('decodeCameraFrame reads', () => {
     const modulePixels = Math.min(8, 500 / ((modules.size + 8) * 1.3));
     const frame = codeFrame(modules, { width: 960, height: 720, modulePixels, angleDegrees: 27 });
     expect(decodeCameraFrame(encodePng(frame, 'grey')).text).toBe(text);
+  });
+
+  it('a code whose contrast is nearly all in red and blue (the green channel is almost flat)', () => {
+    // Green ink on pink paper, green 110 against 125: the green-only first pass finds nothing, the
+    // full-luma pass sees 79 against 162.
+    const frame = codeFrame(MODULES, { width: 640, height: 480, modulePixels: 4, angleDegrees: 5, background: 255 });
+    const png = encodeColourPng(frame, [0, 110, 0], [255, 125, 255]);
+    expect(codeOf(() => decodeCameraFrame(encodePng(adjustContrast(frame, 110, 125), 'grey')))).toBe('QR_NOT_FOUND');
+    expect(decodeCameraFrame(png).text).toBe(PAYLOAD);
   });
 
   it("the backend's own QR PNG, as the admin center shows it", () => {

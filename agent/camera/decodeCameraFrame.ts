@@ -41,9 +41,15 @@ const REDRAW_MODULE_PIXELS = 2;
 const REDRAW_QUIET_ZONE = 4;
 
 export function decodeCameraFrame(png: Buffer): CameraScan {
-  const image = decodeLuminance(png);
-  // Dark-on-light first: that is how codes are printed and how Intune renders them.
-  const found = scanPolarity(image, false) ?? scanPolarity(negative(image), true);
+  // Green first (a third of the PNG work for an RGB frame, see luminance.ts), full luma only when that
+  // finds nothing in a colour image. Dark-on-light before light-on-dark: that is how codes are printed
+  // and how Intune renders them.
+  const image = decodeLuminance(png, 'green');
+  let found = scanPolarity(image, false) ?? scanPolarity(negative(image), true);
+  if (!found && image.colour) {
+    const luma = decodeLuminance(png, 'luma');
+    found = scanPolarity(luma, false) ?? scanPolarity(negative(luma), true);
+  }
   if (!found) {
     throw new StagesimError('QR_NOT_FOUND', `no readable QR code in the ${image.width}x${image.height} camera frame`);
   }

@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { StagesimError } from '../errors';
-import { decodeLuminance, decodeLuminanceWithPngjs } from './luminance';
+import { decodeLuminance, decodeLuminanceWithPngjs, type LuminanceMode } from './luminance';
 import { addNoise, createRaster, toBytes, type Raster } from './testing/frames';
 import { assemblePng, chunk, encodePng, ihdr, type PngFormat } from './testing/pngFiles';
 
@@ -20,12 +20,31 @@ function codeOf(action: () => unknown): string {
 
 describe('decodeLuminance', () => {
   const formats: PngFormat[] = ['grey', 'rgb', 'rgba', 'grey-alpha', 'ink-on-transparent', 'grey16', 'rgb16', 'palette', 'palette4', 'grey1'];
-  it.each(formats)('gives the same luminance as pngjs for a %s PNG, through every row filter', (format) => {
-    const file = encodePng(NOISY, format);
-    const fast = decodeLuminance(file);
-    expect(fast.width).toBe(97);
-    expect(fast.height).toBe(61);
-    expect(Buffer.from(fast.data).equals(Buffer.from(decodeLuminanceWithPngjs(file).data))).toBe(true);
+  const modes: LuminanceMode[] = ['luma', 'green'];
+  it.each(formats.flatMap((format) => modes.map((mode) => [format, mode] as const)))(
+    'gives the same luminance as pngjs for a %s PNG in %s mode, through every row filter',
+    (format, mode) => {
+      const file = encodePng(NOISY, format);
+      const fast = decodeLuminance(file, mode);
+      expect(fast.width).toBe(97);
+      expect(fast.height).toBe(61);
+      expect(Buffer.from(fast.data).equals(Buffer.from(decodeLuminanceWithPngjs(file, mode).data))).toBe(true);
+    },
+  );
+
+  it('says which images have colour, that a green decode leaves out', () => {
+    expect(decodeLuminance(encodePng(NOISY, 'grey'), 'green').colour).toBe(false);
+    expect(decodeLuminance(encodePng(NOISY, 'grey-alpha'), 'green').colour).toBe(false);
+    expect(decodeLuminance(encodePng(NOISY, 'rgb'), 'green').colour).toBe(true);
+    expect(decodeLuminance(encodePng(NOISY, 'rgba')).colour).toBe(true);
+    expect(decodeLuminance(encodePng(NOISY, 'palette')).colour).toBe(true);
+  });
+
+  it('reads only the green channel in green mode, still over white where transparent', () => {
+    const rgb = assemblePng([ihdr(3, 1, 8, 2), chunk('IDAT', deflateSync(Buffer.from([0, 255, 0, 0, 0, 200, 0, 9, 9, 9]))), IEND]);
+    expect(Array.from(decodeLuminance(rgb, 'green').data)).toEqual([0, 200, 9]);
+    const rgba = assemblePng([ihdr(2, 1, 8, 6), chunk('IDAT', deflateSync(Buffer.from([0, 0, 0, 0, 0, 10, 100, 10, 255]))), IEND]);
+    expect(Array.from(decodeLuminance(rgba, 'green').data)).toEqual([255, 100]);
   });
 
   it('gives a greyscale image its own bytes', () => {

@@ -8,26 +8,38 @@ export interface LuminanceImage {
   width: number;
   height: number;
   data: Uint8Array;
+  /** The PNG has colour: a 'green' decode left the red and blue channels out. */
+  colour: boolean;
 }
+
+/**
+ * What stands for brightness: Rec. 709 luma from all three channels, or the green channel alone. Green
+ * carries 72% of luma and most of a camera sensor's resolution, and a PNG filters each channel on its
+ * own, so green alone needs a third of the unfiltering work of an RGB frame (half for RGBA: green and
+ * alpha). decodeCameraFrame reads green first and falls back on luma only when that finds no code (a
+ * code whose contrast is all in red and blue).
+ */
+export type LuminanceMode = 'luma' | 'green';
 
 /**
  * Decodes a PNG to luminance. Transparent pixels are composited over white, as a viewer shows an image
  * on a page (a code saved as black ink on a transparent background must still read).
  *
- * Two decoders, chosen by measurement: pngjs takes 45-70 ms on a noisy 1280x720 RGB(A) camera frame,
+ * Two decoders, chosen by measurement: pngjs takes 45-110 ms on a noisy 1280x720 RGB(A) camera frame,
  * most of it in per-pixel JavaScript (unfiltering through function calls, expanding to RGBA). The 8-bit
  * non-interlaced grey, grey+alpha, RGB and RGBA images that cameras and screenshot tools write go through
- * the tight loops below instead (zlib's native inflate, in-place unfiltering, luminance straight from the
- * filtered bytes), about 15 ms for the same frame. Every other encoding (palettes, 1/2/4/16-bit samples,
- * colour-key transparency, Adam7 interlacing) goes through pngjs. The tests check both paths agree.
+ * the tight loops below instead (zlib's native inflate, in-place unfiltering of only the channels
+ * needed, luminance straight from the unfiltered bytes). Every other encoding (palettes, 1/2/4/16-bit
+ * samples, colour-key transparency, Adam7 interlacing) goes through pngjs. The tests check both paths
+ * agree.
  *
  * Inflating is bounded by the size IHDR announced, so a small file that inflates to gigabytes fails
  * as FRAME_CORRUPT instead of filling memory.
  */
-export function decodeLuminance(file: Buffer): LuminanceImage {
+export function decodeLuminance(file: Buffer, mode: LuminanceMode = 'luma'): LuminanceImage {
   const info = inspectPng(file);
   const fast = info.bitDepth === 8 && !info.interlaced && info.colorType !== 3 && info.transparency === undefined;
-  return fast ? decodeFast(info) : decodeWithPngjs(file, info);
+  return fast ? decodeFast(info, mode) : decodeWithPngjs(file, info, mode);
 }
 
 function inflateBounded(info: PngInfo): Buffer {
@@ -41,76 +53,100 @@ function inflateBounded(info: PngInfo): Buffer {
   }
 }
 
-function decodeFast(info: PngInfo): LuminanceImage {
-  const { width, height, channels } = info;
+/** Which byte of each pixel a decode needs, per colour type: grey, RGB, grey+alpha, RGBA. */
+const NEEDED: Record<LuminanceMode, Record<number, readonly number[]>> = {
+  luma: { 0: [0], 2: [0, 1, 2], 4: [0, 1], 6: [0, 1, 2, 3] },
+  green: { 0: [0], 2: [1], 4: [0, 1], 6: [1, 3] },
+};
+
+function decodeFast(info: PngInfo, mode: LuminanceMode): LuminanceImage {
+  const { width, height, channels, colorType } = info;
   const inflated = inflateBounded(info);
   const raw = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
   const stride = width * channels + 1;
   if (raw.length !== stride * height) {
     throw new StagesimError('FRAME_CORRUPT', `the PNG's image data holds ${raw.length} bytes where its header needs ${stride * height}`);
   }
+  const needed = NEEDED[mode][colorType]!;
   const data = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     const row = y * stride + 1;
-    unfilterRow(raw, raw[row - 1]!, row, y === 0 ? -1 : row - stride, width * channels, channels);
-    toLuminance(raw, row, data, y * width, width, channels);
+    const filter = raw[row - 1]!;
+    if (filter > 4) throw new StagesimError('FRAME_CORRUPT', `the PNG uses an unknown row filter (${filter}) in row ${y}`);
+    for (const channel of needed) unfilterChannel(raw, filter, row, y === 0 ? -1 : row - stride, width * channels, channels, channel);
+    if (mode === 'green' && channels >= 3) toGreen(raw, row, data, y * width, width, channels);
+    else toLuminance(raw, row, data, y * width, width, channels);
   }
-  return { width, height, data };
+  return { width, height, data, colour: channels >= 3 };
 }
 
 /**
- * Undoes one row's PNG filter in place (PNG specification, section 9). `previous` is the start of the
- * row above, already unfiltered, or -1 on the first row. Each filter has its own loop with the first
- * pixel (no left neighbour) peeled off: this is the hot loop of the fast path.
+ * Undoes one row's PNG filter in place for one channel (PNG specification, section 9): every filter
+ * predicts a byte from the same channel of the pixel to the left, above and above-left, so channels
+ * can be unfiltered independently. `previous` is the start of the row above, already unfiltered, or -1
+ * on the first row. The left neighbour and the upper-left one stay in locals rather than being read
+ * back from memory: this is the hot loop of the fast path.
  */
-function unfilterRow(raw: Uint8Array, filter: number, start: number, previous: number, length: number, bpp: number): void {
+function unfilterChannel(raw: Uint8Array, filter: number, start: number, previous: number, length: number, bpp: number, channel: number): void {
   const end = start + length;
-  const firstEnd = start + Math.min(bpp, length);
-  switch (filter) {
-    case 0:
-      return;
-    case 1: // Sub
-      for (let i = firstEnd; i < end; i++) raw[i] = (raw[i]! + raw[i - bpp]!) & 0xff;
-      return;
-    case 2: // Up
-      if (previous < 0) return;
-      for (let i = start, p = previous; i < end; i++, p++) raw[i] = (raw[i]! + raw[p]!) & 0xff;
-      return;
-    case 3: // Average
-      if (previous < 0) {
-        for (let i = firstEnd; i < end; i++) raw[i] = (raw[i]! + (raw[i - bpp]! >> 1)) & 0xff;
-        return;
-      }
-      for (let i = start, p = previous; i < firstEnd; i++, p++) raw[i] = (raw[i]! + (raw[p]! >> 1)) & 0xff;
-      for (let i = firstEnd, p = previous + bpp; i < end; i++, p++) raw[i] = (raw[i]! + ((raw[i - bpp]! + raw[p]!) >> 1)) & 0xff;
-      return;
-    case 4: // Paeth; on the first row it reduces to Sub
-      if (previous < 0) {
-        for (let i = firstEnd; i < end; i++) raw[i] = (raw[i]! + raw[i - bpp]!) & 0xff;
-        return;
-      }
-      for (let i = start, p = previous; i < firstEnd; i++, p++) raw[i] = (raw[i]! + raw[p]!) & 0xff;
-      // Branch-free: on photographs the predictor's choice is random, and mispredicted branches cost
-      // more than the arithmetic (measured about 2.5x slower with if/else on a noisy frame).
-      for (let i = firstEnd, p = previous + bpp; i < end; i++, p++) {
-        const a = raw[i - bpp]!;
-        const b = raw[p]!;
-        const c = raw[p - bpp]!;
-        const da = b - c;
-        const db = a - c;
-        const dc = da + db;
-        const pa = (da ^ (da >> 31)) - (da >> 31);
-        const pb = (db ^ (db >> 31)) - (db >> 31);
-        const pc = (dc ^ (dc >> 31)) - (dc >> 31);
-        const useC = (pc - pb) >> 31; // -1 when pc < pb
-        const notA = ((pb - pa) | (pc - pa)) >> 31; // -1 when pb < pa or pc < pa
-        const predictor = (a & ~notA) | (((b & ~useC) | (c & useC)) & notA);
-        raw[i] = (raw[i]! + predictor) & 0xff;
-      }
-      return;
-    default:
-      throw new StagesimError('FRAME_CORRUPT', `the PNG uses an unknown row filter (${filter})`);
+  const first = start + channel;
+  if (filter === 0 || first >= end) return;
+  if (filter === 2) {
+    if (previous < 0) return;
+    for (let i = first, p = previous + channel; i < end; i += bpp, p += bpp) raw[i] = (raw[i]! + raw[p]!) & 0xff;
+    return;
   }
+  if (previous < 0 || filter === 1) {
+    // Sub, and Average or Paeth on the first row, where "above" is zero: Paeth then predicts the left
+    // byte, Average half of it.
+    const half = filter === 3;
+    let left = raw[first]!;
+    for (let i = first + bpp; i < end; i += bpp) {
+      left = (raw[i]! + (half ? left >> 1 : left)) & 0xff;
+      raw[i] = left;
+    }
+    return;
+  }
+  let p = previous + channel;
+  let up = raw[p]!;
+  // The first pixel has no left neighbour: both filters predict from above alone.
+  let left = (raw[first]! + (filter === 3 ? up >> 1 : up)) & 0xff;
+  raw[first] = left;
+  if (filter === 3) {
+    for (let i = first + bpp; i < end; i += bpp) {
+      p += bpp;
+      left = (raw[i]! + ((left + raw[p]!) >> 1)) & 0xff;
+      raw[i] = left;
+    }
+    return;
+  }
+  // Paeth, branch-free: on photographs the predictor's choice is random, and mispredicted branches
+  // cost more than the arithmetic (measured about 2.5x slower with if/else on a noisy frame).
+  let upLeft = up;
+  for (let i = first + bpp; i < end; i += bpp) {
+    p += bpp;
+    up = raw[p]!;
+    const da = up - upLeft;
+    const db = left - upLeft;
+    const dc = da + db;
+    const pa = (da ^ (da >> 31)) - (da >> 31);
+    const pb = (db ^ (db >> 31)) - (db >> 31);
+    const pc = (dc ^ (dc >> 31)) - (dc >> 31);
+    const useC = (pc - pb) >> 31; // -1 when pc < pb
+    const notA = ((pb - pa) | (pc - pa)) >> 31; // -1 when pb < pa or pc < pa
+    left = (raw[i]! + ((left & ~notA) | (((up & ~useC) | (upLeft & useC)) & notA))) & 0xff;
+    raw[i] = left;
+    upLeft = up;
+  }
+}
+
+/** The green channel, composited over white when the image has alpha. */
+function toGreen(source: ArrayLike<number>, from: number, target: Uint8Array, to: number, width: number, channels: number): void {
+  if (channels === 3) {
+    for (let x = 0, s = from + 1; x < width; x++, s += 3) target[to + x] = source[s]!;
+    return;
+  }
+  for (let x = 0, s = from + 1; x < width; x++, s += 4) target[to + x] = overWhite(source[s]!, source[s + 2]!);
 }
 
 /**
@@ -140,11 +176,11 @@ function overWhite(luma: number, alpha: number): number {
 }
 
 /** The general path on its own, whatever the encoding: the reference the fast path is tested against. */
-export function decodeLuminanceWithPngjs(file: Buffer): LuminanceImage {
-  return decodeWithPngjs(file, inspectPng(file));
+export function decodeLuminanceWithPngjs(file: Buffer, mode: LuminanceMode = 'luma'): LuminanceImage {
+  return decodeWithPngjs(file, inspectPng(file), mode);
 }
 
-function decodeWithPngjs(file: Buffer, info: PngInfo): LuminanceImage {
+function decodeWithPngjs(file: Buffer, info: PngInfo, mode: LuminanceMode): LuminanceImage {
   if (info.interlaced) inflateBounded(info); // pngjs inflates interlaced data without a bound
   let png: PNG;
   try {
@@ -153,6 +189,7 @@ function decodeWithPngjs(file: Buffer, info: PngInfo): LuminanceImage {
     throw new StagesimError('FRAME_CORRUPT', `the PNG cannot be decoded: ${(error as Error).message}`, { cause: error });
   }
   const data = new Uint8Array(png.width * png.height);
-  toLuminance(png.data, 0, data, 0, png.width * png.height, 4);
-  return { width: png.width, height: png.height, data };
+  if (mode === 'green') toGreen(png.data, 0, data, 0, png.width * png.height, 4);
+  else toLuminance(png.data, 0, data, 0, png.width * png.height, 4);
+  return { width: png.width, height: png.height, data, colour: info.colorType === 2 || info.colorType === 3 || info.colorType === 6 };
 }

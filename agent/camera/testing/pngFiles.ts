@@ -141,6 +141,16 @@ export function encodePng(raster: Raster, format: PngFormat): Buffer {
   }
 }
 
+/** An RGB PNG of the raster in two colours: black becomes `ink`, white `paper`, greys a blend. */
+export function encodeColourPng(raster: Raster, ink: [number, number, number], paper: [number, number, number]): Buffer {
+  const grey = toBytes(raster);
+  const sample = (x: number, y: number, c: number) => {
+    const t = grey[y * raster.width + x]! / 255;
+    return round(ink[c]! * (1 - t) + paper[c]! * t);
+  };
+  return assemblePng([ihdr(raster.width, raster.height, 8, 2), chunk('IDAT', deflateSync(packRows(raster.width, raster.height, 3, 8, sample))), chunk('IEND', Buffer.alloc(0))]);
+}
+
 /** A header that claims any size, with a tiny body: proves the size check runs before any decoding. */
 export function pngClaimingSize(width: number, height: number): Buffer {
   return assemblePng([ihdr(width, height, 8, 0), chunk('IDAT', deflateSync(Buffer.alloc(16))), chunk('IEND', Buffer.alloc(0))]);
