@@ -127,6 +127,7 @@ export class SqliteStore implements BackendStore {
         enrolledAt = @enrolledAt, userEnrolledAt = @userEnrolledAt, managedName = @managedName, deviceName = @deviceName,
         deliveries = @deliveries, lastChangeAt = @lastChangeAt, managed = @managed WHERE id = @id`),
       listManaged: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid'),
+      listManagedBySerial: p('SELECT * FROM devices WHERE managed = 1 AND serialNumber = ? COLLATE NOCASE ORDER BY rowid'),
       insertLedger: p(`INSERT INTO ledger (deviceId, serialNumber, fromStage, toStage, at, actor, tokenId)
         VALUES (@deviceId, @serialNumber, @fromStage, @toStage, @at, @actor, @tokenId)`),
       ledgerAll: p('SELECT * FROM ledger ORDER BY seq'),
@@ -302,6 +303,10 @@ export class SqliteStore implements BackendStore {
 
   listManagedDevices(): DeviceRecord[] {
     return (this.s.listManaged!.all() as Row[]).map(toDevice);
+  }
+
+  listManagedDevicesBySerial(serialNumber: string): DeviceRecord[] {
+    return (this.s.listManagedBySerial!.all(serialNumber) as Row[]).map(toDevice);
   }
 
   listLedger(query: { serialNumber?: string; deviceId?: string }): LedgerEntry[] {

@@ -44,6 +44,10 @@ describe('managedDevices', () => {
     expect(await serials(`?$filter=${encodeURIComponent("not (startswith(deviceName, 'Staging_'))")}`)).toEqual(['MD004']);
     expect(await serials(`?$filter=${encodeURIComponent("model eq 'O''Brien phone'")}`)).toEqual(['MD004']);
     expect(await serials(`?$filter=${encodeURIComponent("simulatorEnrollmentStage eq 'staged'")}`)).toEqual(['MD001', 'MD002', 'MD003']);
+    // A lookup by serial number, answered without listing every device, still ignores case.
+    expect(await serials(`?$filter=${encodeURIComponent("serialNumber eq 'md003'")}`)).toEqual(['MD003']);
+    expect(await serials(`?$filter=${encodeURIComponent("SerialNumber EQ 'MD002'")}`)).toEqual(['MD002']);
+    expect(await serials(`?$filter=${encodeURIComponent("serialNumber eq 'MD''999'")}`)).toEqual([]);
   });
 
   it('pages with $top and @odata.nextLink', async () => {

@@ -75,11 +75,17 @@ const querySchema = z.object({
   $skiptoken: z.string().regex(/^\d+$/, 'not a token this service issued').transform(Number).optional(),
 });
 
+/** "serialNumber eq 'XX1234'", the lookup harnesses make after every step: answered without a scan. */
+const SERIAL_LOOKUP = /^\s*serialNumber\s+eq\s+'((?:[^']|'')*)'\s*$/i;
+
 export function registerManagedDeviceRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get(MANAGED_DEVICES_PATH, async (request) => {
     const query = parseWith(querySchema, request.query, 'query');
     const predicate = query.$filter === undefined ? null : parseODataFilter(query.$filter, FILTERABLE);
-    let views = deps.store.listManagedDevices().map(managedDeviceView);
+    // Serial numbers are ASCII, so SQLite's NOCASE finds every device the predicate can match.
+    const serial = query.$filter === undefined ? null : SERIAL_LOOKUP.exec(query.$filter)?.[1]?.replace(/''/g, "'");
+    const devices = serial ? deps.store.listManagedDevicesBySerial(serial) : deps.store.listManagedDevices();
+    let views = devices.map(managedDeviceView);
     if (predicate) views = views.filter((view) => predicate(view as unknown as Record<string, string>));
     const top = query.$top ?? PAGE_SIZE;
     const skip = query.$skiptoken ?? 0;
