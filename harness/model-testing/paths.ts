@@ -48,9 +48,9 @@ function transitionOf(previous: DeviceSnapshot, event: DeviceEvent, next: Device
  * from the walk's vertices, which merge states that differ only outside the walk's key (the account, the
  * error shown); so the path's events are replayed on the machine from the start to get its true states.
  */
-function toModelPath(steps: Array<{ event: DeviceEvent; state: DeviceSnapshot }>): ModelPath {
+function toModelPath(steps: Array<{ event: DeviceEvent; state: DeviceSnapshot }>, from?: DeviceSnapshot): ModelPath {
   const result: PathStep[] = [];
-  let state = createActor(deviceModel).getSnapshot();
+  let state = from ?? createActor(deviceModel).getSnapshot();
   for (const { event } of steps.slice(1)) {
     const next = getNextSnapshot(deviceModel, state, event);
     result.push({ event, state: next, path: statePath(next), transition: transitionOf(state, event, next) });
@@ -154,6 +154,31 @@ function shuffled<T>(items: T[], random: () => number): T[] {
     [copy[i], copy[j]] = [copy[j]!, copy[i]!];
   }
   return copy;
+}
+
+export interface ShortestPathOptions {
+  /** Where the walk starts; the device in its box by default. */
+  from?: DeviceSnapshot;
+  /** Leaves out events on top of the infeasible ones (a walk that must scan rather than type, say). */
+  allow?: (state: DeviceSnapshot, event: DeviceEvent) => boolean;
+  /** Keeps only paths that end in a state this accepts. */
+  to?: (state: DeviceSnapshot) => boolean;
+}
+
+/**
+ * The shortest path from `from` to every distinct state the walk reaches (distinct as the walk keys
+ * them: where the device is and what its guards read), each replayed on the machine from `from`. A
+ * state reached by several keys has several paths; callers keep the one they need.
+ */
+export function shortestPathsToStates(options: ShortestPathOptions = {}): ModelPath[] {
+  const model = createTestModel(deviceModel, {
+    events: allVariants,
+    filterEvents: (state, event) => isFeasible(state, event) && (options.allow?.(state, event) ?? true),
+    serializeState: (state) => stateKey(state),
+  });
+  return model
+    .getShortestPaths({ allowDuplicatePaths: true, ...(options.from ? { fromState: options.from } : {}), ...(options.to ? { toState: options.to } : {}) })
+    .map((path) => toModelPath(path.steps, options.from));
 }
 
 export interface GenerateOptions {

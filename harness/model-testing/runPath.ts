@@ -24,6 +24,12 @@ export interface PathContext {
   admin: AdminClient;
   /** Turns the path's events into a replayable text for the failure report. */
   replay: (path: ModelPath, failedAt: number) => string;
+  /**
+   * The account user groups are targeted at (TENANT_UPN by default); the path's SIGN_IN events and the
+   * plan must sign in with the same one. Paths that share a backend each need their own account, or one
+   * path's user-group policies reach the other's device.
+   */
+  account?: string;
 }
 
 class StepFailure extends Error {
@@ -52,7 +58,7 @@ export async function runPath(context: PathContext): Promise<PathRun> {
       case 'offerToken':
         if (arrangement.token.kind === 'valid') {
           offer = await world.validToken(arrangement.token, arrangement.qr);
-          if (!targeting && offer.profile) targeting = await world.targetProfile(offer.profile, TENANT_UPN);
+          if (!targeting && offer.profile) targeting = await world.targetProfile(offer.profile, context.account ?? TENANT_UPN);
         } else {
           offer = await world.rejectedToken(arrangement.token.reason);
           if (arrangement.qr !== 'valid') offer = { ...offer, qrPng: world.craftedQr(offer.token, arrangement.qr) };
