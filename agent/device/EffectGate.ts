@@ -36,6 +36,10 @@ export class EffectGate {
     }
   }
 
+  busy(): boolean {
+    return this.inFlight > 0;
+  }
+
   /** Resolves when nothing runs; held work does not count, so a held device is "settled". */
   idle(): Promise<void> {
     if (this.inFlight === 0) return new Promise((resolve) => setImmediate(() => (this.inFlight === 0 ? resolve() : this.idleWaiters.push(resolve))));
@@ -43,6 +47,8 @@ export class EffectGate {
   }
 
   private notifyIdle(): void {
+    // Nobody waits: idle() checks for itself when it is called.
+    if (this.idleWaiters.length === 0) return;
     // An outcome event may start the next effect synchronously; wait a turn before calling it idle.
     setImmediate(() => {
       if (this.inFlight !== 0) return;

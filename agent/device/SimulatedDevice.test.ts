@@ -242,7 +242,58 @@ describe('error paths', () => {
   });
 });
 
+describe('observing a device', () => {
+  test('onTransition reports each transition as it is taken; stateName and busy follow the device', async () => {
+    const device = newDevice();
+    const seen: Array<{ event: string; state: string; busy: boolean; name: string }> = [];
+    const stop = device.onTransition((transition) => seen.push({ event: transition.event, state: transition.state, busy: device.busy(), name: device.stateName() }));
+    await toSignIn(device);
+    await act(device, () => device.tap('scanQrButton'));
+    expect(device.showQrCode((await fixture.world.validToken(STAGING_FM)).qrPng)).toBe('scanned');
+    expect(device.busy()).toBe(true);
+    await device.settled();
+    expect(device.busy()).toBe(false);
+    expect(seen.map((entry) => entry.state)).toEqual([
+      'setupWizard.welcome',
+      'setupWizard.language',
+      'setupWizard.network',
+      'setupWizard.signIn',
+      'setupWizard.qrReader',
+      'setupWizard.preparingDevice',
+      'setupWizard.checkingToken',
+      'stagingStage2.enrollmentInProgress',
+      'stagingStage2.readyToPowerOff',
+    ]);
+    expect(seen.map((entry) => entry.event).slice(-4)).toEqual(['QR_SCANNED', 'DEVICE_READY', 'TOKEN_ACCEPTED', 'STAGE_RECORDED']);
+    // The listener runs once the device is in the new state, before that state's work starts.
+    expect(seen.every((entry) => entry.name === entry.state && !entry.busy)).toBe(true);
+    expect(seen).toEqual(device.history().map((transition) => ({ event: transition.event, state: transition.state, busy: false, name: transition.state })));
+    stop();
+    await act(device, () => device.pressPowerButton());
+    expect(seen).toHaveLength(9);
+    expect(device.stateName()).toBe(device.view().state);
+  });
+});
+
 describe('power cycle', () => {
+  test('a device restored from memory storage is where the saved one was, and later saves do not change what was restored', async () => {
+    const storage = new MemoryDeviceStorage();
+    const first = newDevice({}, storage);
+    await stageWithQr(first, STAGING_FM);
+    await act(first, () => first.pressPowerButton());
+    await first.close();
+
+    const again = new SimulatedDevice({ profile: first.profile, service: new DeviceChannelClient({ url: fixture.backend.url }), storage });
+    devices.push(again);
+    expect(again.view()).toMatchObject({ state: 'stagingStage3.poweredOff', recordedStage: 'staged', userless: true, wifiConnected: true });
+    expect(again.view().deviceName).toMatch(/^Staging_/);
+    const restored = storage.load(first.serialNumber)!;
+    expect(await act(again, () => again.pressPowerButton())).toBe('stagingStage3.home');
+    // What was loaded before is a copy: the device's later saves are not seen through it.
+    expect((restored.snapshot as { value: unknown }).value).toEqual({ stagingStage3: 'poweredOff' });
+    expect((storage.load(first.serialNumber)!.snapshot as { value: unknown }).value).toEqual({ stagingStage3: 'home' });
+  });
+
   test('a staged device switched off and on again, even by a new process, is still staged', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'stagesim-device-'));
     try {

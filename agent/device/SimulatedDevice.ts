@@ -5,7 +5,7 @@ import { parseProvisioningPayload, PROVISIONING_KEYS, provisioningDetails, type 
 import { normalizeTypedToken } from '../provisioning/tokenEntry';
 import { deviceModel } from '../model/deviceModel';
 import type { DeviceEvent, DeviceEventType } from '../model/events';
-import { metaOf, statePath, type DeviceSnapshot } from '../model/inspect';
+import { accepts, metaOf, metaOfPath, statePath, type DeviceSnapshot } from '../model/inspect';
 import type { Effect, StateMeta } from '../model/meta';
 import { reasonMessages, screenDefinition, type ScreenElement } from '../model/screens';
 import type { Deliveries } from '../protocol/enrollment';
@@ -92,6 +92,9 @@ export class SimulatedDevice {
   private transitionCount = 0;
   private lastEvent: string | null = null;
   private lastEffectError: Error | null = null;
+  private readonly transitionListeners = new Set<(transition: DeviceTransition) => void>();
+  /** What effects may use of this device; one object for the device's life (effects run often). */
+  private readonly effectContext: EffectContext;
 
   constructor(options: SimulatedDeviceOptions) {
     this.profile = deviceProfileSchema.parse(options.profile);
@@ -100,6 +103,7 @@ export class SimulatedDevice {
     this.retry = options.retry ?? { attempts: 6, baseDelayMs: 50 };
     this.wifiInRange = this.profile.wifiInRange;
     this.cellular = this.profile.cellular;
+    this.effectContext = this.createEffectContext();
 
     const memory = this.storage.load(this.profile.serialNumber);
     this.actor = this.createModelActor(memory);
@@ -127,6 +131,11 @@ export class SimulatedDevice {
 
   snapshot(): DeviceSnapshot {
     return this.actor.getSnapshot();
+  }
+
+  /** The dotted path of the state the device is in (view().state without building the view). */
+  stateName(): string {
+    return this.lastPath;
   }
 
   view(): DeviceView {
@@ -284,8 +293,7 @@ export class SimulatedDevice {
 
   /** Cut the power (pull the battery): the device goes dark wherever it was. */
   cutPower(): void {
-    const snapshot = this.actor.getSnapshot();
-    if (snapshot.can({ type: 'POWER_LOST' })) this.deliver({ type: 'POWER_LOST' });
+    if (accepts(this.actor.getSnapshot(), this.lastPath, { type: 'POWER_LOST' })) this.deliver({ type: 'POWER_LOST' });
   }
 
   setWifiInRange(inRange: boolean): void {
@@ -309,6 +317,11 @@ export class SimulatedDevice {
     this.gate.release();
   }
 
+  /** True while an effect runs (not counting held ones): settled() would wait. */
+  busy(): boolean {
+    return this.gate.busy();
+  }
+
   /** Resolves once the device has no work in flight (effects finished or held). */
   async settled(): Promise<void> {
     await this.gate.idle();
@@ -329,6 +342,16 @@ export class SimulatedDevice {
   /** Transitions taken after `afterSeq` (0 for all that are kept), for checking what a step went through. */
   history(afterSeq = 0): DeviceTransition[] {
     return this.transitions.filter((transition) => transition.seq > afterSeq);
+  }
+
+  /**
+   * Calls `listener` synchronously with every transition as the device takes it, so an observer can
+   * time what the device sees without polling (a fleet measures stage latency this way). Answers a
+   * function that stops the calls.
+   */
+  onTransition(listener: (transition: DeviceTransition) => void): () => void {
+    this.transitionListeners.add(listener);
+    return () => this.transitionListeners.delete(listener);
   }
 
   /** The sequence number of the latest transition, to pass to history() later. */
@@ -356,7 +379,7 @@ export class SimulatedDevice {
   private requireAvailable(type: DeviceEventType, event?: DeviceEvent): void {
     const snapshot = this.actor.getSnapshot();
     const probe = event ?? ({ type } as DeviceEvent);
-    if (!snapshot.can(probe)) {
+    if (!accepts(snapshot, this.lastPath, probe)) {
       throw new StagesimError('ACTION_NOT_AVAILABLE', `${type} is not possible on screen "${metaOf(snapshot).screen.id}" (state ${statePath(snapshot)})`);
     }
   }
@@ -384,9 +407,11 @@ export class SimulatedDevice {
     this.lastPath = path;
     if (this.lastEvent !== null) {
       this.transitionCount += 1;
-      this.transitions.push({ seq: this.transitionCount, event: this.lastEvent, state: path });
+      const transition = { seq: this.transitionCount, event: this.lastEvent, state: path };
+      this.transitions.push(transition);
       if (this.transitions.length > HISTORY_LIMIT) this.transitions.shift();
       this.lastEvent = null;
+      for (const listener of this.transitionListeners) listener(transition);
     }
     if (changed) {
       this.epoch += 1;
@@ -397,25 +422,28 @@ export class SimulatedDevice {
   }
 
   private persist(snapshot: DeviceSnapshot): void {
+    // Snapshots are immutable, so the persisted form can be worked out when the storage reads it: a
+    // file storage does at once, the memory storage only when a device is restored from it.
     this.storage.save(this.serialNumber, {
-      snapshot: this.actor.getPersistedSnapshot(),
+      get snapshot() {
+        return deviceModel.getPersistedSnapshot(snapshot);
+      },
       wifiConnected: this.wifiConnected,
       deviceName: this.deviceName,
       deliveries: this.deliveries,
     });
-    void snapshot;
   }
 
   private startEffect(snapshot: DeviceSnapshot): void {
-    const effect = metaOf(snapshot).effect;
+    const effect = metaOfPath(statePath(snapshot)).effect;
     if (!effect) return;
     const epoch = this.epoch;
     this.lastEffectError = null;
     void this.gate
-      .run(() => (epoch === this.epoch ? this.withService(() => effects[effect](this.effectContext())) : Promise.resolve(null)), effect)
+      .run(() => (epoch === this.epoch ? this.withService(() => effects[effect](this.effectContext)) : Promise.resolve(null)), effect)
       .then(
         (outcome) => {
-          if (outcome && epoch === this.epoch && this.actor.getSnapshot().can(outcome)) this.deliver(outcome);
+          if (outcome && epoch === this.epoch && accepts(this.actor.getSnapshot(), this.lastPath, outcome)) this.deliver(outcome);
         },
         (error: Error) => {
           if (epoch === this.epoch) this.lastEffectError = error;
@@ -454,7 +482,7 @@ export class SimulatedDevice {
     }
   }
 
-  private effectContext(): EffectContext {
+  private createEffectContext(): EffectContext {
     return {
       profile: this.profile,
       service: this.service,

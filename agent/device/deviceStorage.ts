@@ -17,21 +17,26 @@ export type DeviceMemory = z.infer<typeof deviceMemorySchema>;
 
 export interface DeviceStorage {
   load(serialNumber: string): DeviceMemory | undefined;
+  /**
+   * Keeps `memory` as it is now. The device never changes a memory it saved (it saves a new one), and
+   * its `snapshot` may be a getter that works the persisted form out when read.
+   */
   save(serialNumber: string, memory: DeviceMemory): void;
   erase(serialNumber: string): void;
 }
 
 export class MemoryDeviceStorage implements DeviceStorage {
-  private readonly memories = new Map<string, string>();
+  private readonly memories = new Map<string, DeviceMemory>();
 
   load(serialNumber: string): DeviceMemory | undefined {
-    const json = this.memories.get(serialNumber);
-    return json === undefined ? undefined : deviceMemorySchema.parse(JSON.parse(json));
+    const memory = this.memories.get(serialNumber);
+    // Through JSON, so a restored device never shares objects with the one that saved it.
+    return memory === undefined ? undefined : deviceMemorySchema.parse(JSON.parse(JSON.stringify(memory)));
   }
 
   save(serialNumber: string, memory: DeviceMemory): void {
-    // Stored as JSON so a restored device never shares objects with the one that saved it.
-    this.memories.set(serialNumber, JSON.stringify(memory));
+    // Serialized on load, not here: a device saves on every transition and is restored rarely.
+    this.memories.set(serialNumber, memory);
   }
 
   erase(serialNumber: string): void {
