@@ -110,6 +110,18 @@ describe('DeviceChannelClient against the real backend', () => {
     }
   });
 
+  it('counts the messages and payload bytes it sent and received', async () => {
+    const service = client();
+    expect(service.traffic()).toEqual({ sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 });
+    await service.hello(pixel('CLIENT8'));
+    await service.redeemToken(staging.tokenValue, 'qr');
+    const traffic = service.traffic();
+    expect(traffic).toMatchObject({ sent: 2, received: 2 });
+    // A hello names the device; a reply carries at least its type and the requestId.
+    expect(traffic.bytesSent).toBeGreaterThan(JSON.stringify(pixel('CLIENT8')).length + JSON.stringify(staging.tokenValue).length);
+    expect(traffic.bytesReceived).toBeGreaterThan('{"type":"helloAck"}{"type":"tokenAccepted"}'.length);
+  });
+
   it('refuses calls after close', async () => {
     const service = client();
     await service.hello(pixel('CLIENT7'));

@@ -42,6 +42,14 @@ interface Connection {
   waiters: Map<string, Waiter>;
 }
 
+/** Messages and bytes (WebSocket payloads) this client sent and received, resends included. */
+export interface ChannelTraffic {
+  sent: number;
+  received: number;
+  bytesSent: number;
+  bytesReceived: number;
+}
+
 type Request = DeviceMessage extends infer M ? (M extends { requestId: string } ? Omit<M, 'requestId'> : never) : never;
 
 /**
@@ -64,16 +72,12 @@ export class DeviceChannelClient implements EnrollmentService {
   private connection: Connection | null = null;
   private closed = false;
   private sequence = 0;
+  private readonly counters: ChannelTraffic = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 };
   /** Distinct per client, so two clients of one device (before and after a restart) never reuse an id. */
-  private readonly idPrefix = randomBytes(6).toString('hex');
+  private readonly idPrefix = nextClientId();
 
   constructor(options: DeviceChannelClientOptions) {
-    const parsed = deviceChannelClientOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new StagesimError('CHANNEL_OPTIONS_INVALID', `device channel option ${issue.path.join('.')}: ${oneLine(issue.message)}`);
-    }
-    this.options = parsed.data;
+    this.options = resolveOptions(options);
     this.channelUrl = channelUrlOf(this.options.url);
   }
 
@@ -99,6 +103,10 @@ export class DeviceChannelClient implements EnrollmentService {
 
   async factoryReset(): Promise<void> {
     await this.call({ type: 'factoryReset' }, 'resetRecorded');
+  }
+
+  traffic(): ChannelTraffic {
+    return { ...this.counters };
   }
 
   async close(): Promise<void> {
@@ -171,6 +179,8 @@ export class DeviceChannelClient implements EnrollmentService {
           reject(error);
         },
       });
+      this.counters.sent += 1;
+      this.counters.bytesSent += Buffer.byteLength(text);
       connection.socket.send(text, (error) => {
         if (error) connection.waiters.get(requestId)?.reject(new TransientFailure(`sending failed: ${error.message}`));
       });
@@ -196,6 +206,8 @@ export class DeviceChannelClient implements EnrollmentService {
     const connection: Connection = { socket, waiters: new Map(), ready: Promise.resolve() };
 
     socket.on('message', (data, isBinary) => {
+      this.counters.received += 1;
+      this.counters.bytesReceived += rawLength(data);
       if (isBinary) return;
       let parsed: ReturnType<typeof backendMessageSchema.safeParse>;
       try {
@@ -213,7 +225,7 @@ export class DeviceChannelClient implements EnrollmentService {
     socket.on('error', () => undefined);
     socket.on('close', (code) => {
       if (this.connection === connection) this.connection = null;
-      this.fail(connection, new TransientFailure(`the connection closed (${code})`));
+      if (connection.waiters.size > 0) this.fail(connection, new TransientFailure(`the connection closed (${code})`));
     });
 
     const opened = new Promise<void>((resolve, reject) => {
@@ -252,6 +264,11 @@ export class DeviceChannelClient implements EnrollmentService {
   }
 }
 
+function rawLength(data: WebSocket.RawData): number {
+  if (Array.isArray(data)) return data.reduce((total, chunk) => total + chunk.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
 function answerOf<T extends BackendMessage['type']>(reply: BackendMessage, expected: readonly T[]): Extract<BackendMessage, { type: T }> {
   if ((expected as readonly string[]).includes(reply.type)) return reply as Extract<BackendMessage, { type: T }>;
   if (reply.type === 'error') throw new StagesimError(upperSnake(reply.code), reply.message);
@@ -262,8 +279,46 @@ function upperSnake(code: string): string {
   return code.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase();
 }
 
+/**
+ * Options checked once per options object: a fleet hands the same one to thousands of clients. Only
+ * frozen-by-convention option objects are remembered (the cache is keyed by identity).
+ */
+const resolvedOptions = new WeakMap<object, z.output<typeof deviceChannelClientOptionsSchema>>();
+
+function resolveOptions(options: DeviceChannelClientOptions): z.output<typeof deviceChannelClientOptionsSchema> {
+  const known = resolvedOptions.get(options);
+  if (known) return known;
+  const parsed = deviceChannelClientOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new StagesimError('CHANNEL_OPTIONS_INVALID', `device channel option ${issue.path.join('.')}: ${oneLine(issue.message)}`);
+  }
+  resolvedOptions.set(options, parsed.data);
+  return parsed.data;
+}
+
+/** Random per process, then counted: unique per client without asking the system for randomness each time. */
+const processId = randomBytes(6).toString('hex');
+let clientCount = 0;
+function nextClientId(): string {
+  clientCount += 1;
+  return `${processId}${clientCount.toString(36)}`;
+}
+
+const channelUrls = new Map<string, string>();
+
 /** ws://host:port/device from the backend's base URL (http, https, ws or wss). */
 export function channelUrlOf(url: string): string {
+  let channelUrl = channelUrls.get(url);
+  if (channelUrl === undefined) {
+    channelUrl = parseChannelUrl(url);
+    if (channelUrls.size >= 64) channelUrls.clear();
+    channelUrls.set(url, channelUrl);
+  }
+  return channelUrl;
+}
+
+function parseChannelUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
