@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerBackend } from './backend';
 import { registerDemo } from './demo';
 import { registerDiagram } from './diagram';
+import { registerFleet } from './fleet';
 import { registerModel } from './model';
 import { registerQr } from './qr';
 import { registerRun } from './run';
@@ -16,4 +17,5 @@ export const commands: RegisterCommand[] = [
   registerDemo,
   registerBackend,
   registerQr,
+  registerFleet,
 ];

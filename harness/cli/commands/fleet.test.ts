@@ -1,0 +1,171 @@
+import { startBackend, type RunningBackend } from '../../backend/server';
+import { fleetSummarySchema, type FleetSummary } from '../../fleet/summary';
+import { runCli, type CliResult } from '../../testing/cli';
+import { AdminClient } from '../../world/AdminClient';
+import { EnrollmentWorld } from '../../world/EnrollmentWorld';
+
+// `stagesim fleet` as a user runs it (the built CLI in a child process), against its own embedded
+// backend or against a backend this test started. No timing assertions: figures are only checked for shape.
+
+const STAGING = { tokenType: 'deviceStaging', mode: 'corporateOwnedFullyManaged' } as const;
+
+function summaryOf(result: CliResult): FleetSummary {
+  expect(result.stderr).toBe('');
+  const lines = result.stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return fleetSummarySchema.parse(JSON.parse(lines[0]!));
+}
+
+async function fleetDevices(admin: AdminClient, serialPrefix: string) {
+  const devices = await admin.managedDevices({ filter: `startswith(serialNumber,'${serialPrefix}-')` });
+  return devices.sort((a, b) => a.serialNumber.localeCompare(b.serialNumber));
+}
+
+describe('stagesim fleet with its embedded backend', () => {
+  test('20 devices through every stage: one JSON object with the figures, exit 0', async () => {
+    const result = await runCli(['fleet', '--devices', '20', '--concurrency', '8', '--json']);
+    const summary = summaryOf(result);
+    expect(result.code).toBe(0);
+    expect(summary).toMatchObject({ devices: 20, succeeded: 20, failed: 0, failures: {}, flow: 'staging', mode: 'fullyManaged', until: 'enrolled', workers: 1, concurrency: 8 });
+    expect(summary.backend.embedded).toBe('child');
+    expect(summary.backendPeakRssMb).toBeGreaterThan(0);
+    expect(summary.serialPrefix).toMatch(/^FL[A-Z2-9]{8}$/);
+    // Every device waited once for each transition the backend records, and once for its sign-in.
+    for (const kind of ['tokenCreated', 'staged', 'signIn', 'enrolled'] as const) expect(summary.latencyByTransitionMs[kind].count).toBe(20);
+    expect(summary.latencyByTransitionMs.adminProvisioned.count).toBe(0);
+    const { p50, p95, p99 } = summary.latencyMs;
+    expect(p50).not.toBeNull();
+    expect(p50!).toBeLessThanOrEqual(p95!);
+    expect(p95!).toBeLessThanOrEqual(p99!);
+    // hello, redeemToken, completeStage staged, signIn, completeStage enrolled: five round trips.
+    expect(summary.channel.messagesPerDevice).toBe(10);
+  });
+
+  test('default token, work profile, spread over two worker threads', async () => {
+    const result = await runCli(['fleet', '--devices', '20', '--flow', 'default', '--mode', 'workProfile', '--workers', '2', '--json']);
+    const summary = summaryOf(result);
+    expect(result.code).toBe(0);
+    expect(summary).toMatchObject({ succeeded: 20, failed: 0, flow: 'default', mode: 'workProfile', workers: 2 });
+    expect(summary.latencyByTransitionMs.adminProvisioned.count).toBe(20);
+    expect(summary.latencyByTransitionMs.enrolled.count).toBe(20);
+  });
+
+  test('the embedded backend can run inline, and text output says what happened', async () => {
+    const result = await runCli(['fleet', '--devices', '5', '--embedded', 'inline']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('in this process');
+    expect(result.stdout).toContain('5 of 5 devices enrolled (staging, fullyManaged), 0 failed');
+    expect(result.stdout).toMatch(/latency of stage transitions \(ms\): p50 [\d.]+, p95 [\d.]+, p99 [\d.]+/);
+  });
+});
+
+describe('stagesim fleet against a running backend', () => {
+  let backend: RunningBackend;
+  let admin: AdminClient;
+  let world: EnrollmentWorld;
+  beforeEach(async () => {
+    backend = await startBackend();
+    admin = new AdminClient(backend.url);
+    world = new EnrollmentWorld(admin, 'fleet-test');
+  });
+  afterEach(() => backend.close());
+
+  test('--until staged leaves every device userless with a Staging_ name', async () => {
+    const profile = await world.profileFor(STAGING);
+    const result = await runCli(['fleet', '--devices', '20', '--until', 'staged', '--backend', backend.url, '--profile', profile.id, '--json']);
+    const summary = summaryOf(result);
+    expect(result.code).toBe(0);
+    expect(summary).toMatchObject({ succeeded: 20, until: 'staged', profileId: profile.id, backend: { url: backend.url, embedded: null }, backendPeakRssMb: null });
+    expect(summary.latencyByTransitionMs.enrolled.count).toBe(0);
+    const devices = await fleetDevices(admin, summary.serialPrefix);
+    expect(devices).toHaveLength(20);
+    for (const device of devices) {
+      expect(device).toMatchObject({ simulatorEnrollmentStage: 'staged', userPrincipalName: '', enrollmentProfileName: profile.displayName });
+      expect(device.deviceName.startsWith(`Staging_${device.serialNumber}_AndroidEnterprise_`)).toBe(true);
+    }
+  });
+
+  test('through every stage: each device enrolled by its own user of the tenant, with the admin key', async () => {
+    const keyed = await startBackend({ adminKey: 'fleet-admin-key-0123456789' });
+    try {
+      const keyedWorld = new EnrollmentWorld(new AdminClient(keyed.url, 'fleet-admin-key-0123456789'), 'fleet-keyed');
+      const profile = await keyedWorld.profileFor(STAGING);
+      const result = await runCli(['fleet', '--devices', '12', '--backend', keyed.url, '--profile', profile.id, '--json'], {
+        env: { STAGESIM_ADMIN_KEY: 'fleet-admin-key-0123456789' },
+      });
+      const summary = summaryOf(result);
+      expect(result.code).toBe(0);
+      expect(summary.succeeded).toBe(12);
+      const devices = await fleetDevices(keyedWorld.admin, summary.serialPrefix);
+      expect(devices.map((device) => device.simulatorEnrollmentStage)).toEqual(Array(12).fill('enrolled'));
+      const users = devices.map((device) => device.userPrincipalName);
+      expect(new Set(users).size).toBe(12);
+      for (const upn of users) expect(upn).toMatch(/@contoso\.com$/);
+
+      const wrongKey = await runCli(['fleet', '--devices', '1', '--backend', keyed.url, '--profile', profile.id, '--admin-key', 'not-the-admin-key-at-all']);
+      expect(wrongKey.code).toBe(2);
+      expect(wrongKey.stderr).toMatch(/^stagesim: .*answered 401.*\n$/);
+    } finally {
+      await keyed.close();
+    }
+  });
+
+  test('an expired token fails every device with the reason counted, exit 1', async () => {
+    const { profile } = await world.rejectedToken('expired');
+    const result = await runCli(['fleet', '--devices', '20', '--backend', backend.url, '--profile', profile!.id, '--json']);
+    const summary = summaryOf(result);
+    expect(result.code).toBe(1);
+    expect(summary).toMatchObject({ devices: 20, succeeded: 0, failed: 20, failures: { expired: 20 } });
+    expect(await fleetDevices(admin, summary.serialPrefix)).toEqual([]);
+  });
+
+  test('a token revoked before the fleet starts leaves nothing to scan: one line, exit 2', async () => {
+    const { profile } = await world.rejectedToken('revoked');
+    const result = await runCli(['fleet', '--devices', '3', '--backend', backend.url, '--profile', profile!.id]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^stagesim: profile ".*" has no token to scan \(revoked\).*\n$/);
+  });
+
+  test('--flow that the profile does not have, and an unknown profile, are bad input', async () => {
+    const profile = await world.profileFor(STAGING);
+    const [mismatch, unknown] = await Promise.all([
+      runCli(['fleet', '--devices', '3', '--backend', backend.url, '--profile', profile.id, '--flow', 'default']),
+      runCli(['fleet', '--devices', '3', '--backend', backend.url, '--profile', 'no-such-profile']),
+    ]);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(/^stagesim: --flow default, but profile ".*" has a deviceStaging token\n$/);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^stagesim: the backend at .* has no enrollment profile "no-such-profile"\n$/);
+  });
+});
+
+describe('stagesim fleet refuses bad options', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [[], /^stagesim: --devices: expected the number of devices/],
+    [['--devices', 'many'], /^stagesim: --devices: expected a whole number of devices\n$/],
+    [['--devices', '0'], /^stagesim: --devices: Too small: expected number to be >=1\n$/],
+    [['--devices', '5', '--concurrency', '-2'], /^stagesim: --concurrency: expected a whole number\n$/],
+    [['--devices', '5', '--flow', 'express'], /^stagesim: --flow: Invalid option: expected one of "staging"\|"default"\n$/],
+    [['--devices', '5', '--mode', 'dedicated'], /^stagesim: --mode: Invalid option/],
+    [['--devices', '5', '--until', 'forever'], /^stagesim: --until: Invalid option/],
+    [['--devices', '5', '--embedded', 'cloud'], /^stagesim: --embedded: Invalid option/],
+    [['--devices', '5', '--workers', '0'], /^stagesim: --workers: Too small/],
+    [['--devices', '2', '--workers', '3'], /^stagesim: --workers: more workers \(3\) than devices \(2\)\n$/],
+    [['--devices', '5', '--backend', 'http://127.0.0.1:9'], /^stagesim: --profile: --backend and --profile go together\n$/],
+    [['--devices', '5', '--profile', 'abc'], /^stagesim: --backend: --backend and --profile go together\n$/],
+    [['--devices', '5', '--backend', 'ftp://example.com', '--profile', 'p'], /^stagesim: --backend: an http\(s\) URL/],
+    [['--devices', '5', '--admin-key', 'k'], /^stagesim: --admin-key: an admin key is for a running backend/],
+    [['--devices', '5', '--domain', 'intranet'], /^stagesim: --domain: a domain such as contoso\.com\n$/],
+  ];
+
+  test('each with one line and exit 2, before anything starts', async () => {
+    // Each case is its own process; side by side they take the time of a few.
+    const results = await Promise.all(cases.map(([args]) => runCli(['fleet', ...args])));
+    results.forEach((result, index) => {
+      const [args, message] = cases[index]!;
+      expect({ args, code: result.code, stdout: result.stdout, lines: result.stderr.trim().split('\n').length }).toEqual({ args, code: 2, stdout: '', lines: 1 });
+      expect(result.stderr).toMatch(message);
+    });
+  });
+});

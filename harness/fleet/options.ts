@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * What a fleet run is asked to do. The CLI parses its flags into this (one line and exit 2 on the
+ * first bad one); runFleet takes it as it is, so a benchmark or a test asks for exactly what a user can.
+ */
+export const fleetFlowSchema = z.enum(['staging', 'default']);
+export const fleetModeSchema = z.enum(['fullyManaged', 'workProfile']);
+export type FleetFlow = z.infer<typeof fleetFlowSchema>;
+export type FleetMode = z.infer<typeof fleetModeSchema>;
+
+export const MAX_FLEET_DEVICES = 1_000_000;
+
+export const fleetOptionsSchema = z
+  .object({
+    devices: z.number().int().min(1).max(MAX_FLEET_DEVICES),
+    /** Devices in flight at once, over all workers. */
+    concurrency: z.number().int().min(1).max(10_000).default(200),
+    /** Which token the embedded backend's profile gets; with --profile, the profile's own (given: must match). */
+    flow: fleetFlowSchema.optional(),
+    mode: fleetModeSchema.optional(),
+    until: z.enum(['staged', 'enrolled']).default('enrolled'),
+    /** A running `stagesim backend`; without it the fleet starts the embedded one. */
+    backend: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:3000' }).optional(),
+    profile: z.string().min(1).max(200).optional(),
+    adminKey: z.string().min(1).max(512).optional(),
+    /** Threads the devices are spread over; 1 runs them on the main thread. */
+    workers: z.number().int().min(1).max(64).default(1),
+    /**
+     * Where the embedded backend runs: in a child process of its own (the default: on a machine with
+     * two cores the devices and the backend then each have one), or inline in this process.
+     */
+    embedded: z.enum(['child', 'inline']).default('child'),
+    /** The tenant domain of the users who sign in (the embedded backend's is contoso.com). */
+    domain: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'a domain such as contoso.com')
+      .default('contoso.com'),
+  })
+  .superRefine((options, context) => {
+    if ((options.backend === undefined) !== (options.profile === undefined)) {
+      context.addIssue({ code: 'custom', path: [options.backend === undefined ? 'backend' : 'profile'], message: '--backend and --profile go together' });
+    }
+    if (options.backend === undefined && options.adminKey !== undefined) {
+      context.addIssue({ code: 'custom', path: ['adminKey'], message: 'an admin key is for a running backend (--backend)' });
+    }
+    if (options.workers > options.devices) {
+      context.addIssue({ code: 'custom', path: ['workers'], message: `more workers (${options.workers}) than devices (${options.devices})` });
+    }
+  });
+
+export type FleetOptionsInput = z.input<typeof fleetOptionsSchema>;
+export type FleetOptions = z.output<typeof fleetOptionsSchema>;

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { StagesimError } from '../../agent/errors';
+import { startEmbeddedBackend, type EmbeddedBackend } from './embeddedBackend';
+import { createFleetProfile, existingFleetProfile, type FleetPlan } from './fleetSetup';
+import type { FleetOptions } from './options';
+import { runShard, type ShardInput, type ShardResult } from './runShard';
+import type { WorkerMessage } from './shardWorker';
+import { siblingEntry, sourceExecArgv } from './sourceEntry';
+import { latencyFigures, mergeShards, round, type FleetSummary } from './summary';
+
+export interface FleetProgress {
+  total: number;
+  succeeded: number;
+  failed: number;
+}
+
+export interface FleetHooks {
+  /** Stage 1 is done and the devices are about to start. */
+  onStart?(plan: FleetPlan & { serialPrefix: string; embedded: EmbeddedBackend['where'] | null }): void;
+  onProgress?(progress: FleetProgress): void;
+}
+
+/**
+ * Runs a fleet: the backend (the embedded one, or a running one with one of its profiles), the profile's
+ * QR code read once, then every device through the stages on `workers` threads. Devices that fail are
+ * counted by reason; only setting the fleet up can throw (StagesimError: EMBEDDED_BACKEND_FAILED,
+ * BACKEND_UNREACHABLE, ADMIN_API_ERROR, PROFILE_NOT_FOUND, PROFILE_MISMATCH, PROFILE_HAS_NO_TOKEN,
+ * FLEET_WORKER_FAILED).
+ */
+export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): Promise<FleetSummary> {
+  const serialPrefix = newSerialPrefix();
+  let embedded: EmbeddedBackend | null = null;
+  try {
+    let plan: FleetPlan;
+    if (options.backend !== undefined) {
+      plan = await existingFleetProfile(options.backend, options.profile!, {
+        ...(options.adminKey ? { adminKey: options.adminKey } : {}),
+        ...(options.flow ? { flow: options.flow } : {}),
+        ...(options.mode ? { mode: options.mode } : {}),
+      });
+    } else {
+      embedded = await startEmbeddedBackend(options.embedded);
+      plan = await createFleetProfile(embedded.url, { flow: options.flow ?? 'staging', mode: options.mode ?? 'fullyManaged', serialPrefix, domain: options.domain });
+    }
+    hooks.onStart?.({ ...plan, serialPrefix, embedded: embedded?.where ?? null });
+
+    const backendBefore = embedded ? await embedded.stats() : null;
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    const shards = await runShards(plan, options, serialPrefix, hooks.onProgress ?? (() => undefined));
+    const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const backendAfter = embedded ? await embedded.stats() : null;
+    const merged = mergeShards(shards);
+    const messages = merged.traffic.sent + merged.traffic.received;
+    return {
+      devices: options.devices,
+      succeeded: merged.succeeded,
+      failed: merged.failed,
+      failures: merged.failures,
+      wallMs: round(wallMs, 1),
+      devicesPerSecond: round((options.devices / wallMs) * 1000, 1),
+      ...latencyFigures(merged.latencies),
+      peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
+      backendPeakRssMb: backendAfter ? round(backendAfter.peakRssMb, 1) : null,
+      cpuMsPerDevice: {
+        fleet: round((cpu.user + cpu.system) / 1000 / options.devices, 3),
+        backend: backendBefore && backendAfter ? round((backendAfter.cpuMs - backendBefore.cpuMs) / options.devices, 3) : null,
+      },
+      channel: {
+        messagesPerDevice: round(messages / options.devices, 2),
+        bytesPerMessage: messages === 0 ? 0 : round((merged.traffic.bytesSent + merged.traffic.bytesReceived) / messages, 1),
+      },
+      flow: plan.tokenType === 'deviceStaging' ? 'staging' : plan.tokenType,
+      mode: { corporateOwnedFullyManaged: 'fullyManaged', corporateOwnedWorkProfile: 'workProfile' }[plan.enrollmentMode] ?? plan.enrollmentMode,
+      until: options.until,
+      backend: { url: plan.url, embedded: embedded?.where ?? null },
+      profileId: plan.profileId,
+      serialPrefix,
+      concurrency: options.concurrency,
+      workers: options.workers,
+    };
+  } finally {
+    await embedded?.close();
+  }
+}
+
+/**
+ * Unique per run, so fleets on several machines can share one backend: serial numbers are
+ * `${prefix}-000001`, and a serial number is a device for good in the backend's ledger.
+ */
+function newSerialPrefix(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return `FL${[...randomBytes(8)].map((byte) => alphabet[byte % alphabet.length]).join('')}`;
+}
+
+/** Splits `total` into `parts` whole numbers that differ by at most one. */
+export function split(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, index) => Math.floor(total / parts) + (index < total % parts ? 1 : 0));
+}
+
+async function runShards(plan: FleetPlan, options: FleetOptions, serialPrefix: string, onProgress: (progress: FleetProgress) => void): Promise<ShardResult[]> {
+  const base = { url: plan.url, provisioningText: plan.provisioningText, until: options.until, serialPrefix, domain: options.domain };
+  const total = options.devices;
+  if (options.workers === 1) {
+    const progress: FleetProgress = { total, succeeded: 0, failed: 0 };
+    const result = await runShard({ ...base, first: 0, count: total, concurrency: options.concurrency }, (ok) => {
+      if (ok) progress.succeeded += 1;
+      else progress.failed += 1;
+      onProgress(progress);
+    });
+    return [result];
+  }
+  const counts = split(total, options.workers);
+  const concurrencies = split(options.concurrency, options.workers).map((c) => Math.max(1, c));
+  const done = counts.map(() => ({ succeeded: 0, failed: 0 }));
+  let first = 0;
+  return Promise.all(
+    counts.map((count, index) => {
+      const input: ShardInput = { ...base, first, count, concurrency: concurrencies[index]! };
+      first += count;
+      return runWorker(input, (succeeded, failed) => {
+        done[index] = { succeeded, failed };
+        onProgress({ total, succeeded: done.reduce((sum, d) => sum + d.succeeded, 0), failed: done.reduce((sum, d) => sum + d.failed, 0) });
+      });
+    }),
+  );
+}
+
+function runWorker(input: ShardInput, onProgress: (succeeded: number, failed: number) => void): Promise<ShardResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(siblingEntry(__filename, 'shardWorker'), { workerData: input, execArgv: sourceExecArgv(__filename) });
+    let result: ShardResult | null = null;
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'progress') onProgress(message.succeeded, message.failed);
+      else if (message.type === 'done') result = message.result;
+      else reject(new StagesimError('FLEET_WORKER_FAILED', `a fleet worker failed: ${message.message}`));
+    });
+    worker.once('error', (error) => reject(new StagesimError('FLEET_WORKER_FAILED', `a fleet worker failed: ${error.message}`, { cause: error })));
+    worker.once('exit', (code) => {
+      if (result) resolve(result);
+      else reject(new StagesimError('FLEET_WORKER_FAILED', `a fleet worker exited (${code}) without a result`));
+    });
+  });
+}

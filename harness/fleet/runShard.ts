@@ -1,0 +1,74 @@
+import type { ChannelTraffic } from '../../agent/channel/DeviceChannelClient';
+import { TRANSITION_KINDS, walkDevice, type FleetDeviceSpec, type TransitionKind, type WalkOptions } from './fleetDevice';
+
+/**
+ * A share of the fleet run by one thread: devices `first` to `first + count - 1`, at most `concurrency`
+ * at a time, each a device of its own with a connection of its own.
+ */
+export interface ShardInput extends WalkOptions {
+  first: number;
+  count: number;
+  concurrency: number;
+  serialPrefix: string;
+  domain: string;
+}
+
+export interface ShardResult {
+  succeeded: number;
+  failed: number;
+  failures: Record<string, number>;
+  /** Milliseconds each device waited for each kind of transition (one entry per completed transition). */
+  latencies: Record<TransitionKind, number[]>;
+  traffic: ChannelTraffic;
+}
+
+const HARDWARE = [
+  { manufacturer: 'Samsung', model: 'Galaxy XCover6 Pro' },
+  { manufacturer: 'Zebra Technologies', model: 'TC58' },
+  { manufacturer: 'Google', model: 'Pixel 8' },
+  { manufacturer: 'Honeywell', model: 'CT47' },
+] as const;
+
+/** Device `index` of a fleet run: its own serial (the run's prefix keeps fleets sharing a backend apart) and user. */
+export function fleetDeviceSpec(index: number, serialPrefix: string, domain: string): FleetDeviceSpec {
+  const number = String(index + 1).padStart(6, '0');
+  return {
+    serialNumber: `${serialPrefix}-${number}`,
+    ...HARDWARE[index % HARDWARE.length]!,
+    osVersion: '14',
+    upn: `user${number}.${serialPrefix.toLowerCase()}@${domain}`,
+  };
+}
+
+export async function runShard(input: ShardInput, onDone: (ok: boolean) => void = () => undefined): Promise<ShardResult> {
+  const result: ShardResult = {
+    succeeded: 0,
+    failed: 0,
+    failures: {},
+    latencies: Object.fromEntries(TRANSITION_KINDS.map((kind) => [kind, []])) as unknown as ShardResult['latencies'],
+    traffic: { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 },
+  };
+  const sink = (kind: TransitionKind, ms: number) => result.latencies[kind].push(ms);
+  const walkOptions = { ...input, channel: { url: input.url } };
+  let next = input.first;
+  const end = input.first + input.count;
+  const lane = async () => {
+    while (next < end) {
+      const index = next;
+      next += 1;
+      const { outcome, traffic } = await walkDevice(fleetDeviceSpec(index, input.serialPrefix, input.domain), walkOptions, sink);
+      result.traffic.sent += traffic.sent;
+      result.traffic.received += traffic.received;
+      result.traffic.bytesSent += traffic.bytesSent;
+      result.traffic.bytesReceived += traffic.bytesReceived;
+      if (outcome.ok) result.succeeded += 1;
+      else {
+        result.failed += 1;
+        result.failures[outcome.reason] = (result.failures[outcome.reason] ?? 0) + 1;
+      }
+      onDone(outcome.ok);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, input.count)) }, lane));
+  return result;
+}

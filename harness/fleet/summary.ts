@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { LEDGER_TRANSITIONS, TRANSITION_KINDS, type TransitionKind } from './fleetDevice';
+import type { ShardResult } from './runShard';
+
+/**
+ * The figures of a fleet run, as `stagesim fleet --json` prints them.
+ *
+ * Latency is what each device saw: for every stage transition the backend records for it, the time
+ * from the device entering the progress screen that asks for the transition to the device taking the
+ * backend's answer (performance.now() in the device's own thread, taken when its model changes state).
+ * tokenCreated is the checking-token screen (the device's hello on first contact plus the token
+ * redemption), staged or adminProvisioned the enrollment-in-progress screen of stage 2, enrolled that of
+ * stage 3. latencyMs is over all of those samples; latencyByTransitionMs has each kind apart, plus
+ * signIn (the checking-info screen before stage 3 enrolls). Percentiles are nearest-rank; null when
+ * there are no samples.
+ */
+const percentile = z.number().nullable();
+export const percentilesSchema = z.object({ p50: percentile, p95: percentile, p99: percentile });
+export const transitionLatencySchema = percentilesSchema.extend({ count: z.number().int() });
+
+export const fleetSummarySchema = z.object({
+  devices: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  /** Why devices failed: the reason (an error screen's reason, or an error code) and how many. */
+  failures: z.record(z.string(), z.number().int()),
+  /** From the first device starting to the last one finishing (backend start and stage 1 not counted). */
+  wallMs: z.number(),
+  devicesPerSecond: z.number(),
+  latencyMs: percentilesSchema,
+  latencyByTransitionMs: z.record(z.enum(TRANSITION_KINDS), transitionLatencySchema),
+  /** Peak resident memory of the fleet process (its worker threads included). */
+  peakRssMb: z.number(),
+  /** Peak resident memory of the embedded backend's child process; null when there is none. */
+  backendPeakRssMb: z.number().nullable(),
+  /**
+   * CPU time (user and system) per device while the devices ran: of the fleet process (all its threads,
+   * the inline backend included) and of the embedded backend's child process (null without one).
+   */
+  cpuMsPerDevice: z.object({ fleet: z.number(), backend: z.number().nullable() }),
+  /** What went over the device channel, per device and per message (both directions, resends included). */
+  channel: z.object({ messagesPerDevice: z.number(), bytesPerMessage: z.number() }),
+  flow: z.string(),
+  mode: z.string(),
+  until: z.enum(['staged', 'enrolled']),
+  backend: z.object({ url: z.string(), embedded: z.enum(['child', 'inline']).nullable() }),
+  profileId: z.string(),
+  serialPrefix: z.string(),
+  concurrency: z.number().int(),
+  workers: z.number().int(),
+});
+export type FleetSummary = z.infer<typeof fleetSummarySchema>;
+export type Percentiles = z.infer<typeof percentilesSchema>;
+
+/** Nearest-rank percentiles of `samples` (sorted here), in milliseconds to two decimals. */
+export function percentiles(samples: ArrayLike<number>): Percentiles {
+  if (samples.length === 0) return { p50: null, p95: null, p99: null };
+  const sorted = Float64Array.from(samples).sort();
+  const at = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
+  return { p50: at(50), p95: at(95), p99: at(99) };
+}
+
+export function round(value: number, digits = 2): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+/** One result from the shards of all workers. */
+export function mergeShards(shards: ShardResult[]): ShardResult {
+  const merged: ShardResult = {
+    succeeded: 0,
+    failed: 0,
+    failures: {},
+    latencies: Object.fromEntries(TRANSITION_KINDS.map((kind) => [kind, [] as number[]])) as unknown as ShardResult['latencies'],
+    traffic: { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 },
+  };
+  for (const shard of shards) {
+    merged.succeeded += shard.succeeded;
+    merged.failed += shard.failed;
+    for (const [reason, count] of Object.entries(shard.failures)) merged.failures[reason] = (merged.failures[reason] ?? 0) + count;
+    for (const kind of TRANSITION_KINDS) for (const sample of shard.latencies[kind]) merged.latencies[kind].push(sample);
+    merged.traffic.sent += shard.traffic.sent;
+    merged.traffic.received += shard.traffic.received;
+    merged.traffic.bytesSent += shard.traffic.bytesSent;
+    merged.traffic.bytesReceived += shard.traffic.bytesReceived;
+  }
+  return merged;
+}
+
+export function latencyFigures(latencies: Record<TransitionKind, number[]>): Pick<FleetSummary, 'latencyMs' | 'latencyByTransitionMs'> {
+  const ledger = LEDGER_TRANSITIONS.flatMap((kind) => latencies[kind]);
+  const byTransition = Object.fromEntries(
+    TRANSITION_KINDS.map((kind) => [kind, { ...percentiles(latencies[kind]), count: latencies[kind].length }]),
+  ) as FleetSummary['latencyByTransitionMs'];
+  return { latencyMs: percentiles(ledger), latencyByTransitionMs: byTransition };
+}
