@@ -14,7 +14,7 @@ test('a session starts a factory-new device, powered off, on the backend given',
   try {
     const { browser } = fixture;
     expect(browser.capabilities).toMatchObject({ platformName: 'Android', automationName: 'StagesimDevice' });
-    const view = (await browser.execute('mobile: stagesimDeviceView', {})) as { state: string; serialNumber: string; poweredOff: boolean };
+    const { view } = (await browser.execute('mobile: stagesimDeviceView', {})) as { view: { state: string; serialNumber: string; poweredOff: boolean } };
     expect(view).toMatchObject({ state: 'outOfBox', serialNumber: 'DRV-1', poweredOff: true });
     await browser.execute('mobile: stagesimPowerOn', {});
     expect(await browser.execute('mobile: getDeviceInfo', {})).toMatchObject({ manufacturer: 'Samsung', platformVersion: '13', apiVersion: '33' });

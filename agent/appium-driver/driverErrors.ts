@@ -15,6 +15,8 @@ export type CommandKind = 'element' | 'command';
 export function toWebDriverError(error: unknown, kind: CommandKind): Error {
   if (!isStagesimError(error)) return error instanceof Error ? error : new Error(String(error));
   const message = stagesimMessage(error);
+  // A camera frame the device cannot use is a bad argument of the command that showed it.
+  if (error.code.startsWith('FRAME_')) return new errors.InvalidArgumentError(message);
   switch (error.code) {
     case 'NO_SUCH_ELEMENT':
       return new errors.NoSuchElementError(message);

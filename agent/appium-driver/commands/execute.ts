@@ -58,11 +58,15 @@ export async function mobileGetDeviceInfo(this: StagesimDriver) {
   };
 }
 
-export async function mobileStagesimDeviceView(this: StagesimDriver): Promise<DeviceView> {
+/**
+ * What the model says about the device now, wrapped as `{ view }`: a W3C client reads a result that has
+ * an `error` key as a failed command, and the view has one (true on error screens).
+ */
+export async function mobileStagesimDeviceView(this: StagesimDriver): Promise<{ view: DeviceView }> {
   return asWebDriver('command', async () => {
     const session = this.deviceSession();
     await session.idle();
-    return session.view();
+    return { view: session.view() };
   });
 }
 

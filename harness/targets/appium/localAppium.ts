@@ -45,6 +45,7 @@ const SERVER_ARGS = { address: '127.0.0.1', loglevel: 'error', allowInsecure: ['
 interface InProcessServer {
   address(): AddressInfo | string | null;
   close(): Promise<void>;
+  closeAllConnections?(): void;
 }
 
 /** Starts Appium in this process on a free loopback port (jest globalSetup). */
@@ -67,6 +68,9 @@ export async function startAppiumInProcess(): Promise<LocalAppium> {
     pid: null,
     async stop() {
       await deleteSessions(url);
+      // Appium's close() waits for open connections and, past its shutdown timeout, calls process.exit():
+      // in jest's process that would end the run with the wrong exit code. Idle keep-alive sockets go first.
+      server.closeAllConnections?.();
       await server.close();
     },
   };
