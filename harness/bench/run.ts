@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { fleetSummarySchema, type FleetSummary } from '../fleet/summary';
+import { runAdminApiBench, type LoadResult } from './adminApi';
+import { runStagesim } from './cliProcess';
+import { describeMachine, machine } from './machine';
+import { runModelSuiteBench } from './modelSuite';
+import { runQrDecodeBench } from './qrDecode';
+import { runWsBaseline, type BaselineResult } from './wsBaseline';
+
+/**
+ * `npm run bench`: every figure of the performance section in one run on one machine. Never part of
+ * `npm test`; nothing here asserts, it prints (and with --json also writes one JSON object at the end).
+ *
+ *   npm run bench [-- --devices 10000] [-- --json]
+ */
+const argsSchema = z.object({
+  devices: z.number().int().min(100).default(10_000),
+  json: z.boolean().default(false),
+});
+
+function parseArgs(argv: string[]): z.infer<typeof argsSchema> {
+  const devicesAt = argv.indexOf('--devices');
+  return argsSchema.parse({
+    ...(devicesAt >= 0 ? { devices: Number(argv[devicesAt + 1]) } : {}),
+    json: argv.includes('--json'),
+  });
+}
+
+/** The issue's reference for the raw limit on this machine: 8 round trips of 200 bytes, 200 at a time. */
+const REFERENCE = { roundTrips: 8, messageBytes: 200, concurrency: 200 };
+const TARGETS = { fleetWallMs: 10_000, ratio: 1 / 3, backendPeakRssMb: 300, modelSuiteMs: 5_000 };
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const fixed = (value: number, digits = 0) => value.toFixed(digits);
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+
+async function fleet(devices: number): Promise<FleetSummary> {
+  const run = await runStagesim(['fleet', '--devices', String(devices), '--json']);
+  if (run.stdout.trim() === '') throw new Error(`stagesim fleet printed nothing (exit ${run.code}): ${run.stderr.trim()}`);
+  return fleetSummarySchema.parse(JSON.parse(run.stdout));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const host = machine();
+  out(`stagesim bench on ${describeMachine(host)}`);
+
+  out(`\n1. fleet: ${args.devices} devices through every stage (stagesim fleet, embedded backend in its own process)`);
+  const summary = await fleet(args.devices);
+  const channel = summary.channel;
+  out(`   ${summary.succeeded} enrolled, ${summary.failed} failed${summary.failed ? ` ${JSON.stringify(summary.failures)}` : ''} in ${fixed(summary.wallMs / 1000, 2)} s: ${fixed(summary.devicesPerSecond)} devices/s`);
+  out(`   latency of stage transitions p50 ${summary.latencyMs.p50} ms, p95 ${summary.latencyMs.p95} ms, p99 ${summary.latencyMs.p99} ms`);
+  out(`   peak memory: fleet ${summary.peakRssMb} MB, backend ${summary.backendPeakRssMb} MB; CPU per device: fleet ${summary.cpuMsPerDevice.fleet} ms, backend ${summary.cpuMsPerDevice.backend} ms`);
+  out(`   channel: ${channel.messagesPerDevice} messages per device, ${channel.bytesPerMessage} bytes per message on average`);
+
+  const roundTrips = Math.max(1, Math.round(channel.messagesPerDevice / 2));
+  const messageBytes = Math.max(1, Math.round(channel.bytesPerMessage));
+  out(`\n2. raw limit: plain ws echo server in its own process, ${args.devices} connections, ${roundTrips} round trips of ${messageBytes} bytes each, ${summary.concurrency} at a time`);
+  const baseline: BaselineResult = await runWsBaseline({ devices: args.devices, roundTrips, messageBytes, concurrency: summary.concurrency });
+  const ratio = summary.devicesPerSecond / baseline.devicesPerSecond;
+  out(`   ${fixed(baseline.devicesPerSecond)} devices/s (${fixed(baseline.wallMs / 1000, 2)} s); fleet/baseline = ${fixed(ratio, 2)}`);
+  const reference = await runWsBaseline({ devices: args.devices, ...REFERENCE });
+  out(`   the issue's reference (8 round trips of 200 bytes, 200 at a time): ${fixed(reference.devicesPerSecond)} devices/s`);
+
+  out('\n3. model suite: runModelSuite, shortest paths, headless target');
+  const model = await runModelSuiteBench();
+  out(`   ${model.paths} paths (${model.passed} passed, ${model.failed} failed) in ${fixed(model.wallMs / 1000, 2)} s`);
+
+  out('\n4. QR decode (harness/bench/qrDecode.bench.ts, first section)');
+  const qr = await runQrDecodeBench();
+  if (qr === null) out('   qrDecode.bench is not built here; skipped');
+  else for (const figure of qr) out(`   median ${fixed(figure.medianMs, 1).padStart(6)} ms  ${figure.outcome.padEnd(12)} ${figure.frame}`);
+
+  out('\n5. admin API: stagesim backend in its own process with 1000 staged devices, 32 keep-alive connections, at most 20000 requests or 5 s each');
+  const admin: LoadResult[] = await runAdminApiBench({ devices: 1000, connections: 32, maxRequests: 20_000, maxMs: 5_000 });
+  for (const result of admin) {
+    out(`   ${fixed(result.requestsPerSecond).padStart(6)} requests/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  ${result.errors} errors  ${result.what}`);
+  }
+
+  const checks = [
+    [`${args.devices} devices through every stage in at most 10 s, none failed`, summary.wallMs <= TARGETS.fleetWallMs && summary.failed === 0, `${fixed(summary.wallMs / 1000, 2)} s, ${summary.failed} failed`],
+    ['fleet at least a third of the raw ws baseline', ratio >= TARGETS.ratio, `${fixed(ratio, 2)}`],
+    ['backend peak memory at most 300 MB', (summary.backendPeakRssMb ?? Infinity) <= TARGETS.backendPeakRssMb, `${summary.backendPeakRssMb} MB`],
+    ['model suite under 5 s', model.wallMs < TARGETS.modelSuiteMs && model.failed === 0, `${fixed(model.wallMs / 1000, 2)} s`],
+  ] as const;
+  out('\ntargets');
+  for (const [what, ok, figure] of checks) out(`   ${verdict(ok).padEnd(8)} ${what}: ${figure}`);
+  if (args.json) out(JSON.stringify({ machine: host, fleet: summary, baseline, reference, ratio, model, qrDecode: qr, adminApi: admin }));
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
