@@ -30,6 +30,11 @@ export interface PathContext {
    * path's user-group policies reach the other's device.
    */
   account?: string;
+  /**
+   * The admin's stage 1 (profiles, tokens, targeting) to offer tokens from; a world of the path's own by
+   * default. Paths that share one reuse its profiles and QR codes.
+   */
+  world?: EnrollmentWorld;
 }
 
 class StepFailure extends Error {
@@ -45,7 +50,7 @@ class StepFailure extends Error {
 export async function runPath(context: PathContext): Promise<PathRun> {
   const { path, plan, device, admin } = context;
   const started = Date.now();
-  const world = new EnrollmentWorld(admin, `MT ${path.id}`);
+  const world = context.world ?? new EnrollmentWorld(admin, `MT ${path.id}`);
   const steps: StepResult[] = [];
   const taken: PathRun['taken'] = [];
   let targeting: TargetingPlan | null = null;
