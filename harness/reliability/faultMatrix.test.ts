@@ -7,7 +7,7 @@ import { runFaultMatrix, type FaultMatrixReport } from './runFaultMatrix';
  * outcome checked against the one faultMatrix.ts works out from the model, then every device taken on
  * to enrolled (see harness/reliability/README.md).
  */
-const targets = stateTargets((index) => `fault-state-${index + 1}@contoso.com`);
+const targets = stateTargets();
 const byState = new Map(targets.map((target) => [target.state, target]));
 const expect_ = (state: string, fault: FaultKind | null) => expectedOutcome(byState.get(state)!, fault);
 

@@ -1,12 +1,11 @@
 import { createActor, getNextSnapshot } from 'xstate';
-import { SAMPLE_UPN } from '../../agent/model/eventVariants';
 import { deviceModel } from '../../agent/model/deviceModel';
 import type { DeviceEvent } from '../../agent/model/events';
 import { leafStateNodes, metaOfPath, pathOfNode, statePath, type DeviceSnapshot } from '../../agent/model/inspect';
 import type { Effect } from '../../agent/model/meta';
 import type { EnrollmentStage } from '../../agent/protocol/enrollment';
 import { shortestPathsToStates, type ModelPath } from '../model-testing/paths';
-import { planPath, TENANT_UPN, type PathPlan, type TokenKind } from '../model-testing/planner';
+import { planPath, type PathPlan, type TokenKind } from '../model-testing/planner';
 
 /**
  * The fault matrix as data: every leaf state of the device model crossed with every fault, and for each
@@ -78,10 +77,9 @@ export interface ExpectedOutcome {
 
 export interface StateTarget {
   state: string;
-  /** The shortest model path to the state, signing in with the target's own account, and its plan. */
+  /** The shortest model path to the state, and its plan. */
   path: ModelPath;
   plan: PathPlan;
-  account: string;
   /** The model at the end of the path. */
   snapshot: DeviceSnapshot;
   effect: Effect | null;
@@ -93,32 +91,17 @@ export interface MatrixPair {
   expected: ExpectedOutcome;
 }
 
-/** Replays `path` from `from` with its sample account replaced by `account` (SIGN_IN events and plan). */
-export function withAccount(path: ModelPath, plan: PathPlan, account: string, from: DeviceSnapshot): { path: ModelPath; plan: PathPlan } {
-  let state = from;
-  const replaced = new Map<unknown, ModelPath['steps'][number]>();
-  const steps = path.steps.map((step) => {
-    const event = step.event.type === 'SIGN_IN' && step.event.upn === SAMPLE_UPN ? { ...step.event, upn: account } : step.event;
-    const next = getNextSnapshot(deviceModel, state, event);
-    state = next;
-    const rewritten = { ...step, event, state: next };
-    replaced.set(step, rewritten);
-    return rewritten;
-  });
-  const swap = (step: ModelPath['steps'][number]) => replaced.get(step) ?? step;
-  const segments = plan.segments.map((segment) => ({
-    ...segment,
-    trigger: swap(segment.trigger),
-    outcomes: segment.outcomes.map(swap),
-    ...(segment.upn === TENANT_UPN ? { upn: account } : {}),
-  }));
-  return { path: { ...path, steps }, plan: { ...plan, segments } };
-}
-
 const initialSnapshot = (): DeviceSnapshot => createActor(deviceModel).getSnapshot();
 
-/** The shortest planned path to every leaf state of the model, each signing in with `accountOf(index)`. */
-export function stateTargets(accountOf: (index: number) => string): StateTarget[] {
+let targetsOfModel: StateTarget[] | null = null;
+
+/** The shortest planned path to every leaf state of the model (worked out once: the model is fixed). */
+export function stateTargets(): StateTarget[] {
+  targetsOfModel ??= findStateTargets();
+  return targetsOfModel;
+}
+
+function findStateTargets(): StateTarget[] {
   const shortest = new Map<string, ModelPath>();
   for (const path of shortestPathsToStates()) {
     const end = path.steps.at(-1)?.path ?? 'outOfBox';
@@ -129,11 +112,9 @@ export function stateTargets(accountOf: (index: number) => string): StateTarget[
     const state = pathOfNode(node);
     const found = shortest.get(state);
     if (!found) throw new Error(`the model walk reaches no path to ${state}`);
-    const id = `fault-state-${String(index + 1).padStart(2, '0')}`;
-    const account = accountOf(index);
-    const rewritten = withAccount({ ...found, id }, planPath({ ...found, id }), account, initialSnapshot());
-    const snapshot = rewritten.path.steps.at(-1)?.state ?? initialSnapshot();
-    return { state, ...rewritten, account, snapshot, effect: metaOfPath(state).effect ?? null };
+    const path = { ...found, id: `fault-state-${String(index + 1).padStart(2, '0')}` };
+    const snapshot = path.steps.at(-1)?.state ?? initialSnapshot();
+    return { state, path, plan: planPath(path), snapshot, effect: metaOfPath(state).effect ?? null };
   });
 }
 

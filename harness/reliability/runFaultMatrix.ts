@@ -6,6 +6,7 @@ import { DeviceChannelClient } from '../../agent/channel/DeviceChannelClient';
 import { oneLine } from '../../agent/errors';
 import { SimulatedDevice } from '../../agent/device/SimulatedDevice';
 import { MemoryDeviceStorage } from '../../agent/device/deviceStorage';
+import { createActor, getNextSnapshot } from 'xstate';
 import { deviceModel } from '../../agent/model/deviceModel';
 import { metaOfPath, statePath, type DeviceSnapshot } from '../../agent/model/inspect';
 import type { EnrollmentStage } from '../../agent/protocol/enrollment';
@@ -13,7 +14,7 @@ import { fixedClock } from '../backend/clock';
 import { startBackend, type BackendOptions, type RunningBackend } from '../backend/server';
 import { checkBackend, checkLedger, type BackendSnapshot } from '../model-testing/checks';
 import { shortestPathsToStates, type ModelPath } from '../model-testing/paths';
-import { InfeasiblePathError, planPath } from '../model-testing/planner';
+import { InfeasiblePathError, planPath, type PathPlan } from '../model-testing/planner';
 import { replayText } from '../model-testing/replay';
 import { runPath } from '../model-testing/runPath';
 import { AdminClient } from '../world/AdminClient';
@@ -25,12 +26,13 @@ import {
   GLOBAL_FAULTS,
   expectedOutcome,
   stateTargets,
-  withAccount,
   type ExpectedOutcome,
   type FaultKind,
   type StateTarget,
 } from './faultMatrix';
+import { travelTogether, type Journey, type Leg } from './journeys';
 import { pool } from './pool';
+import { SharedWorld } from './SharedWorld';
 
 /**
  * Runs the fault matrix (faultMatrix.ts) against one backend on a temporary --db file, through a
@@ -85,6 +87,12 @@ export interface FaultMatrixReport {
 }
 
 const ENROLLED = 'enrolled.readyForWork';
+const initialSnapshot = (): DeviceSnapshot => createActor(deviceModel).getSnapshot();
+/** A state whose work talks to the backend (prepareDevice only checks the device policy app). */
+const REQUESTING_EFFECT = (state: string) => {
+  const effect = metaOfPath(state).effect;
+  return effect !== undefined && effect !== 'prepareDevice';
+};
 const FIRE_TIMEOUT_MS = 5_000;
 const STEADY = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -283,15 +291,16 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
   const faults = options.faults ?? FAULT_KINDS;
   const concurrency = options.concurrency ?? 6;
   const seed = options.seed ?? 9;
-  const targets = stateTargets((index) => `fault-state-${index + 1}@contoso.com`).filter((target) => !options.states || options.states.includes(target.state));
+  const targets = stateTargets().filter((target) => !options.states || options.states.includes(target.state));
   const harness = new Harness(options.backend, options.retry);
   await harness.start();
   const slots: Slot[] = [];
   const twins = new Map<StateTarget, Slot>();
 
   try {
-    // --- 1. Every state, reached by its shortest path with one device per fault and a fault-free twin.
-    await pool(targets, concurrency, async (target, stateIndex) => {
+    // --- 1. Every state, reached by its shortest path with one device per fault and a fault-free twin;
+    // the paths share their beginnings, so each stretch is travelled once by all the devices on it.
+    const journeys = targets.map((target, stateIndex) => {
       const members: Slot[] = [null, ...faults].map((fault) => {
         const serial = `FM${String(stateIndex + 1).padStart(2, '0')}-${fault === null ? 'TWIN' : fault.toUpperCase()}-${seed}`;
         return {
@@ -310,27 +319,10 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
       });
       twins.set(target, members[0]!);
       slots.push(...members.slice(1));
-      const group = new LockstepDevices(members.map((slot) => slot.device));
-      // The device in its box needs no path at all.
-      if (target.path.steps.length === 0) return;
-      const run = await runPath({
-        path: target.path,
-        plan: target.plan,
-        device: group,
-        admin: harness.admin,
-        account: target.account,
-        replay: (path, failedAt) => replayText(path, target.plan, seed, failedAt),
-      });
-      const failure = run.result.failure ? `reaching ${target.state} failed: ${run.result.failure.message}` : null;
-      const diverging = new Map(group.diverging().map((entry) => [entry.serialNumber, entry.state]));
-      for (const slot of members) {
-        const problem = failure ?? (diverging.has(slot.serial) ? `the device did not reach ${target.state} with its twin (it is in ${diverging.get(slot.serial)})` : null);
-        if (problem) {
-          slot.problems.push(problem);
-          slot.dead = true;
-        }
-      }
+      return { members, osVersion: target.plan.osVersion, from: initialSnapshot(), path: target.path, plan: target.plan };
     });
+    const reachWorld = new SharedWorld(harness.admin, 'FM reach');
+    await travelTogether(journeys, { concurrency, name: 'reach' }, (leg) => runLeg(harness, reachWorld, leg, seed, (slot) => `on the way to ${slot.target.state}`));
 
     const live = (slot: Slot) => !slot.dead;
     const held = (slot: Slot) => slot.target.effect !== null;
@@ -389,21 +381,41 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
       slot.problems.push(...checkSettled(settled, slot, twins.get(slot.target)!));
     }
 
-    // --- 6. On to enrolled: one model path run per group of devices that are alike.
+    // --- 6. On to enrolled: devices that are alike travel together, and the ways on share their ends.
     const groups = new Map<string, Slot[]>();
     for (const slot of [...twins.values(), ...slots]) {
       if (!live(slot) || !slot.expected.continues || statePath(slot.device.snapshot()) === ENROLLED) continue;
       const from = believed(slot);
-      const key = JSON.stringify([statePath(from), from.context, slot.device.profile.osVersion, slot.device.view().wifiConnected]);
+      const key = JSON.stringify([statePath(from), from.context, slot.device.profile.osVersion]);
       groups.set(key, [...(groups.get(key) ?? []), slot]);
     }
-    let continuation = 0;
-    await pool([...groups.values()], concurrency, async (members) => {
-      continuation += 1;
-      const id = `fault-onward-${String(continuation).padStart(3, '0')}`;
-      const problems = await continueToEnrolled(harness, members, id, seed);
-      for (const slot of members) slot.problems.push(...problems.get(slot) ?? []);
-    });
+    const onward: Array<Journey<Slot>> = [];
+    for (const members of groups.values()) {
+      const from = believed(members[0]!);
+      const found = onwardPath(from);
+      let plan: PathPlan | null = null;
+      try {
+        plan = found && planPath(found);
+      } catch (error) {
+        if (!(error instanceof InfeasiblePathError)) throw error;
+        for (const slot of members) slot.problems.push(`the way on from ${statePath(from)} cannot be arranged: ${error.message}`);
+        continue;
+      }
+      if (!found || !plan) {
+        for (const slot of members) slot.problems.push(`the model has no way from ${statePath(from)} to enrolled`);
+        continue;
+      }
+      const exchanged = found.steps.some((step) => REQUESTING_EFFECT(step.path));
+      for (const slot of members) slot.exchanged = exchanged;
+      onward.push({ members, osVersion: members[0]!.device.profile.osVersion, from, path: found, plan });
+    }
+    // Tokens issued after the clock jump: the reach world's staging tokens have expired.
+    const onwardWorld = new SharedWorld(harness.admin, 'FM onward');
+    await travelTogether(onward, { concurrency, name: 'onward' }, (leg) => runLeg(harness, onwardWorld, leg, seed, (slot) => `on the way from ${slot.settledAt} to enrolled`));
+    for (const slot of slots) {
+      if (!slot.firing || !slot.exchanged || slot.dead) continue;
+      await within(slot.firing, `${slot.fault} of ${slot.serial} on its way on`).catch((error: Error) => slot.problems.push(error.message));
+    }
 
     // An armed fault that found no exchange to hit (the way on needed none) is taken back.
     for (const slot of slots) {
@@ -520,9 +532,21 @@ const onwardPaths = new Map<string, ModelPath | null>();
 
 /**
  * The shortest way from where the devices are to enrolled, scanning the QR code as the document says.
- * Kept per state and what the guards read; the caller replays it from its own snapshot.
+ * Worked out once per state and what the guards read, and replayed from `from` (whose context, the
+ * account or the stage the ledger holds, say, the steps' states carry).
  */
 function onwardPath(from: DeviceSnapshot): ModelPath | null {
+  const path = shortestOnward(from);
+  if (!path) return null;
+  let state = from;
+  const steps = path.steps.map((step) => {
+    state = getNextSnapshot(deviceModel, state, step.event);
+    return { ...step, state, path: statePath(state) };
+  });
+  return { ...path, steps };
+}
+
+function shortestOnward(from: DeviceSnapshot): ModelPath | null {
   const { welcomeTaps, tokenSource, flow, mode } = from.context;
   const key = `${statePath(from)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}`;
   if (!onwardPaths.has(key)) {
@@ -536,41 +560,31 @@ function onwardPath(from: DeviceSnapshot): ModelPath | null {
   return onwardPaths.get(key)!;
 }
 
-async function continueToEnrolled(harness: Harness, members: Slot[], id: string, seed: number): Promise<Map<Slot, string[]>> {
-  const problems = new Map<Slot, string[]>(members.map((slot) => [slot, []]));
-  const blame = (problem: string, only?: Slot) => (only ? [only] : members).forEach((slot) => problems.get(slot)!.push(problem));
-  const from = believed(members[0]!);
-  const found = onwardPath(from);
-  if (!found) {
-    blame(`the model has no way from ${statePath(from)} to enrolled`);
-    return problems;
-  }
-  const account = `${id}@contoso.com`;
-  let planned;
-  try {
-    planned = withAccount({ ...found, id }, planPath({ ...found, id }), account, from);
-  } catch (error) {
-    if (!(error instanceof InfeasiblePathError)) throw error;
-    blame(`the way on from ${statePath(from)} cannot be arranged: ${error.message}`);
-    return problems;
-  }
-  for (const slot of members) slot.exchanged = planned.path.steps.some((step) => metaOfPath(step.path).effect !== undefined && metaOfPath(step.path).effect !== 'prepareDevice');
+/** One stretch of model path, travelled by a group of devices in lockstep with the model suite's checks. */
+async function runLeg(harness: Harness, world: SharedWorld, leg: Leg<Slot>, seed: number, where: (slot: Slot) => string): Promise<void> {
+  const members = leg.members.filter((slot) => !slot.dead);
+  if (members.length === 0) return;
   const group = new LockstepDevices(members.map((slot) => slot.device));
   const run = await runPath({
-    path: planned.path,
-    plan: planned.plan,
+    path: leg.path,
+    plan: leg.plan,
     device: group,
     admin: harness.admin,
-    account,
-    replay: (path, failedAt) => replayText(path, planned.plan, seed, failedAt),
+    world,
+    replay: (path, failedAt) => replayText(path, leg.plan, seed, failedAt),
   });
-  if (run.result.failure) blame(`on the way from ${statePath(from)} to enrolled: ${run.result.failure.message}`, members[0]);
   const diverging = new Map(group.diverging().map((entry) => [entry.serialNumber, entry.state]));
   for (const slot of members) {
-    if (slot.firing && slot.exchanged) await within(slot.firing, `${slot.fault} of ${slot.serial} on its way on`).catch((error: Error) => blame(error.message, slot));
-    if (diverging.has(slot.serial)) blame(`on the way to enrolled it ended in ${diverging.get(slot.serial)}`, slot);
+    const failure = run.result.failure
+      ? `${where(slot)}, ${leg.path.steps.map((step) => step.event.type).join(' ')}: ${run.result.failure.message}`
+      : diverging.has(slot.serial)
+        ? `${where(slot)}, the device fell behind its group in ${diverging.get(slot.serial)} (the group is in ${statePath(members[0]!.device.snapshot())})`
+        : null;
+    if (failure) {
+      slot.problems.push(failure);
+      slot.dead = true;
+    }
   }
-  return problems;
 }
 
 function checkFinal(records: Records, slot: Slot): string[] {
