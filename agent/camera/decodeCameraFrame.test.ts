@@ -5,6 +5,7 @@ import { renderQrPng } from '../../harness/backend/qr/renderQrPng';
 import { decodeCameraFrame, scanProvisioningQr } from './decodeCameraFrame';
 import { MAX_FRAME_PIXELS, MAX_FRAME_SIDE } from './pngInspect';
 import {
+  addGlare,
   addNoise,
   adjustContrast,
   blur,
@@ -112,6 +113,14 @@ describe('decodeCameraFrame reads', () => {
     const scan = decodeCameraFrame(encodePng(frame, 'grey'));
     expect(scan.text).toBe(PAYLOAD);
     expect(scan.inverted).toBe(false);
+  });
+
+  it('a code with a reflection over part of its data and alignment patterns, within error correction', () => {
+    // 4 px modules centred at (400, 300): the disc of radius 8 modules covers about 200 of the 7921
+    // modules (2.5%), one alignment pattern among them.
+    const frame = codeFrame(MODULES, { width: 800, height: 600, modulePixels: 4, centerX: 400, centerY: 300, background: 240 });
+    const glare = addGlare(frame, 400 + 4 * 16, 300 + 4 * 9, 32);
+    expect(decodeCameraFrame(encodePng(blur(glare, 0.6), 'grey')).text).toBe(PAYLOAD);
   });
 
   it('a light code on a dark background (a dark-theme screen), saying it was inverted', () => {

@@ -1,4 +1,4 @@
-import type { BinaryImage } from './binarize';
+import { isInk, type BinaryImage } from './binarize';
 
 // Local names for the Math functions of hot loops: under jest, each lookup of the global `Math` costs
 // about 30x more (it goes through the sandbox's global object), which slowed the camera tests badly.
@@ -24,10 +24,10 @@ export interface FinderPattern {
 const MAX_PATTERNS = 200;
 
 export function findFinderPatterns(image: BinaryImage): FinderPattern[] {
-  const { ink, width, height } = image;
+  const { luminance, thresholds, blocksX, width, height } = image;
   const patterns: FinderPattern[] = [];
   const counts = [0, 0, 0, 0, 0];
-  const at = (x: number, y: number) => ink[y * width + x] === 1;
+  const at = (x: number, y: number) => isInk(image, x, y);
 
   const crossCheck = (sc: number[], strict: boolean): boolean => {
     let total = 0;
@@ -129,8 +129,9 @@ export function findFinderPatterns(image: BinaryImage): FinderPattern[] {
     counts.fill(0);
     let state = 0;
     const row = y * width;
+    const blockRow = (y >> 3) * blocksX;
     for (let x = 0; x < width; x++) {
-      if (ink[row + x] === 1) {
+      if (luminance[row + x]! <= thresholds[blockRow + (x >> 3)]!) {
         if ((state & 1) === 1) state++;
         counts[state]++;
       } else if ((state & 1) === 1) {

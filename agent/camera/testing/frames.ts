@@ -190,6 +190,17 @@ export function adjustContrast(raster: Raster, low: number, high: number): Raste
   return { ...raster, data: raster.data.map((value) => low + (value / 255) * (high - low)) };
 }
 
+/** A reflection: a disc of saturated white, as a screen or glossy print throws back a lamp. */
+export function addGlare(raster: Raster, centerX: number, centerY: number, radius: number): Raster {
+  const data = raster.data.slice();
+  for (let y = max(0, floor(centerY - radius)); y < min(raster.height, ceil(centerY + radius)); y++) {
+    for (let x = max(0, floor(centerX - radius)); x < min(raster.width, ceil(centerX + radius)); x++) {
+      if ((x + 0.5 - centerX) ** 2 + (y + 0.5 - centerY) ** 2 < radius * radius) data[y * raster.width + x] = 255;
+    }
+  }
+  return { ...raster, data };
+}
+
 export function invert(raster: Raster): Raster {
   return { ...raster, data: raster.data.map((value) => 255 - value) };
 }

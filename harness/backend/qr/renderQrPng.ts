@@ -6,10 +6,12 @@ import { StagesimError } from '../../../agent/errors';
  * Error correction M (15% of codewords recoverable). The payload is long (about 530 bytes with a
  * token, 750 with Wi-Fi), so every level up costs a lot of modules: version 16 at L, 18 at M, 22 at Q,
  * 25 at H. Shown on a screen or a sheet of the same size, more modules means smaller modules, and module
- * size is what a phone camera loses first (focus blur, distance). Q and H pay for dirt and damage a
- * screen does not have; L leaves nothing for glare, moire and blur. M is the usual choice for codes
- * scanned from displays; the comparison measured for issue 4 (stagesim camera tests at 3 px per module,
- * blur and noise) is in harness/bench/qrDecode.bench.ts.
+ * size is what a phone camera loses first (focus blur, distance); error correction is what survives a
+ * reflection on a screen or a smudge. Measured with stagesim's camera (harness/bench/qrDecode.bench.ts,
+ * focus blur of about 1.15 px and sensor noise): L reads reliably from about 340 px, M from 340-400 px,
+ * Q needs 400 px and H more; with a reflection over the data of a 400 px print, L fails from a disc of
+ * 12 modules radius, M holds to 16, Q and H past 20. M buys about four times L's tolerance to glare for
+ * a print 10-15% larger; Q and H cost more size than a screen-scanned code should.
  */
 export const QR_ERROR_CORRECTION = 'M' as const;
 
