@@ -1,0 +1,287 @@
+/**
+ * How fast the simulated camera reads a provisioning QR code from a 1280x720 camera frame.
+ *
+ *   npm run build && node dist/harness/bench/qrDecode.bench.js [--runs 41]
+ *   npx ts-node harness/bench/qrDecode.bench.ts [--runs 41] [--save DIR] [--error-correction-only]
+ *
+ * Prints, for decodeCameraFrame on several frames, the wall-clock median and 90th percentile and the
+ * median CPU time (on a shared machine other processes stretch wall time); then the PNG part of the
+ * work, pngjs and jsQR alone on the same frame for comparison; then how each error-correction level
+ * reads at a fixed printed size, under blur and under glare (the basis of renderQrPng's choice; about
+ * a minute). A benchmark, not a test: nothing here asserts, and figures depend on the machine and its
+ * load. --save DIR writes the frames as PNG files.
+ *
+ * Frames are built from product code only (the backend's QR PNG, pngjs), so this file compiles into
+ * dist/ without the test helpers.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import QRCode from 'qrcode';
+import { decodeCameraFrame } from '../../agent/camera/decodeCameraFrame';
+import { decodeLuminance } from '../../agent/camera/luminance';
+import { buildProvisioningPayload, serializeProvisioningPayload } from '../../agent/provisioning/payload';
+import { renderQrPng } from '../backend/qr/renderQrPng';
+
+const WIDTH = 1280;
+const HEIGHT = 720;
+const TOKEN = 'K7PQ3MZX9WRT2HVB4NCE';
+
+/** A dark/light module lookup read back from the backend's own PNG (1 pixel per module, quiet zone included). */
+function backendCode(text: string, errorCorrection?: 'L' | 'M' | 'Q' | 'H'): { size: number; dark: (col: number, row: number) => boolean } {
+  if (errorCorrection && errorCorrection !== 'M') {
+    // renderQrPng is fixed at M; other levels come from the same encoder.
+    const code = QRCode.create(text, { errorCorrectionLevel: errorCorrection });
+    const size = code.modules.size + 8;
+    return { size, dark: (col, row) => col >= 4 && row >= 4 && col < size - 4 && row < size - 4 && code.modules.get(row - 4, col - 4) === 1 };
+  }
+  const png = PNG.sync.read(renderQrPng(text, { modulePixels: 1 }));
+  return { size: png.width, dark: (col, row) => png.data[(row * png.width + col) * 4]! < 128 };
+}
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Shot {
+  modulePixels: number;
+  angleDegrees: number;
+  /** Sensor noise, standard deviation in grey levels. */
+  noise: number;
+  /** Box-blur passes of radius 1 (focus): 1 is about 0.8 px of Gaussian blur, 2 about 1.15 px. */
+  blurPasses: number;
+  background: 'desk' | 'flat';
+  seed: number;
+  width?: number;
+  height?: number;
+  /** A specular reflection: a saturated disc of this radius (in modules) centred on module (u, v). */
+  glare?: { radiusModules: number; u: number; v: number };
+}
+
+/** A camera's view of the code: textured desk, the code turned and anti-aliased, glare, blur, noise. RGB. */
+function cameraFrame(code: ReturnType<typeof backendCode>, shot: Shot): { width: number; height: number; rgb: Float32Array } {
+  const width = shot.width ?? WIDTH;
+  const height = shot.height ?? HEIGHT;
+  const random = seeded(shot.seed);
+  const rgb = new Float32Array(width * height * 3);
+  const cell = 11;
+  const cellsX = Math.ceil(width / cell);
+  const shades = Array.from({ length: cellsX * Math.ceil(height / cell) }, () => 70 + random() * 150);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const light = shot.background === 'flat' ? 235 : shades[Math.floor(y / cell) * cellsX + Math.floor(x / cell)]! * (0.75 + (0.25 * x) / width);
+      rgb.set([light * 1.02, light, light * 0.9], (y * width + x) * 3);
+    }
+  }
+  const angle = (shot.angleDegrees * Math.PI) / 180;
+  const half = (code.size * shot.modulePixels) / 2;
+  const cx = width / 2 + 13.3;
+  const cy = height / 2 - 7.6;
+  const reach = Math.ceil(half * Math.SQRT2) + 1;
+  for (let y = Math.max(0, Math.floor(cy - reach)); y < Math.min(height, cy + reach); y++) {
+    for (let x = Math.max(0, Math.floor(cx - reach)); x < Math.min(width, cx + reach); x++) {
+      let inside = 0;
+      let ink = 0;
+      let glare = 0;
+      for (let s = 0; s < 9; s++) {
+        const dx = x + ((s % 3) + 0.5) / 3 - cx;
+        const dy = y + (Math.floor(s / 3) + 0.5) / 3 - cy;
+        const u = (dx * Math.cos(angle) + dy * Math.sin(angle) + half) / shot.modulePixels;
+        const v = (-dx * Math.sin(angle) + dy * Math.cos(angle) + half) / shot.modulePixels;
+        if (u < 0 || v < 0 || u >= code.size || v >= code.size) continue;
+        inside++;
+        if (shot.glare && Math.hypot(u - shot.glare.u, v - shot.glare.v) < shot.glare.radiusModules) glare++;
+        else if (code.dark(Math.floor(u), Math.floor(v))) ink++;
+      }
+      if (inside === 0) continue;
+      const paper = 245 * (1 - ink / inside) + 25 * (ink / inside);
+      for (let c = 0; c < 3; c++) {
+        const i = (y * width + x) * 3 + c;
+        rgb[i] = rgb[i]! * (1 - inside / 9) + paper * (inside / 9) + (glare / 9) * 255;
+      }
+    }
+  }
+  let data = rgb;
+  for (let pass = 0; pass < shot.blurPasses; pass++) {
+    const next = new Float32Array(data.length);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        for (let c = 0; c < 3; c++) {
+          let sum = 0;
+          for (let k = -1; k <= 1; k++) sum += data[(y * width + Math.min(width - 1, Math.max(0, x + k))) * 3 + c]!;
+          next[(y * width + x) * 3 + c] = sum / 3;
+        }
+      }
+    }
+    const out = new Float32Array(data.length);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        for (let c = 0; c < 3; c++) {
+          let sum = 0;
+          for (let k = -1; k <= 1; k++) sum += next[(Math.min(height - 1, Math.max(0, y + k)) * width + x) * 3 + c]!;
+          out[(y * width + x) * 3 + c] = sum / 3;
+        }
+      }
+    }
+    data = out;
+  }
+  for (let i = 0; i < data.length; i++) data[i] = data[i]! + (random() + random() + random() + random() - 2) * shot.noise * Math.sqrt(3);
+  return { width, height, rgb: data };
+}
+
+/** PNG as a camera app writes it (pngjs: zlib plus adaptive row filters, like libpng). */
+function toPng(frame: ReturnType<typeof cameraFrame>, format: 'rgb' | 'rgba' | 'grey'): Buffer {
+  const png = new PNG({ width: frame.width, height: frame.height });
+  for (let p = 0; p < frame.width * frame.height; p++) {
+    for (let c = 0; c < 3; c++) png.data[p * 4 + c] = Math.max(0, Math.min(255, Math.round(frame.rgb[p * 3 + c]!)));
+    png.data[p * 4 + 3] = 255;
+  }
+  if (format === 'grey') {
+    for (let p = 0; p < frame.width * frame.height; p++) {
+      const luma = (54 * png.data[p * 4]! + 183 * png.data[p * 4 + 1]! + 19 * png.data[p * 4 + 2]!) >> 8;
+      png.data.fill(luma, p * 4, p * 4 + 3);
+    }
+  }
+  return PNG.sync.write(png, { colorType: format === 'rgba' ? 6 : format === 'rgb' ? 2 : 0 });
+}
+
+/**
+ * Median and 90th percentile of wall time, and median CPU time (user + system of this process). On a
+ * shared machine other processes stretch wall time; CPU time shows what the decode itself costs.
+ */
+function measure(runs: number, action: () => unknown): { median: number; p90: number; cpu: number } {
+  for (let i = 0; i < 5; i++) action(); // warm the JIT
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const startCpu = process.cpuUsage();
+    action();
+    const used = process.cpuUsage(startCpu);
+    wall.push(Number(process.hrtime.bigint() - start) / 1e6);
+    cpu.push((used.user + used.system) / 1e3);
+  }
+  wall.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
+  return { median: wall[Math.floor(runs / 2)]!, p90: wall[Math.floor(runs * 0.9)]!, cpu: cpu[Math.floor(runs / 2)]! };
+}
+
+function attempt(action: () => unknown): string {
+  try {
+    action();
+    return 'read';
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+}
+
+function main(argv: string[]): void {
+  if (argv.includes('--error-correction-only')) {
+    errorCorrectionComparison(serializeProvisioningPayload(buildProvisioningPayload({ token: TOKEN })));
+    return;
+  }
+  const runsIndex = argv.indexOf('--runs');
+  const runs = runsIndex >= 0 && Number(argv[runsIndex + 1]) >= 1 ? Math.floor(Number(argv[runsIndex + 1])) : 41;
+  const text = serializeProvisioningPayload(buildProvisioningPayload({ token: TOKEN }));
+  const code = backendCode(text);
+  const phone: Shot = { modulePixels: 5, angleDegrees: 8, noise: 3, blurPasses: 1, background: 'desk', seed: 1 };
+
+  const frames: [string, Buffer][] = [
+    ['phone photo, RGB PNG: code 5 px/module (485 px), turned 8 deg, blur, noise, desk', toPng(cameraFrame(code, phone), 'rgb')],
+    ['same frame as 8-bit greyscale PNG', toPng(cameraFrame(code, phone), 'grey')],
+    ['same frame as RGBA PNG', toPng(cameraFrame(code, phone), 'rgba')],
+    ['small code, RGB PNG: 3 px/module, turned 17 deg, blur, noise', toPng(cameraFrame(code, { ...phone, modulePixels: 3, angleDegrees: 17, seed: 2 }), 'rgb')],
+    ['composited frame, RGBA PNG: code pasted upright at 4 px/module on a flat background', toPng(cameraFrame(code, { modulePixels: 4, angleDegrees: 0, noise: 0, blurPasses: 0, background: 'flat', seed: 3 }), 'rgba')],
+    ['no code: the desk alone, RGB PNG (QR_NOT_FOUND)', toPng(cameraFrame(code, { ...phone, modulePixels: 0.001, seed: 4 }), 'rgb')],
+  ];
+
+  const saveIndex = argv.indexOf('--save');
+  if (saveIndex >= 0) {
+    // The frames as files, to look at or to feed to `stagesim qr decode`.
+    const folder = argv[saveIndex + 1] ?? '.';
+    frames.forEach(([, png], i) => writeFileSync(join(folder, `qr-bench-frame-${i + 1}.png`), png));
+  }
+
+  console.log(`decodeCameraFrame on ${WIDTH}x${HEIGHT} frames, ${runs} runs each (node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs)`);
+  for (const [label, png] of frames) {
+    const outcome = attempt(() => decodeCameraFrame(png));
+    const { median, p90, cpu } = measure(runs, () => attempt(() => decodeCameraFrame(png)));
+    console.log(
+      `  median ${median.toFixed(1).padStart(6)} ms  p90 ${p90.toFixed(1).padStart(6)} ms  cpu ${cpu.toFixed(1).padStart(6)} ms  ${outcome.padEnd(13)} ${label} (${(png.length / 1e6).toFixed(2)} MB)`,
+    );
+  }
+
+  const [, photo] = frames[0]!;
+  const greenPart = measure(runs, () => decodeLuminance(photo, 'green'));
+  const lumaPart = measure(runs, () => decodeLuminance(photo, 'luma'));
+  const pngjsPart = measure(Math.min(runs, 15), () => PNG.sync.read(photo));
+  const line = (what: string, m: { median: number; cpu: number }, extra = '') =>
+    console.log(`  median ${m.median.toFixed(1).padStart(6)} ms  cpu ${m.cpu.toFixed(1).padStart(6)} ms  ${what}${extra}`);
+  console.log('\nthe RGB photo, by part:');
+  line('PNG -> green channel (inflate, unfilter G only): what decodeCameraFrame reads first', greenPart);
+  line('PNG -> Rec. 709 luma (all three channels unfiltered)', lumaPart);
+  line('pngjs decoding the same PNG to RGBA, for comparison', pngjsPart);
+  const rgba = PNG.sync.read(photo).data;
+  const pixels = new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length);
+  for (const inversionAttempts of ['dontInvert', 'attemptBoth'] as const) {
+    const read = jsQR(pixels, WIDTH, HEIGHT, { inversionAttempts })?.data === text ? 'read' : 'not read';
+    line(`jsQR alone on the decoded RGBA pixels (${inversionAttempts}), for comparison`, measure(Math.min(runs, 15), () => jsQR(pixels, WIDTH, HEIGHT, { inversionAttempts })), `: ${read}`);
+  }
+
+  errorCorrectionComparison(text);
+}
+
+/**
+ * Error-correction levels compared as a camera meets them: the same printed size for every level (so
+ * higher levels get smaller modules), first under focus blur and noise at shrinking sizes, then with a
+ * specular reflection wiping out a growing disc of the code at a comfortable size. 720x720 frames,
+ * 8 shots per cell (4 angles x 2 seeds).
+ */
+function errorCorrectionComparison(text: string): void {
+  const levels = ['L', 'M', 'Q', 'H'] as const;
+  const codes = levels.map((level) => backendCode(text, level));
+  const reads = (code: ReturnType<typeof backendCode>, shot: (angleDegrees: number, seed: number) => Shot) => {
+    let read = 0;
+    for (const angleDegrees of [0, 17, 45, 72]) {
+      for (const seed of [11, 12]) {
+        if (attempt(() => decodeCameraFrame(toPng(cameraFrame(code, shot(angleDegrees, seed)), 'grey'))) === 'read') read++;
+      }
+    }
+    return `${read}/8`;
+  };
+  // 720 square: room for the largest print turned by 45 degrees.
+  const small = { width: 720, height: 720, noise: 6, background: 'desk' as const };
+
+  const sizes = [260, 300, 340, 400];
+  console.log('\nerror correction, printed size (px, quiet zone included) under focus blur (~1.15 px) and noise:');
+  console.log(`  level  version  ${sizes.map((size) => `${size} px`.padStart(8)).join('')}`);
+  levels.forEach((level, i) => {
+    const code = codes[i]!;
+    const cells = sizes.map((size) => reads(code, (angleDegrees, seed) => ({ ...small, modulePixels: size / code.size, angleDegrees, blurPasses: 2, seed })));
+    console.log(`  ${level}      ${String((code.size - 25) / 4).padEnd(7)}  ${cells.map((cell) => cell.padStart(8)).join('')}`);
+  });
+
+  const radii = [8, 12, 16, 20];
+  console.log('error correction, 400 px print with a reflection of radius r modules over the data (light blur and noise):');
+  console.log(`  level  ${radii.map((r) => `r=${r}`.padStart(8)).join('')}`);
+  levels.forEach((level, i) => {
+    const code = codes[i]!;
+    // Centred between the finders' corner and the middle: data, away from the three finders.
+    const glareAt = { u: code.size * 0.6, v: code.size * 0.4 };
+    const cells = radii.map((radiusModules) =>
+      reads(code, (angleDegrees, seed) => ({ ...small, modulePixels: 400 / code.size, angleDegrees, blurPasses: 1, seed, glare: { radiusModules, ...glareAt } })),
+    );
+    console.log(`  ${level}      ${cells.map((cell) => cell.padStart(8)).join('')}`);
+  });
+}
+
+if (require.main === module) main(process.argv.slice(2));
