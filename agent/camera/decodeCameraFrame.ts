@@ -15,7 +15,13 @@ import { moduleGrids, type ModuleGrid } from './moduleGrid';
  * the sampled grid redrawn as a clean code -> jsQR for error correction and data decoding. jsQR's own
  * locator is not used on the frame: it misreads the size of small codes (see moduleGrid.ts), and on a
  * frame of sensor noise it was measured at 2-3 seconds for 1280x720, which a camera loop cannot afford.
- * Here jsQR only ever sees a clean, upright code a few hundred pixels wide.
+ * Here jsQR only ever sees a clean, upright code a few hundred pixels wide, and only for grids whose
+ * fixed patterns check out.
+ *
+ * Bounds: pngInspect refuses frames over 16 MP before inflating anything; the largest accepted frame
+ * takes about a second and 100 MB, a 1280x720 one 20-30 ms (harness/bench/qrDecode.bench.ts). The
+ * locator caps finder candidates and the trios it tries, so a frame full of finder-like patterns costs
+ * a few hundred milliseconds at worst, never an open-ended search.
  *
  * Error codes: those of pngInspect and luminance (FRAME_NOT_PNG, FRAME_TRUNCATED, FRAME_CORRUPT,
  * FRAME_TOO_LARGE), QR_NOT_FOUND, and for scanProvisioningQr those of parseProvisioningPayload.
@@ -34,8 +40,8 @@ export interface CameraScan {
 }
 
 /**
- * Pixels per module of the redrawn code. jsQR's cost grows with the image's pixels, and at 1 pixel its
- * module-size estimate can fall below the 1 it accepts; 2 is the smallest size it reads reliably.
+ * Pixels per module of the redrawn code. At 1 pixel jsQR's module-size estimate can fall below the 1 it
+ * accepts and it gives up; 2 reads reliably, and more only gives it more pixels to scan.
  */
 const REDRAW_MODULE_PIXELS = 2;
 const REDRAW_QUIET_ZONE = 4;

@@ -28,7 +28,7 @@ export interface ModuleGrid {
   dark: Uint8Array;
   /** The symbol's corners in frame pixels (not counting the quiet zone). */
   corners: { topLeft: Point; topRight: Point; bottomRight: Point; bottomLeft: Point };
-  /** Share of the fixed patterns (finders, timing) sampled as the specification draws them. */
+  /** Share of the fixed patterns (finders, timing, alignment) sampled as the specification draws them. */
   structureScore: number;
 }
 
