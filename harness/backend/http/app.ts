@@ -1,5 +1,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { oneLine } from '../../../agent/errors';
 import { KeyedFailureWindows, type RateLimit } from '../rateLimit';
 import { GraphError, graphErrorBody } from './graphError';
@@ -33,6 +35,14 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
     bodyLimit: bodyLimitBytes,
     genReqId: () => randomUUID(),
     forceCloseConnections: true,
+    clientErrorHandler: answerUnreadableRequest,
+    // A path fastify cannot decode ("%zz") never reaches a route or the error handler: answer it here.
+    frameworkErrors: (error, request, reply) => {
+      void (reply as FastifyReply)
+        .code(400)
+        .type('application/json')
+        .send(graphErrorBody('BadRequest', `Invalid request: ${oneLine(error)}`, String(request.id), new Date()));
+    },
   });
 
   // Fastify's own parser answers an empty JSON body with an error; Graph actions such as revokeToken are
@@ -100,4 +110,24 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
   registerAssignableRoutes(app, deps);
   registerSimulatorRoutes(app, deps);
   return app;
+}
+
+/**
+ * What HTTP itself cannot read (a body with no length that runs into the next request, headers over the
+ * limit, a request that never finishes) is answered in Graph's error shape too, and the connection is
+ * closed: nothing after the bad bytes on it can be trusted.
+ */
+function answerUnreadableRequest(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'RequestTimeout', 'the request did not arrive in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'RequestHeaderFieldsTooLarge', 'the request headers are too large']
+        : [400, 'BadRequest', `the request is not readable HTTP (${error.code ?? 'parse error'})`];
+  const body = JSON.stringify(graphErrorBody(code, message, randomUUID(), new Date()));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }
