@@ -88,6 +88,8 @@ test('history and its mark tell the transitions a step went through', async () =
   const mark = (await browser.execute('mobile: stagesimHistoryMark', {})) as number;
   await browser.elementClick(elementId(await browser.findElement('id', 'start_button')));
   expect(await browser.execute('mobile: stagesimHistory', { after: mark })).toEqual([{ seq: mark + 1, event: 'START', state: 'setupWizard.language' }]);
+  // The device view carries the mark too, so a client checking every step needs one call.
+  expect(await browser.execute('mobile: stagesimDeviceView', {})).toMatchObject({ historyMark: mark + 1 });
   const all = (await browser.execute('mobile: stagesimHistory', {})) as Array<{ event: string }>;
   expect(all.map((entry) => entry.event)).toEqual(['POWER_ON', 'START']);
   const bad = await failure(browser.execute('mobile: stagesimHistory', { after: 'yesterday' }));

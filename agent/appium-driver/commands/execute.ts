@@ -59,14 +59,15 @@ export async function mobileGetDeviceInfo(this: StagesimDriver) {
 }
 
 /**
- * What the model says about the device now, wrapped as `{ view }`: a W3C client reads a result that has
- * an `error` key as a failed command, and the view has one (true on error screens).
+ * What the model says about the device now, wrapped as `{ view, historyMark }`: a W3C client reads a
+ * result that has an `error` key as a failed command, and the view has one (true on error screens). The
+ * history mark comes along so a client checking every step needs one call, not two.
  */
-export async function mobileStagesimDeviceView(this: StagesimDriver): Promise<{ view: DeviceView }> {
+export async function mobileStagesimDeviceView(this: StagesimDriver): Promise<{ view: DeviceView; historyMark: number }> {
   return asWebDriver('command', async () => {
     const session = this.deviceSession();
     await session.idle();
-    return { view: session.view() };
+    return { view: session.view(), historyMark: session.device.historyMark() };
   });
 }
 

@@ -127,7 +127,15 @@ async function spawnAppium(root: string, port: number, options: AppiumProcessOpt
   child.stderr!.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const stop = () => stopChild(child, exited, options.stopTimeoutMs ?? 10_000);
+  // If this process ends without stopping the server (an uncaught error, Ctrl-C), the server goes too.
+  const orphanGuard = guardAgainstOrphan(child);
+  const stop = async () => {
+    try {
+      await stopChild(child, exited, options.stopTimeoutMs ?? 10_000);
+    } finally {
+      orphanGuard();
+    }
+  };
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   let exitCode: number | null | undefined;
@@ -144,6 +152,28 @@ async function spawnAppium(root: string, port: number, options: AppiumProcessOpt
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { url, port, pid: child.pid ?? null, stop };
+}
+
+/** Kills the child when this process exits or is interrupted; answers the function that undoes that. */
+function guardAgainstOrphan(child: ChildProcess): () => void {
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    kill();
+    remove();
+    // With our listener gone, the signal does what it would have done.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  const remove = () => {
+    process.off('exit', kill);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.once('exit', kill);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return remove;
 }
 
 async function ready(url: string): Promise<boolean> {

@@ -1,0 +1,23 @@
+import type { AppiumSession } from '../session';
+import type { ResolvedScreen } from '../selectors';
+import type { CameraFeed } from '../cameraFeed';
+import { ScreenPage } from './ScreenPage';
+
+/** The setup wizard's QR reader: the code reaches its camera (see CameraFeed), or the vendor cancels. */
+export class QrReaderPage extends ScreenPage {
+  constructor(
+    session: AppiumSession,
+    screen: ResolvedScreen,
+    private readonly camera: CameraFeed,
+  ) {
+    super(session, screen);
+  }
+
+  async showCode(png: Buffer): Promise<void> {
+    await this.camera.show(this.session, png);
+  }
+
+  async cancel(): Promise<void> {
+    await this.tap('cancelButton');
+  }
+}
