@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { isStagesimError } from '../../agent/errors';
 import { createReporters, type Reporter } from '../reporters';
+import { loadCapabilitiesFile } from '../targets/appium/capabilities';
 import { HeadlessTarget } from '../targets/headless/HeadlessTarget';
 import type { Target } from '../targets/target';
 import { UsageError } from './exit';
@@ -18,8 +19,21 @@ export function addReportOptions(command: Command): Command {
 }
 
 export function addTargetOptions(command: Command): Command {
-  return command.addOption(new Option('--target <target>', 'where devices run').choices(['headless', 'appium']).default('headless'));
+  return command
+    .addOption(new Option('--target <target>', 'where devices run').choices(['headless', 'appium']).default('headless'))
+    .option('--appium-url <url>', 'with --target appium: an Appium server, Selenium Grid 4 hub or device cloud (default: start a local Appium server with the stagesim driver)')
+    .option('--capabilities <file>', 'with --target appium: W3C capabilities as JSON (see emulator-scripts/capabilities/)')
+    .option('--parallel <n>', 'with --target appium: device sessions at the same time, each with its own appium:systemPort (default 1)', wholeNumber('--parallel', 1));
 }
+
+export interface TargetOptions {
+  target?: string;
+  appiumUrl?: string;
+  capabilities?: string;
+  parallel?: number;
+}
+
+const appiumUrlSchema = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:4723' });
 
 const reportOptionsSchema = z.object({
   junit: z.string().min(1).optional(),
@@ -41,10 +55,35 @@ export function reportersFrom(options: unknown): Reporter {
   }
 }
 
-export async function targetFrom(options: { target?: string }): Promise<Target> {
+export async function targetFrom(options: TargetOptions): Promise<Target> {
   switch (options.target ?? 'headless') {
-    case 'headless':
+    case 'headless': {
+      const appiumOnly = [options.appiumUrl && '--appium-url', options.capabilities && '--capabilities', options.parallel !== undefined && '--parallel'].filter(Boolean);
+      if (appiumOnly.length > 0) throw new UsageError(`${appiumOnly.join(', ')} ${appiumOnly.length === 1 ? 'needs' : 'need'} --target appium`);
       return new HeadlessTarget();
+    }
+    case 'appium': {
+      let url: string | undefined;
+      if (options.appiumUrl !== undefined) {
+        const parsed = appiumUrlSchema.safeParse(options.appiumUrl);
+        if (!parsed.success) throw new UsageError(`--appium-url: ${parsed.error.issues[0]!.message}`);
+        url = parsed.data;
+      }
+      let capabilities;
+      try {
+        capabilities = options.capabilities === undefined ? undefined : loadCapabilitiesFile(options.capabilities);
+        // Loaded on demand: webdriverio is big, and only this target needs it.
+        const { AppiumTarget } = await import('../targets/appium/AppiumTarget');
+        return await AppiumTarget.start({
+          ...(url ? { url } : {}),
+          ...(capabilities ? { capabilities } : {}),
+          ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
+        });
+      } catch (error) {
+        if (isStagesimError(error, 'CAPABILITIES_INVALID') || isStagesimError(error, 'APPIUM_OPTIONS_INVALID')) throw new UsageError(`--capabilities ${error.message}`);
+        throw error;
+      }
+    }
     default:
       throw new UsageError(`target "${options.target}" is not available in this build`);
   }
