@@ -40,6 +40,8 @@ const MAX_TRIOS = 16;
  * error correction can still recover (a reflection or smudge over alignment or timing modules).
  */
 const MIN_STRUCTURE_SCORE = 0.7;
+/** A mapping this good is taken without trying others. */
+const SETTLED_SCORE = 0.98;
 /** How far from a module's centre its four extra samples lie, along each axis, in modules. */
 const MODULE_SAMPLE_OFFSET = 0.12;
 
@@ -224,7 +226,11 @@ function fitGrid(sampler: Sampler, topLeft: Point, topRight: Point, bottomLeft: 
     const score = structureScore(sampler, mapping, size);
     if (!best || score > best.score) best = { size, mapping, score };
   };
+  // A mapping that samples nearly every fixed module right, alignment patterns spread over the whole
+  // symbol included, is right everywhere: no need to look further.
+  const settled = () => best !== undefined && best.score >= SETTLED_SCORE;
   for (const size of sizes) {
+    if (settled()) break;
     const affine = affineFrom(
       [
         { x: 3.5, y: 3.5 },
@@ -236,7 +242,7 @@ function fitGrid(sampler: Sampler, topLeft: Point, topRight: Point, bottomLeft: 
     if (!affine) continue;
     consider(size, affine);
     // Three points fix an affine map; perspective needs a fourth: the bottom-right alignment pattern.
-    if (size === 21 || finderScore(sampler, affine, size) < 0.8) continue;
+    if (settled() || size === 21 || finderScore(sampler, affine, size) < 0.8) continue;
     for (const alignment of alignmentCandidates(sampler, affine, size)) {
       consider(
         size,
