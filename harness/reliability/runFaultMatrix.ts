@@ -1,19 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createActor } from 'xstate';
 import WebSocket from 'ws';
 import { DeviceChannelClient } from '../../agent/channel/DeviceChannelClient';
 import { oneLine } from '../../agent/errors';
 import { SimulatedDevice } from '../../agent/device/SimulatedDevice';
 import { MemoryDeviceStorage } from '../../agent/device/deviceStorage';
-import { createActor, getNextSnapshot } from 'xstate';
 import { deviceModel } from '../../agent/model/deviceModel';
 import { metaOfPath, statePath, type DeviceSnapshot } from '../../agent/model/inspect';
 import type { EnrollmentStage } from '../../agent/protocol/enrollment';
 import { fixedClock } from '../backend/clock';
 import { startBackend, type BackendOptions, type RunningBackend } from '../backend/server';
 import { checkBackend, checkLedger, type BackendSnapshot } from '../model-testing/checks';
-import { shortestPathsToStates, type ModelPath } from '../model-testing/paths';
 import { InfeasiblePathError, planPath, type PathPlan } from '../model-testing/planner';
 import { replayText } from '../model-testing/replay';
 import { runPath } from '../model-testing/runPath';
@@ -31,6 +30,7 @@ import {
   type StateTarget,
 } from './faultMatrix';
 import { travelTogether, type Journey, type Leg } from './journeys';
+import { ENROLLED, onwardPath } from './onward';
 import { pool } from './pool';
 import { SharedWorld } from './SharedWorld';
 
@@ -86,7 +86,6 @@ export interface FaultMatrixReport {
   durationMs: number;
 }
 
-const ENROLLED = 'enrolled.readyForWork';
 const initialSnapshot = (): DeviceSnapshot => createActor(deviceModel).getSnapshot();
 /** A state whose work talks to the backend (prepareDevice only checks the device policy app). */
 const REQUESTING_EFFECT = (state: string) => {
@@ -526,38 +525,6 @@ function checkSettled(records: Records, slot: Slot, twin: Slot): string[] {
     if (stagesOf(backend) !== twinStages) problems.push(`ledger [${stagesOf(backend)}] differs from the fault-free twin's [${twinStages}]`);
   }
   return problems;
-}
-
-const onwardPaths = new Map<string, ModelPath | null>();
-
-/**
- * The shortest way from where the devices are to enrolled, scanning the QR code as the document says.
- * Worked out once per state and what the guards read, and replayed from `from` (whose context, the
- * account or the stage the ledger holds, say, the steps' states carry).
- */
-function onwardPath(from: DeviceSnapshot): ModelPath | null {
-  const path = shortestOnward(from);
-  if (!path) return null;
-  let state = from;
-  const steps = path.steps.map((step) => {
-    state = getNextSnapshot(deviceModel, state, step.event);
-    return { ...step, state, path: statePath(state) };
-  });
-  return { ...path, steps };
-}
-
-function shortestOnward(from: DeviceSnapshot): ModelPath | null {
-  const { welcomeTaps, tokenSource, flow, mode } = from.context;
-  const key = `${statePath(from)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}`;
-  if (!onwardPaths.has(key)) {
-    const paths = shortestPathsToStates({
-      from,
-      to: (state) => statePath(state) === ENROLLED,
-      allow: (_state, event) => event.type !== 'SKIP_NETWORK' && event.type !== 'OPEN_TOKEN_ENTRY',
-    });
-    onwardPaths.set(key, paths.sort((a, b) => a.steps.length - b.steps.length)[0] ?? null);
-  }
-  return onwardPaths.get(key)!;
 }
 
 /** One stretch of model path, travelled by a group of devices in lockstep with the model suite's checks. */

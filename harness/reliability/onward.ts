@@ -1,0 +1,39 @@
+import { getNextSnapshot } from 'xstate';
+import { deviceModel } from '../../agent/model/deviceModel';
+import { statePath, type DeviceSnapshot } from '../../agent/model/inspect';
+import { shortestPathsToStates, type ModelPath } from '../model-testing/paths';
+
+export const ENROLLED = 'enrolled.readyForWork';
+
+const shortest = new Map<string, ModelPath | null>();
+
+/**
+ * The shortest way from where the devices are to enrolled, scanning the QR code as the document says.
+ * Worked out once per state and what the guards read, and replayed from `from` (whose context, the
+ * account or the stage the ledger holds, say, the steps' states carry).
+ */
+export function onwardPath(from: DeviceSnapshot): ModelPath | null {
+  const path = shortestOnward(from);
+  if (!path) return null;
+  let state = from;
+  const steps = path.steps.map((step) => {
+    state = getNextSnapshot(deviceModel, state, step.event);
+    return { ...step, state, path: statePath(state) };
+  });
+  return { ...path, steps };
+}
+
+function shortestOnward(from: DeviceSnapshot): ModelPath | null {
+  const { welcomeTaps, tokenSource, flow, mode } = from.context;
+  const key = `${statePath(from)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}`;
+  if (!shortest.has(key)) {
+    const paths = shortestPathsToStates({
+      from,
+      to: (state) => statePath(state) === ENROLLED,
+      allow: (_state, event) => event.type !== 'SKIP_NETWORK' && event.type !== 'OPEN_TOKEN_ENTRY',
+    });
+    shortest.set(key, paths.sort((a, b) => a.steps.length - b.steps.length)[0] ?? null);
+  }
+  return shortest.get(key)!;
+}
+
