@@ -10,6 +10,7 @@ import * as sourceCommands from './commands/source';
 import { describeCapsProblems, desiredCapConstraints, sessionCapsSchema, type SessionCaps, type StagesimConstraints } from './desiredCaps';
 import { DeviceSession } from './deviceSession';
 import { EXECUTE_METHOD_MAP } from './executeMethods';
+import { LOCATOR_STRATEGIES } from './select';
 
 /**
  * An Android device for Appium with no emulator behind it: the stagesim device model and its backend
@@ -63,7 +64,7 @@ export class StagesimDriver extends BaseDriver<StagesimConstraints> {
 
   constructor(opts: InitialOpts = {} as InitialOpts, shouldValidateCaps = true) {
     super(opts, shouldValidateCaps);
-    this.locatorStrategies = [...findCommands.LOCATOR_STRATEGIES];
+    this.locatorStrategies = [...LOCATOR_STRATEGIES];
   }
 
   /** Appium's constraint check, then the zod schema, so a bad capability fails session creation with its name. */
