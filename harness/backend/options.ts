@@ -42,7 +42,7 @@ export const backendOptionsSchema = z.object({
     .transform((domains) => domains.map((domain) => domain.toLowerCase())),
   /** Largest admin request body; bigger ones are answered 413. */
   bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
-  /** Failed token redemptions per device connection (backend clock) before 'rateLimited'. */
+  /** Failed token redemptions (backend clock) before 'rateLimited', per device connection and per serial number. */
   redemptionLimit: rateLimitSchema.default({ maxFailures: 5, windowMs: 60_000 }),
   /** Wrong admin keys per remote address (wall clock) before 429. */
   adminAuthLimit: rateLimitSchema.default({ maxFailures: 10, windowMs: 60_000 }),

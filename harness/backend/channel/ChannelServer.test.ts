@@ -130,6 +130,33 @@ describe('token redemption', () => {
     }
   });
 
+  it('rate limits failed redemptions per serial number too: reconnecting does not start afresh', async () => {
+    const first = await device('GUESS3');
+    for (let i = 0; i < 3; i += 1) expect(await first.request({ type: 'redeemToken', token: `WRONG${i}`, method: 'manual' })).toMatchObject({ reason: 'unknown' });
+    await first.close();
+    const second = await device('GUESS3');
+    for (let i = 3; i < 5; i += 1) expect(await second.request({ type: 'redeemToken', token: `WRONG${i}`, method: 'manual' })).toMatchObject({ reason: 'unknown' });
+    await second.close();
+    const third = await device('GUESS3');
+    expect(await third.request({ type: 'redeemToken', token: staging.tokenValue, method: 'qr' })).toMatchObject({ type: 'tokenRejected', reason: 'rateLimited' });
+
+    // Hopping serials on one connection does not escape the connection's own limit either.
+    const hopper = await device('HOP-0');
+    for (let i = 0; i < 5; i += 1) {
+      await hopper.hello(`HOP-${i}`);
+      expect(await hopper.request({ type: 'redeemToken', token: `WRONG${i}`, method: 'manual' })).toMatchObject({ reason: 'unknown' });
+    }
+    await hopper.hello('HOP-5');
+    expect(await hopper.request({ type: 'redeemToken', token: staging.tokenValue, method: 'qr' })).toMatchObject({ reason: 'rateLimited' });
+
+    await admin.post('/simulator/clock', { advanceSeconds: 61 });
+    try {
+      expect(await third.request({ type: 'redeemToken', token: staging.tokenValue, method: 'qr' })).toMatchObject({ type: 'tokenAccepted' });
+    } finally {
+      await admin.post('/simulator/clock', { advanceSeconds: -61 });
+    }
+  });
+
   it('answers notRegistered before hello', async () => {
     const channel = await RawChannel.open(backend.channelUrl);
     open.push(channel);

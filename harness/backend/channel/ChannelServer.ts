@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, type DeviceMessageType } from '../../../agent/protocol/messages';
+import { KeyedFailureWindows } from '../rateLimit';
 import { DeviceSession, type ReplyCache, type SessionContext } from './DeviceSession';
 
 export const DEVICE_CHANNEL_PATH = '/device';
@@ -13,7 +14,7 @@ export const DEVICE_CHANNEL_PATH = '/device';
  */
 export type BeforeReply = (request: { type: DeviceMessageType; requestId: string }) => 'send' | 'drop';
 
-export interface ChannelServerOptions extends Omit<SessionContext, 'replies'> {
+export interface ChannelServerOptions extends Omit<SessionContext, 'replies' | 'redemptionFailuresBySerial'> {
   beforeReply?: BeforeReply;
 }
 
@@ -25,8 +26,10 @@ export class ChannelServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   private readonly sockets = new Set<WebSocket>();
   private readonly replies: ReplyCache = new Map();
+  private readonly redemptionFailuresBySerial: KeyedFailureWindows;
 
   constructor(private readonly options: ChannelServerOptions) {
+    this.redemptionFailuresBySerial = new KeyedFailureWindows(options.redemptionLimit, options.now);
     this.wss.on('connection', (socket) => this.onConnection(socket));
   }
 
@@ -68,7 +71,7 @@ export class ChannelServer {
 
   private onConnection(socket: WebSocket): void {
     this.sockets.add(socket);
-    const session = new DeviceSession({ ...this.options, replies: this.replies });
+    const session = new DeviceSession({ ...this.options, replies: this.replies, redemptionFailuresBySerial: this.redemptionFailuresBySerial });
     socket.on('message', (data: RawData, isBinary: boolean) => {
       const handled = isBinary ? session.binaryFrame() : session.handle(rawText(data));
       if (handled.request && this.options.beforeReply?.(handled.request) === 'drop') {

@@ -12,7 +12,7 @@ import {
   type DeviceMessageType,
 } from '../../../agent/protocol/messages';
 import type { DeviceEnrollment, ReplyBody } from '../deviceEnrollment';
-import { FailureWindow, type RateLimit } from '../rateLimit';
+import { FailureWindow, type KeyedFailureWindows, type RateLimit } from '../rateLimit';
 
 /** The last reply per device (by serial number), so a request resent after a dropped connection gets it again. */
 export type ReplyCache = Map<string, { type: DeviceMessageType; requestId: string; text: string }>;
@@ -21,6 +21,8 @@ export interface SessionContext {
   enrollment: DeviceEnrollment;
   replies: ReplyCache;
   redemptionLimit: RateLimit;
+  /** Failed redemptions per serial number, across connections: reconnecting does not start afresh. */
+  redemptionFailuresBySerial: KeyedFailureWindows;
   now: () => number;
 }
 
@@ -117,9 +119,14 @@ export class DeviceSession {
     const { enrollment } = this.context;
     switch (message.type) {
       case 'redeemToken': {
-        if (this.redemptionFailures.blocked()) return { type: 'tokenRejected', reason: 'rateLimited' };
+        // Both limits: one connection trying many serials, and one serial trying over many connections.
+        const bySerial = this.context.redemptionFailuresBySerial.get(this.serialNumber!);
+        if (this.redemptionFailures.blocked() || bySerial.blocked()) return { type: 'tokenRejected', reason: 'rateLimited' };
         const reply = enrollment.redeemToken(deviceId, message.token, message.method);
-        if (reply.type === 'tokenRejected') this.redemptionFailures.fail();
+        if (reply.type === 'tokenRejected') {
+          this.redemptionFailures.fail();
+          bySerial.fail();
+        }
         return reply;
       }
       case 'completeStage':
