@@ -15,7 +15,7 @@ export const fleetOptionsSchema = z
   .object({
     devices: z.number().int().min(1).max(MAX_FLEET_DEVICES),
     /** Devices in flight at once, over all workers. */
-    concurrency: z.number().int().min(1).max(10_000).default(200),
+    concurrency: z.number().int().min(1).max(10_000).default(64),
     /** Which token the embedded backend's profile gets; with --profile, the profile's own (given: must match). */
     flow: fleetFlowSchema.optional(),
     mode: fleetModeSchema.optional(),
@@ -24,7 +24,7 @@ export const fleetOptionsSchema = z
     backend: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:3000' }).optional(),
     profile: z.string().min(1).max(200).optional(),
     adminKey: z.string().min(1).max(512).optional(),
-    /** Threads the devices are spread over; 1 runs them on the main thread. */
+    /** Worker threads the devices are spread over (the main thread only starts them and counts). */
     workers: z.number().int().min(1).max(64).default(1),
     /**
      * Where the embedded backend runs: in a child process of its own (the default: on a machine with

@@ -1,10 +1,11 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { z } from 'zod';
-import { runShard, type ShardInput, type ShardResult } from './runShard';
+import { runShard, type ShardResult } from './runShard';
 
 /**
- * Entry of a fleet worker thread: runs its share of the devices with channel clients of its own and
- * reports how many are done (at most every PROGRESS_MS) and, at the end, its result.
+ * Entry of a fleet worker thread. It loads the device runtime and says 'ready' (the fleet starts its
+ * workers while the backend starts and stage 1 runs), then runs the share of devices it is sent, with
+ * channel clients of its own, reporting how many are done (at most every PROGRESS_MS) and its result.
  */
 export const shardInputSchema = z.object({
   url: z.string(),
@@ -17,34 +18,42 @@ export const shardInputSchema = z.object({
   domain: z.string(),
 });
 
-export type WorkerMessage =
+export type ToWorker = { type: 'start'; input: z.input<typeof shardInputSchema> };
+export type FromWorker =
+  | { type: 'ready' }
   | { type: 'progress'; succeeded: number; failed: number }
   | { type: 'done'; result: ShardResult }
   | { type: 'crashed'; message: string };
 
 const PROGRESS_MS = 100;
 
-async function main(): Promise<void> {
-  const input: ShardInput = shardInputSchema.parse(workerData);
-  const port = parentPort!;
+function tell(message: FromWorker): void {
+  parentPort!.postMessage(message);
+}
+
+async function run(raw: unknown): Promise<void> {
   let succeeded = 0;
   let failed = 0;
   let reported = 0;
   const report = () => {
     reported = Date.now();
-    port.postMessage({ type: 'progress', succeeded, failed } satisfies WorkerMessage);
+    tell({ type: 'progress', succeeded, failed });
   };
   try {
+    const input = shardInputSchema.parse(raw);
     const result = await runShard(input, (ok) => {
       if (ok) succeeded += 1;
       else failed += 1;
       if (Date.now() - reported >= PROGRESS_MS) report();
     });
     report();
-    port.postMessage({ type: 'done', result } satisfies WorkerMessage);
+    tell({ type: 'done', result });
   } catch (error) {
-    port.postMessage({ type: 'crashed', message: (error as Error).message } satisfies WorkerMessage);
+    tell({ type: 'crashed', message: (error as Error).message });
   }
 }
 
-if (parentPort) void main();
+if (parentPort) {
+  parentPort.once('message', (message: ToWorker) => void run(message.input));
+  tell({ type: 'ready' });
+}

@@ -15,3 +15,11 @@ export function sourceExecArgv(file: string): string[] {
 export function siblingEntry(file: string, name: string): string {
   return file.replace(/[^/\\]+\.(ts|js)$/, `${name}.${file.endsWith('.ts') ? 'ts' : 'js'}`);
 }
+
+/**
+ * execArgv for a worker thread started from `file`: undefined (a worker inherits its parent's options,
+ * and refuses V8 and process-wide flags given again), or ts-node's hook for TypeScript sources.
+ */
+export function workerExecArgv(file: string): string[] | undefined {
+  return file.endsWith('.ts') && !process.execArgv.some((flag) => flag.includes('ts-node')) ? [...TS_NODE] : undefined;
+}
