@@ -186,7 +186,7 @@ export class SimulatedDevice {
 
   /** Short-press the power button: switches the device on when it is off, off when it is on. */
   pressPowerButton(): void {
-    this.send({ type: this.view().poweredOff ? 'POWER_ON' : 'POWER_OFF' });
+    this.send({ type: metaOfPath(this.lastPath).poweredOff ? 'POWER_ON' : 'POWER_OFF' });
   }
 
   /** Tap an element of the current screen by its catalogue key. */
