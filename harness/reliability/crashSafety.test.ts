@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { DeviceChannelClient } from '../../agent/channel/DeviceChannelClient';
 import { SimulatedDevice } from '../../agent/device/SimulatedDevice';
 import { checkLedger } from '../model-testing/checks';
 import { SqliteStore } from '../backend/store/SqliteStore';
+import { stagesimCommand } from '../cli/testing/stagesimProcess';
 import { AdminClient, type LedgerEntry } from '../world/AdminClient';
 import { BackendChild } from './testing/backendChild';
 import { driveToEnrolled, heardStages } from './testing/driveToEnrolled';
@@ -16,6 +18,8 @@ import { driveToEnrolled, heardStages } from './testing/driveToEnrolled';
  * acknowledged, and started again on the same file and port. Every transition a device heard before the
  * kill must be in the ledger, the ledger and the managed devices must agree (nothing half-written), the
  * database must pass SQLite's integrity check, and every interrupted device must go on to enrolled.
+ * The devices here are driven in this process, to know exactly what each heard; a last run kills the
+ * backend under a real `stagesim fleet` process.
  */
 const FLEET = 10;
 /** Kill points: after this many acknowledged transitions (each device hears three: token, staged, enrolled). */
@@ -23,7 +27,7 @@ const KILL_AFTER = [1, 8, 16, 24, 29];
 let survived = 0;
 
 afterAll(() => {
-  if (process.env.STAGESIM_FIGURES) process.stdout.write(`crash-kill runs survived: ${survived} of ${KILL_AFTER.length}\n`);
+  if (process.env.STAGESIM_FIGURES) process.stdout.write(`crash-kill runs survived: ${survived} of ${KILL_AFTER.length + 1}\n`);
 });
 
 describe.each(KILL_AFTER.map((count) => [count]))('kill -9 after %i acknowledged transitions', (killAfter) => {
@@ -93,6 +97,53 @@ describe.each(KILL_AFTER.map((count) => [count]))('kill -9 after %i acknowledged
       rmSync(folder, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('stagesim fleet against a stagesim backend killed with kill -9 mid-run', () => {
+  test('the fleet finishes with every device enrolled; what the ledger showed before the kill is still there', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'stagesim-crash-fleet-'));
+    const dbPath = join(folder, 'backend.db');
+    let backend = await BackendChild.start(['--db', dbPath, '--port', '0']);
+    let fleet: ChildProcessWithoutNullStreams | null = null;
+    try {
+      const admin = new AdminClient(backend.url);
+      const profile = await admin.createProfile({ displayName: 'Crash fleet', enrollmentMode: 'corporateOwnedFullyManaged', enrollmentTokenType: 'deviceStaging', wifi: { ssid: 'Contoso', password: 'pass-phrase' } });
+      const command = stagesimCommand(['fleet', '--devices', '40', '--concurrency', '20', '--backend', backend.url, '--profile', profile.id, '--json']);
+      fleet = spawn(command.command, command.args, { cwd: command.cwd, env: { ...process.env, STAGESIM_ADMIN_KEY: '' } });
+      let stdout = '';
+      fleet.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const fleetExited = new Promise<number | null>((resolve) => fleet!.once('exit', (code) => resolve(code)));
+
+      // Kill once a quarter of the fleet's transitions are in the ledger, as the admin API shows them.
+      let seen: LedgerEntry[] = [];
+      while (seen.length < 30) {
+        seen = await admin.ledger();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await backend.kill9();
+      // Mid-run: 40 devices make 120 transitions.
+      expect(seen.length).toBeLessThan(120);
+      expect(integrity(dbPath)).toBe('ok');
+      backend = await startAgain(dbPath, backend.port);
+
+      expect(await fleetExited).toBe(0);
+      const summary = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      expect(summary).toMatchObject({ devices: 40, succeeded: 40, failed: 0 });
+      const restarted = new AdminClient(backend.url);
+      const ledger = await restarted.ledger();
+      const key = (entry: LedgerEntry) => `${entry.seq} ${entry.serialNumber} ${entry.fromStage} ${entry.toStage}`;
+      const after = new Set(ledger.map(key));
+      expect(seen.map(key).filter((entry) => !after.has(entry))).toEqual([]);
+      const managed = await restarted.managedDevices({ top: 1000 });
+      expect(managed.filter((record) => record.simulatorEnrollmentStage === 'enrolled')).toHaveLength(40);
+      expect(consistency(ledger, managed.map((record) => ({ serialNumber: record.serialNumber, stage: record.simulatorEnrollmentStage })))).toEqual([]);
+      survived += 1;
+    } finally {
+      if (fleet && fleet.exitCode === null) fleet.kill('SIGKILL');
+      if (backend.child.exitCode === null && backend.child.signalCode === null) await backend.kill9();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 /** The same file and the same port, so the devices find the backend where they left it. */
