@@ -127,6 +127,7 @@ export class SqliteStore implements BackendStore {
         enrolledAt = @enrolledAt, userEnrolledAt = @userEnrolledAt, managedName = @managedName, deviceName = @deviceName,
         deliveries = @deliveries, lastChangeAt = @lastChangeAt, managed = @managed WHERE id = @id`),
       listManaged: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid'),
+      listManagedPage: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid LIMIT ? OFFSET ?'),
       listManagedBySerial: p('SELECT * FROM devices WHERE managed = 1 AND serialNumber = ? COLLATE NOCASE ORDER BY rowid'),
       insertLedger: p(`INSERT INTO ledger (deviceId, serialNumber, fromStage, toStage, at, actor, tokenId)
         VALUES (@deviceId, @serialNumber, @fromStage, @toStage, @at, @actor, @tokenId)`),
@@ -303,6 +304,10 @@ export class SqliteStore implements BackendStore {
 
   listManagedDevices(): DeviceRecord[] {
     return (this.s.listManaged!.all() as Row[]).map(toDevice);
+  }
+
+  listManagedDevicesPage(offset: number, limit: number): DeviceRecord[] {
+    return (this.s.listManagedPage!.all(limit, offset) as Row[]).map(toDevice);
   }
 
   listManagedDevicesBySerial(serialNumber: string): DeviceRecord[] {

@@ -164,6 +164,8 @@ export interface BackendStore {
   /** Saves the device, and the ledger entry when there is one, in one transaction. */
   saveDevice(device: DeviceRecord, entry?: LedgerEntryInput, countUseOfProfile?: string): void;
   listManagedDevices(): DeviceRecord[];
+  /** Managed devices `offset` to `offset + limit - 1` in listing order (a page without reading the rest). */
+  listManagedDevicesPage(offset: number, limit: number): DeviceRecord[];
   /** Managed devices whose serial number equals `serialNumber` without regard to ASCII case. */
   listManagedDevicesBySerial(serialNumber: string): DeviceRecord[];
   listLedger(query: { serialNumber?: string; deviceId?: string }): LedgerEntry[];

@@ -57,6 +57,14 @@ describe('managedDevices', () => {
     const second = (await admin.get(`${next.pathname}${next.search}`)).body;
     expect(second.value.map((d: any) => d.serialNumber)).toEqual(['MD004']);
     expect(second['@odata.nextLink']).toBeUndefined();
+    // An exact page has no next link; a filtered list pages over the devices that match.
+    expect((await admin.get(`${DEVICES}?$top=4`)).body['@odata.nextLink']).toBeUndefined();
+    const staged = (await admin.get(`${DEVICES}?$top=2&$filter=${encodeURIComponent("simulatorEnrollmentStage eq 'staged'")}`)).body;
+    expect(staged.value.map((d: any) => d.serialNumber)).toEqual(['MD001', 'MD002']);
+    const stagedNext = new URL(staged['@odata.nextLink']);
+    const stagedRest = (await admin.get(`${stagedNext.pathname}${stagedNext.search}`)).body;
+    expect(stagedRest.value.map((d: any) => d.serialNumber)).toEqual(['MD003']);
+    expect(stagedRest['@odata.nextLink']).toBeUndefined();
   });
 
   it('answers 400 for a bad $filter or $top, naming the position', async () => {

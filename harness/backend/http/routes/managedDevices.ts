@@ -84,14 +84,23 @@ export function registerManagedDeviceRoutes(app: FastifyInstance, deps: RouteDep
     const predicate = query.$filter === undefined ? null : parseODataFilter(query.$filter, FILTERABLE);
     // Serial numbers are ASCII, so SQLite's NOCASE finds every device the predicate can match.
     const serial = query.$filter === undefined ? null : SERIAL_LOOKUP.exec(query.$filter)?.[1]?.replace(/''/g, "'");
-    const devices = serial ? deps.store.listManagedDevicesBySerial(serial) : deps.store.listManagedDevices();
-    let views = devices.map(managedDeviceView);
-    if (predicate) views = views.filter((view) => predicate(view as unknown as Record<string, string>));
     const top = query.$top ?? PAGE_SIZE;
     const skip = query.$skiptoken ?? 0;
-    const page = views.slice(skip, skip + top);
-    const result: Record<string, unknown> = { value: page };
-    if (skip + top < views.length) {
+    // One more than the page: whether there is a next page, without reading (or rendering) the rest.
+    let views: ReturnType<typeof managedDeviceView>[];
+    if (predicate) {
+      const devices = serial ? deps.store.listManagedDevicesBySerial(serial) : deps.store.listManagedDevices();
+      views = [];
+      for (const device of devices) {
+        const view = managedDeviceView(device);
+        if (predicate(view as unknown as Record<string, string>) && views.push(view) > skip + top) break;
+      }
+      views = views.slice(skip);
+    } else {
+      views = deps.store.listManagedDevicesPage(skip, top + 1).map(managedDeviceView);
+    }
+    const result: Record<string, unknown> = { value: views.slice(0, top) };
+    if (views.length > top) {
       const next = new URLSearchParams();
       if (query.$filter !== undefined) next.set('$filter', query.$filter);
       if (query.$top !== undefined) next.set('$top', String(query.$top));
