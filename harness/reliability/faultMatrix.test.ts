@@ -56,6 +56,15 @@ describe('the matrix, run', () => {
     report = await runFaultMatrix();
   }, 180_000);
 
+  afterAll(() => {
+    if (!process.env.STAGESIM_FIGURES) return;
+    const byFault = FAULT_KINDS.map((fault) => {
+      const pairs = report.pairs.filter((pair) => pair.fault === fault);
+      return `${fault} ${pairs.filter((pair) => pair.fired && pair.problems.length === 0).length}/${pairs.filter((pair) => pair.fired).length}`;
+    });
+    process.stdout.write(`fault matrix: ${report.states} states, ${report.pairs.length} pairs, ${report.injected} faults injected, ${report.survived} survived, ${report.enrolled} devices enrolled (${byFault.join(', ')})\n`);
+  });
+
   test('every fault fired where it had something to hit, and every device survived it', () => {
     expect(report.pairs).toHaveLength(targets.length * FAULT_KINDS.length);
     // Network faults armed at a screen whose way on talks to nobody (enrolled, say) find no exchange.
