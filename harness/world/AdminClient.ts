@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 import { StagesimError } from '../../agent/errors';
 
@@ -200,15 +202,19 @@ export class AdminClient {
 
   private async request(method: string, path: string, body?: unknown, expected = 200): Promise<unknown> {
     const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
     if (this.adminKey) headers.authorization = `Bearer ${this.adminKey}`;
-    let response: Response;
+    let response: { status: number; text: string };
     try {
-      response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      response = await send(new URL(`${this.baseUrl}${path}`), method, headers, payload);
     } catch (error) {
       throw new StagesimError('BACKEND_UNREACHABLE', `cannot reach the backend at ${this.baseUrl}: ${(error as Error).message}`, { cause: error });
     }
-    const text = await response.text();
+    const { text } = response;
     if (response.status !== expected) {
       let detail = text.slice(0, 300);
       try {
@@ -221,4 +227,23 @@ export class AdminClient {
     }
     return text === '' ? undefined : JSON.parse(text);
   }
+}
+
+/**
+ * One request over node:http with its keep-alive global agent. A harness makes thousands of small
+ * admin calls (stage 1 for every path, a check after every step); fetch's machinery cost several times
+ * what the call itself does on loopback.
+ */
+function send(url: URL, method: string, headers: Record<string, string>, payload: string | undefined): Promise<{ status: number; text: string }> {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { method, headers }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      incoming.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end(payload);
+  });
 }
