@@ -70,6 +70,12 @@ export class AppiumDevice implements TargetDevice {
   private switchedOff: boolean;
   /** The history mark the last view came with, until the device is acted on again. */
   private markSinceView: number | null = null;
+  /**
+   * The screen the last view read, until the device is acted on again: the simulated device changes
+   * only when told to (its work ends before the driver answers), so an action right after a view needs
+   * no second page source. A real device can change by itself and is always read again.
+   */
+  private shownSinceView: RecognizedScreen | null = null;
 
   constructor(
     session: AppiumSession | null,
@@ -100,6 +106,7 @@ export class AppiumDevice implements TargetDevice {
   /** The screen the page source shows, read until it is a known one (and, on a real device, not a progress screen). */
   private async shown(): Promise<RecognizedScreen> {
     if (!this.session || this.switchedOff) return { id: POWERED_OFF_SCREEN, screen: null, texts: {} };
+    if (this.shownSinceView) return this.shownSinceView;
     const deadline = Date.now() + (this.options.settleTimeoutMs ?? 120_000);
     for (;;) {
       const recognized = recognizeScreen(parsePageSource(await this.session.pageSource()), this.options.selectors);
@@ -133,13 +140,26 @@ export class AppiumDevice implements TargetDevice {
       throw new StagesimError('SCREEN_MISMATCH', `screen "${shown.id}" says "${shownMessage}", the device model says "${view.errorMessage}"`);
     }
     this.markSinceView = historyMark;
+    this.shownSinceView = shown;
     return view;
+  }
+
+  private forgetView(): void {
+    this.markSinceView = null;
+    this.shownSinceView = null;
   }
 
   // --- What a person does ---------------------------------------------------------------------------
 
   async perform(action: TargetAction): Promise<void> {
-    this.markSinceView = null;
+    try {
+      await this.act(action);
+    } finally {
+      this.forgetView();
+    }
+  }
+
+  private async act(action: TargetAction): Promise<void> {
     switch (action.type) {
       case 'POWER_ON':
         return this.powerOn();
@@ -178,6 +198,7 @@ export class AppiumDevice implements TargetDevice {
     const page = await this.currentPage('QR_SCANNED');
     if (!(page instanceof QrReaderPage)) throw notOn('QR_SCANNED', page.id);
     await page.showCode(image);
+    this.forgetView();
     // The reader reads the frame; a frame with no code leaves it where it was.
     const deadline = Date.now() + (this.options.simulated ? 0 : 15_000);
     for (;;) {
@@ -230,12 +251,12 @@ export class AppiumDevice implements TargetDevice {
   }
 
   async cutPower(): Promise<void> {
-    this.markSinceView = null;
+    this.forgetView();
     await this.powerOff(true);
   }
 
   async setNetwork(conditions: NetworkConditions): Promise<void> {
-    this.markSinceView = null;
+    this.forgetView();
     if (this.options.simulated) {
       await this.live().execute('mobile: stagesimSetNetwork', { ...conditions });
       return;
@@ -248,12 +269,12 @@ export class AppiumDevice implements TargetDevice {
   }
 
   async holdWork(effect?: Effect): Promise<void> {
-    this.markSinceView = null;
+    this.forgetView();
     await this.simulatedOnly('holding work in flight').execute('mobile: stagesimHoldWork', effect ? { effect } : {});
   }
 
   async releaseWork(): Promise<void> {
-    this.markSinceView = null;
+    this.forgetView();
     await this.simulatedOnly('releasing held work').execute('mobile: stagesimReleaseWork');
   }
 

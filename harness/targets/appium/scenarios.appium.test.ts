@@ -14,7 +14,8 @@ import { runPool } from './testing/pool';
  * The shipped scenario library through webdriverio, a real Appium server and the stagesim driver: each
  * scenario passes or fails as on the headless target, with the same device states at every step.
  */
-const SESSIONS = 3;
+// Two cores: more sessions at once only add contention (see the README's measured times).
+const SESSIONS = 2;
 
 type Outcome = Pick<CaseResult, 'status'> & { steps: Array<{ action: string; device: string | null; state: string | null; screen: string | null; status: string }> };
 
