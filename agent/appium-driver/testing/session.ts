@@ -11,7 +11,7 @@ export const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';
 
 export function appiumUrl(): URL {
   const url = process.env.STAGESIM_TEST_APPIUM_URL;
-  if (!url) throw new Error('no Appium server: jest globalSetup starts one for *.appium.test.ts files (run them through jest)');
+  if (!url) throw new Error(`no Appium server: ${process.env.STAGESIM_TEST_APPIUM_ERROR ?? 'jest globalSetup starts one for *.appium.test.ts files (run them through jest)'}`);
   return new URL(url);
 }
 

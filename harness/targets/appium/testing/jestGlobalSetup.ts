@@ -12,6 +12,8 @@ import { ensureDriverBuilt } from './driverBuild';
  * starts nothing, so running one unrelated test stays fast.
  */
 export const APPIUM_URL_ENV = 'STAGESIM_TEST_APPIUM_URL';
+/** Why there is no server, for the Appium tests to fail with (the other tests run on regardless). */
+export const APPIUM_ERROR_ENV = 'STAGESIM_TEST_APPIUM_ERROR';
 
 declare global {
   var __stagesimAppium: LocalAppium | undefined;
@@ -35,8 +37,14 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
     const wanted = ['agent', 'harness'].flatMap((folder) => appiumTestFiles(join(root, folder)));
     if (!wanted.some((file) => executor.isMatch(file))) return;
   }
-  if (ensureDriverBuilt(root)) process.stderr.write('stagesim: compiled the Appium driver (agent/appium-driver/dist)\n');
-  const server = await startAppiumInProcess();
-  globalThis.__stagesimAppium = server;
-  process.env[APPIUM_URL_ENV] = server.url;
+  try {
+    if (ensureDriverBuilt(root)) process.stderr.write('stagesim: compiled the Appium driver (agent/appium-driver/dist)\n');
+    const server = await startAppiumInProcess();
+    globalThis.__stagesimAppium = server;
+    process.env[APPIUM_URL_ENV] = server.url;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.env[APPIUM_ERROR_ENV] = reason;
+    process.stderr.write(`stagesim: no Appium server for the *.appium.test.ts files: ${reason}\n`);
+  }
 }
