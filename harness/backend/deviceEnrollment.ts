@@ -11,6 +11,14 @@ import { hashToken, sameTokenHash } from './tokens';
 /** A reply to the device, before the channel adds the requestId of the message it answers. */
 export type ReplyBody = BackendMessage extends infer M ? (M extends { requestId: unknown } ? Omit<M, 'requestId'> : never) : never;
 
+/** The request a change answers, kept with the change (DeviceRecord.lastReply). */
+export interface RequestStamp {
+  requestId: string;
+  type: string;
+}
+
+const stored = (stamp: RequestStamp | undefined, body: ReplyBody) => (stamp ? { ...stamp, body: JSON.stringify(body) } : null);
+
 export interface DeviceEnrollmentOptions {
   store: BackendStore;
   clock: Clock;
@@ -39,7 +47,7 @@ export class DeviceEnrollment {
    * Checks a token in a fixed order, each failure with its own reason: unknown, expired, revoked,
    * replaced, wrongTokenType, modeNotAllowed, androidTooOld, manualEntryNotSupported.
    */
-  redeemToken(deviceId: string, token: string, method: 'qr' | 'manual'): ReplyBody {
+  redeemToken(deviceId: string, token: string, method: 'qr' | 'manual', stamp?: RequestStamp): ReplyBody {
     const { store, clock } = this.options;
     const device = this.device(deviceId);
     const now = clock.now();
@@ -84,12 +92,13 @@ export class DeviceEnrollment {
       signedInUpn: null,
       upn: null,
       lastChangeAt: now,
+      lastReply: stored(stamp, accepted),
     };
     store.saveDevice(next, this.entry(device, plan.to, plan.actor, found.id, now), profile.id);
     return accepted;
   }
 
-  completeStage(deviceId: string, stage: 'staged' | 'adminProvisioned' | 'enrolled'): ReplyBody {
+  completeStage(deviceId: string, stage: 'staged' | 'adminProvisioned' | 'enrolled', stamp?: RequestStamp): ReplyBody {
     const { store, clock } = this.options;
     const device = this.device(deviceId);
     const plan = planTransition(this.facts(device), stage);
@@ -126,12 +135,13 @@ export class DeviceEnrollment {
         serialNumber: next.serialNumber,
       },
     });
-    store.saveDevice(next, this.entry(device, stage, plan.actor, device.tokenId, now));
-    return this.stageRecorded(next);
+    const reply = this.stageRecorded(next);
+    store.saveDevice({ ...next, lastReply: stored(stamp, reply) }, this.entry(device, stage, plan.actor, device.tokenId, now));
+    return reply;
   }
 
   /** The account is checked before the device: a foreign account is accountNotFound wherever it is tried. */
-  signIn(deviceId: string, upn: string): ReplyBody {
+  signIn(deviceId: string, upn: string, stamp?: RequestStamp): ReplyBody {
     const domain = upn.slice(upn.lastIndexOf('@') + 1).toLowerCase();
     if (!this.options.tenantDomains.includes(domain)) return { type: 'signInRejected', reason: 'accountNotFound' };
     const device = this.device(deviceId);
@@ -141,21 +151,29 @@ export class DeviceEnrollment {
         : { type: 'signInRejected', reason: 'alreadyEnrolled' };
     }
     if (device.stage !== 'staged' && device.stage !== 'adminProvisioned') return { type: 'signInRejected', reason: 'deviceNotStaged' };
+    const accepted: ReplyBody = { type: 'signInAccepted', upn };
     if (device.signedInUpn !== upn) {
-      this.options.store.saveDevice({ ...device, signedInUpn: upn, lastChangeAt: this.options.clock.now() });
+      this.options.store.saveDevice({ ...device, signedInUpn: upn, lastChangeAt: this.options.clock.now(), lastReply: stored(stamp, accepted) });
     }
-    return { type: 'signInAccepted', upn };
+    return accepted;
   }
 
-  factoryReset(deviceId: string): ReplyBody {
+  factoryReset(deviceId: string, stamp?: RequestStamp): ReplyBody {
     const device = this.device(deviceId);
     const plan = planTransition(this.facts(device), 'factoryReset');
+    const reply: ReplyBody = { type: 'resetRecorded' };
     if (plan.outcome === 'record') {
       const now = this.options.clock.now();
-      const next: DeviceRecord = { ...device, stage: 'factoryReset', flow: null, signedInUpn: null, upn: null, deliveries: null, lastChangeAt: now };
+      const next: DeviceRecord = { ...device, stage: 'factoryReset', flow: null, signedInUpn: null, upn: null, deliveries: null, lastChangeAt: now, lastReply: stored(stamp, reply) };
       this.options.store.saveDevice(next, this.entry(device, 'factoryReset', plan.actor, device.tokenId, now));
     }
-    return { type: 'resetRecorded' };
+    return reply;
+  }
+
+  /** The reply kept with the device's last change, if `requestId` is the request that made it. */
+  storedReply(deviceId: string, requestId: string, type: string): ReplyBody | null {
+    const last = this.options.store.getDevice(deviceId)?.lastReply;
+    return last && last.requestId === requestId && last.type === type ? (JSON.parse(last.body) as ReplyBody) : null;
   }
 
   private device(deviceId: string): DeviceRecord {

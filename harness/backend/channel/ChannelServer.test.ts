@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MAX_FRAME_BYTES } from '../../../agent/protocol/messages';
 import { fixedClock } from '../clock';
 import { startBackend, type RunningBackend } from '../server';
@@ -303,6 +306,37 @@ describe('stages, names and the ledger', () => {
       expect(entries.map((e: any) => e.toStage)).toEqual(['tokenCreated', 'staged']);
     } finally {
       await lossy.close();
+    }
+  });
+
+  it('still answers a resend with the lost reply after the backend restarted on its file', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'stagesim-resend-'));
+    const dbPath = join(folder, 'backend.db');
+    const clock = fixedClock('2024-06-22T04:20:00Z');
+    let dropNext = false;
+    let lossy = await startBackend({ dbPath, clock, beforeReply: () => (dropNext ? ((dropNext = false), 'drop') : 'send') });
+    try {
+      const profile = await createProfile(AdminClient.for(lossy), {});
+      const first = await RawChannel.open(lossy.channelUrl);
+      await first.hello('RESTART1');
+      dropNext = true;
+      first.sendRaw(JSON.stringify({ type: 'redeemToken', requestId: 'kept-1', token: profile.tokenValue, method: 'qr' }));
+      expect((await first.closed).code).toBe(1006);
+
+      // The backend restarts (its reply cache is gone) and the admin revokes the token meanwhile.
+      await lossy.close();
+      lossy = await startBackend({ dbPath, clock });
+      await AdminClient.for(lossy).post(`${PROFILES}/${profile.id}/revokeToken`);
+      const second = await RawChannel.open(lossy.channelUrl);
+      await second.hello('RESTART1');
+      expect(await second.request({ type: 'redeemToken', requestId: 'kept-1', token: profile.tokenValue, method: 'qr' })).toMatchObject({ type: 'tokenAccepted', requestId: 'kept-1' });
+      expect(await second.request({ type: 'redeemToken', requestId: 'kept-2', token: profile.tokenValue, method: 'qr' })).toMatchObject({ reason: 'revoked' });
+      // A repeat under another type is not the same request.
+      expect(await second.request({ type: 'completeStage', requestId: 'kept-1', stage: 'staged' })).toMatchObject({ type: 'stageRecorded', requestId: 'kept-1' });
+      await second.close();
+    } finally {
+      await lossy.close();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 

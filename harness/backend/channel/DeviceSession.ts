@@ -109,6 +109,9 @@ export class DeviceSession {
     }
     const cached = replies.get(this.serialNumber);
     if (cached && cached.requestId === message.requestId && cached.type === message.type) return cached.text;
+    // Not in memory (the backend restarted since): the change the request made keeps its reply.
+    const kept = enrollment.storedReply(this.deviceId, message.requestId, message.type);
+    if (kept) return replyText(message.requestId, kept);
 
     const text = replyText(message.requestId, this.dispatch(this.deviceId, message));
     replies.set(this.serialNumber, { type: message.type, requestId: message.requestId, text });
@@ -117,12 +120,13 @@ export class DeviceSession {
 
   private dispatch(deviceId: string, message: Exclude<DeviceMessage, { type: 'hello' }>): ReplyBody {
     const { enrollment } = this.context;
+    const stamp = { requestId: message.requestId, type: message.type };
     switch (message.type) {
       case 'redeemToken': {
         // Both limits: one connection trying many serials, and one serial trying over many connections.
         const bySerial = this.context.redemptionFailuresBySerial.get(this.serialNumber!);
         if (this.redemptionFailures.blocked() || bySerial.blocked()) return { type: 'tokenRejected', reason: 'rateLimited' };
-        const reply = enrollment.redeemToken(deviceId, message.token, message.method);
+        const reply = enrollment.redeemToken(deviceId, message.token, message.method, stamp);
         if (reply.type === 'tokenRejected') {
           this.redemptionFailures.fail();
           bySerial.fail();
@@ -130,12 +134,12 @@ export class DeviceSession {
         return reply;
       }
       case 'completeStage':
-        return enrollment.completeStage(deviceId, message.stage);
+        return enrollment.completeStage(deviceId, message.stage, stamp);
       case 'signIn':
         if (!upnSchema.safeParse(message.upn).success) return { type: 'signInRejected', reason: 'invalidUpn' };
-        return enrollment.signIn(deviceId, message.upn);
+        return enrollment.signIn(deviceId, message.upn, stamp);
       case 'factoryReset':
-        return enrollment.factoryReset(deviceId);
+        return enrollment.factoryReset(deviceId, stamp);
     }
   }
 }

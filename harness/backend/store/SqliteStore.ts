@@ -125,7 +125,7 @@ export class SqliteStore implements BackendStore {
         flow = @flow, tokenId = @tokenId, profileId = @profileId, profileName = @profileName, enrollmentMode = @enrollmentMode,
         deviceNameTemplate = @deviceNameTemplate, nameRandom = @nameRandom, signedInUpn = @signedInUpn, upn = @upn,
         enrolledAt = @enrolledAt, userEnrolledAt = @userEnrolledAt, managedName = @managedName, deviceName = @deviceName,
-        deliveries = @deliveries, lastChangeAt = @lastChangeAt, managed = @managed WHERE id = @id`),
+        deliveries = @deliveries, lastChangeAt = @lastChangeAt, managed = @managed, lastReply = @lastReply WHERE id = @id`),
       listManaged: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid'),
       listManagedPage: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid LIMIT ? OFFSET ?'),
       listManagedBySerial: p('SELECT * FROM devices WHERE managed = 1 AND serialNumber = ? COLLATE NOCASE ORDER BY rowid'),
@@ -441,6 +441,7 @@ function deviceRow(device: DeviceRecord): Row {
     ...device,
     deliveries: device.deliveries === null ? null : JSON.stringify(device.deliveries),
     managed: device.managed ? 1 : 0,
+    lastReply: device.lastReply === null ? null : JSON.stringify(device.lastReply),
   };
 }
 
@@ -449,6 +450,7 @@ function toDevice(row: Row): DeviceRecord {
     ...(row as unknown as DeviceRecord),
     deliveries: row.deliveries === null ? null : (JSON.parse(row.deliveries as string) as DeviceRecord['deliveries']),
     managed: row.managed === 1,
+    lastReply: row.lastReply === null || row.lastReply === undefined ? null : (JSON.parse(row.lastReply as string) as DeviceRecord['lastReply']),
   };
 }
 

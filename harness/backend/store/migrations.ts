@@ -117,6 +117,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX assignmentsByPayload ON assignments (payloadId);
   `,
+  `
+  ALTER TABLE devices ADD COLUMN lastReply TEXT;
+  `,
 ];
 
 /** Brings the database to the newest schema; answers the version it is at. */

@@ -76,6 +76,18 @@ export interface DeviceRecord {
   lastChangeAt: number;
   /** Listed by managedDevices: the device completed stage 2 at least once. */
   managed: boolean;
+  /**
+   * The request that last changed the device and the reply it got, kept with the change itself: a
+   * device that resends it (its reply was lost, the backend restarted meanwhile) gets the same answer.
+   */
+  lastReply: StoredReply | null;
+}
+
+export interface StoredReply {
+  requestId: string;
+  type: string;
+  /** The reply's JSON, without its requestId. */
+  body: string;
 }
 
 export interface LedgerEntryInput {
