@@ -7,6 +7,7 @@ import { startBackend } from '../server';
 import { AdminClient, PROFILES, createProfile } from '../testing/adminClient';
 import { RawChannel } from '../testing/rawChannel';
 import { MIGRATIONS } from './migrations';
+import { SqliteStore } from './SqliteStore';
 
 let dir: string;
 beforeEach(() => {
@@ -72,6 +73,45 @@ describe('SqliteStore on a file', () => {
       await again.close();
     } finally {
       await second.close();
+    }
+  });
+
+  it('serves cached profiles that always agree with the database, through every kind of profile write', async () => {
+    const dbPath = join(dir, 'cached.db');
+    const backend = await startBackend({ dbPath, clock: fixedClock('2024-06-22T04:20:00Z') });
+    // A store opened afresh each time reads the rows, as the backend would after a restart.
+    const fromDisk = (id: string) => {
+      const reader = new SqliteStore(dbPath);
+      try {
+        return reader.getProfile(id);
+      } finally {
+        reader.close();
+      }
+    };
+    try {
+      const admin = AdminClient.for(backend);
+      const profile = await createProfile(admin, { displayName: 'Cached' });
+      const agrees = () => expect(backend.store.getProfile(profile.id)).toEqual(fromDisk(profile.id));
+      agrees();
+      for (const serial of ['CACHE1', 'CACHE2']) {
+        const channel = await RawChannel.open(backend.channelUrl);
+        await channel.hello(serial);
+        expect((await channel.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' })).type).toBe('tokenAccepted');
+        await channel.request({ type: 'completeStage', stage: 'staged' });
+        await channel.close();
+        agrees();
+      }
+      expect(backend.store.getProfile(profile.id)!.usageCount).toBe(2);
+      await admin.patch(`${PROFILES}/${profile.id}`, { displayName: 'Cached, renamed', deviceNameTemplate: '{{SERIAL}}' });
+      agrees();
+      await admin.post(`${PROFILES}/${profile.id}/createToken`);
+      agrees();
+      await admin.post(`${PROFILES}/${profile.id}/revokeToken`);
+      agrees();
+      await admin.delete(`${PROFILES}/${profile.id}`);
+      expect(backend.store.getProfile(profile.id)).toBeUndefined();
+    } finally {
+      await backend.close();
     }
   });
 

@@ -46,6 +46,11 @@ export class SqliteStore implements BackendStore {
    * (about 1 KB per device seen). Records handed out must be treated as read-only.
    */
   private readonly devices = new Map<string, DeviceRecord>();
+  /**
+   * Profiles, cached the same way: every token redemption and every stage-2 record reads one. Every write
+   * to a profile row goes through this class, which drops or updates the cached copy after it commits.
+   */
+  private readonly profiles = new Map<string, Profile>();
   private readonly deviceIdBySerial = new Map<string, string>();
   private readonly s: Record<string, Statement>;
   private readonly tx: {
@@ -224,11 +229,17 @@ export class SqliteStore implements BackendStore {
 
   createProfile(profile: Profile, token: TokenRecord): void {
     this.tx.createProfile(profile, token);
+    this.profiles.delete(profile.id);
   }
 
   getProfile(id: string): Profile | undefined {
+    const cached = this.profiles.get(id);
+    if (cached) return cached;
     const row = this.s.getProfile!.get(id) as Row | undefined;
-    return row && toProfile(row);
+    if (!row) return undefined;
+    const profile = toProfile(row);
+    this.profiles.set(id, profile);
+    return profile;
   }
 
   listProfiles(): Profile[] {
@@ -236,11 +247,19 @@ export class SqliteStore implements BackendStore {
   }
 
   updateProfile(profile: Profile): void {
-    this.s.updateProfile!.run(profileRow(profile));
+    try {
+      this.s.updateProfile!.run(profileRow(profile));
+    } finally {
+      this.profiles.delete(profile.id);
+    }
   }
 
   deleteProfile(id: string, at: number): boolean {
-    return this.tx.deleteProfile(id, at);
+    try {
+      return this.tx.deleteProfile(id, at);
+    } finally {
+      this.profiles.delete(id);
+    }
   }
 
   getToken(id: string): TokenRecord | undefined {
@@ -252,7 +271,11 @@ export class SqliteStore implements BackendStore {
   }
 
   replaceToken(profileId: string, token: TokenRecord, at: number): void {
-    this.tx.replaceToken(profileId, token, at);
+    try {
+      this.tx.replaceToken(profileId, token, at);
+    } finally {
+      this.profiles.delete(profileId);
+    }
   }
 
   revokeToken(profileId: string, at: number): boolean {
@@ -291,9 +314,15 @@ export class SqliteStore implements BackendStore {
   }
 
   saveDevice(device: DeviceRecord, entry?: LedgerEntryInput, countUseOfProfile?: string): void {
-    this.tx.saveDevice(device, entry, countUseOfProfile);
-    // Only after the commit: a failed transaction leaves the remembered record as the database has it.
+    // One statement alone is its own transaction; more are one together.
+    if (entry === undefined && countUseOfProfile === undefined) this.s.updateDevice!.run(deviceRow(device));
+    else this.tx.saveDevice(device, entry, countUseOfProfile);
+    // Only after the commit: a failed transaction leaves the remembered records as the database has them.
     this.remember(device);
+    if (countUseOfProfile !== undefined) {
+      const profile = this.profiles.get(countUseOfProfile);
+      if (profile) this.profiles.set(countUseOfProfile, { ...profile, usageCount: profile.usageCount + 1 });
+    }
   }
 
   private remember(device: DeviceRecord): DeviceRecord {
