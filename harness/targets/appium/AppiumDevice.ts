@@ -113,7 +113,7 @@ export class AppiumDevice implements TargetDevice {
       // The stagesim driver answers only once its device is idle: what it shows is where it rests.
       const settled = recognized !== null && (this.options.simulated || !BUSY_SCREENS.has(recognized.id));
       if (settled) return recognized;
-      if (Date.now() >= deadline) {
+      if (Date.now() >= deadline || (recognized === null && this.options.simulated)) {
         if (recognized) return recognized;
         throw new StagesimError('SCREEN_UNKNOWN', `the page source matches no screen of the selector files (${this.options.selectors.files.map((f) => `${f}.json`).join(' over ')}); see the page source in the report`);
       }
