@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { PNG } from 'pngjs';
 import { DeviceChannelClient } from '../channel/DeviceChannelClient';
 import { SimulatedDevice, type DeviceView } from '../device/SimulatedDevice';
 import { MemoryDeviceStorage } from '../device/deviceStorage';
@@ -85,7 +86,17 @@ export class DeviceSession {
 
   screenshot(): Buffer {
     const { serialNumber, model, osVersion } = this.device.profile;
-    return renderScreenshot(this.render(), `${model}  ${serialNumber}  Android ${osVersion}`);
+    return renderScreenshot(this.render(), `${model}  ${serialNumber}  Android ${osVersion}`, this.cameraImage());
+  }
+
+  /** The camera frame as an image, when it is one (a frame the reader refused is not drawn). */
+  private cameraImage(): PNG | null {
+    if (!this.cameraFrame) return null;
+    try {
+      return PNG.sync.read(this.cameraFrame);
+    } catch {
+      return null;
+    }
   }
 
   elementId(screen: RenderedScreen, node: UiNode): string {

@@ -1,4 +1,6 @@
+import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
+import { renderQrPng } from '../../../harness/backend/qr/renderQrPng';
 import { deviceFixture, elementId, type Browser } from '../testing/session';
 import { readText } from '../testing/readText';
 
@@ -51,4 +53,20 @@ test('the screenshot follows the screen', async () => {
   const title = await browser.getElementRect(elementId(await browser.findElement('id', 'sud_layout_title')));
   expect(readText(after, { x: title.x, y: title.y, scale: 4, length: 'Choose your language'.length, ink: [32, 33, 36] })).toBe('Choose your language');
   expect(after.data.equals(before.data)).toBe(false);
+});
+
+test('on the QR reader the viewfinder shows the frame the camera sees, readable as a code', async () => {
+  await browser.execute('mobile: stagesimFactoryReset', {});
+  const image = elementId(await browser.findElement('accessibility id', 'Welcome illustration'));
+  for (let tap = 0; tap < 6; tap += 1) await browser.elementClick(image);
+  // A code that is no enrollment code: the device shows the invalid-code screen, so try again first.
+  await browser.execute('mobile: injectEmulatorCameraImage', { payload: renderQrPng('hello from the camera').toString('base64') });
+  await browser.elementClick(elementId(await browser.findElement('id', 'try_again_button')));
+  const png = await screenshot();
+  // Only the camera preview, where the page source says it is.
+  const preview = await browser.getElementRect(elementId(await browser.findElement('accessibility id', 'Camera preview')));
+  const crop = new PNG({ width: preview.width, height: preview.height });
+  PNG.bitblt(png, crop, preview.x, preview.y, preview.width, preview.height, 0, 0);
+  const found = jsQR(new Uint8ClampedArray(crop.data.buffer, crop.data.byteOffset, crop.data.length), crop.width, crop.height);
+  expect(found?.data).toBe('hello from the camera');
 });

@@ -61,6 +61,28 @@ class Canvas {
     for (let y = y1 + 1; y < y2; y += 1) data.copy(data, (y * this.width + x1) * 4, rowStart, rowStart + rowBytes);
   }
 
+  /** Draws `image` scaled (nearest pixel) into `bounds`, keeping its aspect ratio, centred. */
+  picture(image: PNG, bounds: Bounds): void {
+    const width = bounds.x2 - bounds.x1;
+    const height = bounds.y2 - bounds.y1;
+    const scale = Math.min(width / image.width, height / image.height);
+    const drawnWidth = Math.max(1, Math.floor(image.width * scale));
+    const drawnHeight = Math.max(1, Math.floor(image.height * scale));
+    const left = bounds.x1 + Math.floor((width - drawnWidth) / 2);
+    const top = bounds.y1 + Math.floor((height - drawnHeight) / 2);
+    for (let y = 0; y < drawnHeight; y += 1) {
+      const sourceRow = Math.min(image.height - 1, Math.floor(y / scale)) * image.width;
+      for (let x = 0; x < drawnWidth; x += 1) {
+        const from = (sourceRow + Math.min(image.width - 1, Math.floor(x / scale))) * 4;
+        const to = ((top + y) * this.width + left + x) * 4;
+        // Transparent pixels show white, as a printed code on paper would.
+        const alpha = image.data[from + 3]! / 255;
+        for (let c = 0; c < 3; c += 1) this.png.data[to + c] = Math.round(image.data[from + c]! * alpha + 255 * (1 - alpha));
+        this.png.data[to + 3] = 255;
+      }
+    }
+  }
+
   frame(bounds: Bounds, color: Rgb, thickness: number): void {
     const { x1, y1, x2, y2 } = bounds;
     this.fill({ x1, y1, x2, y2: y1 + thickness }, color);
@@ -101,7 +123,7 @@ function blockHeight(lines: readonly string[], style: TextStyle): number {
   return lines.length * style.lineHeight - (style.lineHeight - GLYPH_HEIGHT * style.scale);
 }
 
-function drawNode(canvas: Canvas, node: UiNode): void {
+function drawNode(canvas: Canvas, node: UiNode, cameraFrame: PNG | null): void {
   const { bounds } = node;
   const centerX = Math.round((bounds.x1 + bounds.x2) / 2);
   const middle = (lines: readonly string[], style: TextStyle) => Math.round((bounds.y1 + bounds.y2) / 2 - blockHeight(lines, style) / 2);
@@ -129,18 +151,20 @@ function drawNode(canvas: Canvas, node: UiNode): void {
       const inset = camera
         ? { x1: centerX - 180, y1: bounds.y1 + 80, x2: centerX + 180, y2: bounds.y1 + 440 }
         : { x1: centerX - 70, y1: bounds.y1 + 40, x2: centerX + 70, y2: bounds.y2 - 120 };
+      // The viewfinder shows what the camera sees (the frame injected last), as a preview would.
+      if (camera && cameraFrame) canvas.picture(cameraFrame, { x1: inset.x1 + 6, y1: inset.y1 + 6, x2: inset.x2 - 6, y2: inset.y2 - 6 });
       canvas.frame(inset, ink, 6);
       return canvas.lines(node.lines, { centerX, y: bounds.y2 - 80 }, BODY_STYLE, ink);
     }
   }
 }
 
-/** A PNG of the screen; `status` is the status bar's text (the device it is). */
-export function renderScreenshot(screen: RenderedScreen, status: string): Buffer {
+/** A PNG of the screen; `status` is the status bar's text (the device it is), `cameraFrame` what the camera sees. */
+export function renderScreenshot(screen: RenderedScreen, status: string, cameraFrame: PNG | null = null): Buffer {
   if (!screen.root) return new Canvas(screen.width, screen.height, COLORS.off).encode();
   const canvas = new Canvas(screen.width, screen.height, COLORS.background);
   canvas.fill({ x1: 0, y1: 0, x2: DISPLAY.width, y2: STATUS_BAR_HEIGHT }, COLORS.statusBar);
   canvas.text(status, 24, Math.round((STATUS_BAR_HEIGHT - GLYPH_HEIGHT * STATUS_STYLE.scale) / 2), STATUS_STYLE, COLORS.statusText);
-  for (const node of screen.nodes) drawNode(canvas, node);
+  for (const node of screen.nodes) drawNode(canvas, node, cameraFrame);
   return canvas.encode();
 }
