@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import { fixedClock } from '../../harness/backend/clock';
 import { startBackend, type RunningBackend } from '../../harness/backend/server';
 import { AdminClient, createProfile } from '../../harness/backend/testing/adminClient';
-import { DeviceChannelClient, channelUrlOf } from './DeviceChannelClient';
+import { DeviceChannelClient, channelUrlOf, deviceChannelClientOptionsSchema } from './DeviceChannelClient';
 
 const pixel = (serialNumber: string, osVersion = '14') => ({ serialNumber, manufacturer: 'Google', model: 'Pixel 8', osVersion });
 const fastRetry = { attempts: 4, baseDelayMs: 10, maxDelayMs: 50 };
@@ -158,6 +158,16 @@ describe('DeviceChannelClient across a backend restart', () => {
     } finally {
       await service.close();
     }
+  });
+});
+
+describe('the default retry budget', () => {
+  it('waits at least 7.5 s in all before giving up, so a device rides out a backend restart', () => {
+    const { retry } = deviceChannelClientOptionsSchema.parse({ url: 'http://127.0.0.1:1' });
+    // The shortest the waits can be: each one scaled by the lowest jitter (50%).
+    let least = 0;
+    for (let attempt = 1; attempt < retry.attempts; attempt += 1) least += 0.5 * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+    expect(least).toBeGreaterThanOrEqual(7_500);
   });
 });
 

@@ -15,7 +15,9 @@ export const deviceChannelClientOptionsSchema = z.object({
   /**
    * Attempts per request (the first included). Between attempts the client waits
    * min(maxDelayMs, baseDelayMs * 2^(n-1)), scaled by a random 50-100% so a fleet that lost the backend
-   * does not come back in lockstep.
+   * does not come back in lockstep. The default waits 7.5-15 s in all before NETWORK_UNAVAILABLE: long
+   * enough to ride out a backend restart on a busy machine (the device runtime retries on top of it); a
+   * budget of 5 attempts and 2 s lost most of a fleet to an 8-second restart.
    */
   retry: z
     .object({
@@ -23,7 +25,7 @@ export const deviceChannelClientOptionsSchema = z.object({
       baseDelayMs: z.number().int().min(0),
       maxDelayMs: z.number().int().min(0),
     })
-    .default({ attempts: 5, baseDelayMs: 100, maxDelayMs: 2_000 }),
+    .default({ attempts: 10, baseDelayMs: 100, maxDelayMs: 3_000 }),
 });
 export type DeviceChannelClientOptions = z.input<typeof deviceChannelClientOptionsSchema>;
 
