@@ -93,7 +93,7 @@ const REQUESTING_EFFECT = (state: string) => {
   return effect !== undefined && effect !== 'prepareDevice';
 };
 const FIRE_TIMEOUT_MS = 5_000;
-const STEADY = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Slot {
   target: StateTarget;
@@ -126,7 +126,6 @@ class Harness {
   backend!: RunningBackend;
   link!: FaultyLink;
   admin!: AdminClient;
-  restarts = 0;
 
   constructor(
     private readonly extra: FaultMatrixOptions['backend'] = {},
@@ -178,11 +177,10 @@ class Harness {
         break;
       } catch (error) {
         if (attempt >= 20) throw error;
-        await STEADY(25);
+        await pause(25);
       }
     }
     this.link.retarget(this.backend.channelUrl);
-    this.restarts += 1;
   }
 
   boot(serialNumber: string, osVersion: string): SimulatedDevice {
