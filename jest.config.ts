@@ -10,7 +10,8 @@ const config: Config = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { ...require('./tsconfig.json').compilerOptions, incremental: false, tsBuildInfoFile: undefined, noEmit: false, isolatedModules: true } }],
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
-  testTimeout: 30_000,
+  // Generous: on a shared 2-core machine a test that spawns the CLI or a server can wait on the CPU.
+  testTimeout: 90_000,
   // Two workers on CI's two cores: most tests wait on loopback I/O, so both stay busy.
   maxWorkers: 2,
   // A test that fails half-way can leave a server listening; that must fail the test, not hang CI
