@@ -68,6 +68,10 @@ async function main(argv: string[]): Promise<void> {
   const baselineRate = (before.devicesPerSecond + after.devicesPerSecond) / 2;
   const ratio = summary.devicesPerSecond / baselineRate;
   out(`   ${fixed(before.devicesPerSecond)} and ${fixed(after.devicesPerSecond)} devices/s, mean ${fixed(baselineRate)}; fleet/baseline = ${fixed(ratio, 2)}`);
+  // The same comparison by CPU time, which other work on the machine bends much less than wall time.
+  const rawCpu = (before.cpuMsPerDevice.client + before.cpuMsPerDevice.server + after.cpuMsPerDevice.client + after.cpuMsPerDevice.server) / 2;
+  const fleetCpu = summary.cpuMsPerDevice.fleet + (summary.cpuMsPerDevice.backend ?? 0);
+  out(`   CPU per device: raw ${fixed(rawCpu, 3)} ms (clients and echo server), fleet ${fixed(fleetCpu, 3)} ms (devices and backend); raw/fleet = ${fixed(rawCpu / fleetCpu, 2)}`);
   const reference = await runWsBaseline({ devices: args.devices, ...REFERENCE });
   out(`   the issue's reference (8 round trips of 200 bytes, 200 at a time): ${fixed(reference.devicesPerSecond)} devices/s`);
 
@@ -94,7 +98,7 @@ async function main(argv: string[]): Promise<void> {
   ] as const;
   out(`\ntargets (load average ${host.loadAverage} at the start, ${machine().loadAverage} at the end)`);
   for (const [what, ok, figure] of checks) out(`   ${verdict(ok).padEnd(8)} ${what}: ${figure}`);
-  if (args.json) out(JSON.stringify({ machine: host, loadAverageAtEnd: machine().loadAverage, fleet: summary, baseline: { before, after, devicesPerSecond: baselineRate }, reference, ratio, model, qrDecode: qr, adminApi: admin }));
+  if (args.json) out(JSON.stringify({ machine: host, loadAverageAtEnd: machine().loadAverage, fleet: summary, baseline: { before, after, devicesPerSecond: baselineRate, cpuMsPerDevice: rawCpu }, fleetCpuMsPerDevice: fleetCpu, reference, ratio, model, qrDecode: qr, adminApi: admin }));
 }
 
 if (require.main === module) {

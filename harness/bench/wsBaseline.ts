@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { siblingEntry, sourceExecArgv } from '../fleet/sourceEntry';
 
@@ -19,15 +20,29 @@ export interface BaselineOptions {
 export interface BaselineResult extends BaselineOptions {
   wallMs: number;
   devicesPerSecond: number;
+  /** CPU time (user + system) per device of the clients (this process) and of the echo server. */
+  cpuMsPerDevice: { client: number; server: number };
 }
 
 export async function runWsBaseline(options: BaselineOptions): Promise<BaselineResult> {
   const server = spawn(process.execPath, [...sourceExecArgv(__filename), siblingEntry(__filename, 'wsEchoServer')], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
-    const port = await new Promise<string>((resolve, reject) => {
-      server.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-      server.once('exit', (code) => reject(new Error(`the echo server exited (${code})`)));
-    });
+    const lines = createInterface({ input: server.stdout });
+    const nextLine = () =>
+      new Promise<string>((resolve, reject) => {
+        const onExit = (code: number | null) => reject(new Error(`the echo server exited (${code})`));
+        server.once('exit', onExit);
+        lines.once('line', (line) => {
+          server.off('exit', onExit);
+          resolve(line.trim());
+        });
+      });
+    const serverCpu = async () => {
+      const answer = nextLine();
+      server.stdin.write('cpu\n');
+      return Number(await answer);
+    };
+    const port = await nextLine();
     const url = `ws://127.0.0.1:${port}`;
     const payload = 'x'.repeat(options.messageBytes);
     const device = () =>
@@ -50,10 +65,19 @@ export async function runWsBaseline(options: BaselineOptions): Promise<BaselineR
         await device();
       }
     };
+    const serverBefore = await serverCpu();
+    const clientBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(Array.from({ length: Math.min(options.concurrency, options.devices) }, lane));
     const wallMs = performance.now() - started;
-    return { ...options, wallMs, devicesPerSecond: (options.devices / wallMs) * 1000 };
+    const client = process.cpuUsage(clientBefore);
+    const serverMs = (await serverCpu()) - serverBefore;
+    return {
+      ...options,
+      wallMs,
+      devicesPerSecond: (options.devices / wallMs) * 1000,
+      cpuMsPerDevice: { client: (client.user + client.system) / 1000 / options.devices, server: serverMs / options.devices },
+    };
   } finally {
     server.stdin.end();
     server.kill();

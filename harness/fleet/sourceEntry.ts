@@ -1,14 +1,20 @@
 const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
 
 /**
- * Node flags for a worker or child process started from `file`: this process's own (so that, say,
- * `node --cpu-prof` profiles the embedded backend and the workers too), plus ts-node's transpile-only
- * hook when the fleet runs from its TypeScript sources (tests, ts-node).
+ * Node flags a child process inherits from this one: diagnostics and memory settings only, so that
+ * `node --cpu-prof --cpu-prof-dir=DIR stagesim fleet` profiles the embedded backend too (values only in the
+ * `--flag=value` form). Never the rest of execArgv: it can hold `-e CODE` or `--inspect`, which a child
+ * must not run again.
+ */
+const INHERITED = /^--((cpu-prof|heap-prof|trace-gc|single-threaded-gc|enable-source-maps)|(cpu-prof-dir|cpu-prof-interval|heap-prof-dir|heap-prof-interval|max-old-space-size|max-semi-space-size)=.+)$/;
+
+/**
+ * Node flags for a child process started from `file`: the inherited diagnostics, plus ts-node's
+ * transpile-only hook when the fleet runs from its TypeScript sources (tests, ts-node).
  */
 export function sourceExecArgv(file: string): string[] {
-  const own = process.execArgv;
-  if (!file.endsWith('.ts') || own.some((flag) => flag.includes('ts-node'))) return [...own];
-  return [...own, ...TS_NODE];
+  const inherited = process.execArgv.filter((flag) => INHERITED.test(flag));
+  return file.endsWith('.ts') ? [...inherited, ...TS_NODE] : inherited;
 }
 
 /** The sibling module `name` in the same form (.ts or .js) as `file`. */
