@@ -1,6 +1,8 @@
 import { startBackend, type RunningBackend } from '../../backend/server';
 import { fleetSummarySchema, type FleetSummary } from '../../fleet/summary';
 import { runCli, type CliResult } from '../../testing/cli';
+import { UsageError } from '../exit';
+import { parseFleetFlags } from './fleet';
 import { AdminClient } from '../../world/AdminClient';
 import { EnrollmentWorld } from '../../world/EnrollmentWorld';
 
@@ -141,31 +143,41 @@ describe('stagesim fleet against a running backend', () => {
 });
 
 describe('stagesim fleet refuses bad options', () => {
-  const cases: Array<[string[], RegExp]> = [
-    [[], /^stagesim: --devices: expected the number of devices/],
-    [['--devices', 'many'], /^stagesim: --devices: expected a whole number of devices\n$/],
-    [['--devices', '0'], /^stagesim: --devices: Too small: expected number to be >=1\n$/],
-    [['--devices', '5', '--concurrency', '-2'], /^stagesim: --concurrency: expected a whole number\n$/],
-    [['--devices', '5', '--flow', 'express'], /^stagesim: --flow: Invalid option: expected one of "staging"\|"default"\n$/],
-    [['--devices', '5', '--mode', 'dedicated'], /^stagesim: --mode: Invalid option/],
-    [['--devices', '5', '--until', 'forever'], /^stagesim: --until: Invalid option/],
-    [['--devices', '5', '--embedded', 'cloud'], /^stagesim: --embedded: Invalid option/],
-    [['--devices', '5', '--workers', '0'], /^stagesim: --workers: Too small/],
-    [['--devices', '2', '--workers', '3'], /^stagesim: --workers: more workers \(3\) than devices \(2\)\n$/],
-    [['--devices', '5', '--backend', 'http://127.0.0.1:9'], /^stagesim: --profile: --backend and --profile go together\n$/],
-    [['--devices', '5', '--profile', 'abc'], /^stagesim: --backend: --backend and --profile go together\n$/],
-    [['--devices', '5', '--backend', 'ftp://example.com', '--profile', 'p'], /^stagesim: --backend: an http\(s\) URL/],
-    [['--devices', '5', '--admin-key', 'k'], /^stagesim: --admin-key: an admin key is for a running backend/],
-    [['--devices', '5', '--domain', 'intranet'], /^stagesim: --domain: a domain such as contoso\.com\n$/],
+  // As commander hands them over: every value a string.
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{}, /^--devices: expected the number of devices/],
+    [{ devices: 'many' }, /^--devices: expected a whole number of devices$/],
+    [{ devices: '0' }, /^--devices: Too small: expected number to be >=1$/],
+    [{ devices: '5', concurrency: '-2' }, /^--concurrency: expected a whole number$/],
+    [{ devices: '5', flow: 'express' }, /^--flow: Invalid option: expected one of "staging"\|"default"$/],
+    [{ devices: '5', mode: 'dedicated' }, /^--mode: Invalid option/],
+    [{ devices: '5', until: 'forever' }, /^--until: Invalid option/],
+    [{ devices: '5', embedded: 'cloud' }, /^--embedded: Invalid option/],
+    [{ devices: '5', workers: '0' }, /^--workers: Too small/],
+    [{ devices: '2', workers: '3' }, /^--workers: more workers \(3\) than devices \(2\)$/],
+    [{ devices: '5', backend: 'http://127.0.0.1:9' }, /^--profile: --backend and --profile go together$/],
+    [{ devices: '5', profile: 'abc' }, /^--backend: --backend and --profile go together$/],
+    [{ devices: '5', backend: 'ftp://example.com', profile: 'p' }, /^--backend: an http\(s\) URL/],
+    [{ devices: '5', adminKey: 'k' }, /^--admin-key: an admin key is for a running backend/],
+    [{ devices: '5', domain: 'intranet' }, /^--domain: a domain such as contoso\.com$/],
   ];
 
-  test('each with one line and exit 2, before anything starts', async () => {
-    // Each case is its own process; side by side they take the time of a few.
-    const results = await Promise.all(cases.map(([args]) => runCli(['fleet', ...args])));
-    results.forEach((result, index) => {
-      const [args, message] = cases[index]!;
-      expect({ args, code: result.code, stdout: result.stdout, lines: result.stderr.trim().split('\n').length }).toEqual({ args, code: 2, stdout: '', lines: 1 });
-      expect(result.stderr).toMatch(message);
-    });
+  test.each(cases)('%j', (raw, message) => {
+    expect(() => parseFleetFlags(raw, {})).toThrow(UsageError);
+    expect(() => parseFleetFlags(raw, {})).toThrow(message);
+  });
+
+  test('good flags parse into the options runFleet takes, the admin key from the environment with --backend', () => {
+    expect(parseFleetFlags({ devices: '10', workers: '2', until: 'staged', json: true }, {})).toMatchObject({ devices: 10, workers: 2, until: 'staged', concurrency: 64, json: true });
+    expect(parseFleetFlags({ devices: '1', backend: 'http://127.0.0.1:9', profile: 'p' }, { STAGESIM_ADMIN_KEY: 'from-the-environment' }).adminKey).toBe('from-the-environment');
+    expect(parseFleetFlags({ devices: '1' }, { STAGESIM_ADMIN_KEY: 'from-the-environment' }).adminKey).toBeUndefined();
+  });
+
+  test('as a command: one line on stderr, nothing on stdout, exit 2', async () => {
+    const [missing, badFlow] = await Promise.all([runCli(['fleet']), runCli(['fleet', '--devices', '5', '--flow', 'express'])]);
+    for (const result of [missing, badFlow]) {
+      expect({ code: result.code, stdout: result.stdout, lines: result.stderr.trim().split('\n').length }).toEqual({ code: 2, stdout: '', lines: 1 });
+    }
+    expect(badFlow.stderr).toBe('stagesim: --flow: Invalid option: expected one of "staging"|"default"\n');
   });
 });
