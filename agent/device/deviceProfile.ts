@@ -17,3 +17,11 @@ export const DEFAULT_DEVICE: DeviceProfileInput = {
   model: 'Pixel 8',
   osVersion: '14',
 };
+
+/** Rugged and consumer devices that frontline staging typically sees; harness runs spread over them. */
+export const SAMPLE_HARDWARE = [
+  { manufacturer: 'Samsung', model: 'Galaxy XCover6 Pro' },
+  { manufacturer: 'Zebra Technologies', model: 'TC58' },
+  { manufacturer: 'Google', model: 'Pixel 8' },
+  { manufacturer: 'Honeywell', model: 'CT47' },
+] as const;

@@ -1,5 +1,6 @@
 import type { ChannelTraffic } from '../../agent/channel/DeviceChannelClient';
 import { TRANSITION_KINDS, walkDevice, type FleetDeviceSpec, type TransitionKind, type WalkOptions } from './fleetDevice';
+import { SAMPLE_HARDWARE } from '../../agent/device/deviceProfile';
 
 /**
  * A share of the fleet run by one thread: devices `first` to `first + count - 1`, at most `concurrency`
@@ -22,19 +23,13 @@ export interface ShardResult {
   traffic: ChannelTraffic;
 }
 
-const HARDWARE = [
-  { manufacturer: 'Samsung', model: 'Galaxy XCover6 Pro' },
-  { manufacturer: 'Zebra Technologies', model: 'TC58' },
-  { manufacturer: 'Google', model: 'Pixel 8' },
-  { manufacturer: 'Honeywell', model: 'CT47' },
-] as const;
 
 /** Device `index` of a fleet run: its own serial (the run's prefix keeps fleets sharing a backend apart) and user. */
 export function fleetDeviceSpec(index: number, serialPrefix: string, domain: string): FleetDeviceSpec {
   const number = String(index + 1).padStart(6, '0');
   return {
     serialNumber: `${serialPrefix}-${number}`,
-    ...HARDWARE[index % HARDWARE.length]!,
+    ...SAMPLE_HARDWARE[index % SAMPLE_HARDWARE.length]!,
     osVersion: '14',
     upn: `user${number}.${serialPrefix.toLowerCase()}@${domain}`,
   };

@@ -8,6 +8,7 @@ import { InfeasiblePathError, planPath, type PathPlan } from './planner';
 import { pick, seededRandom } from './random';
 import { replayText } from './replay';
 import { runPath, type PathRun } from './runPath';
+import { SAMPLE_HARDWARE } from '../../agent/device/deviceProfile';
 
 export interface ModelSuiteOptions {
   target: Target;
@@ -26,12 +27,6 @@ export interface PlannedPath {
   plan: PathPlan;
 }
 
-const HARDWARE = [
-  { manufacturer: 'Samsung', model: 'Galaxy XCover6 Pro' },
-  { manufacturer: 'Zebra Technologies', model: 'TC58' },
-  { manufacturer: 'Google', model: 'Pixel 8' },
-  { manufacturer: 'Honeywell', model: 'CT47' },
-] as const;
 
 /** The paths of a suite with their plans; paths no device could take are left out, with the reason. */
 export function planSuite(strategy: PathStrategy, seed: number, maxPaths?: number): { planned: PlannedPath[]; infeasible: Array<{ path: ModelPath; reason: string }> } {
@@ -52,7 +47,7 @@ export function planSuite(strategy: PathStrategy, seed: number, maxPaths?: numbe
 /** Runs one planned path on a fresh device against `backend`, which the path has to itself. */
 export async function runPlannedPath(planned: PlannedPath, options: Pick<ModelSuiteOptions, 'target' | 'seed'>, index: number, backend: RunningBackend): Promise<PathRun> {
   const random = seededRandom(options.seed + index);
-  const hardware = pick(HARDWARE, random);
+  const hardware = pick(SAMPLE_HARDWARE, random);
   const device = await options.target.createDevice(
     { serialNumber: `MT${String(index + 1).padStart(3, '0')}S${options.seed}`, ...hardware, osVersion: planned.plan.osVersion },
     backend.url,
