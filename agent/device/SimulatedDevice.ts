@@ -15,6 +15,7 @@ import { MemoryDeviceStorage, type DeviceMemory, type DeviceStorage } from './de
 import { effects, hasConnectivity, isNetworkUnavailable, type EffectContext } from './effects';
 import type { EnrollmentService } from './enrollmentService';
 import { EffectGate } from './EffectGate';
+import { sharedDeviceModel } from './memoizedModel';
 
 /** What a scanned QR code told the device: the provisioning details plus the app it must install. */
 export interface ScannedProvisioning extends ProvisioningDetails {
@@ -121,8 +122,8 @@ export class SimulatedDevice {
 
   private createModelActor(memory: DeviceMemory | undefined): Actor<typeof deviceModel> {
     return memory
-      ? createActor(deviceModel, { snapshot: memory.snapshot as DeviceSnapshot })
-      : createActor(deviceModel);
+      ? createActor(sharedDeviceModel, { snapshot: memory.snapshot as DeviceSnapshot })
+      : createActor(sharedDeviceModel);
   }
 
   get serialNumber(): string {
