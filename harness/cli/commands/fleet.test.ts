@@ -113,6 +113,19 @@ describe('stagesim fleet against a running backend', () => {
     }
   });
 
+  test('two fleets at once share one backend: serial prefixes of their own, every device enrolled once', async () => {
+    const profile = await world.profileFor(STAGING);
+    const runs = await Promise.all([1, 2].map(() => runCli(['fleet', '--devices', '10', '--backend', backend.url, '--profile', profile.id, '--json'])));
+    const [first, second] = runs.map(summaryOf);
+    expect(runs.map((run) => run.code)).toEqual([0, 0]);
+    expect(first!.serialPrefix).not.toBe(second!.serialPrefix);
+    for (const summary of [first!, second!]) {
+      const devices = await fleetDevices(admin, summary.serialPrefix);
+      expect(devices.map((device) => device.simulatorEnrollmentStage)).toEqual(Array(10).fill('enrolled'));
+    }
+    expect((await admin.getProfile(profile.id)).enrolledDeviceCount).toBe(20);
+  });
+
   test('an expired token fails every device with the reason counted, exit 1', async () => {
     const { profile } = await world.rejectedToken('expired');
     const result = await runCli(['fleet', '--devices', '20', '--backend', backend.url, '--profile', profile!.id, '--json']);
