@@ -7,7 +7,18 @@ const config: Config = {
   roots: ['<rootDir>/agent', '<rootDir>/harness', '<rootDir>/emulator-scripts'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: { ...require('./tsconfig.json').compilerOptions, incremental: false, tsBuildInfoFile: undefined, noEmit: false, isolatedModules: true } }],
+    '^.+\\.ts$': [
+      'ts-jest',
+      {
+        tsconfig: {
+          ...require('./tsconfig.json').compilerOptions,
+          incremental: false,
+          tsBuildInfoFile: undefined,
+          noEmit: false,
+          isolatedModules: true,
+        },
+      },
+    ],
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
   // Generous: on a shared 2-core machine a test that spawns the CLI or a server can wait on the CPU.

@@ -9,7 +9,10 @@ export function projectRoot(from: string = __dirname): string {
   let dir = from;
   for (;;) {
     const candidate = join(dir, 'package.json');
-    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'stagesim') {
+    if (
+      existsSync(candidate) &&
+      (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'stagesim'
+    ) {
       return dir;
     }
     const parent = dirname(dir);
@@ -19,5 +22,6 @@ export function projectRoot(from: string = __dirname): string {
 }
 
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
 }

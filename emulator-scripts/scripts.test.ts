@@ -62,12 +62,20 @@ describe.each(SCRIPTS)('%s', (script) => {
 
   it('rejects an unknown option with exit code 2 and one line on stderr', () => {
     const result = sandbox.run(script, [...MINIMAL_ARGS[script], '--no-such-option']);
-    expect(result).toEqual({ status: 2, stdout: '', stderr: `${script}: unknown option: --no-such-option (see --help)\n` });
+    expect(result).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: `${script}: unknown option: --no-such-option (see --help)\n`,
+    });
   });
 
   it('rejects an option without its value with exit code 2', () => {
     const result = sandbox.run(script, ['--run-dir']);
-    expect(result).toEqual({ status: 2, stdout: '', stderr: `${script}: option --run-dir needs a value (see --help)\n` });
+    expect(result).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: `${script}: option --run-dir needs a value (see --help)\n`,
+    });
   });
 
   it('changes nothing on --dry-run', () => {
@@ -106,7 +114,9 @@ describe('dry runs print the commands', () => {
     expect(skipped.status).toBe(0);
     expect(skipped.stdout).toBe('');
     expect(skipped.stderr).toContain('AVD stagesim-pixel6 already exists');
-    expect(sandbox.run('create-avd.sh', ['--dry-run', '--force']).stdout).toBe(`${create} --force < <(yes no)\n`);
+    expect(sandbox.run('create-avd.sh', ['--dry-run', '--force']).stdout).toBe(
+      `${create} --force < <(yes no)\n`,
+    );
   });
 
   it('boot-emulator.sh starts the AVD headless with the virtual scene camera and waits for sys.boot_completed', () => {
@@ -126,14 +136,25 @@ describe('dry runs print the commands', () => {
 
   it('boot-emulator.sh passes port, cold boot, window, gpu and extra arguments through', () => {
     const result = sandbox.run('boot-emulator.sh', [
-      '--dry-run', '--avd', 'other', '--emulator-port', '5556', '--cold-boot', '--window', '--gpu', 'swiftshader_indirect', '--', '-verbose',
+      '--dry-run',
+      '--avd',
+      'other',
+      '--emulator-port',
+      '5556',
+      '--cold-boot',
+      '--window',
+      '--gpu',
+      'swiftshader_indirect',
+      '--',
+      '-verbose',
     ]);
     expect(result.stdout).toContain(
       `/emulator/emulator -avd other -no-audio -no-boot-anim -camera-back virtualscene -port 5556 -no-snapshot-load -gpu swiftshader_indirect -verbose > ${sandbox.runDir}/emulator-5556.log`,
     );
     expect(sandbox.run('boot-emulator.sh', ['--dry-run', '--emulator-port', '5555'])).toMatchObject({
       status: 2,
-      stderr: "boot-emulator.sh: --emulator-port must be an even port from 5554 to 5682, got '5555' (see --help)\n",
+      stderr:
+        "boot-emulator.sh: --emulator-port must be an even port from 5554 to 5682, got '5555' (see --help)\n",
     });
   });
 
@@ -143,7 +164,11 @@ describe('dry runs print the commands', () => {
       `${adb} -s emulator-5554 emu virtualscene-image wall ${sandbox.root}/qr.png\n`,
     );
     const out = `${sandbox.runDir}/camera-qr-5556.png`;
-    expect(sandbox.run('set-camera-qr.sh', ['--dry-run', '--token', 'AB CD', '--emulator-port', '5556']).stdout.split('\n')).toEqual([
+    expect(
+      sandbox
+        .run('set-camera-qr.sh', ['--dry-run', '--token', 'AB CD', '--emulator-port', '5556'])
+        .stdout.split('\n'),
+    ).toEqual([
       `mkdir -p ${sandbox.runDir}`,
       `(cd ${REPO_ROOT} && npx stagesim qr encode --token 'AB CD' --out ${out})`,
       `${adb} -s emulator-5556 emu virtualscene-image wall ${out}`,
@@ -158,7 +183,13 @@ describe('dry runs print the commands', () => {
 
   it('start-appium.sh installs a UiAutomator2 driver for Appium 3 and starts the project’s appium with a pid file', () => {
     const appium = `env APPIUM_HOME=${sandbox.home}/.appium ${REPO_ROOT}/node_modules/.bin/appium`;
-    const result = sandbox.run('start-appium.sh', ['--dry-run', '--appium-port', '4725', '--', '--relaxed-security']);
+    const result = sandbox.run('start-appium.sh', [
+      '--dry-run',
+      '--appium-port',
+      '4725',
+      '--',
+      '--relaxed-security',
+    ]);
     expect(result.stdout.split('\n')).toEqual([
       `# only if ${appium} driver list --installed --json lacks uiautomator2:`,
       `${appium} driver install uiautomator2@8`,
@@ -178,7 +209,11 @@ describe('dry runs print the commands', () => {
     const lines = result.stdout.split('\n');
     const target = `--target appium --appium-url http://127.0.0.1:4723 --capabilities ${LOCAL_CAPABILITIES}`;
     const order = [
-      lines.findIndex((line) => line.includes('/emulator/emulator -avd stagesim-pixel6 -no-window -no-audio -no-boot-anim -camera-back virtualscene')),
+      lines.findIndex((line) =>
+        line.includes(
+          '/emulator/emulator -avd stagesim-pixel6 -no-window -no-audio -no-boot-anim -camera-back virtualscene',
+        ),
+      ),
       lines.findIndex((line) => line.includes('appium server --address 127.0.0.1 --port 4723')),
       lines.indexOf(`(cd ${REPO_ROOT} && npx stagesim run scenarios ${target} --filter power)`),
       lines.indexOf(`(cd ${REPO_ROOT} && npx stagesim model ${target})`),
@@ -197,13 +232,18 @@ describe('dry runs print the commands', () => {
       stderr: expect.stringContaining('needs $BROWSERSTACK_USERNAME in the environment'),
     });
 
-    const result = sandbox.run('run-suite.sh', args, { BROWSERSTACK_USERNAME: 'u', BROWSERSTACK_ACCESS_KEY: 'k' });
+    const result = sandbox.run('run-suite.sh', args, {
+      BROWSERSTACK_USERNAME: 'u',
+      BROWSERSTACK_ACCESS_KEY: 'k',
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).not.toContain('/emulator/emulator');
     expect(result.stdout).not.toContain('/platform-tools/adb');
     expect(result.stdout).not.toContain('appium server');
     expect(result.stdout).toMatch(
-      new RegExp(`npx stagesim run scenarios --target appium --appium-url https://hub.example/wd/hub --capabilities ${sandbox.runDir}/capabilities-\\d+\\.json\\)`),
+      new RegExp(
+        `npx stagesim run scenarios --target appium --appium-url https://hub.example/wd/hub --capabilities ${sandbox.runDir}/capabilities-\\d+\\.json\\)`,
+      ),
     );
   });
 
@@ -218,7 +258,11 @@ describe('dry runs print the commands', () => {
   });
 
   it('shutdown.sh reports nothing running without pid files, and names the live pids it would stop', () => {
-    expect(sandbox.run('shutdown.sh', ['--dry-run'])).toMatchObject({ status: 0, stdout: '', stderr: expect.stringContaining('not running') });
+    expect(sandbox.run('shutdown.sh', ['--dry-run'])).toMatchObject({
+      status: 0,
+      stdout: '',
+      stderr: expect.stringContaining('not running'),
+    });
 
     // Live processes whose command lines look like Appium's and the emulator's.
     const fakeAppium = spawn('bash', ['-c', 'exec -a appium-lookalike sleep 30'], { stdio: 'ignore' });
@@ -248,7 +292,9 @@ describe('dry runs print the commands', () => {
 
   it('power-cycle.sh cold boots keeping data and refuses -wipe-data', () => {
     const result = sandbox.run('power-cycle.sh', ['--dry-run', '--avd', 'other']);
-    expect(result.stdout).toContain('/emulator/emulator -avd other -no-window -no-audio -no-boot-anim -camera-back virtualscene -port 5554 -no-snapshot-load >');
+    expect(result.stdout).toContain(
+      '/emulator/emulator -avd other -no-window -no-audio -no-boot-anim -camera-back virtualscene -port 5554 -no-snapshot-load >',
+    );
     expect(result.stdout).not.toContain('wipe');
     expect(sandbox.run('power-cycle.sh', ['--dry-run', '--', '-wipe-data'])).toEqual({
       status: 2,
@@ -276,14 +322,21 @@ describe('real runs against fake SDK, Appium and stagesim tools', () => {
   });
 
   it('create-avd.sh fails before calling avdmanager when the system image is not installed', () => {
-    expect(sandbox.run('create-avd.sh')).toMatchObject({ status: 1, stderr: expect.stringContaining('run install-sdk.sh first') });
+    expect(sandbox.run('create-avd.sh')).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining('run install-sdk.sh first'),
+    });
     expect(sandbox.calls()).toEqual([]);
   });
 
   it('run-suite.sh runs the suite while emulator and Appium are up, stops both and keeps the suite’s exit code', async () => {
     sandbox.addAvd('stagesim-pixel6');
     const port = await freePort();
-    const result = sandbox.run('run-suite.sh', ['--token', 'TOKEN1', '--model', '--appium-port', String(port)], { FAKE_RUN_EXIT: '3' });
+    const result = sandbox.run(
+      'run-suite.sh',
+      ['--token', 'TOKEN1', '--model', '--appium-port', String(port)],
+      { FAKE_RUN_EXIT: '3' },
+    );
     expect(result.status).toBe(3);
     expect(result.stderr).toContain('suite finished with exit code 3');
 
@@ -310,7 +363,9 @@ describe('real runs against fake SDK, Appium and stagesim tools', () => {
 
   it('run-suite.sh exits with the model tests’ code when only they fail', async () => {
     sandbox.addAvd('stagesim-pixel6');
-    const result = sandbox.run('run-suite.sh', ['--model', '--appium-port', String(await freePort())], { FAKE_MODEL_EXIT: '4' });
+    const result = sandbox.run('run-suite.sh', ['--model', '--appium-port', String(await freePort())], {
+      FAKE_MODEL_EXIT: '4',
+    });
     expect(result.status).toBe(4);
   });
 
@@ -334,7 +389,12 @@ describe('real runs against fake SDK, Appium and stagesim tools', () => {
     const tricky = 'name with "quotes" and \\ backslash';
     const result = sandbox.run(
       'run-suite.sh',
-      ['--appium-url', 'http://127.0.0.1:9/wd/hub', '--capabilities', path.join(CAPABILITIES_DIR, 'cloud-farm.json')],
+      [
+        '--appium-url',
+        'http://127.0.0.1:9/wd/hub',
+        '--capabilities',
+        path.join(CAPABILITIES_DIR, 'cloud-farm.json'),
+      ],
       { BROWSERSTACK_USERNAME: tricky, BROWSERSTACK_ACCESS_KEY: 'key-1' },
     );
     expect(result.status).toBe(0);
@@ -345,11 +405,15 @@ describe('real runs against fake SDK, Appium and stagesim tools', () => {
 
   it('run-suite.sh stops what it started and skips the suite when the emulator dies while booting', async () => {
     sandbox.addAvd('stagesim-pixel6');
-    const result = sandbox.run('run-suite.sh', ['--appium-port', String(await freePort())], { FAKE_EMULATOR_CRASH: '1' });
+    const result = sandbox.run('run-suite.sh', ['--appium-port', String(await freePort())], {
+      FAKE_EMULATOR_CRASH: '1',
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('FATAL | fake emulator crashed on purpose');
     expect(result.stderr).toContain('boot-emulator.sh: error: the emulator exited while starting');
-    expect(sandbox.calls().some((line) => line.startsWith('stagesim') || line.startsWith('appium'))).toBe(false);
+    expect(sandbox.calls().some((line) => line.startsWith('stagesim') || line.startsWith('appium'))).toBe(
+      false,
+    );
     expect(fs.readdirSync(sandbox.runDir).filter((file) => file.endsWith('.pid'))).toEqual([]);
   });
 
@@ -403,10 +467,12 @@ describe('real runs against fake SDK, Appium and stagesim tools', () => {
     const firstPid = readPid(path.join(sandbox.runDir, 'emulator-5554.pid'));
     expect(sandbox.run('power-cycle.sh', ['--hard']).status).toBe(0);
     expect(isRunning(firstPid)).toBe(false);
-    expect(sandbox.calls().filter((line) => !line.includes('getprop') && !line.includes('avd name'))).toEqual([
-      'emulator -avd stagesim-pixel6 -no-window -no-audio -no-boot-anim -camera-back virtualscene -port 5554',
-      'emulator -avd stagesim-pixel6 -no-window -no-audio -no-boot-anim -camera-back virtualscene -port 5554 -no-snapshot-load',
-    ]);
+    expect(sandbox.calls().filter((line) => !line.includes('getprop') && !line.includes('avd name'))).toEqual(
+      [
+        'emulator -avd stagesim-pixel6 -no-window -no-audio -no-boot-anim -camera-back virtualscene -port 5554',
+        'emulator -avd stagesim-pixel6 -no-window -no-audio -no-boot-anim -camera-back virtualscene -port 5554 -no-snapshot-load',
+      ],
+    );
   });
 });
 
@@ -414,11 +480,20 @@ describe('shellcheck', () => {
   it('passes on every script, the shared library and the fake tools', () => {
     const version = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
     if (version.error) {
-      throw new Error('shellcheck is not installed; install it (apt-get install -y shellcheck, or brew install shellcheck) to run this test');
+      throw new Error(
+        'shellcheck is not installed; install it (apt-get install -y shellcheck, or brew install shellcheck) to run this test',
+      );
     }
-    const files = [...SCRIPTS.map((script) => path.join(SCRIPTS_DIR, script)), path.join(SCRIPTS_DIR, 'lib/common.sh'), ...FAKE_TOOLS];
+    const files = [
+      ...SCRIPTS.map((script) => path.join(SCRIPTS_DIR, script)),
+      path.join(SCRIPTS_DIR, 'lib/common.sh'),
+      ...FAKE_TOOLS,
+    ];
     const result = spawnSync('shellcheck', files, { cwd: SCRIPTS_DIR, encoding: 'utf8' });
-    expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({ status: 0, output: '' });
+    expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({
+      status: 0,
+      output: '',
+    });
   });
 });
 

@@ -23,7 +23,12 @@ export const desiredCapConstraints = {
 export type StagesimConstraints = typeof desiredCapConstraints;
 
 const backendUrlSchema = z
-  .string({ error: (issue) => (issue.input === undefined ? 'required: the URL of the stagesim backend, e.g. http://127.0.0.1:8080' : 'expected a URL string') })
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'required: the URL of the stagesim backend, e.g. http://127.0.0.1:8080'
+        : 'expected a URL string',
+  })
   .superRefine((value, ctx) => {
     try {
       channelUrlOf(value);

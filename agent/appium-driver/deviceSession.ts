@@ -44,7 +44,10 @@ export class DeviceSession {
       // The device's flash: kept for the whole session, so a power cycle keeps what the device knew.
       storage: new MemoryDeviceStorage(),
     });
-    this.selectors = loadSelectors({ androidVersion: caps.platformVersion, manufacturer: caps['stagesim:manufacturer'] });
+    this.selectors = loadSelectors({
+      androidVersion: caps.platformVersion,
+      manufacturer: caps['stagesim:manufacturer'],
+    });
     this.seenMark = this.device.historyMark();
     this.seenState = this.device.view().state;
   }
@@ -86,7 +89,11 @@ export class DeviceSession {
 
   screenshot(): Buffer {
     const { serialNumber, model, osVersion } = this.device.profile;
-    return renderScreenshot(this.render(), `${model}  ${serialNumber}  Android ${osVersion}`, this.cameraImage());
+    return renderScreenshot(
+      this.render(),
+      `${model}  ${serialNumber}  Android ${osVersion}`,
+      this.cameraImage(),
+    );
   }
 
   /** The camera frame as an image, when it is one (a frame the reader refused is not drawn). */
@@ -106,11 +113,15 @@ export class DeviceSession {
   /** The node an element id names on the current screen; STALE_ELEMENT once the screen changed. */
   node(elementId: string): { screen: RenderedScreen; node: UiNode } {
     const match = /^([0-9a-f]{8})-(\d+)-(\d+)$/.exec(elementId);
-    if (!match || match[1] !== this.idPrefix) throw new StagesimError('NO_SUCH_ELEMENT', `no element with id ${elementId} was found in this session`);
+    if (!match || match[1] !== this.idPrefix)
+      throw new StagesimError('NO_SUCH_ELEMENT', `no element with id ${elementId} was found in this session`);
     const screen = this.render();
     const node = screen.nodes[Number(match[3])];
     if (Number(match[2]) !== this.visit || !node) {
-      throw new StagesimError('STALE_ELEMENT', `element ${elementId} is no longer on screen (the device now shows "${screen.screenId}")`);
+      throw new StagesimError(
+        'STALE_ELEMENT',
+        `element ${elementId} is no longer on screen (the device now shows "${screen.screenId}")`,
+      );
     }
     return { screen, node };
   }

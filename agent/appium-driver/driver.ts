@@ -7,7 +7,13 @@ import * as findCommands from './commands/find';
 import * as powerCommands from './commands/power';
 import * as screenshotCommands from './commands/screenshot';
 import * as sourceCommands from './commands/source';
-import { describeCapsProblems, desiredCapConstraints, sessionCapsSchema, type SessionCaps, type StagesimConstraints } from './desiredCaps';
+import {
+  describeCapsProblems,
+  desiredCapConstraints,
+  sessionCapsSchema,
+  type SessionCaps,
+  type StagesimConstraints,
+} from './desiredCaps';
 import { DeviceSession } from './deviceSession';
 import { EXECUTE_METHOD_MAP } from './executeMethods';
 import { LOCATOR_STRATEGIES } from './select';
@@ -72,7 +78,9 @@ export class StagesimDriver extends BaseDriver<StagesimConstraints> {
     super.validateDesiredCaps(caps);
     const parsed = sessionCapsSchema.safeParse(caps);
     if (!parsed.success) {
-      throw new errors.SessionNotCreatedError(`stagesim capabilities are not valid: ${describeCapsProblems(parsed.error)}`);
+      throw new errors.SessionNotCreatedError(
+        `stagesim capabilities are not valid: ${describeCapsProblems(parsed.error)}`,
+      );
     }
     this.sessionCaps = parsed.data;
     return true;
@@ -100,7 +108,8 @@ export class StagesimDriver extends BaseDriver<StagesimConstraints> {
   }
 
   deviceSession(): DeviceSession {
-    if (!this.session) throw new errors.InvalidContextError('no simulated device: the session has not started or has ended');
+    if (!this.session)
+      throw new errors.InvalidContextError('no simulated device: the session has not started or has ended');
     return this.session;
   }
 }

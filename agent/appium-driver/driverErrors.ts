@@ -29,7 +29,9 @@ export function toWebDriverError(error: unknown, kind: CommandKind): Error {
       return new errors.InvalidArgumentError(message);
     default:
       // The device refused what was asked on its current screen (or the backend refused it).
-      return kind === 'element' ? new errors.InvalidElementStateError(message) : new errors.UnknownError(message);
+      return kind === 'element'
+        ? new errors.InvalidElementStateError(message)
+        : new errors.UnknownError(message);
   }
 }
 

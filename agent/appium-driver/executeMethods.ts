@@ -4,7 +4,10 @@
  * no command for: its power, its network, its work in flight, and what the model saw.
  */
 export const EXECUTE_METHOD_MAP = {
-  'mobile: injectEmulatorCameraImage': { command: 'mobileInjectEmulatorCameraImage', params: { required: ['payload'] } },
+  'mobile: injectEmulatorCameraImage': {
+    command: 'mobileInjectEmulatorCameraImage',
+    params: { required: ['payload'] },
+  },
   'mobile: getDeviceInfo': { command: 'mobileGetDeviceInfo' },
   'mobile: stagesimPowerOn': { command: 'mobileStagesimPowerOn' },
   'mobile: stagesimPowerOff': { command: 'mobileStagesimPowerOff' },
@@ -12,7 +15,10 @@ export const EXECUTE_METHOD_MAP = {
   'mobile: stagesimPowerCycle': { command: 'mobileStagesimPowerCycle' },
   'mobile: stagesimCutPower': { command: 'mobileStagesimCutPower' },
   'mobile: stagesimFactoryReset': { command: 'mobileStagesimFactoryReset' },
-  'mobile: stagesimSetNetwork': { command: 'mobileStagesimSetNetwork', params: { optional: ['wifiInRange', 'cellular'] } },
+  'mobile: stagesimSetNetwork': {
+    command: 'mobileStagesimSetNetwork',
+    params: { optional: ['wifiInRange', 'cellular'] },
+  },
   'mobile: stagesimHoldWork': { command: 'mobileStagesimHoldWork', params: { optional: ['effect'] } },
   'mobile: stagesimReleaseWork': { command: 'mobileStagesimReleaseWork' },
   'mobile: stagesimDeviceView': { command: 'mobileStagesimDeviceView' },

@@ -21,11 +21,20 @@ function descendants(root: UiNode): UiNode[] {
 }
 
 /** The nodes of the screen (or under `scope`) that the locator selects, in document order. */
-export function selectOnScreen(screen: RenderedScreen, strategy: string, selector: string, scope?: UiNode): UiNode[] {
+export function selectOnScreen(
+  screen: RenderedScreen,
+  strategy: string,
+  selector: string,
+  scope?: UiNode,
+): UiNode[] {
   const candidates = scope ? descendants(scope) : screen.nodes;
   switch (strategy) {
     case 'id': {
-      return candidates.filter((node) => node.resourceId === selector || (!selector.includes(':id/') && node.resourceId === `${node.package}:id/${selector}`));
+      return candidates.filter(
+        (node) =>
+          node.resourceId === selector ||
+          (!selector.includes(':id/') && node.resourceId === `${node.package}:id/${selector}`),
+      );
     }
     case 'accessibility id':
       return candidates.filter((node) => node.contentDesc === selector);
@@ -59,9 +68,13 @@ function selectByXpath(screen: RenderedScreen, selector: string, candidates: UiN
     // xmldom's nodes are what xpath walks; its types name the browser's DOM.
     selected = xpath.select(selector, document as unknown as Parameters<typeof xpath.select>[1]);
   } catch (error) {
-    throw new StagesimError('XPATH_INVALID', `invalid XPath ${JSON.stringify(selector)}: ${(error as Error).message}`);
+    throw new StagesimError(
+      'XPATH_INVALID',
+      `invalid XPath ${JSON.stringify(selector)}: ${(error as Error).message}`,
+    );
   }
-  if (!Array.isArray(selected)) throw new StagesimError('XPATH_INVALID', `XPath ${JSON.stringify(selector)} does not select elements`);
+  if (!Array.isArray(selected))
+    throw new StagesimError('XPATH_INVALID', `XPath ${JSON.stringify(selector)} does not select elements`);
   const allowed = new Set(candidates);
   const found: UiNode[] = [];
   for (const item of selected) {

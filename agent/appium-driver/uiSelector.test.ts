@@ -19,8 +19,20 @@ const node = (partial: Partial<NodeAttributes>): NodeAttributes => ({
 
 const nodes = [
   node({ text: 'Welcome', 'resource-id': 'com.example:id/title' }),
-  node({ text: 'Next', class: 'android.widget.Button', 'resource-id': 'com.example:id/next', clickable: true, index: 1 }),
-  node({ text: 'Skip "for now"', class: 'android.widget.Button', clickable: true, index: 2, 'content-desc': 'Skip' }),
+  node({
+    text: 'Next',
+    class: 'android.widget.Button',
+    'resource-id': 'com.example:id/next',
+    clickable: true,
+    index: 1,
+  }),
+  node({
+    text: 'Skip "for now"',
+    class: 'android.widget.Button',
+    clickable: true,
+    index: 2,
+    'content-desc': 'Skip',
+  }),
 ];
 const select = (source: string) => selectNodes(parseUiSelector(source), nodes, (n) => n).map((n) => n.text);
 
@@ -53,7 +65,11 @@ test('escaped quotes, spaces between the parts, a trailing semicolon', () => {
 });
 
 test('uiSelectorFor writes chains that parse back to the same selection', () => {
-  const source = uiSelectorFor({ className: 'android.widget.Button', text: 'Skip "for now"', description: 'Skip' });
+  const source = uiSelectorFor({
+    className: 'android.widget.Button',
+    text: 'Skip "for now"',
+    description: 'Skip',
+  });
   expect(select(source)).toEqual(['Skip "for now"']);
 });
 
@@ -67,5 +83,7 @@ test.each([
   ['new UiSelector().text("x") junk', /expected "\." and a UiSelector method, or the end/],
   ['new UiScrollable(new UiSelector())', /expected "UiSelector"/],
 ])('%s is refused with UI_SELECTOR_INVALID', (source, message) => {
-  expect(() => parseUiSelector(source)).toThrow(expect.objectContaining({ code: 'UI_SELECTOR_INVALID', message: expect.stringMatching(message) }));
+  expect(() => parseUiSelector(source)).toThrow(
+    expect.objectContaining({ code: 'UI_SELECTOR_INVALID', message: expect.stringMatching(message) }),
+  );
 });

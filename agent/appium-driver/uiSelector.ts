@@ -84,8 +84,14 @@ class Cursor {
   }
 
   fail(expected: string): never {
-    const found = this.position >= this.source.length ? 'the end' : JSON.stringify(this.source.slice(this.position, this.position + 12));
-    throw new StagesimError('UI_SELECTOR_INVALID', `invalid UiSelector at character ${this.position + 1}: expected ${expected}, found ${found} in ${this.source}`);
+    const found =
+      this.position >= this.source.length
+        ? 'the end'
+        : JSON.stringify(this.source.slice(this.position, this.position + 12));
+    throw new StagesimError(
+      'UI_SELECTOR_INVALID',
+      `invalid UiSelector at character ${this.position + 1}: expected ${expected}, found ${found} in ${this.source}`,
+    );
   }
 
   literal(text: string): void {
@@ -168,7 +174,10 @@ export function parseUiSelector(source: string): UiSelectorQuery {
         try {
           fullMatch(value, '');
         } catch {
-          throw new StagesimError('UI_SELECTOR_INVALID', `invalid UiSelector: ${method}(${JSON.stringify(value)}) is not a valid regular expression`);
+          throw new StagesimError(
+            'UI_SELECTOR_INVALID',
+            `invalid UiSelector: ${method}(${JSON.stringify(value)}) is not a valid regular expression`,
+          );
         }
       }
       criteria.push((node) => stringMethod(node, value));
@@ -194,7 +203,11 @@ export function parseUiSelector(source: string): UiSelectorQuery {
 }
 
 /** The nodes the query selects, in the order given (document order). */
-export function selectNodes<T>(query: UiSelectorQuery, nodes: readonly T[], attributes: (node: T) => NodeAttributes): T[] {
+export function selectNodes<T>(
+  query: UiSelectorQuery,
+  nodes: readonly T[],
+  attributes: (node: T) => NodeAttributes,
+): T[] {
   const matching = nodes.filter((node) => {
     const attrs = attributes(node);
     return query.criteria.every((criterion) => criterion(attrs));
@@ -205,7 +218,12 @@ export function selectNodes<T>(query: UiSelectorQuery, nodes: readonly T[], attr
 }
 
 /** A UiSelector string for exact attribute values (selector files and page objects build these). */
-export function uiSelectorFor(criteria: { resourceId?: string; text?: string; description?: string; className?: string }): string {
+export function uiSelectorFor(criteria: {
+  resourceId?: string;
+  text?: string;
+  description?: string;
+  className?: string;
+}): string {
   const quote = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   let out = 'new UiSelector()';
   if (criteria.resourceId !== undefined) out += `.resourceId(${quote(criteria.resourceId)})`;

@@ -7,7 +7,11 @@ const MODULE_PIXELS = 6;
 /** The code upright at the frame's origin after the quiet zone, lit from the right. */
 function unevenlyLit(): Raster {
   const size = (MODULES.size + 8) * MODULE_PIXELS;
-  const frame = drawCode(createRaster(size + 40, size), MODULES, { modulePixels: MODULE_PIXELS, centerX: size / 2, centerY: size / 2 });
+  const frame = drawCode(createRaster(size + 40, size), MODULES, {
+    modulePixels: MODULE_PIXELS,
+    centerX: size / 2,
+    centerY: size / 2,
+  });
   // Illumination from 30% on the left to 100% on the right: the left edge's paper is darker than the
   // right edge's ink.
   const data = frame.data.map((value, index) => value * (0.3 + (0.7 * (index % frame.width)) / frame.width));

@@ -59,7 +59,11 @@ export function binarize(image: Pick<LuminanceImage, 'width' | 'height' | 'data'
         // already said the area is darker: then it is the inside of something dark, like a finder's centre.
         point = min / 2;
         if (by > 0 && bx > 0) {
-          const neighbours = (blackPoints[block - blocksX]! + 2 * blackPoints[block - 1]! + blackPoints[block - blocksX - 1]!) / 4;
+          const neighbours =
+            (blackPoints[block - blocksX]! +
+              2 * blackPoints[block - 1]! +
+              blackPoints[block - blocksX - 1]!) /
+            4;
           if (min < neighbours) point = neighbours;
         }
       }
@@ -85,7 +89,10 @@ export function binarize(image: Pick<LuminanceImage, 'width' | 'height' | 'data'
       const left = Math.max(0, bx - 2);
       const right = Math.min(blocksX, bx + 3);
       const sum =
-        table[bottom * (blocksX + 1) + right]! - table[top * (blocksX + 1) + right]! - table[bottom * (blocksX + 1) + left]! + table[top * (blocksX + 1) + left]!;
+        table[bottom * (blocksX + 1) + right]! -
+        table[top * (blocksX + 1) + right]! -
+        table[bottom * (blocksX + 1) + left]! +
+        table[top * (blocksX + 1) + left]!;
       thresholds[by * blocksX + bx] = sum / ((bottom - top) * (right - left));
     }
   }

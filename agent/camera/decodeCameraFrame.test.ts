@@ -18,7 +18,15 @@ import {
   rotateQuarterTurns,
   type ErrorCorrection,
 } from './testing/frames';
-import { assemblePng, chunk, encodeColourPng, encodePng, ihdr, pngClaimingSize, type PngFormat } from './testing/pngFiles';
+import {
+  assemblePng,
+  chunk,
+  encodeColourPng,
+  encodePng,
+  ihdr,
+  pngClaimingSize,
+  type PngFormat,
+} from './testing/pngFiles';
 
 const TOKEN = 'K7PQ3MZX9WRT2HVB4NCE';
 const PAYLOAD = serializeProvisioningPayload(buildProvisioningPayload({ token: TOKEN }));
@@ -49,7 +57,9 @@ describe('decodeCameraFrame reads', () => {
 
   it('where the code is: its corners in frame pixels', () => {
     // 89 modules of 3 pixels centred on (640, 360): the symbol spans 133.5 pixels each way.
-    const scan = decodeCameraFrame(encodePng(codeFrame(MODULES, { modulePixels: 3, centerX: 640, centerY: 360 }), 'grey'));
+    const scan = decodeCameraFrame(
+      encodePng(codeFrame(MODULES, { modulePixels: 3, centerX: 640, centerY: 360 }), 'grey'),
+    );
     const { topLeft, topRight, bottomRight, bottomLeft } = scan.corners;
     for (const [point, x, y] of [
       [topLeft, 506.5, 226.5],
@@ -63,7 +73,14 @@ describe('decodeCameraFrame reads', () => {
   });
 
   it.each([17, 45, 90, 133, 180, 270, 311])('a code rotated by %i degrees', (angleDegrees) => {
-    const frame = codeFrame(MODULES, { width: 800, height: 600, modulePixels: 3.5, angleDegrees, centerX: 410.3, centerY: 295.6 });
+    const frame = codeFrame(MODULES, {
+      width: 800,
+      height: 600,
+      modulePixels: 3.5,
+      angleDegrees,
+      centerX: 410.3,
+      centerY: 295.6,
+    });
     const scan = decodeCameraFrame(encodePng(frame, 'grey'));
     expect(scan.text).toBe(PAYLOAD);
     // The top-left corner turns with the code: check it lies where the rotation puts it.
@@ -71,11 +88,16 @@ describe('decodeCameraFrame reads', () => {
     const angle = (angleDegrees * Math.PI) / 180;
     const expectedX = 410.3 + -half * Math.cos(angle) + half * Math.sin(angle);
     const expectedY = 295.6 + -half * Math.sin(angle) - half * Math.cos(angle);
-    expect(Math.hypot(scan.corners.topLeft.x - expectedX, scan.corners.topLeft.y - expectedY)).toBeLessThan(3);
+    expect(Math.hypot(scan.corners.topLeft.x - expectedX, scan.corners.topLeft.y - expectedY)).toBeLessThan(
+      3,
+    );
   });
 
   it.each([1, 3])('a frame turned by %i quarter turns (a phone held sideways)', (turns) => {
-    const frame = rotateQuarterTurns(codeFrame(MODULES, { width: 1280, height: 720, modulePixels: 4, angleDegrees: 8 }), turns);
+    const frame = rotateQuarterTurns(
+      codeFrame(MODULES, { width: 1280, height: 720, modulePixels: 4, angleDegrees: 8 }),
+      turns,
+    );
     expect(frame.width).toBe(720);
     expect(decodeCameraFrame(encodePng(frame, 'grey')).text).toBe(PAYLOAD);
   });
@@ -89,8 +111,18 @@ describe('decodeCameraFrame reads', () => {
     const top = (near - far) / 2;
     const corners =
       side === 'right'
-        ? [{ x: 200, y: 120 }, { x: 560, y: 120 + top }, { x: 560, y: 120 + top + far }, { x: 200, y: 120 + near }]
-        : [{ x: 200, y: 120 + top }, { x: 560, y: 120 }, { x: 560, y: 120 + near }, { x: 200, y: 120 + top + far }];
+        ? [
+            { x: 200, y: 120 },
+            { x: 560, y: 120 + top },
+            { x: 560, y: 120 + top + far },
+            { x: 200, y: 120 + near },
+          ]
+        : [
+            { x: 200, y: 120 + top },
+            { x: 560, y: 120 },
+            { x: 560, y: 120 + near },
+            { x: 200, y: 120 + top + far },
+          ];
     const frame = addNoise(blur(drawCodeInQuad(createRaster(800, 600, 210), MODULES, corners), 0.7), 4);
     expect(decodeCameraFrame(encodePng(frame, 'grey')).text).toBe(PAYLOAD);
   });
@@ -100,7 +132,11 @@ describe('decodeCameraFrame reads', () => {
     ['4 pixels per module, focus off by 0.25 module, more noise', 4, 1, 10, 131],
     ['6 pixels per module, focus off by 0.3 module, heavy noise', 6, 1.8, 16, 62],
   ])('a code at %s', (_what, modulePixels, sigma, noise, angleDegrees) => {
-    const frame = addNoise(blur(codeFrame(MODULES, { width: 960, height: 720, modulePixels, angleDegrees }), sigma), noise, angleDegrees);
+    const frame = addNoise(
+      blur(codeFrame(MODULES, { width: 960, height: 720, modulePixels, angleDegrees }), sigma),
+      noise,
+      angleDegrees,
+    );
     expect(decodeCameraFrame(encodePng(frame, 'grey')).text).toBe(PAYLOAD);
   });
 
@@ -109,7 +145,15 @@ describe('decodeCameraFrame reads', () => {
     ['a grey print', 110, 160],
     ['a washed-out photo', 150, 200],
   ])('a low-contrast code: %s (black and white mapped to %i and %i)', (_what, low, high) => {
-    const frame = addNoise(adjustContrast(codeFrame(MODULES, { width: 800, height: 600, modulePixels: 4, angleDegrees: 21 }), low, high), 3, low);
+    const frame = addNoise(
+      adjustContrast(
+        codeFrame(MODULES, { width: 800, height: 600, modulePixels: 4, angleDegrees: 21 }),
+        low,
+        high,
+      ),
+      3,
+      low,
+    );
     const scan = decodeCameraFrame(encodePng(frame, 'grey'));
     expect(scan.text).toBe(PAYLOAD);
     expect(scan.inverted).toBe(false);
@@ -118,26 +162,56 @@ describe('decodeCameraFrame reads', () => {
   it('a code with a reflection over part of its data and alignment patterns, within error correction', () => {
     // 4 px modules centred at (400, 300): the disc of radius 8 modules covers about 200 of the 7921
     // modules (2.5%), one alignment pattern among them.
-    const frame = codeFrame(MODULES, { width: 800, height: 600, modulePixels: 4, centerX: 400, centerY: 300, background: 240 });
+    const frame = codeFrame(MODULES, {
+      width: 800,
+      height: 600,
+      modulePixels: 4,
+      centerX: 400,
+      centerY: 300,
+      background: 240,
+    });
     const glare = addGlare(frame, 400 + 4 * 16, 300 + 4 * 9, 32);
     expect(decodeCameraFrame(encodePng(blur(glare, 0.6), 'grey')).text).toBe(PAYLOAD);
   });
 
   it('a light code on a dark background (a dark-theme screen), saying it was inverted', () => {
-    const frame = invert(blur(codeFrame(MODULES, { width: 800, height: 600, modulePixels: 4, angleDegrees: 33, background: 250 }), 0.8));
+    const frame = invert(
+      blur(
+        codeFrame(MODULES, { width: 800, height: 600, modulePixels: 4, angleDegrees: 33, background: 250 }),
+        0.8,
+      ),
+    );
     const scan = decodeCameraFrame(encodePng(frame, 'grey'));
     expect(scan.text).toBe(PAYLOAD);
     expect(scan.inverted).toBe(true);
   });
 
   it('a light, low-contrast code on a dark background', () => {
-    const frame = adjustContrast(invert(codeFrame(MODULES, { width: 800, height: 600, modulePixels: 4, angleDegrees: 200 })), 40, 110);
+    const frame = adjustContrast(
+      invert(codeFrame(MODULES, { width: 800, height: 600, modulePixels: 4, angleDegrees: 200 })),
+      40,
+      110,
+    );
     expect(decodeCameraFrame(encodePng(frame, 'grey')).text).toBe(PAYLOAD);
   });
 
-  const formats: PngFormat[] = ['rgba', 'rgb', 'grey', 'grey16', 'rgb16', 'grey-alpha', 'palette', 'palette4', 'grey1', 'ink-on-transparent'];
+  const formats: PngFormat[] = [
+    'rgba',
+    'rgb',
+    'grey',
+    'grey16',
+    'rgb16',
+    'grey-alpha',
+    'palette',
+    'palette4',
+    'grey1',
+    'ink-on-transparent',
+  ];
   it.each(formats)('a frame saved as a %s PNG', (format) => {
-    const frame = blur(codeFrame(MODULES, { width: 480, height: 400, modulePixels: 3.2, angleDegrees: 12, background: 255 }), 0.5);
+    const frame = blur(
+      codeFrame(MODULES, { width: 480, height: 400, modulePixels: 3.2, angleDegrees: 12, background: 255 }),
+      0.5,
+    );
     expect(decodeCameraFrame(encodePng(frame, format)).text).toBe(PAYLOAD);
   });
 
@@ -159,9 +233,17 @@ describe('decodeCameraFrame reads', () => {
   it('a code whose contrast is nearly all in red and blue (the green channel is almost flat)', () => {
     // Green ink on pink paper, green 110 against 125: the green-only first pass finds nothing, the
     // full-luma pass sees 79 against 162.
-    const frame = codeFrame(MODULES, { width: 640, height: 480, modulePixels: 4, angleDegrees: 5, background: 255 });
+    const frame = codeFrame(MODULES, {
+      width: 640,
+      height: 480,
+      modulePixels: 4,
+      angleDegrees: 5,
+      background: 255,
+    });
     const png = encodeColourPng(frame, [0, 110, 0], [255, 125, 255]);
-    expect(codeOf(() => decodeCameraFrame(encodePng(adjustContrast(frame, 110, 125), 'grey')))).toBe('QR_NOT_FOUND');
+    expect(codeOf(() => decodeCameraFrame(encodePng(adjustContrast(frame, 110, 125), 'grey')))).toBe(
+      'QR_NOT_FOUND',
+    );
     expect(decodeCameraFrame(png).text).toBe(PAYLOAD);
   });
 
@@ -172,12 +254,20 @@ describe('decodeCameraFrame reads', () => {
 
 describe('scanProvisioningQr', () => {
   it('gives the validated provisioning payload', () => {
-    const payload = buildProvisioningPayload({ token: TOKEN, wifi: { ssid: 'Lab', password: 'pw', security: 'WPA' } });
-    expect(scanProvisioningQr(renderQrPng(serializeProvisioningPayload(payload), { modulePixels: 4 }))).toEqual(payload);
+    const payload = buildProvisioningPayload({
+      token: TOKEN,
+      wifi: { ssid: 'Lab', password: 'pw', security: 'WPA' },
+    });
+    expect(
+      scanProvisioningQr(renderQrPng(serializeProvisioningPayload(payload), { modulePixels: 4 })),
+    ).toEqual(payload);
   });
 
   it('says QR_NOT_JSON for a code holding plain text', () => {
-    const png = encodePng(codeFrame(qrcodeModules('WIFI:S:Lab;T:WPA;P:secret;;'), { width: 640, height: 480, modulePixels: 6 }), 'grey');
+    const png = encodePng(
+      codeFrame(qrcodeModules('WIFI:S:Lab;T:WPA;P:secret;;'), { width: 640, height: 480, modulePixels: 6 }),
+      'grey',
+    );
     expect(decodeCameraFrame(png).text).toBe('WIFI:S:Lab;T:WPA;P:secret;;');
     expect(codeOf(() => scanProvisioningQr(png))).toBe('QR_NOT_JSON');
   });
@@ -201,7 +291,10 @@ describe('decodeCameraFrame refuses bad input', () => {
     ['an empty buffer', Buffer.alloc(0)],
     ['a JPEG', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01])],
     ['a text file', Buffer.from('{"not": "a png"}\n')],
-    ['a PNG signature with one byte changed', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x00]), good.subarray(8)])],
+    [
+      'a PNG signature with one byte changed',
+      Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x00]), good.subarray(8)]),
+    ],
   ])('FRAME_NOT_PNG for %s', (_what, file) => {
     expect(codeOf(() => decodeCameraFrame(file))).toBe('FRAME_NOT_PNG');
   });
@@ -223,7 +316,11 @@ describe('decodeCameraFrame refuses bad input', () => {
   });
 
   it('FRAME_CORRUPT for a small PNG whose data inflates far beyond its header (a decompression bomb)', () => {
-    const bomb = assemblePng([ihdr(64, 64, 8, 0), chunk('IDAT', deflateSync(Buffer.alloc(50_000_000))), chunk('IEND', Buffer.alloc(0))]);
+    const bomb = assemblePng([
+      ihdr(64, 64, 8, 0),
+      chunk('IDAT', deflateSync(Buffer.alloc(50_000_000))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
     expect(bomb.length).toBeLessThan(100_000);
     expect(codeOf(() => decodeCameraFrame(bomb))).toBe('FRAME_CORRUPT');
   });
@@ -233,7 +330,10 @@ describe('decodeCameraFrame refuses bad input', () => {
     ['a cluttered desk', codeFrame(MODULES, { width: 1280, height: 720, modulePixels: 4, centerX: -1000 })],
     ['sensor noise in the dark', addNoise(createRaster(1280, 720, 40), 30)],
     ['heavy noise', addNoise(createRaster(1280, 720, 128), 70)],
-    ['half a code (cut off by the frame edge)', codeFrame(MODULES, { width: 640, height: 480, modulePixels: 4, centerX: 0 })],
+    [
+      'half a code (cut off by the frame edge)',
+      codeFrame(MODULES, { width: 640, height: 480, modulePixels: 4, centerX: 0 }),
+    ],
   ])('QR_NOT_FOUND for a frame showing %s', (_what, frame) => {
     expect(codeOf(() => decodeCameraFrame(encodePng(frame, 'grey')))).toBe('QR_NOT_FOUND');
   });
@@ -243,20 +343,25 @@ describe('decodeCameraFrame refuses bad input', () => {
     ['taller than the limit', 100, MAX_FRAME_SIDE + 1],
     ['more pixels than the limit', MAX_FRAME_SIDE, MAX_FRAME_SIDE],
     ['absurdly large', 0x7fffffff, 0x7fffffff],
-  ])('FRAME_TOO_LARGE, naming the limit, for an image %s, before reading its data', (_what, width, height) => {
-    // The body is a tiny deflate stream: decoding it would fail as FRAME_CORRUPT, so this code proves
-    // the header alone decided.
-    const file = pngClaimingSize(width, height);
-    let error: unknown;
-    try {
-      decodeCameraFrame(file);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(StagesimError);
-    expect((error as StagesimError).code).toBe('FRAME_TOO_LARGE');
-    expect((error as StagesimError).message).toContain(`at most ${MAX_FRAME_SIDE} pixels a side and ${MAX_FRAME_PIXELS / 1e6} MP`);
-  });
+  ])(
+    'FRAME_TOO_LARGE, naming the limit, for an image %s, before reading its data',
+    (_what, width, height) => {
+      // The body is a tiny deflate stream: decoding it would fail as FRAME_CORRUPT, so this code proves
+      // the header alone decided.
+      const file = pngClaimingSize(width, height);
+      let error: unknown;
+      try {
+        decodeCameraFrame(file);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(StagesimError);
+      expect((error as StagesimError).code).toBe('FRAME_TOO_LARGE');
+      expect((error as StagesimError).message).toContain(
+        `at most ${MAX_FRAME_SIDE} pixels a side and ${MAX_FRAME_PIXELS / 1e6} MP`,
+      );
+    },
+  );
 
   it('accepts a real image right at the side limit', () => {
     const strip = createRaster(MAX_FRAME_SIDE, 16, 255);

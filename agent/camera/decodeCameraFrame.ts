@@ -57,7 +57,10 @@ export function decodeCameraFrame(png: Buffer): CameraScan {
     found = scanPolarity(luma, false) ?? scanPolarity(negative(luma), true);
   }
   if (!found) {
-    throw new StagesimError('QR_NOT_FOUND', `no readable QR code in the ${image.width}x${image.height} camera frame`);
+    throw new StagesimError(
+      'QR_NOT_FOUND',
+      `no readable QR code in the ${image.width}x${image.height} camera frame`,
+    );
   }
   return found;
 }
@@ -72,7 +75,13 @@ function scanPolarity(image: LuminanceImage, inverted: boolean): CameraScan | un
   for (const grid of moduleGrids(binary, findFinderPatterns(binary))) {
     const text = decodeGrid(grid);
     if (text !== undefined) {
-      return { text, version: (grid.size - 17) / 4, corners: grid.corners, inverted, frame: { width: image.width, height: image.height } };
+      return {
+        text,
+        version: (grid.size - 17) / 4,
+        corners: grid.corners,
+        inverted,
+        frame: { width: image.width, height: image.height },
+      };
     }
   }
   return undefined;
@@ -85,7 +94,10 @@ function decodeGrid(grid: ModuleGrid): string | undefined {
     for (let col = 0; col < grid.size; col++) {
       if (grid.dark[row * grid.size + col] !== 1) continue;
       for (let y = 0; y < REDRAW_MODULE_PIXELS; y++) {
-        const start = (((row + REDRAW_QUIET_ZONE) * REDRAW_MODULE_PIXELS + y) * side + (col + REDRAW_QUIET_ZONE) * REDRAW_MODULE_PIXELS) * 4;
+        const start =
+          (((row + REDRAW_QUIET_ZONE) * REDRAW_MODULE_PIXELS + y) * side +
+            (col + REDRAW_QUIET_ZONE) * REDRAW_MODULE_PIXELS) *
+          4;
         for (let x = 0; x < REDRAW_MODULE_PIXELS; x++) {
           rgba[start + x * 4] = 0;
           rgba[start + x * 4 + 1] = 0;

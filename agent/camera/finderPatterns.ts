@@ -48,7 +48,15 @@ export function findFinderPatterns(image: BinaryImage): FinderPattern[] {
   };
 
   /** Runs along (dx, dy) through (x, y); returns the centre offset along the line, or NaN. */
-  const runsThrough = (x: number, y: number, dx: number, dy: number, maxCount: number, originalTotal: number, strict: boolean): number => {
+  const runsThrough = (
+    x: number,
+    y: number,
+    dx: number,
+    dy: number,
+    maxCount: number,
+    originalTotal: number,
+    strict: boolean,
+  ): number => {
     const sc = [0, 0, 0, 0, 0];
     let step = 0;
     const inside = (s: number) => {
@@ -109,7 +117,11 @@ export function findFinderPatterns(image: BinaryImage): FinderPattern[] {
     if (Number.isNaN(runsThrough(floor(cx), floor(cy), 1, 1, sc[2]!, 0.75 * total, false))) return false;
     const moduleSize = total / 7;
     for (const pattern of patterns) {
-      if (abs(cy - pattern.y) <= moduleSize && abs(cx - pattern.x) <= moduleSize && abs(moduleSize - pattern.moduleSize) <= Math.max(1, pattern.moduleSize)) {
+      if (
+        abs(cy - pattern.y) <= moduleSize &&
+        abs(cx - pattern.x) <= moduleSize &&
+        abs(moduleSize - pattern.moduleSize) <= Math.max(1, pattern.moduleSize)
+      ) {
         const n = pattern.count;
         pattern.x = (pattern.x * n + cx) / (n + 1);
         pattern.y = (pattern.y * n + cy) / (n + 1);

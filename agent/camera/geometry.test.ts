@@ -21,7 +21,20 @@ describe('affineFrom', () => {
   });
 
   it('gives nothing for three points on a line', () => {
-    expect(affineFrom([{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 2 }], [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 0, y: 1 }])).toBeUndefined();
+    expect(
+      affineFrom(
+        [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+          { x: 2, y: 2 },
+        ],
+        [
+          { x: 0, y: 0 },
+          { x: 1, y: 0 },
+          { x: 0, y: 1 },
+        ],
+      ),
+    ).toBeUndefined();
   });
 });
 
@@ -49,7 +62,9 @@ describe('homographyFrom', () => {
     const map = homographyFrom(square, quad)!;
     const [a, b, c, d] = quad as [Point, Point, Point, Point];
     // Intersection of a-c and b-d.
-    const t = ((b.x - a.x) * (d.y - b.y) - (b.y - a.y) * (d.x - b.x)) / ((c.x - a.x) * (d.y - b.y) - (c.y - a.y) * (d.x - b.x));
+    const t =
+      ((b.x - a.x) * (d.y - b.y) - (b.y - a.y) * (d.x - b.x)) /
+      ((c.x - a.x) * (d.y - b.y) - (c.y - a.y) * (d.x - b.x));
     close(map(5, 5), { x: a.x + t * (c.x - a.x), y: a.y + t * (c.y - a.y) });
   });
 

@@ -13,7 +13,10 @@ export function distance(a: Point, b: Point): number {
 }
 
 /** The affine map that sends three module positions to three frame points. */
-export function affineFrom(source: [Point, Point, Point], target: [Point, Point, Point]): Mapping | undefined {
+export function affineFrom(
+  source: [Point, Point, Point],
+  target: [Point, Point, Point],
+): Mapping | undefined {
   // Solve target = origin + col * U + row * V from the three correspondences.
   const [s0, s1, s2] = source;
   const det = (s1.x - s0.x) * (s2.y - s0.y) - (s2.x - s0.x) * (s1.y - s0.y);

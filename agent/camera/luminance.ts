@@ -38,7 +38,8 @@ export type LuminanceMode = 'luma' | 'green';
  */
 export function decodeLuminance(file: Buffer, mode: LuminanceMode = 'luma'): LuminanceImage {
   const info = inspectPng(file);
-  const fast = info.bitDepth === 8 && !info.interlaced && info.colorType !== 3 && info.transparency === undefined;
+  const fast =
+    info.bitDepth === 8 && !info.interlaced && info.colorType !== 3 && info.transparency === undefined;
   return fast ? decodeFast(info, mode) : decodeWithPngjs(file, info, mode);
 }
 
@@ -46,10 +47,16 @@ function inflateBounded(info: PngInfo): Buffer {
   const expected = inflatedSize(info);
   try {
     // One output chunk of the announced size: fewer native round trips than zlib's 16 KB default.
-    return inflateSync(info.idat.length === 1 ? info.idat[0]! : Buffer.concat(info.idat), { maxOutputLength: expected, chunkSize: Math.max(64, expected) });
+    return inflateSync(info.idat.length === 1 ? info.idat[0]! : Buffer.concat(info.idat), {
+      maxOutputLength: expected,
+      chunkSize: Math.max(64, expected),
+    });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    const why = code === 'ERR_BUFFER_TOO_LARGE' ? `inflates to more than the ${expected} bytes its header allows` : 'holds damaged compressed data';
+    const why =
+      code === 'ERR_BUFFER_TOO_LARGE'
+        ? `inflates to more than the ${expected} bytes its header allows`
+        : 'holds damaged compressed data';
     throw new StagesimError('FRAME_CORRUPT', `the PNG's image data ${why}`, { cause: error });
   }
 }
@@ -66,15 +73,20 @@ function decodeFast(info: PngInfo, mode: LuminanceMode): LuminanceImage {
   const raw = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
   const stride = width * channels + 1;
   if (raw.length !== stride * height) {
-    throw new StagesimError('FRAME_CORRUPT', `the PNG's image data holds ${raw.length} bytes where its header needs ${stride * height}`);
+    throw new StagesimError(
+      'FRAME_CORRUPT',
+      `the PNG's image data holds ${raw.length} bytes where its header needs ${stride * height}`,
+    );
   }
   const needed = NEEDED[mode][colorType]!;
   const data = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     const row = y * stride + 1;
     const filter = raw[row - 1]!;
-    if (filter > 4) throw new StagesimError('FRAME_CORRUPT', `the PNG uses an unknown row filter (${filter}) in row ${y}`);
-    for (const channel of needed) unfilterChannel(raw, filter, row, y === 0 ? -1 : row - stride, width * channels, channels, channel);
+    if (filter > 4)
+      throw new StagesimError('FRAME_CORRUPT', `the PNG uses an unknown row filter (${filter}) in row ${y}`);
+    for (const channel of needed)
+      unfilterChannel(raw, filter, row, y === 0 ? -1 : row - stride, width * channels, channels, channel);
     if (mode === 'green' && channels >= 3) toGreen(raw, row, data, y * width, width, channels);
     else toLuminance(raw, row, data, y * width, width, channels);
   }
@@ -88,13 +100,22 @@ function decodeFast(info: PngInfo, mode: LuminanceMode): LuminanceImage {
  * on the first row. The left neighbour and the upper-left one stay in locals rather than being read
  * back from memory: this is the hot loop of the fast path.
  */
-function unfilterChannel(raw: Uint8Array, filter: number, start: number, previous: number, length: number, bpp: number, channel: number): void {
+function unfilterChannel(
+  raw: Uint8Array,
+  filter: number,
+  start: number,
+  previous: number,
+  length: number,
+  bpp: number,
+  channel: number,
+): void {
   const end = start + length;
   const first = start + channel;
   if (filter === 0 || first >= end) return;
   if (filter === 2) {
     if (previous < 0) return;
-    for (let i = first, p = previous + channel; i < end; i += bpp, p += bpp) raw[i] = (raw[i]! + raw[p]!) & 0xff;
+    for (let i = first, p = previous + channel; i < end; i += bpp, p += bpp)
+      raw[i] = (raw[i]! + raw[p]!) & 0xff;
     return;
   }
   if (previous < 0 || filter === 1) {
@@ -142,32 +163,52 @@ function unfilterChannel(raw: Uint8Array, filter: number, start: number, previou
 }
 
 /** The green channel, composited over white when the image has alpha. */
-function toGreen(source: ArrayLike<number>, from: number, target: Uint8Array, to: number, width: number, channels: number): void {
+function toGreen(
+  source: ArrayLike<number>,
+  from: number,
+  target: Uint8Array,
+  to: number,
+  width: number,
+  channels: number,
+): void {
   if (channels === 3) {
     for (let x = 0, s = from + 1; x < width; x++, s += 3) target[to + x] = source[s]!;
     return;
   }
-  for (let x = 0, s = from + 1; x < width; x++, s += 4) target[to + x] = overWhite(source[s]!, source[s + 2]!);
+  for (let x = 0, s = from + 1; x < width; x++, s += 4)
+    target[to + x] = overWhite(source[s]!, source[s + 2]!);
 }
 
 /**
  * Rec. 709 luma in fixed point (the weights jsQR uses), alpha composited over white. The weights sum to
  * 256, so white stays 255.
  */
-function toLuminance(source: ArrayLike<number>, from: number, target: Uint8Array, to: number, width: number, channels: number): void {
+function toLuminance(
+  source: ArrayLike<number>,
+  from: number,
+  target: Uint8Array,
+  to: number,
+  width: number,
+  channels: number,
+): void {
   switch (channels) {
     case 1:
       for (let x = 0; x < width; x++) target[to + x] = source[from + x]!;
       return;
     case 2:
-      for (let x = 0, s = from; x < width; x++, s += 2) target[to + x] = overWhite(source[s]!, source[s + 1]!);
+      for (let x = 0, s = from; x < width; x++, s += 2)
+        target[to + x] = overWhite(source[s]!, source[s + 1]!);
       return;
     case 3:
-      for (let x = 0, s = from; x < width; x++, s += 3) target[to + x] = (54 * source[s]! + 183 * source[s + 1]! + 19 * source[s + 2]!) >> 8;
+      for (let x = 0, s = from; x < width; x++, s += 3)
+        target[to + x] = (54 * source[s]! + 183 * source[s + 1]! + 19 * source[s + 2]!) >> 8;
       return;
     default:
       for (let x = 0, s = from; x < width; x++, s += 4) {
-        target[to + x] = overWhite((54 * source[s]! + 183 * source[s + 1]! + 19 * source[s + 2]!) >> 8, source[s + 3]!);
+        target[to + x] = overWhite(
+          (54 * source[s]! + 183 * source[s + 1]! + 19 * source[s + 2]!) >> 8,
+          source[s + 3]!,
+        );
       }
   }
 }
@@ -187,10 +228,17 @@ function decodeWithPngjs(file: Buffer, info: PngInfo, mode: LuminanceMode): Lumi
   try {
     png = PNG.sync.read(file);
   } catch (error) {
-    throw new StagesimError('FRAME_CORRUPT', `the PNG cannot be decoded: ${(error as Error).message}`, { cause: error });
+    throw new StagesimError('FRAME_CORRUPT', `the PNG cannot be decoded: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const data = new Uint8Array(png.width * png.height);
   if (mode === 'green') toGreen(png.data, 0, data, 0, png.width * png.height, 4);
   else toLuminance(png.data, 0, data, 0, png.width * png.height, 4);
-  return { width: png.width, height: png.height, data, colour: info.colorType === 2 || info.colorType === 3 || info.colorType === 6 };
+  return {
+    width: png.width,
+    height: png.height,
+    data,
+    colour: info.colorType === 2 || info.colorType === 3 || info.colorType === 6,
+  };
 }

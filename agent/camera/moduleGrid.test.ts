@@ -2,7 +2,17 @@ import { binarize } from './binarize';
 import { findFinderPatterns } from './finderPatterns';
 import QRCode from 'qrcode';
 import { alignmentCentres, moduleGrids } from './moduleGrid';
-import { addNoise, blur, codeFrame, createRaster, drawCodeInQuad, qrcodeModules, toBytes, type ModuleMatrix, type Raster } from './testing/frames';
+import {
+  addNoise,
+  blur,
+  codeFrame,
+  createRaster,
+  drawCodeInQuad,
+  qrcodeModules,
+  toBytes,
+  type ModuleMatrix,
+  type Raster,
+} from './testing/frames';
 
 function grids(raster: Raster) {
   const image = binarize({ width: raster.width, height: raster.height, data: toBytes(raster) });
@@ -12,7 +22,8 @@ function grids(raster: Raster) {
 function wrongModules(grid: { size: number; dark: Uint8Array }, modules: ModuleMatrix): number {
   let wrong = 0;
   for (let row = 0; row < modules.size; row++) {
-    for (let col = 0; col < modules.size; col++) if ((grid.dark[row * grid.size + col] === 1) !== modules.dark(row, col)) wrong++;
+    for (let col = 0; col < modules.size; col++)
+      if ((grid.dark[row * grid.size + col] === 1) !== modules.dark(row, col)) wrong++;
   }
   return wrong;
 }
@@ -21,7 +32,20 @@ const PAYLOAD_MODULES = qrcodeModules('x'.repeat(533)); // the size of a provisi
 
 describe('moduleGrids', () => {
   it('recovers every module of a version 18 code at 3 pixels per module, turned, blurred and noisy', () => {
-    const frame = addNoise(blur(codeFrame(PAYLOAD_MODULES, { width: 800, height: 600, modulePixels: 3, angleDegrees: 17, centerX: 400.4, centerY: 300.7 }), 0.6), 5);
+    const frame = addNoise(
+      blur(
+        codeFrame(PAYLOAD_MODULES, {
+          width: 800,
+          height: 600,
+          modulePixels: 3,
+          angleDegrees: 17,
+          centerX: 400.4,
+          centerY: 300.7,
+        }),
+        0.6,
+      ),
+      5,
+    );
     const [grid] = grids(frame);
     expect(grid?.size).toBe(89);
     expect(wrongModules(grid!, PAYLOAD_MODULES)).toBe(0);
@@ -59,10 +83,17 @@ describe('moduleGrids', () => {
       dark: (row, col) => {
         const inCorner = (r: number, c: number) => r < 8 && c < 8;
         const last = PAYLOAD_MODULES.size - 1;
-        return (inCorner(row, col) || inCorner(row, last - col) || inCorner(last - row, col)) && PAYLOAD_MODULES.dark(row, col);
+        return (
+          (inCorner(row, col) || inCorner(row, last - col) || inCorner(last - row, col)) &&
+          PAYLOAD_MODULES.dark(row, col)
+        );
       },
     };
-    expect(grids(codeFrame(finders, { width: 640, height: 480, modulePixels: 4, angleDegrees: 10, background: 240 }))).toEqual([]);
+    expect(
+      grids(
+        codeFrame(finders, { width: 640, height: 480, modulePixels: 4, angleDegrees: 10, background: 240 }),
+      ),
+    ).toEqual([]);
   });
 });
 

@@ -52,7 +52,12 @@ export function* moduleGrids(image: BinaryImage, finders: FinderPattern[]): Gene
     .sort((a, b) => b.count - a.count)
     .slice(0, MAX_FINDERS);
 
-  const trios: { score: number; topLeft: FinderPattern; topRight: FinderPattern; bottomLeft: FinderPattern }[] = [];
+  const trios: {
+    score: number;
+    topLeft: FinderPattern;
+    topRight: FinderPattern;
+    bottomLeft: FinderPattern;
+  }[] = [];
   for (let i = 0; i < pool.length; i++) {
     for (let j = i + 1; j < pool.length; j++) {
       for (let k = j + 1; k < pool.length; k++) {
@@ -80,7 +85,12 @@ function orderTrio(a: FinderPattern, b: FinderPattern, c: FinderPattern) {
   const ab = distance(a, b);
   const ac = distance(a, c);
   const bc = distance(b, c);
-  let corner: FinderPattern, p: FinderPattern, q: FinderPattern, hypotenuse: number, leg1: number, leg2: number;
+  let corner: FinderPattern,
+    p: FinderPattern,
+    q: FinderPattern,
+    hypotenuse: number,
+    leg1: number,
+    leg2: number;
   if (bc >= ab && bc >= ac) [corner, p, q, hypotenuse, leg1, leg2] = [a, b, c, bc, ab, ac];
   else if (ac >= ab) [corner, p, q, hypotenuse, leg1, leg2] = [b, a, c, ac, ab, bc];
   else [corner, p, q, hypotenuse, leg1, leg2] = [c, a, b, ab, ac, bc];
@@ -116,7 +126,13 @@ class Sampler {
   ];
 
   constructor(image: BinaryImage) {
-    ({ luminance: this.luminance, thresholds: this.thresholds, blocksX: this.blocksX, width: this.width, height: this.height } = image);
+    ({
+      luminance: this.luminance,
+      thresholds: this.thresholds,
+      blocksX: this.blocksX,
+      width: this.width,
+      height: this.height,
+    } = image);
   }
 
   /** The binarized pixel under a continuous point; outside the frame counts as paper. */
@@ -124,7 +140,9 @@ class Sampler {
     const x = floor(point.x);
     const y = floor(point.y);
     if (x < 0 || y < 0 || x >= this.width || y >= this.height) return 0;
-    return this.luminance[y * this.width + x]! <= this.thresholds[(y >> 3) * this.blocksX + (x >> 3)]! ? 1 : 0;
+    return this.luminance[y * this.width + x]! <= this.thresholds[(y >> 3) * this.blocksX + (x >> 3)]!
+      ? 1
+      : 0;
   }
 
   /**
@@ -181,7 +199,12 @@ class Sampler {
   }
 }
 
-function fitGrid(sampler: Sampler, topLeft: Point, topRight: Point, bottomLeft: Point): ModuleGrid | undefined {
+function fitGrid(
+  sampler: Sampler,
+  topLeft: Point,
+  topRight: Point,
+  bottomLeft: Point,
+): ModuleGrid | undefined {
   const across = distance(topLeft, topRight);
   const down = distance(topLeft, bottomLeft);
   const u = { x: (topRight.x - topLeft.x) / across, y: (topRight.y - topLeft.y) / across };
@@ -191,25 +214,44 @@ function fitGrid(sampler: Sampler, topLeft: Point, topRight: Point, bottomLeft: 
   // perspective the near finders have larger modules than the far one.
   const limit = Math.min(across, down) / 2;
   const moduleAlong = (center: Point, axis: Point) =>
-    (sampler.edgeDistance(center, axis, limit) + sampler.edgeDistance(center, { x: -axis.x, y: -axis.y }, limit)) / 7;
+    (sampler.edgeDistance(center, axis, limit) +
+      sampler.edgeDistance(center, { x: -axis.x, y: -axis.y }, limit)) /
+    7;
   const measured = {
     topLeft: { u: moduleAlong(topLeft, u), v: moduleAlong(topLeft, v) },
     topRight: { u: moduleAlong(topRight, u), v: moduleAlong(topRight, v) },
     bottomLeft: { u: moduleAlong(bottomLeft, u), v: moduleAlong(bottomLeft, v) },
   };
-  const all = Object.values(measured).flatMap((m) => [m.u, m.v]).filter(Number.isFinite);
+  const all = Object.values(measured)
+    .flatMap((m) => [m.u, m.v])
+    .filter(Number.isFinite);
   if (all.length === 0) return undefined;
   const moduleSize = all.reduce((a, b) => a + b, 0) / all.length;
   const or = (value: number) => (Number.isFinite(value) ? value : moduleSize);
-  const step = (from: Point, axis: Point, pixels: number) => ({ x: from.x + axis.x * pixels, y: from.y + axis.y * pixels });
+  const step = (from: Point, axis: Point, pixels: number) => ({
+    x: from.x + axis.x * pixels,
+    y: from.y + axis.y * pixels,
+  });
 
   // The module count from the timing patterns: row 6 runs from 3 modules below the top-left finder's
   // centre to 3 below the top-right one's (column 6 likewise), and counting its light modules gives the
   // count exactly, whatever the perspective.
   const sizes = new Set<number>();
   for (const size of [
-    timingCount(sampler, step(topLeft, v, 3 * or(measured.topLeft.v)), step(topRight, v, 3 * or(measured.topRight.v)), or(measured.topLeft.u), or(measured.topRight.u)),
-    timingCount(sampler, step(topLeft, u, 3 * or(measured.topLeft.u)), step(bottomLeft, u, 3 * or(measured.bottomLeft.u)), or(measured.topLeft.v), or(measured.bottomLeft.v)),
+    timingCount(
+      sampler,
+      step(topLeft, v, 3 * or(measured.topLeft.v)),
+      step(topRight, v, 3 * or(measured.topRight.v)),
+      or(measured.topLeft.u),
+      or(measured.topRight.u),
+    ),
+    timingCount(
+      sampler,
+      step(topLeft, u, 3 * or(measured.topLeft.u)),
+      step(bottomLeft, u, 3 * or(measured.bottomLeft.u)),
+      or(measured.topLeft.v),
+      or(measured.bottomLeft.v),
+    ),
   ]) {
     if (size !== undefined) sizes.add(size);
   }
@@ -217,7 +259,8 @@ function fitGrid(sampler: Sampler, topLeft: Point, topRight: Point, bottomLeft: 
     // Blur merged some timing modules: fall back on the finders' module size, and let the structure
     // check below pick among the nearest versions.
     const version = Math.round(((across + down) / 2 / moduleSize + 7 - 17) / 4);
-    for (const candidate of [version, version - 1, version + 1]) if (candidate >= 1 && candidate <= 40) sizes.add(17 + 4 * candidate);
+    for (const candidate of [version, version - 1, version + 1])
+      if (candidate >= 1 && candidate <= 40) sizes.add(17 + 4 * candidate);
   }
 
   let best: { size: number; mapping: Mapping; score: number } | undefined;
@@ -269,7 +312,12 @@ function fitGrid(sampler: Sampler, topLeft: Point, topRight: Point, bottomLeft: 
   return {
     size,
     dark,
-    corners: { topLeft: mapping(0, 0), topRight: mapping(size, 0), bottomRight: mapping(size, size), bottomLeft: mapping(0, size) },
+    corners: {
+      topLeft: mapping(0, 0),
+      topRight: mapping(size, 0),
+      bottomRight: mapping(size, size),
+      bottomLeft: mapping(0, size),
+    },
     structureScore: chosen.score,
   };
 }
@@ -280,7 +328,13 @@ function fitGrid(sampler: Sampler, topLeft: Point, topRight: Point, bottomLeft: 
  * timing modules, (size - 17) / 2 + 2 of them. Runs shorter than 40% of a module (noise, a blurred
  * edge) are merged into their neighbours first. Undefined when the count is not a valid size.
  */
-function timingCount(sampler: Sampler, from: Point, to: Point, moduleFrom: number, moduleTo: number): number | undefined {
+function timingCount(
+  sampler: Sampler,
+  from: Point,
+  to: Point,
+  moduleFrom: number,
+  moduleTo: number,
+): number | undefined {
   const length = distance(from, to);
   const STEP = 0.5;
   const steps = Math.ceil(length / STEP);
@@ -307,14 +361,47 @@ function timingCount(sampler: Sampler, from: Point, to: Point, moduleFrom: numbe
 
 /** Alignment pattern centres (row and column indices) of each version, from ISO/IEC 18004 annex E. */
 const ALIGNMENT_POSITIONS: readonly (readonly number[])[] = [
-  [], [], [6, 18], [6, 22], [6, 26], [6, 30], [6, 34], [6, 22, 38], [6, 24, 42], [6, 26, 46], [6, 28, 50],
-  [6, 30, 54], [6, 32, 58], [6, 34, 62], [6, 26, 46, 66], [6, 26, 48, 70], [6, 26, 50, 74], [6, 30, 54, 78],
-  [6, 30, 56, 82], [6, 30, 58, 86], [6, 34, 62, 90], [6, 28, 50, 72, 94], [6, 26, 50, 74, 98],
-  [6, 30, 54, 78, 102], [6, 28, 54, 80, 106], [6, 32, 58, 84, 110], [6, 30, 58, 86, 114], [6, 34, 62, 90, 118],
-  [6, 26, 50, 74, 98, 122], [6, 30, 54, 78, 102, 126], [6, 26, 52, 78, 104, 130], [6, 30, 56, 82, 108, 134],
-  [6, 34, 60, 86, 112, 138], [6, 30, 58, 86, 114, 142], [6, 34, 62, 90, 118, 146], [6, 30, 54, 78, 102, 126, 150],
-  [6, 24, 50, 76, 102, 128, 154], [6, 28, 54, 80, 106, 132, 158], [6, 32, 58, 84, 110, 136, 162],
-  [6, 26, 54, 82, 110, 138, 166], [6, 30, 58, 86, 114, 142, 170],
+  [],
+  [],
+  [6, 18],
+  [6, 22],
+  [6, 26],
+  [6, 30],
+  [6, 34],
+  [6, 22, 38],
+  [6, 24, 42],
+  [6, 26, 46],
+  [6, 28, 50],
+  [6, 30, 54],
+  [6, 32, 58],
+  [6, 34, 62],
+  [6, 26, 46, 66],
+  [6, 26, 48, 70],
+  [6, 26, 50, 74],
+  [6, 30, 54, 78],
+  [6, 30, 56, 82],
+  [6, 30, 58, 86],
+  [6, 34, 62, 90],
+  [6, 28, 50, 72, 94],
+  [6, 26, 50, 74, 98],
+  [6, 30, 54, 78, 102],
+  [6, 28, 54, 80, 106],
+  [6, 32, 58, 84, 110],
+  [6, 30, 58, 86, 114],
+  [6, 34, 62, 90, 118],
+  [6, 26, 50, 74, 98, 122],
+  [6, 30, 54, 78, 102, 126],
+  [6, 26, 52, 78, 104, 130],
+  [6, 30, 56, 82, 108, 134],
+  [6, 34, 60, 86, 112, 138],
+  [6, 30, 58, 86, 114, 142],
+  [6, 34, 62, 90, 118, 146],
+  [6, 30, 54, 78, 102, 126, 150],
+  [6, 24, 50, 76, 102, 128, 154],
+  [6, 28, 54, 80, 106, 132, 158],
+  [6, 32, 58, 84, 110, 136, 162],
+  [6, 26, 54, 82, 110, 138, 166],
+  [6, 30, 58, 86, 114, 142, 170],
 ];
 
 export function alignmentCentres(size: number): [number, number][] {

@@ -20,16 +20,32 @@ function codeOf(file: Buffer): string {
 describe('inspectPng', () => {
   it('reads the header and collects every IDAT chunk without copying or inflating', () => {
     const data = deflateSync(Buffer.alloc(3 * (1 + 30 * 3)));
-    const file = assemblePng([ihdr(30, 3, 8, 2), chunk('tEXt', Buffer.from('Comment\0camera')), chunk('IDAT', data.subarray(0, 5)), chunk('IDAT', data.subarray(5)), IEND]);
+    const file = assemblePng([
+      ihdr(30, 3, 8, 2),
+      chunk('tEXt', Buffer.from('Comment\0camera')),
+      chunk('IDAT', data.subarray(0, 5)),
+      chunk('IDAT', data.subarray(5)),
+      IEND,
+    ]);
     const info = inspectPng(file);
-    expect(info).toMatchObject({ width: 30, height: 3, bitDepth: 8, colorType: 2, channels: 3, interlaced: false, idatBytes: data.length });
+    expect(info).toMatchObject({
+      width: 30,
+      height: 3,
+      bitDepth: 8,
+      colorType: 2,
+      channels: 3,
+      interlaced: false,
+      idatBytes: data.length,
+    });
     expect(Buffer.concat(info.idat).equals(data)).toBe(true);
     expect(info.idat[0]!.buffer).toBe(file.buffer);
   });
 
   it('keeps the palette and transparency chunks of an indexed image', () => {
     const palette = Buffer.from([0, 0, 0, 255, 255, 255]);
-    const info = inspectPng(assemblePng([ihdr(8, 1, 1, 3), chunk('PLTE', palette), chunk('tRNS', Buffer.from([0])), idat(2), IEND]));
+    const info = inspectPng(
+      assemblePng([ihdr(8, 1, 1, 3), chunk('PLTE', palette), chunk('tRNS', Buffer.from([0])), idat(2), IEND]),
+    );
     expect(info.palette?.equals(palette)).toBe(true);
     expect(info.transparency?.equals(Buffer.from([0]))).toBe(true);
   });
@@ -53,7 +69,16 @@ describe('inspectPng', () => {
     expect(codeOf(file)).toBe('FRAME_TRUNCATED');
   });
 
-  const header = (fields: Partial<{ width: number; height: number; depth: number; colour: number; compression: number; interlace: number }>) => {
+  const header = (
+    fields: Partial<{
+      width: number;
+      height: number;
+      depth: number;
+      colour: number;
+      compression: number;
+      interlace: number;
+    }>,
+  ) => {
     const data = Buffer.alloc(13);
     data.writeUInt32BE(fields.width ?? 10, 0);
     data.writeUInt32BE(fields.height ?? 10, 4);
@@ -65,7 +90,10 @@ describe('inspectPng', () => {
   };
 
   it.each([
-    ['a CRC that does not match', Buffer.concat([complete.subarray(0, 29), Buffer.from([complete[29]! ^ 1]), complete.subarray(30)])],
+    [
+      'a CRC that does not match',
+      Buffer.concat([complete.subarray(0, 29), Buffer.from([complete[29]! ^ 1]), complete.subarray(30)]),
+    ],
     ['a first chunk that is not IHDR', assemblePng([idat(10), IEND])],
     ['an IHDR of the wrong length', assemblePng([chunk('IHDR', Buffer.alloc(12)), idat(10), IEND])],
     ['a second IHDR', assemblePng([header({}), header({}), idat(110), IEND])],
@@ -77,7 +105,10 @@ describe('inspectPng', () => {
     ['an unknown interlace method', assemblePng([header({ interlace: 2 }), idat(110), IEND])],
     ['no image data', assemblePng([header({}), IEND])],
     ['a palette image without PLTE', assemblePng([header({ colour: 3 }), idat(110), IEND])],
-    ['a chunk type that is not four letters', assemblePng([header({}), chunk('ID@T', Buffer.alloc(4)), IEND])],
+    [
+      'a chunk type that is not four letters',
+      assemblePng([header({}), chunk('ID@T', Buffer.alloc(4)), IEND]),
+    ],
   ])('says FRAME_CORRUPT for %s', (_what, file) => {
     expect(codeOf(file)).toBe('FRAME_CORRUPT');
   });
@@ -91,7 +122,9 @@ describe('inspectPng', () => {
       expect(() => inspectPng(pngClaimingSize(width, height))).toThrow(`${width}x${height}`);
       expect(codeOf(pngClaimingSize(width, height))).toBe('FRAME_TOO_LARGE');
     }
-    expect(() => inspectPng(pngClaimingSize(5000, 5000))).toThrow('a camera frame is at most 4096 pixels a side and 16 MP');
+    expect(() => inspectPng(pngClaimingSize(5000, 5000))).toThrow(
+      'a camera frame is at most 4096 pixels a side and 16 MP',
+    );
     expect(codeOf(pngClaimingSize(4000, 4000))).toBe('no error');
   });
 
@@ -104,14 +137,22 @@ describe('inspectPng', () => {
 
 describe('inflatedSize', () => {
   it('counts a filter byte per row, and whole bytes for packed samples', () => {
-    expect(inflatedSize({ width: 10, height: 4, bitDepth: 8, channels: 3, interlaced: false })).toBe(4 * (1 + 30));
-    expect(inflatedSize({ width: 10, height: 4, bitDepth: 1, channels: 1, interlaced: false })).toBe(4 * (1 + 2));
-    expect(inflatedSize({ width: 3, height: 2, bitDepth: 16, channels: 4, interlaced: false })).toBe(2 * (1 + 24));
+    expect(inflatedSize({ width: 10, height: 4, bitDepth: 8, channels: 3, interlaced: false })).toBe(
+      4 * (1 + 30),
+    );
+    expect(inflatedSize({ width: 10, height: 4, bitDepth: 1, channels: 1, interlaced: false })).toBe(
+      4 * (1 + 2),
+    );
+    expect(inflatedSize({ width: 3, height: 2, bitDepth: 16, channels: 4, interlaced: false })).toBe(
+      2 * (1 + 24),
+    );
   });
 
   it('counts the rows of each of the seven Adam7 passes of an interlaced image', () => {
     // An 8x8 image: passes of 1x1, 1x1, 2x1, 2x2, 4x2, 4x4 and 8x4 pixels.
-    expect(inflatedSize({ width: 8, height: 8, bitDepth: 8, channels: 1, interlaced: true })).toBe(2 + 2 + 3 + 6 + 10 + 20 + 36);
+    expect(inflatedSize({ width: 8, height: 8, bitDepth: 8, channels: 1, interlaced: true })).toBe(
+      2 + 2 + 3 + 6 + 10 + 20 + 36,
+    );
     // A 1x1 image has only the first pass.
     expect(inflatedSize({ width: 1, height: 1, bitDepth: 8, channels: 4, interlaced: true })).toBe(5);
   });

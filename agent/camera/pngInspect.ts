@@ -45,15 +45,27 @@ export interface PngInfo {
 
 export function inspectPng(file: Buffer): PngInfo {
   if (file.length < SIGNATURE.length || !file.subarray(0, SIGNATURE.length).equals(SIGNATURE)) {
-    const startsLikePng = file.length < SIGNATURE.length && SIGNATURE.subarray(0, file.length).equals(file) && file.length > 0;
-    if (startsLikePng) throw new StagesimError('FRAME_TRUNCATED', `the PNG ends after ${file.length} bytes, inside its signature`);
-    throw new StagesimError('FRAME_NOT_PNG', `not a PNG image (${file.length} bytes without the PNG signature)`);
+    const startsLikePng =
+      file.length < SIGNATURE.length && SIGNATURE.subarray(0, file.length).equals(file) && file.length > 0;
+    if (startsLikePng)
+      throw new StagesimError(
+        'FRAME_TRUNCATED',
+        `the PNG ends after ${file.length} bytes, inside its signature`,
+      );
+    throw new StagesimError(
+      'FRAME_NOT_PNG',
+      `not a PNG image (${file.length} bytes without the PNG signature)`,
+    );
   }
   if (file.length > MAX_FILE_BYTES) {
-    throw new StagesimError('FRAME_TOO_LARGE', `the PNG file is ${file.length} bytes; a camera frame is at most ${MAX_FILE_BYTES} bytes`);
+    throw new StagesimError(
+      'FRAME_TOO_LARGE',
+      `the PNG file is ${file.length} bytes; a camera frame is at most ${MAX_FILE_BYTES} bytes`,
+    );
   }
 
-  let header: Pick<PngInfo, 'width' | 'height' | 'bitDepth' | 'colorType' | 'interlaced' | 'channels'> | undefined;
+  let header:
+    Pick<PngInfo, 'width' | 'height' | 'bitDepth' | 'colorType' | 'interlaced' | 'channels'> | undefined;
   const idat: Buffer[] = [];
   let idatBytes = 0;
   let palette: Buffer | undefined;
@@ -71,13 +83,17 @@ export function inspectPng(file: Buffer): PngInfo {
     const dataEnd = dataStart + length;
     if (dataEnd + 4 > file.length) throw truncated(offset, file.length);
     const stored = file.readUInt32BE(dataEnd);
-    if ((crc32(file.subarray(offset + 4, dataEnd)) >>> 0) !== stored) {
-      throw new StagesimError('FRAME_CORRUPT', `the PNG's ${type} chunk at byte ${offset} fails its CRC check`);
+    if (crc32(file.subarray(offset + 4, dataEnd)) >>> 0 !== stored) {
+      throw new StagesimError(
+        'FRAME_CORRUPT',
+        `the PNG's ${type} chunk at byte ${offset} fails its CRC check`,
+      );
     }
     const data = file.subarray(dataStart, dataEnd);
 
     if (header === undefined) {
-      if (type !== 'IHDR' || length !== 13) throw new StagesimError('FRAME_CORRUPT', 'the PNG does not start with an IHDR header');
+      if (type !== 'IHDR' || length !== 13)
+        throw new StagesimError('FRAME_CORRUPT', 'the PNG does not start with an IHDR header');
       header = readHeader(data);
     } else if (type === 'IDAT') {
       idat.push(data);
@@ -106,29 +122,41 @@ function readHeader(data: Buffer) {
   const height = data.readUInt32BE(4);
   const bitDepth = data[8]!;
   const colorType = data[9]!;
-  if (width === 0 || height === 0) throw new StagesimError('FRAME_CORRUPT', `the PNG header gives an empty image (${width}x${height})`);
+  if (width === 0 || height === 0)
+    throw new StagesimError('FRAME_CORRUPT', `the PNG header gives an empty image (${width}x${height})`);
   // The size check comes before any other field is trusted: refusing early is the point.
   if (width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE || width * height > MAX_FRAME_PIXELS) {
     throw new StagesimError(
       'FRAME_TOO_LARGE',
-      `the image is ${width}x${height} (${(width * height / 1e6).toFixed(1)} MP); a camera frame is at most ${MAX_FRAME_SIDE} pixels a side and ${MAX_FRAME_PIXELS / 1e6} MP`,
+      `the image is ${width}x${height} (${((width * height) / 1e6).toFixed(1)} MP); a camera frame is at most ${MAX_FRAME_SIDE} pixels a side and ${MAX_FRAME_PIXELS / 1e6} MP`,
     );
   }
   if (!ALLOWED_DEPTHS[colorType]?.includes(bitDepth)) {
-    throw new StagesimError('FRAME_CORRUPT', `the PNG header has an invalid colour type/bit depth (${colorType}/${bitDepth})`);
+    throw new StagesimError(
+      'FRAME_CORRUPT',
+      `the PNG header has an invalid colour type/bit depth (${colorType}/${bitDepth})`,
+    );
   }
   if (data[10] !== 0 || data[11] !== 0 || data[12]! > 1) {
-    throw new StagesimError('FRAME_CORRUPT', 'the PNG header names an unknown compression, filter or interlace method');
+    throw new StagesimError(
+      'FRAME_CORRUPT',
+      'the PNG header names an unknown compression, filter or interlace method',
+    );
   }
   return { width, height, bitDepth, colorType, interlaced: data[12] === 1, channels: CHANNELS[colorType]! };
 }
 
 function truncated(offset: number, size: number): StagesimError {
-  return new StagesimError('FRAME_TRUNCATED', `the PNG ends at byte ${size} inside a chunk that starts at byte ${offset}, before its IEND`);
+  return new StagesimError(
+    'FRAME_TRUNCATED',
+    `the PNG ends at byte ${size} inside a chunk that starts at byte ${offset}, before its IEND`,
+  );
 }
 
 /** The bytes the image data inflates to: one filter byte per row (per Adam7 pass row when interlaced). */
-export function inflatedSize(info: Pick<PngInfo, 'width' | 'height' | 'bitDepth' | 'channels' | 'interlaced'>): number {
+export function inflatedSize(
+  info: Pick<PngInfo, 'width' | 'height' | 'bitDepth' | 'channels' | 'interlaced'>,
+): number {
   const rowBytes = (w: number) => Math.ceil((w * info.channels * info.bitDepth) / 8) + 1;
   if (!info.interlaced) return rowBytes(info.width) * info.height;
   // Adam7 passes: starting column/row and step of each.

@@ -8,7 +8,12 @@ import { startBackend, type RunningBackend } from '../../harness/backend/server'
 import { AdminClient, createProfile } from '../../harness/backend/testing/adminClient';
 import { DeviceChannelClient, channelUrlOf, deviceChannelClientOptionsSchema } from './DeviceChannelClient';
 
-const pixel = (serialNumber: string, osVersion = '14') => ({ serialNumber, manufacturer: 'Google', model: 'Pixel 8', osVersion });
+const pixel = (serialNumber: string, osVersion = '14') => ({
+  serialNumber,
+  manufacturer: 'Google',
+  model: 'Pixel 8',
+  osVersion,
+});
 const fastRetry = { attempts: 4, baseDelayMs: 10, maxDelayMs: 50 };
 
 describe('DeviceChannelClient against the real backend', () => {
@@ -36,15 +41,26 @@ describe('DeviceChannelClient against the real backend', () => {
     const service = client();
     expect(await service.hello(pixel('CLIENT1'))).toBeNull();
     const redemption = await service.redeemToken(staging.tokenValue, 'qr');
-    expect(redemption).toMatchObject({ type: 'tokenAccepted', tokenType: 'deviceStaging', enrollmentMode: 'corporateOwnedFullyManaged', profileName: 'Frontline staging' });
+    expect(redemption).toMatchObject({
+      type: 'tokenAccepted',
+      tokenType: 'deviceStaging',
+      enrollmentMode: 'corporateOwnedFullyManaged',
+      profileName: 'Frontline staging',
+    });
     const staged = await service.completeStage('staged');
     expect(staged).toEqual({
-      record: expect.objectContaining({ stage: 'staged', deviceName: 'Staging_CLIENT1_AndroidEnterprise_06/22/2024_4.20 AM', userPrincipalName: null }),
+      record: expect.objectContaining({
+        stage: 'staged',
+        deviceName: 'Staging_CLIENT1_AndroidEnterprise_06/22/2024_4.20 AM',
+        userPrincipalName: null,
+      }),
       deliveries: { policies: [], apps: [] },
     });
     expect(await service.signIn('nope')).toEqual({ accepted: false, reason: 'invalidUpn' });
     expect(await service.signIn('john@contoso.com')).toEqual({ accepted: true, upn: 'john@contoso.com' });
-    expect((await service.completeStage('enrolled')).record.deviceName).toBe('john@contoso.com_AndroidEnterprise_06/22/2024_4.20 AM');
+    expect((await service.completeStage('enrolled')).record.deviceName).toBe(
+      'john@contoso.com_AndroidEnterprise_06/22/2024_4.20 AM',
+    );
     await service.factoryReset();
     expect((await service.hello(pixel('CLIENT1'))).stage).toBe('factoryReset');
   });
@@ -52,10 +68,18 @@ describe('DeviceChannelClient against the real backend', () => {
   it('answers token rejections as values and channel errors as StagesimErrors with stable codes', async () => {
     const service = client();
     await service.hello(pixel('CLIENT2', '7.1'));
-    expect(await service.redeemToken(staging.tokenValue, 'qr')).toMatchObject({ type: 'tokenRejected', reason: 'androidTooOld' });
-    await expect(service.completeStage('staged')).rejects.toMatchObject({ name: 'StagesimError', code: 'STAGE_OUT_OF_ORDER' });
+    expect(await service.redeemToken(staging.tokenValue, 'qr')).toMatchObject({
+      type: 'tokenRejected',
+      reason: 'androidTooOld',
+    });
+    await expect(service.completeStage('staged')).rejects.toMatchObject({
+      name: 'StagesimError',
+      code: 'STAGE_OUT_OF_ORDER',
+    });
     const stranger = client();
-    await expect(stranger.redeemToken(staging.tokenValue, 'qr')).rejects.toMatchObject({ code: 'NOT_REGISTERED' });
+    await expect(stranger.redeemToken(staging.tokenValue, 'qr')).rejects.toMatchObject({
+      code: 'NOT_REGISTERED',
+    });
   });
 
   it('reconnects after the server drops the socket, saying hello again first', async () => {
@@ -70,7 +94,10 @@ describe('DeviceChannelClient against the real backend', () => {
 
   it('resends a request whose reply was lost with the same requestId, so it is recorded once', async () => {
     let drop = 0;
-    const lossy = await startBackend({ clock: fixedClock('2024-06-22T04:20:00Z'), beforeReply: (request) => (request.type === 'completeStage' && drop-- > 0 ? 'drop' : 'send') });
+    const lossy = await startBackend({
+      clock: fixedClock('2024-06-22T04:20:00Z'),
+      beforeReply: (request) => (request.type === 'completeStage' && drop-- > 0 ? 'drop' : 'send'),
+    });
     try {
       const profile = await createProfile(AdminClient.for(lossy), {});
       const service = new DeviceChannelClient({ url: lossy.url, retry: fastRetry });
@@ -92,7 +119,10 @@ describe('DeviceChannelClient against the real backend', () => {
     await gone.close();
     const service = new DeviceChannelClient({ url, retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 10 } });
     clients.push(service);
-    await expect(service.hello(pixel('CLIENT5'))).rejects.toMatchObject({ code: 'NETWORK_UNAVAILABLE', message: expect.stringContaining('after 3 attempts') });
+    await expect(service.hello(pixel('CLIENT5'))).rejects.toMatchObject({
+      code: 'NETWORK_UNAVAILABLE',
+      message: expect.stringContaining('after 3 attempts'),
+    });
   });
 
   it('gives up on a peer that accepts the connection but never answers, one timeout per attempt', async () => {
@@ -101,9 +131,16 @@ describe('DeviceChannelClient against the real backend', () => {
     await new Promise((resolve) => silent.once('listening', resolve));
     try {
       const { port } = silent.address() as AddressInfo;
-      const service = new DeviceChannelClient({ url: `http://127.0.0.1:${port}`, requestTimeoutMs: 50, retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 10 } });
+      const service = new DeviceChannelClient({
+        url: `http://127.0.0.1:${port}`,
+        requestTimeoutMs: 50,
+        retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 10 },
+      });
       clients.push(service);
-      await expect(service.hello(pixel('CLIENT6'))).rejects.toMatchObject({ code: 'NETWORK_UNAVAILABLE', message: expect.stringContaining('no answer within 50 ms') });
+      await expect(service.hello(pixel('CLIENT6'))).rejects.toMatchObject({
+        code: 'NETWORK_UNAVAILABLE',
+        message: expect.stringContaining('no answer within 50 ms'),
+      });
     } finally {
       for (const socket of silent.clients) socket.terminate();
       await new Promise((resolve) => silent.close(resolve));
@@ -118,7 +155,9 @@ describe('DeviceChannelClient against the real backend', () => {
     const traffic = service.traffic();
     expect(traffic).toMatchObject({ sent: 2, received: 2 });
     // A hello names the device; a reply carries at least its type and the requestId.
-    expect(traffic.bytesSent).toBeGreaterThan(JSON.stringify(pixel('CLIENT8')).length + JSON.stringify(staging.tokenValue).length);
+    expect(traffic.bytesSent).toBeGreaterThan(
+      JSON.stringify(pixel('CLIENT8')).length + JSON.stringify(staging.tokenValue).length,
+    );
     expect(traffic.bytesReceived).toBeGreaterThan('{"type":"helloAck"}{"type":"tokenAccepted"}'.length);
   });
 
@@ -141,14 +180,21 @@ describe('DeviceChannelClient across a backend restart', () => {
     const dbPath = join(dir, 'backend.db');
     const first = await startBackend({ dbPath, clock: fixedClock('2024-06-22T04:20:00Z') });
     const profile = await createProfile(AdminClient.for(first), {});
-    const service = new DeviceChannelClient({ url: first.url, retry: { attempts: 20, baseDelayMs: 20, maxDelayMs: 100 } });
+    const service = new DeviceChannelClient({
+      url: first.url,
+      retry: { attempts: 20, baseDelayMs: 20, maxDelayMs: 100 },
+    });
     try {
       await service.hello(pixel('RESTART1'));
       await service.redeemToken(profile.tokenValue, 'qr');
       await service.completeStage('staged');
       await first.close();
       const pending = service.signIn('john@contoso.com');
-      const second = await startBackend({ dbPath, port: first.port, clock: fixedClock('2024-06-22T04:20:00Z') });
+      const second = await startBackend({
+        dbPath,
+        port: first.port,
+        clock: fixedClock('2024-06-22T04:20:00Z'),
+      });
       try {
         expect(await pending).toEqual({ accepted: true, upn: 'john@contoso.com' });
         expect((await service.completeStage('enrolled')).record.stage).toBe('enrolled');
@@ -166,7 +212,8 @@ describe('the default retry budget', () => {
     const { retry } = deviceChannelClientOptionsSchema.parse({ url: 'http://127.0.0.1:1' });
     // The shortest the waits can be: each one scaled by the lowest jitter (50%).
     let least = 0;
-    for (let attempt = 1; attempt < retry.attempts; attempt += 1) least += 0.5 * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+    for (let attempt = 1; attempt < retry.attempts; attempt += 1)
+      least += 0.5 * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
     expect(least).toBeGreaterThanOrEqual(7_500);
   });
 });
@@ -177,6 +224,8 @@ describe('channelUrlOf', () => {
     expect(channelUrlOf('https://backend.example/base/')).toBe('wss://backend.example/base/device');
     expect(channelUrlOf('ws://127.0.0.1:4000/device')).toBe('ws://127.0.0.1:4000/device');
     expect(() => channelUrlOf('ftp://x')).toThrow(expect.objectContaining({ code: 'CHANNEL_URL_INVALID' }));
-    expect(() => new DeviceChannelClient({ url: 'not a url' })).toThrow(expect.objectContaining({ code: 'CHANNEL_URL_INVALID' }));
+    expect(() => new DeviceChannelClient({ url: 'not a url' })).toThrow(
+      expect.objectContaining({ code: 'CHANNEL_URL_INVALID' }),
+    );
   });
 });

@@ -1,10 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { z } from 'zod';
-import type { CompletedStage, EnrollmentService, SignInResult, StageCompletion, TokenRedemption } from '../device/enrollmentService';
+import type {
+  CompletedStage,
+  EnrollmentService,
+  SignInResult,
+  StageCompletion,
+  TokenRedemption,
+} from '../device/enrollmentService';
 import { StagesimError, oneLine } from '../errors';
 import type { DeviceIdentity } from '../protocol/enrollment';
-import { backendMessageSchema, type BackendMessage, type DeviceMessage, type DeviceRecordView } from '../protocol/messages';
+import {
+  backendMessageSchema,
+  type BackendMessage,
+  type DeviceMessage,
+  type DeviceRecordView,
+} from '../protocol/messages';
 
 export const deviceChannelClientOptionsSchema = z.object({
   /** The backend's base URL (http://127.0.0.1:PORT) or the channel's own (ws://…/device). */
@@ -52,7 +63,11 @@ export interface ChannelTraffic {
   bytesReceived: number;
 }
 
-type Request = DeviceMessage extends infer M ? (M extends { requestId: string } ? Omit<M, 'requestId'> : never) : never;
+type Request = DeviceMessage extends infer M
+  ? M extends { requestId: string }
+    ? Omit<M, 'requestId'>
+    : never
+  : never;
 
 /**
  * The device side of the device channel: EnrollmentService over a WebSocket to `${url}/device`.
@@ -100,7 +115,9 @@ export class DeviceChannelClient implements EnrollmentService {
 
   async signIn(upn: string): Promise<SignInResult> {
     const reply = await this.call({ type: 'signIn', upn }, 'signInAccepted', 'signInRejected');
-    return reply.type === 'signInAccepted' ? { accepted: true, upn: reply.upn } : { accepted: false, reason: reply.reason };
+    return reply.type === 'signInAccepted'
+      ? { accepted: true, upn: reply.upn }
+      : { accepted: false, reason: reply.reason };
   }
 
   async factoryReset(): Promise<void> {
@@ -116,7 +133,8 @@ export class DeviceChannelClient implements EnrollmentService {
     const connection = this.connection;
     this.connection = null;
     if (!connection) return;
-    if (connection.waiters.size > 0) this.fail(connection, new StagesimError('CLIENT_CLOSED', 'the device channel client was closed'));
+    if (connection.waiters.size > 0)
+      this.fail(connection, new StagesimError('CLIENT_CLOSED', 'the device channel client was closed'));
     const { socket } = connection;
     if (socket.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
@@ -131,7 +149,10 @@ export class DeviceChannelClient implements EnrollmentService {
 
   // --- Requests -----------------------------------------------------------------------------------
 
-  private async call<T extends BackendMessage['type']>(request: Request, ...expected: T[]): Promise<Extract<BackendMessage, { type: T }>> {
+  private async call<T extends BackendMessage['type']>(
+    request: Request,
+    ...expected: T[]
+  ): Promise<Extract<BackendMessage, { type: T }>> {
     if (this.closed) throw new StagesimError('CLIENT_CLOSED', 'the device channel client was closed');
     this.sequence += 1;
     const requestId = `${this.idPrefix}-${this.sequence}`;
@@ -184,7 +205,8 @@ export class DeviceChannelClient implements EnrollmentService {
       this.counters.sent += 1;
       this.counters.bytesSent += Buffer.byteLength(text);
       connection.socket.send(text, (error) => {
-        if (error) connection.waiters.get(requestId)?.reject(new TransientFailure(`sending failed: ${error.message}`));
+        if (error)
+          connection.waiters.get(requestId)?.reject(new TransientFailure(`sending failed: ${error.message}`));
       });
     });
   }
@@ -204,7 +226,11 @@ export class DeviceChannelClient implements EnrollmentService {
 
   private open(identity: DeviceIdentity | null): Connection {
     // Replies are small; a peer sending megabytes is not the backend.
-    const socket = new WebSocket(this.channelUrl, { handshakeTimeout: this.options.connectTimeoutMs, perMessageDeflate: false, maxPayload: 1024 * 1024 });
+    const socket = new WebSocket(this.channelUrl, {
+      handshakeTimeout: this.options.connectTimeoutMs,
+      perMessageDeflate: false,
+      maxPayload: 1024 * 1024,
+    });
     const connection: Connection = { socket, waiters: new Map(), ready: Promise.resolve() };
 
     socket.on('message', (data, isBinary) => {
@@ -227,7 +253,8 @@ export class DeviceChannelClient implements EnrollmentService {
     socket.on('error', () => undefined);
     socket.on('close', (code) => {
       if (this.connection === connection) this.connection = null;
-      if (connection.waiters.size > 0) this.fail(connection, new TransientFailure(`the connection closed (${code})`));
+      if (connection.waiters.size > 0)
+        this.fail(connection, new TransientFailure(`the connection closed (${code})`));
     });
 
     const opened = new Promise<void>((resolve, reject) => {
@@ -247,7 +274,14 @@ export class DeviceChannelClient implements EnrollmentService {
       if (!identity) return;
       this.sequence += 1;
       const requestId = `${this.idPrefix}-${this.sequence}`;
-      answerOf(await this.exchange(connection, requestId, JSON.stringify({ type: 'hello', requestId, device: identity })), ['helloAck']);
+      answerOf(
+        await this.exchange(
+          connection,
+          requestId,
+          JSON.stringify({ type: 'hello', requestId, device: identity }),
+        ),
+        ['helloAck'],
+      );
     });
     // Whoever awaits ready sees the failure; the connection itself is not used again.
     connection.ready.catch(() => this.drop(connection));
@@ -271,10 +305,17 @@ function rawLength(data: WebSocket.RawData): number {
   return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
-function answerOf<T extends BackendMessage['type']>(reply: BackendMessage, expected: readonly T[]): Extract<BackendMessage, { type: T }> {
-  if ((expected as readonly string[]).includes(reply.type)) return reply as Extract<BackendMessage, { type: T }>;
+function answerOf<T extends BackendMessage['type']>(
+  reply: BackendMessage,
+  expected: readonly T[],
+): Extract<BackendMessage, { type: T }> {
+  if ((expected as readonly string[]).includes(reply.type))
+    return reply as Extract<BackendMessage, { type: T }>;
   if (reply.type === 'error') throw new StagesimError(upperSnake(reply.code), reply.message);
-  throw new StagesimError('UNEXPECTED_REPLY', `expected ${expected.join(' or ')}, the backend answered ${reply.type}`);
+  throw new StagesimError(
+    'UNEXPECTED_REPLY',
+    `expected ${expected.join(' or ')}, the backend answered ${reply.type}`,
+  );
 }
 
 function upperSnake(code: string): string {
@@ -287,13 +328,18 @@ function upperSnake(code: string): string {
  */
 const resolvedOptions = new WeakMap<object, z.output<typeof deviceChannelClientOptionsSchema>>();
 
-function resolveOptions(options: DeviceChannelClientOptions): z.output<typeof deviceChannelClientOptionsSchema> {
+function resolveOptions(
+  options: DeviceChannelClientOptions,
+): z.output<typeof deviceChannelClientOptionsSchema> {
   const known = resolvedOptions.get(options);
   if (known) return known;
   const parsed = deviceChannelClientOptionsSchema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new StagesimError('CHANNEL_OPTIONS_INVALID', `device channel option ${issue.path.join('.')}: ${oneLine(issue.message)}`);
+    throw new StagesimError(
+      'CHANNEL_OPTIONS_INVALID',
+      `device channel option ${issue.path.join('.')}: ${oneLine(issue.message)}`,
+    );
   }
   resolvedOptions.set(options, parsed.data);
   return parsed.data;
@@ -327,9 +373,18 @@ function parseChannelUrl(url: string): string {
   } catch {
     throw new StagesimError('CHANNEL_URL_INVALID', `not a URL: ${JSON.stringify(url)}`);
   }
-  const protocols: Record<string, string> = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' };
+  const protocols: Record<string, string> = {
+    'http:': 'ws:',
+    'https:': 'wss:',
+    'ws:': 'ws:',
+    'wss:': 'wss:',
+  };
   const protocol = protocols[parsed.protocol];
-  if (!protocol) throw new StagesimError('CHANNEL_URL_INVALID', `the backend URL must be http(s) or ws(s), got ${parsed.protocol}`);
+  if (!protocol)
+    throw new StagesimError(
+      'CHANNEL_URL_INVALID',
+      `the backend URL must be http(s) or ws(s), got ${parsed.protocol}`,
+    );
   parsed.protocol = protocol;
   const path = parsed.pathname.replace(/\/+$/, '');
   parsed.pathname = path.endsWith('/device') ? path : `${path}/device`;

@@ -26,7 +26,8 @@ export class EffectGate {
 
   /** Runs `work` once the gate is open; the device counts as busy until it ends. */
   async run<T>(work: () => Promise<T>, name?: string): Promise<T> {
-    if (this.held && (this.heldName === undefined || this.heldName === name)) await new Promise<void>((resume) => this.heldWaiters.push(resume));
+    if (this.held && (this.heldName === undefined || this.heldName === name))
+      await new Promise<void>((resume) => this.heldWaiters.push(resume));
     this.inFlight += 1;
     try {
       return await work();
@@ -42,7 +43,10 @@ export class EffectGate {
 
   /** Resolves when nothing runs; held work does not count, so a held device is "settled". */
   idle(): Promise<void> {
-    if (this.inFlight === 0) return new Promise((resolve) => setImmediate(() => (this.inFlight === 0 ? resolve() : this.idleWaiters.push(resolve))));
+    if (this.inFlight === 0)
+      return new Promise((resolve) =>
+        setImmediate(() => (this.inFlight === 0 ? resolve() : this.idleWaiters.push(resolve))),
+      );
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 

@@ -26,10 +26,19 @@ const STAGING_COPE: AcceptedFlow = { tokenType: 'deviceStaging', mode: 'corporat
 const DEFAULT_FM: AcceptedFlow = { tokenType: 'default', mode: 'corporateOwnedFullyManaged' };
 
 let serial = 0;
-function newDevice(profile: Partial<DeviceProfileInput> = {}, storage: DeviceStorage = new MemoryDeviceStorage()): SimulatedDevice {
+function newDevice(
+  profile: Partial<DeviceProfileInput> = {},
+  storage: DeviceStorage = new MemoryDeviceStorage(),
+): SimulatedDevice {
   serial += 1;
   const device = new SimulatedDevice({
-    profile: { serialNumber: `SIM${serial}`, manufacturer: 'Samsung', model: 'Galaxy XCover6 Pro', osVersion: '13', ...profile },
+    profile: {
+      serialNumber: `SIM${serial}`,
+      manufacturer: 'Samsung',
+      model: 'Galaxy XCover6 Pro',
+      osVersion: '13',
+      ...profile,
+    },
     service: new DeviceChannelClient({ url: fixture.backend.url }),
     storage,
     retry: { attempts: 2, baseDelayMs: 5 },
@@ -65,7 +74,11 @@ describe('staging token, three stages', () => {
   test('fully managed: stage 2 leaves the device staged and userless, stage 3 enrolls the user', async () => {
     const device = newDevice();
     await stageWithQr(device, STAGING_FM);
-    expect(device.view()).toMatchObject({ state: 'stagingStage2.readyToPowerOff', userless: true, recordedStage: 'staged' });
+    expect(device.view()).toMatchObject({
+      state: 'stagingStage2.readyToPowerOff',
+      userless: true,
+      recordedStage: 'staged',
+    });
     expect(device.view().deviceName).toMatch(/^Staging_SIM\d+_/);
 
     expect(await act(device, () => device.pressPowerButton())).toBe('stagingStage3.poweredOff');
@@ -74,10 +87,17 @@ describe('staging token, three stages', () => {
     expect(device.view().screen.appPackage).toBe('com.microsoft.intune');
     device.type('emailField', 'john@contoso.com');
     expect(await act(device, () => device.tap('signInButton'))).toBe('enrolled.readyForWork');
-    expect(device.view()).toMatchObject({ userless: false, upn: 'john@contoso.com', recordedStage: 'enrolled' });
+    expect(device.view()).toMatchObject({
+      userless: false,
+      upn: 'john@contoso.com',
+      recordedStage: 'enrolled',
+    });
     expect(device.view().deviceName).toMatch(/^john@contoso\.com_/);
     const record = await fixture.admin.managedDeviceBySerial(device.serialNumber);
-    expect(record).toMatchObject({ simulatorEnrollmentStage: 'enrolled', userPrincipalName: 'john@contoso.com' });
+    expect(record).toMatchObject({
+      simulatorEnrollmentStage: 'enrolled',
+      userPrincipalName: 'john@contoso.com',
+    });
   });
 
   test('corporate-owned work profile: the user creates the work profile after enrollment in progress', async () => {
@@ -104,12 +124,17 @@ describe('default token, two stages', () => {
   test('the admin opens the QR reader with six taps; the user connects Wi-Fi, signs in, grants permissions, accepts terms', async () => {
     const device = newDevice();
     await act(device, () => device.pressPowerButton());
-    for (let tap = 1; tap < 6; tap += 1) expect(await act(device, () => device.tap('welcomeImage'))).toBe('setupWizard.welcome');
+    for (let tap = 1; tap < 6; tap += 1)
+      expect(await act(device, () => device.tap('welcomeImage'))).toBe('setupWizard.welcome');
     expect(await act(device, () => device.tap('welcomeImage'))).toBe('setupWizard.qrReader');
     const { qrPng } = await fixture.world.validToken(DEFAULT_FM);
     device.showQrCode(qrPng);
     await device.settled();
-    expect(device.view()).toMatchObject({ state: 'defaultStage1.readyToDistribute', userless: true, recordedStage: 'adminProvisioned' });
+    expect(device.view()).toMatchObject({
+      state: 'defaultStage1.readyToDistribute',
+      userless: true,
+      recordedStage: 'adminProvisioned',
+    });
 
     await act(device, () => device.pressPowerButton());
     expect(await act(device, () => device.pressPowerButton())).toBe('defaultStage2.connectWifi');
@@ -218,7 +243,9 @@ describe('error paths', () => {
     await act(device, () => device.pressPowerButton());
     await act(device, () => device.tap('intuneAppIcon'));
     device.holdEffects('recordEnrolled');
-    expect(await act(device, () => device.signIn('john@contoso.com'))).toBe('stagingStage3.enrollmentInProgress');
+    expect(await act(device, () => device.signIn('john@contoso.com'))).toBe(
+      'stagingStage3.enrollmentInProgress',
+    );
     device.cutPower();
     device.releaseEffects();
     expect(await act(device, () => device.pressPowerButton())).toBe('stagingStage3.enrollmentIncomplete');
@@ -230,15 +257,23 @@ describe('error paths', () => {
     await stageWithQr(device, STAGING_FM);
     expect(await act(device, () => device.factoryReset())).toBe('setupWizard.welcome');
     expect(device.view()).toMatchObject({ deviceName: null, flow: null, recordedStage: 'factoryReset' });
-    expect((await fixture.admin.ledger(device.serialNumber)).map((entry) => entry.toStage)).toEqual(['tokenCreated', 'staged', 'factoryReset']);
+    expect((await fixture.admin.ledger(device.serialNumber)).map((entry) => entry.toStage)).toEqual([
+      'tokenCreated',
+      'staged',
+      'factoryReset',
+    ]);
   });
 
   test('an action the screen does not offer is refused with a code', async () => {
     const device = newDevice();
     expect(() => device.tap('startButton')).toThrow(expect.objectContaining({ code: 'NO_SUCH_ELEMENT' }));
-    expect(() => device.send({ type: 'START' })).toThrow(expect.objectContaining({ code: 'ACTION_NOT_AVAILABLE' }));
+    expect(() => device.send({ type: 'START' })).toThrow(
+      expect.objectContaining({ code: 'ACTION_NOT_AVAILABLE' }),
+    );
     await act(device, () => device.pressPowerButton());
-    expect(() => device.type('startButton', 'x')).toThrow(expect.objectContaining({ code: 'ELEMENT_NOT_EDITABLE' }));
+    expect(() => device.type('startButton', 'x')).toThrow(
+      expect.objectContaining({ code: 'ELEMENT_NOT_EDITABLE' }),
+    );
   });
 });
 
@@ -246,7 +281,14 @@ describe('observing a device', () => {
   test('onTransition reports each transition as it is taken; stateName and busy follow the device', async () => {
     const device = newDevice();
     const seen: Array<{ event: string; state: string; busy: boolean; name: string }> = [];
-    const stop = device.onTransition((transition) => seen.push({ event: transition.event, state: transition.state, busy: device.busy(), name: device.stateName() }));
+    const stop = device.onTransition((transition) =>
+      seen.push({
+        event: transition.event,
+        state: transition.state,
+        busy: device.busy(),
+        name: device.stateName(),
+      }),
+    );
     await toSignIn(device);
     await act(device, () => device.tap('scanQrButton'));
     expect(device.showQrCode((await fixture.world.validToken(STAGING_FM)).qrPng)).toBe('scanned');
@@ -264,10 +306,22 @@ describe('observing a device', () => {
       'stagingStage2.enrollmentInProgress',
       'stagingStage2.readyToPowerOff',
     ]);
-    expect(seen.map((entry) => entry.event).slice(-4)).toEqual(['QR_SCANNED', 'DEVICE_READY', 'TOKEN_ACCEPTED', 'STAGE_RECORDED']);
+    expect(seen.map((entry) => entry.event).slice(-4)).toEqual([
+      'QR_SCANNED',
+      'DEVICE_READY',
+      'TOKEN_ACCEPTED',
+      'STAGE_RECORDED',
+    ]);
     // The listener runs once the device is in the new state, before that state's work starts.
     expect(seen.every((entry) => entry.name === entry.state && !entry.busy)).toBe(true);
-    expect(seen).toEqual(device.history().map((transition) => ({ event: transition.event, state: transition.state, busy: false, name: transition.state })));
+    expect(seen).toEqual(
+      device.history().map((transition) => ({
+        event: transition.event,
+        state: transition.state,
+        busy: false,
+        name: transition.state,
+      })),
+    );
     stop();
     await act(device, () => device.pressPowerButton());
     expect(seen).toHaveLength(9);
@@ -283,15 +337,26 @@ describe('power cycle', () => {
     await act(first, () => first.pressPowerButton());
     await first.close();
 
-    const again = new SimulatedDevice({ profile: first.profile, service: new DeviceChannelClient({ url: fixture.backend.url }), storage });
+    const again = new SimulatedDevice({
+      profile: first.profile,
+      service: new DeviceChannelClient({ url: fixture.backend.url }),
+      storage,
+    });
     devices.push(again);
-    expect(again.view()).toMatchObject({ state: 'stagingStage3.poweredOff', recordedStage: 'staged', userless: true, wifiConnected: true });
+    expect(again.view()).toMatchObject({
+      state: 'stagingStage3.poweredOff',
+      recordedStage: 'staged',
+      userless: true,
+      wifiConnected: true,
+    });
     expect(again.view().deviceName).toMatch(/^Staging_/);
     const restored = storage.load(first.serialNumber)!;
     expect(await act(again, () => again.pressPowerButton())).toBe('stagingStage3.home');
     // What was loaded before is a copy: the device's later saves are not seen through it.
     expect((restored.snapshot as { value: unknown }).value).toEqual({ stagingStage3: 'poweredOff' });
-    expect((storage.load(first.serialNumber)!.snapshot as { value: unknown }).value).toEqual({ stagingStage3: 'home' });
+    expect((storage.load(first.serialNumber)!.snapshot as { value: unknown }).value).toEqual({
+      stagingStage3: 'home',
+    });
   });
 
   test('a staged device switched off and on again, even by a new process, is still staged', async () => {
@@ -304,9 +369,17 @@ describe('power cycle', () => {
       await first.close();
 
       // A new device object (as after a restart of the simulator) restores the persisted snapshot.
-      const again = new SimulatedDevice({ profile: first.profile, service: new DeviceChannelClient({ url: fixture.backend.url }), storage: new FileDeviceStorage(folder) });
+      const again = new SimulatedDevice({
+        profile: first.profile,
+        service: new DeviceChannelClient({ url: fixture.backend.url }),
+        storage: new FileDeviceStorage(folder),
+      });
       devices.push(again);
-      expect(again.view()).toMatchObject({ state: 'stagingStage3.poweredOff', recordedStage: 'staged', userless: true });
+      expect(again.view()).toMatchObject({
+        state: 'stagingStage3.poweredOff',
+        recordedStage: 'staged',
+        userless: true,
+      });
       expect(again.view().deviceName).toMatch(/^Staging_/);
       expect(await act(again, () => again.pressPowerButton())).toBe('stagingStage3.home');
       expect(await act(again, () => again.tap('intuneAppIcon'))).toBe('stagingStage3.intuneSignIn');

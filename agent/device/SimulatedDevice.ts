@@ -1,7 +1,13 @@
 import { createActor, type Actor } from 'xstate';
 import { decodeCameraFrame } from '../camera/decodeCameraFrame';
 import { isStagesimError, StagesimError } from '../errors';
-import { parseProvisioningPayload, PROVISIONING_KEYS, provisioningDetails, type ProvisioningDetails, type ProvisioningPayload } from '../provisioning/payload';
+import {
+  parseProvisioningPayload,
+  PROVISIONING_KEYS,
+  provisioningDetails,
+  type ProvisioningDetails,
+  type ProvisioningPayload,
+} from '../provisioning/payload';
 import { normalizeTypedToken } from '../provisioning/tokenEntry';
 import { deviceModel } from '../model/deviceModel';
 import type { DeviceEvent, DeviceEventType } from '../model/events';
@@ -164,7 +170,10 @@ export class SimulatedDevice {
       deviceName: this.deviceName,
       deliveries: this.deliveries,
       wifiConnected: this.wifiConnected,
-      elements: definition.elements.map((element) => ({ ...element, value: this.elementValue(element, errorMessage) })),
+      elements: definition.elements.map((element) => ({
+        ...element,
+        value: this.elementValue(element, errorMessage),
+      })),
     };
   }
 
@@ -194,7 +203,11 @@ export class SimulatedDevice {
   tap(key: string): void {
     const element = this.element(key);
     if (element.kind === 'input') return; // focusing a field changes nothing the model sees
-    if (!element.action) throw new StagesimError('ELEMENT_NOT_TAPPABLE', `"${key}" on screen "${this.view().screen.id}" does nothing when tapped`);
+    if (!element.action)
+      throw new StagesimError(
+        'ELEMENT_NOT_TAPPABLE',
+        `"${key}" on screen "${this.view().screen.id}" does nothing when tapped`,
+      );
     if (element.reads) {
       const value = this.inputs.get(element.reads) ?? '';
       if (element.action === 'SIGN_IN') return this.signIn(value);
@@ -206,7 +219,11 @@ export class SimulatedDevice {
   /** Type into an input of the current screen. */
   type(key: string, value: string): void {
     const element = this.element(key);
-    if (element.kind !== 'input') throw new StagesimError('ELEMENT_NOT_EDITABLE', `"${key}" on screen "${this.view().screen.id}" is not a text field`);
+    if (element.kind !== 'input')
+      throw new StagesimError(
+        'ELEMENT_NOT_EDITABLE',
+        `"${key}" on screen "${this.view().screen.id}" is not a text field`,
+      );
     this.inputs.set(key, value);
   }
 
@@ -283,7 +300,8 @@ export class SimulatedDevice {
   send(event: DeviceEvent): void {
     this.requireAvailable(event.type, event);
     if (event.type === 'CONNECT_WIFI') {
-      if (!this.wifiInRange) throw new StagesimError('NO_WIFI_IN_RANGE', 'no Wi-Fi network is in range of this device');
+      if (!this.wifiInRange)
+        throw new StagesimError('NO_WIFI_IN_RANGE', 'no Wi-Fi network is in range of this device');
       this.wifiConnected = true;
     }
     if (event.type === 'FACTORY_RESET') this.wipe();
@@ -294,7 +312,8 @@ export class SimulatedDevice {
 
   /** Cut the power (pull the battery): the device goes dark wherever it was. */
   cutPower(): void {
-    if (accepts(this.actor.getSnapshot(), this.lastPath, { type: 'POWER_LOST' })) this.deliver({ type: 'POWER_LOST' });
+    if (accepts(this.actor.getSnapshot(), this.lastPath, { type: 'POWER_LOST' }))
+      this.deliver({ type: 'POWER_LOST' });
   }
 
   setWifiInRange(inRange: boolean): void {
@@ -372,7 +391,10 @@ export class SimulatedDevice {
     const view = this.view();
     const element = view.elements.find((candidate) => candidate.key === key);
     if (!element) {
-      throw new StagesimError('NO_SUCH_ELEMENT', `screen "${view.screen.id}" has no element "${key}" (it has: ${view.elements.map((e) => e.key).join(', ') || 'none'})`);
+      throw new StagesimError(
+        'NO_SUCH_ELEMENT',
+        `screen "${view.screen.id}" has no element "${key}" (it has: ${view.elements.map((e) => e.key).join(', ') || 'none'})`,
+      );
     }
     return element;
   }
@@ -381,7 +403,10 @@ export class SimulatedDevice {
     const snapshot = this.actor.getSnapshot();
     const probe = event ?? ({ type } as DeviceEvent);
     if (!accepts(snapshot, this.lastPath, probe)) {
-      throw new StagesimError('ACTION_NOT_AVAILABLE', `${type} is not possible on screen "${metaOf(snapshot).screen.id}" (state ${statePath(snapshot)})`);
+      throw new StagesimError(
+        'ACTION_NOT_AVAILABLE',
+        `${type} is not possible on screen "${metaOf(snapshot).screen.id}" (state ${statePath(snapshot)})`,
+      );
     }
   }
 
@@ -396,9 +421,11 @@ export class SimulatedDevice {
     const context = this.actor.getSnapshot().context;
     // Only a device the service knows has a reset to report.
     if (context.recordedStage !== null && context.recordedStage !== 'factoryReset') {
-      void this.gate.run(() => this.withService(() => this.service.factoryReset())).catch((error: Error) => {
-        this.lastEffectError = error;
-      });
+      void this.gate
+        .run(() => this.withService(() => this.service.factoryReset()))
+        .catch((error: Error) => {
+          this.lastEffectError = error;
+        });
     }
   }
 
@@ -441,10 +468,17 @@ export class SimulatedDevice {
     const epoch = this.epoch;
     this.lastEffectError = null;
     void this.gate
-      .run(() => (epoch === this.epoch ? this.withService(() => effects[effect](this.effectContext)) : Promise.resolve(null)), effect)
+      .run(
+        () =>
+          epoch === this.epoch
+            ? this.withService(() => effects[effect](this.effectContext))
+            : Promise.resolve(null),
+        effect,
+      )
       .then(
         (outcome) => {
-          if (outcome && epoch === this.epoch && accepts(this.actor.getSnapshot(), this.lastPath, outcome)) this.deliver(outcome);
+          if (outcome && epoch === this.epoch && accepts(this.actor.getSnapshot(), this.lastPath, outcome))
+            this.deliver(outcome);
         },
         (error: Error) => {
           if (epoch === this.epoch) this.lastEffectError = error;
@@ -467,7 +501,11 @@ export class SimulatedDevice {
   }
 
   private online(): boolean {
-    return hasConnectivity({ ...this.profile, cellular: this.cellular }, this.wifiConnected, this.scanned?.useMobileData ?? false);
+    return hasConnectivity(
+      { ...this.profile, cellular: this.cellular },
+      this.wifiConnected,
+      this.scanned?.useMobileData ?? false,
+    );
   }
 
   private async retrying<T>(call: () => Promise<T>): Promise<T> {

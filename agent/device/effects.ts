@@ -40,9 +40,12 @@ const prepareDevice: EffectRunner = async (context) => {
   // Android Device Policy from managed Google Play.
   const provisioning = context.pendingToken()?.provisioning;
   if (provisioning) {
-    if (provisioning.downloadLocation !== DEVICE_POLICY_APP.packageDownloadLocation) return { type: 'SETUP_FAILED', reason: 'downloadFailed' };
-    if (provisioning.checksum !== DEVICE_POLICY_APP.signatureChecksum) return { type: 'SETUP_FAILED', reason: 'checksumMismatch' };
-    if (provisioning.adminComponentName !== DEVICE_POLICY_APP.adminComponentName) return { type: 'SETUP_FAILED', reason: 'installFailed' };
+    if (provisioning.downloadLocation !== DEVICE_POLICY_APP.packageDownloadLocation)
+      return { type: 'SETUP_FAILED', reason: 'downloadFailed' };
+    if (provisioning.checksum !== DEVICE_POLICY_APP.signatureChecksum)
+      return { type: 'SETUP_FAILED', reason: 'checksumMismatch' };
+    if (provisioning.adminComponentName !== DEVICE_POLICY_APP.adminComponentName)
+      return { type: 'SETUP_FAILED', reason: 'installFailed' };
   }
   return { type: 'DEVICE_READY' };
 };
@@ -81,7 +84,11 @@ export const effects: Record<Effect, EffectRunner> = {
 };
 
 /** Whether the device has a data connection the enrollment service can be reached over. */
-export function hasConnectivity(profile: DeviceProfile, wifiConnected: boolean, qrAllowsMobileData: boolean): boolean {
+export function hasConnectivity(
+  profile: DeviceProfile,
+  wifiConnected: boolean,
+  qrAllowsMobileData: boolean,
+): boolean {
   if (wifiConnected) return true;
   // Before Android 10 provisioning uses mobile data freely; from 10 on only when the QR code says so.
   return profile.cellular && (androidMajor(profile.osVersion) < 10 || qrAllowsMobileData);

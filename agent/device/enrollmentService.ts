@@ -25,4 +25,5 @@ export interface StageCompletion {
   record: DeviceRecordView;
   deliveries: Deliveries;
 }
-export type SignInResult = { accepted: true; upn: string } | { accepted: false; reason: SignInRejectionReason };
+export type SignInResult =
+  { accepted: true; upn: string } | { accepted: false; reason: SignInRejectionReason };

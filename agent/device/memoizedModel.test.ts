@@ -34,7 +34,12 @@ describe('memoizedModel', () => {
 
   test('devices that saw the same events share snapshots; different accounts do not leak into each other', () => {
     const memo = memoizedModel();
-    const toSignIn: DeviceEvent[] = [{ type: 'POWER_ON' }, { type: 'START' }, { type: 'SELECT_LANGUAGE' }, { type: 'CONNECT_WIFI' }];
+    const toSignIn: DeviceEvent[] = [
+      { type: 'POWER_ON' },
+      { type: 'START' },
+      { type: 'SELECT_LANGUAGE' },
+      { type: 'CONNECT_WIFI' },
+    ];
     const first = createActor(memo).start();
     const second = createActor(memo).start();
     expect(first.getSnapshot()).toBe(second.getSnapshot());
@@ -59,7 +64,10 @@ describe('memoizedModel', () => {
     let effects = 0;
     const machine = setup({ actions: { count: () => (effects += 1) } }).createMachine({
       initial: 'off',
-      states: { off: { on: { FLIP: { target: 'on', actions: 'count' } } }, on: { on: { FLIP: { target: 'off', actions: 'count' } } } },
+      states: {
+        off: { on: { FLIP: { target: 'on', actions: 'count' } } },
+        on: { on: { FLIP: { target: 'off', actions: 'count' } } },
+      },
     });
     const memo = memoizedModel(machine as unknown as typeof deviceModel);
     for (let run = 0; run < 3; run += 1) {

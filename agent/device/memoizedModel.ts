@@ -26,7 +26,10 @@ const EFFECT_HOOKS = ['actionExecutor', 'defer', 'emit', 'stopChild'] as const;
 
 /** Runs `compute` with the scope's effect hooks watched; answers its result and whether any was called. */
 function watched<T>(scope: Scope, compute: () => T): { result: T; pure: boolean } {
-  const hooks = scope as unknown as Record<(typeof EFFECT_HOOKS)[number], ((...args: unknown[]) => unknown) | undefined>;
+  const hooks = scope as unknown as Record<
+    (typeof EFFECT_HOOKS)[number],
+    ((...args: unknown[]) => unknown) | undefined
+  >;
   const originals = EFFECT_HOOKS.map((name) => hooks[name]);
   let pure = true;
   EFFECT_HOOKS.forEach((name, index) => {
@@ -64,7 +67,9 @@ export function memoizedModel(machine: Machine = deviceModel): Machine {
 
   logic.getInitialSnapshot = function (this: Machine, scope: Scope, input?: unknown) {
     if (input === undefined && initial) return initial;
-    const { result, pure } = watched(scope, () => machine.getInitialSnapshot.call(this, scope, input as never));
+    const { result, pure } = watched(scope, () =>
+      machine.getInitialSnapshot.call(this, scope, input as never),
+    );
     if (input === undefined && pure && keepable(result)) initial = result;
     return result;
   } as Machine['getInitialSnapshot'];
@@ -74,7 +79,9 @@ export function memoizedModel(machine: Machine = deviceModel): Machine {
     let known = next.get(snapshot);
     const remembered = known?.get(key);
     if (remembered) return remembered;
-    const { result, pure } = watched(scope, () => machine.transition.call(this, snapshot, event as never, scope));
+    const { result, pure } = watched(scope, () =>
+      machine.transition.call(this, snapshot, event as never, scope),
+    );
     if (pure && keepable(result)) {
       if (!known) next.set(snapshot, (known = new Map()));
       // Events that carry a person's input (an account) make every device's next snapshot its own:

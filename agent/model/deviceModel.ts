@@ -55,7 +55,8 @@ export const deviceModel = setup({
     isSixthWelcomeTap: ({ context }) => context.welcomeTaps + 1 >= WELCOME_TAPS_FOR_QR_READER,
     isStagingToken: ({ event }) => event.type === 'TOKEN_ACCEPTED' && event.tokenType === 'deviceStaging',
     isAndroidTooOld: ({ event }) => event.type === 'TOKEN_REJECTED' && event.reason === 'androidTooOld',
-    isManualEntryRefused: ({ event }) => event.type === 'TOKEN_REJECTED' && event.reason === 'manualEntryNotSupported',
+    isManualEntryRefused: ({ event }) =>
+      event.type === 'TOKEN_REJECTED' && event.reason === 'manualEntryNotSupported',
     isWorkProfile: ({ context }) => context.mode === 'corporateOwnedWorkProfile',
   },
   actions: {
@@ -75,10 +76,17 @@ export const deviceModel = setup({
         : {},
     ),
     rememberError: assign({
-      errorReason: ({ event }) => ('reason' in event ? event.reason : event.type === 'NETWORK_UNAVAILABLE' ? 'noNetwork' : 'invalidQrCode'),
+      errorReason: ({ event }) =>
+        'reason' in event
+          ? event.reason
+          : event.type === 'NETWORK_UNAVAILABLE'
+            ? 'noNetwork'
+            : 'invalidQrCode',
     }),
     clearError: assign({ errorReason: null }),
-    rememberUser: assign({ upn: ({ event, context }) => (event.type === 'SIGN_IN' ? event.upn : context.upn) }),
+    rememberUser: assign({
+      upn: ({ event, context }) => (event.type === 'SIGN_IN' ? event.upn : context.upn),
+    }),
     forgetUser: assign({ upn: null }),
     recordStaged: assign({ recordedStage: 'staged' }),
     recordAdminProvisioned: assign({ recordedStage: 'adminProvisioned' }),
@@ -100,7 +108,13 @@ export const deviceModel = setup({
   states: {
     /** A new device in its box (or one that lost power before setup finished): setup starts over. */
     outOfBox: {
-      meta: meta({ screen: { id: 'powered-off', title: 'Powered off' }, stage: 'unprovisioned', actor: 'vendor', userless: true, poweredOff: true }),
+      meta: meta({
+        screen: { id: 'powered-off', title: 'Powered off' },
+        stage: 'unprovisioned',
+        actor: 'vendor',
+        userless: true,
+        poweredOff: true,
+      }),
       on: { POWER_ON: { target: 'setupWizard', actions: 'forgetWelcomeTaps' } },
     },
 
@@ -117,7 +131,12 @@ export const deviceModel = setup({
       },
       states: {
         welcome: {
-          meta: meta({ screen: { id: 'welcome', title: 'Welcome to your device' }, stage: 'unprovisioned', actor: 'vendor', userless: true }),
+          meta: meta({
+            screen: { id: 'welcome', title: 'Welcome to your device' },
+            stage: 'unprovisioned',
+            actor: 'vendor',
+            userless: true,
+          }),
           on: {
             START: { target: 'language', actions: 'forgetWelcomeTaps' },
             // Tapping the same spot six times opens the QR reader (the default token's stage 1 shortcut).
@@ -128,16 +147,31 @@ export const deviceModel = setup({
           },
         },
         language: {
-          meta: meta({ screen: { id: 'language', title: 'Choose your language' }, stage: 'unprovisioned', actor: 'vendor', userless: true }),
+          meta: meta({
+            screen: { id: 'language', title: 'Choose your language' },
+            stage: 'unprovisioned',
+            actor: 'vendor',
+            userless: true,
+          }),
           on: { SELECT_LANGUAGE: 'network' },
         },
         network: {
-          meta: meta({ screen: { id: 'network', title: 'Connect to Wi-Fi' }, stage: 'unprovisioned', actor: 'vendor', userless: true }),
+          meta: meta({
+            screen: { id: 'network', title: 'Connect to Wi-Fi' },
+            stage: 'unprovisioned',
+            actor: 'vendor',
+            userless: true,
+          }),
           on: { CONNECT_WIFI: 'signIn', SKIP_NETWORK: 'signIn' },
         },
         /** "When you get to the sign-in screen, stop. Don't sign in." */
         signIn: {
-          meta: meta({ screen: { id: 'sign-in', title: 'Sign in' }, stage: 'unprovisioned', actor: 'vendor', userless: true }),
+          meta: meta({
+            screen: { id: 'sign-in', title: 'Sign in' },
+            stage: 'unprovisioned',
+            actor: 'vendor',
+            userless: true,
+          }),
           on: {
             OPEN_QR_READER: 'qrReader',
             OPEN_TOKEN_ENTRY: 'tokenEntry',
@@ -146,15 +180,32 @@ export const deviceModel = setup({
         },
         /** Somebody signed in on a device that no token has staged: the service refuses. */
         checkingAccount: {
-          meta: meta({ screen: { id: 'checking-account', title: 'Checking info…' }, stage: 'unprovisioned', actor: 'nobody', userless: true, effect: 'checkAccount' }),
+          meta: meta({
+            screen: { id: 'checking-account', title: 'Checking info…' },
+            stage: 'unprovisioned',
+            actor: 'nobody',
+            userless: true,
+            effect: 'checkAccount',
+          }),
           on: { SIGN_IN_REJECTED: { target: 'signInNotAllowed', actions: ['rememberError', 'forgetUser'] } },
         },
         signInNotAllowed: {
-          meta: meta({ screen: { id: 'sign-in-not-allowed', title: "Can't sign in on this device" }, stage: 'unprovisioned', actor: 'vendor', userless: true, error: true }),
+          meta: meta({
+            screen: { id: 'sign-in-not-allowed', title: "Can't sign in on this device" },
+            stage: 'unprovisioned',
+            actor: 'vendor',
+            userless: true,
+            error: true,
+          }),
           on: { TRY_AGAIN: { target: 'signIn', actions: 'clearError' } },
         },
         qrReader: {
-          meta: meta({ screen: { id: 'qr-reader', title: 'Scan QR code' }, stage: 'unprovisioned', actor: 'vendor', userless: true }),
+          meta: meta({
+            screen: { id: 'qr-reader', title: 'Scan QR code' },
+            stage: 'unprovisioned',
+            actor: 'vendor',
+            userless: true,
+          }),
           on: {
             QR_SCANNED: { target: 'preparingDevice', actions: 'rememberScannedToken' },
             QR_INVALID: { target: 'invalidQrCode', actions: 'rememberError' },
@@ -162,16 +213,36 @@ export const deviceModel = setup({
           },
         },
         invalidQrCode: {
-          meta: meta({ screen: { id: 'invalid-qr-code', title: "This QR code isn't valid" }, stage: 'unprovisioned', actor: 'vendor', userless: true, error: true }),
+          meta: meta({
+            screen: { id: 'invalid-qr-code', title: "This QR code isn't valid" },
+            stage: 'unprovisioned',
+            actor: 'vendor',
+            userless: true,
+            error: true,
+          }),
           on: { TRY_AGAIN: { target: 'qrReader', actions: 'clearError' } },
         },
         tokenEntry: {
-          meta: meta({ screen: { id: 'token-entry', title: 'Enter enrollment token' }, stage: 'unprovisioned', actor: 'vendor', userless: true }),
-          on: { TOKEN_SUBMITTED: { target: 'preparingDevice', actions: 'rememberTypedToken' }, CANCEL: 'signIn' },
+          meta: meta({
+            screen: { id: 'token-entry', title: 'Enter enrollment token' },
+            stage: 'unprovisioned',
+            actor: 'vendor',
+            userless: true,
+          }),
+          on: {
+            TOKEN_SUBMITTED: { target: 'preparingDevice', actions: 'rememberTypedToken' },
+            CANCEL: 'signIn',
+          },
         },
         /** Join the network, download the device policy controller, verify its checksum, install it. */
         preparingDevice: {
-          meta: meta({ screen: { id: 'preparing-device', title: 'Getting your device ready for work…' }, stage: 'unprovisioned', actor: 'nobody', userless: true, effect: 'prepareDevice' }),
+          meta: meta({
+            screen: { id: 'preparing-device', title: 'Getting your device ready for work…' },
+            stage: 'unprovisioned',
+            actor: 'nobody',
+            userless: true,
+            effect: 'prepareDevice',
+          }),
           on: {
             DEVICE_READY: 'checkingToken',
             NETWORK_UNAVAILABLE: { target: 'noNetwork', actions: 'rememberError' },
@@ -180,11 +251,23 @@ export const deviceModel = setup({
         },
         /** Android 10+ needs a network for fully managed enrollment; the Wi-Fi error needs no reset. */
         noNetwork: {
-          meta: meta({ screen: { id: 'no-network', title: 'Connect to a network to continue' }, stage: 'unprovisioned', actor: 'vendor', userless: true, error: true }),
+          meta: meta({
+            screen: { id: 'no-network', title: 'Connect to a network to continue' },
+            stage: 'unprovisioned',
+            actor: 'vendor',
+            userless: true,
+            error: true,
+          }),
           on: { TRY_AGAIN: { target: 'network', actions: 'clearError' } },
         },
         checkingToken: {
-          meta: meta({ screen: { id: 'checking-token', title: 'Checking enrollment token…' }, stage: 'unprovisioned', actor: 'nobody', userless: true, effect: 'redeemToken' }),
+          meta: meta({
+            screen: { id: 'checking-token', title: 'Checking enrollment token…' },
+            stage: 'unprovisioned',
+            actor: 'nobody',
+            userless: true,
+            effect: 'redeemToken',
+          }),
           on: {
             TOKEN_ACCEPTED: [
               { guard: 'isStagingToken', target: '#device.stagingStage2', actions: 'rememberToken' },
@@ -198,12 +281,24 @@ export const deviceModel = setup({
           },
         },
         tokenRejected: {
-          meta: meta({ screen: { id: 'token-rejected', title: "This token can't be used" }, stage: 'unprovisioned', actor: 'vendor', userless: true, error: true }),
+          meta: meta({
+            screen: { id: 'token-rejected', title: "This token can't be used" },
+            stage: 'unprovisioned',
+            actor: 'vendor',
+            userless: true,
+            error: true,
+          }),
           on: { TRY_AGAIN: { target: 'signIn', actions: 'clearError' } },
         },
         /** Typing the token is not supported for corporate-owned work profile on Android 11+. */
         manualEntryNotSupported: {
-          meta: meta({ screen: { id: 'manual-entry-not-supported', title: 'Scan the QR code to enroll this device' }, stage: 'unprovisioned', actor: 'vendor', userless: true, error: true }),
+          meta: meta({
+            screen: { id: 'manual-entry-not-supported', title: 'Scan the QR code to enroll this device' },
+            stage: 'unprovisioned',
+            actor: 'vendor',
+            userless: true,
+            error: true,
+          }),
           on: { TRY_AGAIN: { target: 'qrReader', actions: 'clearError' } },
         },
       },
@@ -211,12 +306,24 @@ export const deviceModel = setup({
 
     /** Intune needs Android 8 or later; an older device can only be reset. */
     unsupportedAndroid: {
-      meta: meta({ screen: { id: 'unsupported-android', title: "This device can't be enrolled" }, stage: 'unprovisioned', actor: 'vendor', userless: true, error: true }),
+      meta: meta({
+        screen: { id: 'unsupported-android', title: "This device can't be enrolled" },
+        stage: 'unprovisioned',
+        actor: 'vendor',
+        userless: true,
+        error: true,
+      }),
     },
 
     /** "Can't set up device": every failure but the Wi-Fi one needs a factory reset. */
     cantSetUpDevice: {
-      meta: meta({ screen: { id: 'cant-set-up-device', title: "Can't set up device" }, stage: 'unprovisioned', actor: 'vendor', userless: true, error: true }),
+      meta: meta({
+        screen: { id: 'cant-set-up-device', title: "Can't set up device" },
+        stage: 'unprovisioned',
+        actor: 'vendor',
+        userless: true,
+        error: true,
+      }),
     },
 
     /** Staging token, stage 2, after the token is accepted: the device enrolls userless, then is switched off. */
@@ -224,7 +331,13 @@ export const deviceModel = setup({
       initial: 'enrollmentInProgress',
       states: {
         enrollmentInProgress: {
-          meta: meta({ screen: { id: 'enrollment-in-progress', title: 'Enrollment in progress' }, stage: 'stagingStage2', actor: 'nobody', userless: true, effect: 'recordStaged' }),
+          meta: meta({
+            screen: { id: 'enrollment-in-progress', title: 'Enrollment in progress' },
+            stage: 'stagingStage2',
+            actor: 'nobody',
+            userless: true,
+            effect: 'recordStaged',
+          }),
           on: {
             STAGE_RECORDED: { target: 'readyToPowerOff', actions: 'recordStaged' },
             POWER_LOST: '#device.setupInterrupted',
@@ -232,7 +345,12 @@ export const deviceModel = setup({
         },
         /** "Turn off the device and distribute it to the end user." */
         readyToPowerOff: {
-          meta: meta({ screen: { id: 'staged', title: 'Device staged: turn it off and hand it over' }, stage: 'stagingStage2', actor: 'vendor', userless: true }),
+          meta: meta({
+            screen: { id: 'staged', title: 'Device staged: turn it off and hand it over' },
+            stage: 'stagingStage2',
+            actor: 'vendor',
+            userless: true,
+          }),
           on: { POWER_OFF: '#device.stagingStage3', POWER_LOST: '#device.stagingStage3' },
         },
       },
@@ -243,20 +361,49 @@ export const deviceModel = setup({
       initial: 'poweredOff',
       states: {
         poweredOff: {
-          meta: meta({ screen: { id: 'powered-off', title: 'Powered off' }, stage: 'stagingStage3', actor: 'user', userless: true, poweredOff: true }),
+          meta: meta({
+            screen: { id: 'powered-off', title: 'Powered off' },
+            stage: 'stagingStage3',
+            actor: 'user',
+            userless: true,
+            poweredOff: true,
+          }),
           on: { POWER_ON: 'home' },
         },
         /** "Open the Microsoft Intune app, and then sign in with your work or school account." */
         home: {
-          meta: meta({ screen: { id: 'home', title: 'Home screen' }, stage: 'stagingStage3', actor: 'user', userless: true }),
+          meta: meta({
+            screen: { id: 'home', title: 'Home screen' },
+            stage: 'stagingStage3',
+            actor: 'user',
+            userless: true,
+          }),
           on: { OPEN_INTUNE_APP: 'intuneSignIn', POWER_OFF: 'poweredOff', POWER_LOST: 'poweredOff' },
         },
         intuneSignIn: {
-          meta: meta({ screen: { id: 'intune-sign-in', title: 'Microsoft Intune: sign in with your work or school account' }, stage: 'stagingStage3', actor: 'user', userless: true }),
-          on: { SIGN_IN: { target: 'checkingAccount', actions: 'rememberUser' }, POWER_OFF: 'poweredOff', POWER_LOST: 'poweredOff' },
+          meta: meta({
+            screen: {
+              id: 'intune-sign-in',
+              title: 'Microsoft Intune: sign in with your work or school account',
+            },
+            stage: 'stagingStage3',
+            actor: 'user',
+            userless: true,
+          }),
+          on: {
+            SIGN_IN: { target: 'checkingAccount', actions: 'rememberUser' },
+            POWER_OFF: 'poweredOff',
+            POWER_LOST: 'poweredOff',
+          },
         },
         checkingAccount: {
-          meta: meta({ screen: { id: 'checking-account', title: 'Checking info…' }, stage: 'stagingStage3', actor: 'nobody', userless: true, effect: 'checkAccount' }),
+          meta: meta({
+            screen: { id: 'checking-account', title: 'Checking info…' },
+            stage: 'stagingStage3',
+            actor: 'nobody',
+            userless: true,
+            effect: 'checkAccount',
+          }),
           on: {
             SIGN_IN_ACCEPTED: 'enrollmentInProgress',
             SIGN_IN_REJECTED: { target: 'signInFailed', actions: ['rememberError', 'forgetUser'] },
@@ -264,12 +411,24 @@ export const deviceModel = setup({
           },
         },
         signInFailed: {
-          meta: meta({ screen: { id: 'sign-in-failed', title: "Couldn't sign you in" }, stage: 'stagingStage3', actor: 'user', userless: true, error: true }),
+          meta: meta({
+            screen: { id: 'sign-in-failed', title: "Couldn't sign you in" },
+            stage: 'stagingStage3',
+            actor: 'user',
+            userless: true,
+            error: true,
+          }),
           on: { TRY_AGAIN: { target: 'intuneSignIn', actions: 'clearError' } },
         },
         /** Screens that need no input from the user are replaced by this one. */
         enrollmentInProgress: {
-          meta: meta({ screen: { id: 'enrollment-in-progress', title: 'Enrollment in progress' }, stage: 'stagingStage3', actor: 'nobody', userless: false, effect: 'recordEnrolled' }),
+          meta: meta({
+            screen: { id: 'enrollment-in-progress', title: 'Enrollment in progress' },
+            stage: 'stagingStage3',
+            actor: 'nobody',
+            userless: false,
+            effect: 'recordEnrolled',
+          }),
           on: {
             STAGE_RECORDED: [
               { guard: 'isWorkProfile', target: 'workProfile', actions: 'recordEnrolled' },
@@ -279,16 +438,33 @@ export const deviceModel = setup({
           },
         },
         workProfile: {
-          meta: meta({ screen: { id: 'work-profile', title: 'Set up your work profile' }, stage: 'stagingStage3', actor: 'user', userless: false }),
+          meta: meta({
+            screen: { id: 'work-profile', title: 'Set up your work profile' },
+            stage: 'stagingStage3',
+            actor: 'user',
+            userless: false,
+          }),
           on: { CREATE_WORK_PROFILE: '#device.enrolled', POWER_LOST: 'interrupted' },
         },
         /** Power lost mid-enrollment: the device may look enrolled without being protected. */
         interrupted: {
-          meta: meta({ screen: { id: 'powered-off', title: 'Powered off' }, stage: 'stagingStage3', actor: 'user', userless: false, poweredOff: true }),
+          meta: meta({
+            screen: { id: 'powered-off', title: 'Powered off' },
+            stage: 'stagingStage3',
+            actor: 'user',
+            userless: false,
+            poweredOff: true,
+          }),
           on: { POWER_ON: 'enrollmentIncomplete' },
         },
         enrollmentIncomplete: {
-          meta: meta({ screen: { id: 'enrollment-incomplete', title: 'Finish enrolling your device' }, stage: 'stagingStage3', actor: 'user', userless: false, error: true }),
+          meta: meta({
+            screen: { id: 'enrollment-incomplete', title: 'Finish enrolling your device' },
+            stage: 'stagingStage3',
+            actor: 'user',
+            userless: false,
+            error: true,
+          }),
           on: { RESUME_ENROLLMENT: 'enrollmentInProgress', POWER_LOST: 'interrupted' },
         },
       },
@@ -299,11 +475,23 @@ export const deviceModel = setup({
       initial: 'poweredOff',
       states: {
         poweredOff: {
-          meta: meta({ screen: { id: 'powered-off', title: 'Powered off' }, stage: 'stagingStage2', actor: 'vendor', userless: true, poweredOff: true }),
+          meta: meta({
+            screen: { id: 'powered-off', title: 'Powered off' },
+            stage: 'stagingStage2',
+            actor: 'vendor',
+            userless: true,
+            poweredOff: true,
+          }),
           on: { POWER_ON: 'resetRequired' },
         },
         resetRequired: {
-          meta: meta({ screen: { id: 'setup-interrupted', title: "Setup was interrupted: reset this device" }, stage: 'stagingStage2', actor: 'vendor', userless: true, error: true }),
+          meta: meta({
+            screen: { id: 'setup-interrupted', title: 'Setup was interrupted: reset this device' },
+            stage: 'stagingStage2',
+            actor: 'vendor',
+            userless: true,
+            error: true,
+          }),
         },
       },
     },
@@ -313,14 +501,25 @@ export const deviceModel = setup({
       initial: 'enrollmentInProgress',
       states: {
         enrollmentInProgress: {
-          meta: meta({ screen: { id: 'enrollment-in-progress', title: 'Enrollment in progress' }, stage: 'defaultStage1', actor: 'nobody', userless: true, effect: 'recordAdminProvisioned' }),
+          meta: meta({
+            screen: { id: 'enrollment-in-progress', title: 'Enrollment in progress' },
+            stage: 'defaultStage1',
+            actor: 'nobody',
+            userless: true,
+            effect: 'recordAdminProvisioned',
+          }),
           on: {
             STAGE_RECORDED: { target: 'readyToDistribute', actions: 'recordAdminProvisioned' },
             POWER_LOST: '#device.setupInterrupted',
           },
         },
         readyToDistribute: {
-          meta: meta({ screen: { id: 'ready-to-distribute', title: 'Device set up: turn it off and distribute it' }, stage: 'defaultStage1', actor: 'admin', userless: true }),
+          meta: meta({
+            screen: { id: 'ready-to-distribute', title: 'Device set up: turn it off and distribute it' },
+            stage: 'defaultStage1',
+            actor: 'admin',
+            userless: true,
+          }),
           on: { POWER_OFF: '#device.defaultStage2', POWER_LOST: '#device.defaultStage2' },
         },
       },
@@ -331,19 +530,45 @@ export const deviceModel = setup({
       initial: 'poweredOff',
       states: {
         poweredOff: {
-          meta: meta({ screen: { id: 'powered-off', title: 'Powered off' }, stage: 'defaultStage2', actor: 'user', userless: true, poweredOff: true }),
+          meta: meta({
+            screen: { id: 'powered-off', title: 'Powered off' },
+            stage: 'defaultStage2',
+            actor: 'user',
+            userless: true,
+            poweredOff: true,
+          }),
           on: { POWER_ON: 'connectWifi' },
         },
         connectWifi: {
-          meta: meta({ screen: { id: 'user-network', title: 'Connect to Wi-Fi' }, stage: 'defaultStage2', actor: 'user', userless: true }),
+          meta: meta({
+            screen: { id: 'user-network', title: 'Connect to Wi-Fi' },
+            stage: 'defaultStage2',
+            actor: 'user',
+            userless: true,
+          }),
           on: { CONNECT_WIFI: 'signIn', POWER_OFF: 'poweredOff', POWER_LOST: 'poweredOff' },
         },
         signIn: {
-          meta: meta({ screen: { id: 'user-sign-in', title: 'Sign in with your work or school account' }, stage: 'defaultStage2', actor: 'user', userless: true }),
-          on: { SIGN_IN: { target: 'checkingAccount', actions: 'rememberUser' }, POWER_OFF: 'poweredOff', POWER_LOST: 'poweredOff' },
+          meta: meta({
+            screen: { id: 'user-sign-in', title: 'Sign in with your work or school account' },
+            stage: 'defaultStage2',
+            actor: 'user',
+            userless: true,
+          }),
+          on: {
+            SIGN_IN: { target: 'checkingAccount', actions: 'rememberUser' },
+            POWER_OFF: 'poweredOff',
+            POWER_LOST: 'poweredOff',
+          },
         },
         checkingAccount: {
-          meta: meta({ screen: { id: 'checking-account', title: 'Checking info…' }, stage: 'defaultStage2', actor: 'nobody', userless: true, effect: 'checkAccount' }),
+          meta: meta({
+            screen: { id: 'checking-account', title: 'Checking info…' },
+            stage: 'defaultStage2',
+            actor: 'nobody',
+            userless: true,
+            effect: 'checkAccount',
+          }),
           on: {
             SIGN_IN_ACCEPTED: [{ guard: 'isWorkProfile', target: 'workProfile' }, { target: 'permissions' }],
             SIGN_IN_REJECTED: { target: 'signInFailed', actions: ['rememberError', 'forgetUser'] },
@@ -351,34 +576,73 @@ export const deviceModel = setup({
           },
         },
         signInFailed: {
-          meta: meta({ screen: { id: 'sign-in-failed', title: "Couldn't sign you in" }, stage: 'defaultStage2', actor: 'user', userless: true, error: true }),
+          meta: meta({
+            screen: { id: 'sign-in-failed', title: "Couldn't sign you in" },
+            stage: 'defaultStage2',
+            actor: 'user',
+            userless: true,
+            error: true,
+          }),
           on: { TRY_AGAIN: { target: 'signIn', actions: 'clearError' } },
         },
         workProfile: {
-          meta: meta({ screen: { id: 'work-profile', title: 'Set up your work profile' }, stage: 'defaultStage2', actor: 'user', userless: false }),
+          meta: meta({
+            screen: { id: 'work-profile', title: 'Set up your work profile' },
+            stage: 'defaultStage2',
+            actor: 'user',
+            userless: false,
+          }),
           on: { CREATE_WORK_PROFILE: 'permissions', POWER_LOST: 'interrupted' },
         },
         permissions: {
-          meta: meta({ screen: { id: 'permissions', title: 'Allow app permissions' }, stage: 'defaultStage2', actor: 'user', userless: false }),
+          meta: meta({
+            screen: { id: 'permissions', title: 'Allow app permissions' },
+            stage: 'defaultStage2',
+            actor: 'user',
+            userless: false,
+          }),
           on: { GRANT_PERMISSIONS: 'terms', POWER_LOST: 'interrupted' },
         },
         terms: {
-          meta: meta({ screen: { id: 'terms', title: 'Accept terms of use' }, stage: 'defaultStage2', actor: 'user', userless: false }),
+          meta: meta({
+            screen: { id: 'terms', title: 'Accept terms of use' },
+            stage: 'defaultStage2',
+            actor: 'user',
+            userless: false,
+          }),
           on: { ACCEPT_TERMS: 'enrollmentInProgress', POWER_LOST: 'interrupted' },
         },
         enrollmentInProgress: {
-          meta: meta({ screen: { id: 'enrollment-in-progress', title: 'Enrollment in progress' }, stage: 'defaultStage2', actor: 'nobody', userless: false, effect: 'recordEnrolled' }),
+          meta: meta({
+            screen: { id: 'enrollment-in-progress', title: 'Enrollment in progress' },
+            stage: 'defaultStage2',
+            actor: 'nobody',
+            userless: false,
+            effect: 'recordEnrolled',
+          }),
           on: {
             STAGE_RECORDED: { target: '#device.enrolled', actions: 'recordEnrolled' },
             POWER_LOST: 'interrupted',
           },
         },
         interrupted: {
-          meta: meta({ screen: { id: 'powered-off', title: 'Powered off' }, stage: 'defaultStage2', actor: 'user', userless: false, poweredOff: true }),
+          meta: meta({
+            screen: { id: 'powered-off', title: 'Powered off' },
+            stage: 'defaultStage2',
+            actor: 'user',
+            userless: false,
+            poweredOff: true,
+          }),
           on: { POWER_ON: 'enrollmentIncomplete' },
         },
         enrollmentIncomplete: {
-          meta: meta({ screen: { id: 'enrollment-incomplete', title: 'Finish enrolling your device' }, stage: 'defaultStage2', actor: 'user', userless: false, error: true }),
+          meta: meta({
+            screen: { id: 'enrollment-incomplete', title: 'Finish enrolling your device' },
+            stage: 'defaultStage2',
+            actor: 'user',
+            userless: false,
+            error: true,
+          }),
           on: { RESUME_ENROLLMENT: 'enrollmentInProgress', POWER_LOST: 'interrupted' },
         },
       },
@@ -389,11 +653,22 @@ export const deviceModel = setup({
       initial: 'readyForWork',
       states: {
         readyForWork: {
-          meta: meta({ screen: { id: 'enrolled', title: "You're all set: ready for work" }, stage: 'enrolled', actor: 'user', userless: false }),
+          meta: meta({
+            screen: { id: 'enrolled', title: "You're all set: ready for work" },
+            stage: 'enrolled',
+            actor: 'user',
+            userless: false,
+          }),
           on: { POWER_OFF: 'poweredOff', POWER_LOST: 'poweredOff' },
         },
         poweredOff: {
-          meta: meta({ screen: { id: 'powered-off', title: 'Powered off' }, stage: 'enrolled', actor: 'user', userless: false, poweredOff: true }),
+          meta: meta({
+            screen: { id: 'powered-off', title: 'Powered off' },
+            stage: 'enrolled',
+            actor: 'user',
+            userless: false,
+            poweredOff: true,
+          }),
           on: { POWER_ON: 'readyForWork' },
         },
       },

@@ -1,5 +1,11 @@
 import { signInRejectionReasonSchema, tokenRejectionReasonSchema } from '../protocol/enrollment';
-import { acceptedModeSchema, acceptedTokenTypeSchema, deviceEventTypes, setupFailureReasonSchema, type DeviceEvent } from './events';
+import {
+  acceptedModeSchema,
+  acceptedTokenTypeSchema,
+  deviceEventTypes,
+  setupFailureReasonSchema,
+  type DeviceEvent,
+} from './events';
 
 /** The account model walks use when an event needs one. */
 export const SAMPLE_UPN = 'john@contoso.com';

@@ -47,7 +47,11 @@ export const outcomeEventSchemas = {
   DEVICE_READY: e('DEVICE_READY'),
   NETWORK_UNAVAILABLE: e('NETWORK_UNAVAILABLE'),
   SETUP_FAILED: z.object({ type: z.literal('SETUP_FAILED'), reason: setupFailureReasonSchema }),
-  TOKEN_ACCEPTED: z.object({ type: z.literal('TOKEN_ACCEPTED'), tokenType: acceptedTokenTypeSchema, mode: acceptedModeSchema }),
+  TOKEN_ACCEPTED: z.object({
+    type: z.literal('TOKEN_ACCEPTED'),
+    tokenType: acceptedTokenTypeSchema,
+    mode: acceptedModeSchema,
+  }),
   TOKEN_REJECTED: z.object({ type: z.literal('TOKEN_REJECTED'), reason: tokenRejectionReasonSchema }),
   STAGE_RECORDED: e('STAGE_RECORDED'),
   SIGN_IN_ACCEPTED: e('SIGN_IN_ACCEPTED'),

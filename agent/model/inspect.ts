@@ -59,7 +59,11 @@ export function metaOf(snapshot: Pick<DeviceSnapshot, 'value'>): StateMeta {
  * forbidden one.
  */
 function staticAcceptance(path: string, type: string): boolean | null {
-  for (let node: AnyStateNode | undefined = deviceModel.getStateNodeById(`device.${path}`); node; node = node.parent) {
+  for (
+    let node: AnyStateNode | undefined = deviceModel.getStateNodeById(`device.${path}`);
+    node;
+    node = node.parent
+  ) {
     // Wildcard descriptors ("*", "a.*") match by pattern; leave those to xstate.
     for (const descriptor of node.transitions.keys()) if (descriptor.includes('*')) return null;
     const candidates = node.transitions.get(type);

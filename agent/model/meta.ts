@@ -22,7 +22,14 @@ export type ModelStage = z.infer<typeof modelStageSchema>;
  * Work the runtime around the model does when the device enters a state; it answers with outcome events.
  * The model itself stays pure (no invoke, no delays) so xstate/graph can walk it.
  */
-export const effectSchema = z.enum(['prepareDevice', 'redeemToken', 'recordStaged', 'recordAdminProvisioned', 'recordEnrolled', 'checkAccount']);
+export const effectSchema = z.enum([
+  'prepareDevice',
+  'redeemToken',
+  'recordStaged',
+  'recordAdminProvisioned',
+  'recordEnrolled',
+  'checkAccount',
+]);
 export type Effect = z.infer<typeof effectSchema>;
 
 export const screenSchema = z.object({

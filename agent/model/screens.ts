@@ -40,7 +40,10 @@ const button = (key: string, label: string, action: DeviceEventType, reads?: str
 const input = (key: string, label: string): ScreenElement => ({ key, kind: 'input', label });
 const tryAgain = button('tryAgainButton', 'Try again', 'TRY_AGAIN');
 const errorText = text('errorMessage', '');
-const progress = (app: string): ScreenDefinition => ({ appPackage: app, elements: [text('progressMessage', 'Please wait…')] });
+const progress = (app: string): ScreenDefinition => ({
+  appPackage: app,
+  elements: [text('progressMessage', 'Please wait…')],
+});
 
 export const screens: Record<string, ScreenDefinition> = {
   'powered-off': { appPackage: SYSTEM, elements: [] },
@@ -51,10 +54,19 @@ export const screens: Record<string, ScreenDefinition> = {
       button('startButton', 'Start', 'START'),
     ],
   },
-  language: { appPackage: SETUP_WIZARD, elements: [text('languageList', 'English (United States)'), button('nextButton', 'Next', 'SELECT_LANGUAGE')] },
+  language: {
+    appPackage: SETUP_WIZARD,
+    elements: [
+      text('languageList', 'English (United States)'),
+      button('nextButton', 'Next', 'SELECT_LANGUAGE'),
+    ],
+  },
   network: {
     appPackage: SETUP_WIZARD,
-    elements: [button('wifiNetwork', 'Connect to Wi-Fi', 'CONNECT_WIFI'), button('skipButton', 'Skip', 'SKIP_NETWORK')],
+    elements: [
+      button('wifiNetwork', 'Connect to Wi-Fi', 'CONNECT_WIFI'),
+      button('skipButton', 'Skip', 'SKIP_NETWORK'),
+    ],
   },
   'sign-in': {
     appPackage: SETUP_WIZARD,
@@ -69,43 +81,101 @@ export const screens: Record<string, ScreenDefinition> = {
   'sign-in-not-allowed': { appPackage: SETUP_WIZARD, elements: [errorText, tryAgain] },
   'qr-reader': {
     appPackage: SETUP_WIZARD,
-    elements: [{ key: 'cameraPreview', kind: 'image', label: 'Point the camera at the QR code' }, button('cancelButton', 'Cancel', 'CANCEL')],
+    elements: [
+      { key: 'cameraPreview', kind: 'image', label: 'Point the camera at the QR code' },
+      button('cancelButton', 'Cancel', 'CANCEL'),
+    ],
   },
   'invalid-qr-code': { appPackage: SETUP_WIZARD, elements: [errorText, tryAgain] },
   'token-entry': {
     appPackage: DEVICE_POLICY,
-    elements: [input('tokenField', 'Enrollment token'), button('nextButton', 'Next', 'TOKEN_SUBMITTED', 'tokenField'), button('cancelButton', 'Cancel', 'CANCEL')],
+    elements: [
+      input('tokenField', 'Enrollment token'),
+      button('nextButton', 'Next', 'TOKEN_SUBMITTED', 'tokenField'),
+      button('cancelButton', 'Cancel', 'CANCEL'),
+    ],
   },
   'preparing-device': progress(DEVICE_POLICY),
   'no-network': { appPackage: DEVICE_POLICY, elements: [errorText, tryAgain] },
   'checking-token': progress(DEVICE_POLICY),
   'token-rejected': { appPackage: DEVICE_POLICY, elements: [errorText, tryAgain] },
-  'manual-entry-not-supported': { appPackage: DEVICE_POLICY, elements: [errorText, button('tryAgainButton', 'Scan QR code', 'TRY_AGAIN')] },
-  'unsupported-android': { appPackage: DEVICE_POLICY, elements: [errorText, button('resetButton', 'Reset device', 'FACTORY_RESET')] },
-  'cant-set-up-device': { appPackage: DEVICE_POLICY, elements: [errorText, button('resetButton', 'Reset device', 'FACTORY_RESET')] },
-  'setup-interrupted': { appPackage: DEVICE_POLICY, elements: [errorText, button('resetButton', 'Reset device', 'FACTORY_RESET')] },
-  'enrollment-in-progress': { appPackage: DEVICE_POLICY, elements: [text('progressMessage', 'Enrollment in progress'), text('deliveries', '')] },
-  staged: { appPackage: DEVICE_POLICY, elements: [text('stagedMessage', 'This device is staged. Turn it off and give it to its user.'), text('deviceName', '')] },
-  'ready-to-distribute': { appPackage: DEVICE_POLICY, elements: [text('readyMessage', 'Setup is complete. Turn off the device and give it to its user.')] },
+  'manual-entry-not-supported': {
+    appPackage: DEVICE_POLICY,
+    elements: [errorText, button('tryAgainButton', 'Scan QR code', 'TRY_AGAIN')],
+  },
+  'unsupported-android': {
+    appPackage: DEVICE_POLICY,
+    elements: [errorText, button('resetButton', 'Reset device', 'FACTORY_RESET')],
+  },
+  'cant-set-up-device': {
+    appPackage: DEVICE_POLICY,
+    elements: [errorText, button('resetButton', 'Reset device', 'FACTORY_RESET')],
+  },
+  'setup-interrupted': {
+    appPackage: DEVICE_POLICY,
+    elements: [errorText, button('resetButton', 'Reset device', 'FACTORY_RESET')],
+  },
+  'enrollment-in-progress': {
+    appPackage: DEVICE_POLICY,
+    elements: [text('progressMessage', 'Enrollment in progress'), text('deliveries', '')],
+  },
+  staged: {
+    appPackage: DEVICE_POLICY,
+    elements: [
+      text('stagedMessage', 'This device is staged. Turn it off and give it to its user.'),
+      text('deviceName', ''),
+    ],
+  },
+  'ready-to-distribute': {
+    appPackage: DEVICE_POLICY,
+    elements: [text('readyMessage', 'Setup is complete. Turn off the device and give it to its user.')],
+  },
   home: {
     appPackage: LAUNCHER,
-    elements: [text('clock', 'Good morning'), { key: 'intuneAppIcon', kind: 'button', label: 'Intune', action: 'OPEN_INTUNE_APP' }],
+    elements: [
+      text('clock', 'Good morning'),
+      { key: 'intuneAppIcon', kind: 'button', label: 'Intune', action: 'OPEN_INTUNE_APP' },
+    ],
   },
   'intune-sign-in': {
     appPackage: INTUNE_APP,
-    elements: [input('emailField', 'Work or school account'), button('signInButton', 'Sign in', 'SIGN_IN', 'emailField')],
+    elements: [
+      input('emailField', 'Work or school account'),
+      button('signInButton', 'Sign in', 'SIGN_IN', 'emailField'),
+    ],
   },
-  'user-network': { appPackage: SETUP_WIZARD, elements: [button('wifiNetwork', 'Connect to Wi-Fi', 'CONNECT_WIFI')] },
+  'user-network': {
+    appPackage: SETUP_WIZARD,
+    elements: [button('wifiNetwork', 'Connect to Wi-Fi', 'CONNECT_WIFI')],
+  },
   'user-sign-in': {
     appPackage: INTUNE_APP,
-    elements: [input('emailField', 'Work or school account'), button('signInButton', 'Sign in', 'SIGN_IN', 'emailField')],
+    elements: [
+      input('emailField', 'Work or school account'),
+      button('signInButton', 'Sign in', 'SIGN_IN', 'emailField'),
+    ],
   },
   'sign-in-failed': { appPackage: INTUNE_APP, elements: [errorText, tryAgain] },
-  'work-profile': { appPackage: INTUNE_APP, elements: [text('workProfileMessage', 'Your organization will manage the work profile.'), button('acceptButton', 'Accept & continue', 'CREATE_WORK_PROFILE')] },
+  'work-profile': {
+    appPackage: INTUNE_APP,
+    elements: [
+      text('workProfileMessage', 'Your organization will manage the work profile.'),
+      button('acceptButton', 'Accept & continue', 'CREATE_WORK_PROFILE'),
+    ],
+  },
   permissions: { appPackage: INTUNE_APP, elements: [button('allowButton', 'Allow', 'GRANT_PERMISSIONS')] },
-  terms: { appPackage: INTUNE_APP, elements: [text('termsText', 'Terms of use'), button('acceptButton', 'Accept', 'ACCEPT_TERMS')] },
-  'enrollment-incomplete': { appPackage: INTUNE_APP, elements: [errorText, button('resumeButton', 'Continue enrollment', 'RESUME_ENROLLMENT')] },
-  enrolled: { appPackage: INTUNE_APP, elements: [text('enrolledMessage', "You're all set"), text('account', '')] },
+  terms: {
+    appPackage: INTUNE_APP,
+    elements: [text('termsText', 'Terms of use'), button('acceptButton', 'Accept', 'ACCEPT_TERMS')],
+  },
+  'enrollment-incomplete': {
+    appPackage: INTUNE_APP,
+    elements: [errorText, button('resumeButton', 'Continue enrollment', 'RESUME_ENROLLMENT')],
+  },
+  enrolled: {
+    appPackage: INTUNE_APP,
+    elements: [text('enrolledMessage', "You're all set"), text('account', '')],
+  },
 };
 
 export function screenDefinition(screenId: string): ScreenDefinition {
@@ -123,11 +193,13 @@ export const reasonMessages: Record<string, string> = {
   wrongTokenType: 'This token is for a different kind of enrollment.',
   modeNotAllowed: "This token's enrollment profile does not support this kind of enrollment.",
   androidTooOld: 'This device runs a version of Android older than 8.0, which Intune does not support.',
-  manualEntryNotSupported: 'Entering a token by hand is not supported for a work profile on Android 11 or later. Scan the QR code.',
+  manualEntryNotSupported:
+    'Entering a token by hand is not supported for a work profile on Android 11 or later. Scan the QR code.',
   rateLimited: 'Too many attempts. Wait a moment and try again.',
   noNetwork: 'This device needs a network connection to enroll. Connect to Wi-Fi and try again.',
   invalidQrCode: "This QR code isn't an enrollment code.",
-  checksumMismatch: "Can't set up device: the device policy app's checksum does not match. Contact your IT admin.",
+  checksumMismatch:
+    "Can't set up device: the device policy app's checksum does not match. Contact your IT admin.",
   downloadFailed: "Can't set up device: the device policy app could not be downloaded.",
   installFailed: "Can't set up device: the device policy app could not be installed.",
   deviceNotStaged: 'This device has not been set up by your organization. Sign-in is not possible yet.',

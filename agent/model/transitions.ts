@@ -26,7 +26,8 @@ function dotted(node: AnyStateNode): string {
 function guardName(guard: unknown): string | null {
   if (!guard) return null;
   if (typeof guard === 'string') return guard;
-  if (typeof guard === 'object' && guard !== null && 'type' in guard) return String((guard as { type: unknown }).type);
+  if (typeof guard === 'object' && guard !== null && 'type' in guard)
+    return String((guard as { type: unknown }).type);
   return 'guard';
 }
 
@@ -40,7 +41,14 @@ export function modelTransitions(): ModelTransition[] {
       branches.forEach((definition, branch) => {
         const source = dotted(node);
         const target = definition.target?.[0] ? dotted(definition.target[0]) : null;
-        result.push({ id: `${source || '(any)'} ${event} #${branch}`, source, event: event as DeviceEventType, guard: guardName(definition.guard), target, branch });
+        result.push({
+          id: `${source || '(any)'} ${event} #${branch}`,
+          source,
+          event: event as DeviceEventType,
+          guard: guardName(definition.guard),
+          target,
+          branch,
+        });
       });
     }
     (Object.values(node.states) as AnyStateNode[]).forEach(walk);
@@ -55,16 +63,23 @@ export function modelTransitions(): ModelTransition[] {
  * state outwards and takes the first branch whose guard passes; the caller tells which branch was taken
  * by the target it observed.
  */
-export function findTransition(sourceLeafPath: string, event: DeviceEventType, targetLeafPath: string): ModelTransition | undefined {
+export function findTransition(
+  sourceLeafPath: string,
+  event: DeviceEventType,
+  targetLeafPath: string,
+): ModelTransition | undefined {
   const candidates = modelTransitions().filter(
-    (t) => t.event === event && (t.source === '' || sourceLeafPath === t.source || sourceLeafPath.startsWith(`${t.source}.`)),
+    (t) =>
+      t.event === event &&
+      (t.source === '' || sourceLeafPath === t.source || sourceLeafPath.startsWith(`${t.source}.`)),
   );
   // Deepest handler first, as XState does.
   candidates.sort((a, b) => b.source.length - a.source.length);
   const handler = candidates[0]?.source;
   const branches = candidates.filter((t) => t.source === handler);
   return (
-    branches.find((t) => t.target !== null && (targetLeafPath === t.target || targetLeafPath.startsWith(`${t.target}.`))) ??
-    branches.find((t) => t.target === null)
+    branches.find(
+      (t) => t.target !== null && (targetLeafPath === t.target || targetLeafPath.startsWith(`${t.target}.`)),
+    ) ?? branches.find((t) => t.target === null)
   );
 }

@@ -10,10 +10,17 @@ export const enrollmentModeSchema = z.enum([
 ]);
 export type EnrollmentMode = z.infer<typeof enrollmentModeSchema>;
 
-export const STAGING_MODES: readonly EnrollmentMode[] = ['corporateOwnedFullyManaged', 'corporateOwnedWorkProfile'];
+export const STAGING_MODES: readonly EnrollmentMode[] = [
+  'corporateOwnedFullyManaged',
+  'corporateOwnedWorkProfile',
+];
 
 /** Graph's enrollmentTokenType values. */
-export const enrollmentTokenTypeSchema = z.enum(['default', 'corporateOwnedDedicatedDeviceWithAzureADSharedMode', 'deviceStaging']);
+export const enrollmentTokenTypeSchema = z.enum([
+  'default',
+  'corporateOwnedDedicatedDeviceWithAzureADSharedMode',
+  'deviceStaging',
+]);
 export type EnrollmentTokenType = z.infer<typeof enrollmentTokenTypeSchema>;
 
 /**
@@ -22,7 +29,13 @@ export type EnrollmentTokenType = z.infer<typeof enrollmentTokenTypeSchema>;
  * Default token:  tokenCreated -> adminProvisioned (userless) -> enrolled.
  * factoryReset can follow any stage, and a reset device can be staged or provisioned again.
  */
-export const enrollmentStageSchema = z.enum(['tokenCreated', 'staged', 'adminProvisioned', 'enrolled', 'factoryReset']);
+export const enrollmentStageSchema = z.enum([
+  'tokenCreated',
+  'staged',
+  'adminProvisioned',
+  'enrolled',
+  'factoryReset',
+]);
 export type EnrollmentStage = z.infer<typeof enrollmentStageSchema>;
 
 /** Why the enrollment service refused a token; the device shows each one distinctly. */
@@ -40,12 +53,21 @@ export const tokenRejectionReasonSchema = z.enum([
 export type TokenRejectionReason = z.infer<typeof tokenRejectionReasonSchema>;
 
 /** accountNotFound: the account's domain is not one of the tenant's. */
-export const signInRejectionReasonSchema = z.enum(['deviceNotStaged', 'invalidUpn', 'alreadyEnrolled', 'accountNotFound']);
+export const signInRejectionReasonSchema = z.enum([
+  'deviceNotStaged',
+  'invalidUpn',
+  'alreadyEnrolled',
+  'accountNotFound',
+]);
 export type SignInRejectionReason = z.infer<typeof signInRejectionReasonSchema>;
 
 /** The hardware facts a device reports about itself. */
 export const deviceIdentitySchema = z.object({
-  serialNumber: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/, 'letters, digits and dashes'),
+  serialNumber: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9-]+$/, 'letters, digits and dashes'),
   manufacturer: z.string().min(1).max(64),
   model: z.string().min(1).max(64),
   /** Android release as Android numbers it ("13", "8.1"). */

@@ -16,7 +16,11 @@ import {
  */
 const requestId = z.string().min(1).max(64);
 
-export const helloMessageSchema = z.object({ type: z.literal('hello'), requestId, device: deviceIdentitySchema });
+export const helloMessageSchema = z.object({
+  type: z.literal('hello'),
+  requestId,
+  device: deviceIdentitySchema,
+});
 export const redeemTokenMessageSchema = z.object({
   type: z.literal('redeemToken'),
   requestId,
@@ -54,7 +58,11 @@ export const deviceRecordViewSchema = z.object({
 });
 export type DeviceRecordView = z.infer<typeof deviceRecordViewSchema>;
 
-export const helloAckSchema = z.object({ type: z.literal('helloAck'), requestId, record: deviceRecordViewSchema.nullable() });
+export const helloAckSchema = z.object({
+  type: z.literal('helloAck'),
+  requestId,
+  record: deviceRecordViewSchema.nullable(),
+});
 export const tokenAcceptedSchema = z.object({
   type: z.literal('tokenAccepted'),
   requestId,
@@ -63,15 +71,27 @@ export const tokenAcceptedSchema = z.object({
   profileId: z.string(),
   profileName: z.string(),
 });
-export const tokenRejectedSchema = z.object({ type: z.literal('tokenRejected'), requestId, reason: tokenRejectionReasonSchema });
+export const tokenRejectedSchema = z.object({
+  type: z.literal('tokenRejected'),
+  requestId,
+  reason: tokenRejectionReasonSchema,
+});
 export const stageRecordedSchema = z.object({
   type: z.literal('stageRecorded'),
   requestId,
   record: deviceRecordViewSchema,
   deliveries: deliveriesSchema,
 });
-export const signInAcceptedSchema = z.object({ type: z.literal('signInAccepted'), requestId, upn: upnSchema });
-export const signInRejectedSchema = z.object({ type: z.literal('signInRejected'), requestId, reason: signInRejectionReasonSchema });
+export const signInAcceptedSchema = z.object({
+  type: z.literal('signInAccepted'),
+  requestId,
+  upn: upnSchema,
+});
+export const signInRejectedSchema = z.object({
+  type: z.literal('signInRejected'),
+  requestId,
+  reason: signInRejectionReasonSchema,
+});
 export const resetRecordedSchema = z.object({ type: z.literal('resetRecorded'), requestId });
 
 /** Error codes of the channel itself (not enrollment outcomes). */

@@ -49,7 +49,8 @@ const MAX_PAYLOAD_TEXT = 8192;
 
 /** Messages say what a field must hold, and whether it was missing or wrong. */
 function expected(what: string) {
-  return (issue: { input?: unknown }) => (issue.input === undefined ? `missing; expected ${what}` : `expected ${what}`);
+  return (issue: { input?: unknown }) =>
+    issue.input === undefined ? `missing; expected ${what}` : `expected ${what}`;
 }
 
 /**
@@ -64,7 +65,9 @@ const flagSchema = z.union([z.boolean(), z.enum(['true', 'false']).transform((te
 const ssidSchema = z
   .string({ error: expected('the Wi-Fi network name') })
   .min(1, { error: expected('a non-empty Wi-Fi network name') })
-  .refine((ssid) => Buffer.byteLength(ssid, 'utf8') <= 32, { error: expected('a Wi-Fi network name of at most 32 bytes') });
+  .refine((ssid) => Buffer.byteLength(ssid, 'utf8') <= 32, {
+    error: expected('a Wi-Fi network name of at most 32 bytes'),
+  });
 
 const tokenInBundleSchema = z.string({ error: expected('the enrollment token as a string') }).min(1, {
   error: expected('a non-empty enrollment token'),
@@ -90,7 +93,9 @@ export const provisioningPayloadSchema = z
       { error: expected(`an object holding "${EXTRA_ENROLLMENT_TOKEN}"`) },
     ),
     [PROVISIONING_KEYS.wifiSsid]: ssidSchema.optional(),
-    [PROVISIONING_KEYS.wifiPassword]: z.string({ error: expected('the Wi-Fi password as a string') }).optional(),
+    [PROVISIONING_KEYS.wifiPassword]: z
+      .string({ error: expected('the Wi-Fi password as a string') })
+      .optional(),
     [PROVISIONING_KEYS.wifiSecurityType]: z
       .enum(wifiSecurityTypeSchema.options, { error: expected('one of NONE, WPA, WEP, EAP') })
       .optional(),
@@ -103,9 +108,17 @@ export const provisioningPayloadSchema = z
   .superRefine((payload, ctx) => {
     // Wi-Fi details without a network to apply them to mean the payload was assembled wrongly.
     if (payload[PROVISIONING_KEYS.wifiSsid] !== undefined) return;
-    for (const key of [PROVISIONING_KEYS.wifiPassword, PROVISIONING_KEYS.wifiSecurityType, PROVISIONING_KEYS.wifiHidden]) {
+    for (const key of [
+      PROVISIONING_KEYS.wifiPassword,
+      PROVISIONING_KEYS.wifiSecurityType,
+      PROVISIONING_KEYS.wifiHidden,
+    ]) {
       if (payload[key] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [PROVISIONING_KEYS.wifiSsid], message: `missing; expected the Wi-Fi network name since ${key} is set` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [PROVISIONING_KEYS.wifiSsid],
+          message: `missing; expected the Wi-Fi network name since ${key} is set`,
+        });
       }
     }
   });
@@ -120,10 +133,18 @@ export const wifiOptionsSchema = z
   })
   .superRefine((wifi, ctx) => {
     if (wifi.security === 'NONE' && wifi.password !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['password'], message: 'an open network (security NONE) takes no password' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message: 'an open network (security NONE) takes no password',
+      });
     }
     if (wifi.security !== 'NONE' && wifi.password === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['password'], message: `missing; a ${wifi.security} network needs a password` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message: `missing; a ${wifi.security} network needs a password`,
+      });
     }
   });
 export type WifiOptions = z.infer<typeof wifiOptionsSchema>;
@@ -143,7 +164,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 function checkOptions(options: ProvisioningOptions): ProvisioningOptions {
   const checked = provisioningOptionsSchema.safeParse(options);
   if (!checked.success) {
-    throw new StagesimError('PROVISIONING_OPTIONS_INVALID', `cannot build a provisioning payload: ${describeIssue(checked.error.issues[0]!)}`);
+    throw new StagesimError(
+      'PROVISIONING_OPTIONS_INVALID',
+      `cannot build a provisioning payload: ${describeIssue(checked.error.issues[0]!)}`,
+    );
   }
   return checked.data;
 }
@@ -178,16 +202,24 @@ export function serializeProvisioningPayload(payload: ProvisioningPayload): stri
 /** Reads the text a QR code held; throws QR_NOT_JSON, QR_NOT_PROVISIONING or QR_NO_TOKEN. */
 export function parseProvisioningPayload(text: string): ProvisioningPayload {
   if (text.length > MAX_PAYLOAD_TEXT) {
-    throw new StagesimError('QR_NOT_JSON', `the QR text is ${text.length} characters, longer than any provisioning payload (${MAX_PAYLOAD_TEXT})`);
+    throw new StagesimError(
+      'QR_NOT_JSON',
+      `the QR text is ${text.length} characters, longer than any provisioning payload (${MAX_PAYLOAD_TEXT})`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new StagesimError('QR_NOT_JSON', `the QR code does not hold JSON: ${preview(text)}`, { cause: error });
+    throw new StagesimError('QR_NOT_JSON', `the QR code does not hold JSON: ${preview(text)}`, {
+      cause: error,
+    });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new StagesimError('QR_NOT_PROVISIONING', `not a provisioning payload: expected a JSON object, got ${Array.isArray(json) ? 'an array' : typeof json === 'object' ? 'null' : typeof json}`);
+    throw new StagesimError(
+      'QR_NOT_PROVISIONING',
+      `not a provisioning payload: expected a JSON object, got ${Array.isArray(json) ? 'an array' : typeof json === 'object' ? 'null' : typeof json}`,
+    );
   }
   const result = provisioningPayloadSchema.safeParse(json);
   if (result.success) return result.data;
@@ -196,8 +228,12 @@ export function parseProvisioningPayload(text: string): ProvisioningPayload {
   // wrong means it is not (or not only) that, and the first other fault is the more useful report.
   const bundle = PROVISIONING_KEYS.adminExtrasBundle;
   const other = result.error.issues.find((issue) => issue.path[0] !== bundle);
-  if (other) throw new StagesimError('QR_NOT_PROVISIONING', `not a provisioning payload: ${describeIssue(other)}`);
-  throw new StagesimError('QR_NO_TOKEN', `the provisioning payload holds no enrollment token: ${describeIssue(result.error.issues[0]!)}`);
+  if (other)
+    throw new StagesimError('QR_NOT_PROVISIONING', `not a provisioning payload: ${describeIssue(other)}`);
+  throw new StagesimError(
+    'QR_NO_TOKEN',
+    `the provisioning payload holds no enrollment token: ${describeIssue(result.error.issues[0]!)}`,
+  );
 }
 
 function preview(text: string): string {
@@ -222,7 +258,9 @@ export function provisioningDetails(payload: ProvisioningPayload): ProvisioningD
         ? undefined
         : {
             ssid,
-            ...(payload[PROVISIONING_KEYS.wifiPassword] === undefined ? {} : { password: payload[PROVISIONING_KEYS.wifiPassword] }),
+            ...(payload[PROVISIONING_KEYS.wifiPassword] === undefined
+              ? {}
+              : { password: payload[PROVISIONING_KEYS.wifiPassword] }),
             // AOSP treats a missing security type as an open network.
             security: payload[PROVISIONING_KEYS.wifiSecurityType] ?? 'NONE',
             hidden: payload[PROVISIONING_KEYS.wifiHidden] ?? false,

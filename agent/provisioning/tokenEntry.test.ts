@@ -25,7 +25,10 @@ describe('the token format', () => {
 
   it('accepts tokens minted the way the backend must mint them (crypto.randomInt per symbol)', () => {
     for (let n = 0; n < 50; n++) {
-      const token = Array.from({ length: TOKEN_LENGTH }, () => TOKEN_ALPHABET[randomInt(TOKEN_ALPHABET.length)]).join('');
+      const token = Array.from(
+        { length: TOKEN_LENGTH },
+        () => TOKEN_ALPHABET[randomInt(TOKEN_ALPHABET.length)],
+      ).join('');
       expect(tokenValueSchema.parse(token)).toBe(token);
     }
   });
@@ -58,8 +61,21 @@ describe('normalizeTypedToken', () => {
   });
 
   it('either returns a value the shared schema accepts or throws a StagesimError, whatever is typed', () => {
-    const symbol = fc.constantFrom(...TOKEN_ALPHABET, ...TOKEN_ALPHABET.toLowerCase(), ' ', '-', '\u2013', '0', 'o', 'I', '!', 'é');
-    const nearlyTokens = fc.array(symbol, { minLength: 15, maxLength: 28 }).map((symbols) => symbols.join(''));
+    const symbol = fc.constantFrom(
+      ...TOKEN_ALPHABET,
+      ...TOKEN_ALPHABET.toLowerCase(),
+      ' ',
+      '-',
+      '\u2013',
+      '0',
+      'o',
+      'I',
+      '!',
+      'é',
+    );
+    const nearlyTokens = fc
+      .array(symbol, { minLength: 15, maxLength: 28 })
+      .map((symbols) => symbols.join(''));
     fc.assert(
       fc.property(fc.oneof(nearlyTokens, fc.string({ maxLength: 40 })), (typed) => {
         let value: string;

@@ -17,11 +17,9 @@ import { StagesimError } from '../errors';
 export const TOKEN_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 export const TOKEN_LENGTH = 20;
 
-export const tokenValueSchema = z
-  .string()
-  .regex(new RegExp(`^[${TOKEN_ALPHABET}]{${TOKEN_LENGTH}}$`), {
-    error: `a token is ${TOKEN_LENGTH} characters from ${TOKEN_ALPHABET}`,
-  });
+export const tokenValueSchema = z.string().regex(new RegExp(`^[${TOKEN_ALPHABET}]{${TOKEN_LENGTH}}$`), {
+  error: `a token is ${TOKEN_LENGTH} characters from ${TOKEN_ALPHABET}`,
+});
 export type TokenValue = z.infer<typeof tokenValueSchema>;
 
 /** Longer input than this is not a mistyped token; refuse it before looking at each character. */
@@ -47,7 +45,10 @@ const LOOK_ALIKES: Record<string, string> = { '0': 'zero', O: 'the letter O', '1
  */
 export function normalizeTypedToken(input: string): TokenValue {
   if (input.length > MAX_TYPED_LENGTH) {
-    throw new StagesimError('TOKEN_WRONG_LENGTH', `a token has ${TOKEN_LENGTH} characters; got ${input.length} characters of input`);
+    throw new StagesimError(
+      'TOKEN_WRONG_LENGTH',
+      `a token has ${TOKEN_LENGTH} characters; got ${input.length} characters of input`,
+    );
   }
   const compact = input.normalize('NFKC').replace(SEPARATORS, '');
   if (compact === '') throw new StagesimError('TOKEN_EMPTY', 'no token was typed');
@@ -67,7 +68,10 @@ export function normalizeTypedToken(input: string): TokenValue {
     return candidate;
   });
   if (upper.length !== TOKEN_LENGTH) {
-    throw new StagesimError('TOKEN_WRONG_LENGTH', `a token has ${TOKEN_LENGTH} characters; got ${upper.length}`);
+    throw new StagesimError(
+      'TOKEN_WRONG_LENGTH',
+      `a token has ${TOKEN_LENGTH} characters; got ${upper.length}`,
+    );
   }
   return tokenValueSchema.parse(upper.join(''));
 }

@@ -117,7 +117,11 @@ export function createSandbox({ fakes = false } = {}): Sandbox {
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     },
     start(script, args = [], extraEnv = {}) {
-      return spawn(path.join(SCRIPTS_DIR, script), args, { cwd: root, env: { ...env, ...extraEnv }, stdio: 'pipe' });
+      return spawn(path.join(SCRIPTS_DIR, script), args, {
+        cwd: root,
+        env: { ...env, ...extraEnv },
+        stdio: 'pipe',
+      });
     },
     calls() {
       return fs.existsSync(callsLog) ? fs.readFileSync(callsLog, 'utf8').trimEnd().split('\n') : [];

@@ -1,15 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { STAGING_MODES, androidMajor, type DeviceIdentity, type EnrollmentStage } from '../../agent/protocol/enrollment';
+import {
+  STAGING_MODES,
+  androidMajor,
+  type DeviceIdentity,
+  type EnrollmentStage,
+} from '../../agent/protocol/enrollment';
 import type { BackendMessage, DeviceRecordView } from '../../agent/protocol/messages';
 import type { Clock } from './clock';
 import { planTransition, type Flow } from './ledger';
-import { drawRandomDigits, randomDigitsNeeded, renderDeviceNameTemplate, reportName, type NameTemplates } from './naming';
+import {
+  drawRandomDigits,
+  randomDigitsNeeded,
+  renderDeviceNameTemplate,
+  reportName,
+  type NameTemplates,
+} from './naming';
 import type { BackendStore, DeviceRecord } from './store/repository';
 import type { Targeting } from './targeting/deliveries';
 import { hashToken, sameTokenHash } from './tokens';
 
 /** A reply to the device, before the channel adds the requestId of the message it answers. */
-export type ReplyBody = BackendMessage extends infer M ? (M extends { requestId: unknown } ? Omit<M, 'requestId'> : never) : never;
+export type ReplyBody = BackendMessage extends infer M
+  ? M extends { requestId: unknown }
+    ? Omit<M, 'requestId'>
+    : never
+  : never;
 
 /** The request a change answers, kept with the change (DeviceRecord.lastReply). */
 export interface RequestStamp {
@@ -17,7 +32,8 @@ export interface RequestStamp {
   type: string;
 }
 
-const stored = (stamp: RequestStamp | undefined, body: ReplyBody) => (stamp ? { ...stamp, body: JSON.stringify(body) } : null);
+const stored = (stamp: RequestStamp | undefined, body: ReplyBody) =>
+  stamp ? { ...stamp, body: JSON.stringify(body) } : null;
 
 export interface DeviceEnrollmentOptions {
   store: BackendStore;
@@ -53,17 +69,22 @@ export class DeviceEnrollment {
     const now = clock.now();
     const hash = hashToken(token);
     const found = store.findTokenByHash(hash);
-    const reject = (reason: Extract<ReplyBody, { type: 'tokenRejected' }>['reason']): ReplyBody => ({ type: 'tokenRejected', reason });
+    const reject = (reason: Extract<ReplyBody, { type: 'tokenRejected' }>['reason']): ReplyBody => ({
+      type: 'tokenRejected',
+      reason,
+    });
 
     if (!found || !sameTokenHash(found.valueHash, hash)) return reject('unknown');
     if (found.expiresAt !== null && now >= found.expiresAt) return reject('expired');
     if (found.state === 'revoked') return reject('revoked');
     if (found.state === 'replaced') return reject('replaced');
-    if (found.tokenType === 'corporateOwnedDedicatedDeviceWithAzureADSharedMode') return reject('wrongTokenType');
+    if (found.tokenType === 'corporateOwnedDedicatedDeviceWithAzureADSharedMode')
+      return reject('wrongTokenType');
     if (!STAGING_MODES.includes(found.enrollmentMode)) return reject('modeNotAllowed');
     const android = androidMajor(device.osVersion);
     if (android < 8) return reject('androidTooOld');
-    if (method === 'manual' && found.enrollmentMode === 'corporateOwnedWorkProfile' && android >= 11) return reject('manualEntryNotSupported');
+    if (method === 'manual' && found.enrollmentMode === 'corporateOwnedWorkProfile' && android >= 11)
+      return reject('manualEntryNotSupported');
     const profile = store.getProfile(found.profileId);
     if (!profile) return reject('revoked');
 
@@ -79,7 +100,8 @@ export class DeviceEnrollment {
     if (device.stage === 'tokenCreated' && device.tokenId === found.id) return accepted;
 
     const plan = planTransition(this.facts(device), 'tokenCreated');
-    if (plan.outcome === 'outOfOrder') return { type: 'error', code: 'stageOutOfOrder', message: plan.message };
+    if (plan.outcome === 'outOfOrder')
+      return { type: 'error', code: 'stageOutOfOrder', message: plan.message };
     if (plan.outcome === 'repeat') return accepted;
     const next: DeviceRecord = {
       ...device,
@@ -98,19 +120,32 @@ export class DeviceEnrollment {
     return accepted;
   }
 
-  completeStage(deviceId: string, stage: 'staged' | 'adminProvisioned' | 'enrolled', stamp?: RequestStamp): ReplyBody {
+  completeStage(
+    deviceId: string,
+    stage: 'staged' | 'adminProvisioned' | 'enrolled',
+    stamp?: RequestStamp,
+  ): ReplyBody {
     const { store, clock } = this.options;
     const device = this.device(deviceId);
     const plan = planTransition(this.facts(device), stage);
-    if (plan.outcome === 'outOfOrder') return { type: 'error', code: 'stageOutOfOrder', message: plan.message };
+    if (plan.outcome === 'outOfOrder')
+      return { type: 'error', code: 'stageOutOfOrder', message: plan.message };
     if (plan.outcome === 'repeat') return this.stageRecorded(device);
 
     const now = clock.now();
     let next: DeviceRecord;
     if (stage === 'enrolled') {
-      next = this.named({ ...device, stage, upn: device.signedInUpn, userEnrolledAt: now, lastChangeAt: now });
+      next = this.named({
+        ...device,
+        stage,
+        upn: device.signedInUpn,
+        userEnrolledAt: now,
+        lastChangeAt: now,
+      });
     } else {
-      const template = device.profileId ? (store.getProfile(device.profileId)?.deviceNameTemplate ?? null) : null;
+      const template = device.profileId
+        ? (store.getProfile(device.profileId)?.deviceNameTemplate ?? null)
+        : null;
       next = this.named({
         ...device,
         stage,
@@ -136,24 +171,34 @@ export class DeviceEnrollment {
       },
     });
     const reply = this.stageRecorded(next);
-    store.saveDevice({ ...next, lastReply: stored(stamp, reply) }, this.entry(device, stage, plan.actor, device.tokenId, now));
+    store.saveDevice(
+      { ...next, lastReply: stored(stamp, reply) },
+      this.entry(device, stage, plan.actor, device.tokenId, now),
+    );
     return reply;
   }
 
   /** The account is checked before the device: a foreign account is accountNotFound wherever it is tried. */
   signIn(deviceId: string, upn: string, stamp?: RequestStamp): ReplyBody {
     const domain = upn.slice(upn.lastIndexOf('@') + 1).toLowerCase();
-    if (!this.options.tenantDomains.includes(domain)) return { type: 'signInRejected', reason: 'accountNotFound' };
+    if (!this.options.tenantDomains.includes(domain))
+      return { type: 'signInRejected', reason: 'accountNotFound' };
     const device = this.device(deviceId);
     if (device.stage === 'enrolled') {
       return device.upn !== null && device.upn.toLowerCase() === upn.toLowerCase()
         ? { type: 'signInAccepted', upn }
         : { type: 'signInRejected', reason: 'alreadyEnrolled' };
     }
-    if (device.stage !== 'staged' && device.stage !== 'adminProvisioned') return { type: 'signInRejected', reason: 'deviceNotStaged' };
+    if (device.stage !== 'staged' && device.stage !== 'adminProvisioned')
+      return { type: 'signInRejected', reason: 'deviceNotStaged' };
     const accepted: ReplyBody = { type: 'signInAccepted', upn };
     if (device.signedInUpn !== upn) {
-      this.options.store.saveDevice({ ...device, signedInUpn: upn, lastChangeAt: this.options.clock.now(), lastReply: stored(stamp, accepted) });
+      this.options.store.saveDevice({
+        ...device,
+        signedInUpn: upn,
+        lastChangeAt: this.options.clock.now(),
+        lastReply: stored(stamp, accepted),
+      });
     }
     return accepted;
   }
@@ -164,8 +209,20 @@ export class DeviceEnrollment {
     const reply: ReplyBody = { type: 'resetRecorded' };
     if (plan.outcome === 'record') {
       const now = this.options.clock.now();
-      const next: DeviceRecord = { ...device, stage: 'factoryReset', flow: null, signedInUpn: null, upn: null, deliveries: null, lastChangeAt: now, lastReply: stored(stamp, reply) };
-      this.options.store.saveDevice(next, this.entry(device, 'factoryReset', plan.actor, device.tokenId, now));
+      const next: DeviceRecord = {
+        ...device,
+        stage: 'factoryReset',
+        flow: null,
+        signedInUpn: null,
+        upn: null,
+        deliveries: null,
+        lastChangeAt: now,
+        lastReply: stored(stamp, reply),
+      };
+      this.options.store.saveDevice(
+        next,
+        this.entry(device, 'factoryReset', plan.actor, device.tokenId, now),
+      );
     }
     return reply;
   }
@@ -173,7 +230,9 @@ export class DeviceEnrollment {
   /** The reply kept with the device's last change, if `requestId` is the request that made it. */
   storedReply(deviceId: string, requestId: string, type: string): ReplyBody | null {
     const last = this.options.store.getDevice(deviceId)?.lastReply;
-    return last && last.requestId === requestId && last.type === type ? (JSON.parse(last.body) as ReplyBody) : null;
+    return last && last.requestId === requestId && last.type === type
+      ? (JSON.parse(last.body) as ReplyBody)
+      : null;
   }
 
   private device(deviceId: string): DeviceRecord {
@@ -187,24 +246,51 @@ export class DeviceEnrollment {
     return { stage: device.stage, flow: device.flow, signedIn: device.signedInUpn !== null };
   }
 
-  private entry(device: DeviceRecord, to: EnrollmentStage, actor: 'admin' | 'vendor' | 'user', tokenId: string | null, at: number) {
-    return { deviceId: device.id, serialNumber: device.serialNumber, fromStage: device.stage, toStage: to, at, actor, tokenId };
+  private entry(
+    device: DeviceRecord,
+    to: EnrollmentStage,
+    actor: 'admin' | 'vendor' | 'user',
+    tokenId: string | null,
+    at: number,
+  ) {
+    return {
+      deviceId: device.id,
+      serialNumber: device.serialNumber,
+      fromStage: device.stage,
+      toStage: to,
+      at,
+      actor,
+      tokenId,
+    };
   }
 
   /** Fills in the report name and Graph's deviceName for the device's (new) stage. */
   private named(device: DeviceRecord): DeviceRecord {
     const { nameTemplates, timeZone } = this.options;
     const stage = device.stage as 'staged' | 'adminProvisioned' | 'enrolled';
-    const facts = { serialNumber: device.serialNumber, mode: device.enrollmentMode!, enrolledAt: device.enrolledAt!, upn: device.upn };
+    const facts = {
+      serialNumber: device.serialNumber,
+      mode: device.enrollmentMode!,
+      enrolledAt: device.enrolledAt!,
+      upn: device.upn,
+    };
     const managedName = reportName(nameTemplates, stage, facts, timeZone);
     const templated = device.deviceNameTemplate
-      ? renderDeviceNameTemplate(device.deviceNameTemplate, { ...facts, randomDigits: device.nameRandom ?? '' }, timeZone)
+      ? renderDeviceNameTemplate(
+          device.deviceNameTemplate,
+          { ...facts, randomDigits: device.nameRandom ?? '' },
+          timeZone,
+        )
       : null;
     return { ...device, managedName, deviceName: templated ?? managedName };
   }
 
   private stageRecorded(device: DeviceRecord): ReplyBody {
-    return { type: 'stageRecorded', record: recordView(device)!, deliveries: device.deliveries ?? { policies: [], apps: [] } };
+    return {
+      type: 'stageRecorded',
+      record: recordView(device)!,
+      deliveries: device.deliveries ?? { policies: [], apps: [] },
+    };
   }
 }
 

@@ -35,12 +35,18 @@ export type TransitionPlan =
   | { outcome: 'repeat' }
   | { outcome: 'outOfOrder'; message: string };
 
-const USERLESS_STAGE: Record<Flow, 'staged' | 'adminProvisioned'> = { deviceStaging: 'staged', default: 'adminProvisioned' };
+const USERLESS_STAGE: Record<Flow, 'staged' | 'adminProvisioned'> = {
+  deviceStaging: 'staged',
+  default: 'adminProvisioned',
+};
 
 export function planTransition(device: DeviceStageFacts, to: EnrollmentStage): TransitionPlan {
   const from = device.stage;
   const record = (actor: LedgerActor): TransitionPlan => ({ outcome: 'record', from, to, actor });
-  const refuse = (why: string): TransitionPlan => ({ outcome: 'outOfOrder', message: `cannot record ${to}: ${why}` });
+  const refuse = (why: string): TransitionPlan => ({
+    outcome: 'outOfOrder',
+    message: `cannot record ${to}: ${why}`,
+  });
 
   switch (to) {
     case 'tokenCreated':
@@ -50,14 +56,17 @@ export function planTransition(device: DeviceStageFacts, to: EnrollmentStage): T
     case 'staged':
     case 'adminProvisioned': {
       if (from === to) return { outcome: 'repeat' };
-      if (from !== 'tokenCreated' || device.flow === null) return refuse(`the device has not redeemed a token (it is ${from ?? 'new'})`);
+      if (from !== 'tokenCreated' || device.flow === null)
+        return refuse(`the device has not redeemed a token (it is ${from ?? 'new'})`);
       const expected = USERLESS_STAGE[device.flow];
-      if (expected !== to) return refuse(`the device redeemed a ${device.flow} token, whose next stage is ${expected}`);
+      if (expected !== to)
+        return refuse(`the device redeemed a ${device.flow} token, whose next stage is ${expected}`);
       return record(to === 'staged' ? 'vendor' : 'admin');
     }
     case 'enrolled':
       if (from === 'enrolled') return { outcome: 'repeat' };
-      if (from !== 'staged' && from !== 'adminProvisioned') return refuse(`the device is ${from ?? 'new'}, not staged or admin-provisioned`);
+      if (from !== 'staged' && from !== 'adminProvisioned')
+        return refuse(`the device is ${from ?? 'new'}, not staged or admin-provisioned`);
       if (!device.signedIn) return refuse('no user has signed in on the device yet');
       return record('user');
     case 'factoryReset':

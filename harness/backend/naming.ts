@@ -43,10 +43,14 @@ const USER_PLACEHOLDERS = new Set([...USERLESS_PLACEHOLDERS, 'UPN']);
 export function checkNameTemplates(templates: NameTemplates): void {
   for (const [stage, template] of Object.entries(templates) as Array<[keyof NameTemplates, string]>) {
     const allowed = stage === 'enrolled' ? USER_PLACEHOLDERS : USERLESS_PLACEHOLDERS;
-    if (template.trim() === '') throw new StagesimError('NAME_TEMPLATE_INVALID', `the ${stage} name template is empty`);
+    if (template.trim() === '')
+      throw new StagesimError('NAME_TEMPLATE_INVALID', `the ${stage} name template is empty`);
     for (const match of template.matchAll(PLACEHOLDER)) {
       if (!allowed.has(match[1]!)) {
-        throw new StagesimError('NAME_TEMPLATE_INVALID', `the ${stage} name template uses {${match[1]}}; it can use ${[...allowed].map((p) => `{${p}}`).join(' ')}`);
+        throw new StagesimError(
+          'NAME_TEMPLATE_INVALID',
+          `the ${stage} name template uses {${match[1]}}; it can use ${[...allowed].map((p) => `{${p}}`).join(' ')}`,
+        );
       }
     }
   }
@@ -78,7 +82,10 @@ function dateFormatter(timeZone: string): Intl.DateTimeFormat {
         hourCycle: 'h12',
       });
     } catch {
-      throw new StagesimError('INVALID_TIME_ZONE', `unknown time zone "${timeZone}" (use an IANA name such as UTC or Europe/Berlin)`);
+      throw new StagesimError(
+        'INVALID_TIME_ZONE',
+        `unknown time zone "${timeZone}" (use an IANA name such as UTC or Europe/Berlin)`,
+      );
     }
     formatters.set(timeZone, formatter);
   }
@@ -127,7 +134,12 @@ export interface ReportNameFacts {
 }
 
 /** The report name for a device in `stage`, e.g. `Staging_XX1234_AndroidEnterprise_06/22/2024_4.20 AM`. */
-export function reportName(templates: NameTemplates, stage: keyof NameTemplates, facts: ReportNameFacts, timeZone: string): string {
+export function reportName(
+  templates: NameTemplates,
+  stage: keyof NameTemplates,
+  facts: ReportNameFacts,
+  timeZone: string,
+): string {
   const time = localTime(facts.enrolledAt, timeZone);
   const values: Record<string, string> = {
     SERIAL: facts.serialNumber,
@@ -144,12 +156,20 @@ export function reportName(templates: NameTemplates, stage: keyof NameTemplates,
 export const DEVICE_NAME_MAX = 63;
 const GRAPH_TOKEN = /\{\{([^{}]*)\}\}/g;
 const RAND = /^rand:([1-9])$/i;
-const SIMPLE_TOKENS = new Set(['SERIAL', 'SERIALLAST4DIGITS', 'ENROLLMENTDATETIME', 'DEVICETYPE', 'USERNAME', 'UPNPREFIX']);
+const SIMPLE_TOKENS = new Set([
+  'SERIAL',
+  'SERIALLAST4DIGITS',
+  'ENROLLMENTDATETIME',
+  'DEVICETYPE',
+  'USERNAME',
+  'UPNPREFIX',
+]);
 const USER_TOKENS = new Set(['USERNAME', 'UPNPREFIX']);
 
 /** Why a deviceNameTemplate is unusable, or null when it is fine. */
 export function deviceNameTemplateProblem(template: string): string | null {
-  if (template.length > DEVICE_NAME_MAX) return `deviceNameTemplate is ${template.length} characters; at most ${DEVICE_NAME_MAX}`;
+  if (template.length > DEVICE_NAME_MAX)
+    return `deviceNameTemplate is ${template.length} characters; at most ${DEVICE_NAME_MAX}`;
   for (const match of template.matchAll(GRAPH_TOKEN)) {
     const token = match[1]!;
     if (!SIMPLE_TOKENS.has(token.toUpperCase()) && !RAND.test(token)) {
@@ -188,9 +208,14 @@ export interface DeviceNameFacts {
  * {{ENROLLMENTDATETIME}} is rendered as YYYYMMDDhhmm (24-hour, backend time zone): device names cannot
  * hold "/" or ":", and Graph documents no format. Names are cut to 63 characters, Android's limit.
  */
-export function renderDeviceNameTemplate(template: string, facts: DeviceNameFacts, timeZone: string): string | null {
+export function renderDeviceNameTemplate(
+  template: string,
+  facts: DeviceNameFacts,
+  timeZone: string,
+): string | null {
   let needsUser = false;
-  for (const match of template.matchAll(GRAPH_TOKEN)) if (USER_TOKENS.has(match[1]!.toUpperCase())) needsUser = true;
+  for (const match of template.matchAll(GRAPH_TOKEN))
+    if (USER_TOKENS.has(match[1]!.toUpperCase())) needsUser = true;
   if (needsUser && facts.upn === null) return null;
 
   let randomOffset = 0;

@@ -41,16 +41,25 @@ export const backendOptionsSchema = z.object({
     .default(['contoso.com'])
     .transform((domains) => domains.map((domain) => domain.toLowerCase())),
   /** Largest admin request body; bigger ones are answered 413. */
-  bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  bodyLimitBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024),
   /** Failed token redemptions (backend clock) before 'rateLimited', per device connection and per serial number. */
   redemptionLimit: rateLimitSchema.default({ maxFailures: 5, windowMs: 60_000 }),
   /** Wrong admin keys per remote address (wall clock) before 429. */
   adminAuthLimit: rateLimitSchema.default({ maxFailures: 10, windowMs: 60_000 }),
   clock: z.instanceof(Clock).optional(),
   /** One line per notable event (start, token changes masked, clock moves); nothing per device message. */
-  log: z.custom<(line: string) => void>((value) => typeof value === 'function', 'expected a function').optional(),
+  log: z
+    .custom<(line: string) => void>((value) => typeof value === 'function', 'expected a function')
+    .optional(),
   /** Fault injection for harnesses: drop a device connection instead of replying. */
-  beforeReply: z.custom<BeforeReply>((value) => typeof value === 'function', 'expected a function').optional(),
+  beforeReply: z
+    .custom<BeforeReply>((value) => typeof value === 'function', 'expected a function')
+    .optional(),
 });
 
 export type BackendOptions = z.input<typeof backendOptionsSchema>;
@@ -71,11 +80,17 @@ export function resolveBackendOptions(input: BackendOptions): ResolvedBackendOpt
   const parsed = backendOptionsSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new StagesimError('BACKEND_OPTIONS_INVALID', `backend option ${issue.path.map(String).join('.') || ''}: ${oneLine(issue.message)}`);
+    throw new StagesimError(
+      'BACKEND_OPTIONS_INVALID',
+      `backend option ${issue.path.map(String).join('.') || ''}: ${oneLine(issue.message)}`,
+    );
   }
   const options = parsed.data;
   if (!isLoopbackHost(options.host) && options.adminKey === undefined) {
-    throw new StagesimError('ADMIN_KEY_REQUIRED', `listening on ${options.host} (not loopback) needs an admin key (--admin-key)`);
+    throw new StagesimError(
+      'ADMIN_KEY_REQUIRED',
+      `listening on ${options.host} (not loopback) needs an admin key (--admin-key)`,
+    );
   }
   checkTimeZone(options.timeZone);
   checkNameTemplates(options.nameTemplates);

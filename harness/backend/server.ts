@@ -62,13 +62,20 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   } catch (error) {
     await channel.close();
     store.close();
-    throw new StagesimError('LISTEN_FAILED', `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
+    throw new StagesimError(
+      'LISTEN_FAILED',
+      `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 
   const { port } = app.server.address() as AddressInfo;
-  const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+  const host =
+    options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
-  log(`backend listening on ${url} (database ${options.dbPath}, time zone ${options.timeZone}${options.adminKey ? ', admin key required' : ''})`);
+  log(
+    `backend listening on ${url} (database ${options.dbPath}, time zone ${options.timeZone}${options.adminKey ? ', admin key required' : ''})`,
+  );
 
   let closing: Promise<void> | null = null;
   return {

@@ -1,5 +1,13 @@
 import { tokenValueSchema } from '../../agent/provisioning/tokenEntry';
-import { NEVER_EXPIRES_ISO, generateTokenValue, hashToken, maskToken, sameTokenHash, tokenExpiry, tokenTypeAllowed } from './tokens';
+import {
+  NEVER_EXPIRES_ISO,
+  generateTokenValue,
+  hashToken,
+  maskToken,
+  sameTokenHash,
+  tokenExpiry,
+  tokenTypeAllowed,
+} from './tokens';
 
 const JUNE_22 = Date.parse('2024-06-22T04:20:00Z');
 
@@ -38,7 +46,9 @@ describe('tokenExpiry', () => {
   });
 
   it('gives staging tokens 90 days by default and up to 65 years', () => {
-    expect(tokenExpiry('corporateOwnedFullyManaged', 'deviceStaging', JUNE_22)).toBe(JUNE_22 + 90 * 86_400_000);
+    expect(tokenExpiry('corporateOwnedFullyManaged', 'deviceStaging', JUNE_22)).toBe(
+      JUNE_22 + 90 * 86_400_000,
+    );
     const sixtyFiveYears = Date.parse('2089-06-22T04:20:00Z');
     const seconds = (sixtyFiveYears - JUNE_22) / 1000;
     expect(tokenExpiry('corporateOwnedWorkProfile', 'deviceStaging', JUNE_22, seconds)).toBe(sixtyFiveYears);
@@ -48,9 +58,15 @@ describe('tokenExpiry', () => {
   });
 
   it('limits other tokens to 90 days and refuses a validity that is not a positive whole number', () => {
-    expect(() => tokenExpiry('corporateOwnedDedicatedDevice', 'default', JUNE_22, 91 * 86_400)).toThrow(expect.objectContaining({ code: 'TOKEN_VALIDITY_INVALID' }));
-    expect(() => tokenExpiry('corporateOwnedFullyManaged', 'deviceStaging', JUNE_22, 0)).toThrow(expect.objectContaining({ code: 'TOKEN_VALIDITY_INVALID' }));
-    expect(() => tokenExpiry('corporateOwnedFullyManaged', 'deviceStaging', JUNE_22, 1.5)).toThrow(expect.objectContaining({ code: 'TOKEN_VALIDITY_INVALID' }));
+    expect(() => tokenExpiry('corporateOwnedDedicatedDevice', 'default', JUNE_22, 91 * 86_400)).toThrow(
+      expect.objectContaining({ code: 'TOKEN_VALIDITY_INVALID' }),
+    );
+    expect(() => tokenExpiry('corporateOwnedFullyManaged', 'deviceStaging', JUNE_22, 0)).toThrow(
+      expect.objectContaining({ code: 'TOKEN_VALIDITY_INVALID' }),
+    );
+    expect(() => tokenExpiry('corporateOwnedFullyManaged', 'deviceStaging', JUNE_22, 1.5)).toThrow(
+      expect.objectContaining({ code: 'TOKEN_VALIDITY_INVALID' }),
+    );
   });
 });
 
@@ -60,7 +76,11 @@ describe('tokenTypeAllowed', () => {
     expect(tokenTypeAllowed('corporateOwnedWorkProfile', 'deviceStaging')).toBe(true);
     expect(tokenTypeAllowed('corporateOwnedDedicatedDevice', 'deviceStaging')).toBe(false);
     expect(tokenTypeAllowed('corporateOwnedAOSPUserlessDevice', 'deviceStaging')).toBe(false);
-    expect(tokenTypeAllowed('corporateOwnedDedicatedDevice', 'corporateOwnedDedicatedDeviceWithAzureADSharedMode')).toBe(true);
-    expect(tokenTypeAllowed('corporateOwnedFullyManaged', 'corporateOwnedDedicatedDeviceWithAzureADSharedMode')).toBe(false);
+    expect(
+      tokenTypeAllowed('corporateOwnedDedicatedDevice', 'corporateOwnedDedicatedDeviceWithAzureADSharedMode'),
+    ).toBe(true);
+    expect(
+      tokenTypeAllowed('corporateOwnedFullyManaged', 'corporateOwnedDedicatedDeviceWithAzureADSharedMode'),
+    ).toBe(false);
   });
 });

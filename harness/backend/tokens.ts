@@ -1,6 +1,10 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { StagesimError } from '../../agent/errors';
-import { STAGING_MODES, type EnrollmentMode, type EnrollmentTokenType } from '../../agent/protocol/enrollment';
+import {
+  STAGING_MODES,
+  type EnrollmentMode,
+  type EnrollmentTokenType,
+} from '../../agent/protocol/enrollment';
 import { TOKEN_ALPHABET, TOKEN_LENGTH } from '../../agent/provisioning/tokenEntry';
 
 /**
@@ -53,10 +57,18 @@ export const STAGING_MAX_YEARS = 65;
  * Throws TOKEN_VALIDITY_INVALID for a validity that is not a positive whole number of seconds or is over
  * the limit.
  */
-export function tokenExpiry(mode: EnrollmentMode, tokenType: EnrollmentTokenType, createdAt: number, validitySeconds?: number): number | null {
+export function tokenExpiry(
+  mode: EnrollmentMode,
+  tokenType: EnrollmentTokenType,
+  createdAt: number,
+  validitySeconds?: number,
+): number | null {
   if (tokenType === 'default' && STAGING_MODES.includes(mode)) return null;
   if (validitySeconds !== undefined && (!Number.isSafeInteger(validitySeconds) || validitySeconds < 1)) {
-    throw new StagesimError('TOKEN_VALIDITY_INVALID', `tokenValidityInSeconds must be a whole number of seconds of at least 1, got ${validitySeconds}`);
+    throw new StagesimError(
+      'TOKEN_VALIDITY_INVALID',
+      `tokenValidityInSeconds must be a whole number of seconds of at least 1, got ${validitySeconds}`,
+    );
   }
   const seconds = validitySeconds ?? DEFAULT_VALIDITY_SECONDS;
   const expiresAt = createdAt + seconds * 1000;
@@ -64,12 +76,18 @@ export function tokenExpiry(mode: EnrollmentMode, tokenType: EnrollmentTokenType
     const limit = new Date(createdAt);
     limit.setUTCFullYear(limit.getUTCFullYear() + STAGING_MAX_YEARS);
     if (expiresAt > limit.getTime()) {
-      throw new StagesimError('TOKEN_VALIDITY_INVALID', `a staging token can be valid for at most ${STAGING_MAX_YEARS} years (until ${limit.toISOString()}), asked for ${seconds} seconds`);
+      throw new StagesimError(
+        'TOKEN_VALIDITY_INVALID',
+        `a staging token can be valid for at most ${STAGING_MAX_YEARS} years (until ${limit.toISOString()}), asked for ${seconds} seconds`,
+      );
     }
     return expiresAt;
   }
   if (seconds > SHORT_LIVED_MAX_SECONDS) {
-    throw new StagesimError('TOKEN_VALIDITY_INVALID', `a ${tokenType} token of a ${mode} profile can be valid for at most 90 days (${SHORT_LIVED_MAX_SECONDS} seconds), asked for ${seconds}`);
+    throw new StagesimError(
+      'TOKEN_VALIDITY_INVALID',
+      `a ${tokenType} token of a ${mode} profile can be valid for at most 90 days (${SHORT_LIVED_MAX_SECONDS} seconds), asked for ${seconds}`,
+    );
   }
   return expiresAt;
 }

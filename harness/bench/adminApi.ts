@@ -32,15 +32,45 @@ export async function runAdminApiBench(options: AdminLoadOptions): Promise<LoadR
   const backend = await startStagesimBackend();
   try {
     const admin = new AdminClient(backend.url);
-    const profile = await new EnrollmentWorld(admin, 'Admin bench').profileFor({ tokenType: 'deviceStaging', mode: 'corporateOwnedFullyManaged' });
-    const fleet = await runStagesim(['fleet', '--devices', String(options.devices), '--until', 'staged', '--backend', backend.url, '--profile', profile.id, '--json']);
-    if (fleet.code !== 0) throw new Error(`populating the backend failed: ${fleet.stderr.trim() || fleet.stdout.trim()}`);
+    const profile = await new EnrollmentWorld(admin, 'Admin bench').profileFor({
+      tokenType: 'deviceStaging',
+      mode: 'corporateOwnedFullyManaged',
+    });
+    const fleet = await runStagesim([
+      'fleet',
+      '--devices',
+      String(options.devices),
+      '--until',
+      'staged',
+      '--backend',
+      backend.url,
+      '--profile',
+      profile.id,
+      '--json',
+    ]);
+    if (fleet.code !== 0)
+      throw new Error(`populating the backend failed: ${fleet.stderr.trim() || fleet.stdout.trim()}`);
     const ids = (await admin.managedDevices()).map((device) => device.id);
     const list = `${PATHS.managedDevices}?$top=50`;
     return [
-      await load(backend.url, `GET managedDevices?$top=50 (list of ${ids.length} devices)`, () => list, options),
-      await load(backend.url, 'GET managedDevices/{id} (get)', (n) => `${PATHS.managedDevices}/${ids[n % ids.length]}`, options),
-      await load(backend.url, 'GET androidDeviceOwnerEnrollmentProfiles/{id} (get)', () => `${PATHS.profiles}/${profile.id}`, options),
+      await load(
+        backend.url,
+        `GET managedDevices?$top=50 (list of ${ids.length} devices)`,
+        () => list,
+        options,
+      ),
+      await load(
+        backend.url,
+        'GET managedDevices/{id} (get)',
+        (n) => `${PATHS.managedDevices}/${ids[n % ids.length]}`,
+        options,
+      ),
+      await load(
+        backend.url,
+        'GET androidDeviceOwnerEnrollmentProfiles/{id} (get)',
+        () => `${PATHS.profiles}/${profile.id}`,
+        options,
+      ),
     ];
   } finally {
     await backend.stop();
@@ -49,7 +79,12 @@ export async function runAdminApiBench(options: AdminLoadOptions): Promise<LoadR
 
 const bodySchema = z.looseObject({});
 
-async function load(baseUrl: string, what: string, path: (n: number) => string, options: AdminLoadOptions): Promise<LoadResult> {
+async function load(
+  baseUrl: string,
+  what: string,
+  path: (n: number) => string,
+  options: AdminLoadOptions,
+): Promise<LoadResult> {
   const { hostname, port } = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const latencies: number[] = [];
@@ -65,7 +100,11 @@ async function load(baseUrl: string, what: string, path: (n: number) => string, 
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           // Read and parsed like a client would, so a broken answer counts as an error.
-          if (res.statusCode !== 200 || !bodySchema.safeParse(JSON.parse(Buffer.concat(chunks).toString())).success) errors += 1;
+          if (
+            res.statusCode !== 200 ||
+            !bodySchema.safeParse(JSON.parse(Buffer.concat(chunks).toString())).success
+          )
+            errors += 1;
           latencies.push(performance.now() - at);
           done();
         });
@@ -86,6 +125,14 @@ async function load(baseUrl: string, what: string, path: (n: number) => string, 
   const wallMs = performance.now() - started;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]! * 100) / 100;
-  return { what, requests: latencies.length, errors, wallMs, requestsPerSecond: (latencies.length / wallMs) * 1000, latencyMs: { p50: at(0.5), p99: at(0.99) } };
+  const at = (p: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]! * 100) / 100;
+  return {
+    what,
+    requests: latencies.length,
+    errors,
+    wallMs,
+    requestsPerSecond: (latencies.length / wallMs) * 1000,
+    latencyMs: { p50: at(0.5), p99: at(0.99) },
+  };
 }

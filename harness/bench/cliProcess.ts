@@ -5,7 +5,10 @@ import { sourceExecArgv } from '../fleet/sourceEntry';
 /** The stagesim CLI next to this file: dist/harness/cli/main.js when compiled, the TypeScript otherwise. */
 export function cliEntry(): { entry: string; execArgv: string[] } {
   const ts = __filename.endsWith('.ts');
-  return { entry: resolve(__dirname, '..', 'cli', `main.${ts ? 'ts' : 'js'}`), execArgv: sourceExecArgv(__filename) };
+  return {
+    entry: resolve(__dirname, '..', 'cli', `main.${ts ? 'ts' : 'js'}`),
+    execArgv: sourceExecArgv(__filename),
+  };
 }
 
 export interface CliRun {
@@ -18,7 +21,9 @@ export interface CliRun {
 export function runStagesim(args: string[]): Promise<CliRun> {
   const { entry, execArgv } = cliEntry();
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...execArgv, entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...execArgv, entry, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -29,9 +34,13 @@ export function runStagesim(args: string[]): Promise<CliRun> {
 }
 
 /** Starts `stagesim backend` and answers its URL and a way to stop it. */
-export async function startStagesimBackend(args: string[] = []): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+export async function startStagesimBackend(
+  args: string[] = [],
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const { entry, execArgv } = cliEntry();
-  const child = spawn(process.execPath, [...execArgv, entry, 'backend', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...execArgv, entry, 'backend', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   let stdout = '';
   let stderr = '';

@@ -30,12 +30,19 @@ const HEIGHT = 720;
 const TOKEN = 'K7PQ3MZX9WRT2HVB4NCE';
 
 /** A dark/light module lookup read back from the backend's own PNG (1 pixel per module, quiet zone included). */
-function backendCode(text: string, errorCorrection?: 'L' | 'M' | 'Q' | 'H'): { size: number; dark: (col: number, row: number) => boolean } {
+function backendCode(
+  text: string,
+  errorCorrection?: 'L' | 'M' | 'Q' | 'H',
+): { size: number; dark: (col: number, row: number) => boolean } {
   if (errorCorrection && errorCorrection !== 'M') {
     // renderQrPng is fixed at M; other levels come from the same encoder.
     const code = QRCode.create(text, { errorCorrectionLevel: errorCorrection });
     const size = code.modules.size + 8;
-    return { size, dark: (col, row) => col >= 4 && row >= 4 && col < size - 4 && row < size - 4 && code.modules.get(row - 4, col - 4) === 1 };
+    return {
+      size,
+      dark: (col, row) =>
+        col >= 4 && row >= 4 && col < size - 4 && row < size - 4 && code.modules.get(row - 4, col - 4) === 1,
+    };
   }
   const png = PNG.sync.read(renderQrPng(text, { modulePixels: 1 }));
   return { size: png.width, dark: (col, row) => png.data[(row * png.width + col) * 4]! < 128 };
@@ -68,7 +75,10 @@ interface Shot {
 }
 
 /** A camera's view of the code: textured desk, the code turned and anti-aliased, glare, blur, noise. RGB. */
-function cameraFrame(code: ReturnType<typeof backendCode>, shot: Shot): { width: number; height: number; rgb: Float32Array } {
+function cameraFrame(
+  code: ReturnType<typeof backendCode>,
+  shot: Shot,
+): { width: number; height: number; rgb: Float32Array } {
   const width = shot.width ?? WIDTH;
   const height = shot.height ?? HEIGHT;
   const random = seeded(shot.seed);
@@ -78,7 +88,10 @@ function cameraFrame(code: ReturnType<typeof backendCode>, shot: Shot): { width:
   const shades = Array.from({ length: cellsX * Math.ceil(height / cell) }, () => 70 + random() * 150);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const light = shot.background === 'flat' ? 235 : shades[Math.floor(y / cell) * cellsX + Math.floor(x / cell)]! * (0.75 + (0.25 * x) / width);
+      const light =
+        shot.background === 'flat'
+          ? 235
+          : shades[Math.floor(y / cell) * cellsX + Math.floor(x / cell)]! * (0.75 + (0.25 * x) / width);
       rgb.set([light * 1.02, light, light * 0.9], (y * width + x) * 3);
     }
   }
@@ -117,7 +130,8 @@ function cameraFrame(code: ReturnType<typeof backendCode>, shot: Shot): { width:
       for (let x = 0; x < width; x++) {
         for (let c = 0; c < 3; c++) {
           let sum = 0;
-          for (let k = -1; k <= 1; k++) sum += data[(y * width + Math.min(width - 1, Math.max(0, x + k))) * 3 + c]!;
+          for (let k = -1; k <= 1; k++)
+            sum += data[(y * width + Math.min(width - 1, Math.max(0, x + k))) * 3 + c]!;
           next[(y * width + x) * 3 + c] = sum / 3;
         }
       }
@@ -127,14 +141,16 @@ function cameraFrame(code: ReturnType<typeof backendCode>, shot: Shot): { width:
       for (let x = 0; x < width; x++) {
         for (let c = 0; c < 3; c++) {
           let sum = 0;
-          for (let k = -1; k <= 1; k++) sum += next[(Math.min(height - 1, Math.max(0, y + k)) * width + x) * 3 + c]!;
+          for (let k = -1; k <= 1; k++)
+            sum += next[(Math.min(height - 1, Math.max(0, y + k)) * width + x) * 3 + c]!;
           out[(y * width + x) * 3 + c] = sum / 3;
         }
       }
     }
     data = out;
   }
-  for (let i = 0; i < data.length; i++) data[i] = data[i]! + (random() + random() + random() + random() - 2) * shot.noise * Math.sqrt(3);
+  for (let i = 0; i < data.length; i++)
+    data[i] = data[i]! + (random() + random() + random() + random() - 2) * shot.noise * Math.sqrt(3);
   return { width, height, rgb: data };
 }
 
@@ -142,7 +158,8 @@ function cameraFrame(code: ReturnType<typeof backendCode>, shot: Shot): { width:
 function toPng(frame: ReturnType<typeof cameraFrame>, format: 'rgb' | 'rgba' | 'grey'): Buffer {
   const png = new PNG({ width: frame.width, height: frame.height });
   for (let p = 0; p < frame.width * frame.height; p++) {
-    for (let c = 0; c < 3; c++) png.data[p * 4 + c] = Math.max(0, Math.min(255, Math.round(frame.rgb[p * 3 + c]!)));
+    for (let c = 0; c < 3; c++)
+      png.data[p * 4 + c] = Math.max(0, Math.min(255, Math.round(frame.rgb[p * 3 + c]!)));
     png.data[p * 4 + 3] = 255;
   }
   if (format === 'grey') {
@@ -172,7 +189,11 @@ function measure(runs: number, action: () => unknown): { median: number; p90: nu
   }
   wall.sort((a, b) => a - b);
   cpu.sort((a, b) => a - b);
-  return { median: wall[Math.floor(runs / 2)]!, p90: wall[Math.floor(runs * 0.9)]!, cpu: cpu[Math.floor(runs / 2)]! };
+  return {
+    median: wall[Math.floor(runs / 2)]!,
+    p90: wall[Math.floor(runs * 0.9)]!,
+    cpu: cpu[Math.floor(runs / 2)]!,
+  };
 }
 
 function attempt(action: () => unknown): string {
@@ -190,18 +211,48 @@ function main(argv: string[]): void {
     return;
   }
   const runsIndex = argv.indexOf('--runs');
-  const runs = runsIndex >= 0 && Number(argv[runsIndex + 1]) >= 1 ? Math.floor(Number(argv[runsIndex + 1])) : 41;
+  const runs =
+    runsIndex >= 0 && Number(argv[runsIndex + 1]) >= 1 ? Math.floor(Number(argv[runsIndex + 1])) : 41;
   const text = serializeProvisioningPayload(buildProvisioningPayload({ token: TOKEN }));
   const code = backendCode(text);
-  const phone: Shot = { modulePixels: 5, angleDegrees: 8, noise: 3, blurPasses: 1, background: 'desk', seed: 1 };
+  const phone: Shot = {
+    modulePixels: 5,
+    angleDegrees: 8,
+    noise: 3,
+    blurPasses: 1,
+    background: 'desk',
+    seed: 1,
+  };
 
   const frames: [string, Buffer][] = [
-    ['phone photo, RGB PNG: code 5 px/module (485 px), turned 8 deg, blur, noise, desk', toPng(cameraFrame(code, phone), 'rgb')],
+    [
+      'phone photo, RGB PNG: code 5 px/module (485 px), turned 8 deg, blur, noise, desk',
+      toPng(cameraFrame(code, phone), 'rgb'),
+    ],
     ['same frame as 8-bit greyscale PNG', toPng(cameraFrame(code, phone), 'grey')],
     ['same frame as RGBA PNG', toPng(cameraFrame(code, phone), 'rgba')],
-    ['small code, RGB PNG: 3 px/module, turned 17 deg, blur, noise', toPng(cameraFrame(code, { ...phone, modulePixels: 3, angleDegrees: 17, seed: 2 }), 'rgb')],
-    ['composited frame, RGBA PNG: code pasted upright at 4 px/module on a flat background', toPng(cameraFrame(code, { modulePixels: 4, angleDegrees: 0, noise: 0, blurPasses: 0, background: 'flat', seed: 3 }), 'rgba')],
-    ['no code: the desk alone, RGB PNG (QR_NOT_FOUND)', toPng(cameraFrame(code, { ...phone, modulePixels: 0.001, seed: 4 }), 'rgb')],
+    [
+      'small code, RGB PNG: 3 px/module, turned 17 deg, blur, noise',
+      toPng(cameraFrame(code, { ...phone, modulePixels: 3, angleDegrees: 17, seed: 2 }), 'rgb'),
+    ],
+    [
+      'composited frame, RGBA PNG: code pasted upright at 4 px/module on a flat background',
+      toPng(
+        cameraFrame(code, {
+          modulePixels: 4,
+          angleDegrees: 0,
+          noise: 0,
+          blurPasses: 0,
+          background: 'flat',
+          seed: 3,
+        }),
+        'rgba',
+      ),
+    ],
+    [
+      'no code: the desk alone, RGB PNG (QR_NOT_FOUND)',
+      toPng(cameraFrame(code, { ...phone, modulePixels: 0.001, seed: 4 }), 'rgb'),
+    ],
   ];
 
   const saveIndex = argv.indexOf('--save');
@@ -211,7 +262,9 @@ function main(argv: string[]): void {
     frames.forEach(([, png], i) => writeFileSync(join(folder, `qr-bench-frame-${i + 1}.png`), png));
   }
 
-  console.log(`decodeCameraFrame on ${WIDTH}x${HEIGHT} frames, ${runs} runs each (node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs)`);
+  console.log(
+    `decodeCameraFrame on ${WIDTH}x${HEIGHT} frames, ${runs} runs each (node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs)`,
+  );
   for (const [label, png] of frames) {
     const outcome = attempt(() => decodeCameraFrame(png));
     const { median, p90, cpu } = measure(runs, () => attempt(() => decodeCameraFrame(png)));
@@ -225,7 +278,9 @@ function main(argv: string[]): void {
   const lumaPart = measure(runs, () => decodeLuminance(photo, 'luma'));
   const pngjsPart = measure(Math.min(runs, 15), () => PNG.sync.read(photo));
   const line = (what: string, m: { median: number; cpu: number }, extra = '') =>
-    console.log(`  median ${m.median.toFixed(1).padStart(6)} ms  cpu ${m.cpu.toFixed(1).padStart(6)} ms  ${what}${extra}`);
+    console.log(
+      `  median ${m.median.toFixed(1).padStart(6)} ms  cpu ${m.cpu.toFixed(1).padStart(6)} ms  ${what}${extra}`,
+    );
   console.log('\nthe RGB photo, by part:');
   line('PNG -> green channel (inflate, unfilter G only): what decodeCameraFrame reads first', greenPart);
   line('PNG -> Rec. 709 luma (all three channels unfiltered)', lumaPart);
@@ -234,7 +289,11 @@ function main(argv: string[]): void {
   const pixels = new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length);
   for (const inversionAttempts of ['dontInvert', 'attemptBoth'] as const) {
     const read = jsQR(pixels, WIDTH, HEIGHT, { inversionAttempts })?.data === text ? 'read' : 'not read';
-    line(`jsQR alone on the decoded RGBA pixels (${inversionAttempts}), for comparison`, measure(Math.min(runs, 15), () => jsQR(pixels, WIDTH, HEIGHT, { inversionAttempts })), `: ${read}`);
+    line(
+      `jsQR alone on the decoded RGBA pixels (${inversionAttempts}), for comparison`,
+      measure(Math.min(runs, 15), () => jsQR(pixels, WIDTH, HEIGHT, { inversionAttempts })),
+      `: ${read}`,
+    );
   }
 
   errorCorrectionComparison(text);
@@ -249,11 +308,18 @@ function main(argv: string[]): void {
 function errorCorrectionComparison(text: string): void {
   const levels = ['L', 'M', 'Q', 'H'] as const;
   const codes = levels.map((level) => backendCode(text, level));
-  const reads = (code: ReturnType<typeof backendCode>, shot: (angleDegrees: number, seed: number) => Shot) => {
+  const reads = (
+    code: ReturnType<typeof backendCode>,
+    shot: (angleDegrees: number, seed: number) => Shot,
+  ) => {
     let read = 0;
     for (const angleDegrees of [0, 17, 45, 72]) {
       for (const seed of [11, 12]) {
-        if (attempt(() => decodeCameraFrame(toPng(cameraFrame(code, shot(angleDegrees, seed)), 'grey'))) === 'read') read++;
+        if (
+          attempt(() => decodeCameraFrame(toPng(cameraFrame(code, shot(angleDegrees, seed)), 'grey'))) ===
+          'read'
+        )
+          read++;
       }
     }
     return `${read}/8`;
@@ -262,23 +328,44 @@ function errorCorrectionComparison(text: string): void {
   const small = { width: 720, height: 720, noise: 6, background: 'desk' as const };
 
   const sizes = [260, 300, 340, 400];
-  console.log('\nerror correction, printed size (px, quiet zone included) under focus blur (~1.15 px) and noise:');
+  console.log(
+    '\nerror correction, printed size (px, quiet zone included) under focus blur (~1.15 px) and noise:',
+  );
   console.log(`  level  version  ${sizes.map((size) => `${size} px`.padStart(8)).join('')}`);
   levels.forEach((level, i) => {
     const code = codes[i]!;
-    const cells = sizes.map((size) => reads(code, (angleDegrees, seed) => ({ ...small, modulePixels: size / code.size, angleDegrees, blurPasses: 2, seed })));
-    console.log(`  ${level}      ${String((code.size - 25) / 4).padEnd(7)}  ${cells.map((cell) => cell.padStart(8)).join('')}`);
+    const cells = sizes.map((size) =>
+      reads(code, (angleDegrees, seed) => ({
+        ...small,
+        modulePixels: size / code.size,
+        angleDegrees,
+        blurPasses: 2,
+        seed,
+      })),
+    );
+    console.log(
+      `  ${level}      ${String((code.size - 25) / 4).padEnd(7)}  ${cells.map((cell) => cell.padStart(8)).join('')}`,
+    );
   });
 
   const radii = [8, 12, 16, 20];
-  console.log('error correction, 400 px print with a reflection of radius r modules over the data (light blur and noise):');
+  console.log(
+    'error correction, 400 px print with a reflection of radius r modules over the data (light blur and noise):',
+  );
   console.log(`  level  ${radii.map((r) => `r=${r}`.padStart(8)).join('')}`);
   levels.forEach((level, i) => {
     const code = codes[i]!;
     // Centred between the finders' corner and the middle: data, away from the three finders.
     const glareAt = { u: code.size * 0.6, v: code.size * 0.4 };
     const cells = radii.map((radiusModules) =>
-      reads(code, (angleDegrees, seed) => ({ ...small, modulePixels: 400 / code.size, angleDegrees, blurPasses: 1, seed, glare: { radiusModules, ...glareAt } })),
+      reads(code, (angleDegrees, seed) => ({
+        ...small,
+        modulePixels: 400 / code.size,
+        angleDegrees,
+        blurPasses: 1,
+        seed,
+        glare: { radiusModules, ...glareAt },
+      })),
     );
     console.log(`  ${level}      ${cells.map((cell) => cell.padStart(8)).join('')}`);
   });

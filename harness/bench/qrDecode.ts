@@ -18,7 +18,9 @@ const LINE = /^\s+median\s+([\d.]+) ms\s+p90\s+[\d.]+ ms\s+cpu\s+[\d.]+ ms\s+(\S
 export async function runQrDecodeBench(runs = 21): Promise<QrDecodeFigure[] | null> {
   const entry = siblingEntry(__filename, 'qrDecode.bench');
   if (!existsSync(entry)) return null;
-  const child = spawn(process.execPath, [...sourceExecArgv(__filename), entry, '--runs', String(runs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...sourceExecArgv(__filename), entry, '--runs', String(runs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const figures: QrDecodeFigure[] = [];
   let buffered = '';
   await new Promise<void>((done, fail) => {

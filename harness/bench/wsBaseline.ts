@@ -25,7 +25,11 @@ export interface BaselineResult extends BaselineOptions {
 }
 
 export async function runWsBaseline(options: BaselineOptions): Promise<BaselineResult> {
-  const server = spawn(process.execPath, [...sourceExecArgv(__filename), siblingEntry(__filename, 'wsEchoServer')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const server = spawn(
+    process.execPath,
+    [...sourceExecArgv(__filename), siblingEntry(__filename, 'wsEchoServer')],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   try {
     const lines = createInterface({ input: server.stdout });
     const nextLine = () =>
@@ -55,7 +59,9 @@ export async function runWsBaseline(options: BaselineOptions): Promise<BaselineR
           if (left > 0) socket.send(payload);
           else socket.close();
         });
-        socket.on('close', () => (left === 0 ? resolve() : reject(new Error('the echo server closed a connection early'))));
+        socket.on('close', () =>
+          left === 0 ? resolve() : reject(new Error('the echo server closed a connection early')),
+        );
         socket.on('error', reject);
       });
     let next = 0;
@@ -76,7 +82,10 @@ export async function runWsBaseline(options: BaselineOptions): Promise<BaselineR
       ...options,
       wallMs,
       devicesPerSecond: (options.devices / wallMs) * 1000,
-      cpuMsPerDevice: { client: (client.user + client.system) / 1000 / options.devices, server: serverMs / options.devices },
+      cpuMsPerDevice: {
+        client: (client.user + client.system) / 1000 / options.devices,
+        server: serverMs / options.devices,
+      },
     };
   } finally {
     server.stdin.end();

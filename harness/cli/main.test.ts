@@ -5,7 +5,8 @@ describe('stagesim', () => {
   test('--help lists every command', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['run', 'model', 'fleet', 'backend', 'qr', 'diagram', 'demo']) expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['run', 'model', 'fleet', 'backend', 'qr', 'diagram', 'demo'])
+      expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
   });
 
   test('--version prints the package version', async () => {
@@ -17,7 +18,9 @@ describe('stagesim', () => {
     for (const args of [['enroll'], ['--colour']]) {
       const result = await runCli(args);
       expect(result.code).toBe(2);
-      expect(result.stderr.split('\n')[0]).toMatch(/^error: (unknown command 'enroll'|unknown option '--colour')/);
+      expect(result.stderr.split('\n')[0]).toMatch(
+        /^error: (unknown command 'enroll'|unknown option '--colour')/,
+      );
     }
   });
 
@@ -25,8 +28,12 @@ describe('stagesim', () => {
     const result = await runCli(['demo']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Stage 2 (vendor)');
-    expect(result.stdout).toMatch(/backend: staged, "Staging_XX1234_AndroidEnterprise_\d\d\/\d\d\/\d{4}_\d{1,2}\.\d\d (AM|PM)", userless/);
-    expect(result.stdout).toMatch(/screen: You're all set: ready for work \[enrolled\] · stage enrolled · user john@contoso\.com/);
+    expect(result.stdout).toMatch(
+      /backend: staged, "Staging_XX1234_AndroidEnterprise_\d\d\/\d\d\/\d{4}_\d{1,2}\.\d\d (AM|PM)", userless/,
+    );
+    expect(result.stdout).toMatch(
+      /screen: You're all set: ready for work \[enrolled\] · stage enrolled · user john@contoso\.com/,
+    );
     expect(result.stdout).toMatch(/backend: enrolled, "john@contoso\.com_AndroidEnterprise_/);
   });
 });

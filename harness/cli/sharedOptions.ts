@@ -20,10 +20,24 @@ export function addReportOptions(command: Command): Command {
 
 export function addTargetOptions(command: Command): Command {
   return command
-    .addOption(new Option('--target <target>', 'where devices run').choices(['headless', 'appium']).default('headless'))
-    .option('--appium-url <url>', 'with --target appium: an Appium server, Selenium Grid 4 hub or device cloud (default: start a local Appium server with the stagesim driver)')
-    .option('--capabilities <file>', 'with --target appium: W3C capabilities as JSON (see emulator-scripts/capabilities/)')
-    .option('--parallel <n>', 'with --target appium: device sessions at the same time, each with its own appium:systemPort (default 1)', wholeNumber('--parallel', 1));
+    .addOption(
+      new Option('--target <target>', 'where devices run')
+        .choices(['headless', 'appium'])
+        .default('headless'),
+    )
+    .option(
+      '--appium-url <url>',
+      'with --target appium: an Appium server, Selenium Grid 4 hub or device cloud (default: start a local Appium server with the stagesim driver)',
+    )
+    .option(
+      '--capabilities <file>',
+      'with --target appium: W3C capabilities as JSON (see emulator-scripts/capabilities/)',
+    )
+    .option(
+      '--parallel <n>',
+      'with --target appium: device sessions at the same time, each with its own appium:systemPort (default 1)',
+      wholeNumber('--parallel', 1),
+    );
 }
 
 export interface TargetOptions {
@@ -33,7 +47,10 @@ export interface TargetOptions {
   parallel?: number;
 }
 
-const appiumUrlSchema = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:4723' });
+const appiumUrlSchema = z.url({
+  protocol: /^https?$/,
+  error: 'expected an http(s) URL such as http://127.0.0.1:4723',
+});
 
 const reportOptionsSchema = z.object({
   junit: z.string().min(1).optional(),
@@ -58,8 +75,15 @@ export function reportersFrom(options: unknown): Reporter {
 export async function targetFrom(options: TargetOptions): Promise<Target> {
   switch (options.target ?? 'headless') {
     case 'headless': {
-      const appiumOnly = [options.appiumUrl && '--appium-url', options.capabilities && '--capabilities', options.parallel !== undefined && '--parallel'].filter(Boolean);
-      if (appiumOnly.length > 0) throw new UsageError(`${appiumOnly.join(', ')} ${appiumOnly.length === 1 ? 'needs' : 'need'} --target appium`);
+      const appiumOnly = [
+        options.appiumUrl && '--appium-url',
+        options.capabilities && '--capabilities',
+        options.parallel !== undefined && '--parallel',
+      ].filter(Boolean);
+      if (appiumOnly.length > 0)
+        throw new UsageError(
+          `${appiumOnly.join(', ')} ${appiumOnly.length === 1 ? 'needs' : 'need'} --target appium`,
+        );
       return new HeadlessTarget();
     }
     case 'appium': {
@@ -71,7 +95,8 @@ export async function targetFrom(options: TargetOptions): Promise<Target> {
       }
       let capabilities;
       try {
-        capabilities = options.capabilities === undefined ? undefined : loadCapabilitiesFile(options.capabilities);
+        capabilities =
+          options.capabilities === undefined ? undefined : loadCapabilitiesFile(options.capabilities);
         // Loaded on demand: webdriverio is big, and only this target needs it.
         const { AppiumTarget } = await import('../targets/appium/AppiumTarget');
         return await AppiumTarget.start({
@@ -80,7 +105,11 @@ export async function targetFrom(options: TargetOptions): Promise<Target> {
           ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
         });
       } catch (error) {
-        if (isStagesimError(error, 'CAPABILITIES_INVALID') || isStagesimError(error, 'APPIUM_OPTIONS_INVALID')) throw new UsageError(`--capabilities ${error.message}`);
+        if (
+          isStagesimError(error, 'CAPABILITIES_INVALID') ||
+          isStagesimError(error, 'APPIUM_OPTIONS_INVALID')
+        )
+          throw new UsageError(`--capabilities ${error.message}`);
         throw error;
       }
     }
@@ -92,7 +121,10 @@ export async function targetFrom(options: TargetOptions): Promise<Target> {
 /** A whole number option, refused with one line when it is not one. */
 export function wholeNumber(name: string, min = 0): (value: string) => number {
   return (value: string) => {
-    if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${name} expects a whole number${min > 0 ? ` of at least ${min}` : ''}, got "${value}"`);
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new UsageError(
+        `${name} expects a whole number${min > 0 ? ` of at least ${min}` : ''}, got "${value}"`,
+      );
     return Number(value);
   };
 }

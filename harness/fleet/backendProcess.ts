@@ -6,9 +6,15 @@ import { startBackend } from '../backend/server';
  * loopback port, tells the parent its URL over IPC, answers its peak memory when asked, and closes when
  * told to or when the parent goes away, so a fleet that dies leaves no backend behind.
  */
-const requestSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('stats') }), z.object({ type: z.literal('close') })]);
+const requestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('stats') }),
+  z.object({ type: z.literal('close') }),
+]);
 
-export type BackendProcessMessage = { type: 'ready'; url: string } | { type: 'stats'; peakRssMb: number; cpuMs: number } | { type: 'failed'; message: string };
+export type BackendProcessMessage =
+  | { type: 'ready'; url: string }
+  | { type: 'stats'; peakRssMb: number; cpuMs: number }
+  | { type: 'failed'; message: string };
 
 function tell(message: BackendProcessMessage): void {
   process.send?.(message);
@@ -37,9 +43,12 @@ async function main(): Promise<void> {
     if (!parsed.success) return;
     if (parsed.data.type === 'stats') {
       const cpu = process.cpuUsage();
-      tell({ type: 'stats', peakRssMb: process.resourceUsage().maxRSS / 1024, cpuMs: (cpu.user + cpu.system) / 1000 });
-    }
-    else void close();
+      tell({
+        type: 'stats',
+        peakRssMb: process.resourceUsage().maxRSS / 1024,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+      });
+    } else void close();
   });
   process.on('disconnect', () => void close());
   tell({ type: 'ready', url: running.url });

@@ -35,17 +35,38 @@ async function startChildBackend(): Promise<EmbeddedBackend> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const next = (type: BackendProcessMessage['type'], timeoutMs: number) =>
     new Promise<BackendProcessMessage>((resolve, reject) => {
-      const timer = setTimeout(() => done(new StagesimError('EMBEDDED_BACKEND_FAILED', `the embedded backend did not answer ${type} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(
+            new StagesimError(
+              'EMBEDDED_BACKEND_FAILED',
+              `the embedded backend did not answer ${type} within ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
       const onMessage = (message: BackendProcessMessage) => {
         if (message.type === type || message.type === 'failed') done(null, message);
       };
-      const onExit = (code: number | null) => done(new StagesimError('EMBEDDED_BACKEND_FAILED', `the embedded backend exited (${code}) before it answered ${type}`));
+      const onExit = (code: number | null) =>
+        done(
+          new StagesimError(
+            'EMBEDDED_BACKEND_FAILED',
+            `the embedded backend exited (${code}) before it answered ${type}`,
+          ),
+        );
       const done = (error: Error | null, message?: BackendProcessMessage) => {
         clearTimeout(timer);
         child.off('message', onMessage);
         child.off('exit', onExit);
         if (error) reject(error);
-        else if (message!.type === 'failed') reject(new StagesimError('EMBEDDED_BACKEND_FAILED', `the embedded backend did not start: ${message!.message}`));
+        else if (message!.type === 'failed')
+          reject(
+            new StagesimError(
+              'EMBEDDED_BACKEND_FAILED',
+              `the embedded backend did not start: ${message!.message}`,
+            ),
+          );
         else resolve(message!);
       };
       child.on('message', onMessage);
@@ -58,7 +79,8 @@ async function startChildBackend(): Promise<EmbeddedBackend> {
     child.kill();
     throw error;
   }
-  if (ready.type !== 'ready') throw new StagesimError('EMBEDDED_BACKEND_FAILED', 'the embedded backend answered out of turn');
+  if (ready.type !== 'ready')
+    throw new StagesimError('EMBEDDED_BACKEND_FAILED', 'the embedded backend answered out of turn');
   let closing: Promise<void> | null = null;
   return {
     url: ready.url,

@@ -1,5 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { DeviceChannelClient, type ChannelTraffic, type DeviceChannelClientOptions } from '../../agent/channel/DeviceChannelClient';
+import {
+  DeviceChannelClient,
+  type ChannelTraffic,
+  type DeviceChannelClientOptions,
+} from '../../agent/channel/DeviceChannelClient';
 import { isStagesimError } from '../../agent/errors';
 import { SimulatedDevice } from '../../agent/device/SimulatedDevice';
 import { metaOfPath } from '../../agent/model/inspect';
@@ -15,7 +19,12 @@ export const TRANSITION_KINDS = ['tokenCreated', 'staged', 'adminProvisioned', '
 export type TransitionKind = (typeof TRANSITION_KINDS)[number];
 
 /** Ledger transitions: these make up the fleet's overall latency figure. The sign-in check is reported apart. */
-export const LEDGER_TRANSITIONS: readonly TransitionKind[] = ['tokenCreated', 'staged', 'adminProvisioned', 'enrolled'];
+export const LEDGER_TRANSITIONS: readonly TransitionKind[] = [
+  'tokenCreated',
+  'staged',
+  'adminProvisioned',
+  'enrolled',
+];
 
 /** Which transition a progress screen's work asks the backend for. prepareDevice never leaves the device. */
 const TRANSITION_OF_EFFECT: Partial<Record<Effect, TransitionKind>> = {
@@ -60,7 +69,16 @@ type Person = (device: SimulatedDevice, options: WalkOptions, spec: FleetDeviceS
 
 const power: Person = (device) => device.pressPowerButton();
 const send =
-  (type: 'START' | 'SELECT_LANGUAGE' | 'OPEN_QR_READER' | 'OPEN_INTUNE_APP' | 'CREATE_WORK_PROFILE' | 'GRANT_PERMISSIONS' | 'ACCEPT_TERMS'): Person =>
+  (
+    type:
+      | 'START'
+      | 'SELECT_LANGUAGE'
+      | 'OPEN_QR_READER'
+      | 'OPEN_INTUNE_APP'
+      | 'CREATE_WORK_PROFILE'
+      | 'GRANT_PERMISSIONS'
+      | 'ACCEPT_TERMS',
+  ): Person =>
   (device) =>
     device.send({ type });
 const signIn: Person = (device, _options, spec) => device.signIn(spec.upn);
@@ -105,7 +123,11 @@ const MAX_STEPS = 40;
  * Walks one device through stage 2 and, unless `until` is 'staged', stage 3. Never throws for what the
  * device or the backend did: a refusal, an error screen or a lost connection is the outcome's reason.
  */
-export async function walkDevice(spec: FleetDeviceSpec, options: WalkOptions, latency: LatencySink): Promise<WalkResult> {
+export async function walkDevice(
+  spec: FleetDeviceSpec,
+  options: WalkOptions,
+  latency: LatencySink,
+): Promise<WalkResult> {
   const { upn, ...identity } = spec;
   void upn;
   const service = new DeviceChannelClient(options.channel ?? { url: options.url });
@@ -122,15 +144,25 @@ export async function walkDevice(spec: FleetDeviceSpec, options: WalkOptions, la
   let outcome: DeviceOutcome;
   try {
     outcome = await walk(device, STAGE_2, STAGE_2_DONE, options, spec);
-    if (outcome.ok && options.until === 'enrolled') outcome = await walk(device, STAGE_3, STAGE_3_DONE, options, spec);
+    if (outcome.ok && options.until === 'enrolled')
+      outcome = await walk(device, STAGE_3, STAGE_3_DONE, options, spec);
   } catch (error) {
-    outcome = { ok: false, reason: isStagesimError(error) ? error.code : `crash: ${(error as Error).message}` };
+    outcome = {
+      ok: false,
+      reason: isStagesimError(error) ? error.code : `crash: ${(error as Error).message}`,
+    };
   }
   await device.close();
   return { outcome, traffic: service.traffic() };
 }
 
-async function walk(device: SimulatedDevice, script: Record<string, Person>, done: Set<string>, options: WalkOptions, spec: FleetDeviceSpec): Promise<DeviceOutcome> {
+async function walk(
+  device: SimulatedDevice,
+  script: Record<string, Person>,
+  done: Set<string>,
+  options: WalkOptions,
+  spec: FleetDeviceSpec,
+): Promise<DeviceOutcome> {
   for (let step = 0; step < MAX_STEPS; step += 1) {
     const state = device.stateName();
     if (done.has(state)) return { ok: true };

@@ -17,14 +17,20 @@ export interface FleetPlan {
   provisioningText: string;
 }
 
-const MODES: Record<FleetMode, AcceptedFlow['mode']> = { fullyManaged: 'corporateOwnedFullyManaged', workProfile: 'corporateOwnedWorkProfile' };
+const MODES: Record<FleetMode, AcceptedFlow['mode']> = {
+  fullyManaged: 'corporateOwnedFullyManaged',
+  workProfile: 'corporateOwnedWorkProfile',
+};
 const FLOWS: Record<FleetFlow, AcceptedFlow['tokenType']> = { staging: 'deviceStaging', default: 'default' };
 
 /**
  * Stage 1 on a backend the fleet started itself: a profile with the token of `flow`, and targeting as
  * the staging document has it (an assignment filter, a dynamic device group, a user group).
  */
-export async function createFleetProfile(url: string, options: { flow: FleetFlow; mode: FleetMode; serialPrefix: string; domain: string }): Promise<FleetPlan> {
+export async function createFleetProfile(
+  url: string,
+  options: { flow: FleetFlow; mode: FleetMode; serialPrefix: string; domain: string },
+): Promise<FleetPlan> {
   const admin = new AdminClient(url);
   const world = new EnrollmentWorld(admin, `Fleet ${options.serialPrefix}`);
   const profile = await world.profileFor({ tokenType: FLOWS[options.flow], mode: MODES[options.mode] });
@@ -37,30 +43,58 @@ export async function createFleetProfile(url: string, options: { flow: FleetFlow
  * PROFILE_NOT_FOUND, PROFILE_MISMATCH (--flow or --mode say otherwise) or PROFILE_HAS_NO_TOKEN
  * (revoked: the admin center shows no QR code), and the AdminClient's BACKEND_UNREACHABLE.
  */
-export async function existingFleetProfile(url: string, profileId: string, options: { adminKey?: string; flow?: FleetFlow; mode?: FleetMode }): Promise<FleetPlan> {
+export async function existingFleetProfile(
+  url: string,
+  profileId: string,
+  options: { adminKey?: string; flow?: FleetFlow; mode?: FleetMode },
+): Promise<FleetPlan> {
   const admin = new AdminClient(url, options.adminKey);
   let profile: ProfileEntity;
   try {
     profile = await admin.getProfile(encodeURIComponent(profileId));
   } catch (error) {
-    if (error instanceof StagesimError && error.code === 'ADMIN_API_ERROR' && / answered 404 /.test(error.message)) {
-      throw new StagesimError('PROFILE_NOT_FOUND', `the backend at ${url} has no enrollment profile ${JSON.stringify(profileId)}`);
+    if (
+      error instanceof StagesimError &&
+      error.code === 'ADMIN_API_ERROR' &&
+      / answered 404 /.test(error.message)
+    ) {
+      throw new StagesimError(
+        'PROFILE_NOT_FOUND',
+        `the backend at ${url} has no enrollment profile ${JSON.stringify(profileId)}`,
+      );
     }
     throw error;
   }
   if (options.flow && profile.enrollmentTokenType !== FLOWS[options.flow]) {
-    throw new StagesimError('PROFILE_MISMATCH', `--flow ${options.flow}, but profile "${profile.displayName}" has a ${profile.enrollmentTokenType} token`);
+    throw new StagesimError(
+      'PROFILE_MISMATCH',
+      `--flow ${options.flow}, but profile "${profile.displayName}" has a ${profile.enrollmentTokenType} token`,
+    );
   }
   if (options.mode && profile.enrollmentMode !== MODES[options.mode]) {
-    throw new StagesimError('PROFILE_MISMATCH', `--mode ${options.mode}, but profile "${profile.displayName}" is ${profile.enrollmentMode}`);
+    throw new StagesimError(
+      'PROFILE_MISMATCH',
+      `--mode ${options.mode}, but profile "${profile.displayName}" is ${profile.enrollmentMode}`,
+    );
   }
   return planFor(url, admin, profile);
 }
 
 async function planFor(url: string, admin: AdminClient, profile: ProfileEntity): Promise<FleetPlan> {
   const { png } = await admin.qrCode(profile.id);
-  if (!png) throw new StagesimError('PROFILE_HAS_NO_TOKEN', `profile "${profile.displayName}" has no token to scan (revoked); replace it with createToken first`);
+  if (!png)
+    throw new StagesimError(
+      'PROFILE_HAS_NO_TOKEN',
+      `profile "${profile.displayName}" has no token to scan (revoked); replace it with createToken first`,
+    );
   // Decoded once for the fleet: every device is then handed the text its camera would have read.
   const { text } = decodeCameraFrame(png);
-  return { url, profileId: profile.id, profileName: profile.displayName, tokenType: profile.enrollmentTokenType, enrollmentMode: profile.enrollmentMode, provisioningText: text };
+  return {
+    url,
+    profileId: profile.id,
+    profileName: profile.displayName,
+    tokenType: profile.enrollmentTokenType,
+    enrollmentMode: profile.enrollmentMode,
+    provisioningText: text,
+  };
 }

@@ -21,7 +21,9 @@ export const fleetOptionsSchema = z
     mode: fleetModeSchema.optional(),
     until: z.enum(['staged', 'enrolled']).default('enrolled'),
     /** A running `stagesim backend`; without it the fleet starts the embedded one. */
-    backend: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:3000' }).optional(),
+    backend: z
+      .url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:3000' })
+      .optional(),
     profile: z.string().min(1).max(200).optional(),
     adminKey: z.string().min(1).max(512).optional(),
     /** Worker threads the devices are spread over (the main thread only starts them and counts). */
@@ -39,13 +41,25 @@ export const fleetOptionsSchema = z
   })
   .superRefine((options, context) => {
     if ((options.backend === undefined) !== (options.profile === undefined)) {
-      context.addIssue({ code: 'custom', path: [options.backend === undefined ? 'backend' : 'profile'], message: '--backend and --profile go together' });
+      context.addIssue({
+        code: 'custom',
+        path: [options.backend === undefined ? 'backend' : 'profile'],
+        message: '--backend and --profile go together',
+      });
     }
     if (options.backend === undefined && options.adminKey !== undefined) {
-      context.addIssue({ code: 'custom', path: ['adminKey'], message: 'an admin key is for a running backend (--backend)' });
+      context.addIssue({
+        code: 'custom',
+        path: ['adminKey'],
+        message: 'an admin key is for a running backend (--backend)',
+      });
     }
     if (options.workers > options.devices) {
-      context.addIssue({ code: 'custom', path: ['workers'], message: `more workers (${options.workers}) than devices (${options.devices})` });
+      context.addIssue({
+        code: 'custom',
+        path: ['workers'],
+        message: `more workers (${options.workers}) than devices (${options.devices})`,
+      });
     }
   });
 

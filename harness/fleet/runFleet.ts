@@ -44,7 +44,12 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
       });
     } else {
       embedded = await startEmbeddedBackend(options.embedded);
-      plan = await createFleetProfile(embedded.url, { flow: options.flow ?? 'staging', mode: options.mode ?? 'fullyManaged', serialPrefix, domain: options.domain });
+      plan = await createFleetProfile(embedded.url, {
+        flow: options.flow ?? 'staging',
+        mode: options.mode ?? 'fullyManaged',
+        serialPrefix,
+        domain: options.domain,
+      });
     }
     hooks.onStart?.({ ...plan, serialPrefix, embedded: embedded?.where ?? null });
 
@@ -52,7 +57,13 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
     const backendBefore = embedded ? await embedded.stats() : null;
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    const shards = await runShards(workers, plan, options, serialPrefix, hooks.onProgress ?? (() => undefined));
+    const shards = await runShards(
+      workers,
+      plan,
+      options,
+      serialPrefix,
+      hooks.onProgress ?? (() => undefined),
+    );
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     const backendAfter = embedded ? await embedded.stats() : null;
@@ -70,14 +81,21 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
       backendPeakRssMb: backendAfter ? round(backendAfter.peakRssMb, 1) : null,
       cpuMsPerDevice: {
         fleet: round((cpu.user + cpu.system) / 1000 / options.devices, 3),
-        backend: backendBefore && backendAfter ? round((backendAfter.cpuMs - backendBefore.cpuMs) / options.devices, 3) : null,
+        backend:
+          backendBefore && backendAfter
+            ? round((backendAfter.cpuMs - backendBefore.cpuMs) / options.devices, 3)
+            : null,
       },
       channel: {
         messagesPerDevice: round(messages / options.devices, 2),
-        bytesPerMessage: messages === 0 ? 0 : round((merged.traffic.bytesSent + merged.traffic.bytesReceived) / messages, 1),
+        bytesPerMessage:
+          messages === 0 ? 0 : round((merged.traffic.bytesSent + merged.traffic.bytesReceived) / messages, 1),
       },
       flow: plan.tokenType === 'deviceStaging' ? 'staging' : plan.tokenType,
-      mode: { corporateOwnedFullyManaged: 'fullyManaged', corporateOwnedWorkProfile: 'workProfile' }[plan.enrollmentMode] ?? plan.enrollmentMode,
+      mode:
+        { corporateOwnedFullyManaged: 'fullyManaged', corporateOwnedWorkProfile: 'workProfile' }[
+          plan.enrollmentMode
+        ] ?? plan.enrollmentMode,
       until: options.until,
       backend: { url: plan.url, embedded: embedded?.where ?? null },
       profileId: plan.profileId,
@@ -102,7 +120,10 @@ function newSerialPrefix(): string {
 
 /** Splits `total` into `parts` whole numbers that differ by at most one. */
 export function split(total: number, parts: number): number[] {
-  return Array.from({ length: parts }, (_, index) => Math.floor(total / parts) + (index < total % parts ? 1 : 0));
+  return Array.from(
+    { length: parts },
+    (_, index) => Math.floor(total / parts) + (index < total % parts ? 1 : 0),
+  );
 }
 
 /**
@@ -129,9 +150,14 @@ function startShardWorker(): ShardWorker {
   let onFailure: (error: Error) => void = () => undefined;
   let finished = false;
   worker.on('message', (message: FromWorker) => onMessage(message));
-  worker.once('error', (error) => onFailure(new StagesimError('FLEET_WORKER_FAILED', `a fleet worker failed: ${error.message}`, { cause: error })));
+  worker.once('error', (error) =>
+    onFailure(
+      new StagesimError('FLEET_WORKER_FAILED', `a fleet worker failed: ${error.message}`, { cause: error }),
+    ),
+  );
   worker.once('exit', (code) => {
-    if (!finished) onFailure(new StagesimError('FLEET_WORKER_FAILED', `a fleet worker exited (${code}) without a result`));
+    if (!finished)
+      onFailure(new StagesimError('FLEET_WORKER_FAILED', `a fleet worker exited (${code}) without a result`));
   });
   const ready = new Promise<void>((resolve, reject) => {
     onMessage = (message) => {
@@ -151,7 +177,8 @@ function startShardWorker(): ShardWorker {
           else if (message.type === 'done') {
             finished = true;
             resolve(message.result);
-          } else if (message.type === 'crashed') reject(new StagesimError('FLEET_WORKER_FAILED', `a fleet worker failed: ${message.message}`));
+          } else if (message.type === 'crashed')
+            reject(new StagesimError('FLEET_WORKER_FAILED', `a fleet worker failed: ${message.message}`));
         };
         worker.postMessage({ type: 'start', input } satisfies ToWorker);
       });
@@ -163,8 +190,20 @@ function startShardWorker(): ShardWorker {
   };
 }
 
-async function runShards(workers: ShardWorker[], plan: FleetPlan, options: FleetOptions, serialPrefix: string, onProgress: (progress: FleetProgress) => void): Promise<ShardResult[]> {
-  const base = { url: plan.url, provisioningText: plan.provisioningText, until: options.until, serialPrefix, domain: options.domain };
+async function runShards(
+  workers: ShardWorker[],
+  plan: FleetPlan,
+  options: FleetOptions,
+  serialPrefix: string,
+  onProgress: (progress: FleetProgress) => void,
+): Promise<ShardResult[]> {
+  const base = {
+    url: plan.url,
+    provisioningText: plan.provisioningText,
+    until: options.until,
+    serialPrefix,
+    domain: options.domain,
+  };
   const total = options.devices;
   const counts = split(total, workers.length);
   const concurrencies = split(options.concurrency, workers.length).map((c) => Math.max(1, c));
@@ -176,7 +215,11 @@ async function runShards(workers: ShardWorker[], plan: FleetPlan, options: Fleet
       first += counts[index]!;
       return worker.run(input, (succeeded, failed) => {
         done[index] = { succeeded, failed };
-        onProgress({ total, succeeded: done.reduce((sum, d) => sum + d.succeeded, 0), failed: done.reduce((sum, d) => sum + d.failed, 0) });
+        onProgress({
+          total,
+          succeeded: done.reduce((sum, d) => sum + d.succeeded, 0),
+          failed: done.reduce((sum, d) => sum + d.failed, 0),
+        });
       });
     }),
   );

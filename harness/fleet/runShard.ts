@@ -1,5 +1,11 @@
 import type { ChannelTraffic } from '../../agent/channel/DeviceChannelClient';
-import { TRANSITION_KINDS, walkDevice, type FleetDeviceSpec, type TransitionKind, type WalkOptions } from './fleetDevice';
+import {
+  TRANSITION_KINDS,
+  walkDevice,
+  type FleetDeviceSpec,
+  type TransitionKind,
+  type WalkOptions,
+} from './fleetDevice';
 import { SAMPLE_HARDWARE } from '../../agent/device/deviceProfile';
 
 /**
@@ -23,7 +29,6 @@ export interface ShardResult {
   traffic: ChannelTraffic;
 }
 
-
 /** Device `index` of a fleet run: its own serial (the run's prefix keeps fleets sharing a backend apart) and user. */
 export function fleetDeviceSpec(index: number, serialPrefix: string, domain: string): FleetDeviceSpec {
   const number = String(index + 1).padStart(6, '0');
@@ -35,12 +40,17 @@ export function fleetDeviceSpec(index: number, serialPrefix: string, domain: str
   };
 }
 
-export async function runShard(input: ShardInput, onDone: (ok: boolean) => void = () => undefined): Promise<ShardResult> {
+export async function runShard(
+  input: ShardInput,
+  onDone: (ok: boolean) => void = () => undefined,
+): Promise<ShardResult> {
   const result: ShardResult = {
     succeeded: 0,
     failed: 0,
     failures: {},
-    latencies: Object.fromEntries(TRANSITION_KINDS.map((kind) => [kind, []])) as unknown as ShardResult['latencies'],
+    latencies: Object.fromEntries(
+      TRANSITION_KINDS.map((kind) => [kind, []]),
+    ) as unknown as ShardResult['latencies'],
     traffic: { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 },
   };
   const sink = (kind: TransitionKind, ms: number) => result.latencies[kind].push(ms);
@@ -51,7 +61,11 @@ export async function runShard(input: ShardInput, onDone: (ok: boolean) => void 
     while (next < end) {
       const index = next;
       next += 1;
-      const { outcome, traffic } = await walkDevice(fleetDeviceSpec(index, input.serialPrefix, input.domain), walkOptions, sink);
+      const { outcome, traffic } = await walkDevice(
+        fleetDeviceSpec(index, input.serialPrefix, input.domain),
+        walkOptions,
+        sink,
+      );
       result.traffic.sent += traffic.sent;
       result.traffic.received += traffic.received;
       result.traffic.bytesSent += traffic.bytesSent;

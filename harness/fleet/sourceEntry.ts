@@ -6,7 +6,8 @@ const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
  * `--flag=value` form). Never the rest of execArgv: it can hold `-e CODE` or `--inspect`, which a child
  * must not run again.
  */
-const INHERITED = /^--((cpu-prof|heap-prof|trace-gc|single-threaded-gc|enable-source-maps)|(cpu-prof-dir|cpu-prof-interval|heap-prof-dir|heap-prof-interval|max-old-space-size|max-semi-space-size)=.+)$/;
+const INHERITED =
+  /^--((cpu-prof|heap-prof|trace-gc|single-threaded-gc|enable-source-maps)|(cpu-prof-dir|cpu-prof-interval|heap-prof-dir|heap-prof-interval|max-old-space-size|max-semi-space-size)=.+)$/;
 
 /**
  * Node flags for a child process started from `file`: the inherited diagnostics, plus ts-node's
@@ -27,5 +28,7 @@ export function siblingEntry(file: string, name: string): string {
  * and refuses V8 and process-wide flags given again), or ts-node's hook for TypeScript sources.
  */
 export function workerExecArgv(file: string): string[] | undefined {
-  return file.endsWith('.ts') && !process.execArgv.some((flag) => flag.includes('ts-node')) ? [...TS_NODE] : undefined;
+  return file.endsWith('.ts') && !process.execArgv.some((flag) => flag.includes('ts-node'))
+    ? [...TS_NODE]
+    : undefined;
 }

@@ -56,7 +56,8 @@ export type Percentiles = z.infer<typeof percentilesSchema>;
 export function percentiles(samples: ArrayLike<number>): Percentiles {
   if (samples.length === 0) return { p50: null, p95: null, p99: null };
   const sorted = Float64Array.from(samples).sort();
-  const at = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
+  const at = (p: number) =>
+    round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
   return { p50: at(50), p95: at(95), p99: at(99) };
 }
 
@@ -71,14 +72,18 @@ export function mergeShards(shards: ShardResult[]): ShardResult {
     succeeded: 0,
     failed: 0,
     failures: {},
-    latencies: Object.fromEntries(TRANSITION_KINDS.map((kind) => [kind, [] as number[]])) as unknown as ShardResult['latencies'],
+    latencies: Object.fromEntries(
+      TRANSITION_KINDS.map((kind) => [kind, [] as number[]]),
+    ) as unknown as ShardResult['latencies'],
     traffic: { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 },
   };
   for (const shard of shards) {
     merged.succeeded += shard.succeeded;
     merged.failed += shard.failed;
-    for (const [reason, count] of Object.entries(shard.failures)) merged.failures[reason] = (merged.failures[reason] ?? 0) + count;
-    for (const kind of TRANSITION_KINDS) for (const sample of shard.latencies[kind]) merged.latencies[kind].push(sample);
+    for (const [reason, count] of Object.entries(shard.failures))
+      merged.failures[reason] = (merged.failures[reason] ?? 0) + count;
+    for (const kind of TRANSITION_KINDS)
+      for (const sample of shard.latencies[kind]) merged.latencies[kind].push(sample);
     merged.traffic.sent += shard.traffic.sent;
     merged.traffic.received += shard.traffic.received;
     merged.traffic.bytesSent += shard.traffic.bytesSent;
@@ -87,10 +92,15 @@ export function mergeShards(shards: ShardResult[]): ShardResult {
   return merged;
 }
 
-export function latencyFigures(latencies: Record<TransitionKind, number[]>): Pick<FleetSummary, 'latencyMs' | 'latencyByTransitionMs'> {
+export function latencyFigures(
+  latencies: Record<TransitionKind, number[]>,
+): Pick<FleetSummary, 'latencyMs' | 'latencyByTransitionMs'> {
   const ledger = LEDGER_TRANSITIONS.flatMap((kind) => latencies[kind]);
   const byTransition = Object.fromEntries(
-    TRANSITION_KINDS.map((kind) => [kind, { ...percentiles(latencies[kind]), count: latencies[kind].length }]),
+    TRANSITION_KINDS.map((kind) => [
+      kind,
+      { ...percentiles(latencies[kind]), count: latencies[kind].length },
+    ]),
   ) as FleetSummary['latencyByTransitionMs'];
   return { latencyMs: percentiles(ledger), latencyByTransitionMs: byTransition };
 }

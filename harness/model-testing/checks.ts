@@ -32,10 +32,20 @@ export function backendView(snapshot: BackendSnapshot): BackendView {
 export function checkScreen(expectedPath: string, view: DeviceView, reportsState: boolean): string[] {
   const meta = metaOfPath(expectedPath);
   const problems: string[] = [];
-  if (reportsState && view.state !== expectedPath) problems.push(`device is in state ${view.state}, the model is in ${expectedPath}`);
-  if (view.screen.id !== meta.screen.id) problems.push(`device shows screen "${view.screen.id}", the model state ${expectedPath} shows "${meta.screen.id}"`);
-  if (view.userless !== meta.userless) problems.push(`device is ${view.userless ? 'userless' : 'user-affiliated'}, the model says ${meta.userless ? 'userless' : 'user-affiliated'}`);
-  if (view.poweredOff !== meta.poweredOff) problems.push(`device is ${view.poweredOff ? 'off' : 'on'}, the model says ${meta.poweredOff ? 'off' : 'on'}`);
+  if (reportsState && view.state !== expectedPath)
+    problems.push(`device is in state ${view.state}, the model is in ${expectedPath}`);
+  if (view.screen.id !== meta.screen.id)
+    problems.push(
+      `device shows screen "${view.screen.id}", the model state ${expectedPath} shows "${meta.screen.id}"`,
+    );
+  if (view.userless !== meta.userless)
+    problems.push(
+      `device is ${view.userless ? 'userless' : 'user-affiliated'}, the model says ${meta.userless ? 'userless' : 'user-affiliated'}`,
+    );
+  if (view.poweredOff !== meta.poweredOff)
+    problems.push(
+      `device is ${view.poweredOff ? 'off' : 'on'}, the model says ${meta.poweredOff ? 'off' : 'on'}`,
+    );
   if (meta.error && !view.errorReason) problems.push(`error screen "${meta.screen.id}" shows no reason`);
   return problems;
 }
@@ -51,40 +61,63 @@ export function expectedNamePattern(stage: string | null, serial: string, upn: s
   return null;
 }
 
-export function expectedDeliveries(stage: string | null, targeting: TargetingPlan | null): { policies: string[]; apps: string[] } | null {
+export function expectedDeliveries(
+  stage: string | null,
+  targeting: TargetingPlan | null,
+): { policies: string[]; apps: string[] } | null {
   if (!targeting) return null;
   // Stage 2 can be targeted only through assignment filters; groups apply after the user signs in.
-  if (stage === 'staged' || stage === 'adminProvisioned') return { policies: [targeting.filterPolicy], apps: [] };
-  if (stage === 'enrolled') return { policies: [targeting.filterPolicy, targeting.userGroupPolicy], apps: [targeting.deviceGroupApp] };
+  if (stage === 'staged' || stage === 'adminProvisioned')
+    return { policies: [targeting.filterPolicy], apps: [] };
+  if (stage === 'enrolled')
+    return {
+      policies: [targeting.filterPolicy, targeting.userGroupPolicy],
+      apps: [targeting.deviceGroupApp],
+    };
   return null;
 }
 
 const sorted = (items: string[]) => [...items].sort();
 const sameSet = (a: string[], b: string[]) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
 
-export function checkBackend(context: DeviceModelContext, serial: string, snapshot: BackendSnapshot, targeting: TargetingPlan | null): string[] {
+export function checkBackend(
+  context: DeviceModelContext,
+  serial: string,
+  snapshot: BackendSnapshot,
+  targeting: TargetingPlan | null,
+): string[] {
   const problems: string[] = [];
   const expectedStage = context.recordedStage;
   const { device } = snapshot;
   // A device that only redeemed a token is not a managed device yet; its ledger still knows it.
   const actualStage = device?.simulatorEnrollmentStage ?? snapshot.ledger.at(-1)?.toStage ?? null;
   if (actualStage !== expectedStage) {
-    problems.push(`backend stage is ${actualStage ?? 'none (no device record)'}, the model expects ${expectedStage ?? 'none'}`);
+    problems.push(
+      `backend stage is ${actualStage ?? 'none (no device record)'}, the model expects ${expectedStage ?? 'none'}`,
+    );
     return problems;
   }
   if (!device) return problems;
   const expectedUpn = expectedStage === 'enrolled' ? context.upn : null;
   const actualUpn = device.userPrincipalName || null;
-  if (actualUpn !== expectedUpn) problems.push(`backend user is ${actualUpn ?? 'none (userless)'}, the model expects ${expectedUpn ?? 'userless'}`);
+  if (actualUpn !== expectedUpn)
+    problems.push(
+      `backend user is ${actualUpn ?? 'none (userless)'}, the model expects ${expectedUpn ?? 'userless'}`,
+    );
   const pattern = expectedNamePattern(expectedStage, serial, expectedUpn);
-  if (pattern && !pattern.test(device.deviceName)) problems.push(`backend device name "${device.deviceName}" does not match ${pattern}`);
+  if (pattern && !pattern.test(device.deviceName))
+    problems.push(`backend device name "${device.deviceName}" does not match ${pattern}`);
   const deliveries = expectedDeliveries(expectedStage, targeting);
   if (deliveries) {
     if (!sameSet(device.simulatorDeliveredPolicies, deliveries.policies)) {
-      problems.push(`policies delivered are [${device.simulatorDeliveredPolicies.join(', ')}], expected [${deliveries.policies.join(', ')}]`);
+      problems.push(
+        `policies delivered are [${device.simulatorDeliveredPolicies.join(', ')}], expected [${deliveries.policies.join(', ')}]`,
+      );
     }
     if (!sameSet(device.simulatorDeliveredApps, deliveries.apps)) {
-      problems.push(`apps delivered are [${device.simulatorDeliveredApps.join(', ')}], expected [${deliveries.apps.join(', ')}]`);
+      problems.push(
+        `apps delivered are [${device.simulatorDeliveredApps.join(', ')}], expected [${deliveries.apps.join(', ')}]`,
+      );
     }
   }
   problems.push(...checkLedger(snapshot.ledger, expectedStage));
@@ -111,17 +144,24 @@ export function checkLedger(ledger: LedgerEntry[], expectedStage: string | null)
   let stagedToken: string | null = null;
   for (const entry of ledger) {
     const from = entry.fromStage ?? 'none';
-    if (from !== current) problems.push(`ledger entry ${entry.seq} starts from ${from}, but the device was ${current}`);
-    if (!(NEXT[from] ?? []).includes(entry.toStage)) problems.push(`ledger entry ${entry.seq} goes ${from} -> ${entry.toStage}, which skips or reverses a stage`);
+    if (from !== current)
+      problems.push(`ledger entry ${entry.seq} starts from ${from}, but the device was ${current}`);
+    if (!(NEXT[from] ?? []).includes(entry.toStage))
+      problems.push(
+        `ledger entry ${entry.seq} goes ${from} -> ${entry.toStage}, which skips or reverses a stage`,
+      );
     if (entry.toStage === 'staged' || entry.toStage === 'adminProvisioned') {
       if (!entry.tokenId) problems.push(`ledger entry ${entry.seq} (${entry.toStage}) names no token`);
       stagedToken = entry.tokenId;
     }
     if (entry.toStage === 'enrolled' && stagedToken && entry.tokenId !== stagedToken) {
-      problems.push(`ledger entry ${entry.seq} enrolled with token ${entry.tokenId}, but the device was staged with ${stagedToken}`);
+      problems.push(
+        `ledger entry ${entry.seq} enrolled with token ${entry.tokenId}, but the device was staged with ${stagedToken}`,
+      );
     }
     current = entry.toStage;
   }
-  if (ledger.length > 0 && current !== (expectedStage ?? 'none')) problems.push(`ledger ends at ${current}, the model expects ${expectedStage ?? 'none'}`);
+  if (ledger.length > 0 && current !== (expectedStage ?? 'none'))
+    problems.push(`ledger ends at ${current}, the model expects ${expectedStage ?? 'none'}`);
   return problems;
 }

@@ -26,9 +26,12 @@ test('every generated path is one a device can take', () => {
 describe.each(selected.map((item) => [item.path.id, item] as const))('model path %s', (_id, item) => {
   test('the device and the backend follow the model at every step', async () => {
     const backend = await startBackend();
-    const run = await runPlannedPath(item, { target, seed: SEED }, planned.indexOf(item), backend).finally(() => backend.close());
+    const run = await runPlannedPath(item, { target, seed: SEED }, planned.indexOf(item), backend).finally(
+      () => backend.close(),
+    );
     taken.push(...run.taken);
-    if (run.result.failure) throw new Error(`${run.result.failure.message}\n${run.result.failure.replay ?? ''}`);
+    if (run.result.failure)
+      throw new Error(`${run.result.failure.message}\n${run.result.failure.replay ?? ''}`);
     expect(run.result.steps.every((step) => step.status === 'passed')).toBe(true);
   });
 });

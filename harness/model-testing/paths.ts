@@ -39,7 +39,10 @@ function variantKey(event: DeviceEvent): string {
 
 function transitionOf(previous: DeviceSnapshot, event: DeviceEvent, next: DeviceSnapshot): ModelTransition {
   const transition = findTransition(statePath(previous), event.type, statePath(next));
-  if (!transition) throw new Error(`no model transition for ${event.type} from ${statePath(previous)} to ${statePath(next)}`);
+  if (!transition)
+    throw new Error(
+      `no model transition for ${event.type} from ${statePath(previous)} to ${statePath(next)}`,
+    );
   return transition;
 }
 
@@ -48,7 +51,10 @@ function transitionOf(previous: DeviceSnapshot, event: DeviceEvent, next: Device
  * from the walk's vertices, which merge states that differ only outside the walk's key (the account, the
  * error shown); so the path's events are replayed on the machine from the start to get its true states.
  */
-function toModelPath(steps: Array<{ event: DeviceEvent; state: DeviceSnapshot }>, from?: DeviceSnapshot): ModelPath {
+function toModelPath(
+  steps: Array<{ event: DeviceEvent; state: DeviceSnapshot }>,
+  from?: DeviceSnapshot,
+): ModelPath {
   const result: PathStep[] = [];
   let state = from ?? createActor(deviceModel).getSnapshot();
   for (const { event } of steps.slice(1)) {
@@ -71,7 +77,9 @@ function shortestTransitionCover(): ModelPath[] {
     events: allVariants,
     filterEvents: (state, event) => isFeasible(state, event),
     serializeState: (state, event, previous) =>
-      event && previous ? `${stateKey(state)}<-${transitionOf(previous, event, state).id}<-${variantKey(event)}` : stateKey(state),
+      event && previous
+        ? `${stateKey(state)}<-${transitionOf(previous, event, state).id}<-${variantKey(event)}`
+        : stateKey(state),
   });
   const candidates = model
     .getShortestPaths({ allowDuplicatePaths: true })
@@ -115,14 +123,24 @@ const SIMPLE_WALK_BUDGET = 200_000;
  * getSimplePaths itself has no such bound and does not finish on this guarded machine.
  */
 function boundedSimplePaths(maxPaths: number, random: () => number): ModelPath[] {
-  const adjacency: Record<string, { state: DeviceSnapshot; transitions: Record<string, { event: DeviceEvent; state: DeviceSnapshot }> }> = getAdjacencyMap(deviceModel, {
+  const adjacency: Record<
+    string,
+    { state: DeviceSnapshot; transitions: Record<string, { event: DeviceEvent; state: DeviceSnapshot }> }
+  > = getAdjacencyMap(deviceModel, {
     events: allVariants,
-    filterEvents: (state: DeviceSnapshot, event: DeviceEvent) => isFeasible(state, event) && isForward(state, event),
+    filterEvents: (state: DeviceSnapshot, event: DeviceEvent) =>
+      isFeasible(state, event) && isForward(state, event),
     serializeState: (state: DeviceSnapshot) => stateKey(state),
-  }) as unknown as Record<string, { state: DeviceSnapshot; transitions: Record<string, { event: DeviceEvent; state: DeviceSnapshot }> }>;  const initial = Object.keys(adjacency)[0]!;
+  }) as unknown as Record<
+    string,
+    { state: DeviceSnapshot; transitions: Record<string, { event: DeviceEvent; state: DeviceSnapshot }> }
+  >;
+  const initial = Object.keys(adjacency)[0]!;
   const found: ModelPath[] = [];
   const onPath = new Set<string>([initial]);
-  const trail: Array<{ event: DeviceEvent; state: DeviceSnapshot }> = [{ event: { type: 'xstate.init' } as unknown as DeviceEvent, state: adjacency[initial]!.state }];
+  const trail: Array<{ event: DeviceEvent; state: DeviceSnapshot }> = [
+    { event: { type: 'xstate.init' } as unknown as DeviceEvent, state: adjacency[initial]!.state },
+  ];
   let budget = SIMPLE_WALK_BUDGET;
 
   const visit = (key: string): void => {
@@ -177,7 +195,11 @@ export function shortestPathsToStates(options: ShortestPathOptions = {}): ModelP
     serializeState: (state) => stateKey(state),
   });
   return model
-    .getShortestPaths({ allowDuplicatePaths: true, ...(options.from ? { fromState: options.from } : {}), ...(options.to ? { toState: options.to } : {}) })
+    .getShortestPaths({
+      allowDuplicatePaths: true,
+      ...(options.from ? { fromState: options.from } : {}),
+      ...(options.to ? { toState: options.to } : {}),
+    })
     .map((path) => toModelPath(path.steps, options.from));
 }
 
@@ -188,7 +210,10 @@ export interface GenerateOptions {
 }
 
 export function generatePaths(options: GenerateOptions): ModelPath[] {
-  const paths = options.strategy === 'shortest' ? shortestTransitionCover() : boundedSimplePaths(options.maxPaths ?? 200, options.random);
+  const paths =
+    options.strategy === 'shortest'
+      ? shortestTransitionCover()
+      : boundedSimplePaths(options.maxPaths ?? 200, options.random);
   const limited = options.maxPaths !== undefined ? paths.slice(0, options.maxPaths) : paths;
   return limited.map((path, index) => ({ ...path, id: `path-${String(index + 1).padStart(3, '0')}` }));
 }

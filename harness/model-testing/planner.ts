@@ -15,8 +15,15 @@ import type { ModelPath, PathStep } from './paths';
 
 /** The kinds of token the harness can put in a vendor's hand. */
 export type TokenKind =
-  | { kind: 'valid'; tokenType: 'deviceStaging' | 'default'; mode: 'corporateOwnedFullyManaged' | 'corporateOwnedWorkProfile' }
-  | { kind: 'rejected'; reason: Exclude<TokenRejectionReason, 'androidTooOld' | 'manualEntryNotSupported' | 'rateLimited'> };
+  | {
+      kind: 'valid';
+      tokenType: 'deviceStaging' | 'default';
+      mode: 'corporateOwnedFullyManaged' | 'corporateOwnedWorkProfile';
+    }
+  | {
+      kind: 'rejected';
+      reason: Exclude<TokenRejectionReason, 'androidTooOld' | 'manualEntryNotSupported' | 'rateLimited'>;
+    };
 
 /** How the QR code the vendor shows the device is made. */
 export type QrVariant = 'valid' | 'checksumMismatch' | 'downloadFailed' | 'installFailed' | 'notProvisioning';
@@ -70,7 +77,8 @@ function segmentsOf(path: ModelPath): Array<{ trigger: PathStep; outcomes: PathS
 
 function tokenFor(outcomes: DeviceEvent[]): TokenKind {
   for (const event of outcomes) {
-    if (event.type === 'TOKEN_ACCEPTED') return { kind: 'valid', tokenType: event.tokenType, mode: event.mode };
+    if (event.type === 'TOKEN_ACCEPTED')
+      return { kind: 'valid', tokenType: event.tokenType, mode: event.mode };
     if (event.type === 'TOKEN_REJECTED') {
       switch (event.reason) {
         case 'androidTooOld':
@@ -113,8 +121,14 @@ function versionBounds(path: ModelPath): [number, number] {
       low = 0;
       high = Math.min(high, at('7.1'));
     }
-    if (event.type === 'TOKEN_REJECTED' && event.reason === 'manualEntryNotSupported') low = Math.max(low, at('11'));
-    if (event.type === 'TOKEN_ACCEPTED' && lastSource === 'manual' && event.mode === 'corporateOwnedWorkProfile') high = Math.min(high, at('10'));
+    if (event.type === 'TOKEN_REJECTED' && event.reason === 'manualEntryNotSupported')
+      low = Math.max(low, at('11'));
+    if (
+      event.type === 'TOKEN_ACCEPTED' &&
+      lastSource === 'manual' &&
+      event.mode === 'corporateOwnedWorkProfile'
+    )
+      high = Math.min(high, at('10'));
     // Without Wi-Fi a typed token reaches the service only over mobile data, which Android 10+ refuses.
     if (event.type === 'DEVICE_READY' && !wifi && lastSource === 'manual') high = Math.min(high, at('9'));
   }
@@ -133,7 +147,11 @@ export function planPath(path: ModelPath): PathPlan {
     const outcomeEvents = outcomes.map((step) => step.event);
     const type = trigger.event.type;
     if (type === 'QR_SCANNED' || type === 'QR_INVALID' || type === 'TOKEN_SUBMITTED') {
-      before.push({ kind: 'offerToken', token: tokenFor(outcomeEvents), qr: qrFor(trigger.event, outcomeEvents) });
+      before.push({
+        kind: 'offerToken',
+        token: tokenFor(outcomeEvents),
+        qr: qrFor(trigger.event, outcomeEvents),
+      });
     }
     if (outcomeEvents.some((event) => event.type === 'NETWORK_UNAVAILABLE')) {
       before.push({ kind: 'networkDown' });
@@ -148,7 +166,9 @@ export function planPath(path: ModelPath): PathPlan {
     }
     const upn =
       type === 'SIGN_IN'
-        ? outcomeEvents.some((event) => event.type === 'SIGN_IN_REJECTED' && event.reason === 'accountNotFound')
+        ? outcomeEvents.some(
+            (event) => event.type === 'SIGN_IN_REJECTED' && event.reason === 'accountNotFound',
+          )
           ? FOREIGN_UPN
           : TENANT_UPN
         : undefined;
@@ -156,7 +176,8 @@ export function planPath(path: ModelPath): PathPlan {
   });
   // Held work is released once the next segment's trigger has happened (the device moved on).
   segments.forEach((segment, index) => {
-    if (index > 0 && segments[index - 1]!.before.some((arrangement) => arrangement.kind === 'hold')) segment.after.push({ kind: 'release' });
+    if (index > 0 && segments[index - 1]!.before.some((arrangement) => arrangement.kind === 'hold'))
+      segment.after.push({ kind: 'release' });
   });
   if (major(osVersion) < 8 && path.steps.some((step) => step.event.type === 'TOKEN_ACCEPTED')) {
     throw new InfeasiblePathError(`${path.id} needs Android 7 and an accepted token`);

@@ -27,10 +27,17 @@ export interface PlannedPath {
   plan: PathPlan;
 }
 
-
 /** The paths of a suite with their plans; paths no device could take are left out, with the reason. */
-export function planSuite(strategy: PathStrategy, seed: number, maxPaths?: number): { planned: PlannedPath[]; infeasible: Array<{ path: ModelPath; reason: string }> } {
-  const paths = generatePaths({ strategy, random: seededRandom(seed), ...(maxPaths === undefined ? {} : { maxPaths }) });
+export function planSuite(
+  strategy: PathStrategy,
+  seed: number,
+  maxPaths?: number,
+): { planned: PlannedPath[]; infeasible: Array<{ path: ModelPath; reason: string }> } {
+  const paths = generatePaths({
+    strategy,
+    random: seededRandom(seed),
+    ...(maxPaths === undefined ? {} : { maxPaths }),
+  });
   const planned: PlannedPath[] = [];
   const infeasible: Array<{ path: ModelPath; reason: string }> = [];
   for (const path of paths) {
@@ -45,11 +52,20 @@ export function planSuite(strategy: PathStrategy, seed: number, maxPaths?: numbe
 }
 
 /** Runs one planned path on a fresh device against `backend`, which the path has to itself. */
-export async function runPlannedPath(planned: PlannedPath, options: Pick<ModelSuiteOptions, 'target' | 'seed'>, index: number, backend: RunningBackend): Promise<PathRun> {
+export async function runPlannedPath(
+  planned: PlannedPath,
+  options: Pick<ModelSuiteOptions, 'target' | 'seed'>,
+  index: number,
+  backend: RunningBackend,
+): Promise<PathRun> {
   const random = seededRandom(options.seed + index);
   const hardware = pick(SAMPLE_HARDWARE, random);
   const device = await options.target.createDevice(
-    { serialNumber: `MT${String(index + 1).padStart(3, '0')}S${options.seed}`, ...hardware, osVersion: planned.plan.osVersion },
+    {
+      serialNumber: `MT${String(index + 1).padStart(3, '0')}S${options.seed}`,
+      ...hardware,
+      osVersion: planned.plan.osVersion,
+    },
     backend.url,
   );
   try {
@@ -69,7 +85,12 @@ export async function runModelSuite(options: ModelSuiteOptions): Promise<RunRepo
   const startedAt = new Date();
   const { planned } = planSuite(options.strategy, options.seed, options.maxPaths);
   const selected = options.only ? planned.filter((p) => options.only!.includes(p.path.id)) : planned;
-  options.reporter.onBegin?.({ kind: 'model', target: options.target.name, total: selected.length, seed: options.seed });
+  options.reporter.onBegin?.({
+    kind: 'model',
+    target: options.target.name,
+    total: selected.length,
+    seed: options.seed,
+  });
   const results: RunReport['cases'] = [];
   const taken: PathRun['taken'] = [];
   const start = options.startBackend ?? (() => startBackend());
@@ -79,7 +100,9 @@ export async function runModelSuite(options: ModelSuiteOptions): Promise<RunRepo
     options.reporter.onCaseBegin?.({ id: item.path.id, title: item.path.id });
     const backend = await next!;
     next = index + 1 < selected.length ? start() : null;
-    const run = await runPlannedPath(item, options, planned.indexOf(item), backend).finally(() => backend.close());
+    const run = await runPlannedPath(item, options, planned.indexOf(item), backend).finally(() =>
+      backend.close(),
+    );
     run.result.steps.forEach((step) => options.reporter.onStepEnd?.(run.result.id, step));
     options.reporter.onCaseEnd?.(run.result);
     results.push(run.result);

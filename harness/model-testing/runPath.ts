@@ -63,10 +63,12 @@ export async function runPath(context: PathContext): Promise<PathRun> {
       case 'offerToken':
         if (arrangement.token.kind === 'valid') {
           offer = await world.validToken(arrangement.token, arrangement.qr);
-          if (!targeting && offer.profile) targeting = await world.targetProfile(offer.profile, context.account ?? TENANT_UPN);
+          if (!targeting && offer.profile)
+            targeting = await world.targetProfile(offer.profile, context.account ?? TENANT_UPN);
         } else {
           offer = await world.rejectedToken(arrangement.token.reason);
-          if (arrangement.qr !== 'valid') offer = { ...offer, qrPng: world.craftedQr(offer.token, arrangement.qr) };
+          if (arrangement.qr !== 'valid')
+            offer = { ...offer, qrPng: world.craftedQr(offer.token, arrangement.qr) };
         }
         return;
       case 'networkDown':
@@ -107,7 +109,10 @@ export async function runPath(context: PathContext): Promise<PathRun> {
         if (action === 'cutPower') await device.cutPower();
         else await device.perform(action);
       } catch (error) {
-        throw new StepFailure(`${segment.trigger.event.type} failed on the device: ${oneLine(error)}`, stepIndex);
+        throw new StepFailure(
+          `${segment.trigger.event.type} failed on the device: ${oneLine(error)}`,
+          stepIndex,
+        );
       }
       for (const arrangement of segment.after) await arrange(arrangement);
 
@@ -115,7 +120,12 @@ export async function runPath(context: PathContext): Promise<PathRun> {
       const history = device.history ? await device.history(mark) : null;
       const expected = [segment.trigger, ...segment.outcomes];
       const backend = await readBackend(admin, device.serialNumber);
-      const backendProblems = checkBackend(expected.at(-1)!.state.context, device.serialNumber, backend, targeting);
+      const backendProblems = checkBackend(
+        expected.at(-1)!.state.context,
+        device.serialNumber,
+        backend,
+        targeting,
+      );
 
       expected.forEach((step, offset) => {
         const isLast = offset === expected.length - 1;
@@ -124,7 +134,10 @@ export async function runPath(context: PathContext): Promise<PathRun> {
         const meta = metaOfPath(step.path);
         steps.push({
           index: stepIndex,
-          action: describeEvent(step.event, metaOfPath(offset === 0 ? previousState : expected[offset - 1]!.path).actor),
+          action: describeEvent(
+            step.event,
+            metaOfPath(offset === 0 ? previousState : expected[offset - 1]!.path).actor,
+          ),
           kind: eventKind(step.event.type),
           device: device.serialNumber,
           state: step.path,
@@ -164,21 +177,34 @@ function requireOffer(offer: OfferedToken | null): OfferedToken {
 }
 
 async function readBackend(admin: AdminClient, serialNumber: string): Promise<BackendSnapshot> {
-  const [device, ledger] = await Promise.all([admin.managedDeviceBySerial(serialNumber), admin.ledger(serialNumber)]);
+  const [device, ledger] = await Promise.all([
+    admin.managedDeviceBySerial(serialNumber),
+    admin.ledger(serialNumber),
+  ]);
   return { device, ledger };
 }
 
 /** The device's own history must show this step: the same event, leading to the same state. */
 function checkHistoryStep(history: DeviceTransition[], offset: number, step: PathStep): string[] {
   const actual = history[offset];
-  if (!actual) return [`the device never took ${step.event.type} to ${step.path} (it took ${history.map((h) => `${h.event}->${h.state}`).join(', ') || 'nothing'})`];
+  if (!actual)
+    return [
+      `the device never took ${step.event.type} to ${step.path} (it took ${history.map((h) => `${h.event}->${h.state}`).join(', ') || 'nothing'})`,
+    ];
   if (actual.event !== step.event.type || actual.state !== step.path) {
-    return [`the device took ${actual.event} -> ${actual.state}, the model expects ${step.event.type} -> ${step.path}`];
+    return [
+      `the device took ${actual.event} -> ${actual.state}, the model expects ${step.event.type} -> ${step.path}`,
+    ];
   }
   return [];
 }
 
-function recordTaken(taken: PathRun['taken'], history: DeviceTransition[] | null, expected: PathStep[], previous: string): void {
+function recordTaken(
+  taken: PathRun['taken'],
+  history: DeviceTransition[] | null,
+  expected: PathStep[],
+  previous: string,
+): void {
   let from = previous;
   if (history) {
     for (const entry of history) {
@@ -201,7 +227,9 @@ function caseResult(
   artifacts: CaseResult['artifacts'],
 ): CaseResult {
   const { path } = context;
-  const first = path.steps.find((step) => step.event.type === 'TOKEN_ACCEPTED' || step.event.type === 'TOKEN_REJECTED');
+  const first = path.steps.find(
+    (step) => step.event.type === 'TOKEN_ACCEPTED' || step.event.type === 'TOKEN_REJECTED',
+  );
   const last = path.steps.at(-1)!;
   const title = `${path.id}: ${first ? `${first.event.type}${'reason' in first.event ? ` (${first.event.reason})` : ''} … ` : ''}${last.event.type} -> ${last.path}`;
   return {

@@ -7,11 +7,16 @@ import type { Target, TargetAction, TargetDevice } from '../targets/target';
 export const SABOTAGE_FAULTS = {
   /** The vendor's power-off after staging is ignored: the device stays on the "staged" screen. */
   'skip-power-off': async (device: TargetDevice, action: TargetAction, perform: () => Promise<void>) => {
-    if (action.type === 'POWER_OFF' && (await device.view()).state === 'stagingStage2.readyToPowerOff') return;
+    if (action.type === 'POWER_OFF' && (await device.view()).state === 'stagingStage2.readyToPowerOff')
+      return;
     await perform();
   },
   /** The device signs in with another account than the one the user typed. */
-  'wrong-account': async (_device: TargetDevice, action: TargetAction, perform: (replacement?: TargetAction) => Promise<void>) => {
+  'wrong-account': async (
+    _device: TargetDevice,
+    action: TargetAction,
+    perform: (replacement?: TargetAction) => Promise<void>,
+  ) => {
     if (action.type === 'SIGN_IN') return perform({ type: 'SIGN_IN', upn: `someone.else.${action.upn}` });
     await perform();
   },
@@ -28,7 +33,8 @@ export function sabotage(target: Target, fault: SabotageFault): Target {
     async createDevice(profile, backendUrl) {
       const device = await target.createDevice(profile, backendUrl);
       const broken: TargetDevice = Object.create(device) as TargetDevice;
-      broken.perform = (action: TargetAction) => interfere(device, action, (replacement?: TargetAction) => device.perform(replacement ?? action));
+      broken.perform = (action: TargetAction) =>
+        interfere(device, action, (replacement?: TargetAction) => device.perform(replacement ?? action));
       return broken;
     },
   };

@@ -47,7 +47,12 @@ export class FaultyLink {
 
   /** Starts the link on a free loopback port, relaying to `upstreamUrl` (the backend's ws://…/device). */
   static async start(upstreamUrl: string): Promise<FaultyLink> {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: DEVICE_CHANNEL_PATH, perMessageDeflate: false });
+    const server = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      path: DEVICE_CHANNEL_PATH,
+      perMessageDeflate: false,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
@@ -135,7 +140,8 @@ export class FaultyLink {
     } catch {
       return true;
     }
-    if (message.type === 'hello' && typeof message.device?.serialNumber === 'string') relay.serial = message.device.serialNumber;
+    if (message.type === 'hello' && typeof message.device?.serialNumber === 'string')
+      relay.serial = message.device.serialNumber;
     const serial = relay.serial;
     if (serial === null) return true;
     if (this.partitioned.has(serial)) {

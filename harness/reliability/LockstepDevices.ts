@@ -53,7 +53,8 @@ export class LockstepDevices implements TargetDevice {
       switch (action.type) {
         case 'SHOW_QR_CODE': {
           const text = qrText(action.image);
-          if (text === null) throw new StagesimError('QR_NOT_FOUND', 'the QR reader found no code in the image shown to it');
+          if (text === null)
+            throw new StagesimError('QR_NOT_FOUND', 'the QR reader found no code in the image shown to it');
           device.readProvisioningText(text);
           break;
         }

@@ -1,6 +1,12 @@
 import type { AdminClient, ProfileEntity } from '../world/AdminClient';
 import { knownQrCode } from './LockstepDevices';
-import { EnrollmentWorld, type AcceptedFlow, type OfferedToken, type RejectedTokenReason, type TargetingPlan } from '../world/EnrollmentWorld';
+import {
+  EnrollmentWorld,
+  type AcceptedFlow,
+  type OfferedToken,
+  type RejectedTokenReason,
+  type TargetingPlan,
+} from '../world/EnrollmentWorld';
 
 /**
  * One admin's stage 1 for many model path runs on one backend: each profile is created and targeted
@@ -36,7 +42,8 @@ export class SharedWorld extends EnrollmentWorld {
   override issued(profile: ProfileEntity): Promise<{ token: string; png: Buffer }> {
     return memo(this.codes, profile.id, async () => {
       const { tokenValue, qrCodeContent, png } = await this.admin.qrCode(profile.id);
-      if (!tokenValue || !png || !qrCodeContent) throw new Error(`profile "${profile.displayName}" has no usable token`);
+      if (!tokenValue || !png || !qrCodeContent)
+        throw new Error(`profile "${profile.displayName}" has no usable token`);
       knownQrCode(png, qrCodeContent);
       return { token: tokenValue, png };
     });

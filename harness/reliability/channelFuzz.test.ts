@@ -31,18 +31,40 @@ afterAll(async () => {
 });
 
 type Frame = { kind: string; data: string | Buffer; binary: boolean };
-const text = (kind: string) => (data: string): Frame => ({ kind, data, binary: false });
+const text =
+  (kind: string) =>
+  (data: string): Frame => ({ kind, data, binary: false });
 
 /** Any JSON-ish value a broken client might put in a field. */
-const junk = fc.oneof(fc.anything({ maxDepth: 3, maxKeys: 4 }), fc.string({ maxLength: 80 }), fc.integer(), fc.constant(null), fc.boolean(), fc.double());
+const junk = fc.oneof(
+  fc.anything({ maxDepth: 3, maxKeys: 4 }),
+  fc.string({ maxLength: 80 }),
+  fc.integer(),
+  fc.constant(null),
+  fc.boolean(),
+  fc.double(),
+);
 
-const malformedJson = fc.oneof(
-  fc.string({ maxLength: 200 }),
-  fc.string({ unit: 'grapheme', maxLength: 120 }),
-  fc.json({ maxDepth: 3 }).map((json) => json.slice(0, Math.max(1, json.length - 1))),
-  fc.string({ maxLength: 60 }).map((tail) => `{"type":"hello","requestId":"x",${tail}`),
-  fc.constantFrom('', ' ', 'null', '[]', '{}', '"hello"', '{"type":null}', '{"type":"__proto__"}', '{"type":"constructor","requestId":"x"}', '{"__proto__":{"type":"hello"}}'),
-).map(text('malformed'));
+const malformedJson = fc
+  .oneof(
+    fc.string({ maxLength: 200 }),
+    fc.string({ unit: 'grapheme', maxLength: 120 }),
+    fc.json({ maxDepth: 3 }).map((json) => json.slice(0, Math.max(1, json.length - 1))),
+    fc.string({ maxLength: 60 }).map((tail) => `{"type":"hello","requestId":"x",${tail}`),
+    fc.constantFrom(
+      '',
+      ' ',
+      'null',
+      '[]',
+      '{}',
+      '"hello"',
+      '{"type":null}',
+      '{"type":"__proto__"}',
+      '{"type":"constructor","requestId":"x"}',
+      '{"__proto__":{"type":"hello"}}',
+    ),
+  )
+  .map(text('malformed'));
 
 const wrongTypes = fc
   .record(
@@ -56,7 +78,12 @@ const wrongTypes = fc
       device: fc.oneof(
         junk,
         fc.record(
-          { serialNumber: fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{1,70}$/), junk), manufacturer: junk, model: junk, osVersion: fc.oneof(fc.constantFrom('7.1', '14', '8'), junk) },
+          {
+            serialNumber: fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{1,70}$/), junk),
+            manufacturer: junk,
+            model: junk,
+            osVersion: fc.oneof(fc.constantFrom('7.1', '14', '8'), junk),
+          },
           { requiredKeys: [] },
         ),
       ),
@@ -67,11 +94,16 @@ const wrongTypes = fc
   .map(text('wrongTypes'));
 
 const unknownTypes = fc
-  .record({ type: fc.string({ maxLength: 100 }).filter((type) => !(TYPES as readonly string[]).includes(type)), requestId: fc.string({ minLength: 1, maxLength: 64 }) })
+  .record({
+    type: fc.string({ maxLength: 100 }).filter((type) => !(TYPES as readonly string[]).includes(type)),
+    requestId: fc.string({ minLength: 1, maxLength: 64 }),
+  })
   .map((message) => JSON.stringify(message))
   .map(text('unknownType'));
 
-const binaryFrames = fc.uint8Array({ maxLength: 2048 }).map((bytes): Frame => ({ kind: 'binary', data: Buffer.from(bytes), binary: true }));
+const binaryFrames = fc
+  .uint8Array({ maxLength: 2048 })
+  .map((bytes): Frame => ({ kind: 'binary', data: Buffer.from(bytes), binary: true }));
 
 /** Each message type's own fields (others are ignored, as zod objects strip unknown keys). */
 const FIELDS: Record<(typeof TYPES)[number], string[]> = {
@@ -85,11 +117,27 @@ const FIELDS: Record<(typeof TYPES)[number], string[]> = {
 /** Strings far past every field's limit, still inside the frame limit. */
 const longStrings = fc
   .constantFrom(...TYPES)
-  .chain((type) => fc.tuple(fc.constant(type), fc.constantFrom(...FIELDS[type]), fc.integer({ min: 65, max: MAX_FRAME_BYTES - 200 }), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })))
+  .chain((type) =>
+    fc.tuple(
+      fc.constant(type),
+      fc.constantFrom(...FIELDS[type]),
+      fc.integer({ min: 65, max: MAX_FRAME_BYTES - 200 }),
+      fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+    ),
+  )
   .map(([type, field, length, char]) => {
     const long = char.repeat(length);
-    const message: Record<string, unknown> = { type, requestId: 'long', token: 'T', method: 'qr', stage: 'staged', upn: 'a@contoso.com', device: { serialNumber: 'S1', manufacturer: 'M', model: 'M', osVersion: '14' } };
-    if (['serialNumber', 'manufacturer', 'model', 'osVersion'].includes(field)) (message.device as Record<string, unknown>)[field] = long;
+    const message: Record<string, unknown> = {
+      type,
+      requestId: 'long',
+      token: 'T',
+      method: 'qr',
+      stage: 'staged',
+      upn: 'a@contoso.com',
+      device: { serialNumber: 'S1', manufacturer: 'M', model: 'M', osVersion: '14' },
+    };
+    if (['serialNumber', 'manufacturer', 'model', 'osVersion'].includes(field))
+      (message.device as Record<string, unknown>)[field] = long;
     else message[field] = long;
     return JSON.stringify(message);
   })
@@ -98,11 +146,18 @@ const longStrings = fc
 
 /** Arrays and objects nested as deep as the frame limit allows, where a string or an object belongs. */
 const deepNesting = fc
-  .tuple(fc.integer({ min: 1, max: Math.floor((MAX_FRAME_BYTES - 100) / 6) }), fc.constantFrom('[', '{"a":'), fc.constantFrom('device', 'token', 'requestId', 'type'))
+  .tuple(
+    fc.integer({ min: 1, max: Math.floor((MAX_FRAME_BYTES - 100) / 6) }),
+    fc.constantFrom('[', '{"a":'),
+    fc.constantFrom('device', 'token', 'requestId', 'type'),
+  )
   .map(([depth, open, field]) => {
     const close = open === '[' ? ']' : '}';
     const nested = `${open.repeat(depth)}1${close.repeat(depth)}`;
-    return `{"type":"hello","requestId":"deep","${field}":${nested}}`.replace(`"type":"hello","requestId":"deep","type":`, '"requestId":"deep","type":');
+    return `{"type":"hello","requestId":"deep","${field}":${nested}}`.replace(
+      `"type":"hello","requestId":"deep","type":`,
+      '"requestId":"deep","type":',
+    );
   })
   .filter((json) => Buffer.byteLength(json) <= MAX_FRAME_BYTES)
   .map(text('deepNesting'));
@@ -121,23 +176,38 @@ const errorCodes = new Set<string>(channelErrorCodeSchema.options);
 /** Problems with the server's answer to one frame; empty when it answered as the protocol says. */
 function judge(frame: Frame, answer: ProbeAnswer, pendingBefore: number): string[] {
   if (pendingBefore > 0) return [`${pendingBefore} reply(ies) arrived that no frame asked for`];
-  if ('closed' in answer) return [`the server closed the connection (${answer.closed}) on a ${frame.kind} frame within the size limit`];
+  if ('closed' in answer)
+    return [
+      `the server closed the connection (${answer.closed}) on a ${frame.kind} frame within the size limit`,
+    ];
   const parsed = backendMessageSchema.safeParse(answer.reply);
-  if (!parsed.success) return [`the reply is not a backend message: ${JSON.stringify(answer.reply).slice(0, 200)}`];
+  if (!parsed.success)
+    return [`the reply is not a backend message: ${JSON.stringify(answer.reply).slice(0, 200)}`];
   const reply = parsed.data;
   if (reply.type === 'error' && !errorCodes.has(reply.code)) return [`unknown error code ${reply.code}`];
-  if (reply.type === 'error' && reply.code === 'internalError') return [`the backend failed on the frame: ${reply.message}`];
-  if (frame.binary && !(reply.type === 'error' && reply.code === 'binaryNotSupported')) return [`a binary frame was answered ${reply.type}`];
-  if (!frame.binary && frame.kind !== 'wrongTypes' && frame.kind !== 'malformed' && reply.type !== 'error') return [`a ${frame.kind} frame was accepted: ${reply.type}`];
+  if (reply.type === 'error' && reply.code === 'internalError')
+    return [`the backend failed on the frame: ${reply.message}`];
+  if (frame.binary && !(reply.type === 'error' && reply.code === 'binaryNotSupported'))
+    return [`a binary frame was answered ${reply.type}`];
+  if (!frame.binary && frame.kind !== 'wrongTypes' && frame.kind !== 'malformed' && reply.type !== 'error')
+    return [`a ${frame.kind} frame was accepted: ${reply.type}`];
   return [];
 }
 
 /** Valid traffic on a fresh connection, through the real device client: hello and a token redemption. */
 async function validTrafficWorks(serialNumber: string): Promise<void> {
-  const client = new DeviceChannelClient({ url: backend.url, retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+  const client = new DeviceChannelClient({
+    url: backend.url,
+    retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  });
   try {
-    expect(await client.hello({ serialNumber, manufacturer: 'Google', model: 'Pixel 8', osVersion: '14' })).toBeNull();
-    expect(await client.redeemToken(token, 'qr')).toMatchObject({ type: 'tokenAccepted', tokenType: 'deviceStaging' });
+    expect(
+      await client.hello({ serialNumber, manufacturer: 'Google', model: 'Pixel 8', osVersion: '14' }),
+    ).toBeNull();
+    expect(await client.redeemToken(token, 'qr')).toMatchObject({
+      type: 'tokenAccepted',
+      tokenType: 'deviceStaging',
+    });
   } finally {
     await client.close();
   }
@@ -159,7 +229,13 @@ describe('the device channel under fuzzing', () => {
     );
     cases += runs;
     // The connection still serves a device once it says hello.
-    const answer = await probe.exchange(JSON.stringify({ type: 'hello', requestId: 'after-fuzz', device: { serialNumber: 'FUZZ-AFTER', manufacturer: 'Google', model: 'Pixel 8', osVersion: '14' } }));
+    const answer = await probe.exchange(
+      JSON.stringify({
+        type: 'hello',
+        requestId: 'after-fuzz',
+        device: { serialNumber: 'FUZZ-AFTER', manufacturer: 'Google', model: 'Pixel 8', osVersion: '14' },
+      }),
+    );
     expect(answer).toMatchObject({ reply: { type: 'helloAck', requestId: 'after-fuzz' } });
     probe.close();
     // Nothing a connection sent is kept once it is answered: a few MB at most, whatever the count.
@@ -171,13 +247,22 @@ describe('the device channel under fuzzing', () => {
     const bystander = await FrameProbe.open(backend.channelUrl);
     let runs = 0;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: MAX_FRAME_BYTES + 1, max: 4 * MAX_FRAME_BYTES }), fc.boolean(), async (size, binary) => {
-        runs += 1;
-        const sender = await FrameProbe.open(backend.channelUrl, { maxPayload: 0 });
-        const answer = await sender.exchange(binary ? Buffer.alloc(size, 7) : `{"type":"hello","requestId":"${'x'.repeat(size)}"}`, binary);
-        expect(answer).toEqual({ closed: 1009 });
-        expect(await bystander.exchange('{"type":"factoryReset","requestId":"still-here"}')).toMatchObject({ reply: { type: 'error', code: 'notRegistered', requestId: 'still-here' } });
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: MAX_FRAME_BYTES + 1, max: 4 * MAX_FRAME_BYTES }),
+        fc.boolean(),
+        async (size, binary) => {
+          runs += 1;
+          const sender = await FrameProbe.open(backend.channelUrl, { maxPayload: 0 });
+          const answer = await sender.exchange(
+            binary ? Buffer.alloc(size, 7) : `{"type":"hello","requestId":"${'x'.repeat(size)}"}`,
+            binary,
+          );
+          expect(answer).toEqual({ closed: 1009 });
+          expect(await bystander.exchange('{"type":"factoryReset","requestId":"still-here"}')).toMatchObject({
+            reply: { type: 'error', code: 'notRegistered', requestId: 'still-here' },
+          });
+        },
+      ),
       { numRuns: 40, seed: SEED },
     );
     cases += runs;
@@ -197,7 +282,9 @@ describe('the device channel under fuzzing', () => {
     expect(answers.filter((answer) => 'closed' in answer)).toEqual([]);
     // Fuzzed frames may have introduced a device on this connection: any answer will do, if it is this one's.
     expect(answers.at(-1)).toMatchObject({ reply: { requestId: 'flood-end' } });
-    const problems = frames.flatMap((frame, index) => judge(frame, answers[index]!, 0).map((problem) => `frame ${index} (${frame.kind}): ${problem}`));
+    const problems = frames.flatMap((frame, index) =>
+      judge(frame, answers[index]!, 0).map((problem) => `frame ${index} (${frame.kind}): ${problem}`),
+    );
     expect(problems).toEqual([]);
     flood.close();
     expect(heapAfterGc() - heapBefore).toBeLessThan(16 * 1024 * 1024);

@@ -27,77 +27,121 @@ const KILL_AFTER = [1, 8, 16, 24, 29];
 let survived = 0;
 
 afterAll(() => {
-  if (process.env.STAGESIM_FIGURES) process.stdout.write(`crash-kill runs survived: ${survived} of ${KILL_AFTER.length + 1}\n`);
+  if (process.env.STAGESIM_FIGURES)
+    process.stdout.write(`crash-kill runs survived: ${survived} of ${KILL_AFTER.length + 1}\n`);
 });
 
-describe.each(KILL_AFTER.map((count) => [count]))('kill -9 after %i acknowledged transitions', (killAfter) => {
-  test('every acknowledged transition survives, nothing is half-written, every device goes on to enrolled', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'stagesim-crash-'));
-    const dbPath = join(folder, 'backend.db');
-    let backend = await BackendChild.start(['--db', dbPath, '--port', '0']);
-    const devices: SimulatedDevice[] = [];
-    try {
-      const admin = new AdminClient(backend.url);
-      const profile = await admin.createProfile({ displayName: `Crash ${killAfter}`, enrollmentMode: 'corporateOwnedFullyManaged', enrollmentTokenType: 'deviceStaging', wifi: { ssid: 'Contoso', password: 'pass-phrase' } });
-      const world = { qrText: profile.qrCodeContent!, upn: 'john@contoso.com' };
-      for (let i = 0; i < FLEET; i += 1) {
-        // Retries generous enough to outlast a backend that takes a second or two to come back.
-        const service = new DeviceChannelClient({ url: backend.url, retry: { attempts: 40, baseDelayMs: 20, maxDelayMs: 250 } });
-        devices.push(new SimulatedDevice({ profile: { serialNumber: `CRASH${killAfter}-${i + 1}`, manufacturer: 'Zebra Technologies', model: 'TC58', osVersion: '14' }, service, retry: { attempts: 10, baseDelayMs: 50 } }));
+describe.each(KILL_AFTER.map((count) => [count]))(
+  'kill -9 after %i acknowledged transitions',
+  (killAfter) => {
+    test('every acknowledged transition survives, nothing is half-written, every device goes on to enrolled', async () => {
+      const folder = mkdtempSync(join(tmpdir(), 'stagesim-crash-'));
+      const dbPath = join(folder, 'backend.db');
+      let backend = await BackendChild.start(['--db', dbPath, '--port', '0']);
+      const devices: SimulatedDevice[] = [];
+      try {
+        const admin = new AdminClient(backend.url);
+        const profile = await admin.createProfile({
+          displayName: `Crash ${killAfter}`,
+          enrollmentMode: 'corporateOwnedFullyManaged',
+          enrollmentTokenType: 'deviceStaging',
+          wifi: { ssid: 'Contoso', password: 'pass-phrase' },
+        });
+        const world = { qrText: profile.qrCodeContent!, upn: 'john@contoso.com' };
+        for (let i = 0; i < FLEET; i += 1) {
+          // Retries generous enough to outlast a backend that takes a second or two to come back.
+          const service = new DeviceChannelClient({
+            url: backend.url,
+            retry: { attempts: 40, baseDelayMs: 20, maxDelayMs: 250 },
+          });
+          devices.push(
+            new SimulatedDevice({
+              profile: {
+                serialNumber: `CRASH${killAfter}-${i + 1}`,
+                manufacturer: 'Zebra Technologies',
+                model: 'TC58',
+                osVersion: '14',
+              },
+              service,
+              retry: { attempts: 10, baseDelayMs: 50 },
+            }),
+          );
+        }
+        const walks = devices.map((device) =>
+          driveToEnrolled(device, world).then(
+            () => null,
+            (error: Error) => error.message,
+          ),
+        );
+
+        // Kill the moment the fleet has heard `killAfter` acknowledgements; what each device heard then is
+        // what the backend promised.
+        const heardAtKill = await new Promise<Map<string, string[]>>((resolve) => {
+          const poll = setInterval(() => {
+            const heard = new Map(devices.map((device) => [device.serialNumber, heardStages(device)]));
+            if ([...heard.values()].reduce((total, stages) => total + stages.length, 0) < killAfter) return;
+            clearInterval(poll);
+            backend.child.kill('SIGKILL');
+            resolve(heard);
+          }, 1);
+        });
+        await backend.exited;
+
+        // The file as the kill left it, read with the store's own code while nothing writes to it.
+        expect(integrity(dbPath)).toBe('ok');
+        const store = new SqliteStore(dbPath);
+        const ledgerAtKill = store.listLedger({});
+        const managedAtKill = store
+          .listManagedDevices()
+          .map((device) => ({ serialNumber: device.serialNumber, stage: device.stage }));
+        store.close();
+        for (const [serial, heard] of heardAtKill) {
+          const recorded = ledgerAtKill
+            .filter((entry) => entry.serialNumber === serial)
+            .map((entry) => entry.toStage);
+          expect({ serial, recorded: recorded.slice(0, heard.length) }).toEqual({ serial, recorded: heard });
+        }
+        expect(consistency(ledgerAtKill, managedAtKill)).toEqual([]);
+
+        backend = await startAgain(dbPath, backend.port);
+        const restartedAdmin = new AdminClient(backend.url);
+
+        // Every device, wherever the kill caught it, goes on to enrolled.
+        expect(await Promise.all(walks)).toEqual(devices.map(() => null));
+        const final = await restartedAdmin.ledger();
+        const managed = await restartedAdmin.managedDevices({ top: 1000 });
+        for (const device of devices) {
+          const ledger = final.filter((entry) => entry.serialNumber === device.serialNumber);
+          expect({ serial: device.serialNumber, problems: checkLedger(ledger, 'enrolled') }).toEqual({
+            serial: device.serialNumber,
+            problems: [],
+          });
+          expect(
+            managed
+              .filter((record) => record.serialNumber === device.serialNumber)
+              .map((record) => record.simulatorEnrollmentStage),
+          ).toEqual(['enrolled']);
+        }
+        expect(
+          consistency(
+            final,
+            managed.map((record) => ({
+              serialNumber: record.serialNumber,
+              stage: record.simulatorEnrollmentStage,
+            })),
+          ),
+        ).toEqual([]);
+        expect(await backend.stop()).toEqual({ code: 0, signal: null });
+        expect(integrity(dbPath)).toBe('ok');
+        survived += 1;
+      } finally {
+        await Promise.all(devices.map((device) => device.close()));
+        if (backend.child.exitCode === null && backend.child.signalCode === null) await backend.kill9();
+        rmSync(folder, { recursive: true, force: true });
       }
-      const walks = devices.map((device) => driveToEnrolled(device, world).then(
-        () => null,
-        (error: Error) => error.message,
-      ));
-
-      // Kill the moment the fleet has heard `killAfter` acknowledgements; what each device heard then is
-      // what the backend promised.
-      const heardAtKill = await new Promise<Map<string, string[]>>((resolve) => {
-        const poll = setInterval(() => {
-          const heard = new Map(devices.map((device) => [device.serialNumber, heardStages(device)]));
-          if ([...heard.values()].reduce((total, stages) => total + stages.length, 0) < killAfter) return;
-          clearInterval(poll);
-          backend.child.kill('SIGKILL');
-          resolve(heard);
-        }, 1);
-      });
-      await backend.exited;
-
-      // The file as the kill left it, read with the store's own code while nothing writes to it.
-      expect(integrity(dbPath)).toBe('ok');
-      const store = new SqliteStore(dbPath);
-      const ledgerAtKill = store.listLedger({});
-      const managedAtKill = store.listManagedDevices().map((device) => ({ serialNumber: device.serialNumber, stage: device.stage }));
-      store.close();
-      for (const [serial, heard] of heardAtKill) {
-        const recorded = ledgerAtKill.filter((entry) => entry.serialNumber === serial).map((entry) => entry.toStage);
-        expect({ serial, recorded: recorded.slice(0, heard.length) }).toEqual({ serial, recorded: heard });
-      }
-      expect(consistency(ledgerAtKill, managedAtKill)).toEqual([]);
-
-      backend = await startAgain(dbPath, backend.port);
-      const restartedAdmin = new AdminClient(backend.url);
-
-      // Every device, wherever the kill caught it, goes on to enrolled.
-      expect(await Promise.all(walks)).toEqual(devices.map(() => null));
-      const final = await restartedAdmin.ledger();
-      const managed = await restartedAdmin.managedDevices({ top: 1000 });
-      for (const device of devices) {
-        const ledger = final.filter((entry) => entry.serialNumber === device.serialNumber);
-        expect({ serial: device.serialNumber, problems: checkLedger(ledger, 'enrolled') }).toEqual({ serial: device.serialNumber, problems: [] });
-        expect(managed.filter((record) => record.serialNumber === device.serialNumber).map((record) => record.simulatorEnrollmentStage)).toEqual(['enrolled']);
-      }
-      expect(consistency(final, managed.map((record) => ({ serialNumber: record.serialNumber, stage: record.simulatorEnrollmentStage })))).toEqual([]);
-      expect(await backend.stop()).toEqual({ code: 0, signal: null });
-      expect(integrity(dbPath)).toBe('ok');
-      survived += 1;
-    } finally {
-      await Promise.all(devices.map((device) => device.close()));
-      if (backend.child.exitCode === null && backend.child.signalCode === null) await backend.kill9();
-      rmSync(folder, { recursive: true, force: true });
-    }
-  }, 60_000);
-});
+    }, 60_000);
+  },
+);
 
 describe('stagesim fleet against a stagesim backend killed with kill -9 mid-run', () => {
   test('the fleet finishes with every device enrolled; what the ledger showed before the kill is still there', async () => {
@@ -107,12 +151,33 @@ describe('stagesim fleet against a stagesim backend killed with kill -9 mid-run'
     let fleet: ChildProcessWithoutNullStreams | null = null;
     try {
       const admin = new AdminClient(backend.url);
-      const profile = await admin.createProfile({ displayName: 'Crash fleet', enrollmentMode: 'corporateOwnedFullyManaged', enrollmentTokenType: 'deviceStaging', wifi: { ssid: 'Contoso', password: 'pass-phrase' } });
-      const command = stagesimCommand(['fleet', '--devices', '40', '--concurrency', '20', '--backend', backend.url, '--profile', profile.id, '--json']);
-      fleet = spawn(command.command, command.args, { cwd: command.cwd, env: { ...process.env, STAGESIM_ADMIN_KEY: '' } });
+      const profile = await admin.createProfile({
+        displayName: 'Crash fleet',
+        enrollmentMode: 'corporateOwnedFullyManaged',
+        enrollmentTokenType: 'deviceStaging',
+        wifi: { ssid: 'Contoso', password: 'pass-phrase' },
+      });
+      const command = stagesimCommand([
+        'fleet',
+        '--devices',
+        '40',
+        '--concurrency',
+        '20',
+        '--backend',
+        backend.url,
+        '--profile',
+        profile.id,
+        '--json',
+      ]);
+      fleet = spawn(command.command, command.args, {
+        cwd: command.cwd,
+        env: { ...process.env, STAGESIM_ADMIN_KEY: '' },
+      });
       let stdout = '';
       fleet.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      const fleetExited = new Promise<number | null>((resolve) => fleet!.once('exit', (code) => resolve(code)));
+      const fleetExited = new Promise<number | null>((resolve) =>
+        fleet!.once('exit', (code) => resolve(code)),
+      );
 
       // Kill once a quarter of the fleet's transitions are in the ledger, as the admin API shows them.
       let seen: LedgerEntry[] = [];
@@ -131,12 +196,21 @@ describe('stagesim fleet against a stagesim backend killed with kill -9 mid-run'
       expect(summary).toMatchObject({ devices: 40, succeeded: 40, failed: 0 });
       const restarted = new AdminClient(backend.url);
       const ledger = await restarted.ledger();
-      const key = (entry: LedgerEntry) => `${entry.seq} ${entry.serialNumber} ${entry.fromStage} ${entry.toStage}`;
+      const key = (entry: LedgerEntry) =>
+        `${entry.seq} ${entry.serialNumber} ${entry.fromStage} ${entry.toStage}`;
       const after = new Set(ledger.map(key));
       expect(seen.map(key).filter((entry) => !after.has(entry))).toEqual([]);
       const managed = await restarted.managedDevices({ top: 1000 });
       expect(managed.filter((record) => record.simulatorEnrollmentStage === 'enrolled')).toHaveLength(40);
-      expect(consistency(ledger, managed.map((record) => ({ serialNumber: record.serialNumber, stage: record.simulatorEnrollmentStage })))).toEqual([]);
+      expect(
+        consistency(
+          ledger,
+          managed.map((record) => ({
+            serialNumber: record.serialNumber,
+            stage: record.simulatorEnrollmentStage,
+          })),
+        ),
+      ).toEqual([]);
       survived += 1;
     } finally {
       if (fleet && fleet.exitCode === null) fleet.kill('SIGKILL');
@@ -161,21 +235,28 @@ async function startAgain(dbPath: string, port: number): Promise<BackendChild> {
 type Entry = Pick<LedgerEntry, 'serialNumber' | 'fromStage' | 'toStage' | 'tokenId'> & { seq: number };
 
 /** Ledger and managed devices tell one story: in order, and each device's record at its last stage. */
-function consistency(ledger: Entry[], managed: Array<{ serialNumber: string; stage: string | null }>): string[] {
+function consistency(
+  ledger: Entry[],
+  managed: Array<{ serialNumber: string; stage: string | null }>,
+): string[] {
   const problems: string[] = [];
   const bySerial = new Map<string, Entry[]>();
-  for (const entry of ledger) bySerial.set(entry.serialNumber, [...(bySerial.get(entry.serialNumber) ?? []), entry]);
+  for (const entry of ledger)
+    bySerial.set(entry.serialNumber, [...(bySerial.get(entry.serialNumber) ?? []), entry]);
   for (const [serial, entries] of bySerial) {
     const last = entries.at(-1)!.toStage;
     problems.push(...checkLedger(entries as LedgerEntry[], last).map((problem) => `${serial}: ${problem}`));
     const records = managed.filter((record) => record.serialNumber === serial);
     const listed = last === 'tokenCreated' ? entries.some((entry) => entry.toStage !== 'tokenCreated') : true;
-    if (listed && records.length !== 1) problems.push(`${serial}: ${records.length} managed device records, its ledger ends at ${last}`);
+    if (listed && records.length !== 1)
+      problems.push(`${serial}: ${records.length} managed device records, its ledger ends at ${last}`);
     if (records.length === 1 && last !== 'tokenCreated' && records[0]!.stage !== last) {
       problems.push(`${serial}: the managed device says ${records[0]!.stage}, its ledger ends at ${last}`);
     }
   }
-  for (const record of managed) if (!bySerial.has(record.serialNumber)) problems.push(`${record.serialNumber}: a managed device with no ledger`);
+  for (const record of managed)
+    if (!bySerial.has(record.serialNumber))
+      problems.push(`${record.serialNumber}: a managed device with no ledger`);
   return problems;
 }
 

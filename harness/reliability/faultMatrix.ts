@@ -1,7 +1,13 @@
 import { createActor, getNextSnapshot } from 'xstate';
 import { deviceModel } from '../../agent/model/deviceModel';
 import type { DeviceEvent } from '../../agent/model/events';
-import { leafStateNodes, metaOfPath, pathOfNode, statePath, type DeviceSnapshot } from '../../agent/model/inspect';
+import {
+  leafStateNodes,
+  metaOfPath,
+  pathOfNode,
+  statePath,
+  type DeviceSnapshot,
+} from '../../agent/model/inspect';
 import type { Effect } from '../../agent/model/meta';
 import type { EnrollmentStage } from '../../agent/protocol/enrollment';
 import { shortestPathsToStates, type ModelPath } from '../model-testing/paths';
@@ -21,11 +27,15 @@ export const FAULTS = {
   powerLoss:
     'the device loses power and restarts from what it saved; at a progress screen, at the moment the backend commits its request (the reply is never heard)',
   networkDrop: 'the WebSocket is cut and the request is lost on the way: the backend never sees it',
-  networkDropAfterCommit: 'the backend commits the request, then the WebSocket is cut before the reply goes out (beforeReply)',
-  backendRestart: 'the backend restarts on the same --db file; at a progress screen, right after it committed the request and before it replied',
+  networkDropAfterCommit:
+    'the backend commits the request, then the WebSocket is cut before the reply goes out (beforeReply)',
+  backendRestart:
+    'the backend restarts on the same --db file; at a progress screen, right after it committed the request and before it replied',
   duplicateMessage: 'the request reaches the backend twice: the same frame, the same requestId, back to back',
-  outOfOrderMessage: 'stale and early messages for the device arrive on another connection: completeStage(enrolled) before sign-in, staged after enrolled, …',
-  clockJump: "the backend clock jumps 31 days, past the expiry of the staging token the vendor holds (it was valid for 30)",
+  outOfOrderMessage:
+    'stale and early messages for the device arrive on another connection: completeStage(enrolled) before sign-in, staged after enrolled, …',
+  clockJump:
+    'the backend clock jumps 31 days, past the expiry of the staging token the vendor holds (it was valid for 30)',
 } as const;
 export type FaultKind = keyof typeof FAULTS;
 export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];
@@ -36,7 +46,13 @@ export const GLOBAL_FAULTS: readonly FaultKind[] = ['backendRestart', 'clockJump
 export const CLOCK_JUMP_SECONDS = 31 * 24 * 60 * 60;
 
 /** Effects whose work sends the backend a request other than hello (prepareDevice only checks the DPC). */
-const REQUESTING: ReadonlySet<Effect> = new Set(['redeemToken', 'recordStaged', 'recordAdminProvisioned', 'recordEnrolled', 'checkAccount']);
+const REQUESTING: ReadonlySet<Effect> = new Set([
+  'redeemToken',
+  'recordStaged',
+  'recordAdminProvisioned',
+  'recordEnrolled',
+  'checkAccount',
+]);
 
 /** What the backend's ledger records when each effect's request succeeds (sign-in records no stage). */
 const COMMITS: Partial<Record<Effect, EnrollmentStage>> = {
@@ -50,7 +66,10 @@ const COMMITS: Partial<Record<Effect, EnrollmentStage>> = {
  * Messages that are out of order for a device in each backend stage, each answered stageOutOfOrder and
  * recording nothing. "enrolled before sign-in" is out of order only while no sign-in was accepted.
  */
-export const STALE_MESSAGES: Record<EnrollmentStage | 'none', Array<{ stage: 'staged' | 'adminProvisioned' | 'enrolled'; onlyBeforeSignIn?: true }>> = {
+export const STALE_MESSAGES: Record<
+  EnrollmentStage | 'none',
+  Array<{ stage: 'staged' | 'adminProvisioned' | 'enrolled'; onlyBeforeSignIn?: true }>
+> = {
   none: [{ stage: 'staged' }, { stage: 'enrolled' }],
   factoryReset: [{ stage: 'adminProvisioned' }, { stage: 'enrolled' }],
   tokenCreated: [{ stage: 'enrolled' }],
@@ -121,7 +140,9 @@ function findStateTargets(): StateTarget[] {
 /** The token the plan last put in the vendor's hand. */
 function offeredToken(plan: PathPlan): TokenKind | null {
   let offered: TokenKind | null = null;
-  for (const segment of plan.segments) for (const arrangement of segment.before) if (arrangement.kind === 'offerToken') offered = arrangement.token;
+  for (const segment of plan.segments)
+    for (const arrangement of segment.before)
+      if (arrangement.kind === 'offerToken') offered = arrangement.token;
   return offered;
 }
 
@@ -135,7 +156,8 @@ function outcomeOf(snapshot: DeviceSnapshot, offered: TokenKind | null, clockJum
       if (!offered) return { type: 'TOKEN_REJECTED', reason: 'unknown' };
       if (offered.kind === 'rejected') return { type: 'TOKEN_REJECTED', reason: offered.reason };
       // Default tokens of these modes never expire; staging tokens do, by the backend clock.
-      if (clockJumped && offered.tokenType === 'deviceStaging') return { type: 'TOKEN_REJECTED', reason: 'expired' };
+      if (clockJumped && offered.tokenType === 'deviceStaging')
+        return { type: 'TOKEN_REJECTED', reason: 'expired' };
       return { type: 'TOKEN_ACCEPTED', tokenType: offered.tokenType, mode: offered.mode };
     case 'recordStaged':
     case 'recordAdminProvisioned':
@@ -144,17 +166,24 @@ function outcomeOf(snapshot: DeviceSnapshot, offered: TokenKind | null, clockJum
     case 'checkAccount': {
       // The service accepts the tenant's account on a staged or admin-provisioned device only.
       const stage = snapshot.context.recordedStage;
-      return stage === 'staged' || stage === 'adminProvisioned' ? { type: 'SIGN_IN_ACCEPTED' } : { type: 'SIGN_IN_REJECTED', reason: 'deviceNotStaged' };
+      return stage === 'staged' || stage === 'adminProvisioned'
+        ? { type: 'SIGN_IN_ACCEPTED' }
+        : { type: 'SIGN_IN_REJECTED', reason: 'deviceNotStaged' };
     }
   }
 }
 
 /** The states the device passes through when its held work runs to the end (S first, the rest after). */
-export function naturalChain(snapshot: DeviceSnapshot, offered: TokenKind | null, clockJumped = false): DeviceSnapshot[] {
+export function naturalChain(
+  snapshot: DeviceSnapshot,
+  offered: TokenKind | null,
+  clockJumped = false,
+): DeviceSnapshot[] {
   const chain = [snapshot];
-  for (let state = snapshot; metaOfPath(statePath(state)).effect; ) {
+  for (let state = snapshot; metaOfPath(statePath(state)).effect;) {
     const next = getNextSnapshot(deviceModel, state, outcomeOf(state, offered, clockJumped));
-    if (statePath(next) === statePath(state) || chain.length > 16) throw new Error(`the work of ${statePath(state)} leads nowhere`);
+    if (statePath(next) === statePath(state) || chain.length > 16)
+      throw new Error(`the work of ${statePath(state)} leads nowhere`);
     chain.push(next);
     state = next;
   }
@@ -162,17 +191,25 @@ export function naturalChain(snapshot: DeviceSnapshot, offered: TokenKind | null
 }
 
 function powerLost(snapshot: DeviceSnapshot): DeviceSnapshot {
-  return snapshot.can({ type: 'POWER_LOST' }) ? getNextSnapshot(deviceModel, snapshot, { type: 'POWER_LOST' }) : snapshot;
+  return snapshot.can({ type: 'POWER_LOST' })
+    ? getNextSnapshot(deviceModel, snapshot, { type: 'POWER_LOST' })
+    : snapshot;
 }
 
 function signedInAtBackend(target: StateTarget): boolean {
   const { context } = target.snapshot;
-  return context.upn !== null && target.effect !== 'checkAccount' && (context.recordedStage === 'staged' || context.recordedStage === 'adminProvisioned');
+  return (
+    context.upn !== null &&
+    target.effect !== 'checkAccount' &&
+    (context.recordedStage === 'staged' || context.recordedStage === 'adminProvisioned')
+  );
 }
 
 export function staleStagesFor(target: StateTarget): Array<'staged' | 'adminProvisioned' | 'enrolled'> {
   const signedIn = signedInAtBackend(target);
-  return STALE_MESSAGES[target.snapshot.context.recordedStage ?? 'none'].filter((entry) => !(entry.onlyBeforeSignIn && signedIn)).map((entry) => entry.stage);
+  return STALE_MESSAGES[target.snapshot.context.recordedStage ?? 'none']
+    .filter((entry) => !(entry.onlyBeforeSignIn && signedIn))
+    .map((entry) => entry.stage);
 }
 
 /** The outcome the documents promise for `fault` at `target` (null fault: the fault-free twin). */
@@ -186,7 +223,12 @@ export function expectedOutcome(target: StateTarget, fault: FaultKind | null): E
     settlesAt: statePath(end),
     errorReason: null,
     backendAhead: null,
-    fires: atRest && fault !== null && ['networkDrop', 'networkDropAfterCommit', 'duplicateMessage'].includes(fault) ? 'nextExchange' : 'now',
+    fires:
+      atRest &&
+      fault !== null &&
+      ['networkDrop', 'networkDropAfterCommit', 'duplicateMessage'].includes(fault)
+        ? 'nextExchange'
+        : 'now',
     staleStages: fault === 'outOfOrderMessage' ? staleStagesFor(target) : [],
     continues,
     why: '',
@@ -194,19 +236,29 @@ export function expectedOutcome(target: StateTarget, fault: FaultKind | null): E
   const held = atRest ? 'at rest' : `its ${target.effect} work`;
   switch (fault) {
     case null:
-      return { ...base, why: atRest ? 'no fault: the device stays where it is' : `no fault: ${held} runs to ${base.settlesAt}` };
+      return {
+        ...base,
+        why: atRest
+          ? 'no fault: the device stays where it is'
+          : `no fault: ${held} runs to ${base.settlesAt}`,
+      };
     case 'powerLoss': {
       if (atRest) {
         const after = powerLost(end);
-        const why = after === end ? 'the model has no power loss here: the device comes back on the same screen' : `power loss takes it to ${statePath(after)}; it restarts from what it saved`;
+        const why =
+          after === end
+            ? 'the model has no power loss here: the device comes back on the same screen'
+            : `power loss takes it to ${statePath(after)}; it restarts from what it saved`;
         return { ...base, settlesAt: statePath(after), why };
       }
       // The power goes as the backend commits the first request of the held work.
-      const exchange = chain.find((state) => REQUESTING.has(metaOfPath(statePath(state)).effect as Effect)) ?? end;
+      const exchange =
+        chain.find((state) => REQUESTING.has(metaOfPath(statePath(state)).effect as Effect)) ?? end;
       const effect = metaOfPath(statePath(exchange)).effect as Effect;
       const committed = COMMITS[effect] ?? null;
       const accepted = effect !== 'redeemToken' || chain.some((state) => state.context.flow !== null);
-      const ahead = committed !== null && accepted && committed !== exchange.context.recordedStage ? committed : null;
+      const ahead =
+        committed !== null && accepted && committed !== exchange.context.recordedStage ? committed : null;
       const after = powerLost(exchange);
       return {
         ...base,
@@ -217,16 +269,25 @@ export function expectedOutcome(target: StateTarget, fault: FaultKind | null): E
     }
     case 'clockJump': {
       const rejected = !atRest && end.context.errorReason === 'expired';
-      if (rejected) return { ...base, errorReason: 'expired', why: 'the staging token expired before the device redeemed it: the documented token-rejected screen' };
-      const why = target.snapshot.context.flow !== null
-        ? 'a device that redeemed its token is not affected by the token expiring (token actions do not affect enrolled devices)'
-        : offered?.kind === 'valid' && offered.tokenType === 'default' && !atRest
-          ? 'default tokens never expire'
-          : 'the device holds no redeemed token yet; its way on uses a token issued after the jump';
+      if (rejected)
+        return {
+          ...base,
+          errorReason: 'expired',
+          why: 'the staging token expired before the device redeemed it: the documented token-rejected screen',
+        };
+      const why =
+        target.snapshot.context.flow !== null
+          ? 'a device that redeemed its token is not affected by the token expiring (token actions do not affect enrolled devices)'
+          : offered?.kind === 'valid' && offered.tokenType === 'default' && !atRest
+            ? 'default tokens never expire'
+            : 'the device holds no redeemed token yet; its way on uses a token issued after the jump';
       return { ...base, why };
     }
     case 'outOfOrderMessage':
-      return { ...base, why: `each stale message (${base.staleStages.join(', ')}) is answered stageOutOfOrder and recorded nowhere; then ${atRest ? 'the device is where it was' : `${held} runs to ${base.settlesAt}`}` };
+      return {
+        ...base,
+        why: `each stale message (${base.staleStages.join(', ')}) is answered stageOutOfOrder and recorded nowhere; then ${atRest ? 'the device is where it was' : `${held} runs to ${base.settlesAt}`}`,
+      };
     case 'networkDrop':
     case 'networkDropAfterCommit':
     case 'duplicateMessage':
@@ -245,6 +306,11 @@ export function expectedOutcome(target: StateTarget, fault: FaultKind | null): E
 }
 
 /** Every (state, fault) pair of the model with its expected outcome. */
-export function faultMatrix(targets: StateTarget[], faults: readonly FaultKind[] = FAULT_KINDS): MatrixPair[] {
-  return targets.flatMap((target) => faults.map((fault) => ({ target, fault, expected: expectedOutcome(target, fault) })));
+export function faultMatrix(
+  targets: StateTarget[],
+  faults: readonly FaultKind[] = FAULT_KINDS,
+): MatrixPair[] {
+  return targets.flatMap((target) =>
+    faults.map((fault) => ({ target, fault, expected: expectedOutcome(target, fault) })),
+  );
 }

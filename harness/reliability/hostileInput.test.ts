@@ -25,15 +25,20 @@ const HAPPY = join(projectRoot(), 'scenarios', 'staging-fully-managed-happy-path
 describe('hostile scenario files', () => {
   const billionLaughs = [
     'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
-    ...['b', 'c', 'd', 'e', 'f', 'g', 'h'].map((name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefg'[index]}`).join(', ')}]`),
+    ...['b', 'c', 'd', 'e', 'f', 'g', 'h'].map(
+      (name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefg'[index]}`).join(', ')}]`,
+    ),
     'name: laughs',
     'steps: [{ vendor: powerOff }]',
   ].join('\n');
   const HOSTILE: Record<string, string | Buffer> = {
     'billion-laughs.yaml': billionLaughs,
-    'js-function.yaml': 'name: !!js/function "function () { require(\'child_process\').execSync(\'touch /tmp/stagesim-pwned\') }"\nsteps: [{ vendor: powerOff }]\n',
-    'python-object.yaml': 'name: !!python/object/apply:os.system ["touch /tmp/stagesim-pwned"]\nsteps: [{ vendor: powerOff }]\n',
-    'proto-pollution.yaml': 'name: polluter\nsteps: [{ vendor: powerOff }]\n__proto__: { polluted: yes }\nconstructor: { prototype: { polluted: yes } }\n',
+    'js-function.yaml':
+      "name: !!js/function \"function () { require('child_process').execSync('touch /tmp/stagesim-pwned') }\"\nsteps: [{ vendor: powerOff }]\n",
+    'python-object.yaml':
+      'name: !!python/object/apply:os.system ["touch /tmp/stagesim-pwned"]\nsteps: [{ vendor: powerOff }]\n',
+    'proto-pollution.yaml':
+      'name: polluter\nsteps: [{ vendor: powerOff }]\n__proto__: { polluted: yes }\nconstructor: { prototype: { polluted: yes } }\n',
     'merge-key.yaml': 'base: &base { vendor: powerOff }\nname: merged\nsteps:\n  - <<: *base\n',
     'deep-nesting.yaml': `name: deep\nsteps:\n  - ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`,
     'duplicate-keys.yaml': 'name: a\nname: b\nsteps: [{ vendor: powerOff }]\n',
@@ -47,7 +52,8 @@ describe('hostile scenario files', () => {
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split('\n');
     expect(lines.at(-1)).toMatch(/^stagesim run: \d+ problems in 9 files; nothing was run$/);
-    for (const name of Object.keys(HOSTILE)) expect(lines.some((line) => line.startsWith(join(folder, name)))).toBe(true);
+    for (const name of Object.keys(HOSTILE))
+      expect(lines.some((line) => line.startsWith(join(folder, name)))).toBe(true);
     expect(lines.slice(0, -1).every((line) => /^\/.+\.yaml(:\d+:\d+)?: /.test(line))).toBe(true);
     expect(result.stderr).toMatch(/billion-laughs\.yaml.*more than 50 times/);
     expect(result.stderr).toMatch(/js-function\.yaml:1:7: .*the tag !!js\/function is not allowed/);
@@ -71,16 +77,19 @@ describe('report paths', () => {
     ['--junit', '../escape.xml'],
     ['--json', 'reports/../../escape.json'],
     ['--html', '/tmp/stagesim-escape.html'],
-  ])('%s %s, outside the folder the command runs in, is refused with exit 2 and nothing is written', async (option, path) => {
-    const base = join(folder, 'base');
-    mkdirSync(base);
-    const result = await runCli(['run', HAPPY, option, path], { cwd: base });
-    expect(result.code).toBe(2);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/outside/);
-    expect(readdirSync(folder)).toEqual(['base']);
-    expect(existsSync('/tmp/stagesim-escape.html')).toBe(false);
-  });
+  ])(
+    '%s %s, outside the folder the command runs in, is refused with exit 2 and nothing is written',
+    async (option, path) => {
+      const base = join(folder, 'base');
+      mkdirSync(base);
+      const result = await runCli(['run', HAPPY, option, path], { cwd: base });
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/outside/);
+      expect(readdirSync(folder)).toEqual(['base']);
+      expect(existsSync('/tmp/stagesim-escape.html')).toBe(false);
+    },
+  );
 
   test('a folder link inside the folder that points outside it is refused too; a path inside is written', async () => {
     const base = join(folder, 'base');
@@ -110,7 +119,9 @@ describe('the admin key off loopback', () => {
       const anonymous = new AdminClient(url);
       const admin = new AdminClient(url, key);
       expect((await anonymous.get('/simulator/health')).status).toBe(200);
-      expect((await anonymous.get(PROFILES)).body).toMatchObject({ error: { code: 'InvalidAuthenticationToken' } });
+      expect((await anonymous.get(PROFILES)).body).toMatchObject({
+        error: { code: 'InvalidAuthenticationToken' },
+      });
       expect((await admin.get(PROFILES)).status).toBe(200);
       const guesser = new AdminClient(url, 'a-wrong-guess-of-the-key');
       for (let i = 0; i < 9; i += 1) expect((await guesser.get(PROFILES)).status).toBe(401);
@@ -164,9 +175,13 @@ describe('size limits', () => {
       };
       const bystander = await FrameProbe.open(backend.channelUrl);
       const atLimit = await FrameProbe.open(backend.channelUrl, { maxPayload: 0 });
-      expect(await atLimit.exchange(frame(MAX_FRAME_BYTES))).toMatchObject({ reply: { type: 'error', code: 'notRegistered' } });
+      expect(await atLimit.exchange(frame(MAX_FRAME_BYTES))).toMatchObject({
+        reply: { type: 'error', code: 'notRegistered' },
+      });
       expect(await atLimit.exchange(frame(MAX_FRAME_BYTES + 1))).toEqual({ closed: 1009 });
-      expect(await bystander.exchange(frame(100))).toMatchObject({ reply: { type: 'error', code: 'notRegistered' } });
+      expect(await bystander.exchange(frame(100))).toMatchObject({
+        reply: { type: 'error', code: 'notRegistered' },
+      });
       bystander.close();
     } finally {
       await backend.close();

@@ -26,10 +26,17 @@ export interface Leg<M> {
   plan: PathPlan;
 }
 
-const positionOf = (snapshot: DeviceSnapshot, osVersion: string) => JSON.stringify([statePath(snapshot), snapshot.context, osVersion]);
+const positionOf = (snapshot: DeviceSnapshot, osVersion: string) =>
+  JSON.stringify([statePath(snapshot), snapshot.context, osVersion]);
 
 const segmentKey = (segment: Segment) =>
-  JSON.stringify([segment.trigger.event, segment.outcomes.map((step) => step.event), segment.before, segment.after, segment.upn ?? null]);
+  JSON.stringify([
+    segment.trigger.event,
+    segment.outcomes.map((step) => step.event),
+    segment.before,
+    segment.after,
+    segment.upn ?? null,
+  ]);
 
 interface Edge<M> {
   from: string;
@@ -45,7 +52,10 @@ interface Edge<M> {
  */
 export async function travelTogether<M>(
   journeys: readonly Journey<M>[],
-  options: { concurrency: number; /** Names the legs' paths (`${name}-001`…), which name what their worlds create. */ name: string },
+  options: {
+    concurrency: number;
+    /** Names the legs' paths (`${name}-001`…), which name what their worlds create. */ name: string;
+  },
   travel: (leg: Leg<M>, index: number) => Promise<void>,
 ): Promise<void> {
   const { concurrency, name } = options;
@@ -100,7 +110,10 @@ export async function travelTogether<M>(
         const index = legs++;
         const { segment } = edge;
         const osVersion = JSON.parse(edge.from)[2] as string;
-        const path: ModelPath = { id: `${name}-${String(index + 1).padStart(3, '0')}`, steps: [segment.trigger, ...segment.outcomes] };
+        const path: ModelPath = {
+          id: `${name}-${String(index + 1).padStart(3, '0')}`,
+          steps: [segment.trigger, ...segment.outcomes],
+        };
         try {
           await travel({ members: edge.members, path, plan: { osVersion, segments: [segment] } }, index);
         } finally {
@@ -134,5 +147,6 @@ function assertAcyclic<M>(edges: Iterable<Edge<M>>): void {
       if (left === 0) queue.push(next);
     }
   }
-  if (seen !== indegree.size) throw new Error('the journeys go round in a circle: no order to travel them in');
+  if (seen !== indegree.size)
+    throw new Error('the journeys go round in a circle: no order to travel them in');
 }

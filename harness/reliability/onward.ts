@@ -36,4 +36,3 @@ function shortestOnward(from: DeviceSnapshot): ModelPath | null {
   }
   return shortest.get(key)!;
 }
-

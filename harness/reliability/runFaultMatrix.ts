@@ -55,7 +55,10 @@ export interface FaultMatrixOptions {
    * How the devices retry: their channel client per request, and the device runtime per call. The
    * defaults are quick; a test gives them no retries to see the matrix catch devices that get lost.
    */
-  retry?: { client: { attempts: number; baseDelayMs: number; maxDelayMs: number }; device: { attempts: number; baseDelayMs: number } };
+  retry?: {
+    client: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+    device: { attempts: number; baseDelayMs: number };
+  };
 }
 
 const QUICK_RETRY: NonNullable<FaultMatrixOptions['retry']> = {
@@ -184,7 +187,11 @@ class Harness {
   }
 
   boot(serialNumber: string, osVersion: string): SimulatedDevice {
-    const service = new DeviceChannelClient({ url: this.link.url, requestTimeoutMs: 5_000, retry: this.retry.client });
+    const service = new DeviceChannelClient({
+      url: this.link.url,
+      requestTimeoutMs: 5_000,
+      retry: this.retry.client,
+    });
     return new SimulatedDevice({
       profile: { serialNumber, manufacturer: 'Google', model: 'Pixel 8', osVersion },
       service,
@@ -202,8 +209,12 @@ class Harness {
 
   /** Every managed device and ledger entry at once, by serial number: two requests for all the checks. */
   async records(): Promise<Records> {
-    const [devices, ledger] = await Promise.all([this.admin.managedDevices({ top: 1000 }), this.admin.ledger()]);
-    if (devices.length >= 1000) throw new Error('the matrix reads managed devices in one page of 1000; it has more devices than that');
+    const [devices, ledger] = await Promise.all([
+      this.admin.managedDevices({ top: 1000 }),
+      this.admin.ledger(),
+    ]);
+    if (devices.length >= 1000)
+      throw new Error('the matrix reads managed devices in one page of 1000; it has more devices than that');
     const bySerial = <T extends { serialNumber: string }>(items: T[]) => {
       const map = new Map<string, T[]>();
       for (const item of items) map.set(item.serialNumber, [...(map.get(item.serialNumber) ?? []), item]);
@@ -212,13 +223,19 @@ class Harness {
     const byDevice = bySerial(devices);
     const ledgerByDevice = bySerial(ledger);
     return {
-      of: (serial) => ({ device: byDevice.get(serial)?.[0] ?? null, ledger: ledgerByDevice.get(serial) ?? [] }),
+      of: (serial) => ({
+        device: byDevice.get(serial)?.[0] ?? null,
+        ledger: ledgerByDevice.get(serial) ?? [],
+      }),
       managedCount: (serial) => byDevice.get(serial)?.length ?? 0,
     };
   }
 
   async readBackend(serial: string): Promise<BackendSnapshot> {
-    const [device, ledger] = await Promise.all([this.admin.managedDeviceBySerial(serial), this.admin.ledger(serial)]);
+    const [device, ledger] = await Promise.all([
+      this.admin.managedDeviceBySerial(serial),
+      this.admin.ledger(serial),
+    ]);
     return { device, ledger };
   }
 
@@ -234,13 +251,19 @@ function believed(slot: Slot): DeviceSnapshot {
   const snapshot = slot.device.snapshot();
   const ahead = slot.expected.backendAhead;
   if (!ahead) return snapshot;
-  return deviceModel.resolveState({ value: snapshot.value, context: { ...snapshot.context, recordedStage: ahead } });
+  return deviceModel.resolveState({
+    value: snapshot.value,
+    context: { ...snapshot.context, recordedStage: ahead },
+  });
 }
 
 async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${FIRE_TIMEOUT_MS} ms`)), FIRE_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not happen within ${FIRE_TIMEOUT_MS} ms`)),
+      FIRE_TIMEOUT_MS,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);
@@ -250,7 +273,10 @@ async function within<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 /** Sends stale completeStage messages as the device, on a connection of their own; answers the replies. */
-async function sendStale(channelUrl: string, slot: Slot): Promise<Array<{ stage: string; reply: { type?: string; code?: string } }>> {
+async function sendStale(
+  channelUrl: string,
+  slot: Slot,
+): Promise<Array<{ stage: string; reply: { type?: string; code?: string } }>> {
   const socket = new WebSocket(channelUrl);
   const replies: unknown[] = [];
   const waiters: Array<(message: unknown) => void> = [];
@@ -265,15 +291,27 @@ async function sendStale(channelUrl: string, slot: Slot): Promise<Array<{ stage:
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  const next = () => (replies.length > 0 ? Promise.resolve(replies.shift()) : new Promise<unknown>((resolve) => waiters.push(resolve)));
+  const next = () =>
+    replies.length > 0
+      ? Promise.resolve(replies.shift())
+      : new Promise<unknown>((resolve) => waiters.push(resolve));
   const { serialNumber, manufacturer, model, osVersion } = slot.device.profile;
   try {
-    socket.send(JSON.stringify({ type: 'hello', requestId: 'stale-0', device: { serialNumber, manufacturer, model, osVersion } }));
+    socket.send(
+      JSON.stringify({
+        type: 'hello',
+        requestId: 'stale-0',
+        device: { serialNumber, manufacturer, model, osVersion },
+      }),
+    );
     await within(next(), 'the hello reply');
     const answers: Array<{ stage: string; reply: { type?: string; code?: string } }> = [];
     for (const [index, stage] of slot.expected.staleStages.entries()) {
       socket.send(JSON.stringify({ type: 'completeStage', requestId: `stale-${index + 1}`, stage }));
-      answers.push({ stage, reply: (await within(next(), `the reply to a stale ${stage}`)) as { type?: string; code?: string } });
+      answers.push({
+        stage,
+        reply: (await within(next(), `the reply to a stale ${stage}`)) as { type?: string; code?: string },
+      });
     }
     return answers;
   } finally {
@@ -316,17 +354,27 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
       });
       twins.set(target, members[0]!);
       slots.push(...members.slice(1));
-      return { members, osVersion: target.plan.osVersion, from: initialSnapshot(), path: target.path, plan: target.plan };
+      return {
+        members,
+        osVersion: target.plan.osVersion,
+        from: initialSnapshot(),
+        path: target.path,
+        plan: target.plan,
+      };
     });
     const reachWorld = new SharedWorld(harness.admin, 'FM reach');
-    await travelTogether(journeys, { concurrency, name: 'reach' }, (leg) => runLeg(harness, reachWorld, leg, seed, (slot) => `on the way to ${slot.target.state}`));
+    await travelTogether(journeys, { concurrency, name: 'reach' }, (leg) =>
+      runLeg(harness, reachWorld, leg, seed, (slot) => `on the way to ${slot.target.state}`),
+    );
 
     const live = (slot: Slot) => !slot.dead;
     const held = (slot: Slot) => slot.target.effect !== null;
 
     // --- 2. Faults a device suffers on its own, and the twins' held work, all states at once.
     await pool(
-      [...twins.values(), ...slots].filter((slot) => live(slot) && !GLOBAL_FAULTS.includes(slot.fault as FaultKind)),
+      [...twins.values(), ...slots].filter(
+        (slot) => live(slot) && !GLOBAL_FAULTS.includes(slot.fault as FaultKind),
+      ),
       concurrency * 4,
       async (slot) => {
         try {
@@ -395,11 +443,13 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
         plan = found && planPath(found);
       } catch (error) {
         if (!(error instanceof InfeasiblePathError)) throw error;
-        for (const slot of members) slot.problems.push(`the way on from ${statePath(from)} cannot be arranged: ${error.message}`);
+        for (const slot of members)
+          slot.problems.push(`the way on from ${statePath(from)} cannot be arranged: ${error.message}`);
         continue;
       }
       if (!found || !plan) {
-        for (const slot of members) slot.problems.push(`the model has no way from ${statePath(from)} to enrolled`);
+        for (const slot of members)
+          slot.problems.push(`the model has no way from ${statePath(from)} to enrolled`);
         continue;
       }
       const exchanged = found.steps.some((step) => REQUESTING_EFFECT(step.path));
@@ -408,10 +458,14 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
     }
     // Tokens issued after the clock jump: the reach world's staging tokens have expired.
     const onwardWorld = new SharedWorld(harness.admin, 'FM onward');
-    await travelTogether(onward, { concurrency, name: 'onward' }, (leg) => runLeg(harness, onwardWorld, leg, seed, (slot) => `on the way from ${slot.settledAt} to enrolled`));
+    await travelTogether(onward, { concurrency, name: 'onward' }, (leg) =>
+      runLeg(harness, onwardWorld, leg, seed, (slot) => `on the way from ${slot.settledAt} to enrolled`),
+    );
     for (const slot of slots) {
       if (!slot.firing || !slot.exchanged || slot.dead) continue;
-      await within(slot.firing, `${slot.fault} of ${slot.serial} on its way on`).catch((error: Error) => slot.problems.push(error.message));
+      await within(slot.firing, `${slot.fault} of ${slot.serial} on its way on`).catch((error: Error) =>
+        slot.problems.push(error.message),
+      );
     }
 
     // An armed fault that found no exchange to hit (the way on needed none) is taken back.
@@ -423,9 +477,12 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
 
     // --- 7. Nothing lost, nothing twice, the ledger in order.
     const final = await harness.records();
-    for (const slot of [...twins.values(), ...slots].filter(live)) slot.problems.push(...checkFinal(final, slot));
+    for (const slot of [...twins.values(), ...slots].filter(live))
+      slot.problems.push(...checkFinal(final, slot));
   } finally {
-    await Promise.all([...twins.values(), ...slots].map((slot) => slot.device.close().catch(() => undefined)));
+    await Promise.all(
+      [...twins.values(), ...slots].map((slot) => slot.device.close().catch(() => undefined)),
+    );
     await harness.close();
   }
 
@@ -442,7 +499,11 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
   // A twin's problem (the state itself is broken) is every pair's problem.
   for (const pair of pairs) {
     const twin = [...twins.values()].find((candidate) => candidate.target.state === pair.state)!;
-    pair.problems.push(...twin.problems.filter((problem) => !pair.problems.includes(problem)).map((problem) => `twin: ${problem}`));
+    pair.problems.push(
+      ...twin.problems
+        .filter((problem) => !pair.problems.includes(problem))
+        .map((problem) => `twin: ${problem}`),
+    );
   }
   const injected = pairs.filter((pair) => pair.fired);
   return {
@@ -450,7 +511,9 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
     pairs,
     injected: injected.length,
     survived: injected.filter((pair) => pair.problems.length === 0).length,
-    enrolled: [...twins.values(), ...slots].filter((slot) => !slot.dead && statePath(slot.device.snapshot()) === ENROLLED).length,
+    enrolled: [...twins.values(), ...slots].filter(
+      (slot) => !slot.dead && statePath(slot.device.snapshot()) === ENROLLED,
+    ).length,
     durationMs: Date.now() - started,
   };
 }
@@ -492,10 +555,14 @@ async function injectLocal(harness: Harness, slot: Slot): Promise<void> {
       const answers = await sendStale(harness.backend.channelUrl, slot);
       slot.fired = true;
       for (const { stage, reply } of answers) {
-        if (reply.type !== 'error' || reply.code !== 'stageOutOfOrder') slot.problems.push(`a stale completeStage(${stage}) was answered ${JSON.stringify(reply)}, not stageOutOfOrder`);
+        if (reply.type !== 'error' || reply.code !== 'stageOutOfOrder')
+          slot.problems.push(
+            `a stale completeStage(${stage}) was answered ${JSON.stringify(reply)}, not stageOutOfOrder`,
+          );
       }
       const after = stagesOf(await harness.readBackend(serial));
-      if (after !== before) slot.problems.push(`stale messages changed the ledger from [${before}] to [${after}]`);
+      if (after !== before)
+        slot.problems.push(`stale messages changed the ledger from [${before}] to [${after}]`);
       break;
     }
     case 'backendRestart':
@@ -511,22 +578,38 @@ function checkSettled(records: Records, slot: Slot, twin: Slot): string[] {
   const problems: string[] = [];
   const view = slot.device.view();
   const { expected } = slot;
-  if (view.state !== expected.settlesAt) problems.push(`settled in ${view.state}, expected ${expected.settlesAt} (${expected.why})`);
-  if (expected.errorReason && view.errorReason !== expected.errorReason) problems.push(`shows error ${view.errorReason ?? 'none'}, expected ${expected.errorReason}`);
-  if (metaOfPath(view.state).effect) problems.push(`lost in ${view.state}: its work ended with ${slot.device.effectError()?.message ?? 'nothing'}`);
+  if (view.state !== expected.settlesAt)
+    problems.push(`settled in ${view.state}, expected ${expected.settlesAt} (${expected.why})`);
+  if (expected.errorReason && view.errorReason !== expected.errorReason)
+    problems.push(`shows error ${view.errorReason ?? 'none'}, expected ${expected.errorReason}`);
+  if (metaOfPath(view.state).effect)
+    problems.push(
+      `lost in ${view.state}: its work ended with ${slot.device.effectError()?.message ?? 'nothing'}`,
+    );
   const backend = records.of(slot.serial);
-  problems.push(...checkBackend(believed(slot).context, slot.serial, backend, null).map((problem) => `after the fault: ${problem}`));
+  problems.push(
+    ...checkBackend(believed(slot).context, slot.serial, backend, null).map(
+      (problem) => `after the fault: ${problem}`,
+    ),
+  );
   // Faults that must make no difference leave the ledger as the twin's.
   const transparent = slot.fault !== null && slot.fault !== 'powerLoss' && !expected.errorReason;
   if (transparent) {
     const twinStages = stagesOf(records.of(twin.serial));
-    if (stagesOf(backend) !== twinStages) problems.push(`ledger [${stagesOf(backend)}] differs from the fault-free twin's [${twinStages}]`);
+    if (stagesOf(backend) !== twinStages)
+      problems.push(`ledger [${stagesOf(backend)}] differs from the fault-free twin's [${twinStages}]`);
   }
   return problems;
 }
 
 /** One stretch of model path, travelled by a group of devices in lockstep with the model suite's checks. */
-async function runLeg(harness: Harness, world: SharedWorld, leg: Leg<Slot>, seed: number, where: (slot: Slot) => string): Promise<void> {
+async function runLeg(
+  harness: Harness,
+  world: SharedWorld,
+  leg: Leg<Slot>,
+  seed: number,
+  where: (slot: Slot) => string,
+): Promise<void> {
   const members = leg.members.filter((slot) => !slot.dead);
   if (members.length === 0) return;
   const group = new LockstepDevices(members.map((slot) => slot.device));
@@ -559,15 +642,22 @@ function checkFinal(records: Records, slot: Slot): string[] {
   const goal = expected.continues ? ENROLLED : expected.settlesAt;
   if (state !== goal) problems.push(`the device ended in ${state}, not ${goal}`);
   const backend = records.of(slot.serial);
-  const finalStage: EnrollmentStage | null = expected.continues ? 'enrolled' : believed(slot).context.recordedStage;
+  const finalStage: EnrollmentStage | null = expected.continues
+    ? 'enrolled'
+    : believed(slot).context.recordedStage;
   problems.push(...checkLedger(backend.ledger, finalStage).map((problem) => `final ledger: ${problem}`));
   const listed = records.managedCount(slot.serial);
   if (listed > 1) problems.push(`the backend lists ${listed} managed devices with serial ${slot.serial}`);
-  const sinceReset = backend.ledger.slice(backend.ledger.map((entry) => entry.toStage).lastIndexOf('factoryReset') + 1);
+  const sinceReset = backend.ledger.slice(
+    backend.ledger.map((entry) => entry.toStage).lastIndexOf('factoryReset') + 1,
+  );
   const enrollments = sinceReset.filter((entry) => entry.toStage === 'enrolled').length;
   if (enrollments > 1) problems.push(`enrolled ${enrollments} times since its last reset`);
-  if (expected.continues && backend.device?.simulatorEnrollmentStage !== 'enrolled') problems.push('the backend does not list the device as enrolled');
-  if (slot.fault !== null && expected.fires === 'nextExchange' && !slot.fired && slot.exchanged) problems.push(`the armed ${slot.fault} never fired`);
-  if (slot.fault !== null && expected.fires === 'now' && !slot.fired) problems.push(`${slot.fault} never fired`);
+  if (expected.continues && backend.device?.simulatorEnrollmentStage !== 'enrolled')
+    problems.push('the backend does not list the device as enrolled');
+  if (slot.fault !== null && expected.fires === 'nextExchange' && !slot.fired && slot.exchanged)
+    problems.push(`the armed ${slot.fault} never fired`);
+  if (slot.fault !== null && expected.fires === 'now' && !slot.fired)
+    problems.push(`${slot.fault} never fired`);
   return problems;
 }

@@ -35,9 +35,13 @@ describe('token values', () => {
 
   test('use every symbol of the alphabet about equally often (chi-square over 100,000 symbols)', () => {
     const counts = new Map<string, number>();
-    for (let i = 0; i < 5_000; i += 1) for (const symbol of tokens.generateTokenValue()) counts.set(symbol, (counts.get(symbol) ?? 0) + 1);
+    for (let i = 0; i < 5_000; i += 1)
+      for (const symbol of tokens.generateTokenValue()) counts.set(symbol, (counts.get(symbol) ?? 0) + 1);
     const expected = (5_000 * TOKEN_LENGTH) / TOKEN_ALPHABET.length;
-    const chiSquare = [...TOKEN_ALPHABET].reduce((sum, symbol) => sum + ((counts.get(symbol) ?? 0) - expected) ** 2 / expected, 0);
+    const chiSquare = [...TOKEN_ALPHABET].reduce(
+      (sum, symbol) => sum + ((counts.get(symbol) ?? 0) - expected) ** 2 / expected,
+      0,
+    );
     // 31 degrees of freedom: above 61.1 happens by chance once in a thousand runs.
     expect(chiSquare).toBeLessThan(61.1);
   });
@@ -52,9 +56,13 @@ describe('token values', () => {
       const digest = jest.spyOn(tokens, 'hashToken');
       // A guess right in all but the last symbol goes the same way as any other: digest, lookup, no match.
       const nearMiss = `${profile.tokenValue.slice(0, -1)}${profile.tokenValue.endsWith('A') ? 'B' : 'A'}`;
-      expect(await channel.request({ type: 'redeemToken', token: nearMiss, method: 'qr' })).toMatchObject({ reason: 'unknown' });
+      expect(await channel.request({ type: 'redeemToken', token: nearMiss, method: 'qr' })).toMatchObject({
+        reason: 'unknown',
+      });
       expect(digest).toHaveBeenCalledWith(nearMiss);
-      expect(await channel.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' })).toMatchObject({ type: 'tokenAccepted' });
+      expect(
+        await channel.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' }),
+      ).toMatchObject({ type: 'tokenAccepted' });
       expect(compare).toHaveBeenCalledTimes(1);
       const [a, b] = compare.mock.calls[0]! as unknown as [Buffer, Buffer];
       expect([a.length, b.length]).toEqual([32, 32]);
@@ -72,7 +80,9 @@ function leaks(text: string, values: readonly string[]): string[] {
 }
 
 function filesUnder(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(folder, entry.name)) : [join(folder, entry.name)]));
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(folder, entry.name)) : [join(folder, entry.name)],
+  );
 }
 
 describe('no whole token in any log or report', () => {
@@ -97,30 +107,77 @@ describe('no whole token in any log or report', () => {
     const start = (options = {}) => startBackend({ ...options, log: (line) => log.push(line) });
     const printed: string[] = [];
     const reporters = (name: string) =>
-      createReporters({ baseDir: folder, junit: `${name}.xml`, json: `${name}.json`, html: `${name}.html`, console: { stream: { write: (chunk: string) => (printed.push(chunk), true) }, isTTY: false, color: false } });
+      createReporters({
+        baseDir: folder,
+        junit: `${name}.xml`,
+        json: `${name}.json`,
+        html: `${name}.html`,
+        console: {
+          stream: { write: (chunk: string) => (printed.push(chunk), true) },
+          isTTY: false,
+          color: false,
+        },
+      });
 
     const { scenarios, problems } = await loadScenarios([join(projectRoot(), 'scenarios')]);
     expect(problems).toEqual([]);
     // The scenarios that handle token values most: typed by hand (in groups), exported, replaced.
-    const aboutTokens = scenarios.filter((loaded) => /entered-by-hand|export-token|token-replaced|revoked/.test(loaded.file));
+    const aboutTokens = scenarios.filter((loaded) =>
+      /entered-by-hand|export-token|token-replaced|revoked/.test(loaded.file),
+    );
     expect(aboutTokens.length).toBe(5);
     const target = new HeadlessTarget();
     try {
-      const scenarioReport = await runScenarios(aboutTokens, { target, reporter: reporters('scenarios'), startBackend: start });
+      const scenarioReport = await runScenarios(aboutTokens, {
+        target,
+        reporter: reporters('scenarios'),
+        startBackend: start,
+      });
       expect(scenarioReport.failed).toBe(0);
-      const passing = await runModelSuite({ target, strategy: 'shortest', maxPaths: 2, seed: 7, reporter: reporters('model'), startBackend: () => start() });
+      const passing = await runModelSuite({
+        target,
+        strategy: 'shortest',
+        maxPaths: 2,
+        seed: 7,
+        reporter: reporters('model'),
+        startBackend: () => start(),
+      });
       expect(passing.failed).toBe(0);
       // A broken device fails paths: failure reports carry replays, screens and page sources.
-      const failing = await runModelSuite({ target: sabotage(target, 'wrong-account'), strategy: 'shortest', maxPaths: 2, seed: 7, reporter: reporters('failing'), startBackend: () => start() });
+      const failing = await runModelSuite({
+        target: sabotage(target, 'wrong-account'),
+        strategy: 'shortest',
+        maxPaths: 2,
+        seed: 7,
+        reporter: reporters('failing'),
+        startBackend: () => start(),
+      });
       expect(failing.failed).toBeGreaterThan(0);
     } finally {
       await target.close();
     }
 
     expect(minted.length).toBeGreaterThan(10);
-    const outputs = [...filesUnder(folder).map((file) => ({ where: file, text: readFileSync(file, 'utf8') })), { where: 'console', text: printed.join('') }, { where: 'backend log', text: log.join('\n') }];
-    expect(outputs.map((output) => output.where.split('/').at(-1))).toEqual(expect.arrayContaining(['scenarios.xml', 'scenarios.json', 'scenarios.html', 'failing.html', 'console', 'backend log']));
-    expect(outputs.flatMap((output) => leaks(output.text, minted).map((value) => `${output.where}: …${value.slice(-4)}`))).toEqual([]);
+    const outputs = [
+      ...filesUnder(folder).map((file) => ({ where: file, text: readFileSync(file, 'utf8') })),
+      { where: 'console', text: printed.join('') },
+      { where: 'backend log', text: log.join('\n') },
+    ];
+    expect(outputs.map((output) => output.where.split('/').at(-1))).toEqual(
+      expect.arrayContaining([
+        'scenarios.xml',
+        'scenarios.json',
+        'scenarios.html',
+        'failing.html',
+        'console',
+        'backend log',
+      ]),
+    );
+    expect(
+      outputs.flatMap((output) =>
+        leaks(output.text, minted).map((value) => `${output.where}: …${value.slice(-4)}`),
+      ),
+    ).toEqual([]);
     // The log names tokens by their last four symbols.
     expect(log.some((line) => minted.some((value) => line.includes(`…${value.slice(-4)}`)))).toBe(true);
   }, 120_000);
@@ -130,7 +187,9 @@ describe('no whole token in any log or report', () => {
     try {
       const admin = new AdminClient(backend.url);
       const profile = await createProfile(admin, { displayName: 'Logged' });
-      expect((await admin.post(`${PROFILES}/${profile.id}/createToken`, { tokenValidityInSeconds: 3600 })).status).toBe(204);
+      expect(
+        (await admin.post(`${PROFILES}/${profile.id}/createToken`, { tokenValidityInSeconds: 3600 })).status,
+      ).toBe(204);
       const replacement = (await admin.get(`${PROFILES}/${profile.id}`)).body.tokenValue as string;
       await admin.post(`${PROFILES}/${profile.id}/revokeToken`);
       await backend.stop();

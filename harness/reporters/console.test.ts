@@ -1,7 +1,13 @@
 import { ConsoleReporter } from './console';
 import { coverageLine, stripAnsi } from './format';
 import { captureStream } from './testing/tempDir';
-import { FAILURE_MESSAGE, HOSTILE, feedReport, hostileRunReport, modelRunReport } from './testing/runReportFixture';
+import {
+  FAILURE_MESSAGE,
+  HOSTILE,
+  feedReport,
+  hostileRunReport,
+  modelRunReport,
+} from './testing/runReportFixture';
 
 const ESC = '\u001b';
 
@@ -40,28 +46,32 @@ describe('ConsoleReporter', () => {
     expect(out).toContain(`${ESC}[31m`);
   });
 
-  test.each([false, true])('summary (TTY %s): failures first with title, failing step, message and replay, then counts, coverage, duration', (isTTY) => {
-    const out = stripAnsi(run(isTTY, report));
-    const summary = out.slice(out.indexOf('Failures (1):'));
-    const order = [
-      'Failures (1):',
-      `1) ${failed.title}`,
-      `failing step ${failed.steps.length}: expect screen enrollment-incomplete`,
-      FAILURE_MESSAGE,
-      'replay:',
-      '# stagesim replay: model path 2, seed 1234',
-      '- assertScreen: enrollment-incomplete',
-      '1 failed, 1 passed, 1 skipped (3 paths)',
-      `Coverage: ${coverageLine(report.coverage!)}`,
-      `uncovered states (${report.coverage!.uncoveredStates.length}):`,
-      `uncovered transitions (${report.coverage!.uncoveredTransitions.length}):`,
-      'Duration: 6.5s · seed 1234 · target headless',
-    ];
-    const positions = order.map((text) => summary.indexOf(text));
-    expect(positions.every((p) => p >= 0)).toBe(true);
-    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    for (const id of [...report.coverage!.uncoveredStates, ...report.coverage!.uncoveredTransitions]) expect(summary).toContain(`\n    ${id}\n`);
-  });
+  test.each([false, true])(
+    'summary (TTY %s): failures first with title, failing step, message and replay, then counts, coverage, duration',
+    (isTTY) => {
+      const out = stripAnsi(run(isTTY, report));
+      const summary = out.slice(out.indexOf('Failures (1):'));
+      const order = [
+        'Failures (1):',
+        `1) ${failed.title}`,
+        `failing step ${failed.steps.length}: expect screen enrollment-incomplete`,
+        FAILURE_MESSAGE,
+        'replay:',
+        '# stagesim replay: model path 2, seed 1234',
+        '- assertScreen: enrollment-incomplete',
+        '1 failed, 1 passed, 1 skipped (3 paths)',
+        `Coverage: ${coverageLine(report.coverage!)}`,
+        `uncovered states (${report.coverage!.uncoveredStates.length}):`,
+        `uncovered transitions (${report.coverage!.uncoveredTransitions.length}):`,
+        'Duration: 6.5s · seed 1234 · target headless',
+      ];
+      const positions = order.map((text) => summary.indexOf(text));
+      expect(positions.every((p) => p >= 0)).toBe(true);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+      for (const id of [...report.coverage!.uncoveredStates, ...report.coverage!.uncoveredTransitions])
+        expect(summary).toContain(`\n    ${id}\n`);
+    },
+  );
 
   test('a run without failures or coverage says so instead of printing empty sections', () => {
     const passing = { ...modelRunReport(), coverage: null, failed: 0, skipped: 0, paths: 1 };

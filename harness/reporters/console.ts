@@ -20,7 +20,10 @@ export interface ConsoleReporterOptions {
 }
 
 type Paint = (text: string) => string;
-const sgr = (open: number, close: number): Paint => (text) => `\u001b[${open}m${text}\u001b[${close}m`;
+const sgr =
+  (open: number, close: number): Paint =>
+  (text) =>
+    `\u001b[${open}m${text}\u001b[${close}m`;
 const plain: Paint = (text) => text;
 
 /**
@@ -49,7 +52,9 @@ export class ConsoleReporter implements Reporter {
   onBegin(info: RunInfo): void {
     this.info = info;
     const seed = info.seed === null ? '' : `, seed ${info.seed}`;
-    this.write(`stagesim ${info.kind}: ${info.total} ${caseNoun(info.kind, info.total)} on ${singleLine(info.target)}${seed}\n`);
+    this.write(
+      `stagesim ${info.kind}: ${info.total} ${caseNoun(info.kind, info.total)} on ${singleLine(info.target)}${seed}\n`,
+    );
     if (this.isTTY) this.startBar(info);
   }
 
@@ -87,7 +92,12 @@ export class ConsoleReporter implements Reporter {
     const sections: string[] = [];
     const failures = report.cases.filter((c) => c.status === 'failed');
     if (failures.length > 0) {
-      sections.push([bold(red(`Failures (${failures.length}):`)), ...failures.map((c, i) => this.failureBlock(c, i + 1))].join('\n\n'));
+      sections.push(
+        [
+          bold(red(`Failures (${failures.length}):`)),
+          ...failures.map((c, i) => this.failureBlock(c, i + 1)),
+        ].join('\n\n'),
+      );
     }
     sections.push(this.resultsBlock(report));
     return `${sections.join('\n\n')}\n`;

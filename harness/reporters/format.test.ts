@@ -1,4 +1,13 @@
-import { escapeMarkup, failingStep, failuresFirst, formatDuration, markup, Markup, singleLine, stepNumber } from './format';
+import {
+  escapeMarkup,
+  failingStep,
+  failuresFirst,
+  formatDuration,
+  markup,
+  Markup,
+  singleLine,
+  stepNumber,
+} from './format';
 import { modelRunReport } from './testing/runReportFixture';
 
 describe('escapeMarkup', () => {
@@ -17,7 +26,9 @@ describe('escapeMarkup', () => {
   });
 
   test('drops ANSI colour sequences instead of leaving their remains', () => {
-    expect(escapeMarkup('\u001b[31mred\u001b[0m and \u001b[1;32mbold green\u001b[22;39m')).toBe('red and bold green');
+    expect(escapeMarkup('\u001b[31mred\u001b[0m and \u001b[1;32mbold green\u001b[22;39m')).toBe(
+      'red and bold green',
+    );
   });
 
   test('in attribute context keeps newlines and tabs as character references', () => {
@@ -28,21 +39,21 @@ describe('escapeMarkup', () => {
 describe('markup tag', () => {
   test('escapes interpolated text, numbers and arrays but inserts Markup as is', () => {
     const inner = markup`<b>${'<i>'}</b>`;
-    expect(markup`<p title="${'"quoted"'}">${inner}${[1, '<', new Markup('<br>')]}${null}${false}</p>`.text).toBe(
-      '<p title="&quot;quoted&quot;"><b>&lt;i&gt;</b>1&lt;<br></p>',
-    );
+    expect(
+      markup`<p title="${'"quoted"'}">${inner}${[1, '<', new Markup('<br>')]}${null}${false}</p>`.text,
+    ).toBe('<p title="&quot;quoted&quot;"><b>&lt;i&gt;</b>1&lt;<br></p>');
   });
 });
 
 describe('formatting', () => {
   test('durations read naturally at every scale', () => {
-    expect([formatDuration(0), formatDuration(340.4), formatDuration(1234), formatDuration(125_000), formatDuration(Number.NaN)]).toEqual([
-      '0ms',
-      '340ms',
-      '1.2s',
-      '2m 5s',
-      '?',
-    ]);
+    expect([
+      formatDuration(0),
+      formatDuration(340.4),
+      formatDuration(1234),
+      formatDuration(125_000),
+      formatDuration(Number.NaN),
+    ]).toEqual(['0ms', '340ms', '1.2s', '2m 5s', '?']);
   });
 
   test('failures come first, the rest keep run order', () => {

@@ -48,7 +48,8 @@ export function failuresFirst(cases: readonly CaseResult[]): CaseResult[] {
 /** The step a failure points at, else the first failed step (a producer may leave stepIndex null). */
 export function failingStep(testCase: CaseResult): StepResult | null {
   const index = testCase.failure?.stepIndex;
-  const byIndex = index === null || index === undefined ? undefined : testCase.steps.find((s) => s.index === index);
+  const byIndex =
+    index === null || index === undefined ? undefined : testCase.steps.find((s) => s.index === index);
   return byIndex ?? testCase.steps.find((s) => s.status === 'failed') ?? null;
 }
 
@@ -130,14 +131,23 @@ export function terminalText(text: string): string {
 
 /** Titles and ids go on one line. */
 export function singleLine(text: string): string {
-  return terminalText(text).replace(/\s*[\n\t]\s*/g, ' ').trim();
+  return terminalText(text)
+    .replace(/\s*[\n\t]\s*/g, ' ')
+    .trim();
 }
 
 // What XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF). A report must
 // stay parseable whatever a device or a scenario wrote, so these are shown as visible escapes instead.
-const FORBIDDEN_XML_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const FORBIDDEN_XML_CHARS =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 // XML parsers turn raw newlines and tabs in attribute values into spaces; character references survive.
 const ATTRIBUTE_WHITESPACE: Record<string, string> = { '\n': '&#10;', '\r': '&#13;', '\t': '&#9;' };
 
@@ -148,7 +158,9 @@ const ATTRIBUTE_WHITESPACE: Record<string, string> = { '\n': '&#10;', '\r': '&#1
 export function escapeMarkup(text: string, context: 'text' | 'attribute' = 'text'): string {
   const cleaned = stripAnsi(text).replace(FORBIDDEN_XML_CHARS, (ch) => {
     const code = ch.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
   });
   const escaped = cleaned.replace(/[&<>"']/g, (ch) => ENTITIES[ch]!);
   return context === 'attribute' ? escaped.replace(/[\n\r\t]/g, (ch) => ATTRIBUTE_WHITESPACE[ch]!) : escaped;

@@ -37,7 +37,9 @@ describe('HTML report in Chromium', () => {
   function expectSelfContained(page: ChromiumPage): void {
     expect(page.problems.errors).toEqual([]);
     expect(page.problems.dialogs).toEqual([]);
-    expect(page.problems.requests.filter((url) => !url.startsWith('file://') && !url.startsWith('data:'))).toEqual([]);
+    expect(
+      page.problems.requests.filter((url) => !url.startsWith('file://') && !url.startsWith('data:')),
+    ).toEqual([]);
   }
 
   test('renders offline without console errors, and its controls work', async () => {
@@ -52,15 +54,24 @@ describe('HTML report in Chromium', () => {
     expect(graph.width).toBeGreaterThan(500);
     expect(graph.height).toBeGreaterThan(500);
 
-    const visible = 'Array.from(document.querySelectorAll("details.case")).filter((d) => d.offsetParent !== null).map((d) => d.dataset.status)';
+    const visible =
+      'Array.from(document.querySelectorAll("details.case")).filter((d) => d.offsetParent !== null).map((d) => d.dataset.status)';
     await page.evaluate('document.querySelector("[data-filter=failed]").click()');
     expect(await page.evaluate(visible)).toEqual(['failed']);
     await page.evaluate('document.querySelector("[data-filter=all]").click()');
     await page.evaluate('document.querySelector("[data-expand=open]").click()');
-    expect(await page.evaluate('Array.from(document.querySelectorAll("details.case")).every((d) => d.open)')).toBe(true);
+    expect(
+      await page.evaluate('Array.from(document.querySelectorAll("details.case")).every((d) => d.open)'),
+    ).toBe(true);
     await page.evaluate('document.querySelector("[data-fit]").click()');
-    expect(await page.evaluate('document.querySelector("svg.state-graph").getBoundingClientRect().width <= document.querySelector(".graph").clientWidth')).toBe(true);
-    await page.evaluate('document.querySelector("[data-fit]").click(); document.querySelector("[data-expand=close]").click()');
+    expect(
+      await page.evaluate(
+        'document.querySelector("svg.state-graph").getBoundingClientRect().width <= document.querySelector(".graph").clientWidth',
+      ),
+    ).toBe(true);
+    await page.evaluate(
+      'document.querySelector("[data-fit]").click(); document.querySelector("[data-expand=close]").click()',
+    );
     expectSelfContained(page);
 
     await page.evaluate('window.scrollTo(0, 0)');
@@ -72,7 +83,8 @@ describe('HTML report in Chromium', () => {
     for (let i = 0; i < png.data.length; i += 4 * 97) colours.add(png.data.readUInt32BE(i));
     expect(colours.size).toBeGreaterThan(20);
     fs.writeFileSync(path.join(dir(), 'report.png'), shot);
-    if (process.env.STAGESIM_REPORT_SCREENSHOT) fs.writeFileSync(process.env.STAGESIM_REPORT_SCREENSHOT, await page.screenshot({ fullPage: true }));
+    if (process.env.STAGESIM_REPORT_SCREENSHOT)
+      fs.writeFileSync(process.env.STAGESIM_REPORT_SCREENSHOT, await page.screenshot({ fullPage: true }));
   });
 
   test('hostile text from a run shows as text and runs nothing', async () => {

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { escapeMarkup, formatCount } from './format';
 import { HtmlReporter, renderHtml } from './html';
-import { FAILURE_MESSAGE, HOSTILE, hostileRunReport, modelRunReport, screenshotPng } from './testing/runReportFixture';
+import {
+  FAILURE_MESSAGE,
+  HOSTILE,
+  hostileRunReport,
+  modelRunReport,
+  screenshotPng,
+} from './testing/runReportFixture';
 import { useTempDir } from './testing/tempDir';
 
 describe('HtmlReporter', () => {
@@ -19,11 +25,20 @@ describe('HtmlReporter', () => {
     // Only the SVG namespace name, which is an identifier and never fetched.
     expect(written.match(/(?:https?:)?\/\/[\w.-]+\.\w+/g)).toEqual(['http://www.w3.org']);
     expect(written).not.toMatch(/<link|<iframe|@import|url\((?!#)/);
-    expect(written).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; img-src data:;/);
+    expect(written).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; img-src data:;/,
+    );
   });
 
   test('summary: counts, coverage, duration, seed and target', () => {
-    for (const text of ['stagesim model-based run', 'headless', '1234', '6.5s', formatCount(report.coverage!.states), formatCount(report.coverage!.transitions)]) {
+    for (const text of [
+      'stagesim model-based run',
+      'headless',
+      '1234',
+      '6.5s',
+      formatCount(report.coverage!.states),
+      formatCount(report.coverage!.transitions),
+    ]) {
       expect(html).toContain(escapeMarkup(text));
     }
     expect(html).toMatch(/<div class="label">passed<\/div><div class="value">1<\/div>/);
@@ -40,10 +55,14 @@ describe('HtmlReporter', () => {
     expect(failures).toContain('failing step 17: expect screen enrollment-incomplete');
     expect(failures).toContain(escapeMarkup(failed.failure!.replay!));
     expect(failures).toContain(`src="data:image/png;base64,${screenshotPng()}"`);
-    expect(failures).toMatch(/<details class="page-source"><summary>Page source<\/summary><pre>&lt;hierarchy/);
+    expect(failures).toMatch(
+      /<details class="page-source"><summary>Page source<\/summary><pre>&lt;hierarchy/,
+    );
     // In the case list the failed case comes first and opens by itself.
     const cases = html.slice(positions[1], positions[2]);
-    expect(cases.indexOf(escapeMarkup(failed.title))).toBeLessThan(cases.indexOf(escapeMarkup(report.cases[0]!.title)));
+    expect(cases.indexOf(escapeMarkup(failed.title))).toBeLessThan(
+      cases.indexOf(escapeMarkup(report.cases[0]!.title)),
+    );
     expect(cases).toMatch(/<details class="case failed" id="case-1" data-status="failed" open>/);
   });
 
@@ -52,7 +71,9 @@ describe('HtmlReporter', () => {
       expect(html).toContain(escapeMarkup(c.title));
       for (const step of c.steps) expect(html).toContain(escapeMarkup(step.action));
     }
-    expect((html.match(/<tr class="step /g) ?? []).length).toBe(report.cases.reduce((n, c) => n + c.steps.length, 0));
+    expect((html.match(/<tr class="step /g) ?? []).length).toBe(
+      report.cases.reduce((n, c) => n + c.steps.length, 0),
+    );
     expect(html).toContain('<td>stagingStage3</td>');
     expect(html).toContain('<span class="user userless">userless</span>');
     expect(html).toContain('<span class="user user">user</span>');

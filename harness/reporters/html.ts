@@ -188,18 +188,23 @@ function artifacts(c: CaseResult): Markup | '' {
         ? markup`<figure class="screenshot"><img alt="Device screen when the case failed" src="data:image/png;base64,${png}"><figcaption>Device screen</figcaption></figure>`
         : markup`<p class="muted">The screenshot is not valid base64 and is not shown.</p>`;
   return markup`<div class="artifacts">${screenshot}${
-    a.pageSource ? markup`<details class="page-source"><summary>Page source</summary><pre>${a.pageSource}</pre></details>` : ''
+    a.pageSource
+      ? markup`<details class="page-source"><summary>Page source</summary><pre>${a.pageSource}</pre></details>`
+      : ''
   }</div>`;
 }
 
 function idList(title: string, ids: string[]): Markup {
   return markup`<details class="id-list"${ids.length > 0 && ids.length <= 30 ? markup` open` : ''}><summary>${title} (${ids.length})</summary>${
-    ids.length > 0 ? markup`<ul>${ids.map((id) => markup`<li><code>${id}</code></li>`)}</ul>` : markup`<p class="muted">none</p>`
+    ids.length > 0
+      ? markup`<ul>${ids.map((id) => markup`<li><code>${id}</code></li>`)}</ul>`
+      : markup`<p class="muted">none</p>`
   }</details>`;
 }
 
 function coverageSection(coverage: Coverage | null): Markup {
-  if (!coverage) return markup`<section class="coverage"><h2>Coverage</h2><p class="muted">This run recorded no coverage.</p></section>`;
+  if (!coverage)
+    return markup`<section class="coverage"><h2>Coverage</h2><p class="muted">This run recorded no coverage.</p></section>`;
   return markup`<section class="coverage">
 <h2>Coverage</h2>
 <p>States ${formatCount(coverage.states)} ${meter(coverage.states)} · transitions ${formatCount(coverage.transitions)} ${meter(coverage.transitions)}</p>

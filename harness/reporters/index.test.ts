@@ -29,7 +29,9 @@ describe('createReporters', () => {
     expect(stderr.text()).toBe('');
     expect(stream.text()).toContain('1 failed, 1 passed, 1 skipped (3 paths)');
     expect(fs.readFileSync(path.join(dir(), 'reports/junit.xml'), 'utf8')).toContain('<testsuites');
-    expect(runReportSchema.parse(JSON.parse(fs.readFileSync(path.join(dir(), 'reports/run.json'), 'utf8'))).paths).toBe(3);
+    expect(
+      runReportSchema.parse(JSON.parse(fs.readFileSync(path.join(dir(), 'reports/run.json'), 'utf8'))).paths,
+    ).toBe(3);
     expect(fs.readFileSync(path.join(dir(), 'reports/html/index.html'), 'utf8')).toContain('<!DOCTYPE html>');
   });
 
@@ -58,6 +60,8 @@ describe('createReporters', () => {
     const broken = { ...modelRunReport(), seed: 1.5 } as RunReport;
     await feedReport(reporter, broken);
     expect(fs.readdirSync(dir())).toEqual(['junit.xml']);
-    expect(stderr.text()).toMatch(/^stagesim: json reporter failed in onEnd: run report does not match its schema: [^\n]*seed[^\n]*\n$/);
+    expect(stderr.text()).toMatch(
+      /^stagesim: json reporter failed in onEnd: run report does not match its schema: [^\n]*seed[^\n]*\n$/,
+    );
   });
 });

@@ -42,7 +42,8 @@ export function createReporters(options: CreateReportersOptions): Reporter {
       continue;
     }
     const file = options[name];
-    if (file !== undefined) reporters.push({ name, reporter: new reporterClasses[name](resolveOutputPath(file, options.baseDir)) });
+    if (file !== undefined)
+      reporters.push({ name, reporter: new reporterClasses[name](resolveOutputPath(file, options.baseDir)) });
   }
   return new Multiplexer(reporters, options.stderr);
 }

@@ -14,7 +14,10 @@ export class JsonReporter implements Reporter {
   onEnd(report: RunReport): void {
     const parsed = runReportSchema.safeParse(report);
     if (!parsed.success) {
-      throw new StagesimError('REPORT_INVALID', `run report does not match its schema: ${z.prettifyError(parsed.error)}`);
+      throw new StagesimError(
+        'REPORT_INVALID',
+        `run report does not match its schema: ${z.prettifyError(parsed.error)}`,
+      );
     }
     writeReportFile(this.file, `${JSON.stringify(parsed.data, null, 2)}\n`);
   }

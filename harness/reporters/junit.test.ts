@@ -9,7 +9,9 @@ import { useTempDir } from './testing/tempDir';
 /** Parses strictly: any parser warning or error fails the test. */
 function parseXml(xml: string): Document {
   const problems: string[] = [];
-  const doc = new DOMParser({ onError: (level, message) => problems.push(`${level}: ${message}`) }).parseFromString(xml, 'text/xml');
+  const doc = new DOMParser({
+    onError: (level, message) => problems.push(`${level}: ${message}`),
+  }).parseFromString(xml, 'text/xml');
   expect(problems).toEqual([]);
   return doc;
 }
@@ -24,7 +26,8 @@ function expectXml10(xml: string): void {
   expect(xml).not.toMatch(/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/);
 }
 
-const elements = (node: Document | Element, name: string): Element[] => Array.from(node.getElementsByTagName(name));
+const elements = (node: Document | Element, name: string): Element[] =>
+  Array.from(node.getElementsByTagName(name));
 
 describe('JUnitReporter', () => {
   const dir = useTempDir();
@@ -40,7 +43,12 @@ describe('JUnitReporter', () => {
     expect(suites.tagName).toBe('testsuites');
     const [suite] = elements(doc, 'testsuite');
     for (const element of [suites, suite!]) {
-      expect([element.getAttribute('tests'), element.getAttribute('failures'), element.getAttribute('skipped'), element.getAttribute('errors')]).toEqual(['3', '1', '1', '0']);
+      expect([
+        element.getAttribute('tests'),
+        element.getAttribute('failures'),
+        element.getAttribute('skipped'),
+        element.getAttribute('errors'),
+      ]).toEqual(['3', '1', '1', '0']);
       expect(element.getAttribute('time')).toBe('6.504');
     }
     const cases = elements(doc, 'testcase');
@@ -68,7 +76,9 @@ describe('JUnitReporter', () => {
   test('properties carry seed, target and coverage with the uncovered ids', () => {
     const report = modelRunReport();
     const doc = parseXml(renderJUnit(report));
-    const props = Object.fromEntries(elements(doc, 'property').map((p) => [p.getAttribute('name'), p.getAttribute('value')]));
+    const props = Object.fromEntries(
+      elements(doc, 'property').map((p) => [p.getAttribute('name'), p.getAttribute('value')]),
+    );
     expect(props).toMatchObject({
       seed: '1234',
       target: 'headless',
@@ -77,14 +87,20 @@ describe('JUnitReporter', () => {
       'coverage.transitions': `${report.coverage!.transitions.covered}/${report.coverage!.transitions.total}`,
     });
     // Newlines survive attribute normalisation: one id per line.
-    expect(props['coverage.uncoveredTransitions']!.split('\n')).toEqual(report.coverage!.uncoveredTransitions);
+    expect(props['coverage.uncoveredTransitions']!.split('\n')).toEqual(
+      report.coverage!.uncoveredTransitions,
+    );
   });
 
   test('scenario cases are grouped by their file', () => {
     const report = { ...modelRunReport(), kind: 'scenarios' as const };
     report.cases = report.cases.map((c, i) => ({ ...c, file: `scenarios/case-${i}.yaml` }));
     const doc = parseXml(renderJUnit(report));
-    expect(elements(doc, 'testcase').map((c) => c.getAttribute('classname'))).toEqual(['scenarios/case-0.yaml', 'scenarios/case-1.yaml', 'scenarios/case-2.yaml']);
+    expect(elements(doc, 'testcase').map((c) => c.getAttribute('classname'))).toEqual([
+      'scenarios/case-0.yaml',
+      'scenarios/case-1.yaml',
+      'scenarios/case-2.yaml',
+    ]);
   });
 
   test('hostile text stays text: valid XML 1.0, no injected elements, content readable after parsing', () => {
@@ -96,9 +112,12 @@ describe('JUnitReporter', () => {
     expect(elements(doc, 'img')).toHaveLength(0);
     expect(elements(doc, 'testcase')).toHaveLength(3);
     // What a reader sees: the markup as text, forbidden characters as visible escapes, no colour codes.
-    const shown = '<script>alert("x")</script><img src=x onerror=alert(1)> & \'q\' ]]> </pre></details>\\x00\\x07red\\x0b\\ud800 ☃';
+    const shown =
+      '<script>alert("x")</script><img src=x onerror=alert(1)> & \'q\' ]]> </pre></details>\\x00\\x07red\\x0b\\ud800 ☃';
     expect(escapeMarkup(HOSTILE)).toBe(escapeMarkup(shown));
-    expect(elements(doc, 'testcase')[0]!.getAttribute('name')).toBe(`${report.cases[0]!.title.slice(0, -HOSTILE.length)}${shown}`);
+    expect(elements(doc, 'testcase')[0]!.getAttribute('name')).toBe(
+      `${report.cases[0]!.title.slice(0, -HOSTILE.length)}${shown}`,
+    );
     const failure = elements(doc, 'failure')[0]!;
     expect(failure.getAttribute('message')).toBe(`${FAILURE_MESSAGE}\n${shown}`);
     expect(failure.textContent).toContain(`# ${shown}`);

@@ -56,7 +56,9 @@ function properties(report: RunReport): Markup[] {
       ['coverage.uncoveredTransitions', coverage.uncoveredTransitions.join('\n')],
     );
   }
-  return entries.map(([key, value]) => markup`      <property name="${key}" value="${attributeValue(value)}"/>\n`);
+  return entries.map(
+    ([key, value]) => markup`      <property name="${key}" value="${attributeValue(value)}"/>\n`,
+  );
 }
 
 function testCase(c: CaseResult): Markup {
@@ -72,7 +74,11 @@ function testCase(c: CaseResult): Markup {
 
 function failure(c: CaseResult): Markup {
   const message = c.failure?.message ?? 'failed without a message';
-  const parts = [message, failingStepLine(c), c.failure?.replay ? `replay:\n${c.failure.replay.trimEnd()}` : null];
+  const parts = [
+    message,
+    failingStepLine(c),
+    c.failure?.replay ? `replay:\n${c.failure.replay.trimEnd()}` : null,
+  ];
   const text = parts.filter((part): part is string => part !== null).join('\n\n');
   return markup`      <failure message="${attributeValue(message)}" type="StagesimFailure">${text}\n</failure>\n`;
 }

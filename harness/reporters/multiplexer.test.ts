@@ -24,14 +24,22 @@ describe('Multiplexer', () => {
   test('fans every hook out to every reporter, in order, and awaits async onEnd one after the other', async () => {
     const log: string[] = [];
     // a finishes later than b would: only running them one after the other keeps a first.
-    await feedReport(new Multiplexer([{ name: 'a', reporter: recorder(log, 'a', 30) }, { name: 'b', reporter: recorder(log, 'b') }]), report);
+    await feedReport(
+      new Multiplexer([
+        { name: 'a', reporter: recorder(log, 'a', 30) },
+        { name: 'b', reporter: recorder(log, 'b') },
+      ]),
+      report,
+    );
     expect(log.filter((l) => l.startsWith('a:'))).toHaveLength(2 + 2 * report.cases.length + stepCount);
     expect(log.slice(0, 2)).toEqual(['a:begin:3', 'b:begin:3']);
     expect(log.slice(-2)).toEqual(['a:end:3', 'b:end:3']);
   });
 
   test('a reporter without hooks is fine', async () => {
-    await expect(feedReport(new Multiplexer([{ name: 'empty', reporter: {} }]), report)).resolves.toBeUndefined();
+    await expect(
+      feedReport(new Multiplexer([{ name: 'empty', reporter: {} }]), report),
+    ).resolves.toBeUndefined();
   });
 
   test('contains a throwing reporter: the others get every hook, its error is printed once as one line', async () => {
@@ -62,7 +70,10 @@ describe('Multiplexer', () => {
 
   test('contains a rejected promise from a hook declared void', async () => {
     const stderr = captureStream();
-    const asyncCaseEnd: Reporter = { onCaseEnd: (async (_c: CaseResult) => Promise.reject(new Error('late failure'))) as unknown as Reporter['onCaseEnd'] };
+    const asyncCaseEnd: Reporter = {
+      onCaseEnd: (async (_c: CaseResult) =>
+        Promise.reject(new Error('late failure'))) as unknown as Reporter['onCaseEnd'],
+    };
     const mux = new Multiplexer([{ name: 'async', reporter: asyncCaseEnd }], stderr);
     await feedReport(mux, report);
     await new Promise((resolve) => setImmediate(resolve));
@@ -75,7 +86,19 @@ describe('Multiplexer', () => {
         throw new Error('EPIPE');
       },
     };
-    const mux = new Multiplexer([{ name: 'x', reporter: { onBegin: () => { throw new Error('boom'); } } }], stderr);
+    const mux = new Multiplexer(
+      [
+        {
+          name: 'x',
+          reporter: {
+            onBegin: () => {
+              throw new Error('boom');
+            },
+          },
+        },
+      ],
+      stderr,
+    );
     await expect(feedReport(mux, report)).resolves.toBeUndefined();
   });
 });

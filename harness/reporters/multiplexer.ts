@@ -53,7 +53,8 @@ export class Multiplexer implements Reporter {
       try {
         const result = call(entry.reporter);
         // A hook declared void may still be async; its rejection must not become an unhandled one.
-        if (result instanceof Promise) result.catch((error: unknown) => this.contain(entry.name, hook, error));
+        if (result instanceof Promise)
+          result.catch((error: unknown) => this.contain(entry.name, hook, error));
       } catch (error) {
         this.contain(entry.name, hook, error);
       }

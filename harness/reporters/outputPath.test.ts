@@ -36,24 +36,27 @@ describe('resolveOutputPath', () => {
     }
   });
 
-  test.each(['../escape.xml', 'reports/../../escape.xml', '/etc/stagesim.xml', '..'])('refuses %s with REPORT_PATH_OUTSIDE and a one-line message', (file) => {
-    const base = path.join(dir(), 'work');
-    fs.mkdirSync(base);
-    let message = '';
-    expect(
-      codeOf(() => {
-        try {
-          resolveOutputPath(file, base);
-        } catch (error) {
-          message = (error as Error).message;
-          throw error;
-        }
-      }),
-    ).toBe('REPORT_PATH_OUTSIDE');
-    expect(message).not.toContain('\n');
-    expect(message).toContain(JSON.stringify(file));
-    expect(fs.readdirSync(dir())).toEqual(['work']);
-  });
+  test.each(['../escape.xml', 'reports/../../escape.xml', '/etc/stagesim.xml', '..'])(
+    'refuses %s with REPORT_PATH_OUTSIDE and a one-line message',
+    (file) => {
+      const base = path.join(dir(), 'work');
+      fs.mkdirSync(base);
+      let message = '';
+      expect(
+        codeOf(() => {
+          try {
+            resolveOutputPath(file, base);
+          } catch (error) {
+            message = (error as Error).message;
+            throw error;
+          }
+        }),
+      ).toBe('REPORT_PATH_OUTSIDE');
+      expect(message).not.toContain('\n');
+      expect(message).toContain(JSON.stringify(file));
+      expect(fs.readdirSync(dir())).toEqual(['work']);
+    },
+  );
 
   test('an absolute path inside the base folder is fine', () => {
     const target = path.join(dir(), 'a', 'report.html');

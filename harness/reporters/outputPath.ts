@@ -22,7 +22,10 @@ function realExistingAncestor(dir: string): string {
 }
 
 function outside(file: string, base: string): StagesimError {
-  return new StagesimError('REPORT_PATH_OUTSIDE', `report path ${JSON.stringify(file)} is outside the report folder ${base}`);
+  return new StagesimError(
+    'REPORT_PATH_OUTSIDE',
+    `report path ${JSON.stringify(file)} is outside the report folder ${base}`,
+  );
 }
 
 /**
@@ -36,7 +39,11 @@ export function resolveOutputPath(file: string, baseDir: string = process.cwd())
   }
   const base = path.resolve(baseDir);
   const target = path.resolve(base, file);
-  if (target === base) throw new StagesimError('REPORT_PATH_INVALID', `report path ${JSON.stringify(file)} is the report folder itself, not a file`);
+  if (target === base)
+    throw new StagesimError(
+      'REPORT_PATH_INVALID',
+      `report path ${JSON.stringify(file)} is the report folder itself, not a file`,
+    );
   if (!isInside(base, target)) throw outside(file, base);
 
   const realBase = fs.realpathSync(base);
@@ -60,7 +67,10 @@ export function resolveOutputPath(file: string, baseDir: string = process.cwd())
     }
     if (real === null || !isInside(realBase, real)) throw outside(file, base);
   } else if (stat?.isDirectory()) {
-    throw new StagesimError('REPORT_PATH_INVALID', `report path ${JSON.stringify(file)} is a folder, not a file`);
+    throw new StagesimError(
+      'REPORT_PATH_INVALID',
+      `report path ${JSON.stringify(file)} is a folder, not a file`,
+    );
   }
   return target;
 }

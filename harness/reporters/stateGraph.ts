@@ -196,14 +196,23 @@ export function layoutStateGraph(coverage: Coverage): StateGraphLayout {
   const anyNode = (source: string): string => {
     const id = `${ANY_PREFIX}${source}`;
     if (!nodes.has(id)) {
-      addNode({ id, kind: 'any', path: source, label: source === '' ? 'any state' : 'any state here', title: null, error: false, mark: 'unknown' });
+      addNode({
+        id,
+        kind: 'any',
+        path: source,
+        label: source === '' ? 'any state' : 'any state here',
+        title: null,
+        error: false,
+        mark: 'unknown',
+      });
       if (source !== '') graph.setParent(id, `${CLUSTER_PREFIX}${source}`);
     }
     return id;
   };
 
   const transitions = modelTransitions();
-  const branchCount = (t: ModelTransition) => transitions.filter((u) => u.source === t.source && u.event === t.event).length;
+  const branchCount = (t: ModelTransition) =>
+    transitions.filter((u) => u.source === t.source && u.event === t.event).length;
   const leafIds = new Set(leafStateNodes().map(pathOfNode));
   const grouped = new Map<string, { source: string; target: string; lines: EdgeLine[] }>();
   for (const t of transitions) {
@@ -212,7 +221,11 @@ export function layoutStateGraph(coverage: Coverage): StateGraphLayout {
     const target = t.target === null ? source : initialLeaf(t.target);
     const key = `${source}\u0000${target}`;
     const group = grouped.get(key) ?? { source, target, lines: [] };
-    group.lines.push({ transitionId: t.id, text: transitionText(t, branchCount(t)), mark: markOf(t.id, coveredTransitions, uncoveredTransitions) });
+    group.lines.push({
+      transitionId: t.id,
+      text: transitionText(t, branchCount(t)),
+      mark: markOf(t.id, coveredTransitions, uncoveredTransitions),
+    });
     grouped.set(key, group);
   }
   const labelSize = (lines: EdgeLine[]) => ({
@@ -227,7 +240,10 @@ export function layoutStateGraph(coverage: Coverage): StateGraphLayout {
     if (group.source === group.target) {
       loopRoom.set(group.source, LOOP_REACH + 4 + size.width);
       const node = graph.node(group.source) as { width: number; height: number };
-      graph.setNode(group.source, { width: node.width + LOOP_REACH + 4 + size.width, height: Math.max(node.height, size.height) });
+      graph.setNode(group.source, {
+        width: node.width + LOOP_REACH + 4 + size.width,
+        height: Math.max(node.height, size.height),
+      });
     } else {
       graph.setEdge(group.source, group.target, { ...size, labelpos: 'c' });
     }
@@ -247,16 +263,33 @@ export function layoutStateGraph(coverage: Coverage): StateGraphLayout {
     nodes: [...nodes.values()].map((node) => ({ ...node, ...box(node.id) })),
     clusters: compounds.map((compound) => {
       const path = pathOfNode(compound);
-      return { id: `${CLUSTER_PREFIX}${path}`, path, label: String(compound.key), ...box(`${CLUSTER_PREFIX}${path}`) };
+      return {
+        id: `${CLUSTER_PREFIX}${path}`,
+        path,
+        label: String(compound.key),
+        ...box(`${CLUSTER_PREFIX}${path}`),
+      };
     }),
     edges: [...grouped.values()].map((group) => {
       const mark = combine(group.lines.map((line) => line.mark));
-      if (group.source === group.target) return { ...group, ...selfLoop(box(group.source), labelSize(group.lines)), mark };
-      const edge = graph.edge(group.source, group.target) as { points: Point[]; x: number; y: number; width: number; height: number };
+      if (group.source === group.target)
+        return { ...group, ...selfLoop(box(group.source), labelSize(group.lines)), mark };
+      const edge = graph.edge(group.source, group.target) as {
+        points: Point[];
+        x: number;
+        y: number;
+        width: number;
+        height: number;
+      };
       return {
         ...group,
         points: edge.points,
-        label: { x: edge.x - edge.width / 2, y: edge.y - edge.height / 2, width: edge.width, height: edge.height },
+        label: {
+          x: edge.x - edge.width / 2,
+          y: edge.y - edge.height / 2,
+          width: edge.width,
+          height: edge.height,
+        },
         mark,
       };
     }),
@@ -269,7 +302,10 @@ const round = (n: number) => Math.round(n * 10) / 10;
 export function curvePath(points: readonly Point[]): string {
   const p = points.map((pt) => ({ x: round(pt.x), y: round(pt.y) }));
   if (p.length < 3) return `M${p.map((pt) => `${pt.x},${pt.y}`).join('L')}`;
-  const parts = [`M${p[0]!.x},${p[0]!.y}`, `L${round((5 * p[0]!.x + p[1]!.x) / 6)},${round((5 * p[0]!.y + p[1]!.y) / 6)}`];
+  const parts = [
+    `M${p[0]!.x},${p[0]!.y}`,
+    `L${round((5 * p[0]!.x + p[1]!.x) / 6)},${round((5 * p[0]!.y + p[1]!.y) / 6)}`,
+  ];
   const bezier = (a: Point, b: Point, c: Point) =>
     parts.push(
       `C${round((2 * a.x + b.x) / 3)},${round((2 * a.y + b.y) / 3)} ${round((a.x + 2 * b.x) / 3)},${round((a.y + 2 * b.y) / 3)} ${round((a.x + 4 * b.x + c.x) / 6)},${round((a.y + 4 * b.y + c.y) / 6)}`,
@@ -285,15 +321,18 @@ const markSymbol: Record<CoverageMark, string> = { covered: '✓', uncovered: '�
 
 function renderNode(node: GraphNode): Markup {
   const cx = round(node.x + node.width / 2);
-  const tooltip = node.kind === 'any'
-    ? `Transitions from any state${node.path ? ` of ${node.path}` : ''}`
-    : `${node.path}\n${node.title ?? ''}\n${node.mark === 'covered' ? 'covered' : node.mark === 'uncovered' ? 'NOT covered' : 'not in this run’s coverage'}`;
+  const tooltip =
+    node.kind === 'any'
+      ? `Transitions from any state${node.path ? ` of ${node.path}` : ''}`
+      : `${node.path}\n${node.title ?? ''}\n${node.mark === 'covered' ? 'covered' : node.mark === 'uncovered' ? 'NOT covered' : 'not in this run’s coverage'}`;
   const classes = ['node', node.kind, node.mark, node.error ? 'error' : ''].filter(Boolean).join(' ');
   const keyY = node.title ? node.y + 17 : node.y + node.height / 2 + 4;
   return markup`<g class="${classes}" data-state="${node.path}"><title>${tooltip}</title>
 <rect x="${round(node.x)}" y="${round(node.y)}" width="${round(node.width)}" height="${round(node.height)}" rx="${node.kind === 'any' ? 13 : 6}"/>
 <text class="key" x="${cx}" y="${round(keyY)}" text-anchor="middle">${node.kind === 'state' ? `${markSymbol[node.mark]} ` : ''}${node.label}</text>${
-    node.title ? markup`<text class="title" x="${cx}" y="${round(node.y + 33)}" text-anchor="middle">${node.title}</text>` : ''
+    node.title
+      ? markup`<text class="title" x="${cx}" y="${round(node.y + 33)}" text-anchor="middle">${node.title}</text>`
+      : ''
   }</g>
 `;
 }
@@ -302,7 +341,8 @@ function renderEdge(edge: GraphEdge): Markup {
   const ids = edge.lines.map((line) => line.transitionId).join('\n');
   const lineHeight = EDGE_FONT * LINE_HEIGHT;
   const tspans = edge.lines.map(
-    (line, i) => markup`<tspan class="${line.mark}" x="${round(edge.label.x + 3)}" y="${round(edge.label.y + 2 + lineHeight * (i + 1) - 3)}">${markSymbol[line.mark]} ${line.text}</tspan>`,
+    (line, i) =>
+      markup`<tspan class="${line.mark}" x="${round(edge.label.x + 3)}" y="${round(edge.label.y + 2 + lineHeight * (i + 1) - 3)}">${markSymbol[line.mark]} ${line.text}</tspan>`,
   );
   return markup`<g class="edge ${edge.mark}"><title>${ids}</title>
 <path d="${curvePath(edge.points)}" marker-end="url(#arrow-${edge.mark})"/>

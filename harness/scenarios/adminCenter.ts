@@ -25,7 +25,10 @@ interface ProfileState {
 
 type AdminCenterCommand = Extract<AdminCommand, { command: AdminCenterCommandName }>;
 
-const MODES = { fullyManaged: 'corporateOwnedFullyManaged', workProfile: 'corporateOwnedWorkProfile' } as const;
+const MODES = {
+  fullyManaged: 'corporateOwnedFullyManaged',
+  workProfile: 'corporateOwnedWorkProfile',
+} as const;
 const TOKEN_TYPES = { staging: 'deviceStaging', default: 'default' } as const;
 
 export class AdminCenter {
@@ -42,20 +45,31 @@ export class AdminCenter {
   token(profileName: string | undefined, which: 'current' | 'previous'): IssuedToken {
     const profile = this.profile(profileName);
     const token = profile.tokens.at(which === 'current' ? -1 : -2);
-    if (!token) throw new StagesimError('SCENARIO_NO_SUCH_TOKEN', `profile "${profile.name}" has no ${which} token`);
+    if (!token)
+      throw new StagesimError('SCENARIO_NO_SUCH_TOKEN', `profile "${profile.name}" has no ${which} token`);
     return token;
   }
 
   async run(step: AdminCenterCommand): Promise<void> {
     switch (step.command) {
       case 'createProfile': {
-        const expires = step.validity === undefined ? undefined : new Date((await this.admin.now()).getTime() + step.validity * 1000).toISOString();
+        const expires =
+          step.validity === undefined
+            ? undefined
+            : new Date((await this.admin.now()).getTime() + step.validity * 1000).toISOString();
         const profile = await this.admin.createProfile({
           displayName: step.name,
           enrollmentMode: MODES[step.mode],
           enrollmentTokenType: TOKEN_TYPES[step.token],
           ...(expires ? { tokenExpirationDateTime: expires } : {}),
-          ...(step.wifi ? { wifi: { ...step.wifi, security: step.wifi.security ?? (step.wifi.password === undefined ? 'none' : 'wpa') } } : {}),
+          ...(step.wifi
+            ? {
+                wifi: {
+                  ...step.wifi,
+                  security: step.wifi.security ?? (step.wifi.password === undefined ? 'none' : 'wpa'),
+                },
+              }
+            : {}),
         });
         const state: ProfileState = { id: profile.id, name: step.name, tokens: [] };
         this.profiles.set(step.name, state);
@@ -80,7 +94,10 @@ export class AdminCenter {
         this.filters.set(step.name, (await this.admin.createAssignmentFilter(step.name, step.rule)).id);
         return;
       case 'createDynamicDeviceGroup':
-        this.groups.set(step.name, (await this.admin.createDynamicDeviceGroup(step.name, step.membershipRule)).id);
+        this.groups.set(
+          step.name,
+          (await this.admin.createDynamicDeviceGroup(step.name, step.membershipRule)).id,
+        );
         return;
       case 'createUserGroup':
         this.groups.set(step.name, (await this.admin.createUserGroup(step.name, step.members)).id);
@@ -91,40 +108,59 @@ export class AdminCenter {
         const key = `${kind}\u0000${step.name}`;
         let payload = this.payloads.get(key);
         if (!payload) {
-          const created = kind === 'policy' ? await this.admin.createPolicy(step.name) : await this.admin.createApp(step.name);
+          const created =
+            kind === 'policy'
+              ? await this.admin.createPolicy(step.name)
+              : await this.admin.createApp(step.name);
           payload = { id: created.id, targets: [] };
           this.payloads.set(key, payload);
         }
         payload.targets.push(
           step.group !== undefined
             ? { kind: 'group', groupId: this.named(this.groups, step.group, 'group') }
-            : { kind: 'allDevices', filterId: this.named(this.filters, step.filter!, 'assignment filter'), filterType: step.filterMode },
+            : {
+                kind: 'allDevices',
+                filterId: this.named(this.filters, step.filter!, 'assignment filter'),
+                filterType: step.filterMode,
+              },
         );
         await this.admin.assign(kind, payload.id, payload.targets);
         return;
       }
       default: {
         const unhandled: never = step;
-        throw new StagesimError('SCENARIO_UNKNOWN_COMMAND', `no admin center command ${(unhandled as { command: string }).command}`);
+        throw new StagesimError(
+          'SCENARIO_UNKNOWN_COMMAND',
+          `no admin center command ${(unhandled as { command: string }).command}`,
+        );
       }
     }
   }
 
   private profile(name: string | undefined): ProfileState {
     const profile = name === undefined ? this.lastProfile : this.profiles.get(name);
-    if (!profile) throw new StagesimError('SCENARIO_NO_SUCH_PROFILE', name === undefined ? 'no profile was created before this step' : `no profile "${name}" was created`);
+    if (!profile)
+      throw new StagesimError(
+        'SCENARIO_NO_SUCH_PROFILE',
+        name === undefined ? 'no profile was created before this step' : `no profile "${name}" was created`,
+      );
     return profile;
   }
 
   private named(map: Map<string, string>, name: string, noun: string): string {
     const id = map.get(name);
-    if (id === undefined) throw new StagesimError('SCENARIO_NO_SUCH_NAME', `no ${noun} "${name}" was created`);
+    if (id === undefined)
+      throw new StagesimError('SCENARIO_NO_SUCH_NAME', `no ${noun} "${name}" was created`);
     return id;
   }
 
   private async collectToken(profile: ProfileState): Promise<void> {
     const { tokenValue, qrCodeContent, png } = await this.admin.qrCode(profile.id);
-    if (!tokenValue || !qrCodeContent || !png) throw new StagesimError('SCENARIO_NO_TOKEN', `the admin center shows no token for profile "${profile.name}"`);
+    if (!tokenValue || !qrCodeContent || !png)
+      throw new StagesimError(
+        'SCENARIO_NO_TOKEN',
+        `the admin center shows no token for profile "${profile.name}"`,
+      );
     profile.tokens.push({ value: tokenValue, qrCodeContent, png });
   }
 
@@ -138,17 +174,27 @@ export class AdminCenter {
       if (expect.refused === true && isStagesimError(error, 'ADMIN_API_ERROR')) return;
       throw error;
     }
-    if (expect.refused === true) throw new StagesimError('SCENARIO_EXPECTATION_FAILED', `the ${step.format} export was not refused: ${JSON.stringify(exported)}`);
+    if (expect.refused === true)
+      throw new StagesimError(
+        'SCENARIO_EXPECTATION_FAILED',
+        `the ${step.format} export was not refused: ${JSON.stringify(exported)}`,
+      );
     const problems: string[] = [];
     const json = (exported ?? {}) as Record<string, unknown>;
     if (expect.token !== undefined) {
       const carried = findToken(json);
       const wanted = this.token(step.profile, expect.token).value;
       if (carried === null) problems.push(`the export carries no ${EXTRA_ENROLLMENT_TOKEN}`);
-      else if (carried !== wanted) problems.push(`the export carries a token ending …${carried.slice(-4)}, expected the ${expect.token} token (…${wanted.slice(-4)})`);
+      else if (carried !== wanted)
+        problems.push(
+          `the export carries a token ending …${carried.slice(-4)}, expected the ${expect.token} token (…${wanted.slice(-4)})`,
+        );
     }
-    for (const key of expect.hasKeys ?? []) if (!Object.hasOwn(json, key)) problems.push(`the export has no key ${key} (it has ${Object.keys(json).join(', ')})`);
-    for (const key of expect.lacksKeys ?? []) if (Object.hasOwn(json, key)) problems.push(`the export has the key ${key}, expected it not to`);
+    for (const key of expect.hasKeys ?? [])
+      if (!Object.hasOwn(json, key))
+        problems.push(`the export has no key ${key} (it has ${Object.keys(json).join(', ')})`);
+    for (const key of expect.lacksKeys ?? [])
+      if (Object.hasOwn(json, key)) problems.push(`the export has the key ${key}, expected it not to`);
     if (problems.length > 0) throw new StagesimError('SCENARIO_EXPECTATION_FAILED', problems.join('; '));
   }
 }

@@ -15,7 +15,10 @@ export interface BackendRecord {
 }
 
 export async function readBackendRecord(admin: AdminClient, serialNumber: string): Promise<BackendRecord> {
-  const [device, ledger] = await Promise.all([admin.managedDeviceBySerial(serialNumber), admin.ledger(serialNumber)]);
+  const [device, ledger] = await Promise.all([
+    admin.managedDeviceBySerial(serialNumber),
+    admin.ledger(serialNumber),
+  ]);
   return { device, ledger };
 }
 
@@ -42,7 +45,12 @@ function listed(names: readonly string[]): string {
   return names.length === 0 ? 'nothing' : names.map((name) => `"${name}"`).join(', ');
 }
 
-function deliveryProblems(what: 'policies' | 'apps', where: string, actual: readonly string[], expected: Delivered): string[] {
+function deliveryProblems(
+  what: 'policies' | 'apps',
+  where: string,
+  actual: readonly string[],
+  expected: Delivered,
+): string[] {
   if (Array.isArray(expected)) {
     const same = actual.length === expected.length && expected.every((name) => actual.includes(name));
     return same ? [] : [`${where} ${what} are ${listed(actual)}, expected exactly ${listed(expected)}`];
@@ -51,50 +59,80 @@ function deliveryProblems(what: 'policies' | 'apps', where: string, actual: read
   const missing = (expected.includes ?? []).filter((name) => !actual.includes(name));
   const unwanted = (expected.excludes ?? []).filter((name) => actual.includes(name));
   if (missing.length > 0) problems.push(`${where} ${what} are ${listed(actual)}, missing ${listed(missing)}`);
-  if (unwanted.length > 0) problems.push(`${where} ${what} include ${listed(unwanted)}, expected them not to`);
+  if (unwanted.length > 0)
+    problems.push(`${where} ${what} include ${listed(unwanted)}, expected them not to`);
   return problems;
 }
 
-const sameUser = (a: string | null | undefined, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
+const sameUser = (a: string | null | undefined, b: string) =>
+  typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
 
 /** The per-device checks of one expectation. */
 export function deviceProblems(expectation: Expectation, view: DeviceView, record: BackendRecord): string[] {
   const problems: string[] = [];
-  const { screen, title, stage, userless, user, deviceName, policies, apps, errorReason, ledger } = expectation;
+  const { screen, title, stage, userless, user, deviceName, policies, apps, errorReason, ledger } =
+    expectation;
   const shown = `"${view.screen.id}" (${view.screen.title})${view.errorMessage ? ` saying "${view.errorMessage}"` : ''}`;
-  if (screen !== undefined && view.screen.id !== screen) problems.push(`screen is ${shown}, expected "${screen}"`);
-  if (title !== undefined && view.screen.title !== title) problems.push(`screen title is "${view.screen.title}", expected "${title}"`);
+  if (screen !== undefined && view.screen.id !== screen)
+    problems.push(`screen is ${shown}, expected "${screen}"`);
+  if (title !== undefined && view.screen.title !== title)
+    problems.push(`screen title is "${view.screen.title}", expected "${title}"`);
   if (errorReason !== undefined) {
     const actual = view.errorReason ?? 'none';
-    if (actual !== errorReason) problems.push(`error reason is ${actual}${view.errorReason ? '' : ` (screen ${shown})`}, expected ${errorReason}`);
+    if (actual !== errorReason)
+      problems.push(
+        `error reason is ${actual}${view.errorReason ? '' : ` (screen ${shown})`}, expected ${errorReason}`,
+      );
   }
 
   const recordedStage = backendStage(record);
-  if (stage !== undefined && recordedStage !== stage) problems.push(`backend stage is ${recordedStage}, expected ${stage}`);
+  if (stage !== undefined && recordedStage !== stage)
+    problems.push(`backend stage is ${recordedStage}, expected ${stage}`);
 
   const recordUser = record.device?.userPrincipalName || null;
   if (userless === true) {
     if (view.upn !== null) problems.push(`the device is signed in as ${view.upn}, expected it userless`);
-    if (recordUser !== null) problems.push(`the backend record belongs to ${recordUser}, expected it userless`);
+    if (recordUser !== null)
+      problems.push(`the backend record belongs to ${recordUser}, expected it userless`);
   }
-  if (userless === false && view.upn === null) problems.push('no user is signed in on the device, expected one');
+  if (userless === false && view.upn === null)
+    problems.push('no user is signed in on the device, expected one');
   if (user !== undefined) {
-    if (!sameUser(view.upn, user)) problems.push(`the device is signed in as ${view.upn ?? 'nobody'}, expected ${user}`);
+    if (!sameUser(view.upn, user))
+      problems.push(`the device is signed in as ${view.upn ?? 'nobody'}, expected ${user}`);
     // The record takes the user when the enrollment is recorded; before that it must not name anybody else.
-    if (recordedStage === 'enrolled' ? !sameUser(recordUser, user) : recordUser !== null && !sameUser(recordUser, user)) {
+    if (
+      recordedStage === 'enrolled'
+        ? !sameUser(recordUser, user)
+        : recordUser !== null && !sameUser(recordUser, user)
+    ) {
       problems.push(`the backend record belongs to ${recordUser ?? 'nobody'}, expected ${user}`);
     }
   }
 
   if (deviceName !== undefined) {
     const name = record.device?.deviceName;
-    if (!name) problems.push(`the backend has no device name for ${view.serialNumber} (it is not in the report), expected one matching /${deviceName}/`);
-    else if (!new RegExp(deviceName, 'u').test(name)) problems.push(`device name is "${name}", expected it to match /${deviceName}/`);
+    if (!name)
+      problems.push(
+        `the backend has no device name for ${view.serialNumber} (it is not in the report), expected one matching /${deviceName}/`,
+      );
+    else if (!new RegExp(deviceName, 'u').test(name))
+      problems.push(`device name is "${name}", expected it to match /${deviceName}/`);
   }
 
-  for (const [what, expected] of [['policies', policies], ['apps', apps]] as const) {
+  for (const [what, expected] of [
+    ['policies', policies],
+    ['apps', apps],
+  ] as const) {
     if (expected === undefined) continue;
-    problems.push(...deliveryProblems(what, 'delivered', record.device?.[what === 'policies' ? 'simulatorDeliveredPolicies' : 'simulatorDeliveredApps'] ?? [], expected));
+    problems.push(
+      ...deliveryProblems(
+        what,
+        'delivered',
+        record.device?.[what === 'policies' ? 'simulatorDeliveredPolicies' : 'simulatorDeliveredApps'] ?? [],
+        expected,
+      ),
+    );
     // What the device says it received must agree with what the backend delivered.
     problems.push(...deliveryProblems(what, 'received', view.deliveries?.[what] ?? [], expected));
   }
@@ -103,7 +141,11 @@ export function deviceProblems(expectation: Expectation, view: DeviceView, recor
     const actual = record.ledger.map((entry) => `${entry.toStage} (${entry.actor})`);
     const matches =
       record.ledger.length === ledger.length &&
-      ledger.every((wanted, i) => record.ledger[i]!.toStage === wanted.stage && (wanted.actor === undefined || record.ledger[i]!.actor === wanted.actor));
+      ledger.every(
+        (wanted, i) =>
+          record.ledger[i]!.toStage === wanted.stage &&
+          (wanted.actor === undefined || record.ledger[i]!.actor === wanted.actor),
+      );
     if (!matches) {
       const wanted = ledger.map((entry) => (entry.actor ? `${entry.stage} (${entry.actor})` : entry.stage));
       problems.push(`ledger is [${actual.join(', ') || 'empty'}], expected [${wanted.join(', ')}]`);
@@ -115,20 +157,28 @@ export function deviceProblems(expectation: Expectation, view: DeviceView, recor
 /** The report checks of one expectation (managedDevices). */
 export async function reportProblems(expectation: Expectation, admin: AdminClient): Promise<string[]> {
   if (expectation.managedDevices === undefined) return [];
-  const checks = Array.isArray(expectation.managedDevices) ? expectation.managedDevices : [expectation.managedDevices];
+  const checks = Array.isArray(expectation.managedDevices)
+    ? expectation.managedDevices
+    : [expectation.managedDevices];
   const problems: string[] = [];
   for (const check of checks) {
     const filter = 'filter' in check ? check.filter : undefined;
     const rows = await admin.managedDevices(filter === undefined ? {} : { filter });
-    const where = filter === undefined ? 'the All devices report' : `the All devices report filtered by ${filter}`;
+    const where =
+      filter === undefined ? 'the All devices report' : `the All devices report filtered by ${filter}`;
     if (check.count !== undefined && rows.length !== check.count) {
-      problems.push(`${where} has ${rows.length} row${rows.length === 1 ? '' : 's'}${rows.length > 0 && rows.length <= 5 ? ` (${rows.map((row) => row.deviceName).join(', ')})` : ''}, expected ${check.count}`);
+      problems.push(
+        `${where} has ${rows.length} row${rows.length === 1 ? '' : 's'}${rows.length > 0 && rows.length <= 5 ? ` (${rows.map((row) => row.deviceName).join(', ')})` : ''}, expected ${check.count}`,
+      );
     }
     const pattern = 'deviceName' in check ? check.deviceName : undefined;
     if (pattern !== undefined) {
       const regex = new RegExp(pattern, 'u');
       const odd = rows.filter((row) => !regex.test(row.deviceName));
-      if (odd.length > 0) problems.push(`in ${where}, ${odd.map((row) => `"${row.deviceName}"`).join(', ')} do not match /${pattern}/`);
+      if (odd.length > 0)
+        problems.push(
+          `in ${where}, ${odd.map((row) => `"${row.deviceName}"`).join(', ')} do not match /${pattern}/`,
+        );
     }
   }
   return problems;

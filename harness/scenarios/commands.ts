@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { effectSchema } from '../../agent/model/meta';
-import { deviceRefSchema, displayNameSchema, durationSchema, listOf, presentKeys, strictMap, unknownKeyMessage, upnFieldSchema } from './schemaParts';
+import {
+  deviceRefSchema,
+  displayNameSchema,
+  durationSchema,
+  listOf,
+  presentKeys,
+  strictMap,
+  unknownKeyMessage,
+  upnFieldSchema,
+} from './schemaParts';
 
 /**
  * The scenario vocabulary: camelCase verb+object commands in the manner of Maestro flows. Each command
@@ -27,7 +36,13 @@ function command<M extends AnySchema, S extends AnySchema>(
   scalar: S,
   toMap: (value: z.output<S>) => z.input<M>,
 ): z.ZodUnion<[z.ZodPipe<z.ZodPipe<S, z.ZodTransform<z.input<M>, z.output<S>>>, M>, M]>;
-function command(name: string, description: string, map: AnySchema, scalar?: AnySchema, toMap?: (value: unknown) => unknown): AnySchema {
+function command(
+  name: string,
+  description: string,
+  map: AnySchema,
+  scalar?: AnySchema,
+  toMap?: (value: unknown) => unknown,
+): AnySchema {
   // The id names the command's entry in the JSON Schema's definitions (shared by the roles that have it).
   if (!scalar || !toMap) return map.meta({ id: name, description });
   return z.union([scalar.transform((value) => toMap(value)).pipe(map), map]).meta({ id: name, description });
@@ -36,30 +51,52 @@ function command(name: string, description: string, map: AnySchema, scalar?: Any
 const device = { device: deviceRefSchema.optional() };
 
 /** A command that takes nothing but, in its map form, the device it acts on. */
-const deviceOnly = (name: string, description: string) => command(name, description, strictMap({ ...device }, `field of ${name}`));
+const deviceOnly = (name: string, description: string) =>
+  command(name, description, strictMap({ ...device }, `field of ${name}`));
 
-const profileRef = displayNameSchema.describe('The enrollment profile, by name; the profile created last when left out.');
+const profileRef = displayNameSchema.describe(
+  'The enrollment profile, by name; the profile created last when left out.',
+);
 const tokenChoice = z
-  .enum(['current', 'previous'], { error: 'expected current or previous (the token a replaceToken or createToken replaced)' })
+  .enum(['current', 'previous'], {
+    error: 'expected current or previous (the token a replaceToken or createToken replaced)',
+  })
   .default('current')
-  .describe('Which token of the profile: current, or previous (the one the last createToken/replaceToken replaced).');
+  .describe(
+    'Which token of the profile: current, or previous (the one the last createToken/replaceToken replaced).',
+  );
 
 // --- Admin center ---------------------------------------------------------------------------------
 
-const profileMode = z.enum(['fullyManaged', 'workProfile'], { error: 'expected fullyManaged or workProfile' });
+const profileMode = z.enum(['fullyManaged', 'workProfile'], {
+  error: 'expected fullyManaged or workProfile',
+});
 const tokenType = z.enum(['staging', 'default'], { error: 'expected staging or default' });
 
 const profileWifi = strictMap(
   {
     ssid: z.string().min(1).max(32).describe('The network name.'),
     password: z.string().min(1).max(63).optional(),
-    security: z.enum(['none', 'wpa', 'wep'], { error: 'expected none, wpa or wep' }).optional().describe('wpa when a password is given, none otherwise.'),
+    security: z
+      .enum(['none', 'wpa', 'wep'], { error: 'expected none, wpa or wep' })
+      .optional()
+      .describe('wpa when a password is given, none otherwise.'),
   },
   'field of the profile Wi-Fi',
 ).superRefine((wifi, ctx) => {
   const security = wifi.security ?? (wifi.password === undefined ? 'none' : 'wpa');
-  if (security === 'none' && wifi.password !== undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: 'an open network (security none) takes no password' });
-  if (security !== 'none' && wifi.password === undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: `missing; a ${security} network needs a password` });
+  if (security === 'none' && wifi.password !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['password'],
+      message: 'an open network (security none) takes no password',
+    });
+  if (security !== 'none' && wifi.password === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['password'],
+      message: `missing; a ${security} network needs a password`,
+    });
 });
 
 const createProfile = command(
@@ -68,10 +105,20 @@ const createProfile = command(
   strictMap(
     {
       name: displayNameSchema.describe('The profile name (enrollmentProfileName in filter and group rules).'),
-      mode: profileMode.default('fullyManaged').describe('fullyManaged (corporate-owned fully managed) or workProfile (corporate-owned work profile).'),
+      mode: profileMode
+        .default('fullyManaged')
+        .describe(
+          'fullyManaged (corporate-owned fully managed) or workProfile (corporate-owned work profile).',
+        ),
       token: tokenType.default('staging').describe('staging (device staging token) or default.'),
-      validity: durationSchema.optional().describe('How long the token is valid (staging tokens: default 90d, at most 65y; default tokens never expire).'),
-      wifi: profileWifi.optional().describe('A Wi-Fi network the QR code carries, so a device joins it without anyone typing.'),
+      validity: durationSchema
+        .optional()
+        .describe(
+          'How long the token is valid (staging tokens: default 90d, at most 65y; default tokens never expire).',
+        ),
+      wifi: profileWifi
+        .optional()
+        .describe('A Wi-Fi network the QR code carries, so a device joins it without anyone typing.'),
     },
     'field of createProfile',
   ),
@@ -83,12 +130,21 @@ const tokenLifecycle = (name: string, description: string) =>
   command(
     name,
     description,
-    strictMap({ profile: profileRef.optional(), validity: durationSchema.optional().describe('How long the new token is valid.') }, `field of ${name}`),
+    strictMap(
+      {
+        profile: profileRef.optional(),
+        validity: durationSchema.optional().describe('How long the new token is valid.'),
+      },
+      `field of ${name}`,
+    ),
     displayNameSchema,
     (profile) => ({ profile }),
   );
 
-const createToken = tokenLifecycle('createToken', 'Create a new token for a profile (Graph createToken). Short form: the profile name.');
+const createToken = tokenLifecycle(
+  'createToken',
+  'Create a new token for a profile (Graph createToken). Short form: the profile name.',
+);
 const replaceToken = tokenLifecycle(
   'replaceToken',
   'Replace the token of a profile: a new token, the old one is refused as replaced from now on. Short form: the profile name.',
@@ -102,19 +158,35 @@ const revokeToken = command(
   (profile) => ({ profile }),
 );
 
-const exportFormat = z.enum(['zeroTouch', 'knoxMobileEnrollment'], { error: 'expected zeroTouch or knoxMobileEnrollment' });
+const exportFormat = z.enum(['zeroTouch', 'knoxMobileEnrollment'], {
+  error: 'expected zeroTouch or knoxMobileEnrollment',
+});
 
 const exportExpectation = strictMap(
   {
-    token: z.enum(['current', 'previous'], { error: 'expected current or previous' }).optional().describe('The JSON carries this token of the profile.'),
+    token: z
+      .enum(['current', 'previous'], { error: 'expected current or previous' })
+      .optional()
+      .describe('The JSON carries this token of the profile.'),
     hasKeys: z.array(z.string().min(1)).min(1).optional().describe('Top-level keys the JSON has.'),
-    lacksKeys: z.array(z.string().min(1)).min(1).optional().describe('Top-level keys the JSON does not have.'),
-    refused: z.boolean().optional().describe('The admin center refuses the export (the token is revoked or expired).'),
+    lacksKeys: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('Top-level keys the JSON does not have.'),
+    refused: z
+      .boolean()
+      .optional()
+      .describe('The admin center refuses the export (the token is revoked or expired).'),
   },
   'field of the export expectation',
 ).superRefine((value, ctx) => {
   if (value.refused === true && presentKeys(value).length > 1) {
-    ctx.addIssue({ code: 'custom', path: ['refused'], message: 'a refused export has no JSON to check; use refused alone' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['refused'],
+      message: 'a refused export has no JSON to check; use refused alone',
+    });
   }
 });
 
@@ -155,7 +227,9 @@ const createDynamicDeviceGroup = command(
   strictMap(
     {
       name: displayNameSchema,
-      membershipRule: ruleText.describe('Membership rule, e.g. (device.enrollmentProfileName -eq "Frontline staging").'),
+      membershipRule: ruleText.describe(
+        'Membership rule, e.g. (device.enrollmentProfileName -eq "Frontline staging").',
+      ),
     },
     'field of createDynamicDeviceGroup',
   ),
@@ -185,14 +259,23 @@ const assignment = (kind: 'policy' | 'app') =>
     strictMap(
       {
         name: displayNameSchema.describe(`The ${kind} name.`),
-        filter: displayNameSchema.optional().describe('An assignment filter, by name: assigned to all devices through it.'),
-        filterMode: z.enum(['include', 'exclude'], { error: 'expected include or exclude' }).default('include').describe('Whether the filter includes or excludes the devices it matches.'),
+        filter: displayNameSchema
+          .optional()
+          .describe('An assignment filter, by name: assigned to all devices through it.'),
+        filterMode: z
+          .enum(['include', 'exclude'], { error: 'expected include or exclude' })
+          .default('include')
+          .describe('Whether the filter includes or excludes the devices it matches.'),
         group: displayNameSchema.optional().describe('A dynamic device group or user group, by name.'),
       },
       `field of assign${kind === 'policy' ? 'Policy' : 'App'}`,
     ).superRefine((value, ctx) => {
       if ((value.group === undefined) === (value.filter === undefined)) {
-        ctx.addIssue({ code: 'custom', path: [value.group === undefined ? 'filter' : 'group'], message: 'expected either filter (an assignment filter) or group (a group), one of the two' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [value.group === undefined ? 'filter' : 'group'],
+          message: 'expected either filter (an assignment filter) or group (a group), one of the two',
+        });
       }
     }),
   );
@@ -214,7 +297,10 @@ const completeSetupWizard = command(
   strictMap(
     {
       ...device,
-      wifi: z.boolean().default(true).describe('Join Wi-Fi when a network is in range (skipped when none is, or when false).'),
+      wifi: z
+        .boolean()
+        .default(true)
+        .describe('Join Wi-Fi when a network is in range (skipped when none is, or when false).'),
     },
     'field of completeSetupWizard',
   ),
@@ -228,17 +314,38 @@ const scanQrCode = command(
       ...device,
       profile: profileRef.optional(),
       token: tokenChoice,
-      via: z.enum(['signInScreen', 'welcomeTaps'], { error: 'expected signInScreen or welcomeTaps' }).optional().describe('How the QR reader is opened; by default from the screen the device is on.'),
-      checksum: z.string().min(1).max(128).optional().describe('Put this DPC signature checksum in the code instead of the right one.'),
-      downloadLocation: z.url({ error: 'expected a URL' }).optional().describe('Put this DPC download location in the code instead of the right one.'),
+      via: z
+        .enum(['signInScreen', 'welcomeTaps'], { error: 'expected signInScreen or welcomeTaps' })
+        .optional()
+        .describe('How the QR reader is opened; by default from the screen the device is on.'),
+      checksum: z
+        .string()
+        .min(1)
+        .max(128)
+        .optional()
+        .describe('Put this DPC signature checksum in the code instead of the right one.'),
+      downloadLocation: z
+        .url({ error: 'expected a URL' })
+        .optional()
+        .describe('Put this DPC download location in the code instead of the right one.'),
       useMobileData: z.boolean().optional().describe('Add PROVISIONING_USE_MOBILE_DATA to the code.'),
-      text: z.string().min(1).max(2048).optional().describe('Scan a code holding this text instead of an enrollment code.'),
+      text: z
+        .string()
+        .min(1)
+        .max(2048)
+        .optional()
+        .describe('Scan a code holding this text instead of an enrollment code.'),
     },
     'field of scanQrCode',
   ).superRefine((value, ctx) => {
     if (value.text !== undefined) {
       for (const key of ['checksum', 'downloadLocation', 'useMobileData'] as const) {
-        if (value[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `text replaces the whole code; ${key} cannot be combined with it` });
+        if (value[key] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `text replaces the whole code; ${key} cannot be combined with it`,
+          });
       }
     }
   }),
@@ -247,8 +354,12 @@ const scanQrCode = command(
 );
 
 const typingStyle = z
-  .enum(['exact', 'lowerCase', 'withSpaces', 'lowerCaseWithSpaces'], { error: 'expected exact, lowerCase, withSpaces or lowerCaseWithSpaces' })
-  .describe('How a person types the token: exact, lowerCase, withSpaces (groups of four) or lowerCaseWithSpaces.');
+  .enum(['exact', 'lowerCase', 'withSpaces', 'lowerCaseWithSpaces'], {
+    error: 'expected exact, lowerCase, withSpaces or lowerCaseWithSpaces',
+  })
+  .describe(
+    'How a person types the token: exact, lowerCase, withSpaces (groups of four) or lowerCaseWithSpaces.',
+  );
 
 const enterToken = command(
   'enterToken',
@@ -259,7 +370,12 @@ const enterToken = command(
       profile: profileRef.optional(),
       token: tokenChoice,
       as: typingStyle.default('exact'),
-      text: z.string().min(1).max(256).optional().describe('Type this text instead of a token of the profile.'),
+      text: z
+        .string()
+        .min(1)
+        .max(256)
+        .optional()
+        .describe('Type this text instead of a token of the profile.'),
     },
     'field of enterToken',
   ),
@@ -267,12 +383,18 @@ const enterToken = command(
   (as) => ({ as }),
 );
 
-const openIntuneApp = deviceOnly('openIntuneApp', 'Open the Microsoft Intune app (checks that the device shows it).');
+const openIntuneApp = deviceOnly(
+  'openIntuneApp',
+  'Open the Microsoft Intune app (checks that the device shows it).',
+);
 
 const signIn = command(
   'signIn',
   'Sign in with a work or school account. Short form: the UPN.',
-  strictMap({ ...device, upn: upnFieldSchema.describe('The account, e.g. john@contoso.com.') }, 'field of signIn'),
+  strictMap(
+    { ...device, upn: upnFieldSchema.describe('The account, e.g. john@contoso.com.') },
+    'field of signIn',
+  ),
   upnFieldSchema,
   (upn) => ({ upn }),
 );
@@ -289,10 +411,22 @@ const networkPart = z
   .describe('all, wifi (the Wi-Fi network goes out of range) or cellular (mobile data).');
 
 const network = (name: string, description: string) =>
-  command(name, description, strictMap({ ...device, network: networkPart.default('all') }, `field of ${name}`), networkPart, (part) => ({ network: part }));
+  command(
+    name,
+    description,
+    strictMap({ ...device, network: networkPart.default('all') }, `field of ${name}`),
+    networkPart,
+    (part) => ({ network: part }),
+  );
 
-const dropNetwork = network('dropNetwork', 'The network goes away: all, wifi or cellular. Short form: which.');
-const restoreNetwork = network('restoreNetwork', 'The network comes back (or into range): all, wifi or cellular. Short form: which.');
+const dropNetwork = network(
+  'dropNetwork',
+  'The network goes away: all, wifi or cellular. Short form: which.',
+);
+const restoreNetwork = network(
+  'restoreNetwork',
+  'The network comes back (or into range): all, wifi or cellular. Short form: which.',
+);
 
 const stallWork = effectSchema.describe(
   'Only this work stalls: prepareDevice, redeemToken, recordStaged, recordAdminProvisioned, recordEnrolled or checkAccount.',
@@ -314,7 +448,10 @@ const advanceClock = command(
   (by) => ({ by }),
 );
 
-const isoDateTime = z.iso.datetime({ offset: true, error: 'expected a date and time such as 2024-06-22T04:20:00Z' });
+const isoDateTime = z.iso.datetime({
+  offset: true,
+  error: 'expected a date and time such as 2024-06-22T04:20:00Z',
+});
 const setClock = command(
   'setClock',
   "Set the backend's clock (the date and time device names show). Short form: the date and time, e.g. 2024-06-22T04:20:00Z.",
@@ -323,13 +460,26 @@ const setClock = command(
   (to) => ({ to }),
 );
 
-const restartBackend = command('restartBackend', 'Restart the backend; what it recorded survives, device connections drop.', strictMap({}, 'field of restartBackend'));
+const restartBackend = command(
+  'restartBackend',
+  'Restart the backend; what it recorded survives, device connections drop.',
+  strictMap({}, 'field of restartBackend'),
+);
 const cutPower = deviceOnly('cutPower', 'Cut the power (pull the battery) wherever the device is.');
 const factoryReset = deviceOnly('factoryReset', 'Reset the device to factory settings (from recovery).');
 
 // --- Roles ----------------------------------------------------------------------------------------
 
-const deviceSetup = { unboxAndPowerOn, powerOn, completeSetupWizard, connectWifi, scanQrCode, enterToken, tryAgain, powerOff };
+const deviceSetup = {
+  unboxAndPowerOn,
+  powerOn,
+  completeSetupWizard,
+  connectWifi,
+  scanQrCode,
+  enterToken,
+  tryAgain,
+  powerOff,
+};
 
 export const adminCatalogue = {
   createProfile,
@@ -393,7 +543,12 @@ export type BackendCommandName = (typeof BACKEND_COMMANDS)[number];
 
 type Catalogue = Record<string, AnySchema>;
 
-const catalogues: Record<string, Catalogue> = { admin: adminCatalogue, vendor: vendorCatalogue, user: userCatalogue, environment: environmentCatalogue };
+const catalogues: Record<string, Catalogue> = {
+  admin: adminCatalogue,
+  vendor: vendorCatalogue,
+  user: userCatalogue,
+  environment: environmentCatalogue,
+};
 
 /** The roles that have a command of this name (for "signIn is a command of the user" hints). */
 export function rolesOf(name: string): string[] {
@@ -403,7 +558,9 @@ export function rolesOf(name: string): string[] {
 }
 
 /** One command as the runner sees it: its name plus its map form with defaults filled in. */
-export type CommandOf<C extends Catalogue> = { [K in keyof C & string]: { command: K } & z.output<C[K]> }[keyof C & string];
+export type CommandOf<C extends Catalogue> = {
+  [K in keyof C & string]: { command: K } & z.output<C[K]>;
+}[keyof C & string];
 
 function requireValueMessage(name: string, role: string): string {
   return `the ${role} command "${name}" needs a value; write it as "${name}: ..." (see its map form in scenarios/README.md)`;
@@ -469,8 +626,16 @@ export function roleSchema<C extends Catalogue>(role: string, catalogue: C) {
 
   const one = z.union([bareSchema, mapSchema]);
   return z
-    .union([one.transform((single) => ({ form: 'single' as const, commands: [single] })), z.array(one).min(1, { error: `expected at least one ${noun}` }).transform((commands) => ({ form: 'list' as const, commands }))])
-    .describe(`One ${noun} or a list of them: a bare name ("powerOff"), "name: short form" or "name: { map form }".`);
+    .union([
+      one.transform((single) => ({ form: 'single' as const, commands: [single] })),
+      z
+        .array(one)
+        .min(1, { error: `expected at least one ${noun}` })
+        .transform((commands) => ({ form: 'list' as const, commands })),
+    ])
+    .describe(
+      `One ${noun} or a list of them: a bare name ("powerOff"), "name: short form" or "name: { map form }".`,
+    );
 }
 
 export type AdminCommand = CommandOf<typeof adminCatalogue>;

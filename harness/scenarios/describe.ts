@@ -8,7 +8,12 @@ import type { ScenarioStep } from './schema';
 const of = (profile: string | undefined) => (profile === undefined ? '' : ` of ${profile}`);
 
 function duration(seconds: number): string {
-  for (const [unit, size] of [['y', 365 * 86_400], ['d', 86_400], ['h', 3600], ['m', 60]] as const) {
+  for (const [unit, size] of [
+    ['y', 365 * 86_400],
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
     if (seconds % size === 0) return `${seconds / size}${unit}`;
   }
   return `${seconds}s`;
@@ -17,11 +22,22 @@ function duration(seconds: number): string {
 function names(value: unknown): string {
   if (Array.isArray(value)) return `[${value.join(', ')}]`;
   const { includes, excludes } = value as { includes?: string[]; excludes?: string[] };
-  return [includes ? `including [${includes.join(', ')}]` : '', excludes ? `excluding [${excludes.join(', ')}]` : ''].filter(Boolean).join(' ');
+  return [
+    includes ? `including [${includes.join(', ')}]` : '',
+    excludes ? `excluding [${excludes.join(', ')}]` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 function reportCheck(check: { filter?: string; count?: number; deviceName?: string }): string {
-  return [check.count !== undefined ? `${check.count} row${check.count === 1 ? '' : 's'}` : '', check.filter ? `where ${check.filter}` : '', check.deviceName ? `named /${check.deviceName}/` : ''].filter(Boolean).join(' ');
+  return [
+    check.count !== undefined ? `${check.count} row${check.count === 1 ? '' : 's'}` : '',
+    check.filter ? `where ${check.filter}` : '',
+    check.deviceName ? `named /${check.deviceName}/` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 function expectation(step: Extract<ScenarioStep, { role: 'expect' }>): string {
@@ -86,7 +102,9 @@ export function describeStep(step: ScenarioStep): string {
         ? `${who} scans a QR code holding ${JSON.stringify(step.text)}`
         : `${who} scans the ${step.token} token's QR code${of(step.profile)}${step.checksum !== undefined ? ' (wrong checksum)' : ''}${step.downloadLocation !== undefined ? ' (other download location)' : ''}${step.useMobileData ? ' (mobile data allowed)' : ''}`;
     case 'enterToken':
-      return step.text !== undefined ? `${who} types ${JSON.stringify(step.text)} as the token` : `${who} types the ${step.token} token${of(step.profile)} (${step.as})`;
+      return step.text !== undefined
+        ? `${who} types ${JSON.stringify(step.text)} as the token`
+        : `${who} types the ${step.token} token${of(step.profile)} (${step.as})`;
     case 'openIntuneApp':
       return `${who} opens the Microsoft Intune app`;
     case 'signIn':

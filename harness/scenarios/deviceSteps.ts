@@ -5,7 +5,14 @@ import { PROVISIONING_KEYS } from '../../agent/provisioning/payload';
 import { renderQrPng } from '../backend/qr/renderQrPng';
 import type { TargetDevice } from '../targets/target';
 import type { AdminCenter } from './adminCenter';
-import type { AdminCenterCommandName, AdminCommand, BackendCommandName, EnvironmentCommand, UserCommand, VendorCommand } from './commands';
+import type {
+  AdminCenterCommandName,
+  AdminCommand,
+  BackendCommandName,
+  EnvironmentCommand,
+  UserCommand,
+  VendorCommand,
+} from './commands';
 
 /**
  * What people do at a device, and what happens to it, as TargetDevice calls. A command finds its way
@@ -29,14 +36,25 @@ function wrongScreen(command: string, screen: string, expected: string): Stagesi
 }
 
 /** How people type a token: the exact string, lower case, groups of four separated by spaces. */
-export function typedToken(value: string, style: 'exact' | 'lowerCase' | 'withSpaces' | 'lowerCaseWithSpaces'): string {
-  const spaced = style === 'withSpaces' || style === 'lowerCaseWithSpaces' ? (value.match(/.{1,4}/g) ?? []).join(' ') : value;
+export function typedToken(
+  value: string,
+  style: 'exact' | 'lowerCase' | 'withSpaces' | 'lowerCaseWithSpaces',
+): string {
+  const spaced =
+    style === 'withSpaces' || style === 'lowerCaseWithSpaces'
+      ? (value.match(/.{1,4}/g) ?? []).join(' ')
+      : value;
   return style === 'lowerCase' || style === 'lowerCaseWithSpaces' ? spaced.toLowerCase() : spaced;
 }
 
 const SETUP_WIZARD_SCREENS = new Set(['welcome', 'language', 'network']);
 
-export async function runDeviceCommand(step: DeviceCommand, device: TargetDevice, admin: AdminCenter, surroundings: DeviceSurroundings): Promise<void> {
+export async function runDeviceCommand(
+  step: DeviceCommand,
+  device: TargetDevice,
+  admin: AdminCenter,
+  surroundings: DeviceSurroundings,
+): Promise<void> {
   const screen = async () => (await device.view()).screen;
   switch (step.command) {
     case 'unboxAndPowerOn':
@@ -66,29 +84,52 @@ export async function runDeviceCommand(step: DeviceCommand, device: TargetDevice
       const { id, appPackage } = await screen();
       // Already in the app (a step written twice, or the app resumed itself): nothing to open.
       if (appPackage === INTUNE_APP) return;
-      if (id !== 'home') throw wrongScreen('openIntuneApp', id, `the Microsoft Intune app (${INTUNE_APP}) is opened from the home screen, not from ${appPackage}`);
+      if (id !== 'home')
+        throw wrongScreen(
+          'openIntuneApp',
+          id,
+          `the Microsoft Intune app (${INTUNE_APP}) is opened from the home screen, not from ${appPackage}`,
+        );
       return device.perform({ type: 'OPEN_INTUNE_APP' });
     }
     case 'completeSetupWizard': {
       for (let guard = 0; guard < 5; guard += 1) {
         const { id } = await screen();
         if (id === 'sign-in') return;
-        if (!SETUP_WIZARD_SCREENS.has(id)) throw wrongScreen('completeSetupWizard', id, 'expected a setup wizard screen (welcome, language, network) or sign-in');
+        if (!SETUP_WIZARD_SCREENS.has(id))
+          throw wrongScreen(
+            'completeSetupWizard',
+            id,
+            'expected a setup wizard screen (welcome, language, network) or sign-in',
+          );
         if (id === 'welcome') await device.perform({ type: 'START' });
         else if (id === 'language') await device.perform({ type: 'SELECT_LANGUAGE' });
-        else await device.perform({ type: step.wifi && surroundings.wifiInRange ? 'CONNECT_WIFI' : 'SKIP_NETWORK' });
+        else
+          await device.perform({
+            type: step.wifi && surroundings.wifiInRange ? 'CONNECT_WIFI' : 'SKIP_NETWORK',
+          });
       }
-      throw wrongScreen('completeSetupWizard', (await screen()).id, 'the setup wizard did not reach the sign-in screen');
+      throw wrongScreen(
+        'completeSetupWizard',
+        (await screen()).id,
+        'the setup wizard did not reach the sign-in screen',
+      );
     }
     case 'scanQrCode': {
       const image = qrImage(step, admin);
       const { id } = await screen();
       if (id === 'welcome' && step.via !== 'signInScreen') {
-        for (let tap = 0; tap < WELCOME_TAPS_FOR_QR_READER; tap += 1) await device.perform({ type: 'TAP_WELCOME' });
+        for (let tap = 0; tap < WELCOME_TAPS_FOR_QR_READER; tap += 1)
+          await device.perform({ type: 'TAP_WELCOME' });
       } else if (id === 'sign-in' && step.via !== 'welcomeTaps') {
         await device.perform({ type: 'OPEN_QR_READER' });
       } else if (id !== 'qr-reader' || step.via !== undefined) {
-        const from = step.via === 'welcomeTaps' ? 'the welcome screen' : step.via === 'signInScreen' ? 'the sign-in screen' : 'the welcome screen (six taps) or the sign-in screen';
+        const from =
+          step.via === 'welcomeTaps'
+            ? 'the welcome screen'
+            : step.via === 'signInScreen'
+              ? 'the sign-in screen'
+              : 'the welcome screen (six taps) or the sign-in screen';
         throw wrongScreen('scanQrCode', id, `the QR reader opens from ${from}`);
       }
       return device.perform({ type: 'SHOW_QR_CODE', image });
@@ -97,7 +138,8 @@ export async function runDeviceCommand(step: DeviceCommand, device: TargetDevice
       const typed = step.text ?? typedToken(admin.token(step.profile, step.token).value, step.as);
       const { id } = await screen();
       if (id === 'sign-in') await device.perform({ type: 'OPEN_TOKEN_ENTRY' });
-      else if (id !== 'token-entry') throw wrongScreen('enterToken', id, 'the token is entered from the sign-in screen');
+      else if (id !== 'token-entry')
+        throw wrongScreen('enterToken', id, 'the token is entered from the sign-in screen');
       return device.perform({ type: 'TOKEN_SUBMITTED', token: typed });
     }
     case 'dropNetwork':
@@ -116,7 +158,10 @@ export async function runDeviceCommand(step: DeviceCommand, device: TargetDevice
       return device.releaseWork();
     default: {
       const unhandled: never = step;
-      throw new StagesimError('SCENARIO_UNKNOWN_COMMAND', `no device command ${(unhandled as { command: string }).command}`);
+      throw new StagesimError(
+        'SCENARIO_UNKNOWN_COMMAND',
+        `no device command ${(unhandled as { command: string }).command}`,
+      );
     }
   }
 }
@@ -125,10 +170,12 @@ export async function runDeviceCommand(step: DeviceCommand, device: TargetDevice
 function qrImage(step: Extract<DeviceCommand, { command: 'scanQrCode' }>, admin: AdminCenter): Buffer {
   if (step.text !== undefined) return renderQrPng(step.text);
   const token = admin.token(step.profile, step.token);
-  if (step.checksum === undefined && step.downloadLocation === undefined && step.useMobileData === undefined) return token.png;
+  if (step.checksum === undefined && step.downloadLocation === undefined && step.useMobileData === undefined)
+    return token.png;
   const payload = JSON.parse(token.qrCodeContent) as Record<string, unknown>;
   if (step.checksum !== undefined) payload[PROVISIONING_KEYS.signatureChecksum] = step.checksum;
-  if (step.downloadLocation !== undefined) payload[PROVISIONING_KEYS.packageDownloadLocation] = step.downloadLocation;
+  if (step.downloadLocation !== undefined)
+    payload[PROVISIONING_KEYS.packageDownloadLocation] = step.downloadLocation;
   if (step.useMobileData !== undefined) payload[PROVISIONING_KEYS.useMobileData] = step.useMobileData;
   return renderQrPng(JSON.stringify(payload));
 }

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { reasonMessages, screens } from '../../agent/model/screens';
 import { enrollmentStageSchema } from '../../agent/protocol/enrollment';
 import { ledgerActorSchema } from '../backend/ledger';
-import { deviceRefSchema, upnFieldSchema, displayNameSchema, listOf, patternSchema, presentKeys, strictMap } from './schemaParts';
+import {
+  deviceRefSchema,
+  upnFieldSchema,
+  displayNameSchema,
+  listOf,
+  patternSchema,
+  presentKeys,
+  strictMap,
+} from './schemaParts';
 
 /**
  * What a scenario checks after a step, as one map per `expect` (or a list of them). Device checks apply to
@@ -17,8 +25,12 @@ export const screenIdSchema = z
 
 /** The backend's stage for the device; none: the backend has recorded nothing for it. */
 export const expectedStageSchema = z
-  .enum(['none', ...enrollmentStageSchema.options], { error: `expected a stage: none, ${listOf(enrollmentStageSchema.options)}` })
-  .describe('The stage the backend recorded: none, tokenCreated, staged, adminProvisioned, enrolled or factoryReset.');
+  .enum(['none', ...enrollmentStageSchema.options], {
+    error: `expected a stage: none, ${listOf(enrollmentStageSchema.options)}`,
+  })
+  .describe(
+    'The stage the backend recorded: none, tokenCreated, staged, adminProvisioned, enrolled or factoryReset.',
+  );
 
 const errorReasons = ['none', ...Object.keys(reasonMessages)] as [string, ...string[]];
 export const errorReasonSchema = z
@@ -41,29 +53,57 @@ const deliveredSchema = z
 
 const managedDevicesCheck = z
   .union([
-    z.number().int().nonnegative().transform((count) => ({ count })),
+    z
+      .number()
+      .int()
+      .nonnegative()
+      .transform((count) => ({ count })),
     strictMap(
       {
-        filter: z.string().min(1).max(4096).optional().describe("OData $filter of the All devices report, e.g. startswith(deviceName,'Staging_')."),
+        filter: z
+          .string()
+          .min(1)
+          .max(4096)
+          .optional()
+          .describe("OData $filter of the All devices report, e.g. startswith(deviceName,'Staging_')."),
         count: z.number().int().nonnegative().optional().describe('How many rows the report has.'),
-        deviceName: patternSchema.optional().describe('A regular expression every row\'s deviceName matches.'),
+        deviceName: patternSchema.optional().describe("A regular expression every row's deviceName matches."),
       },
       'field of a managedDevices check',
     ).superRefine((value, ctx) => {
       if (value.count === undefined && value.deviceName === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'expected count or deviceName (what to check about the rows)' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected count or deviceName (what to check about the rows)',
+        });
       }
     }),
   ])
-  .describe('Rows of the All devices report (Graph managedDevices): a count, or { filter, count, deviceName }.');
+  .describe(
+    'Rows of the All devices report (Graph managedDevices): a count, or { filter, count, deviceName }.',
+  );
 
 const recordedStage = enrollmentStageSchema;
 const ledgerEntry = z.union([
-  z.string().pipe(z.enum(recordedStage.options, { error: `expected a stage: ${listOf(recordedStage.options)}` })).transform((stage) => ({ stage, actor: undefined as z.output<typeof ledgerActorSchema> | undefined })),
+  z
+    .string()
+    .pipe(z.enum(recordedStage.options, { error: `expected a stage: ${listOf(recordedStage.options)}` }))
+    .transform((stage) => ({ stage, actor: undefined as z.output<typeof ledgerActorSchema> | undefined })),
   strictMap({ stage: recordedStage, actor: ledgerActorSchema.optional() }, 'field of a ledger entry'),
 ]);
 
-const DEVICE_CHECKS = ['screen', 'title', 'stage', 'userless', 'user', 'deviceName', 'policies', 'apps', 'errorReason', 'ledger'] as const;
+const DEVICE_CHECKS = [
+  'screen',
+  'title',
+  'stage',
+  'userless',
+  'user',
+  'deviceName',
+  'policies',
+  'apps',
+  'errorReason',
+  'ledger',
+] as const;
 
 export const expectationSchema = strictMap(
   {
@@ -71,24 +111,49 @@ export const expectationSchema = strictMap(
     screen: screenIdSchema.optional(),
     title: z.string().min(1).optional().describe('The title the screen shows, e.g. "Can\'t set up device".'),
     stage: expectedStageSchema.optional(),
-    userless: z.boolean().optional().describe('true: no user on the device or in its record; false: a user is signed in.'),
-    user: upnFieldSchema.optional().describe('The device is affiliated with this user (device and backend record).'),
-    deviceName: patternSchema.optional().describe("A regular expression the backend's deviceName for the device matches, e.g. ^Staging_XX1234_."),
+    userless: z
+      .boolean()
+      .optional()
+      .describe('true: no user on the device or in its record; false: a user is signed in.'),
+    user: upnFieldSchema
+      .optional()
+      .describe('The device is affiliated with this user (device and backend record).'),
+    deviceName: patternSchema
+      .optional()
+      .describe(
+        "A regular expression the backend's deviceName for the device matches, e.g. ^Staging_XX1234_.",
+      ),
     policies: deliveredSchema.optional(),
     apps: deliveredSchema.optional(),
     errorReason: errorReasonSchema.optional(),
     managedDevices: z.union([managedDevicesCheck, z.array(managedDevicesCheck).min(1)]).optional(),
-    ledger: z.array(ledgerEntry).min(1).optional().describe("The device's stage transitions in the backend's ledger, oldest first."),
+    ledger: z
+      .array(ledgerEntry)
+      .min(1)
+      .optional()
+      .describe("The device's stage transitions in the backend's ledger, oldest first."),
   },
   'expectation',
 ).superRefine((value, ctx) => {
   const keys = presentKeys(value).filter((key) => key !== 'device');
-  if (keys.length === 0) ctx.addIssue({ code: 'custom', message: `expected at least one check: ${listOf([...DEVICE_CHECKS, 'managedDevices'])}` });
+  if (keys.length === 0)
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected at least one check: ${listOf([...DEVICE_CHECKS, 'managedDevices'])}`,
+    });
   if (value.userless === true && value.user !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['userless'], message: 'a device cannot be userless and have a user; use one of them' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['userless'],
+      message: 'a device cannot be userless and have a user; use one of them',
+    });
   }
   if (value.device !== undefined && value.managedDevices !== undefined && keys.length === 1) {
-    ctx.addIssue({ code: 'custom', path: ['device'], message: 'managedDevices checks the whole report; device has no effect on it' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['device'],
+      message: 'managedDevices checks the whole report; device has no effect on it',
+    });
   }
 });
 
@@ -102,6 +167,11 @@ export function checksDevices(expectation: Expectation): boolean {
 export const expectRoleSchema = z
   .union([
     expectationSchema.transform((single) => ({ form: 'single' as const, expectations: [single] })),
-    z.array(expectationSchema).min(1).transform((expectations) => ({ form: 'list' as const, expectations })),
+    z
+      .array(expectationSchema)
+      .min(1)
+      .transform((expectations) => ({ form: 'list' as const, expectations })),
   ])
-  .describe('Checks: a map of screen, title, stage, userless, user, deviceName, policies, apps, errorReason, ledger, managedDevices (and device), or a list of such maps.');
+  .describe(
+    'Checks: a map of screen, title, stage, userless, user, deviceName, policies, apps, errorReason, ledger, managedDevices (and device), or a list of such maps.',
+  );

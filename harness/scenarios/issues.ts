@@ -24,7 +24,8 @@ const DEFAULT_MESSAGE = /^(Invalid|Too (small|big)|Unrecognized key)/;
 function isTypeMismatch(issue: Issue): boolean {
   if (issue.path.length > 0) return false;
   if (issue.code === 'invalid_type') return true;
-  if (issue.code === 'invalid_union') return issue.errors.every((branch) => branch.length > 0 && branch.every(isTypeMismatch));
+  if (issue.code === 'invalid_union')
+    return issue.errors.every((branch) => branch.length > 0 && branch.every(isTypeMismatch));
   return false;
 }
 
@@ -57,7 +58,8 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return `text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'boolean') return String(value);
   return `the number ${String(value)}`;
 }
@@ -90,7 +92,9 @@ function sentence(issue: Issue, input: unknown): string {
   }
   switch (issue.code) {
     case 'invalid_type':
-      return input === undefined ? `missing; expected ${kindOf(issue.expected)}` : `expected ${kindOf(issue.expected)}, got ${describeValue(input)}`;
+      return input === undefined
+        ? `missing; expected ${kindOf(issue.expected)}`
+        : `expected ${kindOf(issue.expected)}, got ${describeValue(input)}`;
     case 'invalid_value':
       return `expected ${issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of: ${issue.values.map(String).join(', ')}`}${input === undefined ? ' (missing)' : `, got ${describeValue(input)}`}`;
     case 'too_small':
@@ -98,7 +102,9 @@ function sentence(issue: Issue, input: unknown): string {
     case 'too_big':
       return `expected at most ${sizeNoun(issue.origin, issue.maximum)}`;
     case 'invalid_format':
-      return issue.format === 'regex' && 'pattern' in issue ? `expected text matching ${String(issue.pattern)}` : `expected ${issue.format}`;
+      return issue.format === 'regex' && 'pattern' in issue
+        ? `expected text matching ${String(issue.pattern)}`
+        : `expected ${issue.format}`;
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
     default:
@@ -107,7 +113,10 @@ function sentence(issue: Issue, input: unknown): string {
 }
 
 function resolve(issue: Issue, base: IssuePath, data: unknown, out: ResolvedIssue[]): void {
-  const path = [...base, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))] as IssuePath;
+  const path = [
+    ...base,
+    ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part)),
+  ] as IssuePath;
   if (issue.code === 'invalid_union' && DEFAULT_MESSAGE.test(issue.message)) {
     const branches = issue.errors.filter((branch) => branch.length > 0);
     const informative = branches.filter((branch) => !branch.every(isTypeMismatch));
@@ -115,10 +124,18 @@ function resolve(issue: Issue, base: IssuePath, data: unknown, out: ResolvedIssu
       // Every form was the wrong kind of value: list the kinds that would do.
       const expected = new Set<string>();
       for (const branch of branches) {
-        for (const inner of branch) expected.add(inner.code === 'invalid_type' ? kindOf(inner.expected) : inner.message.replace(/^(missing; )?expected /, ''));
+        for (const inner of branch)
+          expected.add(
+            inner.code === 'invalid_type'
+              ? kindOf(inner.expected)
+              : inner.message.replace(/^(missing; )?expected /, ''),
+          );
       }
       const input = valueAt(data, path);
-      out.push({ path, message: `${input === undefined ? 'missing; ' : ''}expected ${[...expected].join(', or ')}${input === undefined ? '' : `; got ${describeValue(input)}`}` });
+      out.push({
+        path,
+        message: `${input === undefined ? 'missing; ' : ''}expected ${[...expected].join(', or ')}${input === undefined ? '' : `; got ${describeValue(input)}`}`,
+      });
       return;
     }
     // The branch that got furthest into the value knows what is wrong with it.
@@ -132,7 +149,12 @@ function resolve(issue: Issue, base: IssuePath, data: unknown, out: ResolvedIssu
       out.push({ path: [...path, issue.keys[0]!], key: issue.keys[0]!, message: issue.message });
       return;
     }
-    for (const key of issue.keys) out.push({ path: [...path, key], key, message: sentence({ ...issue, keys: [key] }, valueAt(data, path)) });
+    for (const key of issue.keys)
+      out.push({
+        path: [...path, key],
+        key,
+        message: sentence({ ...issue, keys: [key] }, valueAt(data, path)),
+      });
     return;
   }
   out.push({ path, message: sentence(issue, valueAt(data, path)) });
@@ -143,7 +165,9 @@ export function resolveIssues(issues: readonly Issue[], data: unknown): Resolved
   const out: ResolvedIssue[] = [];
   for (const issue of issues) resolve(issue, [], data, out);
   // An unknown key is the cause of any complaint about the map that holds it ("expected one command").
-  const mapsWithUnknownKeys = new Set(out.filter((item) => item.key !== undefined).map((item) => formatField(item.path.slice(0, -1))));
+  const mapsWithUnknownKeys = new Set(
+    out.filter((item) => item.key !== undefined).map((item) => formatField(item.path.slice(0, -1))),
+  );
   const seen = new Set<string>();
   return out.filter((item) => {
     if (item.key === undefined && mapsWithUnknownKeys.has(formatField(item.path))) return false;

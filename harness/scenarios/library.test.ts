@@ -44,7 +44,9 @@ describe('the shipped scenario library', () => {
     const { scenarios } = await loadScenarios([folder]);
     for (const { file, scenario } of scenarios) {
       expect(basename(file)).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*\.yaml$/);
-      expect(readFileSync(file, 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=./scenario.schema.json');
+      expect(readFileSync(file, 'utf8').split('\n')[0]).toBe(
+        '# yaml-language-server: $schema=./scenario.schema.json',
+      );
       expect(scenario.description.length).toBeGreaterThan(80);
     }
     const titles = scenarios.map(({ scenario }) => scenario.name);

@@ -1,6 +1,14 @@
 import path from 'node:path';
 import { isStagesimError } from '../../agent/errors';
-import { findScenarioFiles, formatProblem, loadScenarioFile, loadScenarios, MAX_SCENARIO_BYTES, ScenarioFileError, type ScenarioProblem } from './loader';
+import {
+  findScenarioFiles,
+  formatProblem,
+  loadScenarioFile,
+  loadScenarios,
+  MAX_SCENARIO_BYTES,
+  ScenarioFileError,
+  type ScenarioProblem,
+} from './loader';
 import { useTempFiles } from './testing/tempFiles';
 
 const files = useTempFiles();
@@ -72,15 +80,22 @@ describe('loading scenario files', () => {
   });
 
   it('points a reference to a device that is not in the scenario at its line', async () => {
-    const file = files.write('ref.yaml', `${VALID}  - user:\n      - signIn: { device: NOPE, upn: john@contoso.com }\n`);
-    expect(await linesOf(file)).toEqual([`${file}:9:27: steps[3].user[0].signIn.device: no device NOPE in this scenario; expected one of: XX1234`]);
+    const file = files.write(
+      'ref.yaml',
+      `${VALID}  - user:\n      - signIn: { device: NOPE, upn: john@contoso.com }\n`,
+    );
+    expect(await linesOf(file)).toEqual([
+      `${file}:9:27: steps[3].user[0].signIn.device: no device NOPE in this scenario; expected one of: XX1234`,
+    ]);
   });
 
-  it('throws a StagesimError whose code is the first problem\'s', async () => {
+  it("throws a StagesimError whose code is the first problem's", async () => {
     const file = files.write('empty.yaml', '');
     const error = await loadScenarioFile(file).catch((e: unknown) => e);
     expect(isStagesimError(error, 'SCENARIO_INVALID')).toBe(true);
-    expect((error as Error).message).toBe(`${file}: name: missing; expected text\n${file}: description: missing; expected text\n${file}: steps: missing; expected a list`);
+    expect((error as Error).message).toBe(
+      `${file}: name: missing; expected text\n${file}: description: missing; expected text\n${file}: steps: missing; expected a list`,
+    );
   });
 
   it('loads JSON scenarios (with $schema) and gives lines for their problems too', async () => {
@@ -96,7 +111,11 @@ describe('loading scenario files', () => {
     ]);
     json.steps[1]!.vendor![1] = 'scanQrCode';
     const good = files.write('good.json', JSON.stringify(json));
-    expect((await loadScenarioFile(good)).steps.map(({ step }) => step.command)).toEqual(['createProfile', 'unboxAndPowerOn', 'scanQrCode']);
+    expect((await loadScenarioFile(good)).steps.map(({ step }) => step.command)).toEqual([
+      'createProfile',
+      'unboxAndPowerOn',
+      'scanQrCode',
+    ]);
   });
 
   it('reports JSON syntax errors with their line', async () => {
@@ -109,7 +128,11 @@ describe('loading scenario files', () => {
 
 describe('YAML safe mode', () => {
   it.each([
-    ['a JavaScript function tag', 'name: !!js/function "function () { return process.exit(1) }"', '!!js/function'],
+    [
+      'a JavaScript function tag',
+      'name: !!js/function "function () { return process.exit(1) }"',
+      '!!js/function',
+    ],
     ['a custom tag', 'name: !Ref Something', '!Ref'],
     ['a YAML 1.1 binary tag', 'name: !!binary aGVsbG8=', '!!binary'],
     ['an explicit core tag', 'name: !!str Tagged', '!!str'],
@@ -117,15 +140,26 @@ describe('YAML safe mode', () => {
     const file = files.write('tag.yaml', `description: d\n${line}\nsteps: [{ vendor: powerOff }]\n`);
     const problems = await problemsOf(file);
     expect(problems.map((problem) => [problem.code, problem.line])).toContainEqual(['SCENARIO_YAML_TAG', 2]);
-    expect(problems.find((problem) => problem.code === 'SCENARIO_YAML_TAG')!.message).toContain(`the tag ${tag} is not allowed`);
+    expect(problems.find((problem) => problem.code === 'SCENARIO_YAML_TAG')!.message).toContain(
+      `the tag ${tag} is not allowed`,
+    );
   });
 
   it('refuses a "billion laughs" file of nested aliases', async () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (const [name, previous] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e']]) {
+    for (const [name, previous] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+      ['f', 'e'],
+    ]) {
       bomb.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`);
     }
-    const file = files.write('bomb.yaml', `${bomb.join('\n')}\nname: n\ndescription: d\nsteps: [{ vendor: powerOff }]\n`);
+    const file = files.write(
+      'bomb.yaml',
+      `${bomb.join('\n')}\nname: n\ndescription: d\nsteps: [{ vendor: powerOff }]\n`,
+    );
     const problems = await problemsOf(file);
     expect(problems).toEqual([expect.objectContaining({ code: 'SCENARIO_YAML_ALIAS_LIMIT', file })]);
     expect(formatProblem(problems[0]!)).toMatch(/more than 50 times; refused as a resource-exhaustion risk$/);
@@ -136,25 +170,40 @@ describe('YAML safe mode', () => {
       'alias.yaml',
       'name: n\ndescription: d\nsteps:\n  - vendor: &stage2 [unboxAndPowerOn, completeSetupWizard]\n  - environment: factoryReset\n  - vendor: *stage2\n',
     );
-    expect((await loadScenarioFile(file)).steps.map(({ step }) => step.command)).toEqual(['unboxAndPowerOn', 'completeSetupWizard', 'factoryReset', 'unboxAndPowerOn', 'completeSetupWizard']);
+    expect((await loadScenarioFile(file)).steps.map(({ step }) => step.command)).toEqual([
+      'unboxAndPowerOn',
+      'completeSetupWizard',
+      'factoryReset',
+      'unboxAndPowerOn',
+      'completeSetupWizard',
+    ]);
   });
 
   it('refuses duplicate keys and several documents in one file', async () => {
-    const duplicate = files.write('dup.yaml', 'name: a\nname: b\ndescription: d\nsteps: [{ vendor: powerOff }]\n');
-    expect(await problemsOf(duplicate)).toEqual([expect.objectContaining({ code: 'SCENARIO_YAML_SYNTAX', line: 2, message: 'Map keys must be unique' })]);
+    const duplicate = files.write(
+      'dup.yaml',
+      'name: a\nname: b\ndescription: d\nsteps: [{ vendor: powerOff }]\n',
+    );
+    expect(await problemsOf(duplicate)).toEqual([
+      expect.objectContaining({ code: 'SCENARIO_YAML_SYNTAX', line: 2, message: 'Map keys must be unique' }),
+    ]);
     const documents = files.write('docs.yaml', `${VALID}---\n${VALID}`);
     expect((await problemsOf(documents))[0]).toMatchObject({ code: 'SCENARIO_YAML_SYNTAX', line: 8 });
   });
 
   it('does not let a __proto__ key reach an object prototype', async () => {
     const file = files.write('proto.yaml', `${VALID}__proto__: { polluted: true }\n`);
-    expect(await linesOf(file)).toEqual([expect.stringMatching(/:8:1: __proto__: unknown top-level field "__proto__"/)]);
+    expect(await linesOf(file)).toEqual([
+      expect.stringMatching(/:8:1: __proto__: unknown top-level field "__proto__"/),
+    ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('refuses files over the size limit without parsing them, and files that are not UTF-8', async () => {
     const big = files.write('big.yaml', `${VALID}# ${'x'.repeat(MAX_SCENARIO_BYTES)}\n`);
-    expect(await problemsOf(big)).toEqual([expect.objectContaining({ code: 'SCENARIO_FILE_TOO_LARGE', line: null })]);
+    expect(await problemsOf(big)).toEqual([
+      expect.objectContaining({ code: 'SCENARIO_FILE_TOO_LARGE', line: null }),
+    ]);
     const latin1 = files.write('latin1.yaml', Buffer.from('name: Caf\xe9\n', 'latin1'));
     expect(await problemsOf(latin1)).toEqual([expect.objectContaining({ code: 'SCENARIO_NOT_UTF8' })]);
   });
@@ -164,13 +213,20 @@ describe('finding scenario files', () => {
   it('walks folders recursively in sorted order, taking only scenario files', async () => {
     files.write('b.yaml', VALID);
     files.write('a.yml', VALID);
-    files.write('nested/c.json', JSON.stringify({ name: 'c', description: 'd', steps: [{ vendor: 'powerOff' }] }));
+    files.write(
+      'nested/c.json',
+      JSON.stringify({ name: 'c', description: 'd', steps: [{ vendor: 'powerOff' }] }),
+    );
     files.write('scenario.schema.json', '{}');
     files.write('README.md', '# not a scenario');
     files.write('.hidden.yaml', 'not: parsed');
     const { files: found, problems } = await findScenarioFiles([files.dir()]);
     expect(problems).toEqual([]);
-    expect(found.map((file) => path.relative(files.dir(), file))).toEqual(['a.yml', 'b.yaml', path.join('nested', 'c.json')]);
+    expect(found.map((file) => path.relative(files.dir(), file))).toEqual([
+      'a.yml',
+      'b.yaml',
+      path.join('nested', 'c.json'),
+    ]);
   });
 
   it('reports paths that do not exist and folders without scenarios', async () => {

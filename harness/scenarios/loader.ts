@@ -65,11 +65,19 @@ export class ScenarioFileError extends StagesimError {
 
 /** `file:line:column: field: message`, leaving out what is unknown. */
 export function formatProblem(problem: ScenarioProblem): string {
-  const where = [problem.file, problem.line, problem.line !== null ? problem.column : null].filter((part) => part !== null).join(':');
+  const where = [problem.file, problem.line, problem.line !== null ? problem.column : null]
+    .filter((part) => part !== null)
+    .join(':');
   return `${where}: ${problem.field !== null ? `${problem.field}: ` : ''}${problem.message}`;
 }
 
-function fileProblem(file: string, code: ScenarioProblemCode, message: string, line: number | null = null, column: number | null = null): ScenarioProblem {
+function fileProblem(
+  file: string,
+  code: ScenarioProblemCode,
+  message: string,
+  line: number | null = null,
+  column: number | null = null,
+): ScenarioProblem {
   return { code, file, line, column, field: null, message };
 }
 
@@ -82,11 +90,21 @@ function isJson(file: string): boolean {
  * the YAML parser (which reads JSON too) says where it stopped.
  */
 function jsonSyntaxProblem(file: string, text: string, error: Error): ScenarioProblem {
-  const message = error.message.split('\n')[0]!.replace(/, \.\.\.".*$/, '').replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+  const message = error.message
+    .split('\n')[0]!
+    .replace(/, \.\.\.".*$/, '')
+    .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/\s*\(line \d+ column \d+\)$/, '');
   const position = /position (\d+)/.exec(error.message);
   if (position) {
     const before = text.slice(0, Number(position[1]));
-    return fileProblem(file, 'SCENARIO_JSON_SYNTAX', message, before.split('\n').length, before.length - before.lastIndexOf('\n'));
+    return fileProblem(
+      file,
+      'SCENARIO_JSON_SYNTAX',
+      message,
+      before.split('\n').length,
+      before.length - before.lastIndexOf('\n'),
+    );
   }
   try {
     parseSafeYamlDocument(text);
@@ -97,7 +115,10 @@ function jsonSyntaxProblem(file: string, text: string, error: Error): ScenarioPr
   return fileProblem(file, 'SCENARIO_JSON_SYNTAX', message);
 }
 
-type PositionOf = (path: ReadonlyArray<string | number>, key?: string) => { line: number; column: number } | null;
+type PositionOf = (
+  path: ReadonlyArray<string | number>,
+  key?: string,
+) => { line: number; column: number } | null;
 
 /** Parses and validates one scenario's text; throws ScenarioFileError. */
 export function parseScenarioText(text: string, file: string): LoadedScenario {
@@ -122,7 +143,8 @@ export function parseScenarioText(text: string, file: string): LoadedScenario {
       data = parsed.value;
       positionOf = parsed.positionOf;
     } catch (error) {
-      if (error instanceof SafeYamlError) throw new ScenarioFileError(error.problems.map((problem) => ({ ...problem, file, field: null })));
+      if (error instanceof SafeYamlError)
+        throw new ScenarioFileError(error.problems.map((problem) => ({ ...problem, file, field: null })));
       throw error;
     }
   }
@@ -131,12 +153,22 @@ export function parseScenarioText(text: string, file: string): LoadedScenario {
   if (!result.success) {
     const problems = resolveIssues(result.error.issues, data).map((issue): ScenarioProblem => {
       const at = positionOf(issue.key !== undefined ? issue.path.slice(0, -1) : issue.path, issue.key);
-      return { code: 'SCENARIO_INVALID', file, line: at?.line ?? null, column: at?.column ?? null, field: formatField(issue.path), message: issue.message };
+      return {
+        code: 'SCENARIO_INVALID',
+        file,
+        line: at?.line ?? null,
+        column: at?.column ?? null,
+        field: formatField(issue.path),
+        message: issue.message,
+      };
     });
     problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     throw new ScenarioFileError(problems);
   }
-  const steps = flattenSteps(result.data).map(({ step, path }) => ({ step, line: positionOf(path as IssuePath)?.line ?? null }));
+  const steps = flattenSteps(result.data).map(({ step, path }) => ({
+    step,
+    line: positionOf(path as IssuePath)?.line ?? null,
+  }));
   return { file, scenario: result.data, steps };
 }
 
@@ -146,19 +178,35 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   try {
     const info = await stat(file);
     if (info.size > MAX_SCENARIO_BYTES) {
-      throw new ScenarioFileError([fileProblem(file, 'SCENARIO_FILE_TOO_LARGE', `the file has ${info.size} bytes; a scenario file has at most ${MAX_SCENARIO_BYTES}`)]);
+      throw new ScenarioFileError([
+        fileProblem(
+          file,
+          'SCENARIO_FILE_TOO_LARGE',
+          `the file has ${info.size} bytes; a scenario file has at most ${MAX_SCENARIO_BYTES}`,
+        ),
+      ]);
     }
     bytes = await readFile(file);
   } catch (error) {
     if (error instanceof ScenarioFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new ScenarioFileError([
-      fileProblem(file, code === 'ENOENT' ? 'SCENARIO_PATH_NOT_FOUND' : 'SCENARIO_READ_FAILED', code === 'ENOENT' ? 'no such file' : `cannot read the file: ${(error as Error).message}`),
+      fileProblem(
+        file,
+        code === 'ENOENT' ? 'SCENARIO_PATH_NOT_FOUND' : 'SCENARIO_READ_FAILED',
+        code === 'ENOENT' ? 'no such file' : `cannot read the file: ${(error as Error).message}`,
+      ),
     ]);
   }
   // Checked again after reading: the file may have grown in between.
   if (bytes.length > MAX_SCENARIO_BYTES) {
-    throw new ScenarioFileError([fileProblem(file, 'SCENARIO_FILE_TOO_LARGE', `the file has ${bytes.length} bytes; a scenario file has at most ${MAX_SCENARIO_BYTES}`)]);
+    throw new ScenarioFileError([
+      fileProblem(
+        file,
+        'SCENARIO_FILE_TOO_LARGE',
+        `the file has ${bytes.length} bytes; a scenario file has at most ${MAX_SCENARIO_BYTES}`,
+      ),
+    ]);
   }
   let text: string;
   try {
@@ -171,7 +219,11 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
 
 /** Scenario files are *.yaml, *.yml and *.json, except JSON Schemas kept beside them (*.schema.json). */
 export function isScenarioFileName(name: string): boolean {
-  return SCENARIO_EXTENSIONS.has(extname(name).toLowerCase()) && !name.toLowerCase().endsWith('.schema.json') && !name.startsWith('.');
+  return (
+    SCENARIO_EXTENSIONS.has(extname(name).toLowerCase()) &&
+    !name.toLowerCase().endsWith('.schema.json') &&
+    !name.startsWith('.')
+  );
 }
 
 async function walk(folder: string, found: string[]): Promise<void> {
@@ -180,7 +232,8 @@ async function walk(folder: string, found: string[]): Promise<void> {
   for (const entry of entries) {
     const path = join(folder, entry.name);
     // Symbolic links are not followed, so a link to a parent folder cannot make the walk endless.
-    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') await walk(path, found);
+    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+      await walk(path, found);
     else if (entry.isFile() && isScenarioFileName(entry.name)) found.push(path);
   }
 }
@@ -189,7 +242,9 @@ async function walk(folder: string, found: string[]): Promise<void> {
  * The scenario files named by `paths`: files as given, folders searched recursively (sorted by path).
  * Paths that do not exist, and folders with no scenario file, are problems.
  */
-export async function findScenarioFiles(paths: readonly string[]): Promise<{ files: string[]; problems: ScenarioProblem[] }> {
+export async function findScenarioFiles(
+  paths: readonly string[],
+): Promise<{ files: string[]; problems: ScenarioProblem[] }> {
   const files: string[] = [];
   const problems: ScenarioProblem[] = [];
   const seen = new Set<string>();
@@ -204,7 +259,10 @@ export async function findScenarioFiles(paths: readonly string[]): Promise<{ fil
     const found: string[] = [];
     if (info.isDirectory()) {
       await walk(path, found);
-      if (found.length === 0) problems.push(fileProblem(path, 'SCENARIO_NO_FILES', 'no scenario files (*.yaml, *.yml, *.json) in this folder'));
+      if (found.length === 0)
+        problems.push(
+          fileProblem(path, 'SCENARIO_NO_FILES', 'no scenario files (*.yaml, *.yml, *.json) in this folder'),
+        );
     } else {
       found.push(path);
     }

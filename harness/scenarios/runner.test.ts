@@ -46,7 +46,9 @@ describe('the shipped library, headless', () => {
 
 describe('running a scenario', () => {
   it('records every step per device with the screen, the stage and what the backend recorded', async () => {
-    const result = await runScenario(scenario(`${STAGED}  - expect: { screen: staged, stage: staged }\n`), { target });
+    const result = await runScenario(scenario(`${STAGED}  - expect: { screen: staged, stage: staged }\n`), {
+      target,
+    });
     expect(result.status).toBe('passed');
     const scans = result.steps.filter((step) => step.action === "vendor scans the current token's QR code");
     expect(scans.map((step) => step.device)).toEqual(['A1', 'A2']);
@@ -56,16 +58,27 @@ describe('running a scenario', () => {
       screen: { id: 'staged' },
       stage: 'stagingStage2',
       userless: true,
-      backend: { stage: 'staged', userPrincipalName: null, deviceName: expect.stringMatching(/^Staging_A1_AndroidEnterprise_/) },
+      backend: {
+        stage: 'staged',
+        userPrincipalName: null,
+        deviceName: expect.stringMatching(/^Staging_A1_AndroidEnterprise_/),
+      },
       status: 'passed',
     });
-    expect(result.steps[0]).toMatchObject({ action: 'admin creates profile "Frontline staging" (fullyManaged, staging token)', kind: 'admin', device: null });
+    expect(result.steps[0]).toMatchObject({
+      action: 'admin creates profile "Frontline staging" (fullyManaged, staging token)',
+      kind: 'admin',
+      device: null,
+    });
     expect(result.steps.map((step) => step.index)).toEqual(result.steps.map((_, i) => i));
   });
 
   it('stops at a wrong expectation with a message that names the file, line, device, what was seen and what was expected', async () => {
     const result = await runScenario(
-      scenario(`${STAGED}  - expect: { device: A2, screen: enrolled, stage: enrolled }\n  - vendor: powerOff\n`, 'scenarios/wrong.yaml'),
+      scenario(
+        `${STAGED}  - expect: { device: A2, screen: enrolled, stage: enrolled }\n  - vendor: powerOff\n`,
+        'scenarios/wrong.yaml',
+      ),
       { target },
     );
     expect(result.status).toBe('failed');
@@ -73,21 +86,39 @@ describe('running a scenario', () => {
       'scenarios/wrong.yaml:7: expect screen enrolled, stage enrolled [A2]: screen is "staged" (Device staged: turn it off and hand it over), expected "enrolled"; backend stage is staged, expected enrolled',
     );
     const failed = result.steps[result.failure!.stepIndex!]!;
-    expect(failed).toMatchObject({ kind: 'expect', device: 'A2', status: 'failed', screen: { id: 'staged' }, backend: { stage: 'staged' } });
+    expect(failed).toMatchObject({
+      kind: 'expect',
+      device: 'A2',
+      status: 'failed',
+      screen: { id: 'staged' },
+      backend: { stage: 'staged' },
+    });
     // Nothing after the failing step ran, and the device's page source was kept.
     expect(result.steps.at(-1)).toBe(failed);
-    expect(JSON.parse(result.artifacts!.pageSource!)).toMatchObject({ serialNumber: 'A2', screen: { id: 'staged' } });
+    expect(JSON.parse(result.artifacts!.pageSource!)).toMatchObject({
+      serialNumber: 'A2',
+      screen: { id: 'staged' },
+    });
   });
 
   it('fails a step the device refuses, with the device error', async () => {
-    const result = await runScenario(scenario(`${STAGED}  - user: { signIn: { device: A1, upn: john@contoso.com } }\n`), { target });
+    const result = await runScenario(
+      scenario(`${STAGED}  - user: { signIn: { device: A1, upn: john@contoso.com } }\n`),
+      { target },
+    );
     expect(result.status).toBe('failed');
-    expect(result.failure!.message).toMatch(/^inline\.yaml:7: user signs in as john@contoso\.com \[A1\]: SIGN_IN is not possible on screen "staged"/);
+    expect(result.failure!.message).toMatch(
+      /^inline\.yaml:7: user signs in as john@contoso\.com \[A1\]: SIGN_IN is not possible on screen "staged"/,
+    );
   });
 
   it('fails a step that starts from the wrong screen, naming the screen', async () => {
-    const result = await runScenario(scenario(`${STAGED}  - vendor: { enterToken: { device: A1 } }\n`), { target });
-    expect(result.failure!.message).toBe('inline.yaml:7: vendor types the current token (exact) [A1]: enterToken: the device shows "staged"; the token is entered from the sign-in screen');
+    const result = await runScenario(scenario(`${STAGED}  - vendor: { enterToken: { device: A1 } }\n`), {
+      target,
+    });
+    expect(result.failure!.message).toBe(
+      'inline.yaml:7: vendor types the current token (exact) [A1]: enterToken: the device shows "staged"; the token is entered from the sign-in screen',
+    );
   });
 
   it('fails an exported token that does not carry what was expected', async () => {
@@ -108,14 +139,25 @@ describe('running a scenario', () => {
     });
 
     it('runs the scenario there', async () => {
-      const result = await runScenario(scenario(`${STAGED}  - expect: { stage: staged }\n`), { target, backendUrl: backend.url });
+      const result = await runScenario(scenario(`${STAGED}  - expect: { stage: staged }\n`), {
+        target,
+        backendUrl: backend.url,
+      });
       expect(result.status).toBe('passed');
-      expect((await backend.store.listManagedDevices()).map((device) => device.serialNumber)).toEqual(['A1', 'A2']);
+      expect((await backend.store.listManagedDevices()).map((device) => device.serialNumber)).toEqual([
+        'A1',
+        'A2',
+      ]);
     });
 
     it('refuses to restart it or set its clock', async () => {
-      const result = await runScenario(scenario(`name: R\ndescription: d\nsteps:\n  - environment: restartBackend\n`), { target, backendUrl: backend.url });
-      expect(result.failure!.message).toBe('inline.yaml:4: the backend restarts: restartBackend needs a backend this run starts itself; run without --backend');
+      const result = await runScenario(
+        scenario(`name: R\ndescription: d\nsteps:\n  - environment: restartBackend\n`),
+        { target, backendUrl: backend.url },
+      );
+      expect(result.failure!.message).toBe(
+        'inline.yaml:4: the backend restarts: restartBackend needs a backend this run starts itself; run without --backend',
+      );
     });
   });
 });
@@ -145,8 +187,23 @@ describe('running several scenarios', () => {
   it('runs them all and reports each to the reporter', async () => {
     const { reporter, events, report } = recorder();
     const result = await runScenarios([failing(), pass()], { target, reporter });
-    expect(result).toMatchObject({ kind: 'scenarios', target: 'headless', paths: 2, passed: 1, failed: 1, skipped: 0, seed: null });
-    expect(events).toEqual(['begin scenarios 2', 'case fail.yaml', 'end fail.yaml failed', 'case pass.yaml', 'end pass.yaml passed', 'done']);
+    expect(result).toMatchObject({
+      kind: 'scenarios',
+      target: 'headless',
+      paths: 2,
+      passed: 1,
+      failed: 1,
+      skipped: 0,
+      seed: null,
+    });
+    expect(events).toEqual([
+      'begin scenarios 2',
+      'case fail.yaml',
+      'end fail.yaml failed',
+      'case pass.yaml',
+      'end pass.yaml passed',
+      'done',
+    ]);
     expect(report()).toBe(result);
   });
 
@@ -154,6 +211,10 @@ describe('running several scenarios', () => {
     const { reporter, events } = recorder();
     const result = await runScenarios([pass(), failing(), pass()], { target, reporter, bail: true });
     expect(result.cases.map((c) => c.status)).toEqual(['passed', 'failed', 'skipped']);
-    expect(events.filter((event) => event.startsWith('end'))).toEqual(['end pass.yaml passed', 'end fail.yaml failed', 'end pass.yaml skipped']);
+    expect(events.filter((event) => event.startsWith('end'))).toEqual([
+      'end pass.yaml passed',
+      'end fail.yaml failed',
+      'end pass.yaml skipped',
+    ]);
   });
 });

@@ -4,7 +4,13 @@ import type { CaseResult, Reporter, RunReport, StepResult } from '../reporters/r
 import type { Target, TargetDevice } from '../targets/target';
 import { computeCoverage, type TakenTransition } from '../model-testing/coverage';
 import { AdminCenter } from './adminCenter';
-import { backendViewOf, deviceProblems, readBackendRecord, reportProblems, type BackendRecord } from './checks';
+import {
+  backendViewOf,
+  deviceProblems,
+  readBackendRecord,
+  reportProblems,
+  type BackendRecord,
+} from './checks';
 import { ADMIN_CENTER_COMMANDS, BACKEND_COMMANDS } from './commands';
 import { describeStep } from './describe';
 import { runDeviceCommand, type DeviceCommand, type DeviceSurroundings } from './deviceSteps';
@@ -82,7 +88,15 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
     return step;
   };
 
-  const deviceResult = (action: string, kind: StepResult['kind'], serial: string, view: DeviceView | null, backendRecord: BackendRecord | null, problems: string[], since: number) =>
+  const deviceResult = (
+    action: string,
+    kind: StepResult['kind'],
+    serial: string,
+    view: DeviceView | null,
+    backendRecord: BackendRecord | null,
+    problems: string[],
+    since: number,
+  ) =>
     record({
       action,
       kind,
@@ -99,12 +113,16 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
 
   const fail = (step: LoadedStep, serial: string | null, problems: string[]): never => {
     const where = `${file}${step.line === null ? '' : `:${step.line}`}`;
-    throw new StepFailure(`${where}: ${describeStep(step.step)}${serial ? ` [${serial}]` : ''}: ${problems.join('; ')}`, results.length - 1, serial);
+    throw new StepFailure(
+      `${where}: ${describeStep(step.step)}${serial ? ` [${serial}]` : ''}: ${problems.join('; ')}`,
+      results.length - 1,
+      serial,
+    );
   };
 
   /** The devices a step acts on: the one it names, or all of them in scenario order. */
-  const scope = (named: string | undefined): Array<[string, DeviceSlot]> => (named === undefined ? [...slots] : [[named, slots.get(named)!]]);
-
+  const scope = (named: string | undefined): Array<[string, DeviceSlot]> =>
+    named === undefined ? [...slots] : [[named, slots.get(named)!]];
 
   const runStep = async (loadedStep: LoadedStep, admin: AdminCenter, current: ScenarioBackend) => {
     const { step } = loadedStep;
@@ -130,8 +148,22 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
         }
       }
       if (expectation.managedDevices !== undefined) {
-        const problems = await reportProblems(expectation, current.admin).catch((error: unknown) => [`could not read the report: ${oneLine(error)}`]);
-        record({ action: describeStep({ ...step, expect: { managedDevices: expectation.managedDevices } }), kind: 'expect', device: null, state: null, screen: null, stage: null, userless: null, backend: null, status: problems.length === 0 ? 'passed' : 'failed', error: problems.length === 0 ? null : problems.join('; '), durationMs: Date.now() - since });
+        const problems = await reportProblems(expectation, current.admin).catch((error: unknown) => [
+          `could not read the report: ${oneLine(error)}`,
+        ]);
+        record({
+          action: describeStep({ ...step, expect: { managedDevices: expectation.managedDevices } }),
+          kind: 'expect',
+          device: null,
+          state: null,
+          screen: null,
+          stage: null,
+          userless: null,
+          backend: null,
+          status: problems.length === 0 ? 'passed' : 'failed',
+          error: problems.length === 0 ? null : problems.join('; '),
+          durationMs: Date.now() - since,
+        });
         if (problems.length > 0) fail(loadedStep, null, problems);
       }
       return;
@@ -145,7 +177,19 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
       } catch (error) {
         problems = [oneLine(error)];
       }
-      record({ action, kind, device: null, state: null, screen: null, stage: null, userless: null, backend: null, status: problems.length === 0 ? 'passed' : 'failed', error: problems[0] ?? null, durationMs: Date.now() - since });
+      record({
+        action,
+        kind,
+        device: null,
+        state: null,
+        screen: null,
+        stage: null,
+        userless: null,
+        backend: null,
+        status: problems.length === 0 ? 'passed' : 'failed',
+        error: problems[0] ?? null,
+        durationMs: Date.now() - since,
+      });
       if (problems.length > 0) fail(loadedStep, null, problems);
       return;
     }
@@ -156,7 +200,11 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
       const deviceSince = Date.now();
       let problems: string[] = [];
       try {
-        await withTimeout(runDeviceCommand(command, slot.device, admin, slot.surroundings), stepTimeout, action);
+        await withTimeout(
+          runDeviceCommand(command, slot.device, admin, slot.surroundings),
+          stepTimeout,
+          action,
+        );
       } catch (error) {
         problems = [oneLine(error)];
       }
@@ -170,14 +218,27 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
   try {
     backend = options.backendUrl
       ? externalBackend(options.backendUrl, options.adminKey)
-      : await embeddedBackend({ persistent: loaded.steps.some(({ step }) => step.command === 'restartBackend'), ...(options.startBackend ? { start: options.startBackend } : {}) });
+      : await embeddedBackend({
+          persistent: loaded.steps.some(({ step }) => step.command === 'restartBackend'),
+          ...(options.startBackend ? { start: options.startBackend } : {}),
+        });
     const admin = new AdminCenter(backend.admin);
     for (const device of scenario.devices) {
       const created = await target.createDevice(
-        { serialNumber: device.serial, manufacturer: device.manufacturer, model: device.model, osVersion: device.androidVersion, wifiInRange: device.wifi, cellular: device.cellular },
+        {
+          serialNumber: device.serial,
+          manufacturer: device.manufacturer,
+          model: device.model,
+          osVersion: device.androidVersion,
+          wifiInRange: device.wifi,
+          cellular: device.cellular,
+        },
         backend.url,
       );
-      slots.set(device.serial, { device: created, surroundings: { wifiInRange: device.wifi, cellular: device.cellular } });
+      slots.set(device.serial, {
+        device: created,
+        surroundings: { wifiInRange: device.wifi, cellular: device.cellular },
+      });
     }
     for (const step of loaded.steps) await runStep(step, admin, backend);
     return caseResult('passed', null, null);
@@ -189,7 +250,12 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
     return caseResult(
       'failed',
       { message, stepIndex: failure ? failure.stepIndex : null, replay: null },
-      artifacts ? { screenshotPng: artifacts.screenshotPng ? artifacts.screenshotPng.toString('base64') : null, pageSource: artifacts.pageSource } : null,
+      artifacts
+        ? {
+            screenshotPng: artifacts.screenshotPng ? artifacts.screenshotPng.toString('base64') : null,
+            pageSource: artifacts.pageSource,
+          }
+        : null,
     );
   } finally {
     if (options.onTaken) for (const slot of slots.values()) options.onTaken(await takenBy(slot.device));
@@ -197,8 +263,21 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
     await backend?.close().catch(() => undefined);
   }
 
-  function caseResult(status: CaseResult['status'], failure: CaseResult['failure'], artifacts: CaseResult['artifacts']): CaseResult {
-    return { id, title: scenario.name, file, status, durationMs: Date.now() - started, steps: results, failure, artifacts };
+  function caseResult(
+    status: CaseResult['status'],
+    failure: CaseResult['failure'],
+    artifacts: CaseResult['artifacts'],
+  ): CaseResult {
+    return {
+      id,
+      title: scenario.name,
+      file,
+      status,
+      durationMs: Date.now() - started,
+      steps: results,
+      failure,
+      artifacts,
+    };
   }
 }
 
@@ -214,7 +293,11 @@ async function takenBy(device: TargetDevice): Promise<TakenTransition[]> {
   return taken;
 }
 
-async function runBackendStep(step: ScenarioStep, admin: AdminCenter, backend: ScenarioBackend): Promise<void> {
+async function runBackendStep(
+  step: ScenarioStep,
+  admin: AdminCenter,
+  backend: ScenarioBackend,
+): Promise<void> {
   switch (step.command) {
     case 'advanceClock':
       return backend.admin.advanceClock(step.by);
@@ -229,7 +312,10 @@ async function runBackendStep(step: ScenarioStep, admin: AdminCenter, backend: S
 }
 
 /** Runs scenarios one after the other and reports them; the report says how many passed. */
-export async function runScenarios(scenarios: readonly LoadedScenario[], options: ScenarioRunOptions): Promise<RunReport> {
+export async function runScenarios(
+  scenarios: readonly LoadedScenario[],
+  options: ScenarioRunOptions,
+): Promise<RunReport> {
   const reporter = options.reporter ?? {};
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
@@ -240,7 +326,16 @@ export async function runScenarios(scenarios: readonly LoadedScenario[], options
   for (const loaded of scenarios) {
     let result: CaseResult;
     if (bailed) {
-      result = { id: scenarioId(loaded.file), title: loaded.scenario.name, file: loaded.file, status: 'skipped', durationMs: 0, steps: [], failure: null, artifacts: null };
+      result = {
+        id: scenarioId(loaded.file),
+        title: loaded.scenario.name,
+        file: loaded.file,
+        status: 'skipped',
+        durationMs: 0,
+        steps: [],
+        failure: null,
+        artifacts: null,
+      };
     } else {
       reporter.onCaseBegin?.({ id: scenarioId(loaded.file), title: loaded.scenario.name });
       result = await runScenario(loaded, { ...options, onTaken: (more) => taken.push(...more) });

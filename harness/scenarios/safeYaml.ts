@@ -1,4 +1,14 @@
-import { isNode, LineCounter, parseDocument, visit, type Document, type DocumentOptions, type Node, type ParseOptions, type SchemaOptions } from 'yaml';
+import {
+  isNode,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type DocumentOptions,
+  type Node,
+  type ParseOptions,
+  type SchemaOptions,
+} from 'yaml';
 
 /**
  * Reading scenario YAML as data and nothing else: the YAML 1.2 core schema (strings, numbers, booleans,
@@ -45,7 +55,10 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
 };
 
 function firstLine(text: string): string {
-  return text.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+  return text
+    .split('\n')[0]!
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .trim();
 }
 
 /** Parses YAML text (JSON is YAML too) for its positions; throws SafeYamlError listing every problem. */
@@ -85,14 +98,22 @@ function displayTag(tag: string): string {
   return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
 }
 
-export function positionIn(doc: Document, lines: LineCounter, path: ReadonlyArray<string | number>, key?: string): { line: number; column: number } | null {
+export function positionIn(
+  doc: Document,
+  lines: LineCounter,
+  path: ReadonlyArray<string | number>,
+  key?: string,
+): { line: number; column: number } | null {
   for (let depth = path.length; depth >= 0; depth -= 1) {
-    const node = (depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true)) as Node | null | undefined;
+    const node = (depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true)) as
+      Node | null | undefined;
     if (!isNode(node) || !node.range) continue;
     let offset = node.range[0];
     // An unknown key is reported at the key itself, not at the map that holds it.
     if (depth === path.length && key !== undefined && 'items' in node) {
-      const pair = (node.items as Array<{ key?: unknown }>).find((item) => isNode(item.key) && String((item.key as { value?: unknown }).value) === key);
+      const pair = (node.items as Array<{ key?: unknown }>).find(
+        (item) => isNode(item.key) && String((item.key as { value?: unknown }).value) === key,
+      );
       const keyNode = pair?.key as Node | undefined;
       if (keyNode?.range) offset = keyNode.range[0];
     }
@@ -119,7 +140,14 @@ export function parseSafeYaml(text: string): ParsedYaml {
         },
       ]);
     }
-    throw new SafeYamlError([{ code: 'SCENARIO_YAML_SYNTAX', line: null, column: null, message: firstLine((error as Error).message) }]);
+    throw new SafeYamlError([
+      {
+        code: 'SCENARIO_YAML_SYNTAX',
+        line: null,
+        column: null,
+        message: firstLine((error as Error).message),
+      },
+    ]);
   }
   return { value, positionOf: (path, key) => positionIn(doc, lines, path, key) };
 }

@@ -28,7 +28,10 @@ export type StartBackend = (options: BackendOptions) => Promise<RunningBackend>;
  * scenario), so names and expiry do not depend on how long a run takes. A scenario that restarts the
  * backend keeps its database in a temporary file instead, so the restart loses nothing.
  */
-export async function embeddedBackend(options: { persistent: boolean; start?: StartBackend }): Promise<ScenarioBackend> {
+export async function embeddedBackend(options: {
+  persistent: boolean;
+  start?: StartBackend;
+}): Promise<ScenarioBackend> {
   const start = options.start ?? startBackend;
   const clock: Clock = fixedClock(Date.now());
   const folder = options.persistent ? mkdtempSync(join(tmpdir(), 'stagesim-scenario-')) : null;
@@ -40,7 +43,11 @@ export async function embeddedBackend(options: { persistent: boolean; start?: St
     admin: new AdminClient(url),
     embedded: true,
     async restart() {
-      if (!folder) throw new StagesimError('BACKEND_NOT_RESTARTABLE', 'this backend keeps its data in memory and cannot be restarted');
+      if (!folder)
+        throw new StagesimError(
+          'BACKEND_NOT_RESTARTABLE',
+          'this backend keeps its data in memory and cannot be restarted',
+        );
       const port = running.port;
       await running.close();
       // The same port, so devices reconnect to the address they know.
@@ -58,7 +65,11 @@ export async function embeddedBackend(options: { persistent: boolean; start?: St
 
 /** A backend this run does not own: used as it is. */
 export function externalBackend(url: string, adminKey?: string): ScenarioBackend {
-  const refuse = (what: string) => new StagesimError('BACKEND_NOT_OWNED', `${what} needs a backend this run starts itself; run without --backend`);
+  const refuse = (what: string) =>
+    new StagesimError(
+      'BACKEND_NOT_OWNED',
+      `${what} needs a backend this run starts itself; run without --backend`,
+    );
   return {
     url,
     admin: new AdminClient(url, adminKey),

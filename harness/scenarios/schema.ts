@@ -35,7 +35,12 @@ import { androidVersionSchema, listOf, presentKeys, serialSchema, strictMap } fr
 export const MAX_DEVICES = 100;
 
 const deviceFields = {
-  manufacturer: z.string().min(1).max(64).default(DEFAULT_DEVICE.manufacturer).describe('The manufacturer, e.g. Samsung.'),
+  manufacturer: z
+    .string()
+    .min(1)
+    .max(64)
+    .default(DEFAULT_DEVICE.manufacturer)
+    .describe('The manufacturer, e.g. Samsung.'),
   model: z.string().min(1).max(64).default(DEFAULT_DEVICE.model).describe('The model, e.g. Galaxy XCover7.'),
   androidVersion: androidVersionSchema.default(DEFAULT_DEVICE.osVersion),
   wifi: z.boolean().default(true).describe('A Wi-Fi network is in range.'),
@@ -44,16 +49,25 @@ const deviceFields = {
 
 const deviceSchema = z
   .union([
-    serialSchema.transform((serial) => ({ serial })).pipe(strictMap({ serial: serialSchema, ...deviceFields }, 'device field')),
+    serialSchema
+      .transform((serial) => ({ serial }))
+      .pipe(strictMap({ serial: serialSchema, ...deviceFields }, 'device field')),
     strictMap({ serial: serialSchema, ...deviceFields }, 'device field'),
   ])
-  .describe('A device: its serial alone, or { serial, manufacturer, model, androidVersion, wifi, cellular }.');
+  .describe(
+    'A device: its serial alone, or { serial, manufacturer, model, androidVersion, wifi, cellular }.',
+  );
 
 export type ScenarioDevice = z.output<typeof deviceSchema>;
 
 const batchSchema = strictMap(
   {
-    count: z.number().int().min(1).max(MAX_DEVICES, { error: `expected at most ${MAX_DEVICES} devices` }).describe('How many devices.'),
+    count: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_DEVICES, { error: `expected at most ${MAX_DEVICES} devices` })
+      .describe('How many devices.'),
     serialPrefix: z
       .string()
       .regex(/^[A-Za-z0-9-]{1,56}$/, { error: 'expected letters, digits and dashes (at most 56)' })
@@ -64,36 +78,62 @@ const batchSchema = strictMap(
 )
   .transform(({ count, serialPrefix, ...rest }): ScenarioDevice[] => {
     const width = Math.max(2, String(count).length);
-    return Array.from({ length: count }, (_, i) => ({ serial: `${serialPrefix}${String(i + 1).padStart(width, '0')}`, ...rest }));
+    return Array.from({ length: count }, (_, i) => ({
+      serial: `${serialPrefix}${String(i + 1).padStart(width, '0')}`,
+      ...rest,
+    }));
   })
-  .describe('A batch of identical devices staged together: { count, serialPrefix, manufacturer, model, androidVersion, wifi, cellular }.');
+  .describe(
+    'A batch of identical devices staged together: { count, serialPrefix, manufacturer, model, androidVersion, wifi, cellular }.',
+  );
 
 const devicesSchema = z
   .union([
-    z.array(deviceSchema).min(1, { error: 'expected at least one device' }).max(MAX_DEVICES, { error: `expected at most ${MAX_DEVICES} devices` }),
+    z
+      .array(deviceSchema)
+      .min(1, { error: 'expected at least one device' })
+      .max(MAX_DEVICES, { error: `expected at most ${MAX_DEVICES} devices` }),
     batchSchema,
   ])
   .prefault([{ serial: DEFAULT_DEVICE.serialNumber }])
-  .describe(`The devices: a list, or a batch { count, serialPrefix, ... }; one ${DEFAULT_DEVICE.manufacturer} ${DEFAULT_DEVICE.model} (serial ${DEFAULT_DEVICE.serialNumber}, Android ${DEFAULT_DEVICE.osVersion}) when left out.`);
+  .describe(
+    `The devices: a list, or a batch { count, serialPrefix, ... }; one ${DEFAULT_DEVICE.manufacturer} ${DEFAULT_DEVICE.model} (serial ${DEFAULT_DEVICE.serialNumber}, Android ${DEFAULT_DEVICE.osVersion}) when left out.`,
+  );
 
 const roles = {
-  admin: roleSchema('admin', adminCatalogue).describe('Admin center work (stage 1), or the admin at the device (default token, stage 1).'),
-  vendor: roleSchema('vendor', vendorCatalogue).describe('The admin or third-party vendor at the device (staging token, stage 2).'),
+  admin: roleSchema('admin', adminCatalogue).describe(
+    'Admin center work (stage 1), or the admin at the device (default token, stage 1).',
+  ),
+  vendor: roleSchema('vendor', vendorCatalogue).describe(
+    'The admin or third-party vendor at the device (staging token, stage 2).',
+  ),
   user: roleSchema('user', userCatalogue).describe('The end user (the last stage).'),
-  environment: roleSchema('environment', environmentCatalogue).describe('What happens to the device, the network or the backend.'),
+  environment: roleSchema('environment', environmentCatalogue).describe(
+    'What happens to the device, the network or the backend.',
+  ),
   expect: expectRoleSchema,
 };
 export const ROLES = Object.keys(roles) as Array<keyof typeof roles>;
 
 const stepSchema = strictMap(
-  Object.fromEntries(Object.entries(roles).map(([role, schema]) => [role, schema.optional()])) as { [K in keyof typeof roles]: z.ZodOptional<(typeof roles)[K]> },
+  Object.fromEntries(Object.entries(roles).map(([role, schema]) => [role, schema.optional()])) as {
+    [K in keyof typeof roles]: z.ZodOptional<(typeof roles)[K]>;
+  },
   'role',
 )
   .meta({ minProperties: 1, maxProperties: 1 })
   .superRefine((value, ctx) => {
     const keys = presentKeys(value);
-    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: `expected a role with its commands, e.g. "- vendor: scanQrCode" (roles: ${listOf(ROLES)})` });
-    if (keys.length > 1) ctx.addIssue({ code: 'custom', message: `expected one role per step, found ${listOf(keys)}; give each its own "- " line` });
+    if (keys.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a role with its commands, e.g. "- vendor: scanQrCode" (roles: ${listOf(ROLES)})`,
+      });
+    if (keys.length > 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected one role per step, found ${listOf(keys)}; give each its own "- " line`,
+      });
   })
   .transform((value) => {
     if (value.admin) return { role: 'admin' as const, ...value.admin };
@@ -108,15 +148,33 @@ export type ScenarioStepBlock = z.output<typeof stepSchema>;
 const baseScenarioSchema = strictMap(
   {
     $schema: z.string().optional().describe('The JSON Schema of this file (for editors).'),
-    name: z.string().trim().min(1, { error: 'expected a name' }).max(200).describe('What the scenario proves, in a few words.'),
-    description: z.string().trim().min(1, { error: 'expected a description' }).max(4000).describe('The line of the staging document it proves, and how.'),
+    name: z
+      .string()
+      .trim()
+      .min(1, { error: 'expected a name' })
+      .max(200)
+      .describe('What the scenario proves, in a few words.'),
+    description: z
+      .string()
+      .trim()
+      .min(1, { error: 'expected a description' })
+      .max(4000)
+      .describe('The line of the staging document it proves, and how.'),
     tags: z
-      .array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a lower-case tag such as fully-managed' }))
+      .array(
+        z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a lower-case tag such as fully-managed' }),
+      )
       .max(20)
       .default([])
       .describe('Tags for --grep, e.g. [staging, fully-managed].'),
     devices: devicesSchema,
-    steps: z.array(stepSchema).min(1, { error: 'expected at least one step' }).max(1000).describe('What happens, in order; each step is one role with its commands, or expect with checks.'),
+    steps: z
+      .array(stepSchema)
+      .min(1, { error: 'expected at least one step' })
+      .max(1000)
+      .describe('What happens, in order; each step is one role with its commands, or expect with checks.'),
   },
   'top-level field',
 );
@@ -137,10 +195,19 @@ function commandPath(steps: BaseScenario['steps'], i: number, j: number): Path {
  */
 function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
   // zod runs this refinement even when parts of the file failed; names are checked once the rest is right.
-  if (!Array.isArray(scenario.devices) || !scenario.steps.every((step) => Array.isArray('commands' in step ? step.commands : step.expectations))) return;
+  if (
+    !Array.isArray(scenario.devices) ||
+    !scenario.steps.every((step) => Array.isArray('commands' in step ? step.commands : step.expectations))
+  )
+    return;
   const serials = new Set<string>();
   scenario.devices.forEach((device, index) => {
-    if (serials.has(device.serial)) ctx.addIssue({ code: 'custom', path: ['devices', index, 'serial'], message: `serial ${device.serial} is used twice; every device needs its own` });
+    if (serials.has(device.serial))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['devices', index, 'serial'],
+        message: `serial ${device.serial} is used twice; every device needs its own`,
+      });
     serials.add(device.serial);
   });
 
@@ -154,8 +221,12 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
     if (step.role === 'expect') {
       step.expectations.forEach((expectation, j) => {
         if (expectation.device !== undefined && !serials.has(expectation.device)) {
-          const at: Path = step.form === 'list' ? ['steps', i, 'expect', j, 'device'] : ['steps', i, 'expect', 'device'];
-          issue(at, `no device ${expectation.device} in this scenario; expected one of: ${listOf([...serials])}`);
+          const at: Path =
+            step.form === 'list' ? ['steps', i, 'expect', j, 'device'] : ['steps', i, 'expect', 'device'];
+          issue(
+            at,
+            `no device ${expectation.device} in this scenario; expected one of: ${listOf([...serials])}`,
+          );
         }
       });
       return;
@@ -164,31 +235,43 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
       const at = [...commandPath(scenario.steps, i, j), command.command];
       const args = command as Record<string, unknown>;
       if (typeof args.device === 'string' && !serials.has(args.device)) {
-        issue([...at, 'device'], `no device ${args.device} in this scenario; expected one of: ${listOf([...serials])}`);
+        issue(
+          [...at, 'device'],
+          `no device ${args.device} in this scenario; expected one of: ${listOf([...serials])}`,
+        );
       }
       const profileName = typeof args.profile === 'string' ? args.profile : null;
       switch (command.command) {
         case 'createProfile':
-          if (profiles.has(command.name)) issue([...at, 'name'], `a profile named "${command.name}" was created already`);
+          if (profiles.has(command.name))
+            issue([...at, 'name'], `a profile named "${command.name}" was created already`);
           profiles.set(command.name, { replaced: false });
           lastProfile = command.name;
           return;
         case 'createAssignmentFilter':
-          if (filters.has(command.name)) issue([...at, 'name'], `an assignment filter named "${command.name}" was created already`);
+          if (filters.has(command.name))
+            issue([...at, 'name'], `an assignment filter named "${command.name}" was created already`);
           filters.add(command.name);
           return;
         case 'createDynamicDeviceGroup':
         case 'createUserGroup':
-          if (groups.has(command.name)) issue([...at, 'name'], `a group named "${command.name}" was created already`);
+          if (groups.has(command.name))
+            issue([...at, 'name'], `a group named "${command.name}" was created already`);
           groups.add(command.name);
           return;
         case 'assignPolicy':
         case 'assignApp':
           if (command.filter !== undefined && !filters.has(command.filter)) {
-            issue([...at, 'filter'], `no assignment filter "${command.filter}" is created before this step; expected one of: ${listOf([...filters]) || '(none: add createAssignmentFilter first)'}`);
+            issue(
+              [...at, 'filter'],
+              `no assignment filter "${command.filter}" is created before this step; expected one of: ${listOf([...filters]) || '(none: add createAssignmentFilter first)'}`,
+            );
           }
           if (command.group !== undefined && !groups.has(command.group)) {
-            issue([...at, 'group'], `no group "${command.group}" is created before this step; expected one of: ${listOf([...groups]) || '(none: add createDynamicDeviceGroup or createUserGroup first)'}`);
+            issue(
+              [...at, 'group'],
+              `no group "${command.group}" is created before this step; expected one of: ${listOf([...groups]) || '(none: add createDynamicDeviceGroup or createUserGroup first)'}`,
+            );
           }
           return;
         case 'createToken':
@@ -206,14 +289,23 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
           }
           const profile = profiles.get(name);
           if (!profile) {
-            issue([...at, 'profile'], `no profile "${name}" is created before this step; expected one of: ${listOf([...profiles.keys()])}`);
+            issue(
+              [...at, 'profile'],
+              `no profile "${name}" is created before this step; expected one of: ${listOf([...profiles.keys()])}`,
+            );
             return;
           }
-          if (command.command === 'createToken' || command.command === 'replaceToken') profile.replaced = true;
+          if (command.command === 'createToken' || command.command === 'replaceToken')
+            profile.replaced = true;
           const wantsPrevious =
-            ((command.command === 'scanQrCode' || command.command === 'enterToken') && command.token === 'previous') ||
+            ((command.command === 'scanQrCode' || command.command === 'enterToken') &&
+              command.token === 'previous') ||
             (command.command === 'exportToken' && command.expect.token === 'previous');
-          if (wantsPrevious && !profile.replaced) issue([...at, 'token'], `profile "${name}" has no previous token before this step; replace its token first (replaceToken)`);
+          if (wantsPrevious && !profile.replaced)
+            issue(
+              [...at, 'token'],
+              `profile "${name}" has no previous token before this step; replace its token first (replaceToken)`,
+            );
           return;
         }
         default:
@@ -223,7 +315,9 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
   });
 }
 
-export const scenarioSchema = baseScenarioSchema.superRefine(checkReferences).describe('A stagesim scenario (scenarios/README.md).');
+export const scenarioSchema = baseScenarioSchema
+  .superRefine(checkReferences)
+  .describe('A stagesim scenario (scenarios/README.md).');
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
@@ -242,12 +336,18 @@ export function flattenSteps(scenario: Scenario): Array<{ step: ScenarioStep; pa
   scenario.steps.forEach((block, i) => {
     if (block.role === 'expect') {
       block.expectations.forEach((expectation, j) => {
-        flat.push({ step: { role: 'expect', command: 'expect', expect: expectation }, path: block.form === 'list' ? ['steps', i, 'expect', j] : ['steps', i, 'expect'] });
+        flat.push({
+          step: { role: 'expect', command: 'expect', expect: expectation },
+          path: block.form === 'list' ? ['steps', i, 'expect', j] : ['steps', i, 'expect'],
+        });
       });
       return;
     }
     block.commands.forEach((command, j) => {
-      flat.push({ step: { role: block.role, ...command } as ScenarioStep, path: commandPath(scenario.steps, i, j) });
+      flat.push({
+        step: { role: block.role, ...command } as ScenarioStep,
+        path: commandPath(scenario.steps, i, j),
+      });
     });
   });
   return flat;

@@ -15,7 +15,11 @@ function distance(a: string, b: string): number {
   for (let i = 1; i <= x.length; i += 1) {
     const current = [i];
     for (let j = 1; j <= y.length; j += 1) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1),
+      );
     }
     previous = current;
   }
@@ -36,7 +40,9 @@ export function closest(word: string, candidates: readonly string[]): string | n
   if (best !== null && bestDistance <= Math.max(2, Math.floor(best.length / 3))) return best;
   // A name typed short ("scanQR" for scanQrCode) is a slip too.
   const lower = word.toLowerCase();
-  return lower.length >= 3 ? (candidates.find((candidate) => candidate.toLowerCase().startsWith(lower)) ?? null) : null;
+  return lower.length >= 3
+    ? (candidates.find((candidate) => candidate.toLowerCase().startsWith(lower)) ?? null)
+    : null;
 }
 
 export function listOf(words: readonly string[]): string {
@@ -48,7 +54,10 @@ export function unknownKeyMessage(noun: string, keys: readonly string[], allowed
   const key = keys[0] ?? '';
   const hint = closest(key, allowed);
   // "field of scanQrCode" -> "fields of scanQrCode"
-  const which = keys.length > 1 ? `unknown ${noun.replace(/^(\S+)/, '$1s')} ${keys.map((k) => `"${k}"`).join(', ')}` : `unknown ${noun} "${key}"`;
+  const which =
+    keys.length > 1
+      ? `unknown ${noun.replace(/^(\S+)/, '$1s')} ${keys.map((k) => `"${k}"`).join(', ')}`
+      : `unknown ${noun} "${key}"`;
   return `${which}; ${hint ? `did you mean ${hint}? ` : ''}expected one of: ${listOf(allowed)}`;
 }
 
@@ -74,12 +83,20 @@ export function presentKeys(value: object): string[] {
     .map(([k]) => k);
 }
 
-export const serialSchema = deviceIdentitySchema.shape.serialNumber.describe('A device serial number: letters, digits and dashes.');
+export const serialSchema = deviceIdentitySchema.shape.serialNumber.describe(
+  'A device serial number: letters, digits and dashes.',
+);
 
-export const deviceRefSchema = serialSchema.describe('The serial of the one device this step acts on; every device of the scenario when left out.');
+export const deviceRefSchema = serialSchema.describe(
+  'The serial of the one device this step acts on; every device of the scenario when left out.',
+);
 
 /** Display names of profiles, filters, groups, policies and apps (Intune allows up to 200 for filters). */
-export const displayNameSchema = z.string().trim().min(1, { error: 'expected a non-empty name' }).max(200, { error: 'expected a name of at most 200 characters' });
+export const displayNameSchema = z
+  .string()
+  .trim()
+  .min(1, { error: 'expected a non-empty name' })
+  .max(200, { error: 'expected a name of at most 200 characters' });
 
 const DURATION = /^(\d+[smhdwy])+$/;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800, y: 365 * 86_400 };
@@ -92,15 +109,16 @@ export function durationSeconds(text: string): number {
 }
 
 export const durationSchema = z
-  .union(
-    [
-      z.string().regex(DURATION).transform(durationSeconds),
-      z.number().int().positive(),
-    ],
-    { error: 'expected a duration such as 30m, 12h, 90d, 1d12h or 65y (s, m, h, d, w, y; a year is 365 days), or whole seconds' },
-  )
-  .refine((seconds) => seconds > 0 && Number.isSafeInteger(seconds), { error: 'expected a duration longer than zero' })
-  .describe('A duration: 30m, 12h, 90d, 1d12h, 65y (s, m, h, d, w, y; a year is 365 days), or whole seconds.');
+  .union([z.string().regex(DURATION).transform(durationSeconds), z.number().int().positive()], {
+    error:
+      'expected a duration such as 30m, 12h, 90d, 1d12h or 65y (s, m, h, d, w, y; a year is 365 days), or whole seconds',
+  })
+  .refine((seconds) => seconds > 0 && Number.isSafeInteger(seconds), {
+    error: 'expected a duration longer than zero',
+  })
+  .describe(
+    'A duration: 30m, 12h, 90d, 1d12h, 65y (s, m, h, d, w, y; a year is 365 days), or whole seconds.',
+  );
 
 /** A regular expression a value must match; compiled once here so a bad one is a file error, not a run error. */
 export const patternSchema = z
@@ -130,7 +148,9 @@ function regexProblem(source: string): string {
 
 /** Android releases as written in YAML: `14`, `8.1` or `"13"`; always a string afterwards. */
 export const androidVersionSchema = z
-  .union([z.string(), z.number().nonnegative()], { error: 'expected an Android release such as 14, 8.1 or "13"' })
+  .union([z.string(), z.number().nonnegative()], {
+    error: 'expected an Android release such as 14, 8.1 or "13"',
+  })
   .transform((value) => String(value))
   .pipe(deviceIdentitySchema.shape.osVersion)
   .describe('The Android release, such as 14, 8.1 or "13".');
@@ -138,4 +158,6 @@ export const androidVersionSchema = z
 /** A user's UPN, checked by the protocol's own schema, with a message that says what was expected. */
 export const upnFieldSchema = z
   .string({ error: 'expected a work or school account such as john@contoso.com' })
-  .refine((upn) => upnSchema.safeParse(upn).success, { error: 'expected a work or school account such as john@contoso.com' });
+  .refine((upn) => upnSchema.safeParse(upn).success, {
+    error: 'expected a work or school account such as john@contoso.com',
+  });

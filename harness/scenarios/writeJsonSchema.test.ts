@@ -5,7 +5,12 @@ import addFormats from 'ajv-formats';
 import { projectRoot } from '../../agent/projectRoot';
 import { parseSafeYaml } from './safeYaml';
 import { findScenarioFiles } from './loader';
-import { JSON_SCHEMA_FILE, REGENERATE_COMMAND, scenarioJsonSchema, scenarioJsonSchemaText } from './writeJsonSchema';
+import {
+  JSON_SCHEMA_FILE,
+  REGENERATE_COMMAND,
+  scenarioJsonSchema,
+  scenarioJsonSchemaText,
+} from './writeJsonSchema';
 
 const root = projectRoot();
 
@@ -13,7 +18,9 @@ describe('the JSON Schema for editors', () => {
   it('is checked in exactly as the zod schema generates it', () => {
     const checkedIn = readFileSync(join(root, JSON_SCHEMA_FILE), 'utf8');
     if (checkedIn !== scenarioJsonSchemaText()) {
-      throw new Error(`${JSON_SCHEMA_FILE} is out of date with harness/scenarios/schema.ts; regenerate it with: ${REGENERATE_COMMAND}`);
+      throw new Error(
+        `${JSON_SCHEMA_FILE} is out of date with harness/scenarios/schema.ts; regenerate it with: ${REGENERATE_COMMAND}`,
+      );
     }
   });
 

@@ -18,7 +18,11 @@ export const REGENERATE_COMMAND = 'npx ts-node harness/scenarios/writeJsonSchema
 
 export function scenarioJsonSchema(): Record<string, unknown> {
   // The input side: what people write (short forms included), not what the runner receives.
-  const generated = z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(scenarioSchema, {
+    io: 'input',
+    target: 'draft-7',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return { ...generated, title: 'stagesim scenario' };
 }
 

@@ -9,7 +9,10 @@ export interface CliResult {
 }
 
 /** Runs the built `stagesim` bin (npm test builds it first) as a user would, in `cwd`. */
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
   const bin = join(projectRoot(), 'dist', 'harness', 'cli', 'main.js');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {

@@ -53,8 +53,14 @@ export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 
 const listOf = <T extends z.ZodType>(item: T) => z.object({ value: z.array(item) });
 
-export type ProfileMode = 'corporateOwnedFullyManaged' | 'corporateOwnedWorkProfile' | 'corporateOwnedDedicatedDevice' | 'corporateOwnedAOSPUserlessDevice' | 'corporateOwnedAOSPUserAssociatedDevice';
-export type ProfileTokenType = 'default' | 'deviceStaging' | 'corporateOwnedDedicatedDeviceWithAzureADSharedMode';
+export type ProfileMode =
+  | 'corporateOwnedFullyManaged'
+  | 'corporateOwnedWorkProfile'
+  | 'corporateOwnedDedicatedDevice'
+  | 'corporateOwnedAOSPUserlessDevice'
+  | 'corporateOwnedAOSPUserAssociatedDevice';
+export type ProfileTokenType =
+  'default' | 'deviceStaging' | 'corporateOwnedDedicatedDeviceWithAzureADSharedMode';
 
 export interface CreateProfileInput {
   displayName: string;
@@ -95,7 +101,12 @@ export class AdminClient {
       enrollmentTokenType: input.enrollmentTokenType,
       ...(input.tokenExpirationDateTime ? { tokenExpirationDateTime: input.tokenExpirationDateTime } : {}),
       ...(input.wifi
-        ? { configureWifi: true, wifiSsid: input.wifi.ssid, wifiPassword: input.wifi.password ?? null, wifiSecurityType: input.wifi.security ?? 'wpa' }
+        ? {
+            configureWifi: true,
+            wifiSsid: input.wifi.ssid,
+            wifiPassword: input.wifi.password ?? null,
+            wifiSecurityType: input.wifi.security ?? 'wpa',
+          }
         : {}),
     };
     return profileSchema.parse(await this.request('POST', PATHS.profiles, body, 201));
@@ -106,11 +117,23 @@ export class AdminClient {
   }
 
   /** The profile's current token and its QR code as a PNG (Graph renders qrCodeImage only on $select). */
-  async qrCode(id: string): Promise<{ tokenValue: string | null; qrCodeContent: string | null; png: Buffer | null }> {
+  async qrCode(
+    id: string,
+  ): Promise<{ tokenValue: string | null; qrCodeContent: string | null; png: Buffer | null }> {
     const answer = z
-      .object({ tokenValue: z.string().nullable(), qrCodeContent: z.string().nullable(), qrCodeImage: z.object({ value: z.string() }).nullable() })
-      .parse(await this.request('GET', `${PATHS.profiles}/${id}?$select=tokenValue,qrCodeContent,qrCodeImage`));
-    return { tokenValue: answer.tokenValue, qrCodeContent: answer.qrCodeContent, png: answer.qrCodeImage ? Buffer.from(answer.qrCodeImage.value, 'base64') : null };
+      .object({
+        tokenValue: z.string().nullable(),
+        qrCodeContent: z.string().nullable(),
+        qrCodeImage: z.object({ value: z.string() }).nullable(),
+      })
+      .parse(
+        await this.request('GET', `${PATHS.profiles}/${id}?$select=tokenValue,qrCodeContent,qrCodeImage`),
+      );
+    return {
+      tokenValue: answer.tokenValue,
+      qrCodeContent: answer.qrCodeContent,
+      png: answer.qrCodeImage ? Buffer.from(answer.qrCodeImage.value, 'base64') : null,
+    };
   }
 
   async listProfiles(): Promise<ProfileEntity[]> {
@@ -119,7 +142,12 @@ export class AdminClient {
 
   /** "Replace token": a new token; the old one stops working. */
   async createToken(profileId: string, tokenValidityInSeconds?: number): Promise<void> {
-    await this.request('POST', `${PATHS.profiles}/${profileId}/createToken`, tokenValidityInSeconds === undefined ? {} : { tokenValidityInSeconds }, 204);
+    await this.request(
+      'POST',
+      `${PATHS.profiles}/${profileId}/createToken`,
+      tokenValidityInSeconds === undefined ? {} : { tokenValidityInSeconds },
+      204,
+    );
   }
 
   async revokeToken(profileId: string): Promise<void> {
@@ -133,18 +161,38 @@ export class AdminClient {
   // --- Targeting ------------------------------------------------------------------------------------
 
   async createAssignmentFilter(displayName: string, rule: string): Promise<NamedEntity> {
-    return entitySchema.parse(await this.request('POST', PATHS.filters, { displayName, rule, platform: 'androidForWork' }, 201));
+    return entitySchema.parse(
+      await this.request('POST', PATHS.filters, { displayName, rule, platform: 'androidForWork' }, 201),
+    );
   }
 
   async createDynamicDeviceGroup(displayName: string, membershipRule: string): Promise<NamedEntity> {
     return entitySchema.parse(
-      await this.request('POST', PATHS.groups, { displayName, groupTypes: ['DynamicMembership'], membershipRule, securityEnabled: true, mailEnabled: false }, 201),
+      await this.request(
+        'POST',
+        PATHS.groups,
+        {
+          displayName,
+          groupTypes: ['DynamicMembership'],
+          membershipRule,
+          securityEnabled: true,
+          mailEnabled: false,
+        },
+        201,
+      ),
     );
   }
 
   async createUserGroup(displayName: string, members: string[]): Promise<NamedEntity> {
     const bind = members.map((upn) => `https://graph.microsoft.com/v1.0/users/${encodeURIComponent(upn)}`);
-    return entitySchema.parse(await this.request('POST', PATHS.groups, { displayName, securityEnabled: true, mailEnabled: false, 'members@odata.bind': bind }, 201));
+    return entitySchema.parse(
+      await this.request(
+        'POST',
+        PATHS.groups,
+        { displayName, securityEnabled: true, mailEnabled: false, 'members@odata.bind': bind },
+        201,
+      ),
+    );
   }
 
   async createPolicy(displayName: string): Promise<NamedEntity> {
@@ -166,7 +214,9 @@ export class AdminClient {
             }
           : { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: target.groupId },
     }));
-    await this.request('POST', `${kind === 'policy' ? PATHS.policies : PATHS.apps}/${id}/assign`, { assignments });
+    await this.request('POST', `${kind === 'policy' ? PATHS.policies : PATHS.apps}/${id}/assign`, {
+      assignments,
+    });
   }
 
   // --- Reports --------------------------------------------------------------------------------------
@@ -176,11 +226,14 @@ export class AdminClient {
     if (query.filter) params.set('$filter', query.filter);
     if (query.top) params.set('$top', String(query.top));
     const suffix = params.size > 0 ? `?${params}` : '';
-    return listOf(managedDeviceSchema).parse(await this.request('GET', `${PATHS.managedDevices}${suffix}`)).value;
+    return listOf(managedDeviceSchema).parse(await this.request('GET', `${PATHS.managedDevices}${suffix}`))
+      .value;
   }
 
   async managedDeviceBySerial(serialNumber: string): Promise<ManagedDevice | null> {
-    const devices = await this.managedDevices({ filter: `serialNumber eq '${serialNumber.replace(/'/g, "''")}'` });
+    const devices = await this.managedDevices({
+      filter: `serialNumber eq '${serialNumber.replace(/'/g, "''")}'`,
+    });
     return devices[0] ?? null;
   }
 
@@ -212,7 +265,11 @@ export class AdminClient {
     try {
       response = await send(new URL(`${this.baseUrl}${path}`), method, headers, payload);
     } catch (error) {
-      throw new StagesimError('BACKEND_UNREACHABLE', `cannot reach the backend at ${this.baseUrl}: ${(error as Error).message}`, { cause: error });
+      throw new StagesimError(
+        'BACKEND_UNREACHABLE',
+        `cannot reach the backend at ${this.baseUrl}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     const { text } = response;
     if (response.status !== expected) {
@@ -223,7 +280,10 @@ export class AdminClient {
       } catch {
         // not JSON: keep the raw text
       }
-      throw new StagesimError('ADMIN_API_ERROR', `${method} ${path} answered ${response.status} (expected ${expected}): ${detail}`);
+      throw new StagesimError(
+        'ADMIN_API_ERROR',
+        `${method} ${path} answered ${response.status} (expected ${expected}): ${detail}`,
+      );
     }
     return text === '' ? undefined : JSON.parse(text);
   }
@@ -234,13 +294,20 @@ export class AdminClient {
  * admin calls (stage 1 for every path, a check after every step); fetch's machinery cost several times
  * what the call itself does on loopback.
  */
-function send(url: URL, method: string, headers: Record<string, string>, payload: string | undefined): Promise<{ status: number; text: string }> {
+function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  payload: string | undefined,
+): Promise<{ status: number; text: string }> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const outgoing = request(url, { method, headers }, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      incoming.on('end', () =>
+        resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+      );
       incoming.on('error', reject);
     });
     outgoing.on('error', reject);

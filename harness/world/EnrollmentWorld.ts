@@ -1,6 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { TOKEN_ALPHABET, TOKEN_LENGTH } from '../../agent/provisioning/tokenEntry';
-import { buildProvisioningPayload, INTUNE_DEFAULTS, PROVISIONING_KEYS, serializeProvisioningPayload } from '../../agent/provisioning/payload';
+import {
+  buildProvisioningPayload,
+  INTUNE_DEFAULTS,
+  PROVISIONING_KEYS,
+  serializeProvisioningPayload,
+} from '../../agent/provisioning/payload';
 import { renderQrPng } from '../backend/qr/renderQrPng';
 import type { AdminClient, ProfileEntity, ProfileMode, ProfileTokenType } from './AdminClient';
 
@@ -9,9 +14,13 @@ import type { AdminClient, ProfileEntity, ProfileMode, ProfileTokenType } from '
  * can be handed, good or bad. Everything is named with a prefix so several paths or scenarios can share
  * one backend without seeing each other's profiles.
  */
-export type AcceptedFlow = { tokenType: 'deviceStaging' | 'default'; mode: 'corporateOwnedFullyManaged' | 'corporateOwnedWorkProfile' };
+export type AcceptedFlow = {
+  tokenType: 'deviceStaging' | 'default';
+  mode: 'corporateOwnedFullyManaged' | 'corporateOwnedWorkProfile';
+};
 
-export type RejectedTokenReason = 'unknown' | 'expired' | 'revoked' | 'replaced' | 'wrongTokenType' | 'modeNotAllowed';
+export type RejectedTokenReason =
+  'unknown' | 'expired' | 'revoked' | 'replaced' | 'wrongTokenType' | 'modeNotAllowed';
 
 export type QrVariant = 'valid' | 'checksumMismatch' | 'downloadFailed' | 'installFailed' | 'notProvisioning';
 
@@ -41,7 +50,6 @@ export function randomTokenValue(): string {
   return value;
 }
 
-
 export class EnrollmentWorld {
   private readonly profiles = new Map<string, ProfileEntity>();
 
@@ -62,7 +70,9 @@ export class EnrollmentWorld {
     const name = this.profileName(flow);
     const known = this.profiles.get(name);
     if (known) return known;
-    const expires = new Date((await this.admin.now()).getTime() + STAGING_VALIDITY_DAYS * 86_400_000).toISOString();
+    const expires = new Date(
+      (await this.admin.now()).getTime() + STAGING_VALIDITY_DAYS * 86_400_000,
+    ).toISOString();
     const profile = await this.admin.createProfile({
       displayName: name,
       enrollmentMode: flow.mode,
@@ -114,7 +124,12 @@ export class EnrollmentWorld {
         return { token, qrPng: this.craftedQr(token, 'valid'), profile: null };
       }
       case 'expired': {
-        const profile = await this.admin.createProfile({ displayName: name, enrollmentMode: 'corporateOwnedFullyManaged', enrollmentTokenType: 'deviceStaging', wifi: WIFI });
+        const profile = await this.admin.createProfile({
+          displayName: name,
+          enrollmentMode: 'corporateOwnedFullyManaged',
+          enrollmentTokenType: 'deviceStaging',
+          wifi: WIFI,
+        });
         await this.admin.createToken(profile.id, 60);
         const { token, png } = await this.issued(profile);
         // Let it expire by moving the backend's clock past its end.
@@ -122,26 +137,49 @@ export class EnrollmentWorld {
         return { token, qrPng: png, profile };
       }
       case 'revoked': {
-        const profile = await this.admin.createProfile({ displayName: name, enrollmentMode: 'corporateOwnedFullyManaged', enrollmentTokenType: 'deviceStaging', wifi: WIFI });
+        const profile = await this.admin.createProfile({
+          displayName: name,
+          enrollmentMode: 'corporateOwnedFullyManaged',
+          enrollmentTokenType: 'deviceStaging',
+          wifi: WIFI,
+        });
         const { token, png } = await this.issued(profile);
         await this.admin.revokeToken(profile.id);
         return { token, qrPng: png, profile };
       }
       case 'replaced': {
-        const profile = await this.admin.createProfile({ displayName: name, enrollmentMode: 'corporateOwnedFullyManaged', enrollmentTokenType: 'deviceStaging', wifi: WIFI });
+        const profile = await this.admin.createProfile({
+          displayName: name,
+          enrollmentMode: 'corporateOwnedFullyManaged',
+          enrollmentTokenType: 'deviceStaging',
+          wifi: WIFI,
+        });
         const { token, png } = await this.issued(profile);
         await this.admin.createToken(profile.id);
         return { token, qrPng: png, profile };
       }
       case 'wrongTokenType':
-        return this.tokenOf(name, 'corporateOwnedDedicatedDevice', 'corporateOwnedDedicatedDeviceWithAzureADSharedMode');
+        return this.tokenOf(
+          name,
+          'corporateOwnedDedicatedDevice',
+          'corporateOwnedDedicatedDeviceWithAzureADSharedMode',
+        );
       case 'modeNotAllowed':
         return this.tokenOf(name, 'corporateOwnedDedicatedDevice', 'default');
     }
   }
 
-  private async tokenOf(displayName: string, enrollmentMode: ProfileMode, enrollmentTokenType: ProfileTokenType): Promise<OfferedToken> {
-    const profile = await this.admin.createProfile({ displayName, enrollmentMode, enrollmentTokenType, wifi: WIFI });
+  private async tokenOf(
+    displayName: string,
+    enrollmentMode: ProfileMode,
+    enrollmentTokenType: ProfileTokenType,
+  ): Promise<OfferedToken> {
+    const profile = await this.admin.createProfile({
+      displayName,
+      enrollmentMode,
+      enrollmentTokenType,
+      wifi: WIFI,
+    });
     const { token, png } = await this.issued(profile);
     return { token, qrPng: png, profile };
   }
@@ -155,12 +193,21 @@ export class EnrollmentWorld {
 
   /** A QR code that is not what Intune would print: a wrong checksum, download location or component. */
   craftedQr(token: string, variant: QrVariant): Buffer {
-    if (variant === 'notProvisioning') return renderQrPng('https://contoso.example/this-is-not-an-enrollment-code');
-    const payload = buildProvisioningPayload({ token, wifi: { ssid: WIFI.ssid, password: WIFI.password, security: 'WPA' } });
+    if (variant === 'notProvisioning')
+      return renderQrPng('https://contoso.example/this-is-not-an-enrollment-code');
+    const payload = buildProvisioningPayload({
+      token,
+      wifi: { ssid: WIFI.ssid, password: WIFI.password, security: 'WPA' },
+    });
     const tampered: Record<string, unknown> = { ...payload };
-    if (variant === 'checksumMismatch') tampered[PROVISIONING_KEYS.signatureChecksum] = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-    if (variant === 'downloadFailed') tampered[PROVISIONING_KEYS.packageDownloadLocation] = 'https://downloads.contoso.example/dpc.apk';
-    if (variant === 'installFailed') tampered[PROVISIONING_KEYS.adminComponentName] = `${INTUNE_DEFAULTS.adminComponentName}Missing`;
-    return renderQrPng(variant === 'valid' ? serializeProvisioningPayload(payload) : JSON.stringify(tampered));
+    if (variant === 'checksumMismatch')
+      tampered[PROVISIONING_KEYS.signatureChecksum] = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    if (variant === 'downloadFailed')
+      tampered[PROVISIONING_KEYS.packageDownloadLocation] = 'https://downloads.contoso.example/dpc.apk';
+    if (variant === 'installFailed')
+      tampered[PROVISIONING_KEYS.adminComponentName] = `${INTUNE_DEFAULTS.adminComponentName}Missing`;
+    return renderQrPng(
+      variant === 'valid' ? serializeProvisioningPayload(payload) : JSON.stringify(tampered),
+    );
   }
 }

@@ -8,15 +8,21 @@ const SW = 'com.google.android.setupwizard';
 const DPC = 'com.google.android.apps.work.clouddpc';
 
 beforeEach(async () => {
-  fixture = await deviceFixture({ 'stagesim:manufacturer': 'Zebra Technologies', 'stagesim:model': 'TC58', 'appium:platformVersion': '13' });
+  fixture = await deviceFixture({
+    'stagesim:manufacturer': 'Zebra Technologies',
+    'stagesim:model': 'TC58',
+    'appium:platformVersion': '13',
+  });
   browser = fixture.browser;
   await browser.execute('mobile: stagesimPowerOn', {});
 });
 afterEach(() => fixture.close());
 
-const find = async (strategy: string, selector: string) => elementId(await browser.findElement(strategy, selector));
+const find = async (strategy: string, selector: string) =>
+  elementId(await browser.findElement(strategy, selector));
 const title = async () => browser.getElementText(await find('id', `${SW}:id/sud_layout_title`));
-const state = async () => ((await browser.execute('mobile: stagesimDeviceView', {})) as { view: { state: string } }).view.state;
+const state = async () =>
+  ((await browser.execute('mobile: stagesimDeviceView', {})) as { view: { state: string } }).view.state;
 const failure = (promise: Promise<unknown>) =>
   promise.then(
     () => null,
@@ -66,7 +72,9 @@ test('a button that submits a field reads it: the typed account signs in', async
   await browser.elementClick(await find('id', `${SW}:id/sud_navbar_next`));
   // Nobody staged this device: the service refuses the account.
   expect(await title()).toBe("Can't sign in on this device");
-  expect(await browser.getElementText(await find('id', `${SW}:id/error_message`))).toMatch(/has not been set up by your organization/);
+  expect(await browser.getElementText(await find('id', `${SW}:id/error_message`))).toMatch(
+    /has not been set up by your organization/,
+  );
 });
 
 test('typing into something that is not a field answers "invalid element state" with the device code', async () => {

@@ -10,7 +10,11 @@ import { boundsText, pageSourceAttributes, type UiNode } from '../render/hierarc
  */
 
 function catalogueElement(this: StagesimDriver, node: UiNode) {
-  return node.key === null ? undefined : this.deviceSession().view().elements.find((element) => element.key === node.key);
+  return node.key === null
+    ? undefined
+    : this.deviceSession()
+        .view()
+        .elements.find((element) => element.key === node.key);
 }
 
 export async function click(this: StagesimDriver, elementId: string): Promise<void> {
@@ -32,13 +36,20 @@ function editable(this: StagesimDriver, elementId: string): string {
   const { node } = this.deviceSession().node(elementId);
   const element = catalogueElement.call(this, node);
   if (!element || element.kind !== 'input') {
-    throw new StagesimError('ELEMENT_NOT_EDITABLE', `the ${node.className}${node.resourceId ? ` ${node.resourceId}` : ''} is not a text field`);
+    throw new StagesimError(
+      'ELEMENT_NOT_EDITABLE',
+      `the ${node.className}${node.resourceId ? ` ${node.resourceId}` : ''} is not a text field`,
+    );
   }
   return element.key;
 }
 
 /** Types into a field, replacing its text (UiAutomator2 sets the text, it does not append). */
-export async function setValue(this: StagesimDriver, text: string | string[], elementId: string): Promise<void> {
+export async function setValue(
+  this: StagesimDriver,
+  text: string | string[],
+  elementId: string,
+): Promise<void> {
   return asWebDriver('element', async () => {
     const session = this.deviceSession();
     await session.idle();
@@ -77,7 +88,11 @@ const ALIASES: Record<string, string> = {
   longClickable: 'long-clickable',
 };
 
-export async function getAttribute(this: StagesimDriver, name: string, elementId: string): Promise<string | null> {
+export async function getAttribute(
+  this: StagesimDriver,
+  name: string,
+  elementId: string,
+): Promise<string | null> {
   return read(this, elementId, (node) => {
     const wanted = ALIASES[name] ?? name;
     if (wanted === 'bounds') return boundsText(node.bounds);
@@ -104,5 +119,10 @@ export async function getName(this: StagesimDriver, elementId: string): Promise<
 }
 
 export async function getElementRect(this: StagesimDriver, elementId: string) {
-  return read(this, elementId, ({ bounds }) => ({ x: bounds.x1, y: bounds.y1, width: bounds.x2 - bounds.x1, height: bounds.y2 - bounds.y1 }));
+  return read(this, elementId, ({ bounds }) => ({
+    x: bounds.x1,
+    y: bounds.y1,
+    width: bounds.x2 - bounds.x1,
+    height: bounds.y2 - bounds.y1,
+  }));
 }

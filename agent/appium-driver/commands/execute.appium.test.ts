@@ -11,15 +11,26 @@ let browser: Browser;
 let world: EnrollmentWorld;
 
 beforeEach(async () => {
-  fixture = await deviceFixture({ 'stagesim:serialNumber': 'CAM-1', 'stagesim:manufacturer': 'Honeywell', 'stagesim:model': 'CT47', 'appium:platformVersion': '12' });
+  fixture = await deviceFixture({
+    'stagesim:serialNumber': 'CAM-1',
+    'stagesim:manufacturer': 'Honeywell',
+    'stagesim:model': 'CT47',
+    'appium:platformVersion': '12',
+  });
   browser = fixture.browser;
   world = new EnrollmentWorld(new AdminClient(fixture.backend.url), 'cam');
   await browser.execute('mobile: stagesimPowerOn', {});
 });
 afterEach(() => fixture.close());
 
-const view = async () => ((await browser.execute('mobile: stagesimDeviceView', {})) as { view: { state: string; screen: { id: string }; errorReason: string | null; deviceName: string | null } }).view;
-const inject = (png: Buffer) => browser.execute('mobile: injectEmulatorCameraImage', { payload: png.toString('base64') });
+const view = async () =>
+  (
+    (await browser.execute('mobile: stagesimDeviceView', {})) as {
+      view: { state: string; screen: { id: string }; errorReason: string | null; deviceName: string | null };
+    }
+  ).view;
+const inject = (png: Buffer) =>
+  browser.execute('mobile: injectEmulatorCameraImage', { payload: png.toString('base64') });
 const failure = (promise: Promise<unknown>) =>
   promise.then(
     () => null,
@@ -87,7 +98,9 @@ test('getDeviceInfo answers as UiAutomator2 does, from the capabilities', async 
 test('history and its mark tell the transitions a step went through', async () => {
   const mark = (await browser.execute('mobile: stagesimHistoryMark', {})) as number;
   await browser.elementClick(elementId(await browser.findElement('id', 'start_button')));
-  expect(await browser.execute('mobile: stagesimHistory', { after: mark })).toEqual([{ seq: mark + 1, event: 'START', state: 'setupWizard.language' }]);
+  expect(await browser.execute('mobile: stagesimHistory', { after: mark })).toEqual([
+    { seq: mark + 1, event: 'START', state: 'setupWizard.language' },
+  ]);
   // The device view carries the mark too, so a client checking every step needs one call.
   expect(await browser.execute('mobile: stagesimDeviceView', {})).toMatchObject({ historyMark: mark + 1 });
   const all = (await browser.execute('mobile: stagesimHistory', {})) as Array<{ event: string }>;

@@ -10,14 +10,17 @@ import { DISPLAY } from '../render/layout';
 export async function execute(this: StagesimDriver, script: string, args: unknown[] = []): Promise<unknown> {
   const name = String(script).trim();
   if (!name.startsWith('mobile:')) {
-    throw new errors.NotImplementedError(`the stagesim driver runs no scripts, only "mobile:" methods (${Object.keys((this.constructor as typeof StagesimDriver).executeMethodMap).join(', ')})`);
+    throw new errors.NotImplementedError(
+      `the stagesim driver runs no scripts, only "mobile:" methods (${Object.keys((this.constructor as typeof StagesimDriver).executeMethodMap).join(', ')})`,
+    );
   }
   return this.executeMethod(name, args);
 }
 
 function argument<T extends z.ZodType>(name: string, schema: T, value: unknown): z.output<T> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new StagesimError('ARGUMENT_INVALID', `${name}: ${parsed.error.issues[0]!.message}`);
+  if (!parsed.success)
+    throw new StagesimError('ARGUMENT_INVALID', `${name}: ${parsed.error.issues[0]!.message}`);
   return parsed.data;
 }
 
@@ -28,7 +31,14 @@ function argument<T extends z.ZodType>(name: string, schema: T, value: unknown):
  */
 export async function mobileInjectEmulatorCameraImage(this: StagesimDriver, payload: unknown): Promise<null> {
   return asWebDriver('command', async () => {
-    const base64 = argument('payload', z.string().min(1, 'expected a base64 PNG').regex(/^[A-Za-z0-9+/=\s]+$/, 'expected base64'), payload);
+    const base64 = argument(
+      'payload',
+      z
+        .string()
+        .min(1, 'expected a base64 PNG')
+        .regex(/^[A-Za-z0-9+/=\s]+$/, 'expected base64'),
+      payload,
+    );
     const frame = Buffer.from(base64, 'base64');
     const session = this.deviceSession();
     await session.idle();
@@ -40,7 +50,21 @@ export async function mobileInjectEmulatorCameraImage(this: StagesimDriver, payl
 }
 
 /** Android API levels by release, for getDeviceInfo's apiVersion. */
-const API_LEVELS: Record<string, number> = { '7': 24, '7.1': 25, '8': 26, '8.1': 27, '9': 28, '10': 29, '11': 30, '12': 31, '12.1': 32, '13': 33, '14': 34, '15': 35, '16': 36 };
+const API_LEVELS: Record<string, number> = {
+  '7': 24,
+  '7.1': 25,
+  '8': 26,
+  '8.1': 27,
+  '9': 28,
+  '10': 29,
+  '11': 30,
+  '12': 31,
+  '12.1': 32,
+  '13': 33,
+  '14': 34,
+  '15': 35,
+  '16': 36,
+};
 
 /** The subset of UiAutomator2's `mobile: getDeviceInfo` a harness reads to pick its selectors. */
 export async function mobileGetDeviceInfo(this: StagesimDriver) {
@@ -63,7 +87,9 @@ export async function mobileGetDeviceInfo(this: StagesimDriver) {
  * result that has an `error` key as a failed command, and the view has one (true on error screens). The
  * history mark comes along so a client checking every step needs one call, not two.
  */
-export async function mobileStagesimDeviceView(this: StagesimDriver): Promise<{ view: DeviceView; historyMark: number }> {
+export async function mobileStagesimDeviceView(
+  this: StagesimDriver,
+): Promise<{ view: DeviceView; historyMark: number }> {
   return asWebDriver('command', async () => {
     const session = this.deviceSession();
     await session.idle();
@@ -71,7 +97,10 @@ export async function mobileStagesimDeviceView(this: StagesimDriver): Promise<{ 
   });
 }
 
-export async function mobileStagesimHistory(this: StagesimDriver, after: unknown): Promise<DeviceTransition[]> {
+export async function mobileStagesimHistory(
+  this: StagesimDriver,
+  after: unknown,
+): Promise<DeviceTransition[]> {
   return asWebDriver('command', async () => {
     const since = argument('after', z.number().int().min(0).optional(), after ?? undefined);
     const session = this.deviceSession();

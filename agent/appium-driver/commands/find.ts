@@ -10,9 +10,27 @@ type ElementRef = Record<typeof W3C_ELEMENT_KEY, string>;
 
 const POLL_MS = 50;
 
-export async function findElOrEls(this: StagesimDriver, strategy: string, selector: string, mult: true, context?: string): Promise<ElementRef[]>;
-export async function findElOrEls(this: StagesimDriver, strategy: string, selector: string, mult: false, context?: string): Promise<ElementRef>;
-export async function findElOrEls(this: StagesimDriver, strategy: string, selector: string, mult: boolean, context?: string): Promise<ElementRef | ElementRef[]> {
+export async function findElOrEls(
+  this: StagesimDriver,
+  strategy: string,
+  selector: string,
+  mult: true,
+  context?: string,
+): Promise<ElementRef[]>;
+export async function findElOrEls(
+  this: StagesimDriver,
+  strategy: string,
+  selector: string,
+  mult: false,
+  context?: string,
+): Promise<ElementRef>;
+export async function findElOrEls(
+  this: StagesimDriver,
+  strategy: string,
+  selector: string,
+  mult: boolean,
+  context?: string,
+): Promise<ElementRef | ElementRef[]> {
   return asWebDriver('command', async () => {
     const session = this.deviceSession();
     const deadline = Date.now() + this.implicitWaitMs;
@@ -22,10 +40,15 @@ export async function findElOrEls(this: StagesimDriver, strategy: string, select
       const scope = context ? session.node(context).node : undefined;
       const nodes = selectOnScreen(screen, strategy, selector, scope);
       if (nodes.length > 0 || Date.now() >= deadline) {
-        const refs = nodes.map((node) => ({ [W3C_ELEMENT_KEY]: session.elementId(screen, node) }) as ElementRef);
+        const refs = nodes.map(
+          (node) => ({ [W3C_ELEMENT_KEY]: session.elementId(screen, node) }) as ElementRef,
+        );
         if (mult) return refs;
         if (refs.length === 0) {
-          throw new StagesimError('NO_SUCH_ELEMENT', `no element on screen "${screen.screenId}" matches ${strategy} ${JSON.stringify(selector)}`);
+          throw new StagesimError(
+            'NO_SUCH_ELEMENT',
+            `no element on screen "${screen.screenId}" matches ${strategy} ${JSON.stringify(selector)}`,
+          );
         }
         return refs[0]!;
       }

@@ -13,10 +13,17 @@ beforeEach(async () => {
 });
 afterEach(() => fixture.close());
 
-type View = { state: string; screen: { id: string }; recordedStage: string | null; poweredOff: boolean; errorReason: string | null };
+type View = {
+  state: string;
+  screen: { id: string };
+  recordedStage: string | null;
+  poweredOff: boolean;
+  errorReason: string | null;
+};
 const view = async () => ((await browser.execute('mobile: stagesimDeviceView', {})) as { view: View }).view;
 const mobile = (name: string, args: Record<string, unknown> = {}) => browser.execute(`mobile: ${name}`, args);
-const click = async (strategy: string, selector: string) => browser.elementClick(elementId(await browser.findElement(strategy, selector)));
+const click = async (strategy: string, selector: string) =>
+  browser.elementClick(elementId(await browser.findElement(strategy, selector)));
 const failure = (promise: Promise<unknown>) =>
   promise.then(
     () => null,
@@ -60,7 +67,10 @@ test('cutting the power mid-enrollment (work held) interrupts setup', async () =
   expect((await view()).state).toBe('setupInterrupted.poweredOff');
   await mobile('stagesimReleaseWork');
   await mobile('stagesimPowerOn');
-  expect(await view()).toMatchObject({ state: 'setupInterrupted.resetRequired', errorReason: 'setupInterrupted' });
+  expect(await view()).toMatchObject({
+    state: 'setupInterrupted.resetRequired',
+    errorReason: 'setupInterrupted',
+  });
 });
 
 test('held work keeps the device on its progress screen until released', async () => {

@@ -51,12 +51,19 @@ export async function mobileStagesimFactoryReset(this: StagesimDriver) {
 }
 
 const flag = (name: string, value: unknown): boolean | undefined => {
-  const parsed = z.boolean().optional().safeParse(value ?? undefined);
+  const parsed = z
+    .boolean()
+    .optional()
+    .safeParse(value ?? undefined);
   if (!parsed.success) throw new StagesimError('ARGUMENT_INVALID', `${name}: expected true or false`);
   return parsed.data;
 };
 
-export async function mobileStagesimSetNetwork(this: StagesimDriver, wifiInRange: unknown, cellular: unknown) {
+export async function mobileStagesimSetNetwork(
+  this: StagesimDriver,
+  wifiInRange: unknown,
+  cellular: unknown,
+) {
   return act(this, (device) => {
     const wifi = flag('wifiInRange', wifiInRange);
     const mobile = flag('cellular', cellular);
@@ -68,7 +75,11 @@ export async function mobileStagesimSetNetwork(this: StagesimDriver, wifiInRange
 export async function mobileStagesimHoldWork(this: StagesimDriver, effect: unknown) {
   return act(this, (device) => {
     const parsed = effectSchema.optional().safeParse(effect ?? undefined);
-    if (!parsed.success) throw new StagesimError('ARGUMENT_INVALID', `effect: expected one of ${effectSchema.options.join(', ')}`);
+    if (!parsed.success)
+      throw new StagesimError(
+        'ARGUMENT_INVALID',
+        `effect: expected one of ${effectSchema.options.join(', ')}`,
+      );
     device.holdEffects(parsed.data);
   });
 }

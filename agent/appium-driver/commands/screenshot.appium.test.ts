@@ -26,7 +26,8 @@ test('a device that is off shows a black screen of the display size', async () =
   const { width, height } = await browser.getWindowRect();
   expect([png.width, png.height]).toEqual([width, height]);
   let lit = 0;
-  for (let i = 0; i < png.data.length; i += 4) if (png.data[i]! + png.data[i + 1]! + png.data[i + 2]! > 0) lit += 1;
+  for (let i = 0; i < png.data.length; i += 4)
+    if (png.data[i]! + png.data[i + 1]! + png.data[i + 2]! > 0) lit += 1;
   expect(lit).toBe(0);
 });
 
@@ -34,7 +35,15 @@ test('the title and the button text can be read back at their bounds', async () 
   await browser.execute('mobile: stagesimPowerOn', {});
   const png = await screenshot();
   const title = await browser.getElementRect(elementId(await browser.findElement('id', 'sud_layout_title')));
-  expect(readText(png, { x: title.x, y: title.y, scale: 4, length: 'Welcome to your device'.length, ink: [32, 33, 36] })).toBe('Welcome to your device');
+  expect(
+    readText(png, {
+      x: title.x,
+      y: title.y,
+      scale: 4,
+      length: 'Welcome to your device'.length,
+      ink: [32, 33, 36],
+    }),
+  ).toBe('Welcome to your device');
   // The button is blue with its label centred on it in white.
   const button = await browser.getElementRect(elementId(await browser.findElement('id', 'start_button')));
   const label = 'Get started';
@@ -43,7 +52,9 @@ test('the title and the button text can be read back at their bounds', async () 
   const y = Math.round(button.y + button.height / 2 - (7 * 3) / 2);
   expect(readText(png, { x, y, scale: 3, length: label.length, ink: [255, 255, 255] })).toBe(label);
   // The status bar names the device.
-  expect(readText(png, { x: 24, y: 17, scale: 2, length: 'Pixel 8  SHOT-1'.length, ink: [232, 234, 237] })).toBe('Pixel 8  SHOT-1');
+  expect(
+    readText(png, { x: 24, y: 17, scale: 2, length: 'Pixel 8  SHOT-1'.length, ink: [232, 234, 237] }),
+  ).toBe('Pixel 8  SHOT-1');
 });
 
 test('the screenshot follows the screen', async () => {
@@ -51,7 +62,15 @@ test('the screenshot follows the screen', async () => {
   await browser.elementClick(elementId(await browser.findElement('id', 'start_button')));
   const after = await screenshot();
   const title = await browser.getElementRect(elementId(await browser.findElement('id', 'sud_layout_title')));
-  expect(readText(after, { x: title.x, y: title.y, scale: 4, length: 'Choose your language'.length, ink: [32, 33, 36] })).toBe('Choose your language');
+  expect(
+    readText(after, {
+      x: title.x,
+      y: title.y,
+      scale: 4,
+      length: 'Choose your language'.length,
+      ink: [32, 33, 36],
+    }),
+  ).toBe('Choose your language');
   expect(after.data.equals(before.data)).toBe(false);
 });
 
@@ -60,13 +79,21 @@ test('on the QR reader the viewfinder shows the frame the camera sees, readable 
   const image = elementId(await browser.findElement('accessibility id', 'Welcome illustration'));
   for (let tap = 0; tap < 6; tap += 1) await browser.elementClick(image);
   // A code that is no enrollment code: the device shows the invalid-code screen, so try again first.
-  await browser.execute('mobile: injectEmulatorCameraImage', { payload: renderQrPng('hello from the camera').toString('base64') });
+  await browser.execute('mobile: injectEmulatorCameraImage', {
+    payload: renderQrPng('hello from the camera').toString('base64'),
+  });
   await browser.elementClick(elementId(await browser.findElement('id', 'try_again_button')));
   const png = await screenshot();
   // Only the camera preview, where the page source says it is.
-  const preview = await browser.getElementRect(elementId(await browser.findElement('accessibility id', 'Camera preview')));
+  const preview = await browser.getElementRect(
+    elementId(await browser.findElement('accessibility id', 'Camera preview')),
+  );
   const crop = new PNG({ width: preview.width, height: preview.height });
   PNG.bitblt(png, crop, preview.x, preview.y, preview.width, preview.height, 0, 0);
-  const found = jsQR(new Uint8ClampedArray(crop.data.buffer, crop.data.byteOffset, crop.data.length), crop.width, crop.height);
+  const found = jsQR(
+    new Uint8ClampedArray(crop.data.buffer, crop.data.byteOffset, crop.data.length),
+    crop.width,
+    crop.height,
+  );
   expect(found?.data).toBe('hello from the camera');
 });

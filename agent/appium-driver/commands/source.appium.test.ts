@@ -13,13 +13,31 @@ beforeAll(async () => {
 afterAll(() => fixture.close());
 
 const UIAUTOMATOR2_ATTRIBUTES = [
-  'index', 'package', 'class', 'text', 'content-desc', 'resource-id', 'checkable', 'checked', 'clickable', 'enabled',
-  'focusable', 'focused', 'long-clickable', 'password', 'scrollable', 'selected', 'bounds', 'displayed',
+  'index',
+  'package',
+  'class',
+  'text',
+  'content-desc',
+  'resource-id',
+  'checkable',
+  'checked',
+  'clickable',
+  'enabled',
+  'focusable',
+  'focused',
+  'long-clickable',
+  'password',
+  'scrollable',
+  'selected',
+  'bounds',
+  'displayed',
 ];
 
 function parse(xml: string): XmlElement {
   const errors: string[] = [];
-  const document = new DOMParser({ onError: (level, message) => void (level !== 'warning' && errors.push(message)) }).parseFromString(xml, 'text/xml');
+  const document = new DOMParser({
+    onError: (level, message) => void (level !== 'warning' && errors.push(message)),
+  }).parseFromString(xml, 'text/xml');
   expect(errors).toEqual([]);
   return document.documentElement!;
 }
@@ -64,21 +82,38 @@ test('a screen: hierarchy root, elements named by class with every UiAutomator2 
   }
   // Samsung's own setup wizard on Android 13 (android-13-samsung.json).
   expect(nodes[0]!.getAttribute('package')).toBe('com.sec.android.app.SecSetupWizard');
-  expect(nodes.map((node) => node.getAttribute('resource-id'))).toContain('com.sec.android.app.SecSetupWizard:id/next_button');
+  expect(nodes.map((node) => node.getAttribute('resource-id'))).toContain(
+    'com.sec.android.app.SecSetupWizard:id/next_button',
+  );
 });
 
 test('texts with quotes and apostrophes survive the XML; the source and getText agree', async () => {
   // Sign in on a device nobody staged: an error screen with an apostrophe in its title.
-  await browser.elementClick(elementId(await browser.findElement('id', 'com.sec.android.app.SecSetupWizard:id/next_button')));
-  await browser.elementClick(elementId(await browser.findElement('id', 'com.sec.android.app.SecSetupWizard:id/next_button')));
-  await browser.elementClick(elementId(await browser.findElement('id', 'com.sec.android.app.SecSetupWizard:id/wifi_item')));
-  await browser.elementSendKeys(elementId(await browser.findElement('id', 'identifier_field')), 'a"b@contoso.com');
-  expect(elements(parse(await browser.getPageSource())).map((node) => node.getAttribute('text'))).toContain('a"b@contoso.com');
+  await browser.elementClick(
+    elementId(await browser.findElement('id', 'com.sec.android.app.SecSetupWizard:id/next_button')),
+  );
+  await browser.elementClick(
+    elementId(await browser.findElement('id', 'com.sec.android.app.SecSetupWizard:id/next_button')),
+  );
+  await browser.elementClick(
+    elementId(await browser.findElement('id', 'com.sec.android.app.SecSetupWizard:id/wifi_item')),
+  );
+  await browser.elementSendKeys(
+    elementId(await browser.findElement('id', 'identifier_field')),
+    'a"b@contoso.com',
+  );
+  expect(elements(parse(await browser.getPageSource())).map((node) => node.getAttribute('text'))).toContain(
+    'a"b@contoso.com',
+  );
   await browser.elementClick(elementId(await browser.findElement('id', 'sud_navbar_next')));
   const nodes = elements(parse(await browser.getPageSource()));
   expect(nodes.map((node) => node.getAttribute('text'))).toContain("Can't sign in on this device");
   const message = nodes.find((node) => node.getAttribute('resource-id')?.endsWith(':id/error_message'))!;
-  expect(await browser.getElementText(elementId(await browser.findElement('id', 'error_message')))).toBe(message.getAttribute('text'));
-  const { view } = (await browser.execute('mobile: stagesimDeviceView', {})) as { view: { errorMessage: string } };
+  expect(await browser.getElementText(elementId(await browser.findElement('id', 'error_message')))).toBe(
+    message.getAttribute('text'),
+  );
+  const { view } = (await browser.execute('mobile: stagesimDeviceView', {})) as {
+    view: { errorMessage: string };
+  };
   expect(message.getAttribute('text')).toBe(view.errorMessage);
 });

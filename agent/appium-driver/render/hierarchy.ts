@@ -2,7 +2,15 @@ import type { DeviceView } from '../../device/SimulatedDevice';
 import type { ElementKind } from '../../model/screens';
 import type { ResolvedSelectors } from '../../../harness/targets/appium/selectors';
 import type { NodeAttributes } from '../uiSelector';
-import { BODY_STYLE, CONTENT_WIDTH, DISPLAY, MARGIN, STATUS_BAR_HEIGHT, TITLE_STYLE, wrapText } from './layout';
+import {
+  BODY_STYLE,
+  CONTENT_WIDTH,
+  DISPLAY,
+  MARGIN,
+  STATUS_BAR_HEIGHT,
+  TITLE_STYLE,
+  wrapText,
+} from './layout';
 
 /**
  * The current screen as an Android view hierarchy: a FrameLayout of the app's window holding the title
@@ -66,11 +74,16 @@ const IMAGE_HEIGHT: Record<string, number> = { cameraPreview: 640 };
 const DEFAULT_IMAGE_HEIGHT = 360;
 const TEXT_PADDING = 12;
 
-export function renderHierarchy(view: DeviceView, selectors: ResolvedSelectors, focusedKey: string | null = null): RenderedScreen {
+export function renderHierarchy(
+  view: DeviceView,
+  selectors: ResolvedSelectors,
+  focusedKey: string | null = null,
+): RenderedScreen {
   const base = { screenId: view.screen.id, width: DISPLAY.width, height: DISPLAY.height };
   if (view.poweredOff) return { ...base, root: null, nodes: [] };
   const screen = selectors.screens[view.screen.id];
-  if (!screen) throw new Error(`the selectors (${selectors.files.join(', ')}) have no screen "${view.screen.id}"`);
+  if (!screen)
+    throw new Error(`the selectors (${selectors.files.join(', ')}) have no screen "${view.screen.id}"`);
   const pkg = screen.package;
 
   const node = (partial: Partial<UiNode> & Pick<UiNode, 'className' | 'role' | 'bounds'>): UiNode => ({
@@ -110,7 +123,12 @@ export function renderHierarchy(view: DeviceView, selectors: ResolvedSelectors, 
   for (const element of view.elements) {
     const locator = screen.elements[element.key] ?? {};
     // A selector file may pin this build's wording of a fixed label; values that change are the device's.
-    const text = element.kind === 'image' ? (locator.text ?? '') : element.kind === 'input' ? element.value : (locator.text ?? element.value);
+    const text =
+      element.kind === 'image'
+        ? (locator.text ?? '')
+        : element.kind === 'input'
+          ? element.value
+          : (locator.text ?? element.value);
     let height: number;
     let lines: string[];
     switch (element.kind) {

@@ -1,7 +1,15 @@
 import { PNG } from 'pngjs';
 import { drawableText, glyphPixel, GLYPH_HEIGHT, GLYPH_WIDTH } from './bitmapFont';
 import type { Bounds, RenderedScreen, UiNode } from './hierarchy';
-import { advance, BODY_STYLE, DISPLAY, STATUS_BAR_HEIGHT, textWidth, TITLE_STYLE, type TextStyle } from './layout';
+import {
+  advance,
+  BODY_STYLE,
+  DISPLAY,
+  STATUS_BAR_HEIGHT,
+  textWidth,
+  TITLE_STYLE,
+  type TextStyle,
+} from './layout';
 
 /**
  * Draws the rendered screen into a PNG a person can read in a failure report: the title, texts, fields
@@ -58,7 +66,8 @@ class Canvas {
       data[i + 3] = 255;
     }
     const rowBytes = (x2 - x1) * 4;
-    for (let y = y1 + 1; y < y2; y += 1) data.copy(data, (y * this.width + x1) * 4, rowStart, rowStart + rowBytes);
+    for (let y = y1 + 1; y < y2; y += 1)
+      data.copy(data, (y * this.width + x1) * 4, rowStart, rowStart + rowBytes);
   }
 
   /** Draws `image` scaled (nearest pixel) into `bounds`, keeping its aspect ratio, centred. */
@@ -77,7 +86,8 @@ class Canvas {
         const to = ((top + y) * this.width + left + x) * 4;
         // Transparent pixels show white, as a printed code on paper would.
         const alpha = image.data[from + 3]! / 255;
-        for (let c = 0; c < 3; c += 1) this.png.data[to + c] = Math.round(image.data[from + c]! * alpha + 255 * (1 - alpha));
+        for (let c = 0; c < 3; c += 1)
+          this.png.data[to + c] = Math.round(image.data[from + c]! * alpha + 255 * (1 - alpha));
         this.png.data[to + 3] = 255;
       }
     }
@@ -97,7 +107,16 @@ class Canvas {
     for (const char of drawableText(text)) {
       for (let gx = 0; gx < GLYPH_WIDTH; gx += 1) {
         for (let gy = 0; gy < GLYPH_HEIGHT; gy += 1) {
-          if (glyphPixel(char, gx, gy)) this.fill({ x1: left + gx * scale, y1: y + gy * scale, x2: left + (gx + 1) * scale, y2: y + (gy + 1) * scale }, color);
+          if (glyphPixel(char, gx, gy))
+            this.fill(
+              {
+                x1: left + gx * scale,
+                y1: y + gy * scale,
+                x2: left + (gx + 1) * scale,
+                y2: y + (gy + 1) * scale,
+              },
+              color,
+            );
         }
       }
       left += advance(style);
@@ -105,9 +124,17 @@ class Canvas {
   }
 
   /** Lines stacked from `y`, each left aligned at `x` or centred on `centerX`. */
-  lines(lines: readonly string[], position: { x?: number; centerX?: number; y: number }, style: TextStyle, color: Rgb): void {
+  lines(
+    lines: readonly string[],
+    position: { x?: number; centerX?: number; y: number },
+    style: TextStyle,
+    color: Rgb,
+  ): void {
     lines.forEach((line, i) => {
-      const x = position.centerX !== undefined ? Math.round(position.centerX - textWidth(line, style) / 2) : position.x!;
+      const x =
+        position.centerX !== undefined
+          ? Math.round(position.centerX - textWidth(line, style) / 2)
+          : position.x!;
       this.text(line, x, position.y + i * style.lineHeight, style, color);
     });
   }
@@ -126,7 +153,8 @@ function blockHeight(lines: readonly string[], style: TextStyle): number {
 function drawNode(canvas: Canvas, node: UiNode, cameraFrame: PNG | null): void {
   const { bounds } = node;
   const centerX = Math.round((bounds.x1 + bounds.x2) / 2);
-  const middle = (lines: readonly string[], style: TextStyle) => Math.round((bounds.y1 + bounds.y2) / 2 - blockHeight(lines, style) / 2);
+  const middle = (lines: readonly string[], style: TextStyle) =>
+    Math.round((bounds.y1 + bounds.y2) / 2 - blockHeight(lines, style) / 2);
   switch (node.role) {
     case 'window':
       return;
@@ -136,12 +164,22 @@ function drawNode(canvas: Canvas, node: UiNode, cameraFrame: PNG | null): void {
       return canvas.lines(node.lines, { x: bounds.x1, y: bounds.y1 }, BODY_STYLE, COLORS.body);
     case 'button':
       canvas.fill(bounds, COLORS.button);
-      return canvas.lines(node.lines, { centerX, y: middle(node.lines, BODY_STYLE) }, BODY_STYLE, COLORS.buttonText);
+      return canvas.lines(
+        node.lines,
+        { centerX, y: middle(node.lines, BODY_STYLE) },
+        BODY_STYLE,
+        COLORS.buttonText,
+      );
     case 'input': {
       canvas.fill(bounds, COLORS.field);
       const line = node.focused ? COLORS.fieldFocused : COLORS.fieldLine;
       canvas.fill({ ...bounds, y1: bounds.y2 - (node.focused ? 6 : 3) }, line);
-      return canvas.lines(node.lines.slice(0, 1), { x: bounds.x1 + 16, y: middle(node.lines.slice(0, 1), BODY_STYLE) }, BODY_STYLE, node.text === '' ? COLORS.hint : COLORS.title);
+      return canvas.lines(
+        node.lines.slice(0, 1),
+        { x: bounds.x1 + 16, y: middle(node.lines.slice(0, 1), BODY_STYLE) },
+        BODY_STYLE,
+        node.text === '' ? COLORS.hint : COLORS.title,
+      );
     }
     case 'image': {
       const camera = node.key === 'cameraPreview';
@@ -152,7 +190,13 @@ function drawNode(canvas: Canvas, node: UiNode, cameraFrame: PNG | null): void {
         ? { x1: centerX - 180, y1: bounds.y1 + 80, x2: centerX + 180, y2: bounds.y1 + 440 }
         : { x1: centerX - 70, y1: bounds.y1 + 40, x2: centerX + 70, y2: bounds.y2 - 120 };
       // The viewfinder shows what the camera sees (the frame injected last), as a preview would.
-      if (camera && cameraFrame) canvas.picture(cameraFrame, { x1: inset.x1 + 6, y1: inset.y1 + 6, x2: inset.x2 - 6, y2: inset.y2 - 6 });
+      if (camera && cameraFrame)
+        canvas.picture(cameraFrame, {
+          x1: inset.x1 + 6,
+          y1: inset.y1 + 6,
+          x2: inset.x2 - 6,
+          y2: inset.y2 - 6,
+        });
       canvas.frame(inset, ink, 6);
       return canvas.lines(node.lines, { centerX, y: bounds.y2 - 80 }, BODY_STYLE, ink);
     }
@@ -160,11 +204,21 @@ function drawNode(canvas: Canvas, node: UiNode, cameraFrame: PNG | null): void {
 }
 
 /** A PNG of the screen; `status` is the status bar's text (the device it is), `cameraFrame` what the camera sees. */
-export function renderScreenshot(screen: RenderedScreen, status: string, cameraFrame: PNG | null = null): Buffer {
+export function renderScreenshot(
+  screen: RenderedScreen,
+  status: string,
+  cameraFrame: PNG | null = null,
+): Buffer {
   if (!screen.root) return new Canvas(screen.width, screen.height, COLORS.off).encode();
   const canvas = new Canvas(screen.width, screen.height, COLORS.background);
   canvas.fill({ x1: 0, y1: 0, x2: DISPLAY.width, y2: STATUS_BAR_HEIGHT }, COLORS.statusBar);
-  canvas.text(status, 24, Math.round((STATUS_BAR_HEIGHT - GLYPH_HEIGHT * STATUS_STYLE.scale) / 2), STATUS_STYLE, COLORS.statusText);
+  canvas.text(
+    status,
+    24,
+    Math.round((STATUS_BAR_HEIGHT - GLYPH_HEIGHT * STATUS_STYLE.scale) / 2),
+    STATUS_STYLE,
+    COLORS.statusText,
+  );
   for (const node of screen.nodes) drawNode(canvas, node, cameraFrame);
   return canvas.encode();
 }

@@ -11,11 +11,17 @@ export const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';
 
 export function appiumUrl(): URL {
   const url = process.env.STAGESIM_TEST_APPIUM_URL;
-  if (!url) throw new Error(`no Appium server: ${process.env.STAGESIM_TEST_APPIUM_ERROR ?? 'jest globalSetup starts one for *.appium.test.ts files (run them through jest)'}`);
+  if (!url)
+    throw new Error(
+      `no Appium server: ${process.env.STAGESIM_TEST_APPIUM_ERROR ?? 'jest globalSetup starts one for *.appium.test.ts files (run them through jest)'}`,
+    );
   return new URL(url);
 }
 
-export function stagesimCaps(backendUrl: string, extra: Record<string, unknown> = {}): WebdriverIO.Capabilities {
+export function stagesimCaps(
+  backendUrl: string,
+  extra: Record<string, unknown> = {},
+): WebdriverIO.Capabilities {
   return {
     platformName: 'Android',
     'appium:automationName': 'StagesimDevice',
@@ -39,7 +45,9 @@ export async function openSession(capabilities: WebdriverIO.Capabilities): Promi
 }
 
 /** A backend and one session on a device of the given capabilities; close() ends both. */
-export async function deviceFixture(extra: Record<string, unknown> = {}): Promise<{ backend: RunningBackend; browser: Browser; close(): Promise<void> }> {
+export async function deviceFixture(
+  extra: Record<string, unknown> = {},
+): Promise<{ backend: RunningBackend; browser: Browser; close(): Promise<void> }> {
   const backend = await startBackend();
   const browser = await openSession(stagesimCaps(backend.url, extra));
   return {

@@ -74,16 +74,30 @@ export function drawCode(frame: Raster, modules: ModuleMatrix, options: DrawOpti
   const toModules = (x: number, y: number) => {
     const dx = x - cx;
     const dy = y - cy;
-    return { u: (dx * cos + dy * sin + half) / options.modulePixels, v: (-dx * sin + dy * cos + half) / options.modulePixels };
+    return {
+      u: (dx * cos + dy * sin + half) / options.modulePixels,
+      v: (-dx * sin + dy * cos + half) / options.modulePixels,
+    };
   };
-  return paint(frame, modules, options, { left: cx - reach, top: cy - reach, right: cx + reach, bottom: cy + reach }, toModules);
+  return paint(
+    frame,
+    modules,
+    options,
+    { left: cx - reach, top: cy - reach, right: cx + reach, bottom: cy + reach },
+    toModules,
+  );
 }
 
 /**
  * Draws the code (with its quiet zone) onto the quadrilateral `corners` (top-left, top-right,
  * bottom-right, bottom-left of the quiet zone's outer edge): a sheet seen at an angle, in perspective.
  */
-export function drawCodeInQuad(frame: Raster, modules: ModuleMatrix, corners: Point[], options: Omit<DrawOptions, 'modulePixels'> = {}): Raster {
+export function drawCodeInQuad(
+  frame: Raster,
+  modules: ModuleMatrix,
+  corners: Point[],
+  options: Omit<DrawOptions, 'modulePixels'> = {},
+): Raster {
   const fullModules = modules.size + 2 * (options.quietZoneModules ?? 4);
   const square = [
     { x: 0, y: 0 },
@@ -99,7 +113,13 @@ export function drawCodeInQuad(frame: Raster, modules: ModuleMatrix, corners: Po
     const p = inverse(x, y);
     return { u: p.x, v: p.y };
   };
-  return paint(frame, modules, { ...options, modulePixels: 1 }, { left: min(...xs), top: min(...ys), right: max(...xs), bottom: max(...ys) }, toModules);
+  return paint(
+    frame,
+    modules,
+    { ...options, modulePixels: 1 },
+    { left: min(...xs), top: min(...ys), right: max(...xs), bottom: max(...ys) },
+    toModules,
+  );
 }
 
 function paint(
@@ -125,7 +145,8 @@ function paint(
           inside++;
           const col = floor(u) - quiet;
           const row = floor(v) - quiet;
-          if (row >= 0 && col >= 0 && row < modules.size && col < modules.size && modules.dark(row, col)) darkSum++;
+          if (row >= 0 && col >= 0 && row < modules.size && col < modules.size && modules.dark(row, col))
+            darkSum++;
         }
       }
       if (inside === 0) continue;
@@ -142,7 +163,9 @@ function paint(
 export function blur(raster: Raster, sigma: number): Raster {
   const { width, height } = raster;
   const radius = max(1, ceil(3 * sigma));
-  const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
+  const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) =>
+    Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)),
+  );
   const total = kernel.reduce((a, b) => a + b, 0);
   const weights = kernel.map((k) => k / total);
   const pass = (source: Float32Array, horizontal: boolean): Float32Array => {
@@ -181,7 +204,9 @@ export function seededRandom(seed: number): () => number {
 /** Sensor noise: roughly normal (sum of uniforms), standard deviation `sigma` grey levels. */
 export function addNoise(raster: Raster, sigma: number, seed = 1): Raster {
   const random = seededRandom(seed);
-  const data = raster.data.map((value) => value + (random() + random() + random() + random() - 2) * sigma * Math.sqrt(3));
+  const data = raster.data.map(
+    (value) => value + (random() + random() + random() + random() - 2) * sigma * Math.sqrt(3),
+  );
   return { ...raster, data };
 }
 
@@ -195,7 +220,8 @@ export function addGlare(raster: Raster, centerX: number, centerY: number, radiu
   const data = raster.data.slice();
   for (let y = max(0, floor(centerY - radius)); y < min(raster.height, ceil(centerY + radius)); y++) {
     for (let x = max(0, floor(centerX - radius)); x < min(raster.width, ceil(centerX + radius)); x++) {
-      if ((x + 0.5 - centerX) ** 2 + (y + 0.5 - centerY) ** 2 < radius * radius) data[y * raster.width + x] = 255;
+      if ((x + 0.5 - centerX) ** 2 + (y + 0.5 - centerY) ** 2 < radius * radius)
+        data[y * raster.width + x] = 255;
     }
   }
   return { ...raster, data };
@@ -209,7 +235,10 @@ export function invert(raster: Raster): Raster {
 export function clutter(raster: Raster, seed = 7, cell = 9): Raster {
   const random = seededRandom(seed);
   const cellsX = ceil(raster.width / cell);
-  const shades = Float32Array.from({ length: cellsX * ceil(raster.height / cell) }, () => 60 + random() * 170);
+  const shades = Float32Array.from(
+    { length: cellsX * ceil(raster.height / cell) },
+    () => 60 + random() * 170,
+  );
   const data = new Float32Array(raster.data.length);
   for (let y = 0; y < raster.height; y++) {
     const cellRow = floor(y / cell) * cellsX;
@@ -228,7 +257,13 @@ export function rotateQuarterTurns(raster: Raster, turns: number): Raster {
   for (let y = 0; y < raster.height; y++) {
     for (let x = 0; x < raster.width; x++) {
       const [nx, ny] =
-        quarter === 0 ? [x, y] : quarter === 1 ? [raster.height - 1 - y, x] : quarter === 2 ? [raster.width - 1 - x, raster.height - 1 - y] : [y, raster.width - 1 - x];
+        quarter === 0
+          ? [x, y]
+          : quarter === 1
+            ? [raster.height - 1 - y, x]
+            : quarter === 2
+              ? [raster.width - 1 - x, raster.height - 1 - y]
+              : [y, raster.width - 1 - x];
       data[ny * width + nx] = raster.data[y * raster.width + x]!;
     }
   }

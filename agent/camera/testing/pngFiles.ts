@@ -34,7 +34,13 @@ export function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-export function ihdr(width: number, height: number, bitDepth: number, colorType: number, interlace = 0): Buffer {
+export function ihdr(
+  width: number,
+  height: number,
+  bitDepth: number,
+  colorType: number,
+  interlace = 0,
+): Buffer {
   const data = Buffer.alloc(13);
   data.writeUInt32BE(width, 0);
   data.writeUInt32BE(height, 4);
@@ -54,7 +60,13 @@ export function assemblePng(chunks: Buffer[]): Buffer {
  * Packs rows of samples (already at the target bit depth) and filters them. Row y uses filter type
  * y % 5 (None, Sub, Up, Average, Paeth), so every file exercises every filter a decoder must undo.
  */
-function packRows(width: number, height: number, samplesPerPixel: number, bitDepth: number, sample: (x: number, y: number, channel: number) => number): Buffer {
+function packRows(
+  width: number,
+  height: number,
+  samplesPerPixel: number,
+  bitDepth: number,
+  sample: (x: number, y: number, channel: number) => number,
+): Buffer {
   const rowBytes = ceil((width * samplesPerPixel * bitDepth) / 8);
   const bpp = max(1, (samplesPerPixel * bitDepth) / 8);
   const plain = Buffer.alloc(rowBytes * height);
@@ -85,7 +97,8 @@ function packRows(width: number, height: number, samplesPerPixel: number, bitDep
       const a = i >= bpp ? plain[y * rowBytes + i - bpp]! : 0;
       const b = y > 0 ? plain[(y - 1) * rowBytes + i]! : 0;
       const c = i >= bpp && y > 0 ? plain[(y - 1) * rowBytes + i - bpp]! : 0;
-      const predictor = filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : paeth(a, b, c);
+      const predictor =
+        filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : paeth(a, b, c);
       filtered[y * (rowBytes + 1) + 1 + i] = (x - predictor) & 0xff;
     }
   }
@@ -104,15 +117,28 @@ export function encodePng(raster: Raster, format: PngFormat): Buffer {
   const { width, height } = raster;
   const grey = toBytes(raster);
   const at = (x: number, y: number) => grey[y * width + x]!;
-  const image = (colorType: number, bitDepth: number, samples: number, sample: (x: number, y: number, c: number) => number, extra: Buffer[] = []) =>
-    assemblePng([ihdr(width, height, bitDepth, colorType), ...extra, chunk('IDAT', deflateSync(packRows(width, height, samples, bitDepth, sample))), chunk('IEND', Buffer.alloc(0))]);
+  const image = (
+    colorType: number,
+    bitDepth: number,
+    samples: number,
+    sample: (x: number, y: number, c: number) => number,
+    extra: Buffer[] = [],
+  ) =>
+    assemblePng([
+      ihdr(width, height, bitDepth, colorType),
+      ...extra,
+      chunk('IDAT', deflateSync(packRows(width, height, samples, bitDepth, sample))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
 
   switch (format) {
     case 'rgba':
       return image(6, 8, 4, (x, y, c) => (c === 3 ? 255 : at(x, y)));
     case 'rgb':
       // Tinted, so the three channels differ and the luma weights matter.
-      return image(2, 8, 3, (x, y, c) => (c === 0 ? at(x, y) : c === 1 ? max(0, at(x, y) - 10) : min(255, at(x, y) + 20)));
+      return image(2, 8, 3, (x, y, c) =>
+        c === 0 ? at(x, y) : c === 1 ? max(0, at(x, y) - 10) : min(255, at(x, y) + 20),
+      );
     case 'grey':
       return image(0, 8, 1, (x, y) => at(x, y));
     case 'grey16':
@@ -142,16 +168,28 @@ export function encodePng(raster: Raster, format: PngFormat): Buffer {
 }
 
 /** An RGB PNG of the raster in two colours: black becomes `ink`, white `paper`, greys a blend. */
-export function encodeColourPng(raster: Raster, ink: [number, number, number], paper: [number, number, number]): Buffer {
+export function encodeColourPng(
+  raster: Raster,
+  ink: [number, number, number],
+  paper: [number, number, number],
+): Buffer {
   const grey = toBytes(raster);
   const sample = (x: number, y: number, c: number) => {
     const t = grey[y * raster.width + x]! / 255;
     return round(ink[c]! * (1 - t) + paper[c]! * t);
   };
-  return assemblePng([ihdr(raster.width, raster.height, 8, 2), chunk('IDAT', deflateSync(packRows(raster.width, raster.height, 3, 8, sample))), chunk('IEND', Buffer.alloc(0))]);
+  return assemblePng([
+    ihdr(raster.width, raster.height, 8, 2),
+    chunk('IDAT', deflateSync(packRows(raster.width, raster.height, 3, 8, sample))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A header that claims any size, with a tiny body: proves the size check runs before any decoding. */
 export function pngClaimingSize(width: number, height: number): Buffer {
-  return assemblePng([ihdr(width, height, 8, 0), chunk('IDAT', deflateSync(Buffer.alloc(16))), chunk('IEND', Buffer.alloc(0))]);
+  return assemblePng([
+    ihdr(width, height, 8, 0),
+    chunk('IDAT', deflateSync(Buffer.alloc(16))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

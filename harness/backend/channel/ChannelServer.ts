@@ -23,7 +23,11 @@ export interface ChannelServerOptions extends Omit<SessionContext, 'replies' | '
  * ws enforces MAX_FRAME_BYTES: a bigger frame closes that one connection with 1009, nobody else's.
  */
 export class ChannelServer {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+  });
   private readonly sockets = new Set<WebSocket>();
   private readonly replies: ReplyCache = new Map();
   private readonly redemptionFailuresBySerial: KeyedFailureWindows;
@@ -71,7 +75,11 @@ export class ChannelServer {
 
   private onConnection(socket: WebSocket): void {
     this.sockets.add(socket);
-    const session = new DeviceSession({ ...this.options, replies: this.replies, redemptionFailuresBySerial: this.redemptionFailuresBySerial });
+    const session = new DeviceSession({
+      ...this.options,
+      replies: this.replies,
+      redemptionFailuresBySerial: this.redemptionFailuresBySerial,
+    });
     socket.on('message', (data: RawData, isBinary: boolean) => {
       const handled = isBinary ? session.binaryFrame() : session.handle(rawText(data));
       if (handled.request && this.options.beforeReply?.(handled.request) === 'drop') {

@@ -58,11 +58,18 @@ export class DeviceSession {
   private readonly redemptionFailures: FailureWindow;
 
   constructor(private readonly context: SessionContext) {
-    this.redemptionFailures = new FailureWindow(context.redemptionLimit.maxFailures, context.redemptionLimit.windowMs, context.now);
+    this.redemptionFailures = new FailureWindow(
+      context.redemptionLimit.maxFailures,
+      context.redemptionLimit.windowMs,
+      context.now,
+    );
   }
 
   binaryFrame(): HandledMessage {
-    return { text: errorText(null, 'binaryNotSupported', 'frames are JSON text; binary frames are not supported'), request: null };
+    return {
+      text: errorText(null, 'binaryNotSupported', 'frames are JSON text; binary frames are not supported'),
+      request: null,
+    };
   }
 
   handle(text: string): HandledMessage {
@@ -70,29 +77,62 @@ export class DeviceSession {
     try {
       json = JSON.parse(text);
     } catch (error) {
-      return { text: errorText(null, 'invalidJson', `the frame is not JSON: ${oneLine(error)}`), request: null };
+      return {
+        text: errorText(null, 'invalidJson', `the frame is not JSON: ${oneLine(error)}`),
+        request: null,
+      };
     }
-    const loose = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : null;
-    const looseRequestId = typeof loose?.requestId === 'string' && loose.requestId.length > 0 && loose.requestId.length <= 64 ? loose.requestId : null;
+    const loose =
+      typeof json === 'object' && json !== null && !Array.isArray(json)
+        ? (json as Record<string, unknown>)
+        : null;
+    const looseRequestId =
+      typeof loose?.requestId === 'string' && loose.requestId.length > 0 && loose.requestId.length <= 64
+        ? loose.requestId
+        : null;
     if (!loose || typeof loose.type !== 'string') {
-      return { text: errorText(looseRequestId, 'invalidMessage', `type: expected a message object with a "type" (${KNOWN_TYPES})`), request: null };
+      return {
+        text: errorText(
+          looseRequestId,
+          'invalidMessage',
+          `type: expected a message object with a "type" (${KNOWN_TYPES})`,
+        ),
+        request: null,
+      };
     }
     const schema = Object.hasOwn(SCHEMAS, loose.type) ? SCHEMAS[loose.type as DeviceMessageType] : undefined;
     if (!schema) {
-      return { text: errorText(looseRequestId, 'unknownType', `unknown message type "${loose.type.slice(0, 64)}" (known: ${KNOWN_TYPES})`), request: null };
+      return {
+        text: errorText(
+          looseRequestId,
+          'unknownType',
+          `unknown message type "${loose.type.slice(0, 64)}" (known: ${KNOWN_TYPES})`,
+        ),
+        request: null,
+      };
     }
     const parsed = schema.safeParse(loose);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const path = issue.path.length > 0 ? issue.path.map(String).join('.') : 'message';
-      return { text: errorText(looseRequestId, 'invalidMessage', `${path}: ${oneLine(issue.message)}`), request: null };
+      return {
+        text: errorText(looseRequestId, 'invalidMessage', `${path}: ${oneLine(issue.message)}`),
+        request: null,
+      };
     }
     const message = parsed.data;
     const request = { type: message.type, requestId: message.requestId };
     try {
       return { text: this.answer(message), request };
     } catch (error) {
-      return { text: errorText(message.requestId, 'internalError', `the backend failed on this request: ${oneLine(error)}`), request };
+      return {
+        text: errorText(
+          message.requestId,
+          'internalError',
+          `the backend failed on this request: ${oneLine(error)}`,
+        ),
+        request,
+      };
     }
   }
 
@@ -125,7 +165,8 @@ export class DeviceSession {
       case 'redeemToken': {
         // Both limits: one connection trying many serials, and one serial trying over many connections.
         const bySerial = this.context.redemptionFailuresBySerial.get(this.serialNumber!);
-        if (this.redemptionFailures.blocked() || bySerial.blocked()) return { type: 'tokenRejected', reason: 'rateLimited' };
+        if (this.redemptionFailures.blocked() || bySerial.blocked())
+          return { type: 'tokenRejected', reason: 'rateLimited' };
         const reply = enrollment.redeemToken(deviceId, message.token, message.method, stamp);
         if (reply.type === 'tokenRejected') {
           this.redemptionFailures.fail();
@@ -136,7 +177,8 @@ export class DeviceSession {
       case 'completeStage':
         return enrollment.completeStage(deviceId, message.stage, stamp);
       case 'signIn':
-        if (!upnSchema.safeParse(message.upn).success) return { type: 'signInRejected', reason: 'invalidUpn' };
+        if (!upnSchema.safeParse(message.upn).success)
+          return { type: 'signInRejected', reason: 'invalidUpn' };
         return enrollment.signIn(deviceId, message.upn, stamp);
       case 'factoryReset':
         return enrollment.factoryReset(deviceId, stamp);

@@ -41,22 +41,31 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
       void (reply as FastifyReply)
         .code(400)
         .type('application/json')
-        .send(graphErrorBody('BadRequest', `Invalid request: ${oneLine(error)}`, String(request.id), new Date()));
+        .send(
+          graphErrorBody('BadRequest', `Invalid request: ${oneLine(error)}`, String(request.id), new Date()),
+        );
     },
   });
 
   // Fastify's own parser answers an empty JSON body with an error; Graph actions such as revokeToken are
   // commonly posted with no body at all. Anything else that is not JSON is one clear 400.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: bodyLimitBytes }, (_request, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (error) {
-      done(new GraphError(400, 'BadRequest', `The request body is not valid JSON: ${oneLine(error)}`), undefined);
-    }
-  });
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: bodyLimitBytes },
+    (_request, body, done) => {
+      const text = body as string;
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch (error) {
+        done(
+          new GraphError(400, 'BadRequest', `The request body is not valid JSON: ${oneLine(error)}`),
+          undefined,
+        );
+      }
+    },
+  );
 
   const keyDigest = adminKey === null ? null : digest(adminKey);
   const authFailures = new KeyedFailureWindows(options.authLimit, Date.now);
@@ -66,19 +75,31 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
     const failures = authFailures.get(request.ip);
     if (failures.blocked()) {
       const seconds = Math.ceil(failures.retryAfterMs() / 1000);
-      throw new GraphError(429, 'TooManyRequests', `too many requests with a wrong admin key; retry in ${seconds} s`, { 'retry-after': String(seconds) });
+      throw new GraphError(
+        429,
+        'TooManyRequests',
+        `too many requests with a wrong admin key; retry in ${seconds} s`,
+        { 'retry-after': String(seconds) },
+      );
     }
     const header = request.headers.authorization ?? '';
     const match = /^Bearer (.+)$/i.exec(header);
     if (!match || !timingSafeEqual(digest(match[1]!), keyDigest)) {
       failures.fail();
-      throw new GraphError(401, 'InvalidAuthenticationToken', 'this backend needs its admin key: send Authorization: Bearer <admin key>');
+      throw new GraphError(
+        401,
+        'InvalidAuthenticationToken',
+        'this backend needs its admin key: send Authorization: Bearer <admin key>',
+      );
     }
   });
 
   app.setErrorHandler((error: FastifyError | GraphError, request, reply) => {
     const send = (status: number, code: string, message: string) =>
-      reply.code(status).type('application/json').send(graphErrorBody(code, message, String(request.id), new Date()));
+      reply
+        .code(status)
+        .type('application/json')
+        .send(graphErrorBody(code, message, String(request.id), new Date()));
     if (error instanceof GraphError) {
       reply.headers(error.headers);
       return send(error.status, error.code, error.message);
@@ -87,7 +108,11 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return send(413, 'RequestEntityTooLarge', `the request body is larger than ${bodyLimitBytes} bytes`);
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return send(415, 'UnsupportedMediaType', 'request bodies are JSON: send Content-Type: application/json');
+        return send(
+          415,
+          'UnsupportedMediaType',
+          'request bodies are JSON: send Content-Type: application/json',
+        );
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return send(error.statusCode, 'BadRequest', oneLine(error.message));
@@ -100,7 +125,14 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
     reply
       .code(404)
       .type('application/json')
-      .send(graphErrorBody('ResourceNotFound', `no route ${request.method} ${request.url.split('?')[0]}`, String(request.id), new Date()));
+      .send(
+        graphErrorBody(
+          'ResourceNotFound',
+          `no route ${request.method} ${request.url.split('?')[0]}`,
+          String(request.id),
+          new Date(),
+        ),
+      );
   });
 
   registerEnrollmentProfileRoutes(app, deps);
@@ -127,7 +159,9 @@ function answerUnreadableRequest(error: Error & { code?: string }, socket: Socke
         : [400, 'BadRequest', `the request is not readable HTTP (${error.code ?? 'parse error'})`];
   const body = JSON.stringify(graphErrorBody(code, message, randomUUID(), new Date()));
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(error);
 }

@@ -22,7 +22,13 @@ export const notFound = (message: string) => new GraphError(404, 'ResourceNotFou
 export const conflict = (message: string) => new GraphError(409, 'Conflict', message);
 
 export function graphErrorBody(code: string, message: string, requestId: string, at: Date) {
-  return { error: { code, message, innerError: { 'request-id': requestId, date: at.toISOString().replace(/\.\d{3}Z$/, 'Z') } } };
+  return {
+    error: {
+      code,
+      message,
+      innerError: { 'request-id': requestId, date: at.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    },
+  };
 }
 
 /** Parses a request body (or query) with its schema; a failure is a 400 naming the first bad field. */

@@ -79,7 +79,8 @@ export function parseODataFilter(text: string, properties: readonly string[]): O
   const property = (token: Token): string => {
     if (token.kind !== 'word') fail(token.position, 'expected a property name');
     const name = byLower.get(token.value.toLowerCase());
-    if (!name) fail(token.position, `unknown property "${token.value}"; filterable: ${properties.join(', ')}`);
+    if (!name)
+      fail(token.position, `unknown property "${token.value}"; filterable: ${properties.join(', ')}`);
     return name;
   };
   const literal = (): string => {

@@ -6,7 +6,10 @@ import { qrCodeImageFor, QR_QUIET_ZONE_MODULES, renderQrPng } from './renderQrPn
 
 const TOKEN = 'K7PQ3MZX9WRT2HVB4NCE';
 const PAYLOAD = serializeProvisioningPayload(
-  buildProvisioningPayload({ token: TOKEN, wifi: { ssid: 'Staging Lab', password: 'correct horse', security: 'WPA' } }),
+  buildProvisioningPayload({
+    token: TOKEN,
+    wifi: { ssid: 'Staging Lab', password: 'correct horse', security: 'WPA' },
+  }),
 );
 
 describe('renderQrPng', () => {
@@ -25,7 +28,8 @@ describe('renderQrPng', () => {
 
   // jsQR reads the whole image: an independent reader, unlike stagesim's camera. At 3 pixels per module
   // to keep it quick: it is the same module matrix at any scale.
-  const readWithJsQR = (image: PNG) => jsQR(new Uint8ClampedArray(image.data), image.width, image.height, { inversionAttempts: 'dontInvert' });
+  const readWithJsQR = (image: PNG) =>
+    jsQR(new Uint8ClampedArray(image.data), image.width, image.height, { inversionAttempts: 'dontInvert' });
 
   it('holds the payload, as an independent reader decodes it', () => {
     expect(readWithJsQR(PNG.sync.read(renderQrPng(PAYLOAD, { modulePixels: 3 })))?.data).toBe(PAYLOAD);
@@ -38,7 +42,12 @@ describe('renderQrPng', () => {
     let darkInQuietZone = 0;
     for (let i = 0; i < png.width; i++) {
       for (let band = 0; band < quiet; band++) {
-        for (const value of [grey(i, band), grey(band, i), grey(i, png.height - 1 - band), grey(png.width - 1 - band, i)]) {
+        for (const value of [
+          grey(i, band),
+          grey(band, i),
+          grey(i, png.height - 1 - band),
+          grey(png.width - 1 - band, i),
+        ]) {
           if (value !== 255) darkInQuietZone++;
         }
       }
@@ -61,7 +70,9 @@ describe('renderQrPng', () => {
   });
 
   it('refuses text no QR code can hold, and impossible module sizes', () => {
-    expect(() => renderQrPng('x'.repeat(3000))).toThrow(expect.objectContaining({ code: 'QR_TEXT_TOO_LONG' }));
+    expect(() => renderQrPng('x'.repeat(3000))).toThrow(
+      expect.objectContaining({ code: 'QR_TEXT_TOO_LONG' }),
+    );
     for (const modulePixels of [0, 2.5, 65]) {
       let error: unknown;
       try {

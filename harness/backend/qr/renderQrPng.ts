@@ -33,13 +33,20 @@ export interface RenderQrOptions {
 export function renderQrPng(payloadText: string, options: RenderQrOptions = {}): Buffer {
   const modulePixels = options.modulePixels ?? QR_DEFAULT_MODULE_PIXELS;
   if (!Number.isInteger(modulePixels) || modulePixels < 1 || modulePixels > 64) {
-    throw new StagesimError('QR_RENDER_INVALID', `module size must be a whole number of pixels from 1 to 64, got ${modulePixels}`);
+    throw new StagesimError(
+      'QR_RENDER_INVALID',
+      `module size must be a whole number of pixels from 1 to 64, got ${modulePixels}`,
+    );
   }
   let code: QRCode.QRCode;
   try {
     code = QRCode.create(payloadText, { errorCorrectionLevel: QR_ERROR_CORRECTION });
   } catch (error) {
-    throw new StagesimError('QR_TEXT_TOO_LONG', `the text does not fit in a QR code: ${(error as Error).message}`, { cause: error });
+    throw new StagesimError(
+      'QR_TEXT_TOO_LONG',
+      `the text does not fit in a QR code: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   const modules = code.modules;
   const side = (modules.size + 2 * QR_QUIET_ZONE_MODULES) * modulePixels;
@@ -49,7 +56,8 @@ export function renderQrPng(payloadText: string, options: RenderQrOptions = {}):
       if (!modules.get(row, col)) continue;
       const top = (row + QR_QUIET_ZONE_MODULES) * modulePixels;
       const left = (col + QR_QUIET_ZONE_MODULES) * modulePixels;
-      for (let y = top; y < top + modulePixels; y++) grey.fill(0, y * side + left, y * side + left + modulePixels);
+      for (let y = top; y < top + modulePixels; y++)
+        grey.fill(0, y * side + left, y * side + left + modulePixels);
     }
   }
   // pngjs packs from one byte per pixel when told the input is greyscale without alpha. No row filter:

@@ -25,14 +25,36 @@ describe('SqliteStore on a file', () => {
     const replacedToken = profile.tokenValue;
     await admin.post(`${PROFILES}/${profile.id}/createToken`);
     const current = (await admin.get(`${PROFILES}/${profile.id}`)).body;
-    const filter = (await admin.post('/beta/deviceManagement/assignmentFilters', { displayName: 'All Pixels', rule: 'device.model -startsWith "Pixel"' })).body;
-    const staff = (await admin.post('/beta/groups', { displayName: 'Staff', 'members@odata.bind': ['https://graph.microsoft.com/v1.0/users/john@contoso.com'] })).body;
-    const policy = (await admin.post('/beta/deviceManagement/simulatorPolicies', { displayName: 'Lockdown' })).body;
+    const filter = (
+      await admin.post('/beta/deviceManagement/assignmentFilters', {
+        displayName: 'All Pixels',
+        rule: 'device.model -startsWith "Pixel"',
+      })
+    ).body;
+    const staff = (
+      await admin.post('/beta/groups', {
+        displayName: 'Staff',
+        'members@odata.bind': ['https://graph.microsoft.com/v1.0/users/john@contoso.com'],
+      })
+    ).body;
+    const policy = (await admin.post('/beta/deviceManagement/simulatorPolicies', { displayName: 'Lockdown' }))
+      .body;
     await admin.post(`/beta/deviceManagement/simulatorPolicies/${policy.id}/assign`, {
-      assignments: [{ target: { '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget', deviceAndAppManagementAssignmentFilterId: filter.id } }],
+      assignments: [
+        {
+          target: {
+            '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget',
+            deviceAndAppManagementAssignmentFilterId: filter.id,
+          },
+        },
+      ],
     });
     const app = (await admin.post('/beta/deviceManagement/simulatorApps', { displayName: 'Teams' })).body;
-    await admin.post(`/beta/deviceManagement/simulatorApps/${app.id}/assign`, { assignments: [{ target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: staff.id } }] });
+    await admin.post(`/beta/deviceManagement/simulatorApps/${app.id}/assign`, {
+      assignments: [
+        { target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: staff.id } },
+      ],
+    });
 
     const channel = await RawChannel.open(first.channelUrl);
     await channel.hello('PERSIST1');
@@ -59,7 +81,9 @@ describe('SqliteStore on a file', () => {
       expect((await admin.get('/simulator/ledger')).body).toEqual(before.ledger);
       expect((await admin.get('/beta/groups')).body).toEqual(before.groups);
       expect((await admin.get(`/beta/groups/${staff.id}/members`)).body).toEqual(before.members);
-      expect((await admin.get(`/beta/deviceManagement/simulatorApps/${app.id}/assignments`)).body).toEqual(before.assignments);
+      expect((await admin.get(`/beta/deviceManagement/simulatorApps/${app.id}/assignments`)).body).toEqual(
+        before.assignments,
+      );
 
       // The device resumes where it was: staged, its sign-in accepted, and targeting still applies.
       const again = await RawChannel.open(second.channelUrl);
@@ -68,8 +92,12 @@ describe('SqliteStore on a file', () => {
       expect(enrolled.deliveries).toEqual({ policies: ['Lockdown'], apps: ['Teams'] });
       // Tokens are still told apart by their digests.
       await again.hello('PERSIST2');
-      expect(await again.request({ type: 'redeemToken', token: replacedToken, method: 'qr' })).toMatchObject({ reason: 'replaced' });
-      expect(await again.request({ type: 'redeemToken', token: current.tokenValue, method: 'qr' })).toMatchObject({ type: 'tokenAccepted' });
+      expect(await again.request({ type: 'redeemToken', token: replacedToken, method: 'qr' })).toMatchObject({
+        reason: 'replaced',
+      });
+      expect(
+        await again.request({ type: 'redeemToken', token: current.tokenValue, method: 'qr' }),
+      ).toMatchObject({ type: 'tokenAccepted' });
       await again.close();
     } finally {
       await second.close();
@@ -96,13 +124,18 @@ describe('SqliteStore on a file', () => {
       for (const serial of ['CACHE1', 'CACHE2']) {
         const channel = await RawChannel.open(backend.channelUrl);
         await channel.hello(serial);
-        expect((await channel.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' })).type).toBe('tokenAccepted');
+        expect(
+          (await channel.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' })).type,
+        ).toBe('tokenAccepted');
         await channel.request({ type: 'completeStage', stage: 'staged' });
         await channel.close();
         agrees();
       }
       expect(backend.store.getProfile(profile.id)!.usageCount).toBe(2);
-      await admin.patch(`${PROFILES}/${profile.id}`, { displayName: 'Cached, renamed', deviceNameTemplate: '{{SERIAL}}' });
+      await admin.patch(`${PROFILES}/${profile.id}`, {
+        displayName: 'Cached, renamed',
+        deviceNameTemplate: '{{SERIAL}}',
+      });
       agrees();
       await admin.post(`${PROFILES}/${profile.id}/createToken`);
       agrees();
@@ -128,7 +161,9 @@ describe('SqliteStore on a file', () => {
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.prepare('SELECT version FROM schemaVersion').get()).toEqual({ version: MIGRATIONS.length });
-      const tokens = db.prepare('SELECT value, state, length(valueHash) AS hashLength FROM tokens ORDER BY createdAt, rowid').all();
+      const tokens = db
+        .prepare('SELECT value, state, length(valueHash) AS hashLength FROM tokens ORDER BY createdAt, rowid')
+        .all();
       expect(tokens).toEqual([
         { value: null, state: 'replaced', hashLength: 32 },
         { value: expect.stringMatching(/^[A-Z2-9]{20}$/), state: 'active', hashLength: 32 },

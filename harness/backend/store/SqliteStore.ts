@@ -68,7 +68,11 @@ export class SqliteStore implements BackendStore {
     try {
       this.db = new Database(path);
     } catch (error) {
-      throw new StagesimError('DB_OPEN_FAILED', `cannot open the database ${path}: ${(error as Error).message}`, { cause: error });
+      throw new StagesimError(
+        'DB_OPEN_FAILED',
+        `cannot open the database ${path}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     try {
       if (path !== ':memory:' && path !== '') {
@@ -79,7 +83,11 @@ export class SqliteStore implements BackendStore {
       this.version = migrate(this.db);
     } catch (error) {
       this.db.close();
-      throw new StagesimError('DB_OPEN_FAILED', `cannot use the database ${path}: ${(error as Error).message}`, { cause: error });
+      throw new StagesimError(
+        'DB_OPEN_FAILED',
+        `cannot use the database ${path}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     this.s = this.prepareStatements();
     this.tx = this.prepareTransactions();
@@ -100,59 +108,72 @@ export class SqliteStore implements BackendStore {
   private prepareStatements(): Record<string, Statement> {
     const p = (sql: string) => this.db.prepare(sql);
     return {
-      insertProfile: p(`INSERT INTO profiles (id, displayName, description, enrollmentMode, tokenType, createdAt, modifiedAt,
+      insertProfile:
+        p(`INSERT INTO profiles (id, displayName, description, enrollmentMode, tokenType, createdAt, modifiedAt,
         deviceNameTemplate, configureWifi, wifiSsid, wifiPassword, wifiSecurityType, wifiHidden, roleScopeTagIds, usageCount, currentTokenId)
         VALUES (@id, @displayName, @description, @enrollmentMode, @tokenType, @createdAt, @modifiedAt, @deviceNameTemplate,
         @configureWifi, @wifiSsid, @wifiPassword, @wifiSecurityType, @wifiHidden, @roleScopeTagIds, @usageCount, @currentTokenId)`),
       getProfile: p('SELECT * FROM profiles WHERE id = ?'),
       listProfiles: p('SELECT * FROM profiles ORDER BY rowid'),
-      updateProfile: p(`UPDATE profiles SET displayName = @displayName, description = @description, modifiedAt = @modifiedAt,
+      updateProfile:
+        p(`UPDATE profiles SET displayName = @displayName, description = @description, modifiedAt = @modifiedAt,
         deviceNameTemplate = @deviceNameTemplate, configureWifi = @configureWifi, wifiSsid = @wifiSsid, wifiPassword = @wifiPassword,
         wifiSecurityType = @wifiSecurityType, wifiHidden = @wifiHidden, roleScopeTagIds = @roleScopeTagIds WHERE id = @id`),
       deleteProfile: p('DELETE FROM profiles WHERE id = ?'),
       setCurrentToken: p('UPDATE profiles SET currentTokenId = ?, modifiedAt = ? WHERE id = ?'),
       countUse: p('UPDATE profiles SET usageCount = usageCount + 1 WHERE id = ?'),
-      insertToken: p(`INSERT INTO tokens (id, profileId, valueHash, value, tokenType, enrollmentMode, createdAt, expiresAt, state, endedAt)
+      insertToken:
+        p(`INSERT INTO tokens (id, profileId, valueHash, value, tokenType, enrollmentMode, createdAt, expiresAt, state, endedAt)
         VALUES (@id, @profileId, @valueHash, @value, @tokenType, @enrollmentMode, @createdAt, @expiresAt, @state, @endedAt)`),
       getToken: p('SELECT * FROM tokens WHERE id = ?'),
       findToken: p('SELECT * FROM tokens WHERE valueHash = ?'),
       // Only the digest of a token that is no longer current is kept: enough to say why it is refused.
       endToken: p("UPDATE tokens SET state = ?, endedAt = ?, value = NULL WHERE id = ? AND state = 'active'"),
-      enrolledCount: p("SELECT COUNT(*) AS n FROM devices WHERE profileId = ? AND stage IN ('staged', 'adminProvisioned', 'enrolled')"),
+      enrolledCount: p(
+        "SELECT COUNT(*) AS n FROM devices WHERE profileId = ? AND stage IN ('staged', 'adminProvisioned', 'enrolled')",
+      ),
 
-      insertDevice: p(`INSERT INTO devices (id, serialNumber, manufacturer, model, osVersion, registeredAt, lastChangeAt)
+      insertDevice:
+        p(`INSERT INTO devices (id, serialNumber, manufacturer, model, osVersion, registeredAt, lastChangeAt)
         VALUES (@id, @serialNumber, @manufacturer, @model, @osVersion, @at, @at)
         ON CONFLICT (serialNumber) DO UPDATE SET manufacturer = excluded.manufacturer, model = excluded.model, osVersion = excluded.osVersion
         RETURNING *`),
       getDevice: p('SELECT * FROM devices WHERE id = ?'),
       getDeviceBySerial: p('SELECT * FROM devices WHERE serialNumber = ?'),
-      updateDevice: p(`UPDATE devices SET manufacturer = @manufacturer, model = @model, osVersion = @osVersion, stage = @stage,
+      updateDevice:
+        p(`UPDATE devices SET manufacturer = @manufacturer, model = @model, osVersion = @osVersion, stage = @stage,
         flow = @flow, tokenId = @tokenId, profileId = @profileId, profileName = @profileName, enrollmentMode = @enrollmentMode,
         deviceNameTemplate = @deviceNameTemplate, nameRandom = @nameRandom, signedInUpn = @signedInUpn, upn = @upn,
         enrolledAt = @enrolledAt, userEnrolledAt = @userEnrolledAt, managedName = @managedName, deviceName = @deviceName,
         deliveries = @deliveries, lastChangeAt = @lastChangeAt, managed = @managed, lastReply = @lastReply WHERE id = @id`),
       listManaged: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid'),
       listManagedPage: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid LIMIT ? OFFSET ?'),
-      listManagedBySerial: p('SELECT * FROM devices WHERE managed = 1 AND serialNumber = ? COLLATE NOCASE ORDER BY rowid'),
+      listManagedBySerial: p(
+        'SELECT * FROM devices WHERE managed = 1 AND serialNumber = ? COLLATE NOCASE ORDER BY rowid',
+      ),
       insertLedger: p(`INSERT INTO ledger (deviceId, serialNumber, fromStage, toStage, at, actor, tokenId)
         VALUES (@deviceId, @serialNumber, @fromStage, @toStage, @at, @actor, @tokenId)`),
       ledgerAll: p('SELECT * FROM ledger ORDER BY seq'),
       ledgerByDevice: p('SELECT * FROM ledger WHERE deviceId = ? ORDER BY seq'),
 
-      insertFilter: p(`INSERT INTO assignmentFilters (id, displayName, description, platform, rule, createdAt, modifiedAt)
+      insertFilter:
+        p(`INSERT INTO assignmentFilters (id, displayName, description, platform, rule, createdAt, modifiedAt)
         VALUES (@id, @displayName, @description, @platform, @rule, @createdAt, @modifiedAt)`),
       getFilter: p('SELECT * FROM assignmentFilters WHERE id = ?'),
       findFilterByName: p('SELECT * FROM assignmentFilters WHERE displayName = ?'),
       listFilters: p('SELECT * FROM assignmentFilters ORDER BY rowid'),
-      updateFilter: p(`UPDATE assignmentFilters SET displayName = @displayName, description = @description, platform = @platform,
+      updateFilter:
+        p(`UPDATE assignmentFilters SET displayName = @displayName, description = @description, platform = @platform,
         rule = @rule, modifiedAt = @modifiedAt WHERE id = @id`),
       deleteFilter: p('DELETE FROM assignmentFilters WHERE id = ?'),
 
-      insertGroup: p(`INSERT INTO groups (id, displayName, description, dynamic, membershipRule, createdAt, modifiedAt)
+      insertGroup:
+        p(`INSERT INTO groups (id, displayName, description, dynamic, membershipRule, createdAt, modifiedAt)
         VALUES (@id, @displayName, @description, @dynamic, @membershipRule, @createdAt, @modifiedAt)`),
       getGroup: p('SELECT * FROM groups WHERE id = ?'),
       listGroups: p('SELECT * FROM groups ORDER BY rowid'),
-      updateGroup: p(`UPDATE groups SET displayName = @displayName, description = @description, membershipRule = @membershipRule,
+      updateGroup:
+        p(`UPDATE groups SET displayName = @displayName, description = @description, membershipRule = @membershipRule,
         modifiedAt = @modifiedAt WHERE id = @id`),
       deleteGroup: p('DELETE FROM groups WHERE id = ?'),
       deleteMembersOf: p('DELETE FROM groupMembers WHERE groupId = ?'),
@@ -164,7 +185,9 @@ export class SqliteStore implements BackendStore {
         VALUES (@id, @kind, @displayName, @description, @createdAt, @modifiedAt)`),
       getPayload: p('SELECT * FROM payloads WHERE id = ?'),
       listPayloads: p('SELECT * FROM payloads WHERE kind = ? ORDER BY rowid'),
-      updatePayload: p('UPDATE payloads SET displayName = @displayName, description = @description, modifiedAt = @modifiedAt WHERE id = @id'),
+      updatePayload: p(
+        'UPDATE payloads SET displayName = @displayName, description = @description, modifiedAt = @modifiedAt WHERE id = @id',
+      ),
       deletePayload: p('DELETE FROM payloads WHERE id = ?'),
       deleteAssignmentsOf: p('DELETE FROM assignments WHERE payloadId = ?'),
       insertAssignment: p(`INSERT INTO assignments (id, payloadId, targetType, groupId, filterId, filterType)
@@ -196,11 +219,13 @@ export class SqliteStore implements BackendStore {
         s.insertToken!.run(token);
         s.setCurrentToken!.run(token.id, at, profileId);
       }),
-      saveDevice: this.db.transaction((device: DeviceRecord, entry?: LedgerEntryInput, countUseOfProfile?: string) => {
-        s.updateDevice!.run(deviceRow(device));
-        if (entry) s.insertLedger!.run(entry);
-        if (countUseOfProfile) s.countUse!.run(countUseOfProfile);
-      }),
+      saveDevice: this.db.transaction(
+        (device: DeviceRecord, entry?: LedgerEntryInput, countUseOfProfile?: string) => {
+          s.updateDevice!.run(deviceRow(device));
+          if (entry) s.insertLedger!.run(entry);
+          if (countUseOfProfile) s.countUse!.run(countUseOfProfile);
+        },
+      ),
       createGroup: this.db.transaction((group: Group, members: string[]) => {
         s.insertGroup!.run({ ...group, dynamic: group.dynamic ? 1 : 0 });
         for (const upn of members) s.addMember!.run(group.id, upn);
@@ -293,7 +318,12 @@ export class SqliteStore implements BackendStore {
   registerDevice(identity: DeviceIdentity, at: number, newId: string): DeviceRecord {
     const known = this.getDeviceBySerial(identity.serialNumber);
     // A device saying hello again (every reconnect) with the same hardware facts writes nothing.
-    if (known && known.manufacturer === identity.manufacturer && known.model === identity.model && known.osVersion === identity.osVersion) {
+    if (
+      known &&
+      known.manufacturer === identity.manufacturer &&
+      known.model === identity.model &&
+      known.osVersion === identity.osVersion
+    ) {
       return known;
     }
     return this.remember(toDevice(this.s.insertDevice!.get({ id: newId, at, ...identity }) as Row));
@@ -437,7 +467,9 @@ export class SqliteStore implements BackendStore {
   }
 
   listAssignments(payloadId?: string): Assignment[] {
-    return (payloadId === undefined ? this.s.listAssignments!.all() : this.s.listAssignmentsOf!.all(payloadId)) as Assignment[];
+    return (
+      payloadId === undefined ? this.s.listAssignments!.all() : this.s.listAssignmentsOf!.all(payloadId)
+    ) as Assignment[];
   }
 
   isReferenced(what: { groupId?: string; filterId?: string }): boolean {
@@ -477,9 +509,13 @@ function deviceRow(device: DeviceRecord): Row {
 function toDevice(row: Row): DeviceRecord {
   return {
     ...(row as unknown as DeviceRecord),
-    deliveries: row.deliveries === null ? null : (JSON.parse(row.deliveries as string) as DeviceRecord['deliveries']),
+    deliveries:
+      row.deliveries === null ? null : (JSON.parse(row.deliveries as string) as DeviceRecord['deliveries']),
     managed: row.managed === 1,
-    lastReply: row.lastReply === null || row.lastReply === undefined ? null : (JSON.parse(row.lastReply as string) as DeviceRecord['lastReply']),
+    lastReply:
+      row.lastReply === null || row.lastReply === undefined
+        ? null
+        : (JSON.parse(row.lastReply as string) as DeviceRecord['lastReply']),
   };
 }
 

@@ -128,7 +128,9 @@ export function migrate(db: Database): number {
   const row = db.prepare('SELECT version FROM schemaVersion').get() as { version: number } | undefined;
   let version = row?.version ?? 0;
   if (version > MIGRATIONS.length) {
-    throw new Error(`the database is at schema version ${version}, newer than this stagesim knows (${MIGRATIONS.length})`);
+    throw new Error(
+      `the database is at schema version ${version}, newer than this stagesim knows (${MIGRATIONS.length})`,
+    );
   }
   const apply = db.transaction((next: number) => {
     db.exec(MIGRATIONS[next - 1]!);

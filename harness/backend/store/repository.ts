@@ -1,4 +1,10 @@
-import type { Deliveries, DeviceIdentity, EnrollmentMode, EnrollmentStage, EnrollmentTokenType } from '../../../agent/protocol/enrollment';
+import type {
+  Deliveries,
+  DeviceIdentity,
+  EnrollmentMode,
+  EnrollmentStage,
+  EnrollmentTokenType,
+} from '../../../agent/protocol/enrollment';
 import type { Flow, LedgerActor } from '../ledger';
 
 /**

@@ -13,7 +13,9 @@ let profile: any;
 
 const POLICIES = '/beta/deviceManagement/simulatorPolicies';
 const APPS = '/beta/deviceManagement/simulatorApps';
-const target = (type: string, extra: Record<string, unknown> = {}) => ({ target: { '@odata.type': `#microsoft.graph.${type}`, ...extra } });
+const target = (type: string, extra: Record<string, unknown> = {}) => ({
+  target: { '@odata.type': `#microsoft.graph.${type}`, ...extra },
+});
 
 async function assign(path: string, displayName: string, ...assignments: unknown[]) {
   const created = await admin.post(path, { displayName });
@@ -34,17 +36,47 @@ beforeAll(async () => {
       rule: '(device.enrollmentProfileName -eq "Frontline staging") and (device.osVersion -startsWith "13")',
     })
   ).body;
-  const devices = (await admin.post('/beta/groups', { displayName: 'Frontline devices', groupTypes: ['DynamicMembership'], membershipRule: '(device.enrollmentProfileName -eq "Frontline staging")' })).body;
-  const staff = (await admin.post('/beta/groups', { displayName: 'Store staff', 'members@odata.bind': ['https://graph.microsoft.com/v1.0/users/john@contoso.com', 'https://graph.microsoft.com/v1.0/users/boss@contoso.com'] })).body;
-  const managers = (await admin.post('/beta/groups', { displayName: 'Managers', 'members@odata.bind': ['https://graph.microsoft.com/v1.0/users/boss@contoso.com'] })).body;
-  const include = { deviceAndAppManagementAssignmentFilterId: filter.id, deviceAndAppManagementAssignmentFilterType: 'include' };
-  const exclude = { deviceAndAppManagementAssignmentFilterId: filter.id, deviceAndAppManagementAssignmentFilterType: 'exclude' };
+  const devices = (
+    await admin.post('/beta/groups', {
+      displayName: 'Frontline devices',
+      groupTypes: ['DynamicMembership'],
+      membershipRule: '(device.enrollmentProfileName -eq "Frontline staging")',
+    })
+  ).body;
+  const staff = (
+    await admin.post('/beta/groups', {
+      displayName: 'Store staff',
+      'members@odata.bind': [
+        'https://graph.microsoft.com/v1.0/users/john@contoso.com',
+        'https://graph.microsoft.com/v1.0/users/boss@contoso.com',
+      ],
+    })
+  ).body;
+  const managers = (
+    await admin.post('/beta/groups', {
+      displayName: 'Managers',
+      'members@odata.bind': ['https://graph.microsoft.com/v1.0/users/boss@contoso.com'],
+    })
+  ).body;
+  const include = {
+    deviceAndAppManagementAssignmentFilterId: filter.id,
+    deviceAndAppManagementAssignmentFilterType: 'include',
+  };
+  const exclude = {
+    deviceAndAppManagementAssignmentFilterId: filter.id,
+    deviceAndAppManagementAssignmentFilterType: 'exclude',
+  };
 
   await assign(POLICIES, 'Store Wi-Fi', target('allDevicesAssignmentTarget', include));
   await assign(POLICIES, 'Baseline', target('allDevicesAssignmentTarget'));
   await assign(POLICIES, 'Kiosk lockdown', target('groupAssignmentTarget', { groupId: devices.id }));
   await assign(POLICIES, 'Compliance', target('allLicensedUsersAssignmentTarget'));
-  await assign(POLICIES, 'Staff rules', target('groupAssignmentTarget', { groupId: staff.id }), target('exclusionGroupAssignmentTarget', { groupId: managers.id }));
+  await assign(
+    POLICIES,
+    'Staff rules',
+    target('groupAssignmentTarget', { groupId: staff.id }),
+    target('exclusionGroupAssignmentTarget', { groupId: managers.id }),
+  );
   await assign(APPS, 'Scanner', target('allDevicesAssignmentTarget', include));
   await assign(APPS, 'Fallback browser', target('allDevicesAssignmentTarget', exclude));
   await assign(APPS, 'Teams', target('groupAssignmentTarget', { groupId: staff.id, ...include }));
@@ -81,7 +113,9 @@ describe('deliveries', () => {
       policies: ['Baseline', 'Compliance', 'Kiosk lockdown', 'Staff rules', 'Store Wi-Fi'],
       apps: ['Scanner', 'Teams'],
     });
-    const listed = (await admin.get(`/beta/deviceManagement/managedDevices?$filter=serialNumber eq 'TGTUSER'`)).body.value[0];
+    const listed = (
+      await admin.get(`/beta/deviceManagement/managedDevices?$filter=serialNumber eq 'TGTUSER'`)
+    ).body.value[0];
     expect(listed.simulatorDeliveredPolicies).toEqual(enrolled.deliveries.policies);
     expect(listed.simulatorDeliveredApps).toEqual(enrolled.deliveries.apps);
     await channel.close();
@@ -91,7 +125,10 @@ describe('deliveries', () => {
     const { channel } = await stage('TGTBOSS', '14');
     const enrolled = await enroll(channel, 'Boss@Contoso.com');
     // Staff rules: boss is a manager (excluded). Teams: staff, but the include filter needs Android 13.
-    expect(enrolled.deliveries).toEqual({ policies: ['Baseline', 'Compliance', 'Kiosk lockdown'], apps: ['Fallback browser'] });
+    expect(enrolled.deliveries).toEqual({
+      policies: ['Baseline', 'Compliance', 'Kiosk lockdown'],
+      apps: ['Fallback browser'],
+    });
     await channel.close();
   });
 
@@ -100,7 +137,14 @@ describe('deliveries', () => {
     expect(staged.deliveries.policies).toEqual(['Store Wi-Fi']);
     const extra = (await admin.post(POLICIES, { displayName: 'Late policy' })).body;
     const filters = (await admin.get('/beta/deviceManagement/assignmentFilters')).body.value;
-    await admin.post(`${POLICIES}/${extra.id}/assign`, { assignments: [target('allDevicesAssignmentTarget', { deviceAndAppManagementAssignmentFilterId: filters[0].id, deviceAndAppManagementAssignmentFilterType: 'include' })] });
+    await admin.post(`${POLICIES}/${extra.id}/assign`, {
+      assignments: [
+        target('allDevicesAssignmentTarget', {
+          deviceAndAppManagementAssignmentFilterId: filters[0].id,
+          deviceAndAppManagementAssignmentFilterType: 'include',
+        }),
+      ],
+    });
     const enrolled = await enroll(channel, 'ann@contoso.com');
     expect(enrolled.deliveries.policies).toContain('Late policy');
     await channel.close();

@@ -62,12 +62,16 @@ export class Targeting {
   private current(): Compiled {
     if (this.compiled && this.compiled.revision === this.store.targetingRevision) return this.compiled;
     const revision = this.store.targetingRevision;
-    const filters = new Map(this.store.listFilters().map((filter) => [filter.id, tryParse(filter.rule)] as const));
+    const filters = new Map(
+      this.store.listFilters().map((filter) => [filter.id, tryParse(filter.rule)] as const),
+    );
     const groups = new Map<string, CompiledGroup>();
     for (const group of this.store.listGroups()) {
       groups.set(group.id, {
         rule: group.dynamic ? tryParse(group.membershipRule) : null,
-        members: new Set(group.dynamic ? [] : this.store.listMembers(group.id).map((upn) => upn.toLowerCase())),
+        members: new Set(
+          group.dynamic ? [] : this.store.listMembers(group.id).map((upn) => upn.toLowerCase()),
+        ),
       });
     }
     const byPayload = new Map<string, Assignment[]>();
@@ -110,7 +114,10 @@ export class Targeting {
     const reaches = (assignment: Assignment): boolean => {
       switch (assignment.targetType) {
         case 'allDevices':
-          return (userStage || (assignment.filterId !== null && assignment.filterType !== 'none')) && filterPasses(assignment);
+          return (
+            (userStage || (assignment.filterId !== null && assignment.filterType !== 'none')) &&
+            filterPasses(assignment)
+          );
         case 'allLicensedUsers':
           return userStage && upn !== null && filterPasses(assignment);
         case 'group':
@@ -122,7 +129,8 @@ export class Targeting {
 
     const deliveries: Deliveries = { policies: [], apps: [] };
     for (const payload of compiled.payloads) {
-      const excluded = userStage && payload.assignments.some((a) => a.targetType === 'exclusionGroup' && inGroup(a.groupId));
+      const excluded =
+        userStage && payload.assignments.some((a) => a.targetType === 'exclusionGroup' && inGroup(a.groupId));
       if (excluded || !payload.assignments.some(reaches)) continue;
       (payload.kind === 'policy' ? deliveries.policies : deliveries.apps).push(payload.displayName);
     }

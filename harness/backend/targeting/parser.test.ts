@@ -14,8 +14,12 @@ const holds = (rule: string, facts = pixel) => evaluateRule(parseRule(rule), fac
 
 describe('parseRule and evaluateRule', () => {
   it('evaluates the documented example', () => {
-    expect(holds('(device.enrollmentProfileName -eq "Frontline staging") and (device.osVersion -startsWith "13")')).toBe(true);
-    expect(holds('(device.enrollmentProfileName -eq "Frontline staging") and (device.osVersion -startsWith "14")')).toBe(false);
+    expect(
+      holds('(device.enrollmentProfileName -eq "Frontline staging") and (device.osVersion -startsWith "13")'),
+    ).toBe(true);
+    expect(
+      holds('(device.enrollmentProfileName -eq "Frontline staging") and (device.osVersion -startsWith "14")'),
+    ).toBe(false);
   });
 
   it('supports every operator', () => {
@@ -36,15 +40,23 @@ describe('parseRule and evaluateRule', () => {
   });
 
   it('gives not > and > or precedence, with parentheses overriding', () => {
-    expect(holds('device.model -eq "x" or device.model -eq "Pixel 7" and device.manufacturer -eq "Google"')).toBe(true);
-    expect(holds('(device.model -eq "x" or device.model -eq "Pixel 7") and device.manufacturer -eq "Samsung"')).toBe(false);
+    expect(
+      holds('device.model -eq "x" or device.model -eq "Pixel 7" and device.manufacturer -eq "Google"'),
+    ).toBe(true);
+    expect(
+      holds('(device.model -eq "x" or device.model -eq "Pixel 7") and device.manufacturer -eq "Samsung"'),
+    ).toBe(false);
     expect(holds('not device.model -eq "x"')).toBe(true);
     expect(holds('not (device.model -eq "Pixel 7" or device.model -eq "x")')).toBe(false);
   });
 
   it("accepts Entra's membershipRule spelling: -and/-or/-not and device attribute names", () => {
-    expect(holds('(device.deviceOSVersion -startsWith "13") -and (device.deviceManufacturer -eq "Google")')).toBe(true);
-    expect(holds('-not (device.deviceModel -eq "Pixel 7") -or (device.displayName -startsWith "Staging_")')).toBe(true);
+    expect(
+      holds('(device.deviceOSVersion -startsWith "13") -and (device.deviceManufacturer -eq "Google")'),
+    ).toBe(true);
+    expect(
+      holds('-not (device.deviceModel -eq "Pixel 7") -or (device.displayName -startsWith "Staging_")'),
+    ).toBe(true);
   });
 
   it('reads escaped quotes in values', () => {
@@ -64,13 +76,21 @@ describe('parseRule errors', () => {
   };
 
   it.each([
-    ['device.osVersion -startsWith 13', 30, /expected a value in double quotes after -startsWith, found "13"/],
+    [
+      'device.osVersion -startsWith 13',
+      30,
+      /expected a value in double quotes after -startsWith, found "13"/,
+    ],
     ['device.osVersion -like "13"', 18, /unknown operator -like/],
     ['device.imei -eq "1"', 1, /unknown property "device.imei"/],
     ['user.department -eq "x"', 1, /expected a device property/],
     ['(device.model -eq "Pixel 7"', 28, /expected "\)" to close the "\(" at position 1/],
     ['device.model -eq "Pixel 7" and', 31, /expected a device property .* found the end of the rule/],
-    ['device.model -eq "Pixel 7" xor device.model -eq "x"', 28, /expected "and", "or" or the end of the rule, found "xor"/],
+    [
+      'device.model -eq "Pixel 7" xor device.model -eq "x"',
+      28,
+      /expected "and", "or" or the end of the rule, found "xor"/,
+    ],
     ['device.model -in "Pixel 7"', 18, /expected a list such as \["a", "b"\] after -in/],
     ['device.model -eq ["a"]', 18, /a list needs -in or -notIn/],
     ['device.model -in ["a" "b"]', 23, /expected "," or "\]" in the list/],

@@ -18,7 +18,12 @@ export class AdminClient {
     return new AdminClient(backend.url, adminKey);
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<AdminResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<AdminResponse<T>> {
     const init: RequestInit = { method, headers: { ...headers } };
     if (this.adminKey) (init.headers as Record<string, string>).authorization = `Bearer ${this.adminKey}`;
     if (body !== undefined) {
@@ -28,7 +33,8 @@ export class AdminClient {
     const response = await fetch(`${this.baseUrl}${path}`, init);
     const text = await response.text();
     let parsed: unknown = null;
-    if (text !== '' && (response.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
+    if (text !== '' && (response.headers.get('content-type') ?? '').includes('json'))
+      parsed = JSON.parse(text);
     return { status: response.status, headers: response.headers, body: parsed as T, text };
   }
 
@@ -50,7 +56,13 @@ export const PROFILES = '/beta/deviceManagement/androidDeviceOwnerEnrollmentProf
 
 /** Creates a profile and answers its Graph entity; fails the test unless Graph answered 201. */
 export async function createProfile(admin: AdminClient, body: Record<string, unknown>): Promise<any> {
-  const response = await admin.post(PROFILES, { displayName: 'Frontline staging', enrollmentMode: 'corporateOwnedFullyManaged', enrollmentTokenType: 'deviceStaging', ...body });
-  if (response.status !== 201) throw new Error(`creating a profile answered ${response.status}: ${response.text}`);
+  const response = await admin.post(PROFILES, {
+    displayName: 'Frontline staging',
+    enrollmentMode: 'corporateOwnedFullyManaged',
+    enrollmentTokenType: 'deviceStaging',
+    ...body,
+  });
+  if (response.status !== 201)
+    throw new Error(`creating a profile answered ${response.status}: ${response.text}`);
   return response.body;
 }

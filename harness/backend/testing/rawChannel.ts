@@ -17,7 +17,9 @@ export class RawChannel {
       if (waiter) waiter(message);
       else this.queue.push(message);
     });
-    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     socket.on('error', () => undefined);
   }
 
@@ -48,7 +50,10 @@ export class RawChannel {
   }
 
   async hello(serialNumber: string, osVersion = '14', extra: Record<string, unknown> = {}): Promise<any> {
-    return this.request({ type: 'hello', device: { serialNumber, manufacturer: 'Google', model: 'Pixel 8', osVersion, ...extra } });
+    return this.request({
+      type: 'hello',
+      device: { serialNumber, manufacturer: 'Google', model: 'Pixel 8', osVersion, ...extra },
+    });
   }
 
   close(): Promise<{ code: number; reason: string }> {

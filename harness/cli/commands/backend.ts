@@ -18,23 +18,43 @@ const optionsSchema = z.object({
 });
 
 /** Codes startBackend uses for input it cannot run with: one line, exit 2. */
-const BAD_INPUT = new Set(['BACKEND_OPTIONS_INVALID', 'ADMIN_KEY_REQUIRED', 'INVALID_TIME_ZONE', 'NAME_TEMPLATE_INVALID', 'DB_OPEN_FAILED', 'LISTEN_FAILED']);
+const BAD_INPUT = new Set([
+  'BACKEND_OPTIONS_INVALID',
+  'ADMIN_KEY_REQUIRED',
+  'INVALID_TIME_ZONE',
+  'NAME_TEMPLATE_INVALID',
+  'DB_OPEN_FAILED',
+  'LISTEN_FAILED',
+]);
 
 export const registerBackend: RegisterCommand = (program) => {
   program
     .command('backend')
-    .description('run the mock Intune backend (Graph-shaped admin API and the device channel) until SIGINT or SIGTERM')
+    .description(
+      'run the mock Intune backend (Graph-shaped admin API and the device channel) until SIGINT or SIGTERM',
+    )
     .option('--host <host>', 'interface to listen on; anything but loopback needs an admin key', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
     .option('--db <file>', 'SQLite database file to keep everything in (default: in memory)')
-    .option('--admin-key <key>', 'require "Authorization: Bearer <key>" on admin calls (or set STAGESIM_ADMIN_KEY)')
+    .option(
+      '--admin-key <key>',
+      'require "Authorization: Bearer <key>" on admin calls (or set STAGESIM_ADMIN_KEY)',
+    )
     .option('--time-zone <zone>', 'IANA time zone of the dates in device names', 'UTC')
-    .option('--tenant-domains <domains>', 'comma-separated domains whose accounts can sign in (default: contoso.com)')
+    .option(
+      '--tenant-domains <domains>',
+      'comma-separated domains whose accounts can sign in (default: contoso.com)',
+    )
     .action(async (raw: Record<string, unknown>) => {
-      const parsed = optionsSchema.safeParse({ ...raw, adminKey: raw.adminKey ?? process.env.STAGESIM_ADMIN_KEY ?? undefined });
+      const parsed = optionsSchema.safeParse({
+        ...raw,
+        adminKey: raw.adminKey ?? process.env.STAGESIM_ADMIN_KEY ?? undefined,
+      });
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new UsageError(`--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: expected ${issue.message}`);
+        throw new UsageError(
+          `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: expected ${issue.message}`,
+        );
       }
       const options = parsed.data;
       let backend;
@@ -44,7 +64,9 @@ export const registerBackend: RegisterCommand = (program) => {
           port: options.port,
           dbPath: options.db ?? ':memory:',
           timeZone: options.timeZone,
-          ...(options.tenantDomains ? { tenantDomains: options.tenantDomains.split(',').map((domain) => domain.trim()) } : {}),
+          ...(options.tenantDomains
+            ? { tenantDomains: options.tenantDomains.split(',').map((domain) => domain.trim()) }
+            : {}),
           ...(options.adminKey ? { adminKey: options.adminKey } : {}),
           log: (line) => process.stderr.write(`stagesim backend: ${line}\n`),
         });

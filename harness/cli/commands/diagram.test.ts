@@ -9,7 +9,8 @@ describe('stagesim diagram', () => {
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('stateDiagram-v2');
     const id = (path: string) => path.replace(/\./g, '_');
-    for (const leaf of leafStateNodes().map(pathOfNode)) expect(result.stdout).toMatch(new RegExp(`state "[^"]+" as ${id(leaf)}$`, 'm'));
+    for (const leaf of leafStateNodes().map(pathOfNode))
+      expect(result.stdout).toMatch(new RegExp(`state "[^"]+" as ${id(leaf)}$`, 'm'));
     for (const transition of modelTransitions().filter((t) => t.target && t.source)) {
       const label = transition.guard ? `${transition.event} [${transition.guard}]` : transition.event;
       expect(lines).toContain(`  ${id(transition.source)} --> ${id(transition.target!)} : ${label}`);

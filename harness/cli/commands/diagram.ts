@@ -8,7 +8,8 @@ export const registerDiagram: RegisterCommand = (program) => {
     .description('print the device model as a diagram')
     .option('--format <format>', 'diagram format: mermaid', 'mermaid')
     .action((options: { format: string }) => {
-      if (options.format !== 'mermaid') throw new UsageError(`unknown --format "${options.format}" (supported: mermaid)`);
+      if (options.format !== 'mermaid')
+        throw new UsageError(`unknown --format "${options.format}" (supported: mermaid)`);
       process.stdout.write(toMermaid());
     });
 };

@@ -28,12 +28,23 @@ describe('stagesim fleet with its embedded backend', () => {
     const result = await runCli(['fleet', '--devices', '20', '--concurrency', '8', '--json']);
     const summary = summaryOf(result);
     expect(result.code).toBe(0);
-    expect(summary).toMatchObject({ devices: 20, succeeded: 20, failed: 0, failures: {}, flow: 'staging', mode: 'fullyManaged', until: 'enrolled', workers: 1, concurrency: 8 });
+    expect(summary).toMatchObject({
+      devices: 20,
+      succeeded: 20,
+      failed: 0,
+      failures: {},
+      flow: 'staging',
+      mode: 'fullyManaged',
+      until: 'enrolled',
+      workers: 1,
+      concurrency: 8,
+    });
     expect(summary.backend.embedded).toBe('child');
     expect(summary.backendPeakRssMb).toBeGreaterThan(0);
     expect(summary.serialPrefix).toMatch(/^FL[A-Z2-9]{8}$/);
     // Every device waited once for each transition the backend records, and once for its sign-in.
-    for (const kind of ['tokenCreated', 'staged', 'signIn', 'enrolled'] as const) expect(summary.latencyByTransitionMs[kind].count).toBe(20);
+    for (const kind of ['tokenCreated', 'staged', 'signIn', 'enrolled'] as const)
+      expect(summary.latencyByTransitionMs[kind].count).toBe(20);
     expect(summary.latencyByTransitionMs.adminProvisioned.count).toBe(0);
     const { p50, p95, p99 } = summary.latencyMs;
     expect(p50).not.toBeNull();
@@ -44,10 +55,27 @@ describe('stagesim fleet with its embedded backend', () => {
   });
 
   test('default token, work profile, spread over two worker threads', async () => {
-    const result = await runCli(['fleet', '--devices', '20', '--flow', 'default', '--mode', 'workProfile', '--workers', '2', '--json']);
+    const result = await runCli([
+      'fleet',
+      '--devices',
+      '20',
+      '--flow',
+      'default',
+      '--mode',
+      'workProfile',
+      '--workers',
+      '2',
+      '--json',
+    ]);
     const summary = summaryOf(result);
     expect(result.code).toBe(0);
-    expect(summary).toMatchObject({ succeeded: 20, failed: 0, flow: 'default', mode: 'workProfile', workers: 2 });
+    expect(summary).toMatchObject({
+      succeeded: 20,
+      failed: 0,
+      flow: 'default',
+      mode: 'workProfile',
+      workers: 2,
+    });
     expect(summary.latencyByTransitionMs.adminProvisioned.count).toBe(20);
     expect(summary.latencyByTransitionMs.enrolled.count).toBe(20);
   });
@@ -75,15 +103,36 @@ describe('stagesim fleet against a running backend', () => {
 
   test('--until staged leaves every device userless with a Staging_ name', async () => {
     const profile = await world.profileFor(STAGING);
-    const result = await runCli(['fleet', '--devices', '20', '--until', 'staged', '--backend', backend.url, '--profile', profile.id, '--json']);
+    const result = await runCli([
+      'fleet',
+      '--devices',
+      '20',
+      '--until',
+      'staged',
+      '--backend',
+      backend.url,
+      '--profile',
+      profile.id,
+      '--json',
+    ]);
     const summary = summaryOf(result);
     expect(result.code).toBe(0);
-    expect(summary).toMatchObject({ succeeded: 20, until: 'staged', profileId: profile.id, backend: { url: backend.url, embedded: null }, backendPeakRssMb: null });
+    expect(summary).toMatchObject({
+      succeeded: 20,
+      until: 'staged',
+      profileId: profile.id,
+      backend: { url: backend.url, embedded: null },
+      backendPeakRssMb: null,
+    });
     expect(summary.latencyByTransitionMs.enrolled.count).toBe(0);
     const devices = await fleetDevices(admin, summary.serialPrefix);
     expect(devices).toHaveLength(20);
     for (const device of devices) {
-      expect(device).toMatchObject({ simulatorEnrollmentStage: 'staged', userPrincipalName: '', enrollmentProfileName: profile.displayName });
+      expect(device).toMatchObject({
+        simulatorEnrollmentStage: 'staged',
+        userPrincipalName: '',
+        enrollmentProfileName: profile.displayName,
+      });
       expect(device.deviceName.startsWith(`Staging_${device.serialNumber}_AndroidEnterprise_`)).toBe(true);
     }
   });
@@ -91,11 +140,17 @@ describe('stagesim fleet against a running backend', () => {
   test('through every stage: each device enrolled by its own user of the tenant, with the admin key', async () => {
     const keyed = await startBackend({ adminKey: 'fleet-admin-key-0123456789' });
     try {
-      const keyedWorld = new EnrollmentWorld(new AdminClient(keyed.url, 'fleet-admin-key-0123456789'), 'fleet-keyed');
+      const keyedWorld = new EnrollmentWorld(
+        new AdminClient(keyed.url, 'fleet-admin-key-0123456789'),
+        'fleet-keyed',
+      );
       const profile = await keyedWorld.profileFor(STAGING);
-      const result = await runCli(['fleet', '--devices', '12', '--backend', keyed.url, '--profile', profile.id, '--json'], {
-        env: { STAGESIM_ADMIN_KEY: 'fleet-admin-key-0123456789' },
-      });
+      const result = await runCli(
+        ['fleet', '--devices', '12', '--backend', keyed.url, '--profile', profile.id, '--json'],
+        {
+          env: { STAGESIM_ADMIN_KEY: 'fleet-admin-key-0123456789' },
+        },
+      );
       const summary = summaryOf(result);
       expect(result.code).toBe(0);
       expect(summary.succeeded).toBe(12);
@@ -105,7 +160,17 @@ describe('stagesim fleet against a running backend', () => {
       expect(new Set(users).size).toBe(12);
       for (const upn of users) expect(upn).toMatch(/@contoso\.com$/);
 
-      const wrongKey = await runCli(['fleet', '--devices', '1', '--backend', keyed.url, '--profile', profile.id, '--admin-key', 'not-the-admin-key-at-all']);
+      const wrongKey = await runCli([
+        'fleet',
+        '--devices',
+        '1',
+        '--backend',
+        keyed.url,
+        '--profile',
+        profile.id,
+        '--admin-key',
+        'not-the-admin-key-at-all',
+      ]);
       expect(wrongKey.code).toBe(2);
       expect(wrongKey.stderr).toMatch(/^stagesim: .*answered 401.*\n$/);
     } finally {
@@ -115,7 +180,11 @@ describe('stagesim fleet against a running backend', () => {
 
   test('two fleets at once share one backend: serial prefixes of their own, every device enrolled once', async () => {
     const profile = await world.profileFor(STAGING);
-    const runs = await Promise.all([1, 2].map(() => runCli(['fleet', '--devices', '10', '--backend', backend.url, '--profile', profile.id, '--json'])));
+    const runs = await Promise.all(
+      [1, 2].map(() =>
+        runCli(['fleet', '--devices', '10', '--backend', backend.url, '--profile', profile.id, '--json']),
+      ),
+    );
     const [first, second] = runs.map(summaryOf);
     expect(runs.map((run) => run.code)).toEqual([0, 0]);
     expect(first!.serialPrefix).not.toBe(second!.serialPrefix);
@@ -128,7 +197,16 @@ describe('stagesim fleet against a running backend', () => {
 
   test('an expired token fails every device with the reason counted, exit 1', async () => {
     const { profile } = await world.rejectedToken('expired');
-    const result = await runCli(['fleet', '--devices', '20', '--backend', backend.url, '--profile', profile!.id, '--json']);
+    const result = await runCli([
+      'fleet',
+      '--devices',
+      '20',
+      '--backend',
+      backend.url,
+      '--profile',
+      profile!.id,
+      '--json',
+    ]);
     const summary = summaryOf(result);
     expect(result.code).toBe(1);
     expect(summary).toMatchObject({ devices: 20, succeeded: 0, failed: 20, failures: { expired: 20 } });
@@ -137,7 +215,15 @@ describe('stagesim fleet against a running backend', () => {
 
   test('a token revoked before the fleet starts leaves nothing to scan: one line, exit 2', async () => {
     const { profile } = await world.rejectedToken('revoked');
-    const result = await runCli(['fleet', '--devices', '3', '--backend', backend.url, '--profile', profile!.id]);
+    const result = await runCli([
+      'fleet',
+      '--devices',
+      '3',
+      '--backend',
+      backend.url,
+      '--profile',
+      profile!.id,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^stagesim: profile ".*" has no token to scan \(revoked\).*\n$/);
   });
@@ -145,13 +231,27 @@ describe('stagesim fleet against a running backend', () => {
   test('--flow that the profile does not have, and an unknown profile, are bad input', async () => {
     const profile = await world.profileFor(STAGING);
     const [mismatch, unknown] = await Promise.all([
-      runCli(['fleet', '--devices', '3', '--backend', backend.url, '--profile', profile.id, '--flow', 'default']),
+      runCli([
+        'fleet',
+        '--devices',
+        '3',
+        '--backend',
+        backend.url,
+        '--profile',
+        profile.id,
+        '--flow',
+        'default',
+      ]),
       runCli(['fleet', '--devices', '3', '--backend', backend.url, '--profile', 'no-such-profile']),
     ]);
     expect(mismatch.code).toBe(2);
-    expect(mismatch.stderr).toMatch(/^stagesim: --flow default, but profile ".*" has a deviceStaging token\n$/);
+    expect(mismatch.stderr).toMatch(
+      /^stagesim: --flow default, but profile ".*" has a deviceStaging token\n$/,
+    );
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^stagesim: the backend at .* has no enrollment profile "no-such-profile"\n$/);
+    expect(unknown.stderr).toMatch(
+      /^stagesim: the backend at .* has no enrollment profile "no-such-profile"\n$/,
+    );
   });
 });
 
@@ -181,15 +281,35 @@ describe('stagesim fleet refuses bad options', () => {
   });
 
   test('good flags parse into the options runFleet takes, the admin key from the environment with --backend', () => {
-    expect(parseFleetFlags({ devices: '10', workers: '2', until: 'staged', json: true }, {})).toMatchObject({ devices: 10, workers: 2, until: 'staged', concurrency: 64, json: true });
-    expect(parseFleetFlags({ devices: '1', backend: 'http://127.0.0.1:9', profile: 'p' }, { STAGESIM_ADMIN_KEY: 'from-the-environment' }).adminKey).toBe('from-the-environment');
-    expect(parseFleetFlags({ devices: '1' }, { STAGESIM_ADMIN_KEY: 'from-the-environment' }).adminKey).toBeUndefined();
+    expect(parseFleetFlags({ devices: '10', workers: '2', until: 'staged', json: true }, {})).toMatchObject({
+      devices: 10,
+      workers: 2,
+      until: 'staged',
+      concurrency: 64,
+      json: true,
+    });
+    expect(
+      parseFleetFlags(
+        { devices: '1', backend: 'http://127.0.0.1:9', profile: 'p' },
+        { STAGESIM_ADMIN_KEY: 'from-the-environment' },
+      ).adminKey,
+    ).toBe('from-the-environment');
+    expect(
+      parseFleetFlags({ devices: '1' }, { STAGESIM_ADMIN_KEY: 'from-the-environment' }).adminKey,
+    ).toBeUndefined();
   });
 
   test('as a command: one line on stderr, nothing on stdout, exit 2', async () => {
-    const [missing, badFlow] = await Promise.all([runCli(['fleet']), runCli(['fleet', '--devices', '5', '--flow', 'express'])]);
+    const [missing, badFlow] = await Promise.all([
+      runCli(['fleet']),
+      runCli(['fleet', '--devices', '5', '--flow', 'express']),
+    ]);
     for (const result of [missing, badFlow]) {
-      expect({ code: result.code, stdout: result.stdout, lines: result.stderr.trim().split('\n').length }).toEqual({ code: 2, stdout: '', lines: 1 });
+      expect({
+        code: result.code,
+        stdout: result.stdout,
+        lines: result.stderr.trim().split('\n').length,
+      }).toEqual({ code: 2, stdout: '', lines: 1 });
     }
     expect(badFlow.stderr).toBe('stagesim: --flow: Invalid option: expected one of "staging"|"default"\n');
   });

@@ -30,22 +30,37 @@ const flagsSchema = z.object({
 });
 
 /** Codes of a fleet that could not be set up because of what it was given. */
-const BAD_INPUT = new Set(['PROFILE_NOT_FOUND', 'PROFILE_MISMATCH', 'PROFILE_HAS_NO_TOKEN', 'BACKEND_UNREACHABLE', 'ADMIN_API_ERROR']);
+const BAD_INPUT = new Set([
+  'PROFILE_NOT_FOUND',
+  'PROFILE_MISMATCH',
+  'PROFILE_HAS_NO_TOKEN',
+  'BACKEND_UNREACHABLE',
+  'ADMIN_API_ERROR',
+]);
 
 function flagName(path: PropertyKey[]): string {
   return `--${String(path[0] ?? 'devices').replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
 
-export function parseFleetFlags(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): FleetOptions & { json: boolean } {
-  if (raw.devices === undefined) throw new UsageError('--devices: expected the number of devices (--devices N)');
+export function parseFleetFlags(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): FleetOptions & { json: boolean } {
+  if (raw.devices === undefined)
+    throw new UsageError('--devices: expected the number of devices (--devices N)');
   const flags = flagsSchema.safeParse(raw);
   if (!flags.success) {
     const issue = flags.error.issues[0]!;
     throw new UsageError(`${flagName(issue.path)}: ${oneLine(issue.message)}`);
   }
   const { json, ...rest } = flags.data;
-  const adminKey = rest.adminKey ?? (rest.backend !== undefined && env.STAGESIM_ADMIN_KEY ? env.STAGESIM_ADMIN_KEY : undefined);
-  const parsed = fleetOptionsSchema.safeParse({ ...dropUndefined(rest), ...(adminKey === undefined ? {} : { adminKey }) });
+  const adminKey =
+    rest.adminKey ??
+    (rest.backend !== undefined && env.STAGESIM_ADMIN_KEY ? env.STAGESIM_ADMIN_KEY : undefined);
+  const parsed = fleetOptionsSchema.safeParse({
+    ...dropUndefined(rest),
+    ...(adminKey === undefined ? {} : { adminKey }),
+  });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`${flagName(issue.path)}: ${oneLine(issue.message)}`);
@@ -60,29 +75,46 @@ function dropUndefined<T extends Record<string, unknown>>(value: T): Partial<T> 
 export const registerFleet: RegisterCommand = (program) => {
   program
     .command('fleet')
-    .description('put a fleet of simulated devices through device staging and measure throughput, latency and memory')
+    .description(
+      'put a fleet of simulated devices through device staging and measure throughput, latency and memory',
+    )
     .option('--devices <n>', 'how many devices (each with its own serial number and connection)')
     .option('--concurrency <n>', 'devices in flight at once (default 200)')
     .option('--flow <flow>', 'token of the profile the fleet creates: staging (default) or default')
     .option('--mode <mode>', 'enrollment mode of that profile: fullyManaged (default) or workProfile')
-    .option('--until <stage>', 'stop after stage 2 (staged: userless, Staging_ names) or go on to enrolled (default)')
+    .option(
+      '--until <stage>',
+      'stop after stage 2 (staged: userless, Staging_ names) or go on to enrolled (default)',
+    )
     .option('--backend <url>', 'a running `stagesim backend` instead of the embedded one (with --profile)')
-    .option('--profile <id>', "the enrollment profile whose current token the devices scan (with --backend)")
+    .option('--profile <id>', 'the enrollment profile whose current token the devices scan (with --backend)')
     .option('--admin-key <key>', "the running backend's admin key (or STAGESIM_ADMIN_KEY)")
     .option('--workers <n>', 'spread the devices over this many threads (default 1)')
-    .option('--embedded <where>', 'run the embedded backend in a child process (child, the default) or in this one (inline)')
+    .option(
+      '--embedded <where>',
+      'run the embedded backend in a child process (child, the default) or in this one (inline)',
+    )
     .option('--domain <domain>', 'tenant domain of the users who sign in (default contoso.com)')
     .option('--json', 'print one JSON object with the figures instead of text')
     .action(async (raw: Record<string, unknown>) => {
       const options = parseFleetFlags(raw);
       const showBar = !options.json && Boolean(process.stdout.isTTY);
-      const bar = showBar ? new SingleBar({ format: 'fleet [{bar}] {value}/{total} devices · {failed} failed · {rate}/s · {duration}s', hideCursor: true }) : null;
+      const bar = showBar
+        ? new SingleBar({
+            format: 'fleet [{bar}] {value}/{total} devices · {failed} failed · {rate}/s · {duration}s',
+            hideCursor: true,
+          })
+        : null;
       let started = 0;
       const hooks: FleetHooks = {
         onStart: (plan) => {
           if (!options.json) {
-            const where = plan.embedded ? `embedded backend (${plan.embedded === 'child' ? 'child process' : 'in this process'})` : 'backend';
-            process.stdout.write(`stagesim fleet: ${options.devices} devices with profile "${plan.profileName}" on the ${where} at ${plan.url}, serials ${plan.serialPrefix}-…\n`);
+            const where = plan.embedded
+              ? `embedded backend (${plan.embedded === 'child' ? 'child process' : 'in this process'})`
+              : 'backend';
+            process.stdout.write(
+              `stagesim fleet: ${options.devices} devices with profile "${plan.profileName}" on the ${where} at ${plan.url}, serials ${plan.serialPrefix}-…\n`,
+            );
           }
           started = Date.now();
           bar?.start(options.devices, 0, { failed: 0, rate: 0 });
@@ -115,6 +147,7 @@ function describe(summary: FleetSummary): string {
     `peak memory: fleet ${summary.peakRssMb} MB${summary.backendPeakRssMb === null ? '' : `, backend ${summary.backendPeakRssMb} MB`}`,
   ];
   const reasons = Object.entries(summary.failures).sort((a, b) => b[1] - a[1]);
-  if (reasons.length > 0) lines.push(`failures: ${reasons.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
+  if (reasons.length > 0)
+    lines.push(`failures: ${reasons.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -22,11 +22,27 @@ export const registerModel: RegisterCommand = (program) => {
   const command = program
     .command('model')
     .description('generate tests from the device model and run them against the backend, with coverage')
-    .addOption(new Option('--paths <strategy>', 'shortest paths covering every transition, or bounded simple paths').choices(['shortest', 'simple']).default('shortest'))
-    .option('--max-paths <n>', 'run at most N paths (simple paths default to 200)', wholeNumber('--max-paths', 1))
-    .option('--seed <n>', 'seed for devices, typing and path order (printed with every run)', wholeNumber('--seed'))
+    .addOption(
+      new Option('--paths <strategy>', 'shortest paths covering every transition, or bounded simple paths')
+        .choices(['shortest', 'simple'])
+        .default('shortest'),
+    )
+    .option(
+      '--max-paths <n>',
+      'run at most N paths (simple paths default to 200)',
+      wholeNumber('--max-paths', 1),
+    )
+    .option(
+      '--seed <n>',
+      'seed for devices, typing and path order (printed with every run)',
+      wholeNumber('--seed'),
+    )
     .option('--only <ids...>', 'run only these path ids (as printed, e.g. path-007)')
-    .addOption(new Option('--sabotage <fault>', 'break the device on purpose, to prove the suite catches it').choices(sabotageFaults));
+    .addOption(
+      new Option('--sabotage <fault>', 'break the device on purpose, to prove the suite catches it').choices(
+        sabotageFaults,
+      ),
+    );
   addTargetOptions(command);
   addReportOptions(command);
   command.action(async (options: ModelOptions) => {
@@ -45,7 +61,8 @@ export const registerModel: RegisterCommand = (program) => {
       });
       const uncovered = report.coverage ? report.coverage.uncoveredTransitions.length : 0;
       // Every transition of the model must be exercised: a suite that misses one fails.
-      const fullCoverage = options.only === undefined && options.maxPaths === undefined && options.paths === 'shortest';
+      const fullCoverage =
+        options.only === undefined && options.maxPaths === undefined && options.paths === 'shortest';
       process.exitCode = report.failed > 0 || (fullCoverage && uncovered > 0) ? EXIT_FAILED : EXIT_OK;
     } finally {
       await target.close();

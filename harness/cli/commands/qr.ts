@@ -31,20 +31,35 @@ function asUsageError(error: unknown, context: string): never {
 function wifiFrom(options: EncodeOptions): WifiOptions | undefined {
   const { wifiSsid: ssid, wifiPassword: password, wifiSecurity, wifiHidden: hidden } = options;
   if (ssid === undefined) {
-    if (password !== undefined || wifiSecurity !== undefined || hidden) throw new UsageError('--wifi-password, --wifi-security and --wifi-hidden need --wifi-ssid');
+    if (password !== undefined || wifiSecurity !== undefined || hidden)
+      throw new UsageError('--wifi-password, --wifi-security and --wifi-hidden need --wifi-ssid');
     return undefined;
   }
   // Without --wifi-security, a password means a WPA network and no password an open one.
-  const security = wifiSecurityTypeSchema.safeParse((wifiSecurity ?? (password === undefined ? 'NONE' : 'WPA')).toUpperCase());
-  if (!security.success) throw new UsageError(`--wifi-security must be one of ${wifiSecurityTypeSchema.options.join(', ')}, got "${wifiSecurity}"`);
-  return { ssid, security: security.data, ...(password === undefined ? {} : { password }), ...(hidden ? { hidden } : {}) };
+  const security = wifiSecurityTypeSchema.safeParse(
+    (wifiSecurity ?? (password === undefined ? 'NONE' : 'WPA')).toUpperCase(),
+  );
+  if (!security.success)
+    throw new UsageError(
+      `--wifi-security must be one of ${wifiSecurityTypeSchema.options.join(', ')}, got "${wifiSecurity}"`,
+    );
+  return {
+    ssid,
+    security: security.data,
+    ...(password === undefined ? {} : { password }),
+    ...(hidden ? { hidden } : {}),
+  };
 }
 
 function encode(options: EncodeOptions): void {
   let png: Buffer;
   try {
     const token = normalizeTypedToken(options.token);
-    const payload = buildProvisioningPayload({ token, wifi: wifiFrom(options), ...(options.mobileData ? { useMobileData: true } : {}) });
+    const payload = buildProvisioningPayload({
+      token,
+      wifi: wifiFrom(options),
+      ...(options.mobileData ? { useMobileData: true } : {}),
+    });
     // The very PNG the backend serves as qrCodeImage.
     png = renderQrPng(serializeProvisioningPayload(payload));
   } catch (error) {
@@ -73,7 +88,9 @@ function decode(file: string): void {
 }
 
 export const registerQr: RegisterCommand = (program) => {
-  const qr = program.command('qr').description('make and read Android Enterprise provisioning QR codes (PNG)');
+  const qr = program
+    .command('qr')
+    .description('make and read Android Enterprise provisioning QR codes (PNG)');
 
   qr.command('encode')
     .description('write the provisioning QR code the backend would show for a token')

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../../agent/projectRoot';
@@ -38,7 +46,10 @@ describe('stagesim run', () => {
     expect(result.stdout).toContain('0 failed, 2 passed, 0 skipped (2 scenarios)');
     const report = runReportSchema.parse(JSON.parse(readFileSync(join(folder, 'run.json'), 'utf8')));
     expect(report).toMatchObject({ kind: 'scenarios', target: 'headless', paths: 2, passed: 2 });
-    expect(report.cases.map((c) => c.file)).toEqual([join(dir, 'staging-fully-managed-happy-path.yaml'), join(dir, 'staging-work-profile-happy-path.yaml')]);
+    expect(report.cases.map((c) => c.file)).toEqual([
+      join(dir, 'staging-fully-managed-happy-path.yaml'),
+      join(dir, 'staging-work-profile-happy-path.yaml'),
+    ]);
     expect(readFileSync(join(folder, 'run.xml'), 'utf8')).toContain('tests="2"');
   });
 
@@ -46,13 +57,18 @@ describe('stagesim run', () => {
     writeFileSync(join(folder, 'wrong.yaml'), WRONG);
     const result = await runCli(['run', 'wrong.yaml'], { cwd: folder });
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('wrong.yaml:6: expect screen enrolled [XX1234]: screen is "staged" (Device staged: turn it off and hand it over), expected "enrolled"');
+    expect(result.stdout).toContain(
+      'wrong.yaml:6: expect screen enrolled [XX1234]: screen is "staged" (Device staged: turn it off and hand it over), expected "enrolled"',
+    );
     expect(result.stdout).toContain('1 failed, 0 passed, 0 skipped (1 scenario)');
   });
 
   test('an invalid file runs nothing, prints every problem as path:line and exits 2', async () => {
     const dir = library(['staging-fully-managed-happy-path.yaml']);
-    writeFileSync(join(folder, dir, 'broken.yaml'), 'name: Broken\ndescription: d\nsteps:\n  - vendor: scanQR\n  - expect: { stage: stage2 }\n');
+    writeFileSync(
+      join(folder, dir, 'broken.yaml'),
+      'name: Broken\ndescription: d\nsteps:\n  - vendor: scanQR\n  - expect: { stage: stage2 }\n',
+    );
     writeFileSync(join(folder, dir, 'tagged.yaml'), 'name: !!js/function "x"\n');
     const result = await runCli(['run', dir], { cwd: folder });
     expect(result.code).toBe(2);
@@ -67,11 +83,20 @@ describe('stagesim run', () => {
   });
 
   test('--grep runs only the scenarios whose name, description, tags or file match', async () => {
-    const dir = library(['staging-fully-managed-happy-path.yaml', 'staging-work-profile-happy-path.yaml', 'default-token-work-profile.yaml']);
-    const result = await runCli(['run', dir, '--grep', 'WORK-PROFILE', '--json', 'grep.json'], { cwd: folder });
+    const dir = library([
+      'staging-fully-managed-happy-path.yaml',
+      'staging-work-profile-happy-path.yaml',
+      'default-token-work-profile.yaml',
+    ]);
+    const result = await runCli(['run', dir, '--grep', 'WORK-PROFILE', '--json', 'grep.json'], {
+      cwd: folder,
+    });
     expect(result.code).toBe(0);
     const report = runReportSchema.parse(JSON.parse(readFileSync(join(folder, 'grep.json'), 'utf8')));
-    expect(report.cases.map((c) => c.title)).toEqual(['Default token, corporate-owned work profile', 'Staging token, corporate-owned work profile, happy path']);
+    expect(report.cases.map((c) => c.title)).toEqual([
+      'Default token, corporate-owned work profile',
+      'Staging token, corporate-owned work profile, happy path',
+    ]);
 
     const none = await runCli(['run', dir, '--grep', 'no such scenario'], { cwd: folder });
     expect(none.code).toBe(2);
@@ -89,7 +114,11 @@ describe('stagesim run', () => {
 
     const all = await runCli(['run', dir, '--json', 'all.json'], { cwd: folder });
     expect(all.code).toBe(1);
-    expect(runReportSchema.parse(JSON.parse(readFileSync(join(folder, 'all.json'), 'utf8'))).cases.map((c) => c.status)).toEqual(['failed', 'passed', 'passed']);
+    expect(
+      runReportSchema
+        .parse(JSON.parse(readFileSync(join(folder, 'all.json'), 'utf8')))
+        .cases.map((c) => c.status),
+    ).toEqual(['failed', 'passed', 'passed']);
   });
 
   test.each([
@@ -107,11 +136,15 @@ describe('stagesim run', () => {
   test('--watch re-runs a scenario file when it changes, until interrupted', async () => {
     const dir = library(['staging-fully-managed-happy-path.yaml']);
     const file = join(folder, dir, 'staging-fully-managed-happy-path.yaml');
-    const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'harness', 'cli', 'main.js'), 'run', dir, '--watch'], {
-      cwd: folder,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(projectRoot(), 'dist', 'harness', 'cli', 'main.js'), 'run', dir, '--watch'],
+      {
+        cwd: folder,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

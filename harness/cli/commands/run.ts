@@ -3,7 +3,13 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from '../../../agent/projectRoot';
-import { formatProblem, isScenarioFileName, loadScenarios, scenarioId, type LoadedScenario } from '../../scenarios/loader';
+import {
+  formatProblem,
+  isScenarioFileName,
+  loadScenarios,
+  scenarioId,
+  type LoadedScenario,
+} from '../../scenarios/loader';
 import { runScenarios } from '../../scenarios/runner';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, UsageError } from '../exit';
 import { addReportOptions, addTargetOptions, reportersFrom, targetFrom } from '../sharedOptions';
@@ -26,7 +32,10 @@ interface RunOptions {
   adminKey?: string;
 }
 
-const backendUrlSchema = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:3000' });
+const backendUrlSchema = z.url({
+  protocol: /^https?$/,
+  error: 'expected an http(s) URL such as http://127.0.0.1:3000',
+});
 
 /** A change burst (an editor saving, a git checkout) is one re-run, not one per file event. */
 const WATCH_DEBOUNCE_MS = 200;
@@ -34,13 +43,17 @@ const WATCH_DEBOUNCE_MS = 200;
 export function matchesGrep(loaded: LoadedScenario, text: string): boolean {
   const needle = text.toLowerCase();
   const { name, description, tags } = loaded.scenario;
-  return [name, description, scenarioId(loaded.file), ...tags].some((field) => field.toLowerCase().includes(needle));
+  return [name, description, scenarioId(loaded.file), ...tags].some((field) =>
+    field.toLowerCase().includes(needle),
+  );
 }
 
 export const registerRun: RegisterCommand = (program) => {
   const command = program
     .command('run')
-    .description('run scenario files (YAML or JSON) against the backend; the shipped scenarios/ folder by default')
+    .description(
+      'run scenario files (YAML or JSON) against the backend; the shipped scenarios/ folder by default',
+    )
     .argument('[paths...]', 'scenario files or folders (searched recursively for *.yaml, *.yml, *.json)')
     .option('--bail', 'stop after the first failing scenario (the rest are reported as skipped)')
     .option('--grep <text>', 'run only scenarios whose name, description, tags or file contain this text')
@@ -51,7 +64,8 @@ export const registerRun: RegisterCommand = (program) => {
   addReportOptions(command);
   command.action(async (paths: string[], options: RunOptions) => {
     const backendUrl = options.backend === undefined ? undefined : parseBackendUrl(options.backend);
-    if (options.grep !== undefined && options.grep.trim() === '') throw new UsageError('--grep expects some text');
+    if (options.grep !== undefined && options.grep.trim() === '')
+      throw new UsageError('--grep expects some text');
     const roots = paths.length > 0 ? paths : [join(projectRoot(), 'scenarios')];
 
     const runOnce = async (only?: ReadonlySet<string>): Promise<number> => {
@@ -59,10 +73,15 @@ export const registerRun: RegisterCommand = (program) => {
       if (problems.length > 0) {
         for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
         const files = new Set(problems.map((problem) => problem.file)).size;
-        process.stderr.write(`stagesim run: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}; nothing was run\n`);
+        process.stderr.write(
+          `stagesim run: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}; nothing was run\n`,
+        );
         return EXIT_BAD_INPUT;
       }
-      const selected = options.grep === undefined ? scenarios : scenarios.filter((loaded) => matchesGrep(loaded, options.grep!));
+      const selected =
+        options.grep === undefined
+          ? scenarios
+          : scenarios.filter((loaded) => matchesGrep(loaded, options.grep!));
       if (selected.length === 0) {
         process.stderr.write(`stagesim run: no scenario matches --grep ${JSON.stringify(options.grep)}\n`);
         return EXIT_BAD_INPUT;
@@ -92,7 +111,8 @@ export const registerRun: RegisterCommand = (program) => {
 
 function parseBackendUrl(text: string): string {
   const parsed = backendUrlSchema.safeParse(text);
-  if (!parsed.success) throw new UsageError(`--backend: ${parsed.error.issues[0]!.message}, got ${JSON.stringify(text)}`);
+  if (!parsed.success)
+    throw new UsageError(`--backend: ${parsed.error.issues[0]!.message}, got ${JSON.stringify(text)}`);
   return text.replace(/\/+$/, '');
 }
 
@@ -103,7 +123,11 @@ function parseBackendUrl(text: string): string {
  * Every folder is watched on its own rather than with `recursive`: Node's recursive watcher on Linux
  * watches files, and loses a file that an editor saves by writing a new one and renaming it over the old.
  */
-async function watchAndRerun(roots: string[], runOnce: (only?: ReadonlySet<string>) => Promise<number>, first: number): Promise<number> {
+async function watchAndRerun(
+  roots: string[],
+  runOnce: (only?: ReadonlySet<string>) => Promise<number>,
+  first: number,
+): Promise<number> {
   let last = first;
   let pending = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
@@ -117,9 +141,18 @@ async function watchAndRerun(roots: string[], runOnce: (only?: ReadonlySet<strin
     running = running.then(async () => {
       // A file that was deleted, or renamed away, has nothing to run.
       const present = new Set<string>();
-      for (const file of changed) if (await stat(file).then((info) => info.isFile(), () => false)) present.add(file);
+      for (const file of changed)
+        if (
+          await stat(file).then(
+            (info) => info.isFile(),
+            () => false,
+          )
+        )
+          present.add(file);
       if (present.size === 0) return;
-      process.stdout.write(`\nstagesim run: ${[...present].map((file) => scenarioId(file)).join(', ')} changed\n`);
+      process.stdout.write(
+        `\nstagesim run: ${[...present].map((file) => scenarioId(file)).join(', ')} changed\n`,
+      );
       last = await runOnce(present);
     });
   };
@@ -143,7 +176,10 @@ async function watchAndRerun(roots: string[], runOnce: (only?: ReadonlySet<strin
           changed(file);
         } else if (event === 'rename' && !name.toString().startsWith('.')) {
           // A new folder: watch it (and what it holds) too.
-          void stat(file).then((info) => (info.isDirectory() ? watchTree(file) : undefined), () => undefined);
+          void stat(file).then(
+            (info) => (info.isDirectory() ? watchTree(file) : undefined),
+            () => undefined,
+          );
         }
       }),
     );
@@ -152,7 +188,8 @@ async function watchAndRerun(roots: string[], runOnce: (only?: ReadonlySet<strin
   const watchTree = async (folder: string): Promise<void> => {
     await watchFolder(folder);
     for (const entry of await readdir(folder, { withFileTypes: true })) {
-      if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') await watchTree(join(folder, entry.name));
+      if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+        await watchTree(join(folder, entry.name));
     }
   };
 

@@ -12,7 +12,11 @@ function compiledIsFresh(): boolean {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== 'testing' && entry.name !== 'node_modules') stack.push(path);
-      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) {
+      } else if (
+        entry.name.endsWith('.ts') &&
+        !entry.name.endsWith('.test.ts') &&
+        !entry.name.endsWith('.d.ts')
+      ) {
         const compiled = join(ROOT, 'dist', relative(ROOT, path)).replace(/\.ts$/, '.js');
         try {
           if (statSync(compiled).mtimeMs < statSync(path).mtimeMs) return false;

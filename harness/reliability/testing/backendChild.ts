@@ -26,8 +26,13 @@ export class BackendChild {
 
   static start(args: string[], timeoutMs = 30_000): Promise<BackendChild> {
     const command = stagesimCommand(['backend', ...args]);
-    const child = spawn(command.command, command.args, { cwd: command.cwd, env: { ...process.env, STAGESIM_ADMIN_KEY: '' } });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const child = spawn(command.command, command.args, {
+      cwd: command.cwd,
+      env: { ...process.env, STAGESIM_ADMIN_KEY: '' },
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     return new Promise((resolve, reject) => {
       let stdout = '';
       let stderr = '';

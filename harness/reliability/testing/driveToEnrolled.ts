@@ -9,7 +9,10 @@ import { ENROLLED, onwardPath } from '../onward';
  * then a user would: one action at a time, waiting for the device's own work in between. A device whose
  * work ended without an outcome (it gave up on the backend) is lost, and the walk says so.
  */
-export async function driveToEnrolled(device: SimulatedDevice, world: { qrText: string; upn: string }): Promise<void> {
+export async function driveToEnrolled(
+  device: SimulatedDevice,
+  world: { qrText: string; upn: string },
+): Promise<void> {
   for (let steps = 0; steps < 200; steps += 1) {
     await device.settled();
     const snapshot = device.snapshot();
@@ -26,7 +29,9 @@ export async function driveToEnrolled(device: SimulatedDevice, world: { qrText: 
     if (!next) throw new Error(`${device.serialNumber} has no way from ${state} to enrolled`);
     act(device, next.event, world);
   }
-  throw new Error(`${device.serialNumber} did not reach enrolled within 200 steps (it is in ${statePath(device.snapshot())})`);
+  throw new Error(
+    `${device.serialNumber} did not reach enrolled within 200 steps (it is in ${statePath(device.snapshot())})`,
+  );
 }
 
 function act(device: SimulatedDevice, event: DeviceEvent, world: { qrText: string; upn: string }): void {
@@ -52,7 +57,9 @@ export function heardStages(device: SimulatedDevice): string[] {
     if (transition.event === 'TOKEN_ACCEPTED') heard.push('tokenCreated');
     if (transition.event !== 'STAGE_RECORDED') continue;
     const stage = metaOfPath(transition.state).stage;
-    heard.push(stage === 'stagingStage2' ? 'staged' : stage === 'defaultStage1' ? 'adminProvisioned' : 'enrolled');
+    heard.push(
+      stage === 'stagingStage2' ? 'staged' : stage === 'defaultStage1' ? 'adminProvisioned' : 'enrolled',
+    );
   }
   return heard;
 }

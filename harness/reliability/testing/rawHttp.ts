@@ -27,11 +27,24 @@ export class RawHttp {
     const url = new URL(this.baseUrl);
     return new Promise((resolve, reject) => {
       const outgoing = request(
-        { host: url.hostname, port: url.port, method: raw.method, path: raw.path, headers: this.framed(raw), agent: this.agent },
+        {
+          host: url.hostname,
+          port: url.port,
+          method: raw.method,
+          path: raw.path,
+          headers: this.framed(raw),
+          agent: this.agent,
+        },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
           response.on('error', reject);
         },
       );

@@ -38,13 +38,17 @@ interface CdpEvent {
 /** One WebSocket to the browser; pages are flat sessions on it (Target.attachToTarget with flatten). */
 export class CdpConnection {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (value: Json) => void; reject: (error: Error) => void; method: string }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (value: Json) => void; reject: (error: Error) => void; method: string }
+  >();
   private readonly listeners = new Set<(event: CdpEvent) => void>();
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data) => this.receive(JSON.parse(String(data)) as Json));
     socket.on('close', () => {
-      for (const call of this.pending.values()) call.reject(new Error(`DevTools connection closed during ${call.method}`));
+      for (const call of this.pending.values())
+        call.reject(new Error(`DevTools connection closed during ${call.method}`));
       this.pending.clear();
     });
   }
@@ -101,7 +105,11 @@ export class CdpConnection {
       return;
     }
     if (typeof message.method === 'string') {
-      const event = { method: message.method, params: (message.params ?? {}) as Json, sessionId: message.sessionId as string | undefined };
+      const event = {
+        method: message.method,
+        params: (message.params ?? {}) as Json,
+        sessionId: message.sessionId as string | undefined,
+      };
       for (const listener of [...this.listeners]) listener(event);
     }
   }
@@ -135,20 +143,33 @@ export class ChromiumPage {
   }
 
   async goto(url: string, viewport = { width: 1280, height: 900 }): Promise<void> {
-    await this.send('Emulation.setDeviceMetricsOverride', { ...viewport, deviceScaleFactor: 1, mobile: false });
+    await this.send('Emulation.setDeviceMetricsOverride', {
+      ...viewport,
+      deviceScaleFactor: 1,
+      mobile: false,
+    });
     const loaded = this.cdp.waitFor('Page.loadEventFired', this.sessionId);
     const navigation = await this.send('Page.navigate', { url });
-    if (typeof navigation.errorText === 'string') throw new Error(`could not open ${url}: ${navigation.errorText}`);
+    if (typeof navigation.errorText === 'string')
+      throw new Error(`could not open ${url}: ${navigation.errorText}`);
     await loaded;
     // Let scripts that run on load and the first paint finish before anyone looks.
-    await this.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))');
+    await this.evaluate(
+      'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))',
+    );
   }
 
   /** Evaluates `expression` in the page (awaiting a promise) and returns its JSON value. */
   async evaluate<T = unknown>(expression: string): Promise<T> {
-    const result = await this.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
-    const details = result.exceptionDetails as { text?: string; exception?: { description?: string } } | undefined;
-    if (details) throw new Error(`page threw: ${details.exception?.description ?? details.text ?? 'an exception'}`);
+    const result = await this.send('Runtime.evaluate', {
+      expression,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    const details = result.exceptionDetails as
+      { text?: string; exception?: { description?: string } } | undefined;
+    if (details)
+      throw new Error(`page threw: ${details.exception?.description ?? details.text ?? 'an exception'}`);
     return (result.result as { value?: T }).value as T;
   }
 
@@ -168,13 +189,16 @@ export class ChromiumPage {
   private record({ method, params }: CdpEvent): void {
     if (method === 'Runtime.consoleAPICalled' && (params.type === 'error' || params.type === 'assert')) {
       const args = (params.args as { value?: unknown; description?: string }[] | undefined) ?? [];
-      this.problems.errors.push(`console.${String(params.type)}: ${args.map((a) => a.description ?? String(a.value)).join(' ')}`);
+      this.problems.errors.push(
+        `console.${String(params.type)}: ${args.map((a) => a.description ?? String(a.value)).join(' ')}`,
+      );
     } else if (method === 'Runtime.exceptionThrown') {
       const details = params.exceptionDetails as { text?: string; exception?: { description?: string } };
       this.problems.errors.push(`uncaught: ${details.exception?.description ?? details.text ?? 'exception'}`);
     } else if (method === 'Log.entryAdded') {
       const entry = params.entry as { level: string; source: string; text: string; url?: string };
-      if (entry.level === 'error') this.problems.errors.push(`${entry.source}: ${entry.text}${entry.url ? ` (${entry.url})` : ''}`);
+      if (entry.level === 'error')
+        this.problems.errors.push(`${entry.source}: ${entry.text}${entry.url ? ` (${entry.url})` : ''}`);
     } else if (method === 'Network.requestWillBeSent') {
       this.problems.requests.push(String((params.request as { url: string }).url));
     } else if (method === 'Page.javascriptDialogOpening') {
@@ -198,10 +222,14 @@ export class Chromium {
   static async launch(options: { executable?: string; timeoutMs?: number } = {}): Promise<Chromium> {
     const executable = options.executable ?? CHROMIUM_PATH;
     if (!fs.existsSync(executable)) {
-      throw new Error(`Chromium is not installed (${executable} is missing): install it with \`apt-get update && apt-get install -y chromium\``);
+      throw new Error(
+        `Chromium is not installed (${executable} is missing): install it with \`apt-get update && apt-get install -y chromium\``,
+      );
     }
     const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagesim-chromium-'));
-    const child = spawn(executable, [...LAUNCH_FLAGS, `--user-data-dir=${userDataDir}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(executable, [...LAUNCH_FLAGS, `--user-data-dir=${userDataDir}`, 'about:blank'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
@@ -218,10 +246,16 @@ export class Chromium {
   }
 
   async newPage(): Promise<ChromiumPage> {
-    const { targetId } = (await this.cdp.send('Target.createTarget', { url: 'about:blank' })) as { targetId: string };
-    const { sessionId } = (await this.cdp.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string };
+    const { targetId } = (await this.cdp.send('Target.createTarget', { url: 'about:blank' })) as {
+      targetId: string;
+    };
+    const { sessionId } = (await this.cdp.send('Target.attachToTarget', { targetId, flatten: true })) as {
+      sessionId: string;
+    };
     const page = new ChromiumPage(this.cdp, sessionId);
-    await Promise.all(['Page.enable', 'Runtime.enable', 'Log.enable', 'Network.enable'].map((method) => page.send(method)));
+    await Promise.all(
+      ['Page.enable', 'Runtime.enable', 'Log.enable', 'Network.enable'].map((method) => page.send(method)),
+    );
     return page;
   }
 
@@ -258,19 +292,28 @@ async function removeProfile(dir: string): Promise<void> {
 }
 
 /** Chromium writes "port\nbrowser-path" to DevToolsActivePort once it listens. */
-async function waitForDevToolsPort(child: ChildProcess, userDataDir: string, timeoutMs: number, stderr: () => string): Promise<string> {
+async function waitForDevToolsPort(
+  child: ChildProcess,
+  userDataDir: string,
+  timeoutMs: number,
+  stderr: () => string,
+): Promise<string> {
   const file = path.join(userDataDir, 'DevToolsActivePort');
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`Chromium exited (${child.exitCode ?? child.signalCode}) before DevTools started: ${stderr().trim().split('\n').slice(-3).join(' | ')}`);
+      throw new Error(
+        `Chromium exited (${child.exitCode ?? child.signalCode}) before DevTools started: ${stderr().trim().split('\n').slice(-3).join(' | ')}`,
+      );
     }
     const content = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
     const [port, browserPath] = content.split('\n');
     if (port && browserPath) return `ws://127.0.0.1:${port.trim()}${browserPath.trim()}`;
     await delay(50);
   }
-  throw new Error(`Chromium did not open DevTools within ${timeoutMs}ms: ${stderr().trim().split('\n').slice(-3).join(' | ')}`);
+  throw new Error(
+    `Chromium did not open DevTools within ${timeoutMs}ms: ${stderr().trim().split('\n').slice(-3).join(' | ')}`,
+  );
 }
 
 /** SIGTERM to this pid, SIGKILL if it has not exited after a grace period. */

@@ -2,7 +2,15 @@ import { PNG } from 'pngjs';
 import { leafStateNodes, metaOfPath, pathOfNode } from '../../../agent/model/inspect';
 import { findTransition, modelTransitions } from '../../../agent/model/transitions';
 import type { DeviceEventType } from '../../../agent/model/events';
-import { runReportSchema, type BackendView, type CaseResult, type Coverage, type Reporter, type RunReport, type StepResult } from '../report';
+import {
+  runReportSchema,
+  type BackendView,
+  type CaseResult,
+  type Coverage,
+  type Reporter,
+  type RunReport,
+  type StepResult,
+} from '../report';
 
 /**
  * Realistic run reports for the reporter tests: real model states, real transition ids and coverage
@@ -26,7 +34,15 @@ type StepSpec = {
 const TOKEN = 'tok-7f3a9c';
 
 function backendView(patch: Partial<BackendView>): BackendView {
-  return { stage: 'tokenCreated', deviceName: null, userPrincipalName: null, tokenId: TOKEN, policies: [], apps: [], ...patch };
+  return {
+    stage: 'tokenCreated',
+    deviceName: null,
+    userPrincipalName: null,
+    tokenId: TOKEN,
+    policies: [],
+    apps: [],
+    ...patch,
+  };
 }
 
 interface Walk {
@@ -49,7 +65,8 @@ function walk(specs: StepSpec[], device = 'pixel-7-01'): Walk {
       state = spec.to;
       states.add(state);
     }
-    if (spec.backend !== undefined) backend = spec.backend === null ? null : backendView({ ...backend, ...spec.backend });
+    if (spec.backend !== undefined)
+      backend = spec.backend === null ? null : backendView({ ...backend, ...spec.backend });
     const meta = metaOfPath(state);
     return {
       index,
@@ -75,8 +92,18 @@ const stagingToEnrolled: StepSpec[] = [
   { action: 'vendor selects English (United States)', event: 'SELECT_LANGUAGE', to: 'setupWizard.network' },
   { action: 'vendor connects to Wi-Fi "Staging-Lab"', event: 'CONNECT_WIFI', to: 'setupWizard.signIn' },
   { action: 'vendor opens the QR reader', event: 'OPEN_QR_READER', to: 'setupWizard.qrReader' },
-  { action: 'vendor scans the staging token QR code', event: 'QR_SCANNED', to: 'setupWizard.preparingDevice', backend: {} },
-  { action: 'device policy controller installed', kind: 'outcome', event: 'DEVICE_READY', to: 'setupWizard.checkingToken' },
+  {
+    action: 'vendor scans the staging token QR code',
+    event: 'QR_SCANNED',
+    to: 'setupWizard.preparingDevice',
+    backend: {},
+  },
+  {
+    action: 'device policy controller installed',
+    kind: 'outcome',
+    event: 'DEVICE_READY',
+    to: 'setupWizard.checkingToken',
+  },
   {
     action: 'enrollment service accepts the staging token',
     kind: 'outcome',
@@ -93,9 +120,18 @@ const stagingToEnrolled: StepSpec[] = [
   },
   { action: 'vendor turns the device off', event: 'POWER_OFF', to: 'stagingStage3.poweredOff' },
   { action: 'user powers on the device', event: 'POWER_ON', to: 'stagingStage3.home' },
-  { action: 'user opens the Microsoft Intune app', event: 'OPEN_INTUNE_APP', to: 'stagingStage3.intuneSignIn' },
+  {
+    action: 'user opens the Microsoft Intune app',
+    event: 'OPEN_INTUNE_APP',
+    to: 'stagingStage3.intuneSignIn',
+  },
   { action: 'user signs in as megan@contoso.com', event: 'SIGN_IN', to: 'stagingStage3.checkingAccount' },
-  { action: 'enrollment service accepts the account', kind: 'outcome', event: 'SIGN_IN_ACCEPTED', to: 'stagingStage3.enrollmentInProgress' },
+  {
+    action: 'enrollment service accepts the account',
+    kind: 'outcome',
+    event: 'SIGN_IN_ACCEPTED',
+    to: 'stagingStage3.enrollmentInProgress',
+  },
 ];
 
 function passedCase(): { result: CaseResult; walk: Walk } {
@@ -106,7 +142,12 @@ function passedCase(): { result: CaseResult; walk: Walk } {
       kind: 'outcome',
       event: 'STAGE_RECORDED',
       to: 'enrolled.readyForWork',
-      backend: { stage: 'enrolled', userPrincipalName: 'megan@contoso.com', policies: ['Wi-Fi: Contoso-Corp', 'Passcode: 6 digits'], apps: ['Microsoft Intune', 'Outlook'] },
+      backend: {
+        stage: 'enrolled',
+        userPrincipalName: 'megan@contoso.com',
+        policies: ['Wi-Fi: Contoso-Corp', 'Passcode: 6 digits'],
+        apps: ['Microsoft Intune', 'Outlook'],
+      },
     },
     { action: 'expect backend stage enrolled', kind: 'expect' },
   ]);
@@ -125,7 +166,8 @@ function passedCase(): { result: CaseResult; walk: Walk } {
   };
 }
 
-export const FAILURE_MESSAGE = 'Expected screen "enrollment-incomplete" (Finish enrolling your device), got "enrolled"';
+export const FAILURE_MESSAGE =
+  'Expected screen "enrollment-incomplete" (Finish enrolling your device), got "enrolled"';
 
 const REPLAY = `# stagesim replay: model path 2, seed 1234
 name: Power lost during stage 3 enrollment
@@ -166,7 +208,12 @@ export function screenshotPng(): string {
 function failedCase(): { result: CaseResult; walk: Walk } {
   const w = walk([
     ...stagingToEnrolled,
-    { action: 'power is cut while enrollment runs', kind: 'environment', event: 'POWER_LOST', to: 'stagingStage3.interrupted' },
+    {
+      action: 'power is cut while enrollment runs',
+      kind: 'environment',
+      event: 'POWER_LOST',
+      to: 'stagingStage3.interrupted',
+    },
     { action: 'user powers on the device', event: 'POWER_ON', to: 'stagingStage3.enrollmentIncomplete' },
     { action: 'expect screen enrollment-incomplete', kind: 'expect', fail: FAILURE_MESSAGE },
   ]);
@@ -183,7 +230,8 @@ function failedCase(): { result: CaseResult; walk: Walk } {
       failure: { message: FAILURE_MESSAGE, stepIndex: failed.index, replay: REPLAY },
       artifacts: {
         screenshotPng: screenshotPng(),
-        pageSource: '<hierarchy rotation="0">\n  <node class="android.widget.TextView" text="Microsoft Intune: sign in" resource-id="com.microsoft.intune:id/title"/>\n</hierarchy>',
+        pageSource:
+          '<hierarchy rotation="0">\n  <node class="android.widget.TextView" text="Microsoft Intune: sign in" resource-id="com.microsoft.intune:id/title"/>\n</hierarchy>',
       },
     },
   };
@@ -251,7 +299,12 @@ export function hostileRunReport(): RunReport {
       if (step.backend) step.backend = { ...step.backend, deviceName: HOSTILE, policies: [HOSTILE] };
       if (step.error) step.error = `${step.error}\n${HOSTILE}`;
     }
-    if (c.failure) c.failure = { ...c.failure, message: `${c.failure.message}\n${HOSTILE}`, replay: `${c.failure.replay}# ${HOSTILE}\n` };
+    if (c.failure)
+      c.failure = {
+        ...c.failure,
+        message: `${c.failure.message}\n${HOSTILE}`,
+        replay: `${c.failure.replay}# ${HOSTILE}\n`,
+      };
     if (c.artifacts) c.artifacts = { ...c.artifacts, pageSource: `${c.artifacts.pageSource}${HOSTILE}` };
   }
   if (report.coverage) report.coverage.uncoveredStates.push(HOSTILE);

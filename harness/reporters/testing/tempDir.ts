@@ -19,7 +19,11 @@ export function useTempDir(prefix = 'stagesim-reports-'): () => string {
 }
 
 /** Collects what a reporter writes, as a stream stand-in. */
-export function captureStream(columns?: number): { write: (chunk: string) => boolean; text: () => string; columns?: number } {
+export function captureStream(columns?: number): {
+  write: (chunk: string) => boolean;
+  text: () => string;
+  columns?: number;
+} {
   let text = '';
   return {
     write: (chunk: string) => {

@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** A fresh folder per test, removed after it, with a helper to write files into it. */
-export function useTempFiles(prefix = 'stagesim-scenarios-'): { dir: () => string; write: (name: string, content: string | Buffer) => string } {
+export function useTempFiles(prefix = 'stagesim-scenarios-'): {
+  dir: () => string;
+  write: (name: string, content: string | Buffer) => string;
+} {
   let dir: string | null = null;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -88,16 +88,24 @@ export class AppiumDevice implements TargetDevice {
     // counts as off until the harness switches it on.
     this.switchedOff = !options.simulated;
     const emulator = options.emulator ?? null;
-    this.camera = new CameraFeed(emulator ? (png) => emulator.setCameraPoster(png).then(() => undefined) : null);
+    this.camera = new CameraFeed(
+      emulator ? (png) => emulator.setCameraPoster(png).then(() => undefined) : null,
+    );
     // Only a model can tell the transitions it took; a device read from its screens has no history.
     if (this.useDriverState) {
-      this.history = async (mark) => (await this.live().execute<DeviceTransition[]>('mobile: stagesimHistory', { after: mark })) ?? [];
-      this.historyMark = async () => this.markSinceView ?? this.live().execute<number>('mobile: stagesimHistoryMark');
+      this.history = async (mark) =>
+        (await this.live().execute<DeviceTransition[]>('mobile: stagesimHistory', { after: mark })) ?? [];
+      this.historyMark = async () =>
+        this.markSinceView ?? this.live().execute<number>('mobile: stagesimHistoryMark');
     }
   }
 
   private live(): AppiumSession {
-    if (!this.session || this.switchedOff) throw new StagesimError('ACTION_NOT_AVAILABLE', 'the device is switched off (no session until it is switched on)');
+    if (!this.session || this.switchedOff)
+      throw new StagesimError(
+        'ACTION_NOT_AVAILABLE',
+        'the device is switched off (no session until it is switched on)',
+      );
     return this.session;
   }
 
@@ -109,13 +117,19 @@ export class AppiumDevice implements TargetDevice {
     if (this.shownSinceView) return this.shownSinceView;
     const deadline = Date.now() + (this.options.settleTimeoutMs ?? 120_000);
     for (;;) {
-      const recognized = recognizeScreen(parsePageSource(await this.session.pageSource()), this.options.selectors);
+      const recognized = recognizeScreen(
+        parsePageSource(await this.session.pageSource()),
+        this.options.selectors,
+      );
       // The stagesim driver answers only once its device is idle: what it shows is where it rests.
       const settled = recognized !== null && (this.options.simulated || !BUSY_SCREENS.has(recognized.id));
       if (settled) return recognized;
       if (Date.now() >= deadline || (recognized === null && this.options.simulated)) {
         if (recognized) return recognized;
-        throw new StagesimError('SCREEN_UNKNOWN', `the page source matches no screen of the selector files (${this.options.selectors.files.map((f) => `${f}.json`).join(' over ')}); see the page source in the report`);
+        throw new StagesimError(
+          'SCREEN_UNKNOWN',
+          `the page source matches no screen of the selector files (${this.options.selectors.files.map((f) => `${f}.json`).join(' over ')}); see the page source in the report`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
@@ -123,21 +137,31 @@ export class AppiumDevice implements TargetDevice {
 
   private async currentPage(event: DeviceEventType): Promise<ScreenPage> {
     const shown = await this.shown();
-    if (!shown.screen) throw new StagesimError('ACTION_NOT_AVAILABLE', `${event} is not possible while the device is off`);
+    if (!shown.screen)
+      throw new StagesimError('ACTION_NOT_AVAILABLE', `${event} is not possible while the device is off`);
     return pageFor(this.live(), shown.screen, this.camera);
   }
 
   async view(): Promise<DeviceView> {
     const shown = await this.shown();
-    if (!this.useDriverState) return viewFromScreen(this.serialNumber, this.tracker.observe(shown.id), shown, this.signedInAs);
-    const { view, historyMark } = driverViewReplySchema.parse(await this.live().execute('mobile: stagesimDeviceView'));
+    if (!this.useDriverState)
+      return viewFromScreen(this.serialNumber, this.tracker.observe(shown.id), shown, this.signedInAs);
+    const { view, historyMark } = driverViewReplySchema.parse(
+      await this.live().execute('mobile: stagesimDeviceView'),
+    );
     // The screen the page source shows must be the one the model is on, with the same message.
     if (view.screen.id !== shown.id) {
-      throw new StagesimError('SCREEN_MISMATCH', `the page source shows screen "${shown.id}", the device model is on "${view.screen.id}" (state ${view.state})`);
+      throw new StagesimError(
+        'SCREEN_MISMATCH',
+        `the page source shows screen "${shown.id}", the device model is on "${view.screen.id}" (state ${view.state})`,
+      );
     }
     const shownMessage = shown.texts.errorMessage;
     if (shownMessage !== undefined && view.errorMessage !== null && shownMessage !== view.errorMessage) {
-      throw new StagesimError('SCREEN_MISMATCH', `screen "${shown.id}" says "${shownMessage}", the device model says "${view.errorMessage}"`);
+      throw new StagesimError(
+        'SCREEN_MISMATCH',
+        `screen "${shown.id}" says "${shownMessage}", the device model says "${view.errorMessage}"`,
+      );
     }
     this.markSinceView = historyMark;
     this.shownSinceView = shown;
@@ -183,7 +207,8 @@ export class AppiumDevice implements TargetDevice {
         const page = shown.screen ? pageFor(this.live(), shown.screen, this.camera) : null;
         // Error screens offer the reset; anywhere else (even switched off) it is done from recovery.
         if (page?.offers('FACTORY_RESET')) await page.perform('FACTORY_RESET');
-        else await this.simulatedOnly('a factory reset from recovery').execute('mobile: stagesimFactoryReset');
+        else
+          await this.simulatedOnly('a factory reset from recovery').execute('mobile: stagesimFactoryReset');
         this.signedInAs = null;
         return;
       }
@@ -203,7 +228,8 @@ export class AppiumDevice implements TargetDevice {
     const deadline = Date.now() + (this.options.simulated ? 0 : 15_000);
     for (;;) {
       if ((await this.shown()).id !== 'qr-reader') return;
-      if (Date.now() >= deadline) throw new StagesimError('QR_NOT_FOUND', 'the QR reader found no code in the image shown to it');
+      if (Date.now() >= deadline)
+        throw new StagesimError('QR_NOT_FOUND', 'the QR reader found no code in the image shown to it');
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
@@ -211,13 +237,20 @@ export class AppiumDevice implements TargetDevice {
   // --- What happens to the device -------------------------------------------------------------------
 
   private simulatedOnly(what: string): AppiumSession {
-    if (!this.options.simulated) throw new StagesimError('NOT_SUPPORTED_ON_TARGET', `${what} is only available on the stagesim driver's simulated device`);
+    if (!this.options.simulated)
+      throw new StagesimError(
+        'NOT_SUPPORTED_ON_TARGET',
+        `${what} is only available on the stagesim driver's simulated device`,
+      );
     return this.live();
   }
 
   private emulator(what: string): EmulatorControl {
     if (!this.options.emulator) {
-      throw new StagesimError('NOT_SUPPORTED_ON_TARGET', `${what} needs an emulator on this machine (appium:udid emulator-PORT); this device's power cannot be switched`);
+      throw new StagesimError(
+        'NOT_SUPPORTED_ON_TARGET',
+        `${what} needs an emulator on this machine (appium:udid emulator-PORT); this device's power cannot be switched`,
+      );
     }
     return this.options.emulator;
   }
@@ -227,7 +260,8 @@ export class AppiumDevice implements TargetDevice {
       await this.live().execute('mobile: stagesimPowerOn');
       return;
     }
-    if (!this.switchedOff) throw new StagesimError('ACTION_NOT_AVAILABLE', 'POWER_ON is not possible: the device is on');
+    if (!this.switchedOff)
+      throw new StagesimError('ACTION_NOT_AVAILABLE', 'POWER_ON is not possible: the device is on');
     // The emulator cold booted when it was switched off; switching on is the new session.
     this.session ??= await this.options.openSession();
     this.switchedOff = false;
@@ -270,7 +304,10 @@ export class AppiumDevice implements TargetDevice {
 
   async holdWork(effect?: Effect): Promise<void> {
     this.forgetView();
-    await this.simulatedOnly('holding work in flight').execute('mobile: stagesimHoldWork', effect ? { effect } : {});
+    await this.simulatedOnly('holding work in flight').execute(
+      'mobile: stagesimHoldWork',
+      effect ? { effect } : {},
+    );
   }
 
   async releaseWork(): Promise<void> {
@@ -281,7 +318,10 @@ export class AppiumDevice implements TargetDevice {
   async artifacts(): Promise<TargetArtifacts> {
     const session = this.session;
     if (!session) return { screenshotPng: null, pageSource: null };
-    const [screenshotPng, pageSource] = await Promise.all([session.screenshot().catch(() => null), session.pageSource().catch(() => null)]);
+    const [screenshotPng, pageSource] = await Promise.all([
+      session.screenshot().catch(() => null),
+      session.pageSource().catch(() => null),
+    ]);
     return { screenshotPng, pageSource };
   }
 

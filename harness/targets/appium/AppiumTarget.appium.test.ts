@@ -28,15 +28,30 @@ afterAll(async () => {
 
 async function sessionPorts(): Promise<number[]> {
   const response = await fetch(`${testAppiumUrl()}/appium/sessions`);
-  const body = (await response.json()) as { value: Array<{ capabilities: { systemPort?: number; 'stagesim:serialNumber'?: string } }> };
-  return body.value.filter((session) => session.capabilities['stagesim:serialNumber']?.startsWith('PORT-')).map((session) => session.capabilities.systemPort!).sort();
+  const body = (await response.json()) as {
+    value: Array<{ capabilities: { systemPort?: number; 'stagesim:serialNumber'?: string } }>;
+  };
+  return body.value
+    .filter((session) => session.capabilities['stagesim:serialNumber']?.startsWith('PORT-'))
+    .map((session) => session.capabilities.systemPort!)
+    .sort();
 }
 
 test('sessions at the same time get distinct systemPorts; a closed session frees its port', async () => {
-  const devices = await Promise.all([1, 2, 3].map((n) => target.createDevice({ serialNumber: `PORT-${n}`, manufacturer: 'Google', model: 'Pixel 8', osVersion: '14' }, backend.url)));
+  const devices = await Promise.all(
+    [1, 2, 3].map((n) =>
+      target.createDevice(
+        { serialNumber: `PORT-${n}`, manufacturer: 'Google', model: 'Pixel 8', osVersion: '14' },
+        backend.url,
+      ),
+    ),
+  );
   expect(await sessionPorts()).toEqual([8200, 8201, 8202]);
   await devices[1]!.close();
-  const again = await target.createDevice({ serialNumber: 'PORT-4', manufacturer: 'Google', model: 'Pixel 8', osVersion: '14' }, backend.url);
+  const again = await target.createDevice(
+    { serialNumber: 'PORT-4', manufacturer: 'Google', model: 'Pixel 8', osVersion: '14' },
+    backend.url,
+  );
   expect(await sessionPorts()).toEqual([8200, 8201, 8202]);
   await Promise.all([devices[0]!.close(), devices[2]!.close(), again.close()]);
   expect(await sessionPorts()).toEqual([]);
@@ -50,8 +65,13 @@ async function codeOf(device: TargetDevice, action: TargetAction): Promise<strin
   );
 }
 
-describe('what the device refuses is refused with the headless device\'s codes', () => {
-  const profile = { serialNumber: 'REF-1', manufacturer: 'Zebra Technologies', model: 'TC58', osVersion: '12' };
+describe("what the device refuses is refused with the headless device's codes", () => {
+  const profile = {
+    serialNumber: 'REF-1',
+    manufacturer: 'Zebra Technologies',
+    model: 'TC58',
+    osVersion: '12',
+  };
   let onAppium: TargetDevice;
   let onHeadless: TargetDevice;
   let world: EnrollmentWorld;
@@ -64,17 +84,29 @@ describe('what the device refuses is refused with the headless device\'s codes',
     await onAppium.close();
     await onHeadless.close();
   });
-  const both = async (action: TargetAction) => [await codeOf(onAppium, action), await codeOf(onHeadless, action)];
+  const both = async (action: TargetAction) => [
+    await codeOf(onAppium, action),
+    await codeOf(onHeadless, action),
+  ];
 
   test('an action the screen does not offer, or any while the device is off', async () => {
     expect(await both({ type: 'START' })).toEqual(['ACTION_NOT_AVAILABLE', 'ACTION_NOT_AVAILABLE']);
     expect(await both({ type: 'POWER_ON' })).toEqual([null, null]);
-    expect(await both({ type: 'TOKEN_SUBMITTED', token: 'ABCDEFGH' })).toEqual(['ACTION_NOT_AVAILABLE', 'ACTION_NOT_AVAILABLE']);
+    expect(await both({ type: 'TOKEN_SUBMITTED', token: 'ABCDEFGH' })).toEqual([
+      'ACTION_NOT_AVAILABLE',
+      'ACTION_NOT_AVAILABLE',
+    ]);
     expect(await both({ type: 'POWER_ON' })).toEqual(['ACTION_NOT_AVAILABLE', 'ACTION_NOT_AVAILABLE']);
   });
 
   test('a token typed wrong, a frame with no code, a file that is not a PNG', async () => {
-    for (const action of [{ type: 'POWER_ON' }, { type: 'START' }, { type: 'SELECT_LANGUAGE' }, { type: 'CONNECT_WIFI' }, { type: 'OPEN_TOKEN_ENTRY' }] as const) {
+    for (const action of [
+      { type: 'POWER_ON' },
+      { type: 'START' },
+      { type: 'SELECT_LANGUAGE' },
+      { type: 'CONNECT_WIFI' },
+      { type: 'OPEN_TOKEN_ENTRY' },
+    ] as const) {
       expect(await both(action)).toEqual([null, null]);
     }
     const [appiumCode, headlessCode] = await both({ type: 'TOKEN_SUBMITTED', token: 'ab' });
@@ -84,8 +116,14 @@ describe('what the device refuses is refused with the headless device\'s codes',
     expect(await both({ type: 'OPEN_QR_READER' })).toEqual([null, null]);
     const blank = new PNG({ width: 64, height: 64 });
     blank.data.fill(255);
-    expect(await both({ type: 'SHOW_QR_CODE', image: PNG.sync.write(blank) })).toEqual(['QR_NOT_FOUND', 'QR_NOT_FOUND']);
-    expect(await both({ type: 'SHOW_QR_CODE', image: Buffer.from('not a png') })).toEqual(['FRAME_NOT_PNG', 'FRAME_NOT_PNG']);
+    expect(await both({ type: 'SHOW_QR_CODE', image: PNG.sync.write(blank) })).toEqual([
+      'QR_NOT_FOUND',
+      'QR_NOT_FOUND',
+    ]);
+    expect(await both({ type: 'SHOW_QR_CODE', image: Buffer.from('not a png') })).toEqual([
+      'FRAME_NOT_PNG',
+      'FRAME_NOT_PNG',
+    ]);
     const offer = await world.validToken({ tokenType: 'deviceStaging', mode: 'corporateOwnedFullyManaged' });
     expect(await both({ type: 'SHOW_QR_CODE', image: offer.qrPng })).toEqual([null, null]);
     expect((await onAppium.view()).state).toBe('stagingStage2.readyToPowerOff');
@@ -94,8 +132,18 @@ describe('what the device refuses is refused with the headless device\'s codes',
 
 test('a page source that matches no screen of the selector files is SCREEN_UNKNOWN at once', async () => {
   // The device renders Pixel wording (android-14-google.json); the page objects expect default.json's.
-  const session = await AppiumSession.open(testAppiumUrl(), { platformName: 'Android', 'appium:automationName': 'StagesimDevice', 'stagesim:backendUrl': backend.url, 'stagesim:serialNumber': 'UNK-1' });
-  const device = new AppiumDevice(session, { serialNumber: 'UNK-1', selectors: resolveFile('default'), openSession: async () => session, simulated: true });
+  const session = await AppiumSession.open(testAppiumUrl(), {
+    platformName: 'Android',
+    'appium:automationName': 'StagesimDevice',
+    'stagesim:backendUrl': backend.url,
+    'stagesim:serialNumber': 'UNK-1',
+  });
+  const device = new AppiumDevice(session, {
+    serialNumber: 'UNK-1',
+    selectors: resolveFile('default'),
+    openSession: async () => session,
+    simulated: true,
+  });
   try {
     await device.perform({ type: 'POWER_ON' });
     for (let tap = 0; tap < 6; tap += 1) await device.perform({ type: 'TAP_WELCOME' });
@@ -106,8 +154,19 @@ test('a page source that matches no screen of the selector files is SCREEN_UNKNO
 });
 
 test('a device read as a real one has no stalled network or recovery, and no power switch without an emulator', async () => {
-  const session = await AppiumSession.open(testAppiumUrl(), { platformName: 'Android', 'appium:automationName': 'StagesimDevice', 'stagesim:backendUrl': backend.url, 'stagesim:serialNumber': 'REAL-1' });
-  const device = new AppiumDevice(session, { serialNumber: 'REAL-1', selectors: resolveFile('android-14-google'), openSession: async () => session, simulated: false, emulator: null });
+  const session = await AppiumSession.open(testAppiumUrl(), {
+    platformName: 'Android',
+    'appium:automationName': 'StagesimDevice',
+    'stagesim:backendUrl': backend.url,
+    'stagesim:serialNumber': 'REAL-1',
+  });
+  const device = new AppiumDevice(session, {
+    serialNumber: 'REAL-1',
+    selectors: resolveFile('android-14-google'),
+    openSession: async () => session,
+    simulated: false,
+    emulator: null,
+  });
   try {
     // A real device is running when it is unboxed; the harness switching it on is what starts using it.
     expect((await device.view()).screen.id).toBe('powered-off');
@@ -116,7 +175,9 @@ test('a device read as a real one has no stalled network or recovery, and no pow
     expect(await device.view()).toMatchObject({ state: 'setupWizard.welcome', screen: { id: 'welcome' } });
     expect(device.history).toBeUndefined();
     await expect(device.holdWork()).rejects.toMatchObject({ code: 'NOT_SUPPORTED_ON_TARGET' });
-    await expect(device.perform({ type: 'FACTORY_RESET' })).rejects.toMatchObject({ code: 'NOT_SUPPORTED_ON_TARGET' });
+    await expect(device.perform({ type: 'FACTORY_RESET' })).rejects.toMatchObject({
+      code: 'NOT_SUPPORTED_ON_TARGET',
+    });
     await expect(device.cutPower()).rejects.toMatchObject({ code: 'NOT_SUPPORTED_ON_TARGET' });
   } finally {
     await device.close();

@@ -46,11 +46,17 @@ export class AppiumTarget implements Target {
   /** Connects to the server given, or starts a local one. */
   static async start(options: AppiumTargetOptions = {}): Promise<AppiumTarget> {
     if (options.parallel !== undefined && (!Number.isInteger(options.parallel) || options.parallel < 1)) {
-      throw new StagesimError('APPIUM_OPTIONS_INVALID', `parallel must be a whole number of at least 1, got ${options.parallel}`);
+      throw new StagesimError(
+        'APPIUM_OPTIONS_INVALID',
+        `parallel must be a whole number of at least 1, got ${options.parallel}`,
+      );
     }
     if (options.url) return new AppiumTarget(options.url, options, null);
     if (options.capabilities && !usesStagesimDriver(options.capabilities)) {
-      throw new StagesimError('APPIUM_OPTIONS_INVALID', `a local Appium server has only the stagesim driver; for ${String(options.capabilities['appium:automationName'])} give the URL of a server that has it (emulator-scripts/start-appium.sh)`);
+      throw new StagesimError(
+        'APPIUM_OPTIONS_INVALID',
+        `a local Appium server has only the stagesim driver; for ${String(options.capabilities['appium:automationName'])} give the URL of a server that has it (emulator-scripts/start-appium.sh)`,
+      );
     }
     const server = await startAppiumProcess();
     return new AppiumTarget(server.url, options, server);
@@ -81,7 +87,11 @@ export class AppiumTarget implements Target {
       const answered = session.capabilities;
       const serial = simulated ? null : emulatorSerialOf({ ...capabilities, ...answered });
       // A real device shows the screens of its own build: pick its selector file from what it says it is.
-      const info = simulated ? null : await session.execute<{ manufacturer?: string; platformVersion?: string }>('mobile: getDeviceInfo').catch(() => null);
+      const info = simulated
+        ? null
+        : await session
+            .execute<{ manufacturer?: string; platformVersion?: string }>('mobile: getDeviceInfo')
+            .catch(() => null);
       const selectors = loadSelectors({
         androidVersion: info?.platformVersion ?? String(answered.platformVersion ?? profile.osVersion),
         manufacturer: info?.manufacturer ?? profile.manufacturer,
@@ -93,7 +103,9 @@ export class AppiumTarget implements Target {
         simulated,
         ...(this.options.modelState ? { modelState: this.options.modelState } : {}),
         emulator: serial ? new EmulatorControl(serial) : null,
-        ...(this.options.settleTimeoutMs !== undefined ? { settleTimeoutMs: this.options.settleTimeoutMs } : {}),
+        ...(this.options.settleTimeoutMs !== undefined
+          ? { settleTimeoutMs: this.options.settleTimeoutMs }
+          : {}),
         onClose: () => {
           this.slots.delete(slot);
           this.devices.delete(device);

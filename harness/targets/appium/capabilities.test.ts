@@ -3,9 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../../agent/projectRoot';
 import { deviceProfileSchema } from '../../../agent/device/deviceProfile';
-import { loadCapabilitiesFile, parseCapabilities, sessionCapabilities, usesStagesimDriver } from './capabilities';
+import {
+  loadCapabilitiesFile,
+  parseCapabilities,
+  sessionCapabilities,
+  usesStagesimDriver,
+} from './capabilities';
 
-const profile = deviceProfileSchema.parse({ serialNumber: 'CAP-1', manufacturer: 'Samsung', model: 'Galaxy XCover6 Pro', osVersion: '13', wifiInRange: false });
+const profile = deviceProfileSchema.parse({
+  serialNumber: 'CAP-1',
+  manufacturer: 'Samsung',
+  model: 'Galaxy XCover6 Pro',
+  osVersion: '13',
+  wifiInRange: false,
+});
 
 test('the capabilities files of emulator-scripts are accepted (once their placeholders are filled)', () => {
   const folder = join(projectRoot(), 'emulator-scripts', 'capabilities');
@@ -31,9 +42,20 @@ test('a stagesim session carries the device the harness asked for, its backend a
   });
 });
 
-test('a UiAutomator2 session keeps the file as it is, but for its own systemPort counted from the file\'s', () => {
-  const base = parseCapabilities({ platformName: 'Android', 'appium:automationName': 'UiAutomator2', 'appium:udid': 'emulator-5554', 'appium:systemPort': 8300 }, 'caps.json');
-  expect(sessionCapabilities(base, 0, { profile, backendUrl: 'http://x' })).toEqual({ ...base, 'appium:systemPort': 8300 });
+test("a UiAutomator2 session keeps the file as it is, but for its own systemPort counted from the file's", () => {
+  const base = parseCapabilities(
+    {
+      platformName: 'Android',
+      'appium:automationName': 'UiAutomator2',
+      'appium:udid': 'emulator-5554',
+      'appium:systemPort': 8300,
+    },
+    'caps.json',
+  );
+  expect(sessionCapabilities(base, 0, { profile, backendUrl: 'http://x' })).toEqual({
+    ...base,
+    'appium:systemPort': 8300,
+  });
   expect(sessionCapabilities(base, 3, { profile, backendUrl: 'http://x' })['appium:systemPort']).toBe(8303);
 });
 
@@ -56,9 +78,21 @@ describe('a capabilities file that cannot work is refused with the file and the 
     ['not JSON', '{', /caps\.json: not valid JSON/],
     ['not an object', '[1]', /expected a JSON object of capabilities/],
     ['another platform', '{"platformName": "iOS"}', /platformName: expected "Android"/],
-    ['a vendor capability without its prefix', '{"automationName": "UiAutomator2"}', /automationName: .*"appium:automationName"/],
-    ['a systemPort that is no port', '{"appium:systemPort": 80}', /appium:systemPort: expected a port number/],
-    ['a placeholder left unfilled', '{"bstack:options": {"userName": "${BROWSERSTACK_USERNAME}"}}', /\$\{BROWSERSTACK_USERNAME\} not filled in/],
+    [
+      'a vendor capability without its prefix',
+      '{"automationName": "UiAutomator2"}',
+      /automationName: .*"appium:automationName"/,
+    ],
+    [
+      'a systemPort that is no port',
+      '{"appium:systemPort": 80}',
+      /appium:systemPort: expected a port number/,
+    ],
+    [
+      'a placeholder left unfilled',
+      '{"bstack:options": {"userName": "${BROWSERSTACK_USERNAME}"}}',
+      /\$\{BROWSERSTACK_USERNAME\} not filled in/,
+    ],
   ])('%s', (_what, content, message) => {
     const error = refused(content);
     expect(error.code).toBe('CAPABILITIES_INVALID');
@@ -66,6 +100,11 @@ describe('a capabilities file that cannot work is refused with the file and the 
   });
 
   test('a file that is not there', () => {
-    expect(() => loadCapabilitiesFile(join(folder, 'nope.json'))).toThrow(expect.objectContaining({ code: 'CAPABILITIES_INVALID', message: expect.stringMatching(/cannot read: ENOENT/) }));
+    expect(() => loadCapabilitiesFile(join(folder, 'nope.json'))).toThrow(
+      expect.objectContaining({
+        code: 'CAPABILITIES_INVALID',
+        message: expect.stringMatching(/cannot read: ENOENT/),
+      }),
+    );
   });
 });

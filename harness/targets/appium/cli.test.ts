@@ -13,7 +13,8 @@ function processesMarked(marker: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(`STAGESIM_TEST_MARKER=${marker}`)) found.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(`STAGESIM_TEST_MARKER=${marker}`))
+        found.push(Number(entry));
     } catch {
       // gone, or not ours to read
     }
@@ -23,7 +24,10 @@ function processesMarked(marker: string): number[] {
 
 test('stagesim run --target appium runs a scenario through a local Appium server and leaves no process behind', async () => {
   const marker = randomUUID();
-  const result = await runCli(['run', 'scenarios/staging-fully-managed-happy-path.yaml', '--target', 'appium'], { env: { STAGESIM_TEST_MARKER: marker } });
+  const result = await runCli(
+    ['run', 'scenarios/staging-fully-managed-happy-path.yaml', '--target', 'appium'],
+    { env: { STAGESIM_TEST_MARKER: marker } },
+  );
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/1 passed/);
@@ -32,7 +36,10 @@ test('stagesim run --target appium runs a scenario through a local Appium server
 
 test('stagesim model --target appium --parallel 2 runs model paths through it', async () => {
   const marker = randomUUID();
-  const result = await runCli(['model', '--target', 'appium', '--parallel', '2', '--seed', '7', '--only', 'path-001', 'path-002'], { env: { STAGESIM_TEST_MARKER: marker } });
+  const result = await runCli(
+    ['model', '--target', 'appium', '--parallel', '2', '--seed', '7', '--only', 'path-001', 'path-002'],
+    { env: { STAGESIM_TEST_MARKER: marker } },
+  );
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/2 passed/);
   expect(processesMarked(marker)).toEqual([]);
@@ -41,10 +48,22 @@ test('stagesim model --target appium --parallel 2 runs model paths through it', 
 test.each([
   [['--target', 'appium', '--parallel', '0'], /--parallel expects a whole number of at least 1/],
   [['--target', 'appium', '--appium-url', 'ftp://example.com'], /--appium-url: expected an http\(s\) URL/],
-  [['--target', 'appium', '--capabilities', 'no-such-file.json'], /--capabilities no-such-file\.json: cannot read: ENOENT/],
-  [['--target', 'appium', '--capabilities', 'emulator-scripts/capabilities/cloud-farm.json'], /\$\{BROWSERSTACK_USERNAME\}, \$\{BROWSERSTACK_ACCESS_KEY\} not filled in/],
-  [['--target', 'appium', '--capabilities', 'emulator-scripts/capabilities/local-emulator.json'], /a local Appium server has only the stagesim driver; for UiAutomator2 give the URL/],
-  [['--capabilities', 'emulator-scripts/capabilities/local-emulator.json', '--parallel', '2'], /--capabilities, --parallel need --target appium/],
+  [
+    ['--target', 'appium', '--capabilities', 'no-such-file.json'],
+    /--capabilities no-such-file\.json: cannot read: ENOENT/,
+  ],
+  [
+    ['--target', 'appium', '--capabilities', 'emulator-scripts/capabilities/cloud-farm.json'],
+    /\$\{BROWSERSTACK_USERNAME\}, \$\{BROWSERSTACK_ACCESS_KEY\} not filled in/,
+  ],
+  [
+    ['--target', 'appium', '--capabilities', 'emulator-scripts/capabilities/local-emulator.json'],
+    /a local Appium server has only the stagesim driver; for UiAutomator2 give the URL/,
+  ],
+  [
+    ['--capabilities', 'emulator-scripts/capabilities/local-emulator.json', '--parallel', '2'],
+    /--capabilities, --parallel need --target appium/,
+  ],
 ])('stagesim run %j is bad input', async (args, message) => {
   const result = await runCli(['run', 'scenarios/staging-fully-managed-happy-path.yaml', ...args]);
   expect(result.code).toBe(2);

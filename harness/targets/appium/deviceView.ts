@@ -42,4 +42,7 @@ export const deviceViewSchema = z.object({
 const sameShape = (view: z.infer<typeof deviceViewSchema>): DeviceView => view;
 void sameShape;
 
-export const driverViewReplySchema = z.object({ view: deviceViewSchema, historyMark: z.number().int().min(0) });
+export const driverViewReplySchema = z.object({
+  view: deviceViewSchema,
+  historyMark: z.number().int().min(0),
+});

@@ -15,10 +15,12 @@ test('the emulator is named by its adb serial; anything else is not an emulator 
   expect(emulatorSerialOf({ udid: 'emulator-5556' })).toBe('emulator-5556');
   expect(emulatorSerialOf({ 'appium:udid': 'emulator-5554', deviceName: 'Pixel' })).toBe('emulator-5554');
   expect(emulatorSerialOf({ udid: 'R58M123ABC' })).toBeNull();
-  expect(() => new EmulatorControl('R58M123ABC')).toThrow(expect.objectContaining({ code: 'EMULATOR_NOT_CONTROLLED' }));
+  expect(() => new EmulatorControl('R58M123ABC')).toThrow(
+    expect.objectContaining({ code: 'EMULATOR_NOT_CONTROLLED' }),
+  );
 });
 
-test('a power cycle is power-cycle.sh on the emulator\'s port; cutting the power adds --hard', async () => {
+test("a power cycle is power-cycle.sh on the emulator's port; cutting the power adds --hard", async () => {
   const { exec, calls } = recorder();
   const emulator = new EmulatorControl('emulator-5556', exec, '/repo/emulator-scripts');
   await emulator.powerCycle({ hard: false });
@@ -45,15 +47,22 @@ describe('with an SDK', () => {
     else process.env.ANDROID_SDK_ROOT = saved;
   });
 
-  test('the camera poster is the PNG in a file, given to the emulator console through the SDK\'s adb', async () => {
+  test("the camera poster is the PNG in a file, given to the emulator console through the SDK's adb", async () => {
     const { exec, calls } = recorder();
     const file = await new EmulatorControl('emulator-5554', exec).setCameraPoster(Buffer.from('png bytes'));
-    expect(calls).toEqual([{ file: join(sdk, 'platform-tools', 'adb'), args: ['-s', 'emulator-5554', 'emu', 'virtualscene-image', 'wall', file] }]);
+    expect(calls).toEqual([
+      {
+        file: join(sdk, 'platform-tools', 'adb'),
+        args: ['-s', 'emulator-5554', 'emu', 'virtualscene-image', 'wall', file],
+      },
+    ]);
     expect(readFileSync(file, 'utf8')).toBe('png bytes');
   });
 
   test('a command that fails is EMULATOR_COMMAND_FAILED with what it said', async () => {
-    const error = await new EmulatorControl('emulator-5554', execCommand).setCameraPoster(Buffer.from('x')).catch((e: StagesimError) => e);
+    const error = await new EmulatorControl('emulator-5554', execCommand)
+      .setCameraPoster(Buffer.from('x'))
+      .catch((e: StagesimError) => e);
     expect(error).toMatchObject({ code: 'EMULATOR_COMMAND_FAILED' });
     expect((error as Error).message).toMatch(/adb: -s emulator-5554 emu virtualscene-image wall/);
   });
@@ -74,22 +83,32 @@ describe('the camera feed', () => {
   test('injects the frame when the driver can', async () => {
     const posters: Buffer[] = [];
     const { session, calls } = sessionAnswering(null);
-    expect(await new CameraFeed(async (png) => void posters.push(png)).show(session, Buffer.from('qr'))).toBe('injected');
+    expect(await new CameraFeed(async (png) => void posters.push(png)).show(session, Buffer.from('qr'))).toBe(
+      'injected',
+    );
     expect(calls).toEqual(['mobile: injectEmulatorCameraImage']);
     expect(posters).toEqual([]);
   });
 
   test('falls back to the emulator poster when the driver has no such command', async () => {
     const posters: Buffer[] = [];
-    const { session } = sessionAnswering(new StagesimError('APPIUM_UNKNOWN_METHOD', 'Method has not yet been implemented'));
-    expect(await new CameraFeed(async (png) => void posters.push(png)).show(session, Buffer.from('qr'))).toBe('poster');
+    const { session } = sessionAnswering(
+      new StagesimError('APPIUM_UNKNOWN_METHOD', 'Method has not yet been implemented'),
+    );
+    expect(await new CameraFeed(async (png) => void posters.push(png)).show(session, Buffer.from('qr'))).toBe(
+      'poster',
+    );
     expect(posters).toEqual([Buffer.from('qr')]);
   });
 
   test('other failures, or no emulator to fall back on, are the failure', async () => {
     const refused = sessionAnswering(new StagesimError('FRAME_NOT_PNG', 'not a PNG'));
-    await expect(new CameraFeed(async () => undefined).show(refused.session, Buffer.from('qr'))).rejects.toMatchObject({ code: 'FRAME_NOT_PNG' });
+    await expect(
+      new CameraFeed(async () => undefined).show(refused.session, Buffer.from('qr')),
+    ).rejects.toMatchObject({ code: 'FRAME_NOT_PNG' });
     const unsupported = sessionAnswering(new StagesimError('APPIUM_UNKNOWN_METHOD', 'nope'));
-    await expect(new CameraFeed(null).show(unsupported.session, Buffer.from('qr'))).rejects.toMatchObject({ code: 'APPIUM_UNKNOWN_METHOD' });
+    await expect(new CameraFeed(null).show(unsupported.session, Buffer.from('qr'))).rejects.toMatchObject({
+      code: 'APPIUM_UNKNOWN_METHOD',
+    });
   });
 });

@@ -16,10 +16,21 @@ export type Exec = (file: string, args: string[], env: NodeJS.ProcessEnv) => Pro
 
 export const execCommand: Exec = (file, args, env) =>
   new Promise((resolve, reject) => {
-    execFile(file, args, { env, timeout: 15 * 60_000, maxBuffer: 4 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      if (!error) return resolve();
-      reject(new StagesimError('EMULATOR_COMMAND_FAILED', `${[file, ...args].join(' ')} failed: ${String(stderr).trim().split('\n').slice(-3).join(' | ') || error.message}`, { cause: error }));
-    });
+    execFile(
+      file,
+      args,
+      { env, timeout: 15 * 60_000, maxBuffer: 4 * 1024 * 1024 },
+      (error, _stdout, stderr) => {
+        if (!error) return resolve();
+        reject(
+          new StagesimError(
+            'EMULATOR_COMMAND_FAILED',
+            `${[file, ...args].join(' ')} failed: ${String(stderr).trim().split('\n').slice(-3).join(' | ') || error.message}`,
+            { cause: error },
+          ),
+        );
+      },
+    );
   });
 
 /** The adb serial of an emulator from session capabilities (udid as Appium answers it, or as asked). */
@@ -40,7 +51,11 @@ export class EmulatorControl {
     private readonly scriptsDir: string = join(projectRoot(), 'emulator-scripts'),
   ) {
     const match = /^emulator-(\d+)$/.exec(serial);
-    if (!match) throw new StagesimError('EMULATOR_NOT_CONTROLLED', `${serial} is not an emulator's adb serial (emulator-PORT)`);
+    if (!match)
+      throw new StagesimError(
+        'EMULATOR_NOT_CONTROLLED',
+        `${serial} is not an emulator's adb serial (emulator-PORT)`,
+      );
     this.port = Number(match[1]);
   }
 

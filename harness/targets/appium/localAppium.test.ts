@@ -31,7 +31,11 @@ test('starts on a free loopback port with the stagesim driver, and stop() ends i
   try {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(alive(server.pid!)).toBe(true);
-    const session = await AppiumSession.open(server.url, { platformName: 'Android', 'appium:automationName': 'StagesimDevice', 'stagesim:backendUrl': backend.url });
+    const session = await AppiumSession.open(server.url, {
+      platformName: 'Android',
+      'appium:automationName': 'StagesimDevice',
+      'stagesim:backendUrl': backend.url,
+    });
     expect(session.capabilities).toMatchObject({ automationName: 'StagesimDevice' });
     await session.delete();
   } finally {
@@ -48,7 +52,10 @@ test('a process that dies without stopping its server takes the server with it',
     const { startAppiumProcess } = require(${JSON.stringify(join(__dirname, 'localAppium.ts'))});
     startAppiumProcess().then((server) => { console.log(server.pid); setImmediate(() => { throw new Error('crash'); }); });
   `;
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+    cwd: projectRoot(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));

@@ -40,7 +40,11 @@ export function appiumEntry(root: string = projectRoot()): string {
   return join(root, 'node_modules', 'appium', 'index.js');
 }
 
-const SERVER_ARGS = { address: '127.0.0.1', loglevel: 'error', allowInsecure: ['*:session_discovery'] } as const;
+const SERVER_ARGS = {
+  address: '127.0.0.1',
+  loglevel: 'error',
+  allowInsecure: ['*:session_discovery'],
+} as const;
 
 interface InProcessServer {
   address(): AddressInfo | string | null;
@@ -57,10 +61,13 @@ export async function startAppiumInProcess(): Promise<LocalAppium> {
   try {
     server = await main({ port: 0, ...SERVER_ARGS });
   } catch (error) {
-    throw new StagesimError('APPIUM_START_FAILED', `Appium did not start: ${(error as Error).message}`, { cause: error });
+    throw new StagesimError('APPIUM_START_FAILED', `Appium did not start: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const address = server.address();
-  if (!address || typeof address === 'string') throw new StagesimError('APPIUM_START_FAILED', 'Appium started but has no TCP address');
+  if (!address || typeof address === 'string')
+    throw new StagesimError('APPIUM_START_FAILED', 'Appium started but has no TCP address');
   const url = `http://127.0.0.1:${address.port}`;
   return {
     url,
@@ -113,7 +120,18 @@ export async function startAppiumProcess(options: AppiumProcessOptions = {}): Pr
 }
 
 async function spawnAppium(root: string, port: number, options: AppiumProcessOptions): Promise<LocalAppium> {
-  const args = [appiumEntry(root), 'server', '--address', SERVER_ARGS.address, '--port', String(port), '--log-level', SERVER_ARGS.loglevel, '--allow-insecure', SERVER_ARGS.allowInsecure.join(',')];
+  const args = [
+    appiumEntry(root),
+    'server',
+    '--address',
+    SERVER_ARGS.address,
+    '--port',
+    String(port),
+    '--log-level',
+    SERVER_ARGS.loglevel,
+    '--allow-insecure',
+    SERVER_ARGS.allowInsecure.join(','),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, APPIUM_HOME: root },
@@ -142,12 +160,18 @@ async function spawnAppium(root: string, port: number, options: AppiumProcessOpt
   void exited.then((code) => (exitCode = code));
   for (;;) {
     if (exitCode !== undefined) {
-      throw new StagesimError('APPIUM_START_FAILED', `Appium exited (code ${exitCode}) before it answered on ${url}: ${output.trim().split('\n').slice(-5).join(' | ')}`);
+      throw new StagesimError(
+        'APPIUM_START_FAILED',
+        `Appium exited (code ${exitCode}) before it answered on ${url}: ${output.trim().split('\n').slice(-5).join(' | ')}`,
+      );
     }
     if (await ready(url)) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new StagesimError('APPIUM_START_FAILED', `Appium did not answer on ${url} within ${options.startTimeoutMs ?? 60_000} ms`);
+      throw new StagesimError(
+        'APPIUM_START_FAILED',
+        `Appium did not answer on ${url} within ${options.startTimeoutMs ?? 60_000} ms`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -185,7 +209,11 @@ async function ready(url: string): Promise<boolean> {
   }
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<number | null>, timeoutMs: number): Promise<void> {
+async function stopChild(
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
@@ -201,8 +229,16 @@ export async function deleteSessions(url: string): Promise<number> {
     const response = await fetch(`${url}/appium/sessions`, { signal: AbortSignal.timeout(5_000) });
     if (!response.ok) return 0;
     const body = (await response.json()) as { value?: Array<{ id?: string }> };
-    const ids = (body.value ?? []).map((session) => session.id).filter((id): id is string => typeof id === 'string');
-    await Promise.all(ids.map((id) => fetch(`${url}/session/${id}`, { method: 'DELETE', signal: AbortSignal.timeout(10_000) }).catch(() => undefined)));
+    const ids = (body.value ?? [])
+      .map((session) => session.id)
+      .filter((id): id is string => typeof id === 'string');
+    await Promise.all(
+      ids.map((id) =>
+        fetch(`${url}/session/${id}`, { method: 'DELETE', signal: AbortSignal.timeout(10_000) }).catch(
+          () => undefined,
+        ),
+      ),
+    );
     return ids.length;
   } catch {
     return 0;

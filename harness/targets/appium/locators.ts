@@ -16,7 +16,8 @@ export function queryOf(locator: Locator): WebDriverQuery {
   if (locator.xpath) return { using: 'xpath', value: locator.xpath };
   const { resourceId, accessibilityId, text, className } = locator;
   if (resourceId && !accessibilityId && !text && !className) return { using: 'id', value: resourceId };
-  if (accessibilityId && !resourceId && !text && !className) return { using: 'accessibility id', value: accessibilityId };
+  if (accessibilityId && !resourceId && !text && !className)
+    return { using: 'accessibility id', value: accessibilityId };
   return {
     using: '-android uiautomator',
     value: uiSelectorFor({

@@ -35,15 +35,26 @@ async function main(): Promise<void> {
     rows.push([what, value]);
     process.stdout.write(`${what}: ${value}\n`);
   };
-  row('machine', `${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  row(
+    'machine',
+    `${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 
   const [server, startMs] = await timed(() => startAppiumProcess());
   row('local Appium server start (child process, until /status answers)', `${Math.round(startMs)} ms`);
   const backend = await startBackend();
-  const caps = { platformName: 'Android', 'appium:automationName': 'StagesimDevice', 'stagesim:backendUrl': backend.url };
+  const caps = {
+    platformName: 'Android',
+    'appium:automationName': 'StagesimDevice',
+    'stagesim:backendUrl': backend.url,
+  };
   const creations: number[] = [];
   for (let i = 0; i < 11; i += 1) {
-    const [session, ms] = await timed(() => AppiumSession.open(server.url, { ...caps, 'stagesim:serialNumber': `BENCH-${i}` }));
+    const [session, ms] = await timed(() =>
+      AppiumSession.open(server.url, { ...caps, 'stagesim:serialNumber': `BENCH-${i}` }),
+    );
     creations.push(ms);
     await session.delete();
   }
@@ -53,7 +64,9 @@ async function main(): Promise<void> {
 
   const { scenarios } = await loadScenarios([join(projectRoot(), 'scenarios')]);
   const library = async (target: Target, sessions: number) => {
-    const [results, ms] = await timed(() => runPool(scenarios, sessions, (scenario) => runScenario(scenario, { target })));
+    const [results, ms] = await timed(() =>
+      runPool(scenarios, sessions, (scenario) => runScenario(scenario, { target })),
+    );
     return `${seconds(ms)} (${results.filter((r) => r.status === 'passed').length}/${results.length} passed)`;
   };
   const { planned } = planSuite('shortest', SEED);
@@ -86,7 +99,9 @@ async function main(): Promise<void> {
     const [, stopMs] = await timed(() => server.stop());
     row('local Appium server stop (SIGTERM until the process ended)', `${Math.round(stopMs)} ms`);
   }
-  process.stdout.write(`\n| measured | time |\n|---|---|\n${rows.map(([what, value]) => `| ${what} | ${value} |`).join('\n')}\n`);
+  process.stdout.write(
+    `\n| measured | time |\n|---|---|\n${rows.map(([what, value]) => `| ${what} | ${value} |`).join('\n')}\n`,
+  );
 }
 
 if (require.main === module) {

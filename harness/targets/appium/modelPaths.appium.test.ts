@@ -24,8 +24,11 @@ function pathsThroughEveryState(paths: readonly PlannedPath[]): Set<PlannedPath>
   const seen = new Set<string>();
   const chosen = new Set<PlannedPath>();
   for (;;) {
-    const gain = (item: PlannedPath) => new Set(item.path.steps.map((step) => step.path).filter((state) => !seen.has(state))).size;
-    const best = paths.filter((item) => !chosen.has(item)).reduce<PlannedPath | null>((top, item) => (gain(item) > (top ? gain(top) : 0) ? item : top), null);
+    const gain = (item: PlannedPath) =>
+      new Set(item.path.steps.map((step) => step.path).filter((state) => !seen.has(state))).size;
+    const best = paths
+      .filter((item) => !chosen.has(item))
+      .reduce<PlannedPath | null>((top, item) => (gain(item) > (top ? gain(top) : 0) ? item : top), null);
     if (!best) return chosen;
     chosen.add(best);
     best.path.steps.forEach((step) => seen.add(step.path));
@@ -33,11 +36,18 @@ function pathsThroughEveryState(paths: readonly PlannedPath[]): Set<PlannedPath>
 }
 const screensOnlyPaths = pathsThroughEveryState(planned);
 
-type Outcome = Pick<CaseResult, 'status'> & { steps: Array<{ state: string | null; screen: string | null; status: string }>; failure: string | null };
+type Outcome = Pick<CaseResult, 'status'> & {
+  steps: Array<{ state: string | null; screen: string | null; status: string }>;
+  failure: string | null;
+};
 
 const outcomeOf = (run: PathRun): Outcome => ({
   status: run.result.status,
-  steps: run.result.steps.map((step) => ({ state: step.state, screen: step.screen?.id ?? null, status: step.status })),
+  steps: run.result.steps.map((step) => ({
+    state: step.state,
+    screen: step.screen?.id ?? null,
+    status: step.status,
+  })),
   failure: run.result.failure?.message ?? null,
 });
 
@@ -64,7 +74,11 @@ beforeAll(async () => {
   targets.push(headlessTarget, driverTarget, screensTarget);
   const screensOnly = [...screensOnlyPaths];
   let screensOutcomes: Outcome[];
-  [headless, throughDriver, screensOutcomes] = await Promise.all([runAll(headlessTarget), runAll(driverTarget), runAll(screensTarget, screensOnly)]);
+  [headless, throughDriver, screensOutcomes] = await Promise.all([
+    runAll(headlessTarget),
+    runAll(driverTarget),
+    runAll(screensTarget, screensOnly),
+  ]);
   fromScreens = new Map(screensOnly.map((item, i) => [item, screensOutcomes[i]!]));
 }, 300_000);
 
@@ -83,12 +97,17 @@ describe.each(planned.map((item, index) => [item.path.id, index] as const))('mod
   test('through Appium it ends as on the headless target, state by state', () => {
     expect(throughDriver[index]).toEqual(headless[index]);
   });
-
 });
 
-describe.each([...screensOnlyPaths].map((item) => [item.path.id, item] as const))('model path %s, the state read from the screens alone', (_id, item) => {
-  test('passes or fails as on the headless target, screen by screen', () => {
-    const screensOnly = (outcome: Outcome) => ({ status: outcome.status, screens: outcome.steps.map((step) => [step.screen, step.status]) });
-    expect(screensOnly(fromScreens.get(item)!)).toEqual(screensOnly(headless[planned.indexOf(item)]!));
-  });
-});
+describe.each([...screensOnlyPaths].map((item) => [item.path.id, item] as const))(
+  'model path %s, the state read from the screens alone',
+  (_id, item) => {
+    test('passes or fails as on the headless target, screen by screen', () => {
+      const screensOnly = (outcome: Outcome) => ({
+        status: outcome.status,
+        screens: outcome.steps.map((step) => [step.screen, step.status]),
+      });
+      expect(screensOnly(fromScreens.get(item)!)).toEqual(screensOnly(headless[planned.indexOf(item)]!));
+    });
+  },
+);

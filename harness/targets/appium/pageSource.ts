@@ -1,7 +1,12 @@
 import { DOMParser, type Element as XmlElement } from '@xmldom/xmldom';
 import * as xpath from 'xpath';
 import { StagesimError } from '../../../agent/errors';
-import { parseUiSelector, selectNodes, type NodeAttributes, type UiSelectorQuery } from '../../../agent/appium-driver/uiSelector';
+import {
+  parseUiSelector,
+  selectNodes,
+  type NodeAttributes,
+  type UiSelectorQuery,
+} from '../../../agent/appium-driver/uiSelector';
 import { queryOf, type WebDriverQuery } from './locators';
 import type { Locator } from './selectorSchema';
 
@@ -26,9 +31,15 @@ const flag = (element: XmlElement, name: string) => element.getAttribute(name) =
 
 export function parsePageSource(xml: string): ParsedSource {
   const problems: string[] = [];
-  const document = new DOMParser({ onError: (level, message) => void (level !== 'warning' && problems.push(message)) }).parseFromString(xml, 'text/xml');
+  const document = new DOMParser({
+    onError: (level, message) => void (level !== 'warning' && problems.push(message)),
+  }).parseFromString(xml, 'text/xml');
   const root = document.documentElement;
-  if (problems.length > 0 || !root) throw new StagesimError('PAGE_SOURCE_INVALID', `the page source is not XML: ${problems[0] ?? 'no root element'}`);
+  if (problems.length > 0 || !root)
+    throw new StagesimError(
+      'PAGE_SOURCE_INVALID',
+      `the page source is not XML: ${problems[0] ?? 'no root element'}`,
+    );
   const nodes: SourceNode[] = [];
   const walk = (element: XmlElement) => {
     for (let child = element.firstChild; child; child = child.nextSibling) {
@@ -77,7 +88,10 @@ export function selectInSource(source: ParsedSource, query: WebDriverQuery): Sou
       return selectNodes(parsed, source.nodes, (node) => node.attributes);
     }
     case 'xpath': {
-      const selected = xpath.select(query.value, source.document as unknown as Parameters<typeof xpath.select>[1]);
+      const selected = xpath.select(
+        query.value,
+        source.document as unknown as Parameters<typeof xpath.select>[1],
+      );
       const list = Array.isArray(selected) ? (selected as unknown[]) : [];
       return source.nodes.filter((node) => list.includes(node.element));
     }

@@ -17,11 +17,25 @@ import { runPool } from './testing/pool';
 // Two cores: more sessions at once only add contention (see the README's measured times).
 const SESSIONS = 2;
 
-type Outcome = Pick<CaseResult, 'status'> & { steps: Array<{ action: string; device: string | null; state: string | null; screen: string | null; status: string }> };
+type Outcome = Pick<CaseResult, 'status'> & {
+  steps: Array<{
+    action: string;
+    device: string | null;
+    state: string | null;
+    screen: string | null;
+    status: string;
+  }>;
+};
 
 const outcomeOf = (result: CaseResult): Outcome => ({
   status: result.status,
-  steps: result.steps.map((step) => ({ action: step.action, device: step.device, state: step.state, screen: step.screen?.id ?? null, status: step.status })),
+  steps: result.steps.map((step) => ({
+    action: step.action,
+    device: step.device,
+    state: step.state,
+    screen: step.screen?.id ?? null,
+    status: step.status,
+  })),
 });
 
 let scenarios: LoadedScenario[] = [];
@@ -36,7 +50,8 @@ beforeAll(async () => {
   const headlessTarget = new HeadlessTarget();
   const appiumTarget = await testAppiumTarget({ parallel: SESSIONS });
   targets.push(headlessTarget, appiumTarget);
-  const runAll = (target: Target) => runPool(scenarios, SESSIONS, (scenario) => runScenario(scenario, { target }));
+  const runAll = (target: Target) =>
+    runPool(scenarios, SESSIONS, (scenario) => runScenario(scenario, { target }));
   [headless, throughAppium] = await Promise.all([runAll(headlessTarget), runAll(appiumTarget)]);
 }, 300_000);
 
@@ -51,7 +66,12 @@ test('the whole library ran through Appium', () => {
 
 test('every scenario passes or fails as on the headless target, with the same states at every step', () => {
   const differences = scenarios
-    .map((scenario, index) => ({ file: scenario.file, appium: outcomeOf(throughAppium[index]!), headless: outcomeOf(headless[index]!), failure: throughAppium[index]!.failure?.message }))
+    .map((scenario, index) => ({
+      file: scenario.file,
+      appium: outcomeOf(throughAppium[index]!),
+      headless: outcomeOf(headless[index]!),
+      failure: throughAppium[index]!.failure?.message,
+    }))
     .filter(({ appium, headless: expected }) => JSON.stringify(appium) !== JSON.stringify(expected));
   expect(differences).toEqual([]);
 });
@@ -71,8 +91,13 @@ describe('a scenario that fails', () => {
         '  - expect: { screen: enrolled }',
       ].join('\n'),
     );
-    const { scenarios: [scenario] } = await loadScenarios([file]);
-    const [onAppium, onHeadless] = [await runScenario(scenario!, { target: targets[1]! }), await runScenario(scenario!, { target: targets[0]! })];
+    const {
+      scenarios: [scenario],
+    } = await loadScenarios([file]);
+    const [onAppium, onHeadless] = [
+      await runScenario(scenario!, { target: targets[1]! }),
+      await runScenario(scenario!, { target: targets[0]! }),
+    ];
     expect(outcomeOf(onAppium)).toEqual(outcomeOf(onHeadless));
     expect(onAppium.status).toBe('failed');
     expect(onAppium.failure?.message).toMatch(/screen is "sign-in"/);

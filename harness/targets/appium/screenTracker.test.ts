@@ -23,7 +23,8 @@ test('a screen several states show is read as the one nearest to where the devic
   expect(interrupted.observe('setup-interrupted')).toBe('setupInterrupted.resetRequired');
 
   const defaultToken = new ScreenTracker();
-  for (const screen of ['welcome', 'qr-reader', 'ready-to-distribute', 'powered-off']) defaultToken.observe(screen);
+  for (const screen of ['welcome', 'qr-reader', 'ready-to-distribute', 'powered-off'])
+    defaultToken.observe(screen);
   expect(defaultToken.state).toBe('defaultStage2.poweredOff');
   expect(defaultToken.observe('user-network')).toBe('defaultStage2.connectWifi');
 });

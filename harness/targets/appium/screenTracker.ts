@@ -30,7 +30,8 @@ function modelGraph(): Map<string, Set<string>> {
     if (transition.target === null) continue;
     const to = leafOf(transition.target);
     for (const leaf of leaves) {
-      if (transition.source === '' || leaf === transition.source || leaf.startsWith(`${transition.source}.`)) graph.get(leaf)!.add(to);
+      if (transition.source === '' || leaf === transition.source || leaf.startsWith(`${transition.source}.`))
+        graph.get(leaf)!.add(to);
     }
   }
   return graph;

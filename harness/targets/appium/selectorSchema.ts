@@ -14,18 +14,37 @@ import { parseUiSelector } from '../../../agent/appium-driver/uiSelector';
  * explicitly are used as they are (and must still select the node the attributes describe).
  */
 
-const androidClassSchema = z.string().regex(/^[a-z][\w]*(\.[\w$]+)+$/, 'a Java class name such as android.widget.Button');
+const androidClassSchema = z
+  .string()
+  .regex(/^[a-z][\w]*(\.[\w$]+)+$/, 'a Java class name such as android.widget.Button');
 
 export const locatorSchema = z
   .strictObject({
     resourceId: z
       .string()
-      .regex(/^[A-Za-z][\w.]*:id\/[\w.]+$/, 'a full resource id such as com.google.android.setupwizard:id/start')
+      .regex(
+        /^[A-Za-z][\w.]*:id\/[\w.]+$/,
+        'a full resource id such as com.google.android.setupwizard:id/start',
+      )
       .optional()
       .describe('The node\'s resource-id, with its package: "com.google.android.setupwizard:id/start".'),
-    accessibilityId: z.string().min(1).max(200).optional().describe("The node's content-desc (what TalkBack reads)."),
-    text: z.string().min(1).max(200).optional().describe('The text the node shows (only for text that never changes).'),
-    className: androidClassSchema.optional().describe('The widget class, when it differs from the usual one (Button, TextView, EditText, ImageView).'),
+    accessibilityId: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("The node's content-desc (what TalkBack reads)."),
+    text: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('The text the node shows (only for text that never changes).'),
+    className: androidClassSchema
+      .optional()
+      .describe(
+        'The widget class, when it differs from the usual one (Button, TextView, EditText, ImageView).',
+      ),
     uiautomator: z
       .string()
       .min(1)
@@ -39,11 +58,20 @@ export const locatorSchema = z
       })
       .optional()
       .describe('A UiSelector chain used to find the node instead of the attributes.'),
-    xpath: z.string().min(1).max(1000).optional().describe('An XPath over the page source used to find the node instead of the attributes.'),
+    xpath: z
+      .string()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('An XPath over the page source used to find the node instead of the attributes.'),
   })
-  .refine((locator) => locator.resourceId ?? locator.accessibilityId ?? locator.text ?? locator.uiautomator ?? locator.xpath, {
-    message: 'a locator needs at least one of resourceId, accessibilityId, text, uiautomator, xpath',
-  });
+  .refine(
+    (locator) =>
+      locator.resourceId ?? locator.accessibilityId ?? locator.text ?? locator.uiautomator ?? locator.xpath,
+    {
+      message: 'a locator needs at least one of resourceId, accessibilityId, text, uiautomator, xpath',
+    },
+  );
 export type Locator = z.infer<typeof locatorSchema>;
 
 export const screenSelectorsSchema = z.strictObject({
@@ -51,15 +79,23 @@ export const screenSelectorsSchema = z.strictObject({
     .string()
     .regex(/^[a-z][\w]*(\.[\w]+)*$/, 'an Android package name')
     .optional()
-    .describe('The app package that shows the screen on this build; the catalogue\'s when left out.'),
-  title: locatorSchema.optional().describe('The screen\'s title; its text is the model\'s title unless `text` gives this build\'s wording.'),
-  elements: z.record(z.string().regex(/^[a-z][A-Za-z0-9]*$/, 'an element key of the screen catalogue'), locatorSchema).default({}),
+    .describe("The app package that shows the screen on this build; the catalogue's when left out."),
+  title: locatorSchema
+    .optional()
+    .describe("The screen's title; its text is the model's title unless `text` gives this build's wording."),
+  elements: z
+    .record(z.string().regex(/^[a-z][A-Za-z0-9]*$/, 'an element key of the screen catalogue'), locatorSchema)
+    .default({}),
 });
 export type ScreenSelectors = z.infer<typeof screenSelectorsSchema>;
 
 export const selectorFileSchema = z.strictObject({
   $schema: z.string().optional(),
-  description: z.string().min(1).max(2000).describe('Which builds this file is for, and where its values come from.'),
+  description: z
+    .string()
+    .min(1)
+    .max(2000)
+    .describe('Which builds this file is for, and where its values come from.'),
   extends: z
     .string()
     .regex(/^[a-z0-9-]+$/, 'the name of another selector file, without .json')
@@ -73,7 +109,10 @@ export function parseSelectorFile(name: string, json: unknown): SelectorFile {
   const parsed = selectorFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new StagesimError('SELECTORS_INVALID', `${name}: ${issue.path.join('.') || '(file)'}: ${issue.message}`);
+    throw new StagesimError(
+      'SELECTORS_INVALID',
+      `${name}: ${issue.path.join('.') || '(file)'}: ${issue.message}`,
+    );
   }
   return parsed.data;
 }

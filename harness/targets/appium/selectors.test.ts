@@ -8,7 +8,14 @@ import { screens as catalogue } from '../../../agent/model/screens';
 import { queryOf } from './locators';
 import { parsePageSource, selectLocator } from './pageSource';
 import { recognizeScreen } from './recognizeScreen';
-import { candidateFiles, defaultSelectorFolder, loadSelectors, POWERED_OFF_SCREEN, resolveFile, screenTitles } from './selectors';
+import {
+  candidateFiles,
+  defaultSelectorFolder,
+  loadSelectors,
+  POWERED_OFF_SCREEN,
+  resolveFile,
+  screenTitles,
+} from './selectors';
 
 /**
  * The selector files: valid, complete for the screen catalogue, and exact: every locator finds its one
@@ -40,7 +47,10 @@ function sampleView(screenId: string): DeviceView {
     deviceName: null,
     deliveries: null,
     wifiConnected: false,
-    elements: definition.elements.map((element) => ({ ...element, value: element.label || `sample ${element.key}` })),
+    elements: definition.elements.map((element) => ({
+      ...element,
+      value: element.label || `sample ${element.key}`,
+    })),
   };
 }
 
@@ -57,37 +67,63 @@ describe.each(files)('%s.json', (file) => {
     expect(Object.keys(selectors.screens).sort()).toEqual([...screenIds].sort());
   });
 
-  test.each(screenIds)('screen %s: each locator finds exactly its element, with the strategy the page objects use', (screenId) => {
-    const rendered = renderHierarchy(sampleView(screenId), selectors);
-    const screen = selectors.screens[screenId]!;
-    for (const [key, locator] of Object.entries(screen.elements)) {
-      const query = queryOf(locator);
-      const found = selectOnScreen(rendered, query.using, query.value);
-      expect({ key, found: found.map((node) => node.key) }).toEqual({ key, found: [key] });
-    }
-    const title = queryOf(screen.title);
-    expect(selectOnScreen(rendered, title.using, title.value).map((node) => node.role)).toContain('title');
-  });
+  test.each(screenIds)(
+    'screen %s: each locator finds exactly its element, with the strategy the page objects use',
+    (screenId) => {
+      const rendered = renderHierarchy(sampleView(screenId), selectors);
+      const screen = selectors.screens[screenId]!;
+      for (const [key, locator] of Object.entries(screen.elements)) {
+        const query = queryOf(locator);
+        const found = selectOnScreen(rendered, query.using, query.value);
+        expect({ key, found: found.map((node) => node.key) }).toEqual({ key, found: [key] });
+      }
+      const title = queryOf(screen.title);
+      expect(selectOnScreen(rendered, title.using, title.value).map((node) => node.role)).toContain('title');
+    },
+  );
 
-  test.each(screenIds)('screen %s: its page source is recognised as that screen, with the texts of its elements', (screenId) => {
-    const view = sampleView(screenId);
-    const source = parsePageSource(pageSource(renderHierarchy(view, selectors)));
-    const recognized = recognizeScreen(source, selectors);
-    expect(recognized?.id).toBe(screenId);
-    for (const element of view.elements) expect(recognized!.texts[element.key]).toBe(element.kind === 'image' ? (selectors.screens[screenId]!.elements[element.key]!.text ?? '') : (selectors.screens[screenId]!.elements[element.key]!.text ?? element.value));
-    // Searching the page source locally selects what the driver selects.
-    for (const locator of Object.values(selectors.screens[screenId]!.elements)) expect(selectLocator(source, locator)).toHaveLength(1);
-  });
+  test.each(screenIds)(
+    'screen %s: its page source is recognised as that screen, with the texts of its elements',
+    (screenId) => {
+      const view = sampleView(screenId);
+      const source = parsePageSource(pageSource(renderHierarchy(view, selectors)));
+      const recognized = recognizeScreen(source, selectors);
+      expect(recognized?.id).toBe(screenId);
+      for (const element of view.elements)
+        expect(recognized!.texts[element.key]).toBe(
+          element.kind === 'image'
+            ? (selectors.screens[screenId]!.elements[element.key]!.text ?? '')
+            : (selectors.screens[screenId]!.elements[element.key]!.text ?? element.value),
+        );
+      // Searching the page source locally selects what the driver selects.
+      for (const locator of Object.values(selectors.screens[screenId]!.elements))
+        expect(selectLocator(source, locator)).toHaveLength(1);
+    },
+  );
 });
 
 test('a device is given the most specific file there is, falling back to default.json', () => {
-  expect(candidateFiles({ androidVersion: '13.0', manufacturer: 'Zebra Technologies' })).toEqual(['android-13-zebra-technologies', 'android-13', 'zebra-technologies']);
-  expect(loadSelectors({ androidVersion: '14', manufacturer: 'Google' }).files).toEqual(['android-14-google', 'default']);
-  expect(loadSelectors({ androidVersion: '13', manufacturer: 'SAMSUNG' }).files).toEqual(['android-13-samsung', 'default']);
+  expect(candidateFiles({ androidVersion: '13.0', manufacturer: 'Zebra Technologies' })).toEqual([
+    'android-13-zebra-technologies',
+    'android-13',
+    'zebra-technologies',
+  ]);
+  expect(loadSelectors({ androidVersion: '14', manufacturer: 'Google' }).files).toEqual([
+    'android-14-google',
+    'default',
+  ]);
+  expect(loadSelectors({ androidVersion: '13', manufacturer: 'SAMSUNG' }).files).toEqual([
+    'android-13-samsung',
+    'default',
+  ]);
   expect(loadSelectors({ androidVersion: '14', manufacturer: 'Samsung' }).files).toEqual(['default']);
   // An override changes what it names and nothing else.
-  expect(loadSelectors({ androidVersion: '14', manufacturer: 'Google' }).screens.welcome!.elements.startButton).toMatchObject({ text: 'Get started' });
-  expect(loadSelectors({ androidVersion: '14', manufacturer: 'Google' }).screens['sign-in']).toEqual(loadSelectors({ androidVersion: '11', manufacturer: 'Honeywell' }).screens['sign-in']);
+  expect(
+    loadSelectors({ androidVersion: '14', manufacturer: 'Google' }).screens.welcome!.elements.startButton,
+  ).toMatchObject({ text: 'Get started' });
+  expect(loadSelectors({ androidVersion: '14', manufacturer: 'Google' }).screens['sign-in']).toEqual(
+    loadSelectors({ androidVersion: '11', manufacturer: 'Honeywell' }).screens['sign-in'],
+  );
 });
 
 describe('files a QA engineer got wrong are refused, naming the file and the key', () => {
@@ -99,7 +135,10 @@ describe('files a QA engineer got wrong are refused, naming the file and the key
   afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
   const refused = (name: string, content: unknown) => {
-    writeFileSync(join(folder, `${name}.json`), typeof content === 'string' ? content : JSON.stringify(content));
+    writeFileSync(
+      join(folder, `${name}.json`),
+      typeof content === 'string' ? content : JSON.stringify(content),
+    );
     try {
       resolveFile(name, folder);
     } catch (error) {
@@ -111,13 +150,47 @@ describe('files a QA engineer got wrong are refused, naming the file and the key
   test.each([
     ['not JSON', '{ "screens": ', /android-9-acme\.json: not valid JSON/],
     ['no description', { screens: {} }, /android-9-acme\.json: description: /],
-    ['an unknown screen', { description: 'x', screens: { lobby: { elements: {} } } }, /screens\.lobby: not a screen of the catalogue/],
-    ['an unknown element', { description: 'x', screens: { welcome: { elements: { startButon: { text: 'Start' } } } } }, /screens\.welcome\.elements\.startButon: screen "welcome" has no such element/],
-    ['a locator with nothing to find by', { description: 'x', screens: { welcome: { elements: { startButton: { className: 'android.widget.Button' } } } } }, /at least one of resourceId/],
-    ['a resource id without its package', { description: 'x', screens: { welcome: { elements: { startButton: { resourceId: 'start' } } } } }, /resourceId: a full resource id/],
-    ['a UiSelector that does not parse', { description: 'x', screens: { welcome: { elements: { startButton: { uiautomator: 'new UiSelector().text(' } } } } }, /uiautomator: invalid UiSelector/],
-    ['text on a field', { description: 'x', screens: { 'sign-in': { elements: { emailField: { text: 'Email' } } } } }, /emailField\.text: "emailField" shows text that changes/],
-    ['extends going round', { description: 'x', extends: 'android-9-acme', screens: {} }, /goes round in a circle/],
+    [
+      'an unknown screen',
+      { description: 'x', screens: { lobby: { elements: {} } } },
+      /screens\.lobby: not a screen of the catalogue/,
+    ],
+    [
+      'an unknown element',
+      { description: 'x', screens: { welcome: { elements: { startButon: { text: 'Start' } } } } },
+      /screens\.welcome\.elements\.startButon: screen "welcome" has no such element/,
+    ],
+    [
+      'a locator with nothing to find by',
+      {
+        description: 'x',
+        screens: { welcome: { elements: { startButton: { className: 'android.widget.Button' } } } },
+      },
+      /at least one of resourceId/,
+    ],
+    [
+      'a resource id without its package',
+      { description: 'x', screens: { welcome: { elements: { startButton: { resourceId: 'start' } } } } },
+      /resourceId: a full resource id/,
+    ],
+    [
+      'a UiSelector that does not parse',
+      {
+        description: 'x',
+        screens: { welcome: { elements: { startButton: { uiautomator: 'new UiSelector().text(' } } } },
+      },
+      /uiautomator: invalid UiSelector/,
+    ],
+    [
+      'text on a field',
+      { description: 'x', screens: { 'sign-in': { elements: { emailField: { text: 'Email' } } } } },
+      /emailField\.text: "emailField" shows text that changes/,
+    ],
+    [
+      'extends going round',
+      { description: 'x', extends: 'android-9-acme', screens: {} },
+      /goes round in a circle/,
+    ],
   ])('%s', (_what, content, message) => {
     const error = refused('android-9-acme', content);
     expect(error.code).toBe('SELECTORS_INVALID');
@@ -126,6 +199,8 @@ describe('files a QA engineer got wrong are refused, naming the file and the key
 
   test('a missing default.json is SELECTORS_NOT_FOUND', () => {
     rmSync(join(folder, 'default.json'));
-    expect(() => resolveFile('default', folder)).toThrow(expect.objectContaining({ code: 'SELECTORS_NOT_FOUND' }));
+    expect(() => resolveFile('default', folder)).toThrow(
+      expect.objectContaining({ code: 'SELECTORS_NOT_FOUND' }),
+    );
   });
 });

@@ -70,7 +70,10 @@ export function screenTitles(): Map<string, string> {
 
 const cache = new Map<string, ResolvedSelectors>();
 
-export function loadSelectors(device: SelectorDevice, folder: string = defaultSelectorFolder()): ResolvedSelectors {
+export function loadSelectors(
+  device: SelectorDevice,
+  folder: string = defaultSelectorFolder(),
+): ResolvedSelectors {
   const chosen = candidateFiles(device).find((name) => existsSync(join(folder, `${name}.json`))) ?? 'default';
   const key = `${folder}\u0000${chosen}`;
   let resolved = cache.get(key);
@@ -87,7 +90,10 @@ function readFile(name: string, folder: string): SelectorFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new StagesimError(name === 'default' ? 'SELECTORS_NOT_FOUND' : 'SELECTORS_INVALID', `${name}.json: cannot read ${path}`);
+    throw new StagesimError(
+      name === 'default' ? 'SELECTORS_NOT_FOUND' : 'SELECTORS_INVALID',
+      `${name}.json: cannot read ${path}`,
+    );
   }
   let json: unknown;
   try {
@@ -101,9 +107,12 @@ function readFile(name: string, folder: string): SelectorFile {
 /** Reads `name` and everything it extends, and merges them (the more specific file wins per element). */
 export function resolveFile(name: string, folder: string = defaultSelectorFolder()): ResolvedSelectors {
   const chain: Array<{ name: string; file: SelectorFile }> = [];
-  for (let current: string | undefined = name; current !== undefined; ) {
+  for (let current: string | undefined = name; current !== undefined;) {
     if (chain.some((entry) => entry.name === current)) {
-      throw new StagesimError('SELECTORS_INVALID', `${name}.json: "extends" goes round in a circle (${[...chain.map((c) => c.name), current].join(' -> ')})`);
+      throw new StagesimError(
+        'SELECTORS_INVALID',
+        `${name}.json: "extends" goes round in a circle (${[...chain.map((c) => c.name), current].join(' -> ')})`,
+      );
     }
     const file = readFile(current, folder);
     chain.push({ name: current, file });
@@ -126,9 +135,17 @@ export function resolveFile(name: string, folder: string = defaultSelectorFolder
       Object.assign(elements, entry.elements);
     }
     const where = `${chain.map((c) => `${c.name}.json`).join(' over ')}`;
-    if (!title) throw new StagesimError('SELECTORS_INVALID', `${where}: screens.${screenId}.title: missing (every screen needs a title locator)`);
+    if (!title)
+      throw new StagesimError(
+        'SELECTORS_INVALID',
+        `${where}: screens.${screenId}.title: missing (every screen needs a title locator)`,
+      );
     for (const element of definition.elements) {
-      if (!elements[element.key]) throw new StagesimError('SELECTORS_INVALID', `${where}: screens.${screenId}.elements.${element.key}: missing`);
+      if (!elements[element.key])
+        throw new StagesimError(
+          'SELECTORS_INVALID',
+          `${where}: screens.${screenId}.elements.${element.key}: missing`,
+        );
     }
     screens[screenId] = {
       id: screenId,
@@ -143,16 +160,25 @@ export function resolveFile(name: string, folder: string = defaultSelectorFolder
     for (const [screenId, entry] of Object.entries(file.screens)) {
       const definition = catalogue[screenId];
       if (!definition || screenId === POWERED_OFF_SCREEN) {
-        throw new StagesimError('SELECTORS_INVALID', `${fileName}.json: screens.${screenId}: not a screen of the catalogue (agent/model/screens.ts)`);
+        throw new StagesimError(
+          'SELECTORS_INVALID',
+          `${fileName}.json: screens.${screenId}: not a screen of the catalogue (agent/model/screens.ts)`,
+        );
       }
       for (const [key, locator] of Object.entries(entry.elements)) {
         const element = definition.elements.find((candidate) => candidate.key === key);
         if (!element) {
-          throw new StagesimError('SELECTORS_INVALID', `${fileName}.json: screens.${screenId}.elements.${key}: screen "${screenId}" has no such element (it has ${definition.elements.map((e) => e.key).join(', ') || 'none'})`);
+          throw new StagesimError(
+            'SELECTORS_INVALID',
+            `${fileName}.json: screens.${screenId}.elements.${key}: screen "${screenId}" has no such element (it has ${definition.elements.map((e) => e.key).join(', ') || 'none'})`,
+          );
         }
         // Text that changes (typed values, messages, names) cannot locate its node.
         if (locator.text !== undefined && (element.kind === 'input' || element.label === '')) {
-          throw new StagesimError('SELECTORS_INVALID', `${fileName}.json: screens.${screenId}.elements.${key}.text: "${key}" shows text that changes; locate it by resourceId or accessibilityId`);
+          throw new StagesimError(
+            'SELECTORS_INVALID',
+            `${fileName}.json: screens.${screenId}.elements.${key}.text: "${key}" shows text that changes; locate it by resourceId or accessibilityId`,
+          );
         }
       }
     }

@@ -22,7 +22,8 @@ export function endpointOf(url: string): AppiumEndpoint {
   } catch {
     throw new StagesimError('APPIUM_URL_INVALID', `not a URL: ${JSON.stringify(url)}`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new StagesimError('APPIUM_URL_INVALID', `the Appium URL must be http(s), got ${parsed.protocol}`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new StagesimError('APPIUM_URL_INVALID', `the Appium URL must be http(s), got ${parsed.protocol}`);
   return {
     protocol: parsed.protocol === 'https:' ? 'https' : 'http',
     hostname: parsed.hostname,
@@ -33,9 +34,16 @@ export function endpointOf(url: string): AppiumEndpoint {
 
 const elementIdOf = (value: unknown): string => {
   const record = value as Record<string, unknown> | null;
-  if (record && typeof record === 'object' && 'error' in record) throw fromWebDriverError(Object.assign(new Error(String(record.message ?? record.error)), { name: String(record.error) }));
+  if (record && typeof record === 'object' && 'error' in record)
+    throw fromWebDriverError(
+      Object.assign(new Error(String(record.message ?? record.error)), { name: String(record.error) }),
+    );
   const id = record?.[ELEMENT_KEY] ?? record?.ELEMENT;
-  if (typeof id !== 'string') throw new StagesimError('APPIUM_BAD_REPLY', `expected an element reference, got ${JSON.stringify(value)}`);
+  if (typeof id !== 'string')
+    throw new StagesimError(
+      'APPIUM_BAD_REPLY',
+      `expected an element reference, got ${JSON.stringify(value)}`,
+    );
   return id;
 };
 
@@ -50,7 +58,11 @@ async function call<T>(work: () => Promise<T>): Promise<T> {
 export class AppiumSession {
   private constructor(private readonly browser: WebdriverIO.Browser) {}
 
-  static async open(url: string, capabilities: Record<string, unknown>, options: { connectionRetryTimeoutMs?: number } = {}): Promise<AppiumSession> {
+  static async open(
+    url: string,
+    capabilities: Record<string, unknown>,
+    options: { connectionRetryTimeoutMs?: number } = {},
+  ): Promise<AppiumSession> {
     const browser = await call(() =>
       remote({
         ...endpointOf(url),

@@ -12,20 +12,35 @@ import { screenTitles } from './selectors';
 const reasonByMessage = new Map(Object.entries(reasonMessages).map(([reason, message]) => [message, reason]));
 
 /** Error screens whose reason is the screen itself. */
-const SCREEN_REASONS: Record<string, string> = { 'setup-interrupted': 'setupInterrupted', 'enrollment-incomplete': 'enrollmentIncomplete' };
+const SCREEN_REASONS: Record<string, string> = {
+  'setup-interrupted': 'setupInterrupted',
+  'enrollment-incomplete': 'enrollmentIncomplete',
+};
 
-export function viewFromScreen(serialNumber: string, state: string, shown: RecognizedScreen, signedInAs: string | null): DeviceView {
+export function viewFromScreen(
+  serialNumber: string,
+  state: string,
+  shown: RecognizedScreen,
+  signedInAs: string | null,
+): DeviceView {
   const meta = metaOfPath(state);
   const definition = catalogue[shown.id]!;
   const text = (key: string): string | null => (key in shown.texts ? shown.texts[key]! : null);
   const errorMessage = meta.error ? (text('errorMessage') ?? null) : null;
-  const errorReason = meta.error ? (SCREEN_REASONS[shown.id] ?? (errorMessage !== null ? (reasonByMessage.get(errorMessage) ?? 'unknown') : 'unknown')) : null;
+  const errorReason = meta.error
+    ? (SCREEN_REASONS[shown.id] ??
+      (errorMessage !== null ? (reasonByMessage.get(errorMessage) ?? 'unknown') : 'unknown'))
+    : null;
   const deliveries = text('deliveries');
-  const upn = meta.userless ? null : (text('account') || signedInAs);
+  const upn = meta.userless ? null : text('account') || signedInAs;
   return {
     serialNumber,
     state,
-    screen: { id: shown.id, title: screenTitles().get(shown.id) ?? meta.screen.title, appPackage: definition.appPackage },
+    screen: {
+      id: shown.id,
+      title: screenTitles().get(shown.id) ?? meta.screen.title,
+      appPackage: definition.appPackage,
+    },
     stage: meta.stage,
     actor: meta.actor,
     userless: meta.userless,

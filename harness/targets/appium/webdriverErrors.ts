@@ -25,5 +25,9 @@ export function fromWebDriverError(error: unknown): StagesimError {
 
 /** Whether the server answered that it has no such command (so a fallback may be tried). */
 export function isUnsupported(error: StagesimError): boolean {
-  return ['APPIUM_UNKNOWN_METHOD', 'APPIUM_UNKNOWN_COMMAND', 'APPIUM_UNSUPPORTED_OPERATION'].includes(error.code) || /not (yet )?(been )?implemented|unsupported execute method/i.test(error.message);
+  return (
+    ['APPIUM_UNKNOWN_METHOD', 'APPIUM_UNKNOWN_COMMAND', 'APPIUM_UNSUPPORTED_OPERATION'].includes(
+      error.code,
+    ) || /not (yet )?(been )?implemented|unsupported execute method/i.test(error.message)
+  );
 }

@@ -18,7 +18,8 @@ export class HeadlessDevice implements TargetDevice {
     switch (action.type) {
       case 'SHOW_QR_CODE': {
         const result = this.device.showQrCode(action.image);
-        if (result === 'noCode') throw new StagesimError('QR_NOT_FOUND', 'the QR reader found no code in the image shown to it');
+        if (result === 'noCode')
+          throw new StagesimError('QR_NOT_FOUND', 'the QR reader found no code in the image shown to it');
         break;
       }
       case 'TOKEN_SUBMITTED':

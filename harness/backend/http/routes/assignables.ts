@@ -24,23 +24,50 @@ const TARGET_TYPES = {
   '#microsoft.graph.groupAssignmentTarget': 'group',
   '#microsoft.graph.exclusionGroupAssignmentTarget': 'exclusionGroup',
 } as const;
-const ODATA_TYPE_OF = Object.fromEntries(Object.entries(TARGET_TYPES).map(([odata, type]) => [type, odata])) as Record<Assignment['targetType'], string>;
+const ODATA_TYPE_OF = Object.fromEntries(
+  Object.entries(TARGET_TYPES).map(([odata, type]) => [type, odata]),
+) as Record<Assignment['targetType'], string>;
 
 const filterFields = {
   deviceAndAppManagementAssignmentFilterId: z.string().nullable().optional(),
   deviceAndAppManagementAssignmentFilterType: z.enum(['none', 'include', 'exclude']).optional(),
 };
 const targetSchema = z.discriminatedUnion('@odata.type', [
-  z.strictObject({ '@odata.type': z.literal('#microsoft.graph.allDevicesAssignmentTarget'), ...filterFields }),
-  z.strictObject({ '@odata.type': z.literal('#microsoft.graph.allLicensedUsersAssignmentTarget'), ...filterFields }),
-  z.strictObject({ '@odata.type': z.literal('#microsoft.graph.groupAssignmentTarget'), groupId: z.string().min(1), ...filterFields }),
-  z.strictObject({ '@odata.type': z.literal('#microsoft.graph.exclusionGroupAssignmentTarget'), groupId: z.string().min(1), ...filterFields }),
+  z.strictObject({
+    '@odata.type': z.literal('#microsoft.graph.allDevicesAssignmentTarget'),
+    ...filterFields,
+  }),
+  z.strictObject({
+    '@odata.type': z.literal('#microsoft.graph.allLicensedUsersAssignmentTarget'),
+    ...filterFields,
+  }),
+  z.strictObject({
+    '@odata.type': z.literal('#microsoft.graph.groupAssignmentTarget'),
+    groupId: z.string().min(1),
+    ...filterFields,
+  }),
+  z.strictObject({
+    '@odata.type': z.literal('#microsoft.graph.exclusionGroupAssignmentTarget'),
+    groupId: z.string().min(1),
+    ...filterFields,
+  }),
 ]);
 const assignSchema = z.strictObject({
-  assignments: z.array(z.strictObject({ '@odata.type': z.string().optional(), id: z.string().optional(), target: targetSchema })).max(100),
+  assignments: z
+    .array(
+      z.strictObject({
+        '@odata.type': z.string().optional(),
+        id: z.string().optional(),
+        target: targetSchema,
+      }),
+    )
+    .max(100),
 });
 
-const createSchema = z.strictObject({ displayName: z.string().trim().min(1).max(256), description: z.string().max(1024).nullable().optional() });
+const createSchema = z.strictObject({
+  displayName: z.string().trim().min(1).max(256),
+  description: z.string().max(1024).nullable().optional(),
+});
 const patchSchema = createSchema.partial();
 
 function payloadView(payload: Payload) {
@@ -80,7 +107,9 @@ function register(app: FastifyInstance, deps: RouteDeps, kind: PayloadKind, path
   };
   // Deliveries name policies and apps by displayName, so a name is unique within its kind.
   const checkName = (displayName: string, id?: string) => {
-    const existing = store.listPayloads(kind).find((p) => p.displayName.toLowerCase() === displayName.toLowerCase() && p.id !== id);
+    const existing = store
+      .listPayloads(kind)
+      .find((p) => p.displayName.toLowerCase() === displayName.toLowerCase() && p.id !== id);
     if (existing) throw conflict(`a ${noun} named "${displayName}" exists already (${existing.id})`);
   };
 
@@ -90,7 +119,14 @@ function register(app: FastifyInstance, deps: RouteDeps, kind: PayloadKind, path
     const body = parseWith(createSchema, request.body);
     checkName(body.displayName);
     const now = clock.now();
-    const payload: Payload = { id: randomUUID(), kind, displayName: body.displayName, description: body.description ?? null, createdAt: now, modifiedAt: now };
+    const payload: Payload = {
+      id: randomUUID(),
+      kind,
+      displayName: body.displayName,
+      description: body.description ?? null,
+      createdAt: now,
+      modifiedAt: now,
+    };
     store.createPayload(payload);
     return reply.code(201).send(payloadView(payload));
   });
@@ -131,13 +167,25 @@ function register(app: FastifyInstance, deps: RouteDeps, kind: PayloadKind, path
         throw badRequest(`assignments.${index}.target.groupId: no group with id ${groupId}`);
       }
       const filterId = target.deviceAndAppManagementAssignmentFilterId ?? null;
-      const filterType = target.deviceAndAppManagementAssignmentFilterType ?? (filterId === null ? 'none' : 'include');
+      const filterType =
+        target.deviceAndAppManagementAssignmentFilterType ?? (filterId === null ? 'none' : 'include');
       if (filterId !== null) {
-        if (targetType === 'exclusionGroup') throw badRequest(`assignments.${index}.target: an exclusion group cannot have an assignment filter`);
-        if (!(ID_PATTERN.test(filterId) && store.getFilter(filterId))) throw badRequest(`assignments.${index}.target.deviceAndAppManagementAssignmentFilterId: no assignment filter with id ${filterId}`);
-        if (filterType === 'none') throw badRequest(`assignments.${index}.target.deviceAndAppManagementAssignmentFilterType: include or exclude, since a filter is set`);
+        if (targetType === 'exclusionGroup')
+          throw badRequest(
+            `assignments.${index}.target: an exclusion group cannot have an assignment filter`,
+          );
+        if (!(ID_PATTERN.test(filterId) && store.getFilter(filterId)))
+          throw badRequest(
+            `assignments.${index}.target.deviceAndAppManagementAssignmentFilterId: no assignment filter with id ${filterId}`,
+          );
+        if (filterType === 'none')
+          throw badRequest(
+            `assignments.${index}.target.deviceAndAppManagementAssignmentFilterType: include or exclude, since a filter is set`,
+          );
       } else if (filterType !== 'none') {
-        throw badRequest(`assignments.${index}.target.deviceAndAppManagementAssignmentFilterType: ${filterType} needs a deviceAndAppManagementAssignmentFilterId`);
+        throw badRequest(
+          `assignments.${index}.target.deviceAndAppManagementAssignmentFilterType: ${filterType} needs a deviceAndAppManagementAssignmentFilterId`,
+        );
       }
       return { id: randomUUID(), payloadId: payload.id, targetType, groupId, filterId, filterType };
     });

@@ -8,7 +8,17 @@ import { checkRule } from '../ruleCheck';
 
 export const FILTERS_PATH = '/beta/deviceManagement/assignmentFilters';
 
-const PLATFORMS = ['android', 'androidForWork', 'iOS', 'macOS', 'windows10AndLater', 'androidAOSP', 'androidMobileApplicationManagement', 'iOSMobileApplicationManagement', 'windowsMobileApplicationManagement'] as const;
+const PLATFORMS = [
+  'android',
+  'androidForWork',
+  'iOS',
+  'macOS',
+  'windows10AndLater',
+  'androidAOSP',
+  'androidMobileApplicationManagement',
+  'iOSMobileApplicationManagement',
+  'windowsMobileApplicationManagement',
+] as const;
 
 const fields = {
   displayName: z.string().trim().min(1).max(200),
@@ -24,7 +34,10 @@ const createSchema = z.strictObject({
   roleScopeTags: z.array(z.string()).optional(),
   assignmentFilterManagementType: z.literal('devices').optional(),
 });
-const patchSchema = z.strictObject({ ...z.object(fields).partial().shape, roleScopeTags: z.array(z.string()).optional() });
+const patchSchema = z.strictObject({
+  ...z.object(fields).partial().shape,
+  roleScopeTags: z.array(z.string()).optional(),
+});
 
 function filterView(filter: AssignmentFilter) {
   return {
@@ -51,7 +64,8 @@ export function registerAssignmentFilterRoutes(app: FastifyInstance, deps: Route
   };
   const checkName = (displayName: string, id?: string) => {
     const existing = store.findFilterByName(displayName);
-    if (existing && existing.id !== id) throw conflict(`an assignment filter named "${displayName}" exists already (${existing.id})`);
+    if (existing && existing.id !== id)
+      throw conflict(`an assignment filter named "${displayName}" exists already (${existing.id})`);
   };
 
   app.get(FILTERS_PATH, async () => ({ value: store.listFilters().map(filterView) }));
@@ -74,7 +88,9 @@ export function registerAssignmentFilterRoutes(app: FastifyInstance, deps: Route
     return reply.code(201).send(filterView(filter));
   });
 
-  app.get<{ Params: { id: string } }>(`${FILTERS_PATH}/:id`, async (request) => filterView(load(request.params.id)));
+  app.get<{ Params: { id: string } }>(`${FILTERS_PATH}/:id`, async (request) =>
+    filterView(load(request.params.id)),
+  );
 
   app.patch<{ Params: { id: string } }>(`${FILTERS_PATH}/:id`, async (request) => {
     const filter = load(request.params.id);
@@ -95,7 +111,10 @@ export function registerAssignmentFilterRoutes(app: FastifyInstance, deps: Route
 
   app.delete<{ Params: { id: string } }>(`${FILTERS_PATH}/:id`, async (request, reply) => {
     const filter = load(request.params.id);
-    if (store.isReferenced({ filterId: filter.id })) throw conflict(`assignment filter "${filter.displayName}" is used by an assignment; remove the assignment first`);
+    if (store.isReferenced({ filterId: filter.id }))
+      throw conflict(
+        `assignment filter "${filter.displayName}" is used by an assignment; remove the assignment first`,
+      );
     store.deleteFilter(filter.id);
     return reply.code(204).send();
   });

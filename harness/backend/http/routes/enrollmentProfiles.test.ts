@@ -38,7 +38,11 @@ describe('androidDeviceOwnerEnrollmentProfiles', () => {
     });
     expect(profile.tokenValue).toMatch(/^[A-HJ-NP-Z2-9]{20}$/);
     const content = JSON.parse(profile.qrCodeContent);
-    expect(content['android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE']['com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN']).toBe(profile.tokenValue);
+    expect(
+      content['android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE'][
+        'com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN'
+      ],
+    ).toBe(profile.tokenValue);
 
     // As in Graph, the image comes only with $select; it is a real PNG of a QR code holding qrCodeContent.
     expect(profile.qrCodeImage).toBeNull();
@@ -51,7 +55,10 @@ describe('androidDeviceOwnerEnrollmentProfiles', () => {
   });
 
   it('shows default tokens of fully managed profiles as never expiring', async () => {
-    const profile = await createProfile(admin, { displayName: 'COBO default', enrollmentTokenType: 'default' });
+    const profile = await createProfile(admin, {
+      displayName: 'COBO default',
+      enrollmentTokenType: 'default',
+    });
     expect(profile.tokenExpirationDateTime).toBe('9999-12-31T23:59:59Z');
   });
 
@@ -68,16 +75,35 @@ describe('androidDeviceOwnerEnrollmentProfiles', () => {
       'android.app.extra.PROVISIONING_WIFI_SECURITY_TYPE': 'WPA',
       'android.app.extra.PROVISIONING_WIFI_PASSWORD': 'correct horse',
     });
-    const noPassword = await admin.post(PROFILES, { displayName: 'x', enrollmentMode: 'corporateOwnedFullyManaged', configureWifi: true, wifiSsid: 'Store', wifiSecurityType: 'wpa' });
+    const noPassword = await admin.post(PROFILES, {
+      displayName: 'x',
+      enrollmentMode: 'corporateOwnedFullyManaged',
+      configureWifi: true,
+      wifiSsid: 'Store',
+      wifiSecurityType: 'wpa',
+    });
     expect(noPassword.status).toBe(400);
     expect(noPassword.body.error.message).toMatch(/Wi-Fi settings: .*password/);
   });
 
   it('refuses deviceStaging for modes other than fully managed and work profile (400)', async () => {
-    for (const enrollmentMode of ['corporateOwnedDedicatedDevice', 'corporateOwnedAOSPUserlessDevice', 'corporateOwnedAOSPUserAssociatedDevice']) {
-      const response = await admin.post(PROFILES, { displayName: 'Kiosks', enrollmentMode, enrollmentTokenType: 'deviceStaging' });
+    for (const enrollmentMode of [
+      'corporateOwnedDedicatedDevice',
+      'corporateOwnedAOSPUserlessDevice',
+      'corporateOwnedAOSPUserAssociatedDevice',
+    ]) {
+      const response = await admin.post(PROFILES, {
+        displayName: 'Kiosks',
+        enrollmentMode,
+        enrollmentTokenType: 'deviceStaging',
+      });
       expect(response.status).toBe(400);
-      expect(response.body.error).toMatchObject({ code: 'BadRequest', message: expect.stringContaining('deviceStaging is available only for corporateOwnedFullyManaged and corporateOwnedWorkProfile') });
+      expect(response.body.error).toMatchObject({
+        code: 'BadRequest',
+        message: expect.stringContaining(
+          'deviceStaging is available only for corporateOwnedFullyManaged and corporateOwnedWorkProfile',
+        ),
+      });
     }
   });
 
@@ -85,12 +111,25 @@ describe('androidDeviceOwnerEnrollmentProfiles', () => {
     const missing = await admin.post(PROFILES, { enrollmentMode: 'corporateOwnedFullyManaged' });
     expect(missing.status).toBe(400);
     expect(missing.body.error.message).toMatch(/^Invalid request body: displayName: /);
-    const unknownField = await admin.post(PROFILES, { displayName: 'x', enrollmentMode: 'corporateOwnedFullyManaged', colour: 'blue' });
+    const unknownField = await admin.post(PROFILES, {
+      displayName: 'x',
+      enrollmentMode: 'corporateOwnedFullyManaged',
+      colour: 'blue',
+    });
     expect(unknownField.body.error.message).toMatch(/colour/);
-    const badTemplate = await admin.post(PROFILES, { displayName: 'x', enrollmentMode: 'corporateOwnedFullyManaged', deviceNameTemplate: 'Kiosk-{{IMEI}}' });
+    const badTemplate = await admin.post(PROFILES, {
+      displayName: 'x',
+      enrollmentMode: 'corporateOwnedFullyManaged',
+      deviceNameTemplate: 'Kiosk-{{IMEI}}',
+    });
     expect(badTemplate.status).toBe(400);
     expect(badTemplate.body.error.message).toMatch(/unknown token \{\{IMEI\}\} at position 7/);
-    const tooLong = await admin.post(PROFILES, { displayName: 'x', enrollmentMode: 'corporateOwnedFullyManaged', enrollmentTokenType: 'deviceStaging', tokenExpirationDateTime: '2100-01-01T00:00:00Z' });
+    const tooLong = await admin.post(PROFILES, {
+      displayName: 'x',
+      enrollmentMode: 'corporateOwnedFullyManaged',
+      enrollmentTokenType: 'deviceStaging',
+      tokenExpirationDateTime: '2100-01-01T00:00:00Z',
+    });
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.error.message).toMatch(/at most 65 years/);
   });
@@ -105,11 +144,20 @@ describe('androidDeviceOwnerEnrollmentProfiles', () => {
     const listed = list.body.value.find((p: { id: string }) => p.id === created.id);
     expect(listed).toEqual(created);
 
-    const patched = await admin.patch(`${PROFILES}/${created.id}`, { displayName: 'Edited', deviceNameTemplate: 'Kiosk-{{SERIAL}}' });
+    const patched = await admin.patch(`${PROFILES}/${created.id}`, {
+      displayName: 'Edited',
+      deviceNameTemplate: 'Kiosk-{{SERIAL}}',
+    });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ displayName: 'Edited', deviceNameTemplate: 'Kiosk-{{SERIAL}}', tokenValue: created.tokenValue });
+    expect(patched.body).toMatchObject({
+      displayName: 'Edited',
+      deviceNameTemplate: 'Kiosk-{{SERIAL}}',
+      tokenValue: created.tokenValue,
+    });
 
-    const modeChange = await admin.patch(`${PROFILES}/${created.id}`, { enrollmentMode: 'corporateOwnedWorkProfile' });
+    const modeChange = await admin.patch(`${PROFILES}/${created.id}`, {
+      enrollmentMode: 'corporateOwnedWorkProfile',
+    });
     expect(modeChange.status).toBe(400);
     expect(modeChange.body.error.message).toMatch(/enrollmentMode cannot be changed/);
 
@@ -137,7 +185,9 @@ describe('androidDeviceOwnerEnrollmentProfiles', () => {
 describe('createToken and revokeToken', () => {
   it('createToken (204) replaces the token: the old one is refused as replaced, the new one works', async () => {
     const profile = await createProfile(admin, { displayName: 'Replace me' });
-    const response = await admin.post(`${PROFILES}/${profile.id}/createToken`, { tokenValidityInSeconds: 3600 });
+    const response = await admin.post(`${PROFILES}/${profile.id}/createToken`, {
+      tokenValidityInSeconds: 3600,
+    });
     expect(response.status).toBe(204);
     expect(response.text).toBe('');
 
@@ -148,8 +198,12 @@ describe('createToken and revokeToken', () => {
 
     const device = await RawChannel.open(backend.channelUrl);
     await device.hello('REPLACE1');
-    expect(await device.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' })).toMatchObject({ type: 'tokenRejected', reason: 'replaced' });
-    expect(await device.request({ type: 'redeemToken', token: after.tokenValue, method: 'qr' })).toMatchObject({ type: 'tokenAccepted', tokenType: 'deviceStaging' });
+    expect(
+      await device.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' }),
+    ).toMatchObject({ type: 'tokenRejected', reason: 'replaced' });
+    expect(
+      await device.request({ type: 'redeemToken', token: after.tokenValue, method: 'qr' }),
+    ).toMatchObject({ type: 'tokenAccepted', tokenType: 'deviceStaging' });
     await device.close();
   });
 
@@ -157,7 +211,9 @@ describe('createToken and revokeToken', () => {
     const profile = await createProfile(admin, { displayName: 'No body' });
     expect((await admin.post(`${PROFILES}/${profile.id}/createToken`)).status).toBe(204);
     expect((await admin.request('POST', `${PROFILES}/${profile.id}/createToken`, '')).status).toBe(204);
-    expect((await admin.get(`${PROFILES}/${profile.id}`)).body.tokenExpirationDateTime).toBe('2024-09-20T04:20:00.000Z');
+    expect((await admin.get(`${PROFILES}/${profile.id}`)).body.tokenExpirationDateTime).toBe(
+      '2024-09-20T04:20:00.000Z',
+    );
     const bad = await admin.post(`${PROFILES}/${profile.id}/createToken`, { tokenValidityInSeconds: -5 });
     expect(bad.status).toBe(400);
   });
@@ -166,13 +222,21 @@ describe('createToken and revokeToken', () => {
     const profile = await createProfile(admin, { displayName: 'Revoke me' });
     expect((await admin.post(`${PROFILES}/${profile.id}/revokeToken`)).status).toBe(204);
     const after = (await admin.get(`${PROFILES}/${profile.id}`)).body;
-    expect(after).toMatchObject({ tokenValue: null, qrCodeContent: null, qrCodeImage: null, tokenExpirationDateTime: '2024-06-22T04:20:00.000Z', simulatorTokenState: 'revoked' });
+    expect(after).toMatchObject({
+      tokenValue: null,
+      qrCodeContent: null,
+      qrCodeImage: null,
+      tokenExpirationDateTime: '2024-06-22T04:20:00.000Z',
+      simulatorTokenState: 'revoked',
+    });
     // Revoking again changes nothing and still answers 204.
     expect((await admin.post(`${PROFILES}/${profile.id}/revokeToken`)).status).toBe(204);
 
     const device = await RawChannel.open(backend.channelUrl);
     await device.hello('REVOKE1');
-    expect(await device.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' })).toMatchObject({ type: 'tokenRejected', reason: 'revoked' });
+    expect(
+      await device.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' }),
+    ).toMatchObject({ type: 'tokenRejected', reason: 'revoked' });
     await device.close();
 
     // A revoked profile gets a fresh token from createToken.
@@ -198,11 +262,17 @@ describe('token export (simulator)', () => {
     const profile = await createProfile(admin, { displayName: 'Export me' });
     const zeroTouch = await admin.get(`/simulator/enrollmentProfiles/${profile.id}/tokenExport/zeroTouch`);
     expect(zeroTouch.status).toBe(200);
-    expect(zeroTouch.body['android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE']).toEqual({ 'com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN': profile.tokenValue });
+    expect(zeroTouch.body['android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE']).toEqual({
+      'com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN': profile.tokenValue,
+    });
     expect(zeroTouch.body['android.app.extra.PROVISIONING_WIFI_SSID']).toBeUndefined();
 
-    const knox = await admin.get(`/simulator/enrollmentProfiles/${profile.id}/tokenExport/knoxMobileEnrollment`);
-    expect(knox.body).toEqual({ 'com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN': profile.tokenValue });
+    const knox = await admin.get(
+      `/simulator/enrollmentProfiles/${profile.id}/tokenExport/knoxMobileEnrollment`,
+    );
+    expect(knox.body).toEqual({
+      'com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN': profile.tokenValue,
+    });
 
     expect((await admin.get(`${PROFILES}/${profile.id}`)).body).toEqual(profile);
     expect((await admin.get(`/simulator/enrollmentProfiles/${profile.id}/tokenExport/pdf`)).status).toBe(404);

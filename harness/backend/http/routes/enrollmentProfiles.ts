@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { isStagesimError } from '../../../../agent/errors';
-import { enrollmentModeSchema, enrollmentTokenTypeSchema, type EnrollmentMode, type EnrollmentTokenType } from '../../../../agent/protocol/enrollment';
+import {
+  enrollmentModeSchema,
+  enrollmentTokenTypeSchema,
+  type EnrollmentMode,
+  type EnrollmentTokenType,
+} from '../../../../agent/protocol/enrollment';
 import { buildProvisioningPayload } from '../../../../agent/provisioning/payload';
 import { deviceNameTemplateProblem } from '../../naming';
 import type { Profile, TokenRecord } from '../../store/repository';
@@ -56,13 +61,20 @@ const selectSchema = z.object({ $select: z.string().max(1024).optional() });
 function selected(query: unknown): { names: Set<string> | null; withImage: boolean } {
   const { $select } = parseWith(selectSchema, query, 'query');
   if ($select === undefined) return { names: null, withImage: false };
-  const names = new Set($select.split(',').map((name) => name.trim()).filter(Boolean));
+  const names = new Set(
+    $select
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  );
   return { names, withImage: names.has('qrCodeImage') };
 }
 
 function project<T extends Record<string, unknown>>(view: T, names: Set<string> | null): Partial<T> {
   if (names === null) return view;
-  return Object.fromEntries(Object.entries(view).filter(([key]) => key === 'id' || key === '@odata.type' || names.has(key))) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(view).filter(([key]) => key === 'id' || key === '@odata.type' || names.has(key)),
+  ) as Partial<T>;
 }
 
 const createTokenSchema = z.strictObject({ tokenValidityInSeconds: z.number().int().positive().optional() });
@@ -85,13 +97,20 @@ function checkProfile(profile: Profile): void {
       // The QR payload builder is the authority on which Wi-Fi settings a device can take.
       buildProvisioningPayload({ token: 'CHECK', wifi: wifiOptions(profile) });
     } catch (error) {
-      if (isStagesimError(error, 'PROVISIONING_OPTIONS_INVALID')) throw badRequest(error.message.replace('cannot build a provisioning payload: ', 'Wi-Fi settings: '));
+      if (isStagesimError(error, 'PROVISIONING_OPTIONS_INVALID'))
+        throw badRequest(error.message.replace('cannot build a provisioning payload: ', 'Wi-Fi settings: '));
       throw error;
     }
   }
 }
 
-function newToken(profileId: string, mode: EnrollmentMode, tokenType: EnrollmentTokenType, now: number, validitySeconds?: number): TokenRecord {
+function newToken(
+  profileId: string,
+  mode: EnrollmentMode,
+  tokenType: EnrollmentTokenType,
+  now: number,
+  validitySeconds?: number,
+): TokenRecord {
   let expiresAt: number | null;
   try {
     expiresAt = tokenExpiry(mode, tokenType, now, validitySeconds);
@@ -124,7 +143,9 @@ export function registerEnrollmentProfileRoutes(app: FastifyInstance, deps: Rout
 
   app.get(PROFILES_PATH, async (request) => {
     const { names, withImage } = selected(request.query);
-    return { value: store.listProfiles().map((profile) => project(profileView(deps, profile, { withImage }), names)) };
+    return {
+      value: store.listProfiles().map((profile) => project(profileView(deps, profile, { withImage }), names)),
+    };
   });
 
   app.post(PROFILES_PATH, async (request, reply) => {
@@ -157,7 +178,9 @@ export function registerEnrollmentProfileRoutes(app: FastifyInstance, deps: Rout
     };
     checkProfile(profile);
     store.createProfile(profile, token);
-    log(`profile ${id} "${profile.displayName}" created with ${profile.tokenType} token ${maskToken(token.value!)}`);
+    log(
+      `profile ${id} "${profile.displayName}" created with ${profile.tokenType} token ${maskToken(token.value!)}`,
+    );
     return reply.code(201).send(profileView(deps, profile, { withImage: false }));
   });
 
@@ -171,10 +194,14 @@ export function registerEnrollmentProfileRoutes(app: FastifyInstance, deps: Rout
     const profile = load(request.params.id);
     const body = parseWith(patchSchema, request.body);
     if (body.enrollmentMode !== undefined && body.enrollmentMode !== profile.enrollmentMode) {
-      throw badRequest(`enrollmentMode cannot be changed (the profile is ${profile.enrollmentMode}); create a new profile instead`);
+      throw badRequest(
+        `enrollmentMode cannot be changed (the profile is ${profile.enrollmentMode}); create a new profile instead`,
+      );
     }
     if (body.enrollmentTokenType !== undefined && body.enrollmentTokenType !== profile.tokenType) {
-      throw badRequest(`enrollmentTokenType cannot be changed (the profile's is ${profile.tokenType}); create a new profile instead`);
+      throw badRequest(
+        `enrollmentTokenType cannot be changed (the profile's is ${profile.tokenType}); create a new profile instead`,
+      );
     }
     const { enrollmentMode: _mode, enrollmentTokenType: _type, '@odata.type': _odataType, ...changes } = body;
     const updated: Profile = { ...profile, ...stripUndefined(changes), modifiedAt: clock.now() };
@@ -195,7 +222,13 @@ export function registerEnrollmentProfileRoutes(app: FastifyInstance, deps: Rout
     const profile = load(request.params.id);
     const body = parseWith(createTokenSchema, request.body);
     const now = clock.now();
-    const token = newToken(profile.id, profile.enrollmentMode, profile.tokenType, now, body.tokenValidityInSeconds);
+    const token = newToken(
+      profile.id,
+      profile.enrollmentMode,
+      profile.tokenType,
+      now,
+      body.tokenValidityInSeconds,
+    );
     store.replaceToken(profile.id, token, now);
     log(`profile ${profile.id}: new token ${maskToken(token.value!)} replaces the previous one`);
     return reply.code(204).send();
@@ -210,5 +243,7 @@ export function registerEnrollmentProfileRoutes(app: FastifyInstance, deps: Rout
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
 }

@@ -24,25 +24,58 @@ describe('groups', () => {
       membershipRuleProcessingState: 'On',
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ groupTypes: ['DynamicMembership'], membershipRuleProcessingState: 'On', securityEnabled: true });
-    const bad = await admin.post(GROUPS, { displayName: 'x', groupTypes: ['DynamicMembership'], membershipRule: 'device.enrollmentProfileName -eq' });
+    expect(created.body).toMatchObject({
+      groupTypes: ['DynamicMembership'],
+      membershipRuleProcessingState: 'On',
+      securityEnabled: true,
+    });
+    const bad = await admin.post(GROUPS, {
+      displayName: 'x',
+      groupTypes: ['DynamicMembership'],
+      membershipRule: 'device.enrollmentProfileName -eq',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/^membershipRule: rule error at position 33/);
     const noRule = await admin.post(GROUPS, { displayName: 'x', groupTypes: ['DynamicMembership'] });
-    expect(noRule.body.error.message).toMatch(/membershipRule: a DynamicMembership group needs a membershipRule/);
-    expect((await admin.patch(`${GROUPS}/${created.body.id}`, { membershipRule: 'device.model -eq "Pixel 8"' })).status).toBe(204);
-    expect((await admin.get(`${GROUPS}/${created.body.id}`)).body.membershipRule).toBe('device.model -eq "Pixel 8"');
-    expect((await admin.post(`${GROUPS}/${created.body.id}/members/$ref`, { '@odata.id': user('a@contoso.com') })).status).toBe(400);
+    expect(noRule.body.error.message).toMatch(
+      /membershipRule: a DynamicMembership group needs a membershipRule/,
+    );
+    expect(
+      (await admin.patch(`${GROUPS}/${created.body.id}`, { membershipRule: 'device.model -eq "Pixel 8"' }))
+        .status,
+    ).toBe(204);
+    expect((await admin.get(`${GROUPS}/${created.body.id}`)).body.membershipRule).toBe(
+      'device.model -eq "Pixel 8"',
+    );
+    expect(
+      (await admin.post(`${GROUPS}/${created.body.id}/members/$ref`, { '@odata.id': user('a@contoso.com') }))
+        .status,
+    ).toBe(400);
   });
 
   it('keeps user members by UPN: bind on create, add and remove by reference', async () => {
-    const created = await admin.post(GROUPS, { displayName: 'Store staff', 'members@odata.bind': [user('john@contoso.com')] });
+    const created = await admin.post(GROUPS, {
+      displayName: 'Store staff',
+      'members@odata.bind': [user('john@contoso.com')],
+    });
     expect(created.status).toBe(201);
     const id = created.body.id;
-    expect((await admin.post(`${GROUPS}/${id}/members/$ref`, { '@odata.id': user('ann@contoso.com') })).status).toBe(204);
-    expect((await admin.post(`${GROUPS}/${id}/members/$ref`, { '@odata.id': user('ANN@contoso.com') })).status).toBe(400);
-    expect((await admin.post(`${GROUPS}/${id}/members/$ref`, { '@odata.id': 'https://graph.microsoft.com/v1.0/users/nobody' })).body.error.message).toMatch(/expected a user reference/);
-    const members = (await admin.get(`${GROUPS}/${id}/members`)).body.value.map((m: any) => m.userPrincipalName);
+    expect(
+      (await admin.post(`${GROUPS}/${id}/members/$ref`, { '@odata.id': user('ann@contoso.com') })).status,
+    ).toBe(204);
+    expect(
+      (await admin.post(`${GROUPS}/${id}/members/$ref`, { '@odata.id': user('ANN@contoso.com') })).status,
+    ).toBe(400);
+    expect(
+      (
+        await admin.post(`${GROUPS}/${id}/members/$ref`, {
+          '@odata.id': 'https://graph.microsoft.com/v1.0/users/nobody',
+        })
+      ).body.error.message,
+    ).toMatch(/expected a user reference/);
+    const members = (await admin.get(`${GROUPS}/${id}/members`)).body.value.map(
+      (m: any) => m.userPrincipalName,
+    );
     expect(members).toEqual(['ann@contoso.com', 'john@contoso.com']);
     expect((await admin.delete(`${GROUPS}/${id}/members/john@contoso.com/$ref`)).status).toBe(204);
     expect((await admin.delete(`${GROUPS}/${id}/members/john@contoso.com/$ref`)).status).toBe(404);
@@ -53,7 +86,11 @@ describe('groups', () => {
   it('refuses to delete a group an assignment uses (409)', async () => {
     const group = (await admin.post(GROUPS, { displayName: 'Assigned' })).body;
     const app = (await admin.post('/beta/deviceManagement/simulatorApps', { displayName: 'Teams' })).body;
-    await admin.post(`/beta/deviceManagement/simulatorApps/${app.id}/assign`, { assignments: [{ target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: group.id } }] });
+    await admin.post(`/beta/deviceManagement/simulatorApps/${app.id}/assign`, {
+      assignments: [
+        { target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: group.id } },
+      ],
+    });
     expect((await admin.delete(`${GROUPS}/${group.id}`)).status).toBe(409);
   });
 });

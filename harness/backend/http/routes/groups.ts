@@ -18,17 +18,18 @@ import { checkRule } from '../ruleCheck';
  */
 export const GROUPS_PATH = '/beta/groups';
 
-const userReference = z
-  .string()
-  .transform((url, ctx) => {
-    const match = /\/(?:users|directoryObjects)\/([^/?#]+)$/.exec(url);
-    const upn = match ? decodeURIComponent(match[1]!) : '';
-    if (!upnSchema.safeParse(upn).success) {
-      ctx.addIssue({ code: 'custom', message: `expected a user reference such as https://graph.microsoft.com/v1.0/users/john@contoso.com, got "${url.slice(0, 200)}"` });
-      return z.NEVER;
-    }
-    return upn;
-  });
+const userReference = z.string().transform((url, ctx) => {
+  const match = /\/(?:users|directoryObjects)\/([^/?#]+)$/.exec(url);
+  const upn = match ? decodeURIComponent(match[1]!) : '';
+  if (!upnSchema.safeParse(upn).success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a user reference such as https://graph.microsoft.com/v1.0/users/john@contoso.com, got "${url.slice(0, 200)}"`,
+    });
+    return z.NEVER;
+  }
+  return upn;
+});
 
 const createSchema = z
   .strictObject({
@@ -38,16 +39,34 @@ const createSchema = z
     mailEnabled: z.literal(false).optional(),
     mailNickname: z.string().max(64).optional(),
     securityEnabled: z.literal(true).optional(),
-    groupTypes: z.array(z.enum(['DynamicMembership'])).max(1).default([]),
+    groupTypes: z
+      .array(z.enum(['DynamicMembership']))
+      .max(1)
+      .default([]),
     membershipRule: z.string().min(1).nullable().optional(),
     membershipRuleProcessingState: z.enum(['On', 'Paused']).optional(),
     'members@odata.bind': z.array(userReference).max(1000).optional(),
   })
   .superRefine((body, ctx) => {
     const dynamic = body.groupTypes.includes('DynamicMembership');
-    if (dynamic && !body.membershipRule) ctx.addIssue({ code: 'custom', path: ['membershipRule'], message: 'a DynamicMembership group needs a membershipRule' });
-    if (!dynamic && body.membershipRule) ctx.addIssue({ code: 'custom', path: ['groupTypes'], message: 'a membershipRule needs groupTypes ["DynamicMembership"]' });
-    if (dynamic && body['members@odata.bind']) ctx.addIssue({ code: 'custom', path: ['members@odata.bind'], message: 'members of a dynamic group come from its membershipRule' });
+    if (dynamic && !body.membershipRule)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['membershipRule'],
+        message: 'a DynamicMembership group needs a membershipRule',
+      });
+    if (!dynamic && body.membershipRule)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['groupTypes'],
+        message: 'a membershipRule needs groupTypes ["DynamicMembership"]',
+      });
+    if (dynamic && body['members@odata.bind'])
+      ctx.addIssue({
+        code: 'custom',
+        path: ['members@odata.bind'],
+        message: 'members of a dynamic group come from its membershipRule',
+      });
   });
 
 const patchSchema = z.strictObject({
@@ -101,7 +120,9 @@ export function registerGroupRoutes(app: FastifyInstance, deps: RouteDeps): void
     return reply.code(201).send(groupView(group));
   });
 
-  app.get<{ Params: { id: string } }>(`${GROUPS_PATH}/:id`, async (request) => groupView(load(request.params.id)));
+  app.get<{ Params: { id: string } }>(`${GROUPS_PATH}/:id`, async (request) =>
+    groupView(load(request.params.id)),
+  );
 
   app.patch<{ Params: { id: string } }>(`${GROUPS_PATH}/:id`, async (request, reply) => {
     const group = load(request.params.id);
@@ -122,7 +143,8 @@ export function registerGroupRoutes(app: FastifyInstance, deps: RouteDeps): void
 
   app.delete<{ Params: { id: string } }>(`${GROUPS_PATH}/:id`, async (request, reply) => {
     const group = load(request.params.id);
-    if (store.isReferenced({ groupId: group.id })) throw conflict(`group "${group.displayName}" is used by an assignment; remove the assignment first`);
+    if (store.isReferenced({ groupId: group.id }))
+      throw conflict(`group "${group.displayName}" is used by an assignment; remove the assignment first`);
     store.deleteGroup(group.id);
     return reply.code(204).send();
   });
@@ -131,7 +153,11 @@ export function registerGroupRoutes(app: FastifyInstance, deps: RouteDeps): void
   app.get<{ Params: { id: string } }>(`${GROUPS_PATH}/:id/members`, async (request) => {
     const group = load(request.params.id);
     if (!group.dynamic) {
-      return { value: store.listMembers(group.id).map((upn) => ({ '@odata.type': '#microsoft.graph.user', id: upn, userPrincipalName: upn })) };
+      return {
+        value: store
+          .listMembers(group.id)
+          .map((upn) => ({ '@odata.type': '#microsoft.graph.user', id: upn, userPrincipalName: upn })),
+      };
     }
     const rule = parseRule(group.membershipRule!);
     const members = store.listManagedDevices().filter((device) =>
@@ -147,20 +173,32 @@ export function registerGroupRoutes(app: FastifyInstance, deps: RouteDeps): void
         }),
       ),
     );
-    return { value: members.map((device) => ({ '@odata.type': '#microsoft.graph.device', id: device.id, displayName: device.deviceName ?? '' })) };
+    return {
+      value: members.map((device) => ({
+        '@odata.type': '#microsoft.graph.device',
+        id: device.id,
+        displayName: device.deviceName ?? '',
+      })),
+    };
   });
 
   app.post<{ Params: { id: string } }>(`${GROUPS_PATH}/:id/members/$ref`, async (request, reply) => {
     const group = load(request.params.id);
     const body = parseWith(addMemberSchema, request.body);
-    if (group.dynamic) throw badRequest('members of a dynamic group come from its membershipRule and cannot be added');
-    if (!store.addMember(group.id, body['@odata.id'])) throw badRequest(`${body['@odata.id']} is already a member of "${group.displayName}"`);
+    if (group.dynamic)
+      throw badRequest('members of a dynamic group come from its membershipRule and cannot be added');
+    if (!store.addMember(group.id, body['@odata.id']))
+      throw badRequest(`${body['@odata.id']} is already a member of "${group.displayName}"`);
     return reply.code(204).send();
   });
 
-  app.delete<{ Params: { id: string; upn: string } }>(`${GROUPS_PATH}/:id/members/:upn/$ref`, async (request, reply) => {
-    const group = load(request.params.id);
-    if (!store.removeMember(group.id, request.params.upn)) throw notFound(`${request.params.upn} is not a member of "${group.displayName}"`);
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { id: string; upn: string } }>(
+    `${GROUPS_PATH}/:id/members/:upn/$ref`,
+    async (request, reply) => {
+      const group = load(request.params.id);
+      if (!store.removeMember(group.id, request.params.upn))
+        throw notFound(`${request.params.upn} is not a member of "${group.displayName}"`);
+      return reply.code(204).send();
+    },
+  );
 }

@@ -12,7 +12,12 @@ beforeAll(async () => {
   admin = AdminClient.for(backend);
   const profile = await createProfile(admin, {});
   const channel = await RawChannel.open(backend.channelUrl);
-  for (const [serial, model] of [['MD001', 'Pixel 7'], ['MD002', 'Pixel 8'], ['MD003', 'Galaxy S23'], ['MD004', "O'Brien phone"]]) {
+  for (const [serial, model] of [
+    ['MD001', 'Pixel 7'],
+    ['MD002', 'Pixel 8'],
+    ['MD003', 'Galaxy S23'],
+    ['MD004', "O'Brien phone"],
+  ]) {
     await channel.hello(serial!, '14', { model });
     await channel.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' });
     await channel.request({ type: 'completeStage', stage: 'staged' });
@@ -39,11 +44,25 @@ describe('managedDevices', () => {
 
   it('filters with $filter: eq, ne, startswith, contains, and, or, not', async () => {
     expect(await serials(`?$filter=${encodeURIComponent("model eq 'pixel 8'")}`)).toEqual(['MD002']);
-    expect(await serials(`?$filter=${encodeURIComponent("startswith(model,'Pixel') and serialNumber ne 'MD001'")}`)).toEqual(['MD002']);
-    expect(await serials(`?$filter=${encodeURIComponent("contains(model,'Galaxy') or userPrincipalName eq 'john@contoso.com'")}`)).toEqual(['MD003', 'MD004']);
-    expect(await serials(`?$filter=${encodeURIComponent("not (startswith(deviceName, 'Staging_'))")}`)).toEqual(['MD004']);
+    expect(
+      await serials(
+        `?$filter=${encodeURIComponent("startswith(model,'Pixel') and serialNumber ne 'MD001'")}`,
+      ),
+    ).toEqual(['MD002']);
+    expect(
+      await serials(
+        `?$filter=${encodeURIComponent("contains(model,'Galaxy') or userPrincipalName eq 'john@contoso.com'")}`,
+      ),
+    ).toEqual(['MD003', 'MD004']);
+    expect(
+      await serials(`?$filter=${encodeURIComponent("not (startswith(deviceName, 'Staging_'))")}`),
+    ).toEqual(['MD004']);
     expect(await serials(`?$filter=${encodeURIComponent("model eq 'O''Brien phone'")}`)).toEqual(['MD004']);
-    expect(await serials(`?$filter=${encodeURIComponent("simulatorEnrollmentStage eq 'staged'")}`)).toEqual(['MD001', 'MD002', 'MD003']);
+    expect(await serials(`?$filter=${encodeURIComponent("simulatorEnrollmentStage eq 'staged'")}`)).toEqual([
+      'MD001',
+      'MD002',
+      'MD003',
+    ]);
     // A lookup by serial number, answered without listing every device, still ignores case.
     expect(await serials(`?$filter=${encodeURIComponent("serialNumber eq 'md003'")}`)).toEqual(['MD003']);
     expect(await serials(`?$filter=${encodeURIComponent("SerialNumber EQ 'MD002'")}`)).toEqual(['MD002']);
@@ -59,7 +78,11 @@ describe('managedDevices', () => {
     expect(second['@odata.nextLink']).toBeUndefined();
     // An exact page has no next link; a filtered list pages over the devices that match.
     expect((await admin.get(`${DEVICES}?$top=4`)).body['@odata.nextLink']).toBeUndefined();
-    const staged = (await admin.get(`${DEVICES}?$top=2&$filter=${encodeURIComponent("simulatorEnrollmentStage eq 'staged'")}`)).body;
+    const staged = (
+      await admin.get(
+        `${DEVICES}?$top=2&$filter=${encodeURIComponent("simulatorEnrollmentStage eq 'staged'")}`,
+      )
+    ).body;
     expect(staged.value.map((d: any) => d.serialNumber)).toEqual(['MD001', 'MD002']);
     const stagedNext = new URL(staged['@odata.nextLink']);
     const stagedRest = (await admin.get(`${stagedNext.pathname}${stagedNext.search}`)).body;

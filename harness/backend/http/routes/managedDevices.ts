@@ -83,13 +83,16 @@ export function registerManagedDeviceRoutes(app: FastifyInstance, deps: RouteDep
     const query = parseWith(querySchema, request.query, 'query');
     const predicate = query.$filter === undefined ? null : parseODataFilter(query.$filter, FILTERABLE);
     // Serial numbers are ASCII, so SQLite's NOCASE finds every device the predicate can match.
-    const serial = query.$filter === undefined ? null : SERIAL_LOOKUP.exec(query.$filter)?.[1]?.replace(/''/g, "'");
+    const serial =
+      query.$filter === undefined ? null : SERIAL_LOOKUP.exec(query.$filter)?.[1]?.replace(/''/g, "'");
     const top = query.$top ?? PAGE_SIZE;
     const skip = query.$skiptoken ?? 0;
     // One more than the page: whether there is a next page, without reading (or rendering) the rest.
     let views: ReturnType<typeof managedDeviceView>[];
     if (predicate) {
-      const devices = serial ? deps.store.listManagedDevicesBySerial(serial) : deps.store.listManagedDevices();
+      const devices = serial
+        ? deps.store.listManagedDevicesBySerial(serial)
+        : deps.store.listManagedDevices();
       views = [];
       for (const device of devices) {
         const view = managedDeviceView(device);
@@ -105,7 +108,8 @@ export function registerManagedDeviceRoutes(app: FastifyInstance, deps: RouteDep
       if (query.$filter !== undefined) next.set('$filter', query.$filter);
       if (query.$top !== undefined) next.set('$top', String(query.$top));
       next.set('$skiptoken', String(skip + top));
-      result['@odata.nextLink'] = `${request.protocol}://${request.host}${MANAGED_DEVICES_PATH}?${next.toString()}`;
+      result['@odata.nextLink'] =
+        `${request.protocol}://${request.host}${MANAGED_DEVICES_PATH}?${next.toString()}`;
     }
     return result;
   });
@@ -117,4 +121,3 @@ export function registerManagedDeviceRoutes(app: FastifyInstance, deps: RouteDep
     return managedDeviceView(device);
   });
 }
-

@@ -17,12 +17,18 @@ import { usableToken } from '../views/profileView';
 export const SIMULATOR_PATH = '/simulator';
 export const HEALTH_PATH = `${SIMULATOR_PATH}/health`;
 
-const clockSchema = z.union([
-  z.strictObject({ advanceSeconds: z.number().finite() }),
-  z.strictObject({ now: z.iso.datetime({ offset: true }) }),
-], { error: 'expected {"advanceSeconds": n} or {"now": "2024-06-22T04:20:00Z"}' });
+const clockSchema = z.union(
+  [
+    z.strictObject({ advanceSeconds: z.number().finite() }),
+    z.strictObject({ now: z.iso.datetime({ offset: true }) }),
+  ],
+  { error: 'expected {"advanceSeconds": n} or {"now": "2024-06-22T04:20:00Z"}' },
+);
 
-const ledgerQuerySchema = z.strictObject({ serialNumber: z.string().max(64).optional(), managedDeviceId: z.string().max(64).optional() });
+const ledgerQuerySchema = z.strictObject({
+  serialNumber: z.string().max(64).optional(),
+  managedDeviceId: z.string().max(64).optional(),
+});
 
 export function registerSimulatorRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store, clock } = deps;
@@ -59,15 +65,21 @@ export function registerSimulatorRoutes(app: FastifyInstance, deps: RouteDeps): 
   });
 
   const exporters = { zeroTouch: exportForZeroTouch, knoxMobileEnrollment: exportForKnoxMobileEnrollment };
-  app.get<{ Params: { id: string; format: string } }>(`${SIMULATOR_PATH}/enrollmentProfiles/:id/tokenExport/:format`, async (request, reply) => {
-    const { id, format } = request.params;
-    if (!Object.hasOwn(exporters, format)) throw notFound(`no token export format "${format}" (zeroTouch, knoxMobileEnrollment)`);
-    const profile = ID_PATTERN.test(id) ? store.getProfile(id) : undefined;
-    if (!profile) throw notFound(`no androidDeviceOwnerEnrollmentProfile with id ${id}`);
-    const token = usableToken(deps, profile);
-    if (!token) throw conflict('the profile has no usable token (it was revoked); create one with createToken first');
-    if (token.expiresAt !== null && clock.now() >= token.expiresAt) throw conflict('the profile\'s token has expired; create a new one with createToken first');
-    // Exporting reads the token; it changes nothing, on the profile or on any device.
-    return reply.type('application/json').send(exporters[format as keyof typeof exporters](token.value!));
-  });
+  app.get<{ Params: { id: string; format: string } }>(
+    `${SIMULATOR_PATH}/enrollmentProfiles/:id/tokenExport/:format`,
+    async (request, reply) => {
+      const { id, format } = request.params;
+      if (!Object.hasOwn(exporters, format))
+        throw notFound(`no token export format "${format}" (zeroTouch, knoxMobileEnrollment)`);
+      const profile = ID_PATTERN.test(id) ? store.getProfile(id) : undefined;
+      if (!profile) throw notFound(`no androidDeviceOwnerEnrollmentProfile with id ${id}`);
+      const token = usableToken(deps, profile);
+      if (!token)
+        throw conflict('the profile has no usable token (it was revoked); create one with createToken first');
+      if (token.expiresAt !== null && clock.now() >= token.expiresAt)
+        throw conflict("the profile's token has expired; create a new one with createToken first");
+      // Exporting reads the token; it changes nothing, on the profile or on any device.
+      return reply.type('application/json').send(exporters[format as keyof typeof exporters](token.value!));
+    },
+  );
 }

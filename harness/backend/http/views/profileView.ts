@@ -1,11 +1,17 @@
-import { buildProvisioningPayload, serializeProvisioningPayload, type ProvisioningOptions } from '../../../../agent/provisioning/payload';
+import {
+  buildProvisioningPayload,
+  serializeProvisioningPayload,
+  type ProvisioningOptions,
+} from '../../../../agent/provisioning/payload';
 import { qrCodeImageFor } from '../../qr/renderQrPng';
 import type { Profile, TokenRecord } from '../../store/repository';
 import { NEVER_EXPIRES_ISO } from '../../tokens';
 import { iso, type RouteDeps } from '../routeDeps';
 
 /** The Wi-Fi part of the provisioning payload a profile's QR code carries. */
-export function wifiOptions(profile: Pick<Profile, 'configureWifi' | 'wifiSsid' | 'wifiPassword' | 'wifiSecurityType' | 'wifiHidden'>): ProvisioningOptions['wifi'] {
+export function wifiOptions(
+  profile: Pick<Profile, 'configureWifi' | 'wifiSsid' | 'wifiPassword' | 'wifiSecurityType' | 'wifiHidden'>,
+): ProvisioningOptions['wifi'] {
   if (!profile.configureWifi) return undefined;
   return {
     ssid: profile.wifiSsid ?? '',

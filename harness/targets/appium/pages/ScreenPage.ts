@@ -1,6 +1,10 @@
 import { StagesimError } from '../../../../agent/errors';
 import type { DeviceEventType } from '../../../../agent/model/events';
-import { screens as catalogue, type ScreenDefinition, type ScreenElement } from '../../../../agent/model/screens';
+import {
+  screens as catalogue,
+  type ScreenDefinition,
+  type ScreenElement,
+} from '../../../../agent/model/screens';
 import { describeQuery, queryOf, type WebDriverQuery } from '../locators';
 import type { ResolvedScreen } from '../selectors';
 import type { AppiumSession } from '../session';
@@ -36,7 +40,10 @@ export class ScreenPage {
       return await this.session.findElement(query.using, query.value);
     } catch (error) {
       if ((error as StagesimError).code === 'APPIUM_NO_SUCH_ELEMENT') {
-        throw new StagesimError('NO_SUCH_ELEMENT', `"${key}" (${describeQuery(query)}) is not on screen "${this.id}"`);
+        throw new StagesimError(
+          'NO_SUCH_ELEMENT',
+          `"${key}" (${describeQuery(query)}) is not on screen "${this.id}"`,
+        );
       }
       throw error;
     }
@@ -68,7 +75,11 @@ export class ScreenPage {
   /** Does what sends `event` here: fills the field the button reads with `value`, then taps it. */
   async perform(event: DeviceEventType, value?: string): Promise<void> {
     const element = this.elementFor(event);
-    if (!element) throw new StagesimError('ACTION_NOT_AVAILABLE', `${event} is not possible on screen "${this.id}" (nothing on it sends ${event})`);
+    if (!element)
+      throw new StagesimError(
+        'ACTION_NOT_AVAILABLE',
+        `${event} is not possible on screen "${this.id}" (nothing on it sends ${event})`,
+      );
     if (element.reads) await this.type(element.reads, value ?? '');
     await this.tap(element.key);
   }

@@ -14,7 +14,20 @@ import { TokenEntryPage } from './TokenEntryPage';
 import { WelcomePage } from './WelcomePage';
 import { WorkProfilePage } from './WorkProfilePage';
 
-export { EnrolledPage, EnrollmentInProgressPage, HomePage, IntuneSignInPage, NetworkPage, PermissionsPage, QrReaderPage, ScreenPage, SignInPage, TokenEntryPage, WelcomePage, WorkProfilePage };
+export {
+  EnrolledPage,
+  EnrollmentInProgressPage,
+  HomePage,
+  IntuneSignInPage,
+  NetworkPage,
+  PermissionsPage,
+  QrReaderPage,
+  ScreenPage,
+  SignInPage,
+  TokenEntryPage,
+  WelcomePage,
+  WorkProfilePage,
+};
 
 type PageClass = new (session: AppiumSession, screen: ResolvedScreen) => ScreenPage;
 

@@ -16,7 +16,8 @@ function newestSource(dir: string): number {
     if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name === 'testing') continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
@@ -32,10 +33,18 @@ export function ensureDriverBuilt(root: string = projectRoot()): boolean {
   const built = existsSync(info) && existsSync(entry) ? statSync(info).mtimeMs : 0;
   const newest = Math.max(...SOURCE_FOLDERS.map((folder) => newestSource(join(root, folder))));
   if (built >= newest) return false;
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'agent', 'appium-driver', 'tsconfig.json')], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  execFileSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(root, 'agent', 'appium-driver', 'tsconfig.json'),
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const now = new Date();
   utimesSync(info, now, now);
   return true;

@@ -38,7 +38,8 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
     if (!wanted.some((file) => executor.isMatch(file))) return;
   }
   try {
-    if (ensureDriverBuilt(root)) process.stderr.write('stagesim: compiled the Appium driver (agent/appium-driver/dist)\n');
+    if (ensureDriverBuilt(root))
+      process.stderr.write('stagesim: compiled the Appium driver (agent/appium-driver/dist)\n');
     const server = await startAppiumInProcess();
     globalThis.__stagesimAppium = server;
     process.env[APPIUM_URL_ENV] = server.url;
