@@ -1,4 +1,5 @@
 import type { Config } from 'jest';
+import tsconfig from './tsconfig.json';
 
 // One project, CommonJS ts-jest. webdriverio's remote() needs NODE_OPTIONS=--experimental-vm-modules,
 // which `npm test` sets.
@@ -11,7 +12,7 @@ const config: Config = {
       'ts-jest',
       {
         tsconfig: {
-          ...require('./tsconfig.json').compilerOptions,
+          ...tsconfig.compilerOptions,
           incremental: false,
           tsBuildInfoFile: undefined,
           noEmit: false,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { fixedClock } from '../../harness/backend/clock';
 import { startBackend, type RunningBackend } from '../../harness/backend/server';
-import { AdminClient, createProfile } from '../../harness/backend/testing/adminClient';
+import { AdminClient, createProfile, type Json } from '../../harness/backend/testing/adminClient';
 import { DeviceChannelClient, channelUrlOf, deviceChannelClientOptionsSchema } from './DeviceChannelClient';
 
 const pixel = (serialNumber: string, osVersion = '14') => ({
@@ -19,7 +19,7 @@ const fastRetry = { attempts: 4, baseDelayMs: 10, maxDelayMs: 50 };
 describe('DeviceChannelClient against the real backend', () => {
   let backend: RunningBackend;
   let admin: AdminClient;
-  let staging: any;
+  let staging: Json;
   const clients: DeviceChannelClient[] = [];
   const client = (options: Partial<ConstructorParameters<typeof DeviceChannelClient>[0]> = {}) => {
     const created = new DeviceChannelClient({ url: backend.url, retry: fastRetry, ...options });
@@ -107,7 +107,7 @@ describe('DeviceChannelClient against the real backend', () => {
       drop = 2;
       expect((await service.completeStage('staged')).record.stage).toBe('staged');
       const ledger = (await AdminClient.for(lossy).get('/simulator/ledger?serialNumber=CLIENT4')).body.value;
-      expect(ledger.map((entry: any) => entry.toStage)).toEqual(['tokenCreated', 'staged']);
+      expect(ledger.map((entry: Json) => entry.toStage)).toEqual(['tokenCreated', 'staged']);
     } finally {
       await lossy.close();
     }

@@ -141,7 +141,7 @@ export function planPath(path: ModelPath): PathPlan {
   const osVersion = ANDROID_VERSIONS[high]!;
 
   const raw = segmentsOf(path);
-  const segments: Segment[] = raw.map(({ trigger, outcomes }, index) => {
+  const segments: Segment[] = raw.map(({ trigger, outcomes }) => {
     const before: Arrangement[] = [];
     const after: Arrangement[] = [];
     const outcomeEvents = outcomes.map((step) => step.event);

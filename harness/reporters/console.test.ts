@@ -85,6 +85,7 @@ describe('ConsoleReporter', () => {
   test('text from the run cannot move the cursor or recolour the terminal', () => {
     const out = run(false, hostileRunReport());
     expect(out).not.toContain(ESC);
+    // eslint-disable-next-line no-control-regex -- the test looks for control characters
     expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
     expect(out).toContain(`${HOSTILE.slice(0, 20)}`);
   });

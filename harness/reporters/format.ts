@@ -118,6 +118,7 @@ export function indent(text: string, first: string, rest: string = first): strin
 }
 
 // ANSI colour and cursor sequences (CSI ... final byte), which test output and device logs often carry.
+// eslint-disable-next-line no-control-regex -- the escape character is what this pattern finds
 const ANSI_PATTERN = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 
 export function stripAnsi(text: string): string {
@@ -126,6 +127,7 @@ export function stripAnsi(text: string): string {
 
 /** Text from producers made safe for a terminal: no escape sequences or control characters of its own. */
 export function terminalText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
   return stripAnsi(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
 }
 
@@ -139,6 +141,7 @@ export function singleLine(text: string): string {
 // What XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF). A report must
 // stay parseable whatever a device or a scenario wrote, so these are shown as visible escapes instead.
 const FORBIDDEN_XML_CHARS =
+  // eslint-disable-next-line no-control-regex -- control characters are what this pattern finds
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const ENTITIES: Record<string, string> = {

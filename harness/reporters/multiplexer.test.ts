@@ -1,5 +1,5 @@
 import { Multiplexer } from './multiplexer';
-import type { CaseResult, Reporter, StepResult } from './report';
+import type { Reporter } from './report';
 import { captureStream } from './testing/tempDir';
 import { feedReport, modelRunReport } from './testing/runReportFixture';
 
@@ -46,7 +46,7 @@ describe('Multiplexer', () => {
     const log: string[] = [];
     const stderr = captureStream();
     const broken: Reporter = {
-      onStepEnd: (_id: string, _step: StepResult) => {
+      onStepEnd: () => {
         throw new Error('disk full\n  at somewhere');
       },
       onEnd: async () => {
@@ -71,8 +71,7 @@ describe('Multiplexer', () => {
   test('contains a rejected promise from a hook declared void', async () => {
     const stderr = captureStream();
     const asyncCaseEnd: Reporter = {
-      onCaseEnd: (async (_c: CaseResult) =>
-        Promise.reject(new Error('late failure'))) as unknown as Reporter['onCaseEnd'],
+      onCaseEnd: (async () => Promise.reject(new Error('late failure'))) as unknown as Reporter['onCaseEnd'],
     };
     const mux = new Multiplexer([{ name: 'async', reporter: asyncCaseEnd }], stderr);
     await feedReport(mux, report);

@@ -59,7 +59,7 @@ export function resolveOutputPath(file: string, baseDir: string = process.cwd())
   }
   if (stat?.isSymbolicLink()) {
     // Writing follows the link; a dangling one is refused too, since its target would be created.
-    let real: string | null = null;
+    let real: string | null;
     try {
       real = fs.realpathSync(target);
     } catch {

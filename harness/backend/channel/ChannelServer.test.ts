@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { MAX_FRAME_BYTES } from '../../../agent/protocol/messages';
 import { fixedClock } from '../clock';
 import { startBackend, type RunningBackend } from '../server';
-import { AdminClient, PROFILES, createProfile } from '../testing/adminClient';
+import { AdminClient, PROFILES, createProfile, type Json } from '../testing/adminClient';
 import { RawChannel } from '../testing/rawChannel';
 
 let backend: RunningBackend;
 let admin: AdminClient;
-let staging: any;
-let cope: any;
-let fullyManagedDefault: any;
+let staging: Json;
+let cope: Json;
+let fullyManagedDefault: Json;
 const open: RawChannel[] = [];
 
 async function device(serialNumber: string, osVersion = '14'): Promise<RawChannel> {
@@ -313,7 +313,7 @@ describe('stages, names and the ledger', () => {
     }
 
     const entries = await ledger('XX1234');
-    expect(entries.map((e: any) => [e.fromStage, e.toStage, e.actor])).toEqual([
+    expect(entries.map((e: Json) => [e.fromStage, e.toStage, e.actor])).toEqual([
       [null, 'tokenCreated', 'admin'],
       ['tokenCreated', 'staged', 'vendor'],
       ['staged', 'enrolled', 'user'],
@@ -333,7 +333,7 @@ describe('stages, names and the ledger', () => {
     await channel.request({ type: 'signIn', upn: 'ann@contoso.com' });
     const enrolled = await channel.request({ type: 'completeStage', stage: 'enrolled' });
     expect(enrolled.record.deviceName).toBe('ann@contoso.com_AndroidEnterprise_06/22/2024_4.20 AM');
-    expect((await ledger('DEF001')).map((e: any) => [e.toStage, e.actor])).toEqual([
+    expect((await ledger('DEF001')).map((e: Json) => [e.toStage, e.actor])).toEqual([
       ['tokenCreated', 'admin'],
       ['adminProvisioned', 'admin'],
       ['enrolled', 'user'],
@@ -394,7 +394,7 @@ describe('stages, names and the ledger', () => {
     expect(
       await channel.request({ type: 'redeemToken', token: staging.tokenValue, method: 'qr' }),
     ).toMatchObject({ code: 'stageOutOfOrder', message: expect.stringContaining('factory reset') });
-    expect((await ledger('ORDER2')).map((e: any) => e.toStage)).toEqual(['tokenCreated', 'staged']);
+    expect((await ledger('ORDER2')).map((e: Json) => e.toStage)).toEqual(['tokenCreated', 'staged']);
   });
 
   it('answers repeats idempotently: same requestId, same stage again, same token again', async () => {
@@ -424,7 +424,7 @@ describe('stages, names and the ledger', () => {
       ...staged,
       requestId: 'st2',
     });
-    expect((await ledger('IDEM1')).map((e: any) => e.toStage)).toEqual(['tokenCreated', 'staged']);
+    expect((await ledger('IDEM1')).map((e: Json) => e.toStage)).toEqual(['tokenCreated', 'staged']);
   });
 
   it('answers a request resent on a new connection after the reply was lost, recording it once', async () => {
@@ -475,7 +475,7 @@ describe('stages, names and the ledger', () => {
       ).toMatchObject({ type: 'stageRecorded', requestId: 'lost-3' });
       await third.close();
       const entries = (await lossyAdmin.get('/simulator/ledger?serialNumber=LOST1')).body.value;
-      expect(entries.map((e: any) => e.toStage)).toEqual(['tokenCreated', 'staged']);
+      expect(entries.map((e: Json) => e.toStage)).toEqual(['tokenCreated', 'staged']);
     } finally {
       await lossy.close();
     }
@@ -658,7 +658,7 @@ describe('factory reset', () => {
     expect((await channel.request({ type: 'completeStage', stage: 'adminProvisioned' })).record.stage).toBe(
       'adminProvisioned',
     );
-    expect((await ledger('RESET1')).map((e: any) => [e.toStage, e.actor])).toEqual([
+    expect((await ledger('RESET1')).map((e: Json) => [e.toStage, e.actor])).toEqual([
       ['tokenCreated', 'admin'],
       ['staged', 'vendor'],
       ['enrolled', 'user'],

@@ -1,6 +1,6 @@
 import { fixedClock } from '../clock';
 import { startBackend, type RunningBackend } from '../server';
-import { AdminClient, createProfile } from '../testing/adminClient';
+import { AdminClient, createProfile, type Json } from '../testing/adminClient';
 import { RawChannel } from '../testing/rawChannel';
 
 /**
@@ -9,7 +9,7 @@ import { RawChannel } from '../testing/rawChannel';
  */
 let backend: RunningBackend;
 let admin: AdminClient;
-let profile: any;
+let profile: Json;
 
 const POLICIES = '/beta/deviceManagement/simulatorPolicies';
 const APPS = '/beta/deviceManagement/simulatorApps';
@@ -152,9 +152,9 @@ describe('deliveries', () => {
 
   it('list a dynamic group’s members by its rule', async () => {
     const groups = (await admin.get('/beta/groups')).body.value;
-    const dynamic = groups.find((g: any) => g.displayName === 'Frontline devices');
+    const dynamic = groups.find((g: Json) => g.displayName === 'Frontline devices');
     const members = (await admin.get(`/beta/groups/${dynamic.id}/members`)).body.value;
     expect(members.length).toBeGreaterThanOrEqual(4);
-    expect(members.every((m: any) => m['@odata.type'] === '#microsoft.graph.device')).toBe(true);
+    expect(members.every((m: Json) => m['@odata.type'] === '#microsoft.graph.device')).toBe(true);
   });
 });

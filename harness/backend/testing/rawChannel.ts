@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import type { Json } from './adminClient';
 
 /**
  * A bare device-channel connection for tests: send any frame, read replies in order, see how the
@@ -32,7 +33,7 @@ export class RawChannel {
     return new RawChannel(socket);
   }
 
-  next(): Promise<any> {
+  next(): Promise<Json> {
     const queued = this.queue.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     return new Promise((resolve) => this.waiters.push(resolve));
@@ -43,13 +44,13 @@ export class RawChannel {
   }
 
   /** Sends a message (a requestId is added when it has none) and answers the next reply. */
-  async request(message: Record<string, unknown>): Promise<any> {
+  async request(message: Record<string, unknown>): Promise<Json> {
     this.sequence += 1;
     this.sendRaw(JSON.stringify({ requestId: `r${this.sequence}`, ...message }));
     return this.next();
   }
 
-  async hello(serialNumber: string, osVersion = '14', extra: Record<string, unknown> = {}): Promise<any> {
+  async hello(serialNumber: string, osVersion = '14', extra: Record<string, unknown> = {}): Promise<Json> {
     return this.request({
       type: 'hello',
       device: { serialNumber, manufacturer: 'Google', model: 'Pixel 8', osVersion, ...extra },

@@ -56,7 +56,9 @@ interface InProcessServer {
 export async function startAppiumInProcess(): Promise<LocalAppium> {
   prepareAppiumHome();
   // Loaded only here: Appium is big, and the CLI never loads it into its own process.
-  const { main } = require('appium') as { main: (args: Record<string, unknown>) => Promise<InProcessServer> };
+  const { main } = (await import('appium')) as {
+    main: (args: Record<string, unknown>) => Promise<InProcessServer>;
+  };
   let server: InProcessServer;
   try {
     server = await main({ port: 0, ...SERVER_ARGS });

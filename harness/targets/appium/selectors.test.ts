@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import defaultSelectors from './selectors/default.json';
 import type { DeviceView } from '../../../agent/device/SimulatedDevice';
 import { pageSource, renderHierarchy } from '../../../agent/appium-driver/render/hierarchy';
 import { selectOnScreen } from '../../../agent/appium-driver/select';
@@ -130,7 +131,7 @@ describe('files a QA engineer got wrong are refused, naming the file and the key
   let folder: string;
   beforeEach(() => {
     folder = mkdtempSync(join(tmpdir(), 'stagesim-selectors-'));
-    writeFileSync(join(folder, 'default.json'), JSON.stringify(require('./selectors/default.json')));
+    writeFileSync(join(folder, 'default.json'), JSON.stringify(defaultSelectors));
   });
   afterEach(() => rmSync(folder, { recursive: true, force: true }));
 

@@ -1,5 +1,5 @@
 import { startBackend, type RunningBackend } from '../../server';
-import { AdminClient } from '../../testing/adminClient';
+import { AdminClient, type Json } from '../../testing/adminClient';
 
 let backend: RunningBackend;
 let admin: AdminClient;
@@ -47,7 +47,7 @@ describe.each([
       ],
     });
     expect(assigned.status).toBe(200);
-    expect(assigned.body.value.map((a: any) => a.target)).toEqual([
+    expect(assigned.body.value.map((a: Json) => a.target)).toEqual([
       {
         '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget',
         deviceAndAppManagementAssignmentFilterId: filter.id,

@@ -1,5 +1,5 @@
 import { startBackend, type RunningBackend } from '../../server';
-import { AdminClient } from '../../testing/adminClient';
+import { AdminClient, type Json } from '../../testing/adminClient';
 
 const FILTERS = '/beta/deviceManagement/assignmentFilters';
 let backend: RunningBackend;
@@ -30,7 +30,7 @@ describe('assignmentFilters', () => {
     });
     expect(patched.status).toBe(200);
     expect(patched.body.rule).toBe('device.osVersion -in ["13", "14"]');
-    expect((await admin.get(FILTERS)).body.value.map((f: any) => f.id)).toContain(created.body.id);
+    expect((await admin.get(FILTERS)).body.value.map((f: Json) => f.id)).toContain(created.body.id);
     expect((await admin.delete(`${FILTERS}/${created.body.id}`)).status).toBe(204);
     expect((await admin.get(`${FILTERS}/${created.body.id}`)).status).toBe(404);
   });

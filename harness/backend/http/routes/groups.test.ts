@@ -1,5 +1,5 @@
 import { startBackend, type RunningBackend } from '../../server';
-import { AdminClient } from '../../testing/adminClient';
+import { AdminClient, type Json } from '../../testing/adminClient';
 
 const GROUPS = '/beta/groups';
 const user = (upn: string) => `https://graph.microsoft.com/v1.0/users/${upn}`;
@@ -74,7 +74,7 @@ describe('groups', () => {
       ).body.error.message,
     ).toMatch(/expected a user reference/);
     const members = (await admin.get(`${GROUPS}/${id}/members`)).body.value.map(
-      (m: any) => m.userPrincipalName,
+      (m: Json) => m.userPrincipalName,
     );
     expect(members).toEqual(['ann@contoso.com', 'john@contoso.com']);
     expect((await admin.delete(`${GROUPS}/${id}/members/john@contoso.com/$ref`)).status).toBe(204);

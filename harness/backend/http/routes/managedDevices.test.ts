@@ -1,6 +1,6 @@
 import { fixedClock } from '../../clock';
 import { startBackend, type RunningBackend } from '../../server';
-import { AdminClient, createProfile } from '../../testing/adminClient';
+import { AdminClient, createProfile, type Json } from '../../testing/adminClient';
 import { RawChannel } from '../../testing/rawChannel';
 
 const DEVICES = '/beta/deviceManagement/managedDevices';
@@ -34,7 +34,7 @@ afterAll(() => backend.close());
 const serials = async (query: string) => {
   const response = await admin.get(`${DEVICES}${query}`);
   expect(response.status).toBe(200);
-  return response.body.value.map((d: any) => d.serialNumber);
+  return response.body.value.map((d: Json) => d.serialNumber);
 };
 
 describe('managedDevices', () => {
@@ -71,10 +71,10 @@ describe('managedDevices', () => {
 
   it('pages with $top and @odata.nextLink', async () => {
     const first = (await admin.get(`${DEVICES}?$top=3`)).body;
-    expect(first.value.map((d: any) => d.serialNumber)).toEqual(['MD001', 'MD002', 'MD003']);
+    expect(first.value.map((d: Json) => d.serialNumber)).toEqual(['MD001', 'MD002', 'MD003']);
     const next = new URL(first['@odata.nextLink']);
     const second = (await admin.get(`${next.pathname}${next.search}`)).body;
-    expect(second.value.map((d: any) => d.serialNumber)).toEqual(['MD004']);
+    expect(second.value.map((d: Json) => d.serialNumber)).toEqual(['MD004']);
     expect(second['@odata.nextLink']).toBeUndefined();
     // An exact page has no next link; a filtered list pages over the devices that match.
     expect((await admin.get(`${DEVICES}?$top=4`)).body['@odata.nextLink']).toBeUndefined();
@@ -83,10 +83,10 @@ describe('managedDevices', () => {
         `${DEVICES}?$top=2&$filter=${encodeURIComponent("simulatorEnrollmentStage eq 'staged'")}`,
       )
     ).body;
-    expect(staged.value.map((d: any) => d.serialNumber)).toEqual(['MD001', 'MD002']);
+    expect(staged.value.map((d: Json) => d.serialNumber)).toEqual(['MD001', 'MD002']);
     const stagedNext = new URL(staged['@odata.nextLink']);
     const stagedRest = (await admin.get(`${stagedNext.pathname}${stagedNext.search}`)).body;
-    expect(stagedRest.value.map((d: any) => d.serialNumber)).toEqual(['MD003']);
+    expect(stagedRest.value.map((d: Json) => d.serialNumber)).toEqual(['MD003']);
     expect(stagedRest['@odata.nextLink']).toBeUndefined();
   });
 
