@@ -1,7 +1,7 @@
 import { assign, setup } from 'xstate';
 import type { EnrollmentStage } from '../protocol/enrollment';
 import type { DeviceEvent } from './events';
-import type { StateMetaInput } from './meta';
+import type { Actor, Effect, ModelStage, Screen, StateMetaInput } from './meta';
 
 /**
  * The device model: what an Android device shows and does during Intune enrollment with a staging token
@@ -34,7 +34,53 @@ export interface DeviceModelContext {
 
 export const WELCOME_TAPS_FOR_QR_READER = 6;
 
-const meta = (m: StateMetaInput): StateMetaInput => m;
+/**
+ * Each part of the flow says once who acts there, at which stage, and whether the device is still
+ * userless; its states then name only their screen and what sets them apart (an error, an effect, off).
+ */
+interface FlowPart {
+  stage: ModelStage;
+  actor: Actor;
+  userless: boolean;
+}
+
+/** Screens more than one part of the flow shows. */
+const POWERED_OFF: Screen = { id: 'powered-off', title: 'Powered off' };
+const CHECKING_ACCOUNT: Screen = { id: 'checking-account', title: 'Checking info…' };
+const ENROLLMENT_IN_PROGRESS: Screen = { id: 'enrollment-in-progress', title: 'Enrollment in progress' };
+const SIGN_IN_FAILED: Screen = { id: 'sign-in-failed', title: "Couldn't sign you in" };
+const WORK_PROFILE: Screen = { id: 'work-profile', title: 'Set up your work profile' };
+const ENROLLMENT_INCOMPLETE: Screen = { id: 'enrollment-incomplete', title: 'Finish enrolling your device' };
+
+/** A screen the part's actor reads or uses. */
+const shows = (part: FlowPart, screen: Screen): StateMetaInput => ({ ...part, screen });
+/** An error screen: the device shows why the last step failed. */
+const fails = (part: FlowPart, screen: Screen): StateMetaInput => ({ ...part, screen, error: true });
+/** Nobody acts while the runtime does `effect`; the device shows `screen` until the outcome arrives. */
+const works = (part: FlowPart, screen: Screen, effect: Effect): StateMetaInput => ({
+  ...part,
+  actor: 'nobody',
+  screen,
+  effect,
+});
+/** The device is switched off in this part of the flow. */
+const off = (part: FlowPart): StateMetaInput => ({ ...part, screen: POWERED_OFF, poweredOff: true });
+
+/** Out of the box and the setup wizard: the vendor (or the admin) runs it, nobody has signed in. */
+const unprovisioned: FlowPart = { stage: 'unprovisioned', actor: 'vendor', userless: true };
+/** Staging token, stage 2: the vendor's part ends with the device staged and switched off. */
+const stagingStage2: FlowPart = { stage: 'stagingStage2', actor: 'vendor', userless: true };
+/** Staging token, stage 3, until the user's sign-in is accepted. */
+const stagingStage3: FlowPart = { stage: 'stagingStage3', actor: 'user', userless: true };
+/** Staging token, stage 3, once the user's sign-in is accepted. */
+const stagingStage3SignedIn: FlowPart = { ...stagingStage3, userless: false };
+/** Default token, stage 1: the admin's part. */
+const defaultStage1: FlowPart = { stage: 'defaultStage1', actor: 'admin', userless: true };
+/** Default token, stage 2, until the user's sign-in is accepted. */
+const defaultStage2: FlowPart = { stage: 'defaultStage2', actor: 'user', userless: true };
+/** Default token, stage 2, once the user's sign-in is accepted. */
+const defaultStage2SignedIn: FlowPart = { ...defaultStage2, userless: false };
+const enrolledPart: FlowPart = { stage: 'enrolled', actor: 'user', userless: false };
 
 const initialContext: DeviceModelContext = {
   welcomeTaps: 0,
@@ -88,9 +134,10 @@ export const deviceModel = setup({
       upn: ({ event, context }) => (event.type === 'SIGN_IN' ? event.upn : context.upn),
     }),
     forgetUser: assign({ upn: null }),
-    recordStaged: assign({ recordedStage: 'staged' }),
-    recordAdminProvisioned: assign({ recordedStage: 'adminProvisioned' }),
-    recordEnrolled: assign({ recordedStage: 'enrolled' }),
+    // The service confirmed the stage the state's effect recorded (actions say "confirm", effects "record").
+    confirmStaged: assign({ recordedStage: 'staged' }),
+    confirmAdminProvisioned: assign({ recordedStage: 'adminProvisioned' }),
+    confirmEnrolled: assign({ recordedStage: 'enrolled' }),
     /** A factory reset wipes everything the device knew; the service keeps the reset in its ledger. */
     wipe: assign(({ context }) => ({
       ...initialContext,
@@ -108,13 +155,7 @@ export const deviceModel = setup({
   states: {
     /** A new device in its box (or one that lost power before setup finished): setup starts over. */
     outOfBox: {
-      meta: meta({
-        screen: { id: 'powered-off', title: 'Powered off' },
-        stage: 'unprovisioned',
-        actor: 'vendor',
-        userless: true,
-        poweredOff: true,
-      }),
+      meta: off(unprovisioned),
       on: { POWER_ON: { target: 'setupWizard', actions: 'forgetWelcomeTaps' } },
     },
 
@@ -131,12 +172,7 @@ export const deviceModel = setup({
       },
       states: {
         welcome: {
-          meta: meta({
-            screen: { id: 'welcome', title: 'Welcome to your device' },
-            stage: 'unprovisioned',
-            actor: 'vendor',
-            userless: true,
-          }),
+          meta: shows(unprovisioned, { id: 'welcome', title: 'Welcome to your device' }),
           on: {
             START: { target: 'language', actions: 'forgetWelcomeTaps' },
             // Tapping the same spot six times opens the QR reader (the default token's stage 1 shortcut).
@@ -147,31 +183,16 @@ export const deviceModel = setup({
           },
         },
         language: {
-          meta: meta({
-            screen: { id: 'language', title: 'Choose your language' },
-            stage: 'unprovisioned',
-            actor: 'vendor',
-            userless: true,
-          }),
+          meta: shows(unprovisioned, { id: 'language', title: 'Choose your language' }),
           on: { SELECT_LANGUAGE: 'network' },
         },
         network: {
-          meta: meta({
-            screen: { id: 'network', title: 'Connect to Wi-Fi' },
-            stage: 'unprovisioned',
-            actor: 'vendor',
-            userless: true,
-          }),
+          meta: shows(unprovisioned, { id: 'network', title: 'Connect to Wi-Fi' }),
           on: { CONNECT_WIFI: 'signIn', SKIP_NETWORK: 'signIn' },
         },
         /** "When you get to the sign-in screen, stop. Don't sign in." */
         signIn: {
-          meta: meta({
-            screen: { id: 'sign-in', title: 'Sign in' },
-            stage: 'unprovisioned',
-            actor: 'vendor',
-            userless: true,
-          }),
+          meta: shows(unprovisioned, { id: 'sign-in', title: 'Sign in' }),
           on: {
             OPEN_QR_READER: 'qrReader',
             OPEN_TOKEN_ENTRY: 'tokenEntry',
@@ -180,32 +201,15 @@ export const deviceModel = setup({
         },
         /** Somebody signed in on a device that no token has staged: the service refuses. */
         checkingAccount: {
-          meta: meta({
-            screen: { id: 'checking-account', title: 'Checking info…' },
-            stage: 'unprovisioned',
-            actor: 'nobody',
-            userless: true,
-            effect: 'checkAccount',
-          }),
+          meta: works(unprovisioned, CHECKING_ACCOUNT, 'checkAccount'),
           on: { SIGN_IN_REJECTED: { target: 'signInNotAllowed', actions: ['rememberError', 'forgetUser'] } },
         },
         signInNotAllowed: {
-          meta: meta({
-            screen: { id: 'sign-in-not-allowed', title: "Can't sign in on this device" },
-            stage: 'unprovisioned',
-            actor: 'vendor',
-            userless: true,
-            error: true,
-          }),
+          meta: fails(unprovisioned, { id: 'sign-in-not-allowed', title: "Can't sign in on this device" }),
           on: { TRY_AGAIN: { target: 'signIn', actions: 'clearError' } },
         },
         qrReader: {
-          meta: meta({
-            screen: { id: 'qr-reader', title: 'Scan QR code' },
-            stage: 'unprovisioned',
-            actor: 'vendor',
-            userless: true,
-          }),
+          meta: shows(unprovisioned, { id: 'qr-reader', title: 'Scan QR code' }),
           on: {
             QR_SCANNED: { target: 'preparingDevice', actions: 'rememberScannedToken' },
             QR_INVALID: { target: 'invalidQrCode', actions: 'rememberError' },
@@ -213,22 +217,11 @@ export const deviceModel = setup({
           },
         },
         invalidQrCode: {
-          meta: meta({
-            screen: { id: 'invalid-qr-code', title: "This QR code isn't valid" },
-            stage: 'unprovisioned',
-            actor: 'vendor',
-            userless: true,
-            error: true,
-          }),
+          meta: fails(unprovisioned, { id: 'invalid-qr-code', title: "This QR code isn't valid" }),
           on: { TRY_AGAIN: { target: 'qrReader', actions: 'clearError' } },
         },
         tokenEntry: {
-          meta: meta({
-            screen: { id: 'token-entry', title: 'Enter enrollment token' },
-            stage: 'unprovisioned',
-            actor: 'vendor',
-            userless: true,
-          }),
+          meta: shows(unprovisioned, { id: 'token-entry', title: 'Enter enrollment token' }),
           on: {
             TOKEN_SUBMITTED: { target: 'preparingDevice', actions: 'rememberTypedToken' },
             CANCEL: 'signIn',
@@ -236,13 +229,11 @@ export const deviceModel = setup({
         },
         /** Join the network, download the device policy controller, verify its checksum, install it. */
         preparingDevice: {
-          meta: meta({
-            screen: { id: 'preparing-device', title: 'Getting your device ready for work…' },
-            stage: 'unprovisioned',
-            actor: 'nobody',
-            userless: true,
-            effect: 'prepareDevice',
-          }),
+          meta: works(
+            unprovisioned,
+            { id: 'preparing-device', title: 'Getting your device ready for work…' },
+            'prepareDevice',
+          ),
           on: {
             DEVICE_READY: 'checkingToken',
             NETWORK_UNAVAILABLE: { target: 'noNetwork', actions: 'rememberError' },
@@ -251,23 +242,15 @@ export const deviceModel = setup({
         },
         /** Android 10+ needs a network for fully managed enrollment; the Wi-Fi error needs no reset. */
         noNetwork: {
-          meta: meta({
-            screen: { id: 'no-network', title: 'Connect to a network to continue' },
-            stage: 'unprovisioned',
-            actor: 'vendor',
-            userless: true,
-            error: true,
-          }),
+          meta: fails(unprovisioned, { id: 'no-network', title: 'Connect to a network to continue' }),
           on: { TRY_AGAIN: { target: 'network', actions: 'clearError' } },
         },
         checkingToken: {
-          meta: meta({
-            screen: { id: 'checking-token', title: 'Checking enrollment token…' },
-            stage: 'unprovisioned',
-            actor: 'nobody',
-            userless: true,
-            effect: 'redeemToken',
-          }),
+          meta: works(
+            unprovisioned,
+            { id: 'checking-token', title: 'Checking enrollment token…' },
+            'redeemToken',
+          ),
           on: {
             TOKEN_ACCEPTED: [
               { guard: 'isStagingToken', target: '#device.stagingStage2', actions: 'rememberToken' },
@@ -281,23 +264,14 @@ export const deviceModel = setup({
           },
         },
         tokenRejected: {
-          meta: meta({
-            screen: { id: 'token-rejected', title: "This token can't be used" },
-            stage: 'unprovisioned',
-            actor: 'vendor',
-            userless: true,
-            error: true,
-          }),
+          meta: fails(unprovisioned, { id: 'token-rejected', title: "This token can't be used" }),
           on: { TRY_AGAIN: { target: 'signIn', actions: 'clearError' } },
         },
         /** Typing the token is not supported for corporate-owned work profile on Android 11+. */
         manualEntryNotSupported: {
-          meta: meta({
-            screen: { id: 'manual-entry-not-supported', title: 'Scan the QR code to enroll this device' },
-            stage: 'unprovisioned',
-            actor: 'vendor',
-            userless: true,
-            error: true,
+          meta: fails(unprovisioned, {
+            id: 'manual-entry-not-supported',
+            title: 'Scan the QR code to enroll this device',
           }),
           on: { TRY_AGAIN: { target: 'qrReader', actions: 'clearError' } },
         },
@@ -306,24 +280,12 @@ export const deviceModel = setup({
 
     /** Intune needs Android 8 or later; an older device can only be reset. */
     unsupportedAndroid: {
-      meta: meta({
-        screen: { id: 'unsupported-android', title: "This device can't be enrolled" },
-        stage: 'unprovisioned',
-        actor: 'vendor',
-        userless: true,
-        error: true,
-      }),
+      meta: fails(unprovisioned, { id: 'unsupported-android', title: "This device can't be enrolled" }),
     },
 
     /** "Can't set up device": every failure but the Wi-Fi one needs a factory reset. */
     cantSetUpDevice: {
-      meta: meta({
-        screen: { id: 'cant-set-up-device', title: "Can't set up device" },
-        stage: 'unprovisioned',
-        actor: 'vendor',
-        userless: true,
-        error: true,
-      }),
+      meta: fails(unprovisioned, { id: 'cant-set-up-device', title: "Can't set up device" }),
     },
 
     /** Staging token, stage 2, after the token is accepted: the device enrolls userless, then is switched off. */
@@ -331,26 +293,15 @@ export const deviceModel = setup({
       initial: 'enrollmentInProgress',
       states: {
         enrollmentInProgress: {
-          meta: meta({
-            screen: { id: 'enrollment-in-progress', title: 'Enrollment in progress' },
-            stage: 'stagingStage2',
-            actor: 'nobody',
-            userless: true,
-            effect: 'recordStaged',
-          }),
+          meta: works(stagingStage2, ENROLLMENT_IN_PROGRESS, 'recordStaged'),
           on: {
-            STAGE_RECORDED: { target: 'readyToPowerOff', actions: 'recordStaged' },
+            STAGE_RECORDED: { target: 'readyToPowerOff', actions: 'confirmStaged' },
             POWER_LOST: '#device.setupInterrupted',
           },
         },
         /** "Turn off the device and distribute it to the end user." */
         readyToPowerOff: {
-          meta: meta({
-            screen: { id: 'staged', title: 'Device staged: turn it off and hand it over' },
-            stage: 'stagingStage2',
-            actor: 'vendor',
-            userless: true,
-          }),
+          meta: shows(stagingStage2, { id: 'staged', title: 'Device staged: turn it off and hand it over' }),
           on: { POWER_OFF: '#device.stagingStage3', POWER_LOST: '#device.stagingStage3' },
         },
       },
@@ -361,34 +312,18 @@ export const deviceModel = setup({
       initial: 'poweredOff',
       states: {
         poweredOff: {
-          meta: meta({
-            screen: { id: 'powered-off', title: 'Powered off' },
-            stage: 'stagingStage3',
-            actor: 'user',
-            userless: true,
-            poweredOff: true,
-          }),
+          meta: off(stagingStage3),
           on: { POWER_ON: 'home' },
         },
         /** "Open the Microsoft Intune app, and then sign in with your work or school account." */
         home: {
-          meta: meta({
-            screen: { id: 'home', title: 'Home screen' },
-            stage: 'stagingStage3',
-            actor: 'user',
-            userless: true,
-          }),
+          meta: shows(stagingStage3, { id: 'home', title: 'Home screen' }),
           on: { OPEN_INTUNE_APP: 'intuneSignIn', POWER_OFF: 'poweredOff', POWER_LOST: 'poweredOff' },
         },
         intuneSignIn: {
-          meta: meta({
-            screen: {
-              id: 'intune-sign-in',
-              title: 'Microsoft Intune: sign in with your work or school account',
-            },
-            stage: 'stagingStage3',
-            actor: 'user',
-            userless: true,
+          meta: shows(stagingStage3, {
+            id: 'intune-sign-in',
+            title: 'Microsoft Intune: sign in with your work or school account',
           }),
           on: {
             SIGN_IN: { target: 'checkingAccount', actions: 'rememberUser' },
@@ -397,13 +332,7 @@ export const deviceModel = setup({
           },
         },
         checkingAccount: {
-          meta: meta({
-            screen: { id: 'checking-account', title: 'Checking info…' },
-            stage: 'stagingStage3',
-            actor: 'nobody',
-            userless: true,
-            effect: 'checkAccount',
-          }),
+          meta: works(stagingStage3, CHECKING_ACCOUNT, 'checkAccount'),
           on: {
             SIGN_IN_ACCEPTED: 'enrollmentInProgress',
             SIGN_IN_REJECTED: { target: 'signInFailed', actions: ['rememberError', 'forgetUser'] },
@@ -411,60 +340,39 @@ export const deviceModel = setup({
           },
         },
         signInFailed: {
-          meta: meta({
-            screen: { id: 'sign-in-failed', title: "Couldn't sign you in" },
-            stage: 'stagingStage3',
-            actor: 'user',
-            userless: true,
-            error: true,
-          }),
+          meta: fails(stagingStage3, SIGN_IN_FAILED),
           on: { TRY_AGAIN: { target: 'intuneSignIn', actions: 'clearError' } },
         },
-        /** Screens that need no input from the user are replaced by this one. */
+        /**
+         * Screens that need no input from the user are replaced by this one.
+         *
+         * Staging records `enrolled` here, before any work profile: stage 3 of the staging document is
+         * "sign in to the Microsoft Intune app and enrollment finishes", so the record follows the sign-in
+         * and the work profile is set up after it. The default flow records `enrolled` last instead
+         * (defaultStage2.enrollmentInProgress), because its document lists the work profile among the
+         * user's pre-provisioning steps (step 3), before permissions and terms (step 4).
+         */
         enrollmentInProgress: {
-          meta: meta({
-            screen: { id: 'enrollment-in-progress', title: 'Enrollment in progress' },
-            stage: 'stagingStage3',
-            actor: 'nobody',
-            userless: false,
-            effect: 'recordEnrolled',
-          }),
+          meta: works(stagingStage3SignedIn, ENROLLMENT_IN_PROGRESS, 'recordEnrolled'),
           on: {
             STAGE_RECORDED: [
-              { guard: 'isWorkProfile', target: 'workProfile', actions: 'recordEnrolled' },
-              { target: '#device.enrolled', actions: 'recordEnrolled' },
+              { guard: 'isWorkProfile', target: 'workProfile', actions: 'confirmEnrolled' },
+              { target: '#device.enrolled', actions: 'confirmEnrolled' },
             ],
             POWER_LOST: 'interrupted',
           },
         },
         workProfile: {
-          meta: meta({
-            screen: { id: 'work-profile', title: 'Set up your work profile' },
-            stage: 'stagingStage3',
-            actor: 'user',
-            userless: false,
-          }),
+          meta: shows(stagingStage3SignedIn, WORK_PROFILE),
           on: { CREATE_WORK_PROFILE: '#device.enrolled', POWER_LOST: 'interrupted' },
         },
         /** Power lost mid-enrollment: the device may look enrolled without being protected. */
         interrupted: {
-          meta: meta({
-            screen: { id: 'powered-off', title: 'Powered off' },
-            stage: 'stagingStage3',
-            actor: 'user',
-            userless: false,
-            poweredOff: true,
-          }),
+          meta: off(stagingStage3SignedIn),
           on: { POWER_ON: 'enrollmentIncomplete' },
         },
         enrollmentIncomplete: {
-          meta: meta({
-            screen: { id: 'enrollment-incomplete', title: 'Finish enrolling your device' },
-            stage: 'stagingStage3',
-            actor: 'user',
-            userless: false,
-            error: true,
-          }),
+          meta: fails(stagingStage3SignedIn, ENROLLMENT_INCOMPLETE),
           on: { RESUME_ENROLLMENT: 'enrollmentInProgress', POWER_LOST: 'interrupted' },
         },
       },
@@ -475,22 +383,13 @@ export const deviceModel = setup({
       initial: 'poweredOff',
       states: {
         poweredOff: {
-          meta: meta({
-            screen: { id: 'powered-off', title: 'Powered off' },
-            stage: 'stagingStage2',
-            actor: 'vendor',
-            userless: true,
-            poweredOff: true,
-          }),
+          meta: off(stagingStage2),
           on: { POWER_ON: 'resetRequired' },
         },
         resetRequired: {
-          meta: meta({
-            screen: { id: 'setup-interrupted', title: 'Setup was interrupted: reset this device' },
-            stage: 'stagingStage2',
-            actor: 'vendor',
-            userless: true,
-            error: true,
+          meta: fails(stagingStage2, {
+            id: 'setup-interrupted',
+            title: 'Setup was interrupted: reset this device',
           }),
         },
       },
@@ -501,24 +400,16 @@ export const deviceModel = setup({
       initial: 'enrollmentInProgress',
       states: {
         enrollmentInProgress: {
-          meta: meta({
-            screen: { id: 'enrollment-in-progress', title: 'Enrollment in progress' },
-            stage: 'defaultStage1',
-            actor: 'nobody',
-            userless: true,
-            effect: 'recordAdminProvisioned',
-          }),
+          meta: works(defaultStage1, ENROLLMENT_IN_PROGRESS, 'recordAdminProvisioned'),
           on: {
-            STAGE_RECORDED: { target: 'readyToDistribute', actions: 'recordAdminProvisioned' },
+            STAGE_RECORDED: { target: 'readyToDistribute', actions: 'confirmAdminProvisioned' },
             POWER_LOST: '#device.setupInterrupted',
           },
         },
         readyToDistribute: {
-          meta: meta({
-            screen: { id: 'ready-to-distribute', title: 'Device set up: turn it off and distribute it' },
-            stage: 'defaultStage1',
-            actor: 'admin',
-            userless: true,
+          meta: shows(defaultStage1, {
+            id: 'ready-to-distribute',
+            title: 'Device set up: turn it off and distribute it',
           }),
           on: { POWER_OFF: '#device.defaultStage2', POWER_LOST: '#device.defaultStage2' },
         },
@@ -530,30 +421,17 @@ export const deviceModel = setup({
       initial: 'poweredOff',
       states: {
         poweredOff: {
-          meta: meta({
-            screen: { id: 'powered-off', title: 'Powered off' },
-            stage: 'defaultStage2',
-            actor: 'user',
-            userless: true,
-            poweredOff: true,
-          }),
+          meta: off(defaultStage2),
           on: { POWER_ON: 'connectWifi' },
         },
         connectWifi: {
-          meta: meta({
-            screen: { id: 'user-network', title: 'Connect to Wi-Fi' },
-            stage: 'defaultStage2',
-            actor: 'user',
-            userless: true,
-          }),
+          meta: shows(defaultStage2, { id: 'user-network', title: 'Connect to Wi-Fi' }),
           on: { CONNECT_WIFI: 'signIn', POWER_OFF: 'poweredOff', POWER_LOST: 'poweredOff' },
         },
         signIn: {
-          meta: meta({
-            screen: { id: 'user-sign-in', title: 'Sign in with your work or school account' },
-            stage: 'defaultStage2',
-            actor: 'user',
-            userless: true,
+          meta: shows(defaultStage2, {
+            id: 'user-sign-in',
+            title: 'Sign in with your work or school account',
           }),
           on: {
             SIGN_IN: { target: 'checkingAccount', actions: 'rememberUser' },
@@ -562,13 +440,7 @@ export const deviceModel = setup({
           },
         },
         checkingAccount: {
-          meta: meta({
-            screen: { id: 'checking-account', title: 'Checking info…' },
-            stage: 'defaultStage2',
-            actor: 'nobody',
-            userless: true,
-            effect: 'checkAccount',
-          }),
+          meta: works(defaultStage2, CHECKING_ACCOUNT, 'checkAccount'),
           on: {
             SIGN_IN_ACCEPTED: [{ guard: 'isWorkProfile', target: 'workProfile' }, { target: 'permissions' }],
             SIGN_IN_REJECTED: { target: 'signInFailed', actions: ['rememberError', 'forgetUser'] },
@@ -576,73 +448,35 @@ export const deviceModel = setup({
           },
         },
         signInFailed: {
-          meta: meta({
-            screen: { id: 'sign-in-failed', title: "Couldn't sign you in" },
-            stage: 'defaultStage2',
-            actor: 'user',
-            userless: true,
-            error: true,
-          }),
+          meta: fails(defaultStage2, SIGN_IN_FAILED),
           on: { TRY_AGAIN: { target: 'signIn', actions: 'clearError' } },
         },
         workProfile: {
-          meta: meta({
-            screen: { id: 'work-profile', title: 'Set up your work profile' },
-            stage: 'defaultStage2',
-            actor: 'user',
-            userless: false,
-          }),
+          meta: shows(defaultStage2SignedIn, WORK_PROFILE),
           on: { CREATE_WORK_PROFILE: 'permissions', POWER_LOST: 'interrupted' },
         },
         permissions: {
-          meta: meta({
-            screen: { id: 'permissions', title: 'Allow app permissions' },
-            stage: 'defaultStage2',
-            actor: 'user',
-            userless: false,
-          }),
+          meta: shows(defaultStage2SignedIn, { id: 'permissions', title: 'Allow app permissions' }),
           on: { GRANT_PERMISSIONS: 'terms', POWER_LOST: 'interrupted' },
         },
         terms: {
-          meta: meta({
-            screen: { id: 'terms', title: 'Accept terms of use' },
-            stage: 'defaultStage2',
-            actor: 'user',
-            userless: false,
-          }),
+          meta: shows(defaultStage2SignedIn, { id: 'terms', title: 'Accept terms of use' }),
           on: { ACCEPT_TERMS: 'enrollmentInProgress', POWER_LOST: 'interrupted' },
         },
+        /** After the work profile, permissions and terms: see stagingStage3.enrollmentInProgress for why staging differs. */
         enrollmentInProgress: {
-          meta: meta({
-            screen: { id: 'enrollment-in-progress', title: 'Enrollment in progress' },
-            stage: 'defaultStage2',
-            actor: 'nobody',
-            userless: false,
-            effect: 'recordEnrolled',
-          }),
+          meta: works(defaultStage2SignedIn, ENROLLMENT_IN_PROGRESS, 'recordEnrolled'),
           on: {
-            STAGE_RECORDED: { target: '#device.enrolled', actions: 'recordEnrolled' },
+            STAGE_RECORDED: { target: '#device.enrolled', actions: 'confirmEnrolled' },
             POWER_LOST: 'interrupted',
           },
         },
         interrupted: {
-          meta: meta({
-            screen: { id: 'powered-off', title: 'Powered off' },
-            stage: 'defaultStage2',
-            actor: 'user',
-            userless: false,
-            poweredOff: true,
-          }),
+          meta: off(defaultStage2SignedIn),
           on: { POWER_ON: 'enrollmentIncomplete' },
         },
         enrollmentIncomplete: {
-          meta: meta({
-            screen: { id: 'enrollment-incomplete', title: 'Finish enrolling your device' },
-            stage: 'defaultStage2',
-            actor: 'user',
-            userless: false,
-            error: true,
-          }),
+          meta: fails(defaultStage2SignedIn, ENROLLMENT_INCOMPLETE),
           on: { RESUME_ENROLLMENT: 'enrollmentInProgress', POWER_LOST: 'interrupted' },
         },
       },
@@ -653,22 +487,11 @@ export const deviceModel = setup({
       initial: 'readyForWork',
       states: {
         readyForWork: {
-          meta: meta({
-            screen: { id: 'enrolled', title: "You're all set: ready for work" },
-            stage: 'enrolled',
-            actor: 'user',
-            userless: false,
-          }),
+          meta: shows(enrolledPart, { id: 'enrolled', title: "You're all set: ready for work" }),
           on: { POWER_OFF: 'poweredOff', POWER_LOST: 'poweredOff' },
         },
         poweredOff: {
-          meta: meta({
-            screen: { id: 'powered-off', title: 'Powered off' },
-            stage: 'enrolled',
-            actor: 'user',
-            userless: false,
-            poweredOff: true,
-          }),
+          meta: off(enrolledPart),
           on: { POWER_ON: 'readyForWork' },
         },
       },
