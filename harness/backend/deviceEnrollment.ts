@@ -17,6 +17,7 @@ import {
 } from './naming';
 import type { BackendStore, DeviceRecord } from './store/repository';
 import type { Targeting } from './targeting/deliveries';
+import { targetDeviceOf } from './targeting/targetDevice';
 import { hashToken, sameTokenHash } from './tokens';
 
 /** A reply to the device, before the channel adds the requestId of the message it answers. */
@@ -161,14 +162,7 @@ export class DeviceEnrollment {
     next.deliveries = this.options.targeting.deliveriesFor({
       stage,
       upn: next.upn,
-      facts: {
-        enrollmentProfileName: next.profileName ?? '',
-        osVersion: next.osVersion,
-        manufacturer: next.manufacturer,
-        model: next.model,
-        deviceName: next.deviceName ?? '',
-        serialNumber: next.serialNumber,
-      },
+      device: targetDeviceOf(next),
     });
     const reply = this.stageRecorded(next);
     store.saveDevice(

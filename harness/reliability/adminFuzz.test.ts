@@ -26,6 +26,7 @@ beforeAll(async () => {
     await admin.post('/beta/deviceManagement/assignmentFilters', {
       displayName: 'Fuzz filter',
       rule: '(device.osVersion -startsWith "14")',
+      platform: 'androidForWork',
     })
   ).body;
   const group = (await admin.post('/beta/groups', { displayName: 'Fuzz users' })).body;

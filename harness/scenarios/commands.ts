@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { platformSchema } from '../backend/targeting/platforms';
 import { effectSchema } from '../../agent/model/meta';
 import {
   deviceRefSchema,
@@ -213,7 +214,14 @@ const createAssignmentFilter = command(
   strictMap(
     {
       name: displayNameSchema,
-      rule: ruleText.describe('Filter rule, e.g. (device.enrollmentProfileName -eq "Frontline staging").'),
+      rule: ruleText.describe(
+        'Filter rule in Intune\'s filter language, e.g. (device.enrollmentProfileName -eq "Frontline staging").',
+      ),
+      platform: platformSchema
+        .default('androidForWork')
+        .describe(
+          "The filter's platform (Graph's devicePlatformType); androidForWork is the admin center's Android Enterprise, which every device here enrolls as.",
+        ),
     },
     'field of createAssignmentFilter',
   ),
@@ -228,7 +236,7 @@ const createDynamicDeviceGroup = command(
     {
       name: displayNameSchema,
       membershipRule: ruleText.describe(
-        'Membership rule, e.g. (device.enrollmentProfileName -eq "Frontline staging").',
+        'Membership rule in Entra\'s dynamic-group language, e.g. (device.enrollmentProfileName -eq "Frontline staging").',
       ),
     },
     'field of createDynamicDeviceGroup',

@@ -77,7 +77,7 @@ export function describeStep(step: ScenarioStep): string {
     case 'exportToken':
       return `${who} exports the token${of(step.profile)} for ${step.format}${step.expect.refused ? ' (refused)' : ''}`;
     case 'createAssignmentFilter':
-      return `${who} creates assignment filter "${step.name}": ${step.rule}`;
+      return `${who} creates ${step.platform} assignment filter "${step.name}": ${step.rule}`;
     case 'createDynamicDeviceGroup':
       return `${who} creates dynamic device group "${step.name}": ${step.membershipRule}`;
     case 'createUserGroup':

@@ -160,10 +160,9 @@ export class AdminClient {
 
   // --- Targeting ------------------------------------------------------------------------------------
 
-  async createAssignmentFilter(displayName: string, rule: string): Promise<NamedEntity> {
-    return entitySchema.parse(
-      await this.request('POST', PATHS.filters, { displayName, rule, platform: 'androidForWork' }, 201),
-    );
+  /** platform: Graph's devicePlatformType; androidForWork is Android Enterprise, as every simulated device. */
+  async createAssignmentFilter(displayName: string, rule: string, platform = 'androidForWork'): Promise<NamedEntity> {
+    return entitySchema.parse(await this.request('POST', PATHS.filters, { displayName, rule, platform }, 201));
   }
 
   async createDynamicDeviceGroup(displayName: string, membershipRule: string): Promise<NamedEntity> {

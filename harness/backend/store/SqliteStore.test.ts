@@ -29,6 +29,7 @@ describe('SqliteStore on a file', () => {
       await admin.post('/beta/deviceManagement/assignmentFilters', {
         displayName: 'All Pixels',
         rule: 'device.model -startsWith "Pixel"',
+        platform: 'androidForWork',
       })
     ).body;
     const staff = (

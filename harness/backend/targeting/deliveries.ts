@@ -1,7 +1,11 @@
 import type { Deliveries } from '../../../agent/protocol/enrollment';
 import type { Assignment, BackendStore, PayloadKind } from '../store/repository';
-import { evaluateRule, normalizeFacts, type DeviceFacts } from './evaluate';
-import { parseRule, type RuleNode } from './parser';
+import { compileGroupRule, compileFilter } from './compile';
+import { isMember } from './entra/evaluateMembership';
+import type { MembershipNode } from './entra/membershipRule';
+import { assignmentFilterPasses } from './intune/evaluateFilter';
+import type { FilterRule } from './intune/filterRule';
+import type { TargetDevice } from './targetDevice';
 
 /**
  * What targets a device: the policies and apps whose assignments reach it in its stage.
@@ -14,20 +18,21 @@ import { parseRule, type RuleNode } from './parser';
  * (membershipRule) and user groups (members by UPN) all apply, each with its filter if it has one, and
  * exclusion groups remove what they cover.
  *
- * Rules are compiled once per change of the targeting data (the store's targetingRevision), not per
- * device.
+ * Filters are Intune filter rules (intune/) and can target only devices of their platform; dynamic device
+ * groups are Entra membership rules (entra/). Rules are compiled once per change of the targeting data
+ * (the store's targetingRevision), not per device.
  */
 
 export type TargetingStage = 'staged' | 'adminProvisioned' | 'enrolled';
 
 export interface TargetingSubject {
-  facts: DeviceFacts;
+  device: TargetDevice;
   stage: TargetingStage;
   upn: string | null;
 }
 
 interface CompiledGroup {
-  rule: RuleNode | null;
+  rule: MembershipNode | null;
   members: Set<string>;
 }
 
@@ -39,19 +44,9 @@ interface CompiledPayload {
 
 interface Compiled {
   revision: number;
-  filters: Map<string, RuleNode | null>;
+  filters: Map<string, FilterRule | null>;
   groups: Map<string, CompiledGroup>;
   payloads: CompiledPayload[];
-}
-
-function tryParse(rule: string | null): RuleNode | null {
-  if (rule === null) return null;
-  try {
-    return parseRule(rule);
-  } catch {
-    // Rules are checked when written; one that no longer parses matches nothing rather than everything.
-    return null;
-  }
 }
 
 export class Targeting {
@@ -63,12 +58,12 @@ export class Targeting {
     if (this.compiled && this.compiled.revision === this.store.targetingRevision) return this.compiled;
     const revision = this.store.targetingRevision;
     const filters = new Map(
-      this.store.listFilters().map((filter) => [filter.id, tryParse(filter.rule)] as const),
+      this.store.listFilters().map((filter) => [filter.id, compileFilter(filter)] as const),
     );
     const groups = new Map<string, CompiledGroup>();
     for (const group of this.store.listGroups()) {
       groups.set(group.id, {
-        rule: group.dynamic ? tryParse(group.membershipRule) : null,
+        rule: group.dynamic ? compileGroupRule(group.membershipRule) : null,
         members: new Set(
           group.dynamic ? [] : this.store.listMembers(group.id).map((upn) => upn.toLowerCase()),
         ),
@@ -94,22 +89,20 @@ export class Targeting {
 
   deliveriesFor(subject: TargetingSubject): Deliveries {
     const compiled = this.current();
-    const facts = normalizeFacts(subject.facts);
+    const device = subject.device;
     const userStage = subject.stage === 'enrolled';
     const upn = subject.upn?.toLowerCase() ?? null;
 
     const inGroup = (groupId: string | null): boolean => {
       const group = groupId === null ? undefined : compiled.groups.get(groupId);
       if (!group) return false;
-      if (group.rule) return evaluateRule(group.rule, facts);
+      if (group.rule) return isMember(group.rule, device);
       return upn !== null && group.members.has(upn);
     };
     const filterPasses = (assignment: Assignment): boolean => {
       if (assignment.filterId === null || assignment.filterType === 'none') return true;
-      const rule = compiled.filters.get(assignment.filterId);
-      if (!rule) return false;
-      const matches = evaluateRule(rule, facts);
-      return assignment.filterType === 'include' ? matches : !matches;
+      const rule = compiled.filters.get(assignment.filterId) ?? null;
+      return assignmentFilterPasses(rule, assignment.filterType, device);
     };
     const reaches = (assignment: Assignment): boolean => {
       switch (assignment.targetType) {

@@ -33,6 +33,7 @@ describe.each([
       await admin.post('/beta/deviceManagement/assignmentFilters', {
         displayName: `Filter for ${path}`,
         rule: 'device.model -eq "x"',
+        platform: 'androidForWork',
       })
     ).body;
     const assigned = await admin.post(`${path}/${payload.id}/assign`, {
@@ -100,6 +101,7 @@ describe.each([
       await admin.post('/beta/deviceManagement/assignmentFilters', {
         displayName: `Excl filter ${path}`,
         rule: 'device.model -eq "x"',
+        platform: 'androidForWork',
       })
     ).body;
     const response = await assign({

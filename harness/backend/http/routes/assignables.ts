@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Assignment, Payload, PayloadKind } from '../../store/repository';
+import { filterAssignmentProblem } from '../../targeting/assignmentFit';
+import type { FilterPlatform } from '../../targeting/platforms';
 import { badRequest, conflict, notFound, parseWith } from '../graphError';
 import { ID_PATTERN, iso, type RouteDeps } from '../routeDeps';
 
@@ -15,6 +17,9 @@ import { ID_PATTERN, iso, type RouteDeps } from '../routeDeps';
  * groupAssignmentTarget and exclusionGroupAssignmentTarget (groupId), each but the exclusion with an
  * optional assignment filter (deviceAndAppManagementAssignmentFilterId / ...FilterType include|exclude).
  */
+/** Everything the simulator enrolls is Android Enterprise, so its policies and apps are Android Enterprise ones. */
+const SIMULATOR_PAYLOAD_PLATFORM: FilterPlatform = 'androidForWork';
+
 export const POLICIES_PATH = '/beta/deviceManagement/simulatorPolicies';
 export const APPS_PATH = '/beta/deviceManagement/simulatorApps';
 
@@ -174,10 +179,14 @@ function register(app: FastifyInstance, deps: RouteDeps, kind: PayloadKind, path
           throw badRequest(
             `assignments.${index}.target: an exclusion group cannot have an assignment filter`,
           );
-        if (!(ID_PATTERN.test(filterId) && store.getFilter(filterId)))
+        const filter = ID_PATTERN.test(filterId) ? store.getFilter(filterId) : undefined;
+        if (!filter)
           throw badRequest(
             `assignments.${index}.target.deviceAndAppManagementAssignmentFilterId: no assignment filter with id ${filterId}`,
           );
+        const problem = filterAssignmentProblem(filter, SIMULATOR_PAYLOAD_PLATFORM);
+        if (problem)
+          throw badRequest(`assignments.${index}.target.deviceAndAppManagementAssignmentFilterId: ${problem}`);
         if (filterType === 'none')
           throw badRequest(
             `assignments.${index}.target.deviceAndAppManagementAssignmentFilterType: include or exclude, since a filter is set`,

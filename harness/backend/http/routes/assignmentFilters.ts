@@ -2,42 +2,46 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AssignmentFilter } from '../../store/repository';
-import { conflict, notFound, parseWith } from '../graphError';
+import { supportedPropertiesFor } from '../../targeting/intune/supportedProperties';
+import { parseFilterRule } from '../../targeting/intune/filterRule';
+import { managementTypeOf, platformSchema, type FilterPlatform } from '../../targeting/platforms';
+import { isStagesimError } from '../../../../agent/errors';
+import { badRequest, conflict, notFound, parseWith } from '../graphError';
 import { ID_PATTERN, iso, type RouteDeps } from '../routeDeps';
-import { checkRule } from '../ruleCheck';
+import { checkFilterRule } from '../ruleCheck';
 
 export const FILTERS_PATH = '/beta/deviceManagement/assignmentFilters';
-
-const PLATFORMS = [
-  'android',
-  'androidForWork',
-  'iOS',
-  'macOS',
-  'windows10AndLater',
-  'androidAOSP',
-  'androidMobileApplicationManagement',
-  'iOSMobileApplicationManagement',
-  'windowsMobileApplicationManagement',
-] as const;
 
 const fields = {
   displayName: z.string().trim().min(1).max(200),
   description: z.string().max(1024).nullable(),
-  platform: z.enum(PLATFORMS),
+  platform: platformSchema,
   rule: z.string().min(1),
 };
+const managementTypeSchema = z.enum(['devices', 'apps']);
 const createSchema = z.strictObject({
   '@odata.type': z.literal('#microsoft.graph.deviceAndAppManagementAssignmentFilter').optional(),
   ...fields,
   description: fields.description.optional(),
-  platform: fields.platform.default('androidForWork'),
+  // Graph: "Default filter will be applied to 'unknown'", a platform with no properties, so a filter
+  // created without one is refused for its rule and says which platforms there are.
+  platform: fields.platform.default('unknown'),
   roleScopeTags: z.array(z.string()).optional(),
-  assignmentFilterManagementType: z.literal('devices').optional(),
+  assignmentFilterManagementType: managementTypeSchema.optional(),
 });
 const patchSchema = z.strictObject({
   ...z.object(fields).partial().shape,
   roleScopeTags: z.array(z.string()).optional(),
 });
+// validateFilter takes a whole filter as Graph clients send it, read-only fields and all.
+const validateSchema = z.strictObject({
+  deviceAndAppManagementAssignmentFilter: z.looseObject({
+    platform: fields.platform.default('unknown'),
+    rule: z.string(),
+    assignmentFilterManagementType: managementTypeSchema.optional(),
+  }),
+});
+const PLATFORM_FUNCTION = /^getPlatformSupportedProperties\(platform='([^']*)'\)$/;
 
 function filterView(filter: AssignmentFilter) {
   return {
@@ -47,14 +51,18 @@ function filterView(filter: AssignmentFilter) {
     description: filter.description,
     platform: filter.platform,
     rule: filter.rule,
-    assignmentFilterManagementType: 'devices',
+    assignmentFilterManagementType: managementTypeOf(filter.platform as FilterPlatform),
     roleScopeTags: ['0'],
     createdDateTime: iso(filter.createdAt),
     lastModifiedDateTime: iso(filter.modifiedAt),
   };
 }
 
-/** Assignment filters: a rule over device properties (targeting/parser.ts), names unique as in Intune. */
+/**
+ * Assignment filters: a rule in Intune's filter language over the properties of the filter's platform
+ * (targeting/intune/), names unique as in Intune; the validateFilter action and the getSupportedProperties
+ * and getPlatformSupportedProperties functions.
+ */
 export function registerAssignmentFilterRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store, clock } = deps;
   const load = (id: string): AssignmentFilter => {
@@ -68,11 +76,43 @@ export function registerAssignmentFilterRoutes(app: FastifyInstance, deps: Route
       throw conflict(`an assignment filter named "${displayName}" exists already (${existing.id})`);
   };
 
+  const checkManagementType = (platform: FilterPlatform, asked: 'devices' | 'apps' | undefined) => {
+    if (asked !== undefined && asked !== managementTypeOf(platform))
+      throw badRequest(
+        `assignmentFilterManagementType: filters of platform ${platform} are for managed ${managementTypeOf(platform)}, not ${asked}`,
+      );
+  };
+
   app.get(FILTERS_PATH, async () => ({ value: store.listFilters().map(filterView) }));
+
+  app.post(`${FILTERS_PATH}/validateFilter`, async (request) => {
+    const { deviceAndAppManagementAssignmentFilter: filter } = parseWith(validateSchema, request.body);
+    checkManagementType(filter.platform, filter.assignmentFilterManagementType);
+    let problem: string | null = null;
+    try {
+      parseFilterRule(filter.rule, filter.platform);
+    } catch (error) {
+      if (!isStagesimError(error, 'RULE_SYNTAX')) throw error;
+      problem = error.message;
+    }
+    return {
+      value: {
+        '@odata.type': 'microsoft.graph.assignmentFilterValidationResult',
+        isValidRule: problem === null,
+        // Graph answers only isValidRule; the simulator says why, under a name of its own.
+        ...(problem === null ? {} : { simulatorValidationError: problem }),
+      },
+    };
+  });
+
+  app.get<{ Params: { id: string } }>(`${FILTERS_PATH}/:id/getSupportedProperties`, async (request) => ({
+    value: supportedPropertiesFor(load(request.params.id).platform as FilterPlatform),
+  }));
 
   app.post(FILTERS_PATH, async (request, reply) => {
     const body = parseWith(createSchema, request.body);
-    checkRule('rule', body.rule);
+    checkManagementType(body.platform, body.assignmentFilterManagementType);
+    checkFilterRule('rule', body.rule, body.platform);
     checkName(body.displayName);
     const now = clock.now();
     const filter: AssignmentFilter = {
@@ -88,20 +128,33 @@ export function registerAssignmentFilterRoutes(app: FastifyInstance, deps: Route
     return reply.code(201).send(filterView(filter));
   });
 
-  app.get<{ Params: { id: string } }>(`${FILTERS_PATH}/:id`, async (request) =>
-    filterView(load(request.params.id)),
-  );
+  app.get<{ Params: { id: string } }>(`${FILTERS_PATH}/:id`, async (request) => {
+    const platformFunction = PLATFORM_FUNCTION.exec(request.params.id);
+    if (platformFunction) {
+      const platform = parseWith(platformSchema, platformFunction[1], 'platform parameter');
+      return { value: supportedPropertiesFor(platform) };
+    }
+    return filterView(load(request.params.id));
+  });
 
   app.patch<{ Params: { id: string } }>(`${FILTERS_PATH}/:id`, async (request) => {
     const filter = load(request.params.id);
     const body = parseWith(patchSchema, request.body);
-    if (body.rule !== undefined) checkRule('rule', body.rule);
+    const platform = body.platform ?? (filter.platform as FilterPlatform);
+    // An assignment was checked against the filter's platform when it was made; moving the filter to
+    // another platform would leave it on assignments it cannot fit.
+    if (platform !== filter.platform && store.isReferenced({ filterId: filter.id }))
+      throw badRequest(
+        `platform: assignment filter "${filter.displayName}" is used by an assignment, so it keeps its platform ${filter.platform}`,
+      );
+    if (body.rule !== undefined || platform !== filter.platform)
+      checkFilterRule('rule', body.rule ?? filter.rule, platform);
     if (body.displayName !== undefined) checkName(body.displayName, filter.id);
     const updated: AssignmentFilter = {
       ...filter,
       displayName: body.displayName ?? filter.displayName,
       description: body.description === undefined ? filter.description : body.description,
-      platform: body.platform ?? filter.platform,
+      platform,
       rule: body.rule ?? filter.rule,
       modifiedAt: clock.now(),
     };

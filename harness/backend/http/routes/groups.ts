@@ -2,16 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { upnSchema } from '../../../../agent/protocol/enrollment';
-import { evaluateRule, normalizeFacts } from '../../targeting/evaluate';
-import { parseRule } from '../../targeting/parser';
+import { compileGroupRule } from '../../targeting/compile';
+import { isMember } from '../../targeting/entra/evaluateMembership';
+import { targetDeviceOf } from '../../targeting/targetDevice';
 import type { Group } from '../../store/repository';
 import { badRequest, conflict, notFound, parseWith } from '../graphError';
 import { ID_PATTERN, iso, type RouteDeps } from '../routeDeps';
-import { checkRule } from '../ruleCheck';
+import { checkMembershipRule } from '../ruleCheck';
 
 /**
  * Entra groups, as Graph has them at /beta/groups, reduced to the two kinds targeting needs:
- * - dynamic device groups: groupTypes ["DynamicMembership"] with a membershipRule over device properties;
+ * - dynamic device groups: groupTypes ["DynamicMembership"] with a membershipRule in Entra's own rule
+ *   language (targeting/entra/), not Intune's filter language;
  * - user groups (assigned membership): members are users, addressed by UPN
  *   (https://graph.microsoft.com/v1.0/users/john@contoso.com), added with members@odata.bind on create or
  *   POST /beta/groups/{id}/members/$ref, removed with DELETE /beta/groups/{id}/members/{upn}/$ref.
@@ -105,7 +107,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: RouteDeps): void
   app.post(GROUPS_PATH, async (request, reply) => {
     const body = parseWith(createSchema, request.body);
     const dynamic = body.groupTypes.includes('DynamicMembership');
-    if (dynamic) checkRule('membershipRule', body.membershipRule!);
+    if (dynamic) checkMembershipRule('membershipRule', body.membershipRule!);
     const now = clock.now();
     const group: Group = {
       id: randomUUID(),
@@ -129,7 +131,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: RouteDeps): void
     const body = parseWith(patchSchema, request.body);
     if (body.membershipRule !== undefined) {
       if (!group.dynamic) throw badRequest('membershipRule applies only to DynamicMembership groups');
-      checkRule('membershipRule', body.membershipRule);
+      checkMembershipRule('membershipRule', body.membershipRule);
     }
     store.updateGroup({
       ...group,
@@ -159,20 +161,10 @@ export function registerGroupRoutes(app: FastifyInstance, deps: RouteDeps): void
           .map((upn) => ({ '@odata.type': '#microsoft.graph.user', id: upn, userPrincipalName: upn })),
       };
     }
-    const rule = parseRule(group.membershipRule!);
-    const members = store.listManagedDevices().filter((device) =>
-      evaluateRule(
-        rule,
-        normalizeFacts({
-          enrollmentProfileName: device.profileName ?? '',
-          osVersion: device.osVersion,
-          manufacturer: device.manufacturer,
-          model: device.model,
-          deviceName: device.deviceName ?? '',
-          serialNumber: device.serialNumber,
-        }),
-      ),
-    );
+    const rule = compileGroupRule(group.membershipRule);
+    const members = rule
+      ? store.listManagedDevices().filter((device) => isMember(rule, targetDeviceOf(device)))
+      : [];
     return {
       value: members.map((device) => ({
         '@odata.type': '#microsoft.graph.device',
