@@ -93,7 +93,10 @@ export function devicePlatformOf(mode: EnrollmentMode | null): FilterPlatform | 
  * work profile"); a personally-owned work profile filter covers only those. Everything else targets its own
  * platform only, so an iOS, macOS or Windows filter never targets an Android device.
  */
-export function filterTargetsPlatform(filterPlatform: FilterPlatform, devicePlatform: FilterPlatform): boolean {
+export function filterTargetsPlatform(
+  filterPlatform: FilterPlatform,
+  devicePlatform: FilterPlatform,
+): boolean {
   if (filterPlatform === devicePlatform) return true;
   return filterPlatform === 'androidForWork' && devicePlatform === 'androidWorkProfile';
 }

@@ -22,7 +22,14 @@ export interface TargetDevice {
 export function targetDeviceOf(
   device: Pick<
     DeviceRecord,
-    'id' | 'enrollmentMode' | 'deviceName' | 'manufacturer' | 'model' | 'osVersion' | 'profileName' | 'serialNumber'
+    | 'id'
+    | 'enrollmentMode'
+    | 'deviceName'
+    | 'manufacturer'
+    | 'model'
+    | 'osVersion'
+    | 'profileName'
+    | 'serialNumber'
   >,
 ): TargetDevice {
   return {

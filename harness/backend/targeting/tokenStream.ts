@@ -47,7 +47,10 @@ export class TokenStream {
   expectEnd(): void {
     const next = this.peek();
     if (next.kind !== 'end')
-      throw ruleError(next.position, `expected "and", "or" or the end of the rule, found ${describeToken(next)}`);
+      throw ruleError(
+        next.position,
+        `expected "and", "or" or the end of the rule, found ${describeToken(next)}`,
+      );
   }
 
   closeParen(open: RuleToken): void {

@@ -167,7 +167,10 @@ class MembershipParser {
         `"${token.value}" is a user attribute; a dynamic device group's rule can reference only device attributes (and dynamic user groups are not simulated)`,
       );
     if (entity!.toLowerCase() !== 'device')
-      throw ruleError(token.position, `expected a device attribute such as device.deviceOSVersion, found "${token.value}"`);
+      throw ruleError(
+        token.position,
+        `expected a device attribute such as device.deviceOSVersion, found "${token.value}"`,
+      );
     if (name === 'memberof')
       throw ruleError(token.position, 'device.memberOf (a preview feature) is not simulated');
     const property = MEMBERSHIP_PROPERTIES.find((candidate) => candidate.name.toLowerCase() === name);
@@ -179,7 +182,9 @@ class MembershipParser {
         model: 'deviceModel',
         devicename: 'displayName',
       };
-      const hint = intune[name] ? ` (that is Intune's filter name; Entra calls it device.${intune[name]})` : '';
+      const hint = intune[name]
+        ? ` (that is Intune's filter name; Entra calls it device.${intune[name]})`
+        : '';
       throw ruleError(
         token.position,
         `unknown device attribute "${token.value}"${hint}; Entra's device attributes: ${MEMBERSHIP_PROPERTIES.map((p) => p.name).join(', ')}`,
@@ -222,7 +227,10 @@ class MembershipParser {
       return { kind: 'boolean', value: text === 'true' };
     }
     if (token.kind !== 'string')
-      throw ruleError(token.position, `expected a value in double quotes after -${operator}, found ${describeToken(token)}`);
+      throw ruleError(
+        token.position,
+        `expected a value in double quotes after -${operator}, found ${describeToken(token)}`,
+      );
     if (operator === 'match' || operator === 'notMatch') {
       try {
         return { kind: 'regex', regex: new RegExp(token.value, 'i') };
@@ -236,17 +244,26 @@ class MembershipParser {
   private list(operator: MembershipOperator): string[] {
     const open = this.tokens.take();
     if (open.kind !== 'lbracket')
-      throw ruleError(open.position, `expected a list such as ["a", "b"] after -${operator}, found ${describeToken(open)}`);
+      throw ruleError(
+        open.position,
+        `expected a list such as ["a", "b"] after -${operator}, found ${describeToken(open)}`,
+      );
     const values: string[] = [];
     for (;;) {
       const item = this.tokens.take();
       if (item.kind !== 'string')
-        throw ruleError(item.position, `expected a value in double quotes in the list, found ${describeToken(item)}`);
+        throw ruleError(
+          item.position,
+          `expected a value in double quotes in the list, found ${describeToken(item)}`,
+        );
       values.push(item.value.toLowerCase());
       const separator = this.tokens.take();
       if (separator.kind === 'rbracket') return values;
       if (separator.kind !== 'comma')
-        throw ruleError(separator.position, `expected "," or "]" in the list, found ${describeToken(separator)}`);
+        throw ruleError(
+          separator.position,
+          `expected "," or "]" in the list, found ${describeToken(separator)}`,
+        );
     }
   }
 }

@@ -79,7 +79,8 @@ export function assignmentFilterPasses(
   mode: 'include' | 'exclude',
   device: TargetDevice,
 ): boolean {
-  if (!rule || device.platform === null || !filterTargetsPlatform(rule.platform, device.platform)) return false;
+  if (!rule || device.platform === null || !filterTargetsPlatform(rule.platform, device.platform))
+    return false;
   const matches = holds(rule.root, device);
   return mode === 'include' ? matches : !matches;
 }

@@ -197,7 +197,9 @@ export const FILTER_PROPERTIES: readonly FilterProperty[] = [
     // "Android Enterprise (Work profile only)": a fully managed or dedicated device does not report it.
     // Simulated devices are not rooted.
     read: (device) =>
-      device.enrollmentMode === 'corporateOwnedWorkProfile' || device.platform === 'androidAOSP' ? 'False' : null,
+      device.enrollmentMode === 'corporateOwnedWorkProfile' || device.platform === 'androidAOSP'
+        ? 'False'
+        : null,
   },
   {
     entity: 'device',

@@ -36,7 +36,13 @@ export type FilterValue =
 
 export type FilterNode =
   | { kind: 'and' | 'or'; operands: FilterNode[] }
-  | { kind: 'compare'; property: FilterProperty; operator: FilterOperator; value: FilterValue; position: number };
+  | {
+      kind: 'compare';
+      property: FilterProperty;
+      operator: FilterOperator;
+      value: FilterValue;
+      position: number;
+    };
 
 export interface FilterRule {
   platform: FilterPlatform;
@@ -46,7 +52,15 @@ export interface FilterRule {
 const EXAMPLE = '(device.manufacturer -eq "Samsung")';
 
 /** Operators of Entra's membership rules that Intune's filters do not have, so the refusal can say so. */
-const ENTRA_ONLY_OPERATORS = new Set(['notstartswith', 'endswith', 'notendswith', 'match', 'notmatch', 'any', 'all']);
+const ENTRA_ONLY_OPERATORS = new Set([
+  'notstartswith',
+  'endswith',
+  'notendswith',
+  'match',
+  'notmatch',
+  'any',
+  'all',
+]);
 
 /** Parses and checks a filter rule for `platform`; throws StagesimError RULE_SYNTAX naming the position. */
 export function parseFilterRule(text: string, platform: FilterPlatform): FilterRule {
@@ -130,8 +144,16 @@ class FilterParser {
         entity === 'device'
           ? 'app.* properties are for filters on managed apps (the *MobileApplicationManagement platforms)'
           : 'device.* properties are for filters on managed devices';
-      throw ruleError(token.position, `${where} take ${entity}.* properties, found "${token.value}"; ${hint}`);
+      throw ruleError(
+        token.position,
+        `${where} take ${entity}.* properties, found "${token.value}"; ${hint}`,
+      );
     }
+    if (this.offered.length === 0)
+      throw ruleError(
+        token.position,
+        `${where} have no properties; give the filter the platform of the devices it is for, e.g. androidForWork (Android Enterprise)`,
+      );
     const property = FILTER_PROPERTIES.find(
       (candidate) => candidate.entity === entity && candidate.name.toLowerCase() === name,
     );
@@ -153,7 +175,10 @@ class FilterParser {
     const subject = `${property.entity}.${property.name}`;
     const supported = property.operators.map((o) => OPERATOR_SPELLING[o]).join(', ');
     if (token.kind !== 'word' && token.kind !== 'dashWord')
-      throw ruleError(token.position, `expected an operator (${supported}) after ${subject}, found ${describeToken(token)}`);
+      throw ruleError(
+        token.position,
+        `expected an operator (${supported}) after ${subject}, found ${describeToken(token)}`,
+      );
     const word = token.value.toLowerCase();
     const operator = OPERATOR_WORDS[word];
     if (!operator) {
@@ -202,13 +227,17 @@ class FilterParser {
         `expected a value in double quotes after ${spelled}, found ${describeToken(token)}${hint}`,
       );
     }
-    if (operator === 'equals' || operator === 'notEquals') this.checkAllowed(property, token.value, token.position);
+    if (operator === 'equals' || operator === 'notEquals')
+      this.checkAllowed(property, token.value, token.position);
     return { kind: 'text', value: token.value.toLowerCase() };
   }
 
+  // The reference lists values for some properties, per platform (cpuArchitecture: x64 on macOS, amd64
+  // on Windows); a value it lists for none of the property's platforms cannot match anything.
   private checkAllowed(property: FilterProperty, value: string, position: number): void {
-    const allowed = property.values?.(this.platform);
-    if (!allowed || allowed.some((candidate) => candidate.toLowerCase() === value.toLowerCase())) return;
+    if (!property.values) return;
+    const allowed = [...new Set(property.platforms.flatMap((platform) => property.values!(platform)))];
+    if (allowed.some((candidate) => candidate.toLowerCase() === value.toLowerCase())) return;
     const hint =
       property.name === 'deviceOwnership' && value.toLowerCase() === 'company'
         ? ' (Company is how Entra membership rules write it; Intune filters write Corporate)'
@@ -222,17 +251,26 @@ class FilterParser {
   private list(spelled: string): { value: string; position: number }[] {
     const open = this.tokens.take();
     if (open.kind !== 'lbracket')
-      throw ruleError(open.position, `expected a list such as ["a", "b"] after ${spelled}, found ${describeToken(open)}`);
+      throw ruleError(
+        open.position,
+        `expected a list such as ["a", "b"] after ${spelled}, found ${describeToken(open)}`,
+      );
     const values: { value: string; position: number }[] = [];
     for (;;) {
       const item = this.tokens.take();
       if (item.kind !== 'string')
-        throw ruleError(item.position, `expected a value in double quotes in the list, found ${describeToken(item)}`);
+        throw ruleError(
+          item.position,
+          `expected a value in double quotes in the list, found ${describeToken(item)}`,
+        );
       values.push({ value: item.value, position: item.position });
       const separator = this.tokens.take();
       if (separator.kind === 'rbracket') return values;
       if (separator.kind !== 'comma')
-        throw ruleError(separator.position, `expected "," or "]" in the list, found ${describeToken(separator)}`);
+        throw ruleError(
+          separator.position,
+          `expected "," or "]" in the list, found ${describeToken(separator)}`,
+        );
     }
   }
 }
