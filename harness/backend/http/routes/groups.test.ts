@@ -40,13 +40,19 @@ describe('groups', () => {
     expect(noRule.body.error.message).toMatch(
       /membershipRule: a DynamicMembership group needs a membershipRule/,
     );
-    expect(
-      (await admin.patch(`${GROUPS}/${created.body.id}`, { membershipRule: 'device.model -eq "Pixel 8"' }))
-        .status,
-    ).toBe(204);
-    expect((await admin.get(`${GROUPS}/${created.body.id}`)).body.membershipRule).toBe(
-      'device.model -eq "Pixel 8"',
-    );
+    // Entra's own attribute names and operators; Intune's filter names are refused with a pointer.
+    const intuneName = await admin.patch(`${GROUPS}/${created.body.id}`, {
+      membershipRule: 'device.model -eq "Pixel 8"',
+    });
+    expect(intuneName.status).toBe(400);
+    expect(intuneName.body.error).toMatchObject({
+      code: 'BadRequest',
+      message:
+        'membershipRule: rule error at position 1: unknown device attribute "device.model" (that is Intune\'s filter name; Entra calls it device.deviceModel); Entra\'s device attributes: accountEnabled, deviceCategory, deviceId, deviceManagementAppId, deviceManufacturer, deviceModel, displayName, deviceOSType, deviceOSVersion, deviceOwnership, devicePhysicalIds, deviceTrustType, enrollmentProfileName, extensionAttribute1, extensionAttribute2, extensionAttribute3, extensionAttribute4, extensionAttribute5, extensionAttribute6, extensionAttribute7, extensionAttribute8, extensionAttribute9, extensionAttribute10, extensionAttribute11, extensionAttribute12, extensionAttribute13, extensionAttribute14, extensionAttribute15, isRooted, managementType, objectId, profileType, systemLabels',
+    });
+    const entraRule = '(device.deviceModel -match "^Pixel") -and -not (device.deviceOSVersion -notStartsWith "1")';
+    expect((await admin.patch(`${GROUPS}/${created.body.id}`, { membershipRule: entraRule })).status).toBe(204);
+    expect((await admin.get(`${GROUPS}/${created.body.id}`)).body.membershipRule).toBe(entraRule);
     expect(
       (await admin.post(`${GROUPS}/${created.body.id}/members/$ref`, { '@odata.id': user('a@contoso.com') }))
         .status,
