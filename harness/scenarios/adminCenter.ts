@@ -91,7 +91,10 @@ export class AdminCenter {
         await this.exportToken(step);
         return;
       case 'createAssignmentFilter':
-        this.filters.set(step.name, (await this.admin.createAssignmentFilter(step.name, step.rule, step.platform)).id);
+        this.filters.set(
+          step.name,
+          (await this.admin.createAssignmentFilter(step.name, step.rule, step.platform)).id,
+        );
         return;
       case 'createDynamicDeviceGroup':
         this.groups.set(

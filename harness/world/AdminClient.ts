@@ -161,8 +161,14 @@ export class AdminClient {
   // --- Targeting ------------------------------------------------------------------------------------
 
   /** platform: Graph's devicePlatformType; androidForWork is Android Enterprise, as every simulated device. */
-  async createAssignmentFilter(displayName: string, rule: string, platform = 'androidForWork'): Promise<NamedEntity> {
-    return entitySchema.parse(await this.request('POST', PATHS.filters, { displayName, rule, platform }, 201));
+  async createAssignmentFilter(
+    displayName: string,
+    rule: string,
+    platform = 'androidForWork',
+  ): Promise<NamedEntity> {
+    return entitySchema.parse(
+      await this.request('POST', PATHS.filters, { displayName, rule, platform }, 201),
+    );
   }
 
   async createDynamicDeviceGroup(displayName: string, membershipRule: string): Promise<NamedEntity> {

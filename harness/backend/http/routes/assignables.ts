@@ -186,7 +186,9 @@ function register(app: FastifyInstance, deps: RouteDeps, kind: PayloadKind, path
           );
         const problem = filterAssignmentProblem(filter, SIMULATOR_PAYLOAD_PLATFORM);
         if (problem)
-          throw badRequest(`assignments.${index}.target.deviceAndAppManagementAssignmentFilterId: ${problem}`);
+          throw badRequest(
+            `assignments.${index}.target.deviceAndAppManagementAssignmentFilterId: ${problem}`,
+          );
         if (filterType === 'none')
           throw badRequest(
             `assignments.${index}.target.deviceAndAppManagementAssignmentFilterType: include or exclude, since a filter is set`,

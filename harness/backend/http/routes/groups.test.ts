@@ -50,8 +50,11 @@ describe('groups', () => {
       message:
         'membershipRule: rule error at position 1: unknown device attribute "device.model" (that is Intune\'s filter name; Entra calls it device.deviceModel); Entra\'s device attributes: accountEnabled, deviceCategory, deviceId, deviceManagementAppId, deviceManufacturer, deviceModel, displayName, deviceOSType, deviceOSVersion, deviceOwnership, devicePhysicalIds, deviceTrustType, enrollmentProfileName, extensionAttribute1, extensionAttribute2, extensionAttribute3, extensionAttribute4, extensionAttribute5, extensionAttribute6, extensionAttribute7, extensionAttribute8, extensionAttribute9, extensionAttribute10, extensionAttribute11, extensionAttribute12, extensionAttribute13, extensionAttribute14, extensionAttribute15, isRooted, managementType, objectId, profileType, systemLabels',
     });
-    const entraRule = '(device.deviceModel -match "^Pixel") -and -not (device.deviceOSVersion -notStartsWith "1")';
-    expect((await admin.patch(`${GROUPS}/${created.body.id}`, { membershipRule: entraRule })).status).toBe(204);
+    const entraRule =
+      '(device.deviceModel -match "^Pixel") -and -not (device.deviceOSVersion -notStartsWith "1")';
+    expect((await admin.patch(`${GROUPS}/${created.body.id}`, { membershipRule: entraRule })).status).toBe(
+      204,
+    );
     expect((await admin.get(`${GROUPS}/${created.body.id}`)).body.membershipRule).toBe(entraRule);
     expect(
       (await admin.post(`${GROUPS}/${created.body.id}/members/$ref`, { '@odata.id': user('a@contoso.com') }))
