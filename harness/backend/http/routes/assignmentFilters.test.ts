@@ -8,6 +8,7 @@ import type {
 import { startBackend, type RunningBackend } from '../../server';
 import { DEVICE_PLATFORM_TYPES } from '../../targeting/platforms';
 import { AdminClient } from '../../testing/adminClient';
+import { expectGraphCollection, expectGraphShape } from '../../testing/graphTypes';
 
 const FILTERS = '/beta/deviceManagement/assignmentFilters';
 const POLICIES = '/beta/deviceManagement/simulatorPolicies';
@@ -82,6 +83,7 @@ describe('assignmentFilters', () => {
         status: 201,
       });
       expect(response.body).toMatchObject(filter);
+      expectGraphShape(response.body, 'DeviceAndAppManagementAssignmentFilter');
     }
   });
 
@@ -263,15 +265,16 @@ describe('validateFilter, getSupportedProperties and getPlatformSupportedPropert
       roleScopeTags: ['Role Scope Tags value'],
     });
     expect(valid.value).toEqual({
-      '@odata.type': 'microsoft.graph.assignmentFilterValidationResult',
+      '@odata.type': '#microsoft.graph.assignmentFilterValidationResult',
       isValidRule: true,
     });
+    expectGraphShape(valid.value, 'AssignmentFilterValidationResult');
     const invalid = await validate({
       platform: 'androidForWork',
       rule: '(device.cpuArchitecture -eq "arm64")',
     });
     expect(invalid.value).toEqual({
-      '@odata.type': 'microsoft.graph.assignmentFilterValidationResult',
+      '@odata.type': '#microsoft.graph.assignmentFilterValidationResult',
       isValidRule: false,
       simulatorValidationError:
         'rule error at position 2: device.cpuArchitecture is not offered for Android Enterprise (androidForWork) filters; it applies to macOS, Windows 10 and later',
@@ -297,6 +300,7 @@ describe('validateFilter, getSupportedProperties and getPlatformSupportedPropert
       .get()) as {
       value: AssignmentFilterSupportedProperty[];
     };
+    expectGraphCollection({ value }, 'AssignmentFilterSupportedProperty');
     expect(value.map((property) => property.name)).toEqual([
       'deviceCategory',
       'deviceName',
@@ -309,7 +313,7 @@ describe('validateFilter, getSupportedProperties and getPlatformSupportedPropert
       'osVersion',
     ]);
     expect(value.find((property) => property.name === 'deviceOwnership')).toEqual({
-      '@odata.type': 'microsoft.graph.assignmentFilterSupportedProperty',
+      '@odata.type': '#microsoft.graph.assignmentFilterSupportedProperty',
       name: 'deviceOwnership',
       dataType: 'String',
       isCollection: false,

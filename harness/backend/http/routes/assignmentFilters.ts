@@ -97,7 +97,7 @@ export function registerAssignmentFilterRoutes(app: FastifyInstance, deps: Route
     }
     return {
       value: {
-        '@odata.type': 'microsoft.graph.assignmentFilterValidationResult',
+        '@odata.type': '#microsoft.graph.assignmentFilterValidationResult',
         isValidRule: problem === null,
         // Graph answers only isValidRule; the simulator says why, under a name of its own.
         ...(problem === null ? {} : { simulatorValidationError: problem }),

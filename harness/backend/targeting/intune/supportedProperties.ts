@@ -12,7 +12,7 @@ export function supportedPropertiesFor(
   platform: FilterPlatform,
 ): (AssignmentFilterSupportedProperty & { '@odata.type': string })[] {
   return propertiesFor(platform).map((property) => ({
-    '@odata.type': 'microsoft.graph.assignmentFilterSupportedProperty',
+    '@odata.type': '#microsoft.graph.assignmentFilterSupportedProperty',
     name: property.name,
     dataType: property.valueType === 'version' ? 'Version' : 'String',
     isCollection: false,
