@@ -138,6 +138,7 @@ describe('what Entra membership rules refuse, with the position', () => {
     ['device.accountEnabled -eq "maybe"', 27, /device\.accountEnabled is true or false/],
     ['device.deviceModel -startsWith null', 32, /null goes with -eq and -ne only/],
     ['device.displayName -match "("', 27, /not a regular expression/],
+    ['device.displayName -match "^(a+)+$"', 27, /can take exponential time/],
     ['device.deviceModel -eq Pixel', 24, /expected a value in double quotes after -eq/],
     ['group.objectId -eq "x"', 1, /expected a device attribute/],
     ['device.imei -eq "1"', 1, /unknown device attribute "device\.imei"/],

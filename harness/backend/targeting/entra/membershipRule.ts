@@ -1,3 +1,4 @@
+import safeRegex from 'safe-regex2';
 import { ruleError, type RuleToken } from '../lexer';
 import { describeToken, TokenStream } from '../tokenStream';
 import { MEMBERSHIP_PROPERTIES, type MembershipProperty } from './membershipProperties';
@@ -232,11 +233,20 @@ class MembershipParser {
         `expected a value in double quotes after -${operator}, found ${describeToken(token)}`,
       );
     if (operator === 'match' || operator === 'notMatch') {
+      let regex: RegExp;
       try {
-        return { kind: 'regex', regex: new RegExp(token.value, 'i') };
+        regex = new RegExp(token.value, 'i');
       } catch (error) {
         throw ruleError(token.position, `not a regular expression: ${(error as Error).message}`);
       }
+      // The backend evaluates rules in its one thread: a pattern that can backtrack exponentially (nested
+      // quantifiers) would stall every device, so it is refused where Entra would time it out.
+      if (!safeRegex(regex))
+        throw ruleError(
+          token.position,
+          'this regular expression can take exponential time (a repeated group that itself repeats); simplify it',
+        );
+      return { kind: 'regex', regex };
     }
     return { kind: 'text', value: token.value.toLowerCase() };
   }
