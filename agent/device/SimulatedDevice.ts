@@ -13,7 +13,7 @@ import { deviceModel } from '../model/deviceModel';
 import type { DeviceEvent, DeviceEventType } from '../model/events';
 import { accepts, metaOf, metaOfPath, statePath, type DeviceSnapshot } from '../model/inspect';
 import type { Effect, StateMeta } from '../model/meta';
-import { reasonMessages, screenDefinition, type ScreenElement } from '../model/screens';
+import { reasonMessages, SCREEN_ERROR_REASONS, screenDefinition, type ScreenElement } from '../model/screens';
 import type { Deliveries } from '../protocol/enrollment';
 import type { DeviceRecordView } from '../protocol/messages';
 import { deviceProfileSchema, type DeviceProfile, type DeviceProfileInput } from './deviceProfile';
@@ -150,7 +150,9 @@ export class SimulatedDevice {
     const meta = metaOf(snapshot);
     const definition = screenDefinition(meta.screen.id);
     const { context } = snapshot;
-    const errorReason = meta.error ? (context.errorReason ?? errorReasonOfScreen(meta.screen.id)) : null;
+    const errorReason = meta.error
+      ? (context.errorReason ?? SCREEN_ERROR_REASONS[meta.screen.id] ?? null)
+      : null;
     const errorMessage = errorReason ? (reasonMessages[errorReason] ?? errorReason) : null;
     return {
       serialNumber: this.serialNumber,
@@ -539,17 +541,5 @@ export class SimulatedDevice {
       },
       retrying: (call) => this.retrying(call),
     };
-  }
-}
-
-/** Error screens whose reason is the screen itself rather than a service answer. */
-function errorReasonOfScreen(screenId: string): string | null {
-  switch (screenId) {
-    case 'setup-interrupted':
-      return 'setupInterrupted';
-    case 'enrollment-incomplete':
-      return 'enrollmentIncomplete';
-    default:
-      return null;
   }
 }

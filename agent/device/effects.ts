@@ -1,7 +1,8 @@
 import { isStagesimError } from '../errors';
 import type { DeviceEvent } from '../model/events';
-import type { Effect } from '../model/meta';
-import { androidMajor, type Deliveries } from '../protocol/enrollment';
+import { EFFECT_WORK, type Effect } from '../model/meta';
+import { mayUseMobileData } from '../protocol/androidVersions';
+import type { Deliveries } from '../protocol/enrollment';
 import type { DeviceRecordView } from '../protocol/messages';
 import { INTUNE_DEFAULTS } from '../provisioning/payload';
 import type { DeviceProfile } from './deviceProfile';
@@ -60,8 +61,9 @@ const redeemToken: EffectRunner = async (context) => {
 };
 
 const recordStage =
-  (stage: 'staged' | 'adminProvisioned' | 'enrolled'): EffectRunner =>
+  (effect: 'recordStaged' | 'recordAdminProvisioned' | 'recordEnrolled'): EffectRunner =>
   async (context) => {
+    const stage = EFFECT_WORK[effect].records;
     const { record, deliveries } = await context.retrying(() => context.service.completeStage(stage));
     context.remember(record, deliveries);
     return { type: 'STAGE_RECORDED' };
@@ -77,9 +79,9 @@ const checkAccount: EffectRunner = async (context) => {
 export const effects: Record<Effect, EffectRunner> = {
   prepareDevice,
   redeemToken,
-  recordStaged: recordStage('staged'),
-  recordAdminProvisioned: recordStage('adminProvisioned'),
-  recordEnrolled: recordStage('enrolled'),
+  recordStaged: recordStage('recordStaged'),
+  recordAdminProvisioned: recordStage('recordAdminProvisioned'),
+  recordEnrolled: recordStage('recordEnrolled'),
   checkAccount,
 };
 
@@ -90,8 +92,7 @@ export function hasConnectivity(
   qrAllowsMobileData: boolean,
 ): boolean {
   if (wifiConnected) return true;
-  // Before Android 10 provisioning uses mobile data freely; from 10 on only when the QR code says so.
-  return profile.cellular && (androidMajor(profile.osVersion) < 10 || qrAllowsMobileData);
+  return profile.cellular && mayUseMobileData(profile.osVersion, qrAllowsMobileData);
 }
 
 export function isNetworkUnavailable(error: unknown): boolean {

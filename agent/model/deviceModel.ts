@@ -1,7 +1,14 @@
 import { assign, setup } from 'xstate';
 import type { EnrollmentStage } from '../protocol/enrollment';
 import type { DeviceEvent } from './events';
-import type { Actor, Effect, ModelStage, Screen, StateMetaInput } from './meta';
+import {
+  EFFECT_WORK,
+  type Actor,
+  type Effect,
+  type ModelStage,
+  type Screen,
+  type StateMetaInput,
+} from './meta';
 
 /**
  * The device model: what an Android device shows and does during Intune enrollment with a staging token
@@ -116,8 +123,7 @@ export const deviceModel = setup({
             flow: event.tokenType === 'deviceStaging' ? ('staging' as const) : ('default' as const),
             mode: event.mode,
             errorReason: null,
-            // The service records the redeemed token as the admin's stage 1 for this device.
-            recordedStage: 'tokenCreated' as const,
+            recordedStage: EFFECT_WORK.redeemToken.records,
           }
         : {},
     ),
@@ -135,9 +141,9 @@ export const deviceModel = setup({
     }),
     forgetUser: assign({ upn: null }),
     // The service confirmed the stage the state's effect recorded (actions say "confirm", effects "record").
-    confirmStaged: assign({ recordedStage: 'staged' }),
-    confirmAdminProvisioned: assign({ recordedStage: 'adminProvisioned' }),
-    confirmEnrolled: assign({ recordedStage: 'enrolled' }),
+    confirmStaged: assign({ recordedStage: EFFECT_WORK.recordStaged.records }),
+    confirmAdminProvisioned: assign({ recordedStage: EFFECT_WORK.recordAdminProvisioned.records }),
+    confirmEnrolled: assign({ recordedStage: EFFECT_WORK.recordEnrolled.records }),
     /** A factory reset wipes everything the device knew; the service keeps the reset in its ledger. */
     wipe: assign(({ context }) => ({
       ...initialContext,

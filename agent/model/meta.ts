@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EnrollmentStage } from '../protocol/enrollment';
 
 /**
  * What every state of the device model says about itself. The harness checks each target against this,
@@ -31,6 +32,33 @@ export const effectSchema = z.enum([
   'checkAccount',
 ]);
 export type Effect = z.infer<typeof effectSchema>;
+
+export interface EffectWork {
+  /** The work sends the enrollment service a request of its own (every effect but prepareDevice). */
+  callsBackend: boolean;
+  /** The stage the service's ledger records when the request succeeds (the sign-in check records none). */
+  records: EnrollmentStage | null;
+}
+
+/**
+ * What each effect's work asks of the enrollment service. The device runtime, the fleet's latency
+ * figures, the fault matrix and the walks that count what a device heard all read it from here.
+ */
+export const EFFECT_WORK = {
+  // Joins the network and checks the device policy app on the device itself.
+  prepareDevice: { callsBackend: false, records: null },
+  // The service records the redeemed token as the admin's stage 1 for this device.
+  redeemToken: { callsBackend: true, records: 'tokenCreated' },
+  recordStaged: { callsBackend: true, records: 'staged' },
+  recordAdminProvisioned: { callsBackend: true, records: 'adminProvisioned' },
+  recordEnrolled: { callsBackend: true, records: 'enrolled' },
+  checkAccount: { callsBackend: true, records: null },
+} as const satisfies Record<Effect, EffectWork>;
+
+/** A state with this effect (if any) exchanges a request with the enrollment service on entry. */
+export function callsBackend(effect: Effect | undefined): boolean {
+  return effect !== undefined && EFFECT_WORK[effect].callsBackend;
+}
 
 export const screenSchema = z.object({
   /** Stable id the harness, selectors and the Appium driver use (kebab-case). */

@@ -184,6 +184,12 @@ export function screenDefinition(screenId: string): ScreenDefinition {
   return definition;
 }
 
+/** Error screens whose reason is the screen itself rather than an answer of the enrollment service. */
+export const SCREEN_ERROR_REASONS: Readonly<Record<string, string>> = {
+  'setup-interrupted': 'setupInterrupted',
+  'enrollment-incomplete': 'enrollmentIncomplete',
+};
+
 /** What the device shows for each reason an enrollment step failed. */
 export const reasonMessages: Record<string, string> = {
   unknown: 'This enrollment token is not valid. Check it with your IT admin.',

@@ -87,6 +87,4 @@ export const upnSchema = z
   .max(113)
   .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'a work or school account such as john@contoso.com');
 
-export function androidMajor(osVersion: string): number {
-  return Number.parseInt(osVersion, 10);
-}
+export { androidMajor } from './androidVersions';

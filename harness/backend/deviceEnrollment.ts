@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  STAGING_MODES,
-  androidMajor,
-  type DeviceIdentity,
-  type EnrollmentStage,
-} from '../../agent/protocol/enrollment';
+import { STAGING_MODES, type DeviceIdentity, type EnrollmentStage } from '../../agent/protocol/enrollment';
+import { isAndroidSupported, refusesTypedWorkProfile } from '../../agent/protocol/androidVersions';
 import type { BackendMessage, DeviceRecordView } from '../../agent/protocol/messages';
 import type { Clock } from './clock';
 import { planTransition, type Flow } from './ledger';
@@ -82,9 +78,12 @@ export class DeviceEnrollment {
     if (found.tokenType === 'corporateOwnedDedicatedDeviceWithAzureADSharedMode')
       return reject('wrongTokenType');
     if (!STAGING_MODES.includes(found.enrollmentMode)) return reject('modeNotAllowed');
-    const android = androidMajor(device.osVersion);
-    if (android < 8) return reject('androidTooOld');
-    if (method === 'manual' && found.enrollmentMode === 'corporateOwnedWorkProfile' && android >= 11)
+    if (!isAndroidSupported(device.osVersion)) return reject('androidTooOld');
+    if (
+      method === 'manual' &&
+      found.enrollmentMode === 'corporateOwnedWorkProfile' &&
+      refusesTypedWorkProfile(device.osVersion)
+    )
       return reject('manualEntryNotSupported');
     const profile = store.getProfile(found.profileId);
     if (!profile) return reject('revoked');

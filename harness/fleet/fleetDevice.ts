@@ -7,7 +7,10 @@ import {
 import { isStagesimError } from '../../agent/errors';
 import { SimulatedDevice } from '../../agent/device/SimulatedDevice';
 import { metaOfPath } from '../../agent/model/inspect';
-import type { Effect } from '../../agent/model/meta';
+import { EFFECT_WORK, effectSchema, type Effect } from '../../agent/model/meta';
+import { ENROLLED, VENDOR_NEVER } from '../model-testing/onward';
+import { onwardTable } from '../model-testing/onwardTable';
+import { performAction, type PersonsWorld } from '../model-testing/personActs';
 
 /**
  * One fleet device: a real SimulatedDevice over a real DeviceChannelClient of its own, walked through
@@ -26,14 +29,12 @@ export const LEDGER_TRANSITIONS: readonly TransitionKind[] = [
   'enrolled',
 ];
 
-/** Which transition a progress screen's work asks the backend for. prepareDevice never leaves the device. */
-const TRANSITION_OF_EFFECT: Partial<Record<Effect, TransitionKind>> = {
-  redeemToken: 'tokenCreated',
-  recordStaged: 'staged',
-  recordAdminProvisioned: 'adminProvisioned',
-  checkAccount: 'signIn',
-  recordEnrolled: 'enrolled',
-};
+/** Which transition a progress screen's work asks the backend for, from the model's effect facts. */
+const TRANSITION_OF_EFFECT = new Map<Effect, TransitionKind>();
+for (const effect of effectSchema.options) {
+  const work = EFFECT_WORK[effect];
+  if (work.callsBackend) TRANSITION_OF_EFFECT.set(effect, work.records ?? 'signIn');
+}
 
 /** The outcome events that mean the backend recorded what the progress screen asked for. */
 const SUCCESS_EVENTS = new Set(['TOKEN_ACCEPTED', 'STAGE_RECORDED', 'SIGN_IN_ACCEPTED']);
@@ -65,56 +66,16 @@ export interface WalkResult {
 /** Called once per completed stage transition with how long the device waited for it. */
 export type LatencySink = (kind: TransitionKind, ms: number) => void;
 
-type Person = (device: SimulatedDevice, options: WalkOptions, spec: FleetDeviceSpec) => void;
-
-const power: Person = (device) => device.pressPowerButton();
-const send =
-  (
-    type:
-      | 'START'
-      | 'SELECT_LANGUAGE'
-      | 'OPEN_QR_READER'
-      | 'OPEN_INTUNE_APP'
-      | 'CREATE_WORK_PROFILE'
-      | 'GRANT_PERMISSIONS'
-      | 'ACCEPT_TERMS',
-  ): Person =>
-  (device) =>
-    device.send({ type });
-const signIn: Person = (device, _options, spec) => device.signIn(spec.upn);
-const connectWifi: Person = (device) => device.connectWifi();
-
 /**
- * What the person holding the device does on each screen it rests on. Stage 2 is the vendor's (or the
- * admin's, with a default token); it ends when the staged device is switched off. Stage 3 is the user's.
+ * What the person holding the device does on each screen it rests on: the model's shortest way to
+ * enrolled, scanning the QR code as the document says (never typing the token or skipping Wi-Fi),
+ * worked out once from the machine. Stage 2 is the vendor's (or the admin's, with a default token); it
+ * ends when the device is switched off and handed over, the first state where the user acts. Stage 3 is
+ * the user's, to enrolled.
  */
-const STAGE_2: Record<string, Person> = {
-  outOfBox: power,
-  'setupWizard.welcome': send('START'),
-  'setupWizard.language': send('SELECT_LANGUAGE'),
-  'setupWizard.network': connectWifi,
-  // "When you get to the sign-in screen, stop. Don't sign in." The vendor opens the QR reader instead.
-  'setupWizard.signIn': send('OPEN_QR_READER'),
-  'setupWizard.qrReader': (device, options) => void device.readProvisioningText(options.provisioningText),
-  'stagingStage2.readyToPowerOff': power,
-  'defaultStage1.readyToDistribute': power,
-};
-const STAGE_2_DONE = new Set(['stagingStage3.poweredOff', 'defaultStage2.poweredOff']);
-
-const STAGE_3: Record<string, Person> = {
-  'stagingStage3.poweredOff': power,
-  // "Open the Microsoft Intune app, and then sign in with your work or school account."
-  'stagingStage3.home': send('OPEN_INTUNE_APP'),
-  'stagingStage3.intuneSignIn': signIn,
-  'stagingStage3.workProfile': send('CREATE_WORK_PROFILE'),
-  'defaultStage2.poweredOff': power,
-  'defaultStage2.connectWifi': connectWifi,
-  'defaultStage2.signIn': signIn,
-  'defaultStage2.workProfile': send('CREATE_WORK_PROFILE'),
-  'defaultStage2.permissions': send('GRANT_PERMISSIONS'),
-  'defaultStage2.terms': send('ACCEPT_TERMS'),
-};
-const STAGE_3_DONE = new Set(['enrolled.readyForWork']);
+const ONWARD = onwardTable((path) => path === ENROLLED, { refuse: VENDOR_NEVER });
+const handedOver = (state: string): boolean => metaOfPath(state).actor === 'user';
+const isEnrolled = (state: string): boolean => state === ENROLLED;
 
 /** More steps than any walk of the model needs: a device that keeps going is stuck in a loop. */
 const MAX_STEPS = 40;
@@ -129,7 +90,6 @@ export async function walkDevice(
   latency: LatencySink,
 ): Promise<WalkResult> {
   const { upn, ...identity } = spec;
-  void upn;
   const service = new DeviceChannelClient(options.channel ?? { url: options.url });
   const device = new SimulatedDevice({ profile: identity, service });
   // Time spent on each progress screen, from entering it to the outcome that leaves it.
@@ -138,14 +98,14 @@ export async function walkDevice(
     const now = performance.now();
     if (waiting && SUCCESS_EVENTS.has(transition.event)) latency(waiting.kind, now - waiting.since);
     const effect = metaOfPath(transition.state).effect;
-    const kind = effect && TRANSITION_OF_EFFECT[effect];
+    const kind = effect && TRANSITION_OF_EFFECT.get(effect);
     waiting = kind ? { kind, since: now } : null;
   });
   let outcome: DeviceOutcome;
   try {
-    outcome = await walk(device, STAGE_2, STAGE_2_DONE, options, spec);
-    if (outcome.ok && options.until === 'enrolled')
-      outcome = await walk(device, STAGE_3, STAGE_3_DONE, options, spec);
+    const world = { qrText: options.provisioningText, upn };
+    outcome = await walk(device, handedOver, world);
+    if (outcome.ok && options.until === 'enrolled') outcome = await walk(device, isEnrolled, world);
   } catch (error) {
     outcome = {
       ok: false,
@@ -158,17 +118,16 @@ export async function walkDevice(
 
 async function walk(
   device: SimulatedDevice,
-  script: Record<string, Person>,
-  done: Set<string>,
-  options: WalkOptions,
-  spec: FleetDeviceSpec,
+  done: (state: string) => boolean,
+  world: PersonsWorld,
 ): Promise<DeviceOutcome> {
   for (let step = 0; step < MAX_STEPS; step += 1) {
     const state = device.stateName();
-    if (done.has(state)) return { ok: true };
-    const person = script[state];
-    if (!person) return { ok: false, reason: failureReason(device, state) };
-    person(device, options, spec);
+    if (done(state)) return { ok: true };
+    // An error screen ends the walk with its reason: a fleet reports failures, it does not retry them.
+    const next = metaOfPath(state).error ? undefined : ONWARD.ways(device.snapshot(), state)[0];
+    if (!next) return { ok: false, reason: failureReason(device, state) };
+    performAction(device, next, world);
     if (device.busy()) await device.settled();
   }
   return { ok: false, reason: `stuck: ${device.stateName()}` };

@@ -26,7 +26,7 @@ export interface ModelPath {
 export type PathStrategy = 'shortest' | 'simple';
 
 /** What makes two model states different for a walk: where the device is and what its guards read. */
-function stateKey(snapshot: DeviceSnapshot): string {
+export function stateKey(snapshot: DeviceSnapshot): string {
   const { welcomeTaps, tokenSource, flow, mode } = snapshot.context;
   return `${statePath(snapshot)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}`;
 }

@@ -2,6 +2,11 @@ import type { DeviceEvent } from '../../agent/model/events';
 import { eventKind } from '../../agent/model/events';
 import { metaOfPath } from '../../agent/model/inspect';
 import type { Effect } from '../../agent/model/meta';
+import {
+  isAndroidSupported,
+  mayUseMobileData,
+  refusesTypedWorkProfile,
+} from '../../agent/protocol/androidVersions';
 import type { TokenRejectionReason } from '../../agent/protocol/enrollment';
 import type { ModelPath, PathStep } from './paths';
 
@@ -59,7 +64,9 @@ export const TENANT_UPN = 'john@contoso.com';
 export const FOREIGN_UPN = 'mallory@fabrikam.example';
 
 const ANDROID_VERSIONS = ['7.1', '8.1', '9', '10', '11', '12', '13', '14'] as const;
-const major = (version: string) => Number.parseInt(version, 10);
+/** Index of the first sample release `rule` holds for, and of the last it does not. */
+const firstWhere = (rule: (version: string) => boolean) => ANDROID_VERSIONS.findIndex(rule);
+const lastWhereNot = (rule: (version: string) => boolean) => firstWhere(rule) - 1;
 
 function segmentsOf(path: ModelPath): Array<{ trigger: PathStep; outcomes: PathStep[]; index: number }> {
   const segments: Array<{ trigger: PathStep; outcomes: PathStep[]; index: number }> = [];
@@ -103,9 +110,12 @@ function qrFor(trigger: DeviceEvent, outcomes: DeviceEvent[]): QrVariant {
 
 /** The Android versions each outcome allows: [lowest, highest] indexes into ANDROID_VERSIONS. */
 function versionBounds(path: ModelPath): [number, number] {
-  let low = 1; // Android 8.1: every accepted token needs Android 8 or later
+  // Every accepted token needs a release Intune supports.
+  let low = firstWhere(isAndroidSupported);
   let high = ANDROID_VERSIONS.length - 1;
-  const at = (version: string) => ANDROID_VERSIONS.indexOf(version as (typeof ANDROID_VERSIONS)[number]);
+  const unsupported = lastWhereNot(isAndroidSupported);
+  const typedWorkProfileRefused = firstWhere(refusesTypedWorkProfile);
+  const mobileDataWithoutConsent = lastWhereNot((version) => !mayUseMobileData(version, false));
   let wifi = false;
   let lastSource: 'qr' | 'manual' | null = null;
   for (const step of path.steps) {
@@ -119,18 +129,19 @@ function versionBounds(path: ModelPath): [number, number] {
     if (event.type === 'TOKEN_SUBMITTED') lastSource = 'manual';
     if (event.type === 'TOKEN_REJECTED' && event.reason === 'androidTooOld') {
       low = 0;
-      high = Math.min(high, at('7.1'));
+      high = Math.min(high, unsupported);
     }
     if (event.type === 'TOKEN_REJECTED' && event.reason === 'manualEntryNotSupported')
-      low = Math.max(low, at('11'));
+      low = Math.max(low, typedWorkProfileRefused);
     if (
       event.type === 'TOKEN_ACCEPTED' &&
       lastSource === 'manual' &&
       event.mode === 'corporateOwnedWorkProfile'
     )
-      high = Math.min(high, at('10'));
-    // Without Wi-Fi a typed token reaches the service only over mobile data, which Android 10+ refuses.
-    if (event.type === 'DEVICE_READY' && !wifi && lastSource === 'manual') high = Math.min(high, at('9'));
+      high = Math.min(high, typedWorkProfileRefused - 1);
+    // Without Wi-Fi a typed token reaches the service only over mobile data, which needs the QR code's consent.
+    if (event.type === 'DEVICE_READY' && !wifi && lastSource === 'manual')
+      high = Math.min(high, mobileDataWithoutConsent);
   }
   return [low, high];
 }
@@ -179,7 +190,7 @@ export function planPath(path: ModelPath): PathPlan {
     if (index > 0 && segments[index - 1]!.before.some((arrangement) => arrangement.kind === 'hold'))
       segment.after.push({ kind: 'release' });
   });
-  if (major(osVersion) < 8 && path.steps.some((step) => step.event.type === 'TOKEN_ACCEPTED')) {
+  if (!isAndroidSupported(osVersion) && path.steps.some((step) => step.event.type === 'TOKEN_ACCEPTED')) {
     throw new InfeasiblePathError(`${path.id} needs Android 7 and an accepted token`);
   }
   return { osVersion, segments };

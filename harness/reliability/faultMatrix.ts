@@ -8,7 +8,7 @@ import {
   statePath,
   type DeviceSnapshot,
 } from '../../agent/model/inspect';
-import type { Effect } from '../../agent/model/meta';
+import { callsBackend, EFFECT_WORK, type Effect } from '../../agent/model/meta';
 import type { EnrollmentStage } from '../../agent/protocol/enrollment';
 import { shortestPathsToStates, type ModelPath } from '../model-testing/paths';
 import { planPath, type PathPlan, type TokenKind } from '../model-testing/planner';
@@ -44,23 +44,6 @@ export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];
 export const GLOBAL_FAULTS: readonly FaultKind[] = ['backendRestart', 'clockJump'];
 
 export const CLOCK_JUMP_SECONDS = 31 * 24 * 60 * 60;
-
-/** Effects whose work sends the backend a request other than hello (prepareDevice only checks the DPC). */
-const REQUESTING: ReadonlySet<Effect> = new Set([
-  'redeemToken',
-  'recordStaged',
-  'recordAdminProvisioned',
-  'recordEnrolled',
-  'checkAccount',
-]);
-
-/** What the backend's ledger records when each effect's request succeeds (sign-in records no stage). */
-const COMMITS: Partial<Record<Effect, EnrollmentStage>> = {
-  redeemToken: 'tokenCreated',
-  recordStaged: 'staged',
-  recordAdminProvisioned: 'adminProvisioned',
-  recordEnrolled: 'enrolled',
-};
 
 /**
  * Messages that are out of order for a device in each backend stage, each answered stageOutOfOrder and
@@ -252,10 +235,9 @@ export function expectedOutcome(target: StateTarget, fault: FaultKind | null): E
         return { ...base, settlesAt: statePath(after), why };
       }
       // The power goes as the backend commits the first request of the held work.
-      const exchange =
-        chain.find((state) => REQUESTING.has(metaOfPath(statePath(state)).effect as Effect)) ?? end;
+      const exchange = chain.find((state) => callsBackend(metaOfPath(statePath(state)).effect)) ?? end;
       const effect = metaOfPath(statePath(exchange)).effect as Effect;
-      const committed = COMMITS[effect] ?? null;
+      const committed = EFFECT_WORK[effect].records;
       const accepted = effect !== 'redeemToken' || chain.some((state) => state.context.flow !== null);
       const ahead =
         committed !== null && accepted && committed !== exchange.context.recordedStage ? committed : null;

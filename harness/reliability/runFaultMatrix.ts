@@ -9,6 +9,7 @@ import { SimulatedDevice } from '../../agent/device/SimulatedDevice';
 import { MemoryDeviceStorage } from '../../agent/device/deviceStorage';
 import { deviceModel } from '../../agent/model/deviceModel';
 import { metaOfPath, statePath, type DeviceSnapshot } from '../../agent/model/inspect';
+import { callsBackend } from '../../agent/model/meta';
 import type { EnrollmentStage } from '../../agent/protocol/enrollment';
 import { fixedClock } from '../backend/clock';
 import { startBackend, type BackendOptions, type RunningBackend } from '../backend/server';
@@ -30,7 +31,7 @@ import {
   type StateTarget,
 } from './faultMatrix';
 import { travelTogether, type Journey, type Leg } from './journeys';
-import { ENROLLED, onwardPath } from './onward';
+import { ENROLLED, onwardPath } from '../model-testing/onward';
 import { pool } from './pool';
 import { SharedWorld } from './SharedWorld';
 
@@ -90,11 +91,6 @@ export interface FaultMatrixReport {
 }
 
 const initialSnapshot = (): DeviceSnapshot => createActor(deviceModel).getSnapshot();
-/** A state whose work talks to the backend (prepareDevice only checks the device policy app). */
-const REQUESTING_EFFECT = (state: string) => {
-  const effect = metaOfPath(state).effect;
-  return effect !== undefined && effect !== 'prepareDevice';
-};
 const FIRE_TIMEOUT_MS = 5_000;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -452,7 +448,7 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
           slot.problems.push(`the model has no way from ${statePath(from)} to enrolled`);
         continue;
       }
-      const exchanged = found.steps.some((step) => REQUESTING_EFFECT(step.path));
+      const exchanged = found.steps.some((step) => callsBackend(metaOfPath(step.path).effect));
       for (const slot of members) slot.exchanged = exchanged;
       onward.push({ members, osVersion: members[0]!.device.profile.osVersion, from, path: found, plan });
     }

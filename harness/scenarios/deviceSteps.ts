@@ -1,8 +1,11 @@
 import { StagesimError } from '../../agent/errors';
-import { WELCOME_TAPS_FOR_QR_READER } from '../../agent/model/deviceModel';
+import { createActor, getNextSnapshot } from 'xstate';
+import { deviceModel, WELCOME_TAPS_FOR_QR_READER } from '../../agent/model/deviceModel';
+import { metaOfPath } from '../../agent/model/inspect';
 import { INTUNE_APP } from '../../agent/model/screens';
 import { PROVISIONING_KEYS } from '../../agent/provisioning/payload';
 import { renderQrPng } from '../backend/qr/renderQrPng';
+import { onwardTable, type OnwardTable } from '../model-testing/onwardTable';
 import type { TargetDevice } from '../targets/target';
 import type { AdminCenter } from './adminCenter';
 import type {
@@ -47,7 +50,25 @@ export function typedToken(
   return style === 'lowerCase' || style === 'lowerCaseWithSpaces' ? spaced.toLowerCase() : spaced;
 }
 
-const SETUP_WIZARD_SCREENS = new Set(['welcome', 'language', 'network']);
+/**
+ * The setup wizard as the model has it: the screens between the one power-on shows and the sign-in
+ * screen where the vendor stops, and on each the action that goes on (Wi-Fi is the vendor's choice).
+ */
+const SIGN_IN_STATE = 'setupWizard.signIn';
+let wizard: { table: OnwardTable; states: ReadonlySet<string>; screens: string } | undefined;
+function setupWizard(): NonNullable<typeof wizard> {
+  if (!wizard) {
+    // Six taps on the welcome screen open the QR reader: a shortcut past the wizard, not a way through it.
+    const table = onwardTable((path) => path === SIGN_IN_STATE, { refuse: new Set(['TAP_WELCOME']) });
+    const poweredOn = getNextSnapshot(deviceModel, createActor(deviceModel).getSnapshot(), {
+      type: 'POWER_ON',
+    });
+    const states = new Set([...table.statesOnTheWay(poweredOn)].filter((path) => path !== SIGN_IN_STATE));
+    const screens = [...states].map((path) => metaOfPath(path).screen.id).join(', ');
+    wizard = { table, states, screens };
+  }
+  return wizard;
+}
 
 export async function runDeviceCommand(
   step: DeviceCommand,
@@ -93,21 +114,20 @@ export async function runDeviceCommand(
       return device.perform({ type: 'OPEN_INTUNE_APP' });
     }
     case 'completeSetupWizard': {
-      for (let guard = 0; guard < 5; guard += 1) {
-        const { id } = await screen();
-        if (id === 'sign-in') return;
-        if (!SETUP_WIZARD_SCREENS.has(id))
+      const { table, states, screens } = setupWizard();
+      for (let guard = 0; guard <= states.size; guard += 1) {
+        const view = await device.view();
+        if (view.state === SIGN_IN_STATE) return;
+        const ways = states.has(view.state) ? table.waysAt(view.state) : undefined;
+        if (!ways?.length)
           throw wrongScreen(
             'completeSetupWizard',
-            id,
-            'expected a setup wizard screen (welcome, language, network) or sign-in',
+            view.screen.id,
+            `expected a setup wizard screen (${screens}) or sign-in`,
           );
-        if (id === 'welcome') await device.perform({ type: 'START' });
-        else if (id === 'language') await device.perform({ type: 'SELECT_LANGUAGE' });
-        else
-          await device.perform({
-            type: step.wifi && surroundings.wifiInRange ? 'CONNECT_WIFI' : 'SKIP_NETWORK',
-          });
+        const online = step.wifi && surroundings.wifiInRange;
+        const choice = ways.find((type) => type === (online ? 'CONNECT_WIFI' : 'SKIP_NETWORK')) ?? ways[0]!;
+        await device.perform({ type: choice } as Parameters<TargetDevice['perform']>[0]);
       }
       throw wrongScreen(
         'completeSetupWizard',

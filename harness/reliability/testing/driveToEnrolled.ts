@@ -1,8 +1,9 @@
 import type { SimulatedDevice } from '../../../agent/device/SimulatedDevice';
-import type { DeviceEvent } from '../../../agent/model/events';
 import { eventKind } from '../../../agent/model/events';
 import { metaOfPath, statePath } from '../../../agent/model/inspect';
-import { ENROLLED, onwardPath } from '../onward';
+import { EFFECT_WORK } from '../../../agent/model/meta';
+import { performAction } from '../../model-testing/personActs';
+import { ENROLLED, onwardPath } from '../../model-testing/onward';
 
 /**
  * Walks a device to enrolled the way the model's shortest path goes from wherever it is, as a vendor and
@@ -27,39 +28,27 @@ export async function driveToEnrolled(
     }
     const next = onwardPath(snapshot)?.steps.find((step) => eventKind(step.event.type) !== 'outcome');
     if (!next) throw new Error(`${device.serialNumber} has no way from ${state} to enrolled`);
-    act(device, next.event, world);
+    performAction(device, next.event.type, world);
   }
   throw new Error(
     `${device.serialNumber} did not reach enrolled within 200 steps (it is in ${statePath(device.snapshot())})`,
   );
 }
 
-function act(device: SimulatedDevice, event: DeviceEvent, world: { qrText: string; upn: string }): void {
-  switch (event.type) {
-    case 'QR_SCANNED':
-      device.readProvisioningText(world.qrText);
-      return;
-    case 'SIGN_IN':
-      device.signIn(world.upn);
-      return;
-    case 'CONNECT_WIFI':
-      device.connectWifi();
-      return;
-    default:
-      device.send(event);
-  }
-}
-
 /** The ledger stages a device heard the backend acknowledge, oldest first, from its own history. */
 export function heardStages(device: SimulatedDevice): string[] {
   const heard: string[] = [];
+  let from: string | null = null;
   for (const transition of device.history()) {
-    if (transition.event === 'TOKEN_ACCEPTED') heard.push('tokenCreated');
-    if (transition.event !== 'STAGE_RECORDED') continue;
-    const stage = metaOfPath(transition.state).stage;
-    heard.push(
-      stage === 'stagingStage2' ? 'staged' : stage === 'defaultStage1' ? 'adminProvisioned' : 'enrolled',
-    );
+    // An acceptance leaving a progress screen means the service recorded what that screen's work asked.
+    if (from !== null && ACKNOWLEDGED.has(transition.event)) {
+      const effect = metaOfPath(from).effect;
+      const stage = effect ? EFFECT_WORK[effect].records : null;
+      if (stage) heard.push(stage);
+    }
+    from = transition.state;
   }
   return heard;
 }
+
+const ACKNOWLEDGED = new Set(['TOKEN_ACCEPTED', 'STAGE_RECORDED']);

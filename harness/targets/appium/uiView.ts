@@ -1,6 +1,6 @@
 import type { DeviceView } from '../../../agent/device/SimulatedDevice';
 import { metaOfPath } from '../../../agent/model/inspect';
-import { reasonMessages, screens as catalogue } from '../../../agent/model/screens';
+import { reasonMessages, SCREEN_ERROR_REASONS, screens as catalogue } from '../../../agent/model/screens';
 import type { RecognizedScreen } from './recognizeScreen';
 import { screenTitles } from './selectors';
 
@@ -10,12 +10,6 @@ import { screenTitles } from './selectors';
  * cannot tell (which token, the stage the backend confirmed) is null.
  */
 const reasonByMessage = new Map(Object.entries(reasonMessages).map(([reason, message]) => [message, reason]));
-
-/** Error screens whose reason is the screen itself. */
-const SCREEN_REASONS: Record<string, string> = {
-  'setup-interrupted': 'setupInterrupted',
-  'enrollment-incomplete': 'enrollmentIncomplete',
-};
 
 export function viewFromScreen(
   serialNumber: string,
@@ -28,7 +22,7 @@ export function viewFromScreen(
   const text = (key: string): string | null => (key in shown.texts ? shown.texts[key]! : null);
   const errorMessage = meta.error ? (text('errorMessage') ?? null) : null;
   const errorReason = meta.error
-    ? (SCREEN_REASONS[shown.id] ??
+    ? (SCREEN_ERROR_REASONS[shown.id] ??
       (errorMessage !== null ? (reasonByMessage.get(errorMessage) ?? 'unknown') : 'unknown'))
     : null;
   const deliveries = text('deliveries');

@@ -1,9 +1,13 @@
 import { getNextSnapshot } from 'xstate';
 import { deviceModel } from '../../agent/model/deviceModel';
+import type { DeviceEventType } from '../../agent/model/events';
 import { statePath, type DeviceSnapshot } from '../../agent/model/inspect';
-import { shortestPathsToStates, type ModelPath } from '../model-testing/paths';
+import { shortestPathsToStates, type ModelPath } from './paths';
 
 export const ENROLLED = 'enrolled.readyForWork';
+
+/** What the vendor never does on the way: the document has the QR code scanned and Wi-Fi joined. */
+export const VENDOR_NEVER: ReadonlySet<DeviceEventType> = new Set(['SKIP_NETWORK', 'OPEN_TOKEN_ENTRY']);
 
 const shortest = new Map<string, ModelPath | null>();
 
@@ -30,7 +34,7 @@ function shortestOnward(from: DeviceSnapshot): ModelPath | null {
     const paths = shortestPathsToStates({
       from,
       to: (state) => statePath(state) === ENROLLED,
-      allow: (_state, event) => event.type !== 'SKIP_NETWORK' && event.type !== 'OPEN_TOKEN_ENTRY',
+      allow: (_state, event) => !VENDOR_NEVER.has(event.type),
     });
     shortest.set(key, paths.sort((a, b) => a.steps.length - b.steps.length)[0] ?? null);
   }
