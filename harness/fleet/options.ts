@@ -11,6 +11,12 @@ export type FleetMode = z.infer<typeof fleetModeSchema>;
 
 export const MAX_FLEET_DEVICES = 1_000_000;
 
+/** The profile the embedded backend gets when neither --flow nor --mode names another (the document's main flow). */
+export const EMBEDDED_PROFILE = { flow: 'staging', mode: 'fullyManaged' } as const satisfies {
+  flow: FleetFlow;
+  mode: FleetMode;
+};
+
 export const fleetOptionsSchema = z
   .object({
     devices: z.number().int().min(1).max(MAX_FLEET_DEVICES),

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { StagesimError } from '../../agent/errors';
 import { startEmbeddedBackend, type EmbeddedBackend } from './embeddedBackend';
 import { createFleetProfile, existingFleetProfile, type FleetPlan } from './fleetSetup';
-import type { FleetOptions } from './options';
+import { EMBEDDED_PROFILE, type FleetOptions } from './options';
 import type { ShardInput, ShardResult } from './runShard';
 import type { FromWorker, ToWorker } from './shardWorker';
 import { siblingEntry, workerExecArgv } from './sourceEntry';
@@ -45,8 +45,8 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
     } else {
       embedded = await startEmbeddedBackend(options.embedded);
       plan = await createFleetProfile(embedded.url, {
-        flow: options.flow ?? 'staging',
-        mode: options.mode ?? 'fullyManaged',
+        flow: options.flow ?? EMBEDDED_PROFILE.flow,
+        mode: options.mode ?? EMBEDDED_PROFILE.mode,
         serialPrefix,
         domain: options.domain,
       });

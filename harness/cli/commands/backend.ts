@@ -1,19 +1,23 @@
 import { z } from 'zod';
 import { isStagesimError } from '../../../agent/errors';
+import { backendOptionsSchema } from '../../backend/options';
 import { startBackend } from '../../backend/server';
+import { withDefault } from '../schemaDefaults';
 import { UsageError } from '../exit';
 import type { RegisterCommand } from './index';
 
+/** The flags as typed; what they leave out, backendOptionsSchema fills in (and help says so). */
 const optionsSchema = z.object({
-  host: z.string().min(1),
+  host: z.string().min(1).optional(),
   port: z
     .string()
     .regex(/^\d{1,5}$/, 'a port number from 0 to 65535')
     .transform(Number)
-    .refine((port) => port <= 65535, 'a port number from 0 to 65535'),
+    .refine((port) => port <= 65535, 'a port number from 0 to 65535')
+    .optional(),
   db: z.string().min(1).optional(),
   adminKey: z.string().optional(),
-  timeZone: z.string().min(1),
+  timeZone: z.string().min(1).optional(),
   tenantDomains: z.string().min(1).optional(),
 });
 
@@ -33,17 +37,40 @@ export const registerBackend: RegisterCommand = (program) => {
     .description(
       'run the mock Intune backend (Graph-shaped admin API and the device channel) until SIGINT or SIGTERM',
     )
-    .option('--host <host>', 'interface to listen on; anything but loopback needs an admin key', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
-    .option('--db <file>', 'SQLite database file to keep everything in (default: in memory)')
+    .option(
+      '--host <host>',
+      withDefault(
+        'interface to listen on; anything but loopback needs an admin key',
+        backendOptionsSchema,
+        'host',
+      ),
+    )
+    .option(
+      '--port <port>',
+      withDefault('port to listen on (0 picks a free one)', backendOptionsSchema, 'port'),
+    )
+    .option(
+      '--db <file>',
+      withDefault('SQLite database file to keep everything in', backendOptionsSchema, 'dbPath').replace(
+        '(default :memory:)',
+        '(default: in memory)',
+      ),
+    )
     .option(
       '--admin-key <key>',
       'require "Authorization: Bearer <key>" on admin calls (or set STAGESIM_ADMIN_KEY)',
     )
-    .option('--time-zone <zone>', 'IANA time zone of the dates in device names', 'UTC')
+    .option(
+      '--time-zone <zone>',
+      withDefault('IANA time zone of the dates in device names', backendOptionsSchema, 'timeZone'),
+    )
     .option(
       '--tenant-domains <domains>',
-      'comma-separated domains whose accounts can sign in (default: contoso.com)',
+      withDefault(
+        'comma-separated domains whose accounts can sign in',
+        backendOptionsSchema,
+        'tenantDomains',
+      ),
     )
     .action(async (raw: Record<string, unknown>) => {
       const parsed = optionsSchema.safeParse({
@@ -60,10 +87,10 @@ export const registerBackend: RegisterCommand = (program) => {
       let backend;
       try {
         backend = await startBackend({
-          host: options.host,
-          port: options.port,
-          dbPath: options.db ?? ':memory:',
-          timeZone: options.timeZone,
+          ...(options.host !== undefined ? { host: options.host } : {}),
+          ...(options.port !== undefined ? { port: options.port } : {}),
+          ...(options.db !== undefined ? { dbPath: options.db } : {}),
+          ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
           ...(options.tenantDomains
             ? { tenantDomains: options.tenantDomains.split(',').map((domain) => domain.trim()) }
             : {}),

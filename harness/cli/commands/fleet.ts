@@ -1,10 +1,17 @@
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { isStagesimError, oneLine } from '../../../agent/errors';
-import { fleetOptionsSchema, type FleetOptions } from '../../fleet/options';
+import {
+  EMBEDDED_PROFILE,
+  fleetFlowSchema,
+  fleetModeSchema,
+  fleetOptionsSchema,
+  type FleetOptions,
+} from '../../fleet/options';
 import { runFleet, type FleetHooks } from '../../fleet/runFleet';
 import type { FleetSummary } from '../../fleet/summary';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit';
+import { withDefault } from '../schemaDefaults';
 import type { RegisterCommand } from './index';
 
 /**
@@ -79,22 +86,42 @@ export const registerFleet: RegisterCommand = (program) => {
       'put a fleet of simulated devices through device staging and measure throughput, latency and memory',
     )
     .option('--devices <n>', 'how many devices (each with its own serial number and connection)')
-    .option('--concurrency <n>', 'devices in flight at once (default 200)')
-    .option('--flow <flow>', 'token of the profile the fleet creates: staging (default) or default')
-    .option('--mode <mode>', 'enrollment mode of that profile: fullyManaged (default) or workProfile')
+    .option('--concurrency <n>', withDefault('devices in flight at once', fleetOptionsSchema, 'concurrency'))
+    .option(
+      '--flow <flow>',
+      `token of the profile the fleet creates: ${fleetFlowSchema.options.join(' or ')} (default ${EMBEDDED_PROFILE.flow})`,
+    )
+    .option(
+      '--mode <mode>',
+      `enrollment mode of that profile: ${fleetModeSchema.options.join(' or ')} (default ${EMBEDDED_PROFILE.mode})`,
+    )
     .option(
       '--until <stage>',
-      'stop after stage 2 (staged: userless, Staging_ names) or go on to enrolled (default)',
+      withDefault(
+        'stop after stage 2 (staged: userless, Staging_ names) or go on to enrolled',
+        fleetOptionsSchema,
+        'until',
+      ),
     )
     .option('--backend <url>', 'a running `stagesim backend` instead of the embedded one (with --profile)')
     .option('--profile <id>', 'the enrollment profile whose current token the devices scan (with --backend)')
     .option('--admin-key <key>', "the running backend's admin key (or STAGESIM_ADMIN_KEY)")
-    .option('--workers <n>', 'spread the devices over this many threads (default 1)')
+    .option(
+      '--workers <n>',
+      withDefault('spread the devices over this many threads', fleetOptionsSchema, 'workers'),
+    )
     .option(
       '--embedded <where>',
-      'run the embedded backend in a child process (child, the default) or in this one (inline)',
+      withDefault(
+        'run the embedded backend in a child process (child) or in this one (inline)',
+        fleetOptionsSchema,
+        'embedded',
+      ),
     )
-    .option('--domain <domain>', 'tenant domain of the users who sign in (default contoso.com)')
+    .option(
+      '--domain <domain>',
+      withDefault('tenant domain of the users who sign in', fleetOptionsSchema, 'domain'),
+    )
     .option('--json', 'print one JSON object with the figures instead of text')
     .action(async (raw: Record<string, unknown>) => {
       const options = parseFleetFlags(raw);
