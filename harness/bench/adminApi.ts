@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AdminClient, PATHS } from '../world/AdminClient';
 import { EnrollmentWorld } from '../world/EnrollmentWorld';
 import { runStagesim, startStagesimBackend } from './cliProcess';
+import { percentile } from '../statistics/percentile';
 
 /**
  * Requests per second the backend's admin API serves for a list and a get, from a small load
@@ -124,15 +125,13 @@ async function load(
   await Promise.all(Array.from({ length: options.connections }, connection));
   const wallMs = performance.now() - started;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) =>
-    Math.round(latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]! * 100) / 100;
+  const at = (p: number) => Math.round(percentile(latencies, p)! * 100) / 100;
   return {
     what,
     requests: latencies.length,
     errors,
     wallMs,
     requestsPerSecond: (latencies.length / wallMs) * 1000,
-    latencyMs: { p50: at(0.5), p99: at(0.99) },
+    latencyMs: { p50: at(50), p99: at(99) },
   };
 }

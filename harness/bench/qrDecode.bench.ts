@@ -24,6 +24,8 @@ import { decodeCameraFrame } from '../../agent/camera/decodeCameraFrame';
 import { decodeLuminance } from '../../agent/camera/luminance';
 import { buildProvisioningPayload, serializeProvisioningPayload } from '../../agent/provisioning/payload';
 import { renderQrPng } from '../backend/qr/renderQrPng';
+import { seededRandom } from '../../agent/seededRandom';
+import { percentile } from '../statistics/percentile';
 
 const WIDTH = 1280;
 const HEIGHT = 720;
@@ -48,17 +50,6 @@ function backendCode(
   return { size: png.width, dark: (col, row) => png.data[(row * png.width + col) * 4]! < 128 };
 }
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Shot {
   modulePixels: number;
   angleDegrees: number;
@@ -81,7 +72,7 @@ function cameraFrame(
 ): { width: number; height: number; rgb: Float32Array } {
   const width = shot.width ?? WIDTH;
   const height = shot.height ?? HEIGHT;
-  const random = seeded(shot.seed);
+  const random = seededRandom(shot.seed);
   const rgb = new Float32Array(width * height * 3);
   const cell = 11;
   const cellsX = Math.ceil(width / cell);
@@ -187,13 +178,7 @@ function measure(runs: number, action: () => unknown): { median: number; p90: nu
     wall.push(Number(process.hrtime.bigint() - start) / 1e6);
     cpu.push((used.user + used.system) / 1e3);
   }
-  wall.sort((a, b) => a - b);
-  cpu.sort((a, b) => a - b);
-  return {
-    median: wall[Math.floor(runs / 2)]!,
-    p90: wall[Math.floor(runs * 0.9)]!,
-    cpu: cpu[Math.floor(runs / 2)]!,
-  };
+  return { median: percentile(wall, 50)!, p90: percentile(wall, 90)!, cpu: percentile(cpu, 50)! };
 }
 
 function attempt(action: () => unknown): string {

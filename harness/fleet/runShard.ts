@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { ChannelTraffic } from '../../agent/channel/DeviceChannelClient';
 import {
   TRANSITION_KINDS,
@@ -55,29 +56,33 @@ export async function runShard(
   };
   const sink = (kind: TransitionKind, ms: number) => result.latencies[kind].push(ms);
   const walkOptions = { ...input, channel: { url: input.url } };
-  let next = input.first;
-  const end = input.first + input.count;
-  const lane = async () => {
-    while (next < end) {
-      const index = next;
-      next += 1;
-      const { outcome, traffic } = await walkDevice(
-        fleetDeviceSpec(index, input.serialPrefix, input.domain),
-        walkOptions,
-        sink,
-      );
-      result.traffic.sent += traffic.sent;
-      result.traffic.received += traffic.received;
-      result.traffic.bytesSent += traffic.bytesSent;
-      result.traffic.bytesReceived += traffic.bytesReceived;
-      if (outcome.ok) result.succeeded += 1;
-      else {
-        result.failed += 1;
-        result.failures[outcome.reason] = (result.failures[outcome.reason] ?? 0) + 1;
-      }
-      onDone(outcome.ok);
+  const runDevice = async (index: number) => {
+    const { outcome, traffic } = await walkDevice(
+      fleetDeviceSpec(index, input.serialPrefix, input.domain),
+      walkOptions,
+      sink,
+    );
+    result.traffic.sent += traffic.sent;
+    result.traffic.received += traffic.received;
+    result.traffic.bytesSent += traffic.bytesSent;
+    result.traffic.bytesReceived += traffic.bytesReceived;
+    if (outcome.ok) result.succeeded += 1;
+    else {
+      result.failed += 1;
+      result.failures[outcome.reason] = (result.failures[outcome.reason] ?? 0) + 1;
     }
+    onDone(outcome.ok);
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, input.count)) }, lane));
+  // p-limit keeps `concurrency` devices in flight. Devices are handed to it a window at a time rather
+  // than all at once, so a shard of a million devices does not queue a million closures up front.
+  const limit = pLimit(Math.max(1, input.concurrency));
+  const queued = new Set<Promise<void>>();
+  const window = 2 * Math.max(1, input.concurrency);
+  for (let index = input.first; index < input.first + input.count; index += 1) {
+    const device: Promise<void> = limit(() => runDevice(index)).finally(() => queued.delete(device));
+    queued.add(device);
+    if (queued.size >= window) await Promise.race(queued);
+  }
+  await Promise.all(queued);
   return result;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { percentilesOf } from '../statistics/percentile';
 import { LEDGER_TRANSITIONS, TRANSITION_KINDS, type TransitionKind } from './fleetDevice';
 import type { ShardResult } from './runShard';
 
@@ -52,13 +53,11 @@ export const fleetSummarySchema = z.object({
 export type FleetSummary = z.infer<typeof fleetSummarySchema>;
 export type Percentiles = z.infer<typeof percentilesSchema>;
 
-/** Nearest-rank percentiles of `samples` (sorted here), in milliseconds to two decimals. */
+/** The fleet's percentiles of `samples` (nearest rank), in milliseconds to two decimals. */
 export function percentiles(samples: ArrayLike<number>): Percentiles {
-  if (samples.length === 0) return { p50: null, p95: null, p99: null };
-  const sorted = Float64Array.from(samples).sort();
-  const at = (p: number) =>
-    round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
-  return { p50: at(50), p95: at(95), p99: at(99) };
+  const at = percentilesOf(samples, [50, 95, 99] as const);
+  const rounded = (value: number | null) => (value === null ? null : round(value));
+  return { p50: rounded(at[50]), p95: rounded(at[95]), p99: rounded(at[99]) };
 }
 
 export function round(value: number, digits = 2): number {

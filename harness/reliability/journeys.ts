@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { statePath, type DeviceSnapshot } from '../../agent/model/inspect';
 import type { ModelPath } from '../model-testing/paths';
 import type { PathPlan, Segment } from '../model-testing/planner';
@@ -80,16 +81,7 @@ export async function travelTogether<M>(
 
   assertAcyclic(edges.values());
 
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  const slot = async () => {
-    if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-    running += 1;
-  };
-  const free = () => {
-    running -= 1;
-    waiting.shift()?.();
-  };
+  const limit = pLimit(concurrency);
 
   const done = new Map<Edge<M>, Promise<void>>();
   const ready = new Map<string, Promise<void>>();
@@ -105,21 +97,18 @@ export async function travelTogether<M>(
   const run = (edge: Edge<M>): Promise<void> => {
     let promise = done.get(edge);
     if (!promise) {
-      promise = arrived(edge.from).then(async () => {
-        await slot();
-        const index = legs++;
-        const { segment } = edge;
-        const osVersion = JSON.parse(edge.from)[2] as string;
-        const path: ModelPath = {
-          id: `${name}-${String(index + 1).padStart(3, '0')}`,
-          steps: [segment.trigger, ...segment.outcomes],
-        };
-        try {
+      promise = arrived(edge.from).then(() =>
+        limit(async () => {
+          const index = legs++;
+          const { segment } = edge;
+          const osVersion = JSON.parse(edge.from)[2] as string;
+          const path: ModelPath = {
+            id: `${name}-${String(index + 1).padStart(3, '0')}`,
+            steps: [segment.trigger, ...segment.outcomes],
+          };
           await travel({ members: edge.members, path, plan: { osVersion, segments: [segment] } }, index);
-        } finally {
-          free();
-        }
-      });
+        }),
+      );
       done.set(edge, promise);
     }
     return promise;

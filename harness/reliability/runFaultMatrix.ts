@@ -10,6 +10,7 @@ import { MemoryDeviceStorage } from '../../agent/device/deviceStorage';
 import { deviceModel } from '../../agent/model/deviceModel';
 import { metaOfPath, statePath, type DeviceSnapshot } from '../../agent/model/inspect';
 import { callsBackend } from '../../agent/model/meta';
+import pLimit from 'p-limit';
 import type { EnrollmentStage } from '../../agent/protocol/enrollment';
 import { fixedClock } from '../backend/clock';
 import { startBackend, type BackendOptions, type RunningBackend } from '../backend/server';
@@ -32,7 +33,6 @@ import {
 } from './faultMatrix';
 import { travelTogether, type Journey, type Leg } from './journeys';
 import { ENROLLED, onwardPath } from '../model-testing/onward';
-import { pool } from './pool';
 import { SharedWorld } from './SharedWorld';
 
 /**
@@ -367,18 +367,19 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
     const held = (slot: Slot) => slot.target.effect !== null;
 
     // --- 2. Faults a device suffers on its own, and the twins' held work, all states at once.
-    await pool(
-      [...twins.values(), ...slots].filter(
-        (slot) => live(slot) && !GLOBAL_FAULTS.includes(slot.fault as FaultKind),
-      ),
-      concurrency * 4,
-      async (slot) => {
-        try {
-          await injectLocal(harness, slot);
-        } catch (error) {
-          slot.problems.push(`injecting ${slot.fault ?? 'nothing'}: ${oneLine(error)}`);
-        }
-      },
+    const limitLocal = pLimit(concurrency * 4);
+    await Promise.all(
+      [...twins.values(), ...slots]
+        .filter((slot) => live(slot) && !GLOBAL_FAULTS.includes(slot.fault as FaultKind))
+        .map((slot) =>
+          limitLocal(async () => {
+            try {
+              await injectLocal(harness, slot);
+            } catch (error) {
+              slot.problems.push(`injecting ${slot.fault ?? 'nothing'}: ${oneLine(error)}`);
+            }
+          }),
+        ),
     );
 
     // --- 3. The backend restarts once, right after committing the request of every held device.

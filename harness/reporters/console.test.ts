@@ -1,5 +1,6 @@
 import { ConsoleReporter } from './console';
-import { coverageLine, stripAnsi } from './format';
+import { stripVTControlCharacters } from 'node:util';
+import { coverageLine } from './format';
 import { captureStream } from './testing/tempDir';
 import {
   FAILURE_MESSAGE,
@@ -38,7 +39,7 @@ describe('ConsoleReporter', () => {
     const out = run(true, report);
     expect(out).toContain(`${ESC}[?25l`); // cursor hidden while the bar draws...
     expect(out).toContain(`${ESC}[?25h`); // ...and shown again at the end
-    const plain = stripAnsi(out);
+    const plain = stripVTControlCharacters(out);
     expect(plain).toMatch(/█{30} 3\/3 paths \| 1 passed, 1 failed, 1 skipped/);
     expect(plain).toContain('✘ 2/3 Power lost during stage 3 enrollment');
     expect(plain).not.toContain('✓ 1/3');
@@ -49,7 +50,7 @@ describe('ConsoleReporter', () => {
   test.each([false, true])(
     'summary (TTY %s): failures first with title, failing step, message and replay, then counts, coverage, duration',
     (isTTY) => {
-      const out = stripAnsi(run(isTTY, report));
+      const out = stripVTControlCharacters(run(isTTY, report));
       const summary = out.slice(out.indexOf('Failures (1):'));
       const order = [
         'Failures (1):',

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { BackendView, CaseResult, Coverage, RunReport, StepResult } from './report';
 
 /**
@@ -117,18 +118,10 @@ export function indent(text: string, first: string, rest: string = first): strin
     .join('\n');
 }
 
-// ANSI colour and cursor sequences (CSI ... final byte), which test output and device logs often carry.
-// eslint-disable-next-line no-control-regex -- the escape character is what this pattern finds
-const ANSI_PATTERN = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
-
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI_PATTERN, '');
-}
-
 /** Text from producers made safe for a terminal: no escape sequences or control characters of its own. */
 export function terminalText(text: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what this removes
-  return stripAnsi(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+  return stripVTControlCharacters(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
 }
 
 /** Titles and ids go on one line. */
@@ -159,7 +152,7 @@ const ATTRIBUTE_WHITESPACE: Record<string, string> = { '\n': '&#10;', '\r': '&#1
  * and tabs through XML attribute normalisation.
  */
 export function escapeMarkup(text: string, context: 'text' | 'attribute' = 'text'): string {
-  const cleaned = stripAnsi(text).replace(FORBIDDEN_XML_CHARS, (ch) => {
+  const cleaned = stripVTControlCharacters(text).replace(FORBIDDEN_XML_CHARS, (ch) => {
     const code = ch.charCodeAt(0);
     return code <= 0xff
       ? `\\x${code.toString(16).padStart(2, '0')}`

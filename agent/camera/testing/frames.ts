@@ -1,10 +1,11 @@
 import QRCode from 'qrcode';
 import qrcodeGenerator from 'qrcode-generator';
 import { homographyFrom, type Point } from '../geometry';
+import { seededRandom } from '../../seededRandom';
 
 // Hot loops use these local names: under jest every lookup of a global such as `Math` goes through
 // the sandbox's global object and costs about 30x more, which made the test suite crawl.
-const { floor, ceil, min, max, round, imul } = Math;
+const { floor, ceil, min, max, round } = Math;
 
 /**
  * Synthetic camera frames for the camera tests: a greyscale raster (0 black,
@@ -187,18 +188,6 @@ export function blur(raster: Raster, sigma: number): Raster {
     return target;
   };
   return { width, height, data: pass(pass(raster.data, true), false) };
-}
-
-/** A small seeded PRNG (mulberry32) so noisy frames are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = imul(t ^ (t >>> 15), t | 1);
-    t ^= t + imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Sensor noise: roughly normal (sum of uniforms), standard deviation `sigma` grey levels. */

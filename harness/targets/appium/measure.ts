@@ -10,7 +10,8 @@ import type { Target } from '../target';
 import { AppiumTarget } from './AppiumTarget';
 import { startAppiumProcess } from './localAppium';
 import { AppiumSession } from './session';
-import { runPool } from './testing/pool';
+import pLimit from 'p-limit';
+import { percentile } from '../../statistics/percentile';
 
 /**
  * Wall times of the Appium path, for the README (jest makes no timing assertions):
@@ -26,7 +27,6 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   return [result, performance.now() - started];
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<void> {
@@ -59,27 +59,33 @@ async function main(): Promise<void> {
     await session.delete();
   }
   row('session creation, first', `${Math.round(creations[0]!)} ms`);
-  row('session creation, median of the next 10', `${Math.round(median(creations.slice(1)))} ms`);
+  row('session creation, median of the next 10', `${Math.round(percentile(creations.slice(1), 50)!)} ms`);
   await backend.close();
 
   const { scenarios } = await loadScenarios([join(projectRoot(), 'scenarios')]);
   const library = async (target: Target, sessions: number) => {
+    const limit = pLimit(sessions);
     const [results, ms] = await timed(() =>
-      runPool(scenarios, sessions, (scenario) => runScenario(scenario, { target })),
+      Promise.all(scenarios.map((scenario) => limit(() => runScenario(scenario, { target })))),
     );
     return `${seconds(ms)} (${results.filter((r) => r.status === 'passed').length}/${results.length} passed)`;
   };
   const { planned } = planSuite('shortest', SEED);
   const model = async (target: Target, sessions: number) => {
+    const limit = pLimit(sessions);
     const [runs, ms] = await timed(() =>
-      runPool(planned, sessions, async (item) => {
-        const pathBackend = await startBackend();
-        try {
-          return await runPlannedPath(item, { target, seed: SEED }, planned.indexOf(item), pathBackend);
-        } finally {
-          await pathBackend.close();
-        }
-      }),
+      Promise.all(
+        planned.map((item) =>
+          limit(async () => {
+            const pathBackend = await startBackend();
+            try {
+              return await runPlannedPath(item, { target, seed: SEED }, planned.indexOf(item), pathBackend);
+            } finally {
+              await pathBackend.close();
+            }
+          }),
+        ),
+      ),
     );
     return `${seconds(ms)} (${runs.filter((r) => r.result.status === 'passed').length}/${runs.length} passed)`;
   };

@@ -6,7 +6,7 @@ import { HeadlessTarget } from '../headless/HeadlessTarget';
 import type { Target } from '../target';
 import type { AppiumTarget } from './AppiumTarget';
 import { testAppiumTarget } from './testing/appiumServer';
-import { runPool } from './testing/pool';
+import pLimit from 'p-limit';
 
 /**
  * The model-based paths through webdriverio, a real Appium server and the stagesim driver, against the
@@ -52,14 +52,21 @@ const outcomeOf = (run: PathRun): Outcome => ({
 });
 
 async function runAll(target: Target, paths: readonly PlannedPath[] = planned): Promise<Outcome[]> {
-  return runPool(paths, SESSIONS, async (item: PlannedPath) => {
-    const backend = await startBackend();
-    try {
-      return outcomeOf(await runPlannedPath(item, { target, seed: SEED }, planned.indexOf(item), backend));
-    } finally {
-      await backend.close();
-    }
-  });
+  const limit = pLimit(SESSIONS);
+  return Promise.all(
+    paths.map((item) =>
+      limit(async () => {
+        const backend = await startBackend();
+        try {
+          return outcomeOf(
+            await runPlannedPath(item, { target, seed: SEED }, planned.indexOf(item), backend),
+          );
+        } finally {
+          await backend.close();
+        }
+      }),
+    ),
+  );
 }
 
 let headless: Outcome[];

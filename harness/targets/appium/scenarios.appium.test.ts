@@ -8,7 +8,7 @@ import { useTempFiles } from '../../scenarios/testing/tempFiles';
 import { HeadlessTarget } from '../headless/HeadlessTarget';
 import type { Target } from '../target';
 import { testAppiumTarget } from './testing/appiumServer';
-import { runPool } from './testing/pool';
+import pLimit from 'p-limit';
 
 /**
  * The shipped scenario library through webdriverio, a real Appium server and the stagesim driver: each
@@ -50,8 +50,10 @@ beforeAll(async () => {
   const headlessTarget = new HeadlessTarget();
   const appiumTarget = await testAppiumTarget({ parallel: SESSIONS });
   targets.push(headlessTarget, appiumTarget);
-  const runAll = (target: Target) =>
-    runPool(scenarios, SESSIONS, (scenario) => runScenario(scenario, { target }));
+  const runAll = (target: Target) => {
+    const limit = pLimit(SESSIONS);
+    return Promise.all(scenarios.map((scenario) => limit(() => runScenario(scenario, { target }))));
+  };
   [headless, throughAppium] = await Promise.all([runAll(headlessTarget), runAll(appiumTarget)]);
 }, 300_000);
 
