@@ -7,6 +7,7 @@ import { fixedClock } from '../../harness/backend/clock';
 import { startBackend, type RunningBackend } from '../../harness/backend/server';
 import { AdminClient, createProfile, type Json } from '../../harness/backend/testing/adminClient';
 import { DeviceChannelClient, channelUrlOf, deviceChannelClientOptionsSchema } from './DeviceChannelClient';
+import { RETRY_BUDGET, waitBounds } from './retryPolicy';
 
 const pixel = (serialNumber: string, osVersion = '14') => ({
   serialNumber,
@@ -210,11 +211,13 @@ describe('DeviceChannelClient across a backend restart', () => {
 describe('the default retry budget', () => {
   it('waits at least 7.5 s in all before giving up, so a device rides out a backend restart', () => {
     const { retry } = deviceChannelClientOptionsSchema.parse({ url: 'http://127.0.0.1:1' });
+    expect(retry).toEqual(RETRY_BUDGET);
     // The shortest the waits can be: each one scaled by the lowest jitter (50%).
     let least = 0;
     for (let attempt = 1; attempt < retry.attempts; attempt += 1)
-      least += 0.5 * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+      least += Math.min(retry.maxDelayMs, 0.5 * retry.baseDelayMs * 2 ** (attempt - 1));
     expect(least).toBeGreaterThanOrEqual(7_500);
+    expect(waitBounds(retry).leastMs).toBe(least);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   type DeviceMessage,
   type DeviceRecordView,
 } from '../protocol/messages';
+import { RETRY_BUDGET, retryPolicySchema, withRetries } from './retryPolicy';
 
 export const deviceChannelClientOptionsSchema = z.object({
   /** The backend's base URL (http://127.0.0.1:PORT) or the channel's own (ws://…/device). */
@@ -23,20 +24,8 @@ export const deviceChannelClientOptionsSchema = z.object({
   /** How long one attempt waits for its reply before the connection is given up as dead. */
   requestTimeoutMs: z.number().int().positive().default(10_000),
   connectTimeoutMs: z.number().int().positive().default(5_000),
-  /**
-   * Attempts per request (the first included). Between attempts the client waits
-   * min(maxDelayMs, baseDelayMs * 2^(n-1)), scaled by a random 50-100% so a fleet that lost the backend
-   * does not come back in lockstep. The default waits 7.5-15 s in all before NETWORK_UNAVAILABLE: long
-   * enough to ride out a backend restart on a busy machine (the device runtime retries on top of it); a
-   * budget of 5 attempts and 2 s lost most of a fleet to an 8-second restart.
-   */
-  retry: z
-    .object({
-      attempts: z.number().int().min(1).max(100),
-      baseDelayMs: z.number().int().min(0),
-      maxDelayMs: z.number().int().min(0),
-    })
-    .default({ attempts: 10, baseDelayMs: 100, maxDelayMs: 3_000 }),
+  /** How requests are retried: the tree's one policy and budget (retryPolicy.ts) unless a test names another. */
+  retry: retryPolicySchema.default(RETRY_BUDGET),
 });
 export type DeviceChannelClientOptions = z.input<typeof deviceChannelClientOptionsSchema>;
 
@@ -158,29 +147,25 @@ export class DeviceChannelClient implements EnrollmentService {
     const requestId = `${this.idPrefix}-${this.sequence}`;
     const text = JSON.stringify({ ...request, requestId });
     const { attempts } = this.options.retry;
-    let lastFailure: Error | null = null;
-    for (let attempt = 1; attempt <= attempts; attempt += 1) {
-      if (attempt > 1) await sleep(this.backoff(attempt - 1));
-      if (this.closed) throw new StagesimError('CLIENT_CLOSED', 'the device channel client was closed');
-      try {
-        const connection = await this.connected(request.type === 'hello');
-        const reply = await this.exchange(connection, requestId, text);
-        return answerOf(reply, expected);
-      } catch (error) {
-        if (!(error instanceof TransientFailure)) throw error;
-        lastFailure = error;
-      }
+    try {
+      return await withRetries(
+        this.options.retry,
+        (error) => error instanceof TransientFailure,
+        async () => {
+          if (this.closed) throw new StagesimError('CLIENT_CLOSED', 'the device channel client was closed');
+          const connection = await this.connected(request.type === 'hello');
+          const reply = await this.exchange(connection, requestId, text);
+          return answerOf(reply, expected);
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof TransientFailure)) throw error;
+      throw new StagesimError(
+        'NETWORK_UNAVAILABLE',
+        `the enrollment service at ${this.channelUrl} did not answer ${request.type} after ${attempts} attempts: ${error.message}`,
+        { cause: error },
+      );
     }
-    throw new StagesimError(
-      'NETWORK_UNAVAILABLE',
-      `the enrollment service at ${this.channelUrl} did not answer ${request.type} after ${attempts} attempts: ${lastFailure?.message ?? 'no attempt made'}`,
-      { cause: lastFailure },
-    );
-  }
-
-  private backoff(retry: number): number {
-    const { baseDelayMs, maxDelayMs } = this.options.retry;
-    return Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1)) * (0.5 + Math.random() / 2);
   }
 
   /** Sends one request on one connection and waits for its reply (or the connection's end). */
@@ -389,8 +374,4 @@ function parseChannelUrl(url: string): string {
   const path = parsed.pathname.replace(/\/+$/, '');
   parsed.pathname = path.endsWith('/device') ? path : `${path}/device`;
   return parsed.toString();
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -41,7 +41,6 @@ function newDevice(
     },
     service: new DeviceChannelClient({ url: fixture.backend.url }),
     storage,
-    retry: { attempts: 2, baseDelayMs: 5 },
   });
   devices.push(device);
   return device;

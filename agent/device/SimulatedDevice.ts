@@ -18,7 +18,7 @@ import type { Deliveries } from '../protocol/enrollment';
 import type { DeviceRecordView } from '../protocol/messages';
 import { deviceProfileSchema, type DeviceProfile, type DeviceProfileInput } from './deviceProfile';
 import { MemoryDeviceStorage, type DeviceMemory, type DeviceStorage } from './deviceStorage';
-import { effects, hasConnectivity, isNetworkUnavailable, type EffectContext } from './effects';
+import { effects, hasConnectivity, type EffectContext } from './effects';
 import type { EnrollmentService } from './enrollmentService';
 import { EffectGate } from './EffectGate';
 import { sharedDeviceModel } from './memoizedModel';
@@ -35,8 +35,6 @@ export interface SimulatedDeviceOptions {
   profile: DeviceProfileInput;
   service: EnrollmentService;
   storage?: DeviceStorage;
-  /** How often a call that failed for lack of network is retried before the device gives up. */
-  retry?: { attempts: number; baseDelayMs: number };
 }
 
 /** One step the device took: the event and the state it led to. */
@@ -79,7 +77,6 @@ export class SimulatedDevice {
   readonly profile: DeviceProfile;
   private readonly service: EnrollmentService;
   private readonly storage: DeviceStorage;
-  private readonly retry: { attempts: number; baseDelayMs: number };
   private actor: Actor<typeof deviceModel>;
   private readonly gate = new EffectGate();
   private wifiConnected = false;
@@ -107,7 +104,6 @@ export class SimulatedDevice {
     this.profile = deviceProfileSchema.parse(options.profile);
     this.service = options.service;
     this.storage = options.storage ?? new MemoryDeviceStorage();
-    this.retry = options.retry ?? { attempts: 6, baseDelayMs: 50 };
     this.wifiInRange = this.profile.wifiInRange;
     this.cellular = this.profile.cellular;
     this.effectContext = this.createEffectContext();
@@ -491,7 +487,7 @@ export class SimulatedDevice {
   /** Introduces the device to the service before its first request after a start or a reset. */
   private async withService<T>(call: () => Promise<T>): Promise<T> {
     if (!this.helloDone) {
-      await this.retrying(() => this.service.hello(this.identity()));
+      await this.service.hello(this.identity());
       this.helloDone = true;
     }
     return call();
@@ -510,19 +506,6 @@ export class SimulatedDevice {
     );
   }
 
-  private async retrying<T>(call: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!isNetworkUnavailable(error) || attempt >= this.retry.attempts) throw error;
-        // Exponential backoff with jitter, so a fleet that lost the backend does not return in lockstep.
-        const delay = this.retry.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-  }
-
   private createEffectContext(): EffectContext {
     return {
       profile: this.profile,
@@ -539,7 +522,6 @@ export class SimulatedDevice {
         this.deviceName = record.deviceName;
         this.deliveries = deliveries;
       },
-      retrying: (call) => this.retrying(call),
     };
   }
 }

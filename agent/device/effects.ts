@@ -25,8 +25,6 @@ export interface EffectContext {
   pendingUpn(): string | null;
   /** Called with what the service recorded, for the screens that show it. */
   remember(record: DeviceRecordView, deliveries: Deliveries): void;
-  /** Retries a call that failed because the network dropped; rejects once the device gives up. */
-  retrying<T>(call: () => Promise<T>): Promise<T>;
 }
 
 /** The one device policy app the simulated device can download and install: Intune's (domain facts). */
@@ -54,7 +52,7 @@ const prepareDevice: EffectRunner = async (context) => {
 const redeemToken: EffectRunner = async (context) => {
   const pending = context.pendingToken();
   if (!pending) return { type: 'TOKEN_REJECTED', reason: 'unknown' };
-  const answer = await context.retrying(() => context.service.redeemToken(pending.token, pending.method));
+  const answer = await context.service.redeemToken(pending.token, pending.method);
   return answer.type === 'tokenAccepted'
     ? { type: 'TOKEN_ACCEPTED', tokenType: answer.tokenType, mode: answer.enrollmentMode }
     : { type: 'TOKEN_REJECTED', reason: answer.reason };
@@ -64,7 +62,7 @@ const recordStage =
   (effect: 'recordStaged' | 'recordAdminProvisioned' | 'recordEnrolled'): EffectRunner =>
   async (context) => {
     const stage = EFFECT_WORK[effect].records;
-    const { record, deliveries } = await context.retrying(() => context.service.completeStage(stage));
+    const { record, deliveries } = await context.service.completeStage(stage);
     context.remember(record, deliveries);
     return { type: 'STAGE_RECORDED' };
   };
@@ -72,7 +70,7 @@ const recordStage =
 const checkAccount: EffectRunner = async (context) => {
   const upn = context.pendingUpn();
   if (!upn) return { type: 'SIGN_IN_REJECTED', reason: 'invalidUpn' };
-  const answer = await context.retrying(() => context.service.signIn(upn));
+  const answer = await context.service.signIn(upn);
   return answer.accepted ? { type: 'SIGN_IN_ACCEPTED' } : { type: 'SIGN_IN_REJECTED', reason: answer.reason };
 };
 
@@ -93,8 +91,4 @@ export function hasConnectivity(
 ): boolean {
   if (wifiConnected) return true;
   return profile.cellular && mayUseMobileData(profile.osVersion, qrAllowsMobileData);
-}
-
-export function isNetworkUnavailable(error: unknown): boolean {
-  return isStagesimError(error, 'NETWORK_UNAVAILABLE');
 }

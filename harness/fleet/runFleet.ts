@@ -5,6 +5,7 @@ import { StagesimError } from '../../agent/errors';
 import { startEmbeddedBackend, type EmbeddedBackend } from './embeddedBackend';
 import { createFleetProfile, existingFleetProfile, type FleetPlan } from './fleetSetup';
 import { EMBEDDED_PROFILE, type FleetOptions } from './options';
+import { RETRY_BUDGET, waitBounds } from '../../agent/channel/retryPolicy';
 import type { ShardInput, ShardResult } from './runShard';
 import type { FromWorker, ToWorker } from './shardWorker';
 import { siblingEntry, workerExecArgv } from './sourceEntry';
@@ -66,8 +67,9 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
     );
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
-    const backendAfter = embedded ? await embedded.stats() : null;
     const merged = mergeShards(shards);
+    if (merged.backendLost) throw backendLost(plan.url, merged, options.devices);
+    const backendAfter = embedded ? await embedded.stats() : null;
     const messages = merged.traffic.sent + merged.traffic.received;
     return {
       devices: options.devices,
@@ -107,6 +109,18 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
     await Promise.all(workers.map((worker) => worker.stop()));
     await embedded?.close();
   }
+}
+
+/**
+ * The fleet gave up on a backend that stopped answering: its devices spent the one retry budget
+ * (RETRY_BUDGET, agent/channel/retryPolicy.ts) and the fleet started no more. One line for the CLI.
+ */
+function backendLost(url: string, merged: ShardResult, devices: number): StagesimError {
+  const { leastMs, mostMs } = waitBounds(RETRY_BUDGET);
+  return new StagesimError(
+    'BACKEND_LOST',
+    `the backend at ${url} stopped answering; gave up after the retry budget (${RETRY_BUDGET.attempts} attempts, ${(leastMs / 1000).toFixed(1)}-${(mostMs / 1000).toFixed(1)} s of waiting): ${merged.succeeded} of ${devices} devices got through, ${merged.notStarted} never started`,
+  );
 }
 
 /**

@@ -28,7 +28,17 @@ export interface ShardResult {
   /** Milliseconds each device waited for each kind of transition (one entry per completed transition). */
   latencies: Record<TransitionKind, number[]>;
   traffic: ChannelTraffic;
+  /**
+   * A device spent its whole retry budget on the backend (NETWORK_UNAVAILABLE): the backend is gone, so
+   * the shard started no more devices. Fleet devices have no network faults of their own.
+   */
+  backendLost: boolean;
+  /** Devices the shard never started because the backend was lost. */
+  notStarted: number;
 }
+
+/** The failure reason of a device that gave up on the backend after the retry budget. */
+export const BACKEND_GONE_REASON = 'NETWORK_UNAVAILABLE';
 
 /** Device `index` of a fleet run: its own serial (the run's prefix keeps fleets sharing a backend apart) and user. */
 export function fleetDeviceSpec(index: number, serialPrefix: string, domain: string): FleetDeviceSpec {
@@ -53,10 +63,16 @@ export async function runShard(
       TRANSITION_KINDS.map((kind) => [kind, []]),
     ) as unknown as ShardResult['latencies'],
     traffic: { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 },
+    backendLost: false,
+    notStarted: 0,
   };
   const sink = (kind: TransitionKind, ms: number) => result.latencies[kind].push(ms);
   const walkOptions = { ...input, channel: { url: input.url } };
   const runDevice = async (index: number) => {
+    if (result.backendLost) {
+      result.notStarted += 1;
+      return;
+    }
     const { outcome, traffic } = await walkDevice(
       fleetDeviceSpec(index, input.serialPrefix, input.domain),
       walkOptions,
@@ -70,6 +86,7 @@ export async function runShard(
     else {
       result.failed += 1;
       result.failures[outcome.reason] = (result.failures[outcome.reason] ?? 0) + 1;
+      if (outcome.reason === BACKEND_GONE_REASON) result.backendLost = true;
     }
     onDone(outcome.ok);
   };
@@ -78,7 +95,12 @@ export async function runShard(
   const limit = pLimit(Math.max(1, input.concurrency));
   const queued = new Set<Promise<void>>();
   const window = 2 * Math.max(1, input.concurrency);
-  for (let index = input.first; index < input.first + input.count; index += 1) {
+  const end = input.first + input.count;
+  for (let index = input.first; index < end; index += 1) {
+    if (result.backendLost) {
+      result.notStarted += end - index;
+      break;
+    }
     const device: Promise<void> = limit(() => runDevice(index)).finally(() => queued.delete(device));
     queued.add(device);
     if (queued.size >= window) await Promise.race(queued);

@@ -75,8 +75,12 @@ export function mergeShards(shards: ShardResult[]): ShardResult {
       TRANSITION_KINDS.map((kind) => [kind, [] as number[]]),
     ) as unknown as ShardResult['latencies'],
     traffic: { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 },
+    backendLost: false,
+    notStarted: 0,
   };
   for (const shard of shards) {
+    merged.backendLost ||= shard.backendLost;
+    merged.notStarted += shard.notStarted;
     merged.succeeded += shard.succeeded;
     merged.failed += shard.failed;
     for (const [reason, count] of Object.entries(shard.failures))

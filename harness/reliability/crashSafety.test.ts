@@ -63,7 +63,6 @@ describe.each(KILL_AFTER.map((count) => [count]))(
                 osVersion: '14',
               },
               service,
-              retry: { attempts: 10, baseDelayMs: 50 },
             }),
           );
         }

@@ -136,10 +136,7 @@ describe('the matrix, run', () => {
 
 describe('the matrix catches a device that gets lost', () => {
   test('with no retries, a request lost on the way leaves the device on its progress screen, and the pair fails', async () => {
-    const none = {
-      client: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-      device: { attempts: 1, baseDelayMs: 0 },
-    };
+    const none = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
     const report = await runFaultMatrix({
       states: ['stagingStage2.enrollmentInProgress'],
       faults: ['networkDrop'],

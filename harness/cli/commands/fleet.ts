@@ -10,7 +10,7 @@ import {
 } from '../../fleet/options';
 import { runFleet, type FleetHooks } from '../../fleet/runFleet';
 import type { FleetSummary } from '../../fleet/summary';
-import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit';
+import { EXIT_FAILED, EXIT_OK, printErrorLine, UsageError } from '../exit';
 import { withDefault } from '../schemaDefaults';
 import type { RegisterCommand } from './index';
 
@@ -156,7 +156,14 @@ export const registerFleet: RegisterCommand = (program) => {
       try {
         summary = await runFleet(options, hooks);
       } catch (error) {
+        bar?.stop();
         if (isStagesimError(error) && BAD_INPUT.has(error.code)) throw new UsageError(error.message);
+        // The backend went away for good: one line naming it and how far the fleet got, exit 1.
+        if (isStagesimError(error, 'BACKEND_LOST')) {
+          printErrorLine('stagesim fleet', error.message);
+          process.exitCode = EXIT_FAILED;
+          return;
+        }
         throw error;
       } finally {
         bar?.stop();
