@@ -4,7 +4,7 @@ import { DeviceChannelClient } from '../channel/DeviceChannelClient';
 import { SimulatedDevice, type DeviceView } from '../device/SimulatedDevice';
 import { MemoryDeviceStorage } from '../device/deviceStorage';
 import { StagesimError } from '../errors';
-import { loadSelectors, type ResolvedSelectors } from '../../harness/targets/appium/selectors';
+import { loadSelectors, type ResolvedSelectors } from '../selectors/selectors';
 import type { SessionCaps } from './desiredCaps';
 import { pageSource, renderHierarchy, type RenderedScreen, type UiNode } from './render/hierarchy';
 import { renderScreenshot } from './render/screenshot';

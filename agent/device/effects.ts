@@ -1,4 +1,3 @@
-import { isStagesimError } from '../errors';
 import type { DeviceEvent } from '../model/events';
 import { EFFECT_WORK, type Effect } from '../model/meta';
 import { mayUseMobileData } from '../protocol/androidVersions';

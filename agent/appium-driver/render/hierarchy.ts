@@ -1,6 +1,6 @@
 import type { DeviceView } from '../../device/SimulatedDevice';
 import type { ElementKind } from '../../model/screens';
-import type { ResolvedSelectors } from '../../../harness/targets/appium/selectors';
+import type { ResolvedSelectors } from '../../selectors/selectors';
 import type { NodeAttributes } from '../uiSelector';
 import {
   BODY_STYLE,

@@ -11,7 +11,7 @@ import { pageFor, QrReaderPage, TokenEntryPage, type ScreenPage } from './pages'
 import { parsePageSource } from './pageSource';
 import { recognizeScreen, type RecognizedScreen } from './recognizeScreen';
 import { ScreenTracker } from './screenTracker';
-import { POWERED_OFF_SCREEN, type ResolvedSelectors } from './selectors';
+import { POWERED_OFF_SCREEN, type ResolvedSelectors } from '../../../agent/selectors/selectors';
 import type { AppiumSession } from './session';
 import { viewFromScreen } from './uiView';
 

@@ -6,7 +6,7 @@ import { HeadlessTarget } from '../headless/HeadlessTarget';
 import type { TargetAction, TargetDevice } from '../target';
 import { AppiumDevice } from './AppiumDevice';
 import type { AppiumTarget } from './AppiumTarget';
-import { resolveFile } from './selectors';
+import { resolveFile } from '../../../agent/selectors/selectors';
 import { AppiumSession } from './session';
 import { testAppiumTarget, testAppiumUrl } from './testing/appiumServer';
 

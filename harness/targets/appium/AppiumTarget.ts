@@ -6,7 +6,7 @@ import { AppiumDevice } from './AppiumDevice';
 import { sessionCapabilities, usesStagesimDriver, type Capabilities } from './capabilities';
 import { EmulatorControl, emulatorSerialOf } from './emulatorControl';
 import { startAppiumProcess, type LocalAppium } from './localAppium';
-import { loadSelectors } from './selectors';
+import { loadSelectors } from '../../../agent/selectors/selectors';
 import { AppiumSession } from './session';
 
 /**

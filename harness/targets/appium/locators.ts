@@ -1,5 +1,5 @@
 import { uiSelectorFor } from '../../../agent/appium-driver/uiSelector';
-import type { Locator } from './selectorSchema';
+import type { Locator } from '../../../agent/selectors/selectorSchema';
 
 /**
  * The WebDriver query for a locator of the selector files: the explicit uiautomator or xpath when given,

@@ -8,7 +8,7 @@ import {
   type UiSelectorQuery,
 } from '../../../agent/appium-driver/uiSelector';
 import { queryOf, type WebDriverQuery } from './locators';
-import type { Locator } from './selectorSchema';
+import type { Locator } from '../../../agent/selectors/selectorSchema';
 
 /**
  * A page source (UiAutomator2's XML) read once and searched locally: which screen of the selector files

@@ -1,6 +1,10 @@
 import { screens as catalogue } from '../../../agent/model/screens';
 import { selectLocator, type ParsedSource } from './pageSource';
-import { POWERED_OFF_SCREEN, type ResolvedScreen, type ResolvedSelectors } from './selectors';
+import {
+  POWERED_OFF_SCREEN,
+  type ResolvedScreen,
+  type ResolvedSelectors,
+} from '../../../agent/selectors/selectors';
 
 /**
  * Which screen of the selector files a page source shows: the screen whose title is there (its locator,

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import defaultSelectors from './selectors/default.json';
+import defaultSelectors from '../../../agent/selectors/files/default.json';
 import type { DeviceView } from '../../../agent/device/SimulatedDevice';
 import { pageSource, renderHierarchy } from '../../../agent/appium-driver/render/hierarchy';
 import { selectOnScreen } from '../../../agent/appium-driver/select';
@@ -16,7 +16,7 @@ import {
   POWERED_OFF_SCREEN,
   resolveFile,
   screenTitles,
-} from './selectors';
+} from '../../../agent/selectors/selectors';
 
 /**
  * The selector files: valid, complete for the screen catalogue, and exact: every locator finds its one

@@ -2,7 +2,7 @@ import type { DeviceView } from '../../../agent/device/SimulatedDevice';
 import { metaOfPath } from '../../../agent/model/inspect';
 import { reasonMessages, SCREEN_ERROR_REASONS, screens as catalogue } from '../../../agent/model/screens';
 import type { RecognizedScreen } from './recognizeScreen';
-import { screenTitles } from './selectors';
+import { screenTitles } from '../../../agent/selectors/selectors';
 
 /**
  * A DeviceView read from the screen alone, for a device with no model behind it to ask: the state from

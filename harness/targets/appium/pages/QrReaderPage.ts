@@ -1,5 +1,5 @@
 import type { AppiumSession } from '../session';
-import type { ResolvedScreen } from '../selectors';
+import type { ResolvedScreen } from '../../../../agent/selectors/selectors';
 import type { CameraFeed } from '../cameraFeed';
 import { ScreenPage } from './ScreenPage';
 

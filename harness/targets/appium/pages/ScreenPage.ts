@@ -6,7 +6,7 @@ import {
   type ScreenElement,
 } from '../../../../agent/model/screens';
 import { describeQuery, queryOf, type WebDriverQuery } from '../locators';
-import type { ResolvedScreen } from '../selectors';
+import type { ResolvedScreen } from '../../../../agent/selectors/selectors';
 import type { AppiumSession } from '../session';
 
 /**

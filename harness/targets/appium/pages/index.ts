@@ -1,5 +1,5 @@
 import type { CameraFeed } from '../cameraFeed';
-import type { ResolvedScreen } from '../selectors';
+import type { ResolvedScreen } from '../../../../agent/selectors/selectors';
 import type { AppiumSession } from '../session';
 import { EnrolledPage } from './EnrolledPage';
 import { EnrollmentInProgressPage } from './EnrollmentInProgressPage';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { StagesimError } from '../../../agent/errors';
-import { parseUiSelector } from '../../../agent/appium-driver/uiSelector';
+import { StagesimError } from '../errors';
+import { parseUiSelector } from '../appium-driver/uiSelector';
 
 /**
- * The selector data files (selectors/*.json): for each screen of the device model, how its title and
+ * The selector data files (agent/selectors/files/*.json): for each screen of the device model, how its title and
  * its elements are found on one Android build. A QA engineer adapting stagesim to another OEM's setup
  * wizard edits these files, not code; the simulated Appium driver renders its screens from them, so the
  * page objects find exactly what the files say.

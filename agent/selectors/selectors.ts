@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StagesimError } from '../../../agent/errors';
-import { leafStateNodes, metaOfPath, pathOfNode } from '../../../agent/model/inspect';
-import { screens as catalogue } from '../../../agent/model/screens';
-import { projectRoot } from '../../../agent/projectRoot';
-import { androidMajor } from '../../../agent/protocol/enrollment';
+import { StagesimError } from '../errors';
+import { leafStateNodes, metaOfPath, pathOfNode } from '../model/inspect';
+import { screens as catalogue } from '../model/screens';
+import { projectRoot } from '../projectRoot';
+import { androidMajor } from '../protocol/enrollment';
 import { parseSelectorFile, type Locator, type SelectorFile } from './selectorSchema';
 
 /**
@@ -37,7 +37,7 @@ export interface SelectorDevice {
 }
 
 export function defaultSelectorFolder(): string {
-  return join(projectRoot(), 'harness', 'targets', 'appium', 'selectors');
+  return join(projectRoot(), 'agent', 'selectors', 'files');
 }
 
 /** "Zebra Technologies" -> "zebra-technologies": how a manufacturer appears in a file name. */
