@@ -14,7 +14,7 @@ import {
   type SessionCaps,
   type StagesimConstraints,
 } from './desiredCaps';
-import { DeviceSession } from './deviceSession';
+import { AppiumDeviceSession } from './appiumDeviceSession';
 import { EXECUTE_METHOD_MAP } from './executeMethods';
 import { LOCATOR_STRATEGIES } from './select';
 
@@ -30,7 +30,7 @@ export class StagesimDriver extends BaseDriver<StagesimConstraints> {
 
   override readonly desiredCapConstraints = desiredCapConstraints;
   private sessionCaps: SessionCaps | null = null;
-  private session: DeviceSession | null = null;
+  private session: AppiumDeviceSession | null = null;
 
   // find
   override findElOrEls = findCommands.findElOrEls;
@@ -89,7 +89,7 @@ export class StagesimDriver extends BaseDriver<StagesimConstraints> {
   override async createSession(...args: Parameters<BaseDriver<StagesimConstraints>['createSession']>) {
     const result = await super.createSession(...args);
     try {
-      this.session = new DeviceSession(this.sessionCaps!);
+      this.session = new AppiumDeviceSession(this.sessionCaps!);
     } catch (error) {
       await super.deleteSession();
       throw new errors.SessionNotCreatedError(`the simulated device could not start: ${oneLine(error)}`);
@@ -107,7 +107,7 @@ export class StagesimDriver extends BaseDriver<StagesimConstraints> {
     }
   }
 
-  deviceSession(): DeviceSession {
+  deviceSession(): AppiumDeviceSession {
     if (!this.session)
       throw new errors.InvalidContextError('no simulated device: the session has not started or has ended');
     return this.session;

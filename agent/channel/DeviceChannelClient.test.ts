@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { fixedClock } from '../../harness/backend/clock';
 import { startBackend, type RunningBackend } from '../../harness/backend/server';
-import { AdminClient, createProfile, type Json } from '../../harness/backend/testing/adminClient';
+import { GraphTestClient, createProfile, type Json } from '../../harness/backend/testing/graphTestClient';
 import { DeviceChannelClient, channelUrlOf, deviceChannelClientOptionsSchema } from './DeviceChannelClient';
 import { RETRY_BUDGET, waitBounds } from './retryPolicy';
 
@@ -19,7 +19,7 @@ const fastRetry = { attempts: 4, baseDelayMs: 10, maxDelayMs: 50 };
 
 describe('DeviceChannelClient against the real backend', () => {
   let backend: RunningBackend;
-  let admin: AdminClient;
+  let admin: GraphTestClient;
   let staging: Json;
   const clients: DeviceChannelClient[] = [];
   const client = (options: Partial<ConstructorParameters<typeof DeviceChannelClient>[0]> = {}) => {
@@ -30,7 +30,7 @@ describe('DeviceChannelClient against the real backend', () => {
 
   beforeAll(async () => {
     backend = await startBackend({ clock: fixedClock('2024-06-22T04:20:00Z') });
-    admin = AdminClient.for(backend);
+    admin = GraphTestClient.for(backend);
     staging = await createProfile(admin, { displayName: 'Frontline staging' });
   });
   afterEach(async () => {
@@ -100,14 +100,15 @@ describe('DeviceChannelClient against the real backend', () => {
       beforeReply: (request) => (request.type === 'completeStage' && drop-- > 0 ? 'drop' : 'send'),
     });
     try {
-      const profile = await createProfile(AdminClient.for(lossy), {});
+      const profile = await createProfile(GraphTestClient.for(lossy), {});
       const service = new DeviceChannelClient({ url: lossy.url, retry: fastRetry });
       clients.push(service);
       await service.hello(pixel('CLIENT4'));
       await service.redeemToken(profile.tokenValue, 'qr');
       drop = 2;
       expect((await service.completeStage('staged')).record.stage).toBe('staged');
-      const ledger = (await AdminClient.for(lossy).get('/simulator/ledger?serialNumber=CLIENT4')).body.value;
+      const ledger = (await GraphTestClient.for(lossy).get('/simulator/ledger?serialNumber=CLIENT4')).body
+        .value;
       expect(ledger.map((entry: Json) => entry.toStage)).toEqual(['tokenCreated', 'staged']);
     } finally {
       await lossy.close();
@@ -180,7 +181,7 @@ describe('DeviceChannelClient across a backend restart', () => {
   it('carries on where it was once the backend is back on the same port and database', async () => {
     const dbPath = join(dir, 'backend.db');
     const first = await startBackend({ dbPath, clock: fixedClock('2024-06-22T04:20:00Z') });
-    const profile = await createProfile(AdminClient.for(first), {});
+    const profile = await createProfile(GraphTestClient.for(first), {});
     const service = new DeviceChannelClient({
       url: first.url,
       retry: { attempts: 20, baseDelayMs: 20, maxDelayMs: 100 },

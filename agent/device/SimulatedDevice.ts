@@ -12,10 +12,11 @@ import { normalizeTypedToken } from '../provisioning/tokenEntry';
 import { deviceModel } from '../model/deviceModel';
 import type { DeviceEvent, DeviceEventType } from '../model/events';
 import { accepts, metaOf, metaOfPath, statePath, type DeviceSnapshot } from '../model/inspect';
-import type { Effect, StateMeta } from '../model/meta';
-import { reasonMessages, SCREEN_ERROR_REASONS, screenDefinition, type ScreenElement } from '../model/screens';
+import type { Effect } from '../model/meta';
+import type { ScreenElement } from '../model/screens';
 import type { Deliveries } from '../protocol/enrollment';
 import type { DeviceRecordView } from '../protocol/messages';
+import { buildDeviceView, type DeviceView } from './deviceView';
 import { deviceProfileSchema, type DeviceProfile, type DeviceProfileInput } from './deviceProfile';
 import { MemoryDeviceStorage, type DeviceMemory, type DeviceStorage } from './deviceStorage';
 import { effects, hasConnectivity, type EffectContext } from './effects';
@@ -28,6 +29,8 @@ export interface ScannedProvisioning extends ProvisioningDetails {
   adminComponentName: string;
   downloadLocation: string;
 }
+
+export type { DeviceView } from './deviceView';
 
 export type QrScanResult = 'scanned' | 'invalid' | 'noCode';
 
@@ -45,28 +48,6 @@ export interface DeviceTransition {
 }
 
 const HISTORY_LIMIT = 256;
-
-/** The current screen as data: what a person would see, plus what the model says about it. */
-export interface DeviceView {
-  serialNumber: string;
-  state: string;
-  screen: { id: string; title: string; appPackage: string };
-  stage: StateMeta['stage'];
-  actor: StateMeta['actor'];
-  userless: boolean;
-  poweredOff: boolean;
-  error: boolean;
-  errorReason: string | null;
-  errorMessage: string | null;
-  upn: string | null;
-  flow: 'staging' | 'default' | null;
-  mode: string | null;
-  recordedStage: string | null;
-  deviceName: string | null;
-  deliveries: Deliveries | null;
-  wifiConnected: boolean;
-  elements: Array<ScreenElement & { value: string }>;
-}
 
 /**
  * A headless Android device: runs the device model, performs the effects its states ask for, and keeps
@@ -143,51 +124,13 @@ export class SimulatedDevice {
 
   view(): DeviceView {
     const snapshot = this.actor.getSnapshot();
-    const meta = metaOf(snapshot);
-    const definition = screenDefinition(meta.screen.id);
-    const { context } = snapshot;
-    const errorReason = meta.error
-      ? (context.errorReason ?? SCREEN_ERROR_REASONS[meta.screen.id] ?? null)
-      : null;
-    const errorMessage = errorReason ? (reasonMessages[errorReason] ?? errorReason) : null;
-    return {
+    return buildDeviceView(snapshot, {
       serialNumber: this.serialNumber,
-      state: statePath(snapshot),
-      screen: { ...meta.screen, appPackage: definition.appPackage },
-      stage: meta.stage,
-      actor: meta.actor,
-      userless: meta.userless,
-      poweredOff: meta.poweredOff,
-      error: meta.error,
-      errorReason,
-      errorMessage,
-      upn: context.upn,
-      flow: context.flow,
-      mode: context.mode,
-      recordedStage: context.recordedStage,
+      inputs: this.inputs,
       deviceName: this.deviceName,
       deliveries: this.deliveries,
       wifiConnected: this.wifiConnected,
-      elements: definition.elements.map((element) => ({
-        ...element,
-        value: this.elementValue(element, errorMessage),
-      })),
-    };
-  }
-
-  private elementValue(element: ScreenElement, errorMessage: string | null): string {
-    switch (element.key) {
-      case 'errorMessage':
-        return errorMessage ?? '';
-      case 'deviceName':
-        return this.deviceName ?? '';
-      case 'account':
-        return this.actor.getSnapshot().context.upn ?? '';
-      case 'deliveries':
-        return this.deliveries ? [...this.deliveries.policies, ...this.deliveries.apps].join(', ') : '';
-      default:
-        return element.kind === 'input' ? (this.inputs.get(element.key) ?? '') : element.label;
-    }
+    });
   }
 
   // --- What a person does -------------------------------------------------------------------------

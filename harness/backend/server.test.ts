@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { fixedClock } from './clock';
 import { isLoopbackHost } from './options';
 import { startBackend, type RunningBackend } from './server';
-import { AdminClient, PROFILES } from './testing/adminClient';
+import { GraphTestClient, PROFILES } from './testing/graphTestClient';
 import { RawChannel } from './testing/rawChannel';
 
 const KEY = 'test-admin-key-0123456789';
@@ -16,7 +16,7 @@ describe('admin key', () => {
   afterAll(() => backend.close());
 
   it('answers 401 in Graph shape without the key or with a wrong one, and serves with it', async () => {
-    const anonymous = new AdminClient(backend.url);
+    const anonymous = new GraphTestClient(backend.url);
     const none = await anonymous.get(PROFILES);
     expect(none.status).toBe(401);
     expect(none.body).toEqual({
@@ -29,7 +29,7 @@ describe('admin key', () => {
     expect((await anonymous.get('/simulator/ledger')).status).toBe(401);
     expect((await anonymous.get('/beta/nothing-here')).status).toBe(401);
     expect((await anonymous.get('/simulator/health')).body).toEqual({ status: 'ok' });
-    expect((await new AdminClient(backend.url, KEY).get(PROFILES)).status).toBe(200);
+    expect((await new GraphTestClient(backend.url, KEY).get(PROFILES)).status).toBe(200);
   });
 
   it('answers 429 with Retry-After once a client keeps sending wrong keys, even to the right key', async () => {
@@ -38,14 +38,14 @@ describe('admin key', () => {
       adminAuthLimit: { maxFailures: 3, windowMs: 60_000 },
     });
     try {
-      const guesser = new AdminClient(strict.url, 'wrong-key-wrong-key-wrong');
+      const guesser = new GraphTestClient(strict.url, 'wrong-key-wrong-key-wrong');
       for (let i = 0; i < 3; i += 1) expect((await guesser.get(PROFILES)).status).toBe(401);
       const limited = await guesser.get(PROFILES);
       expect(limited.status).toBe(429);
       expect(limited.body.error.code).toBe('TooManyRequests');
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
       // A right guess must not be told apart from a wrong one while limited.
-      expect((await new AdminClient(strict.url, KEY).get(PROFILES)).status).toBe(429);
+      expect((await new GraphTestClient(strict.url, KEY).get(PROFILES)).status).toBe(429);
     } finally {
       await strict.close();
     }
@@ -60,10 +60,10 @@ describe('admin key', () => {
 
 describe('request handling', () => {
   let backend: RunningBackend;
-  let admin: AdminClient;
+  let admin: GraphTestClient;
   beforeAll(async () => {
     backend = await startBackend({ clock: fixedClock('2024-06-22T04:20:00Z') });
-    admin = AdminClient.for(backend);
+    admin = GraphTestClient.for(backend);
   });
   afterAll(() => backend.close());
 

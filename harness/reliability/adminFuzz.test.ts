@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { connect } from 'node:net';
 import { fixedClock } from '../backend/clock';
 import { startBackend, type RunningBackend } from '../backend/server';
-import { AdminClient, PROFILES, createProfile } from '../backend/testing/adminClient';
+import { GraphTestClient, PROFILES, createProfile } from '../backend/testing/graphTestClient';
 import { heapAfterGc } from './testing/heap';
 import { RawHttp, type RawRequest, type RawResponse } from './testing/rawHttp';
 
@@ -20,7 +20,7 @@ let cases = 0;
 beforeAll(async () => {
   backend = await startBackend({ clock: fixedClock('2024-06-22T04:20:00Z') });
   http = new RawHttp(backend.url);
-  const admin = AdminClient.for(backend);
+  const admin = GraphTestClient.for(backend);
   const profile = await createProfile(admin, { displayName: 'Fuzz target' });
   const filter = (
     await admin.post('/beta/deviceManagement/assignmentFilters', {
@@ -348,7 +348,7 @@ describe('the admin API under fuzzing', () => {
     cases += runs;
     expect(heapAfterGc() - heapBefore).toBeLessThan(32 * 1024 * 1024);
     // Valid requests still work.
-    const admin = AdminClient.for(backend);
+    const admin = GraphTestClient.for(backend);
     expect((await admin.get('/simulator/health')).body).toEqual({ status: 'ok' });
     expect(await createProfile(admin, { displayName: 'After the fuzz' })).toMatchObject({
       displayName: 'After the fuzz',

@@ -3,7 +3,7 @@ import { DeviceChannelClient } from '../../agent/channel/DeviceChannelClient';
 import { MAX_FRAME_BYTES, backendMessageSchema, channelErrorCodeSchema } from '../../agent/protocol/messages';
 import { fixedClock } from '../backend/clock';
 import { startBackend, type RunningBackend } from '../backend/server';
-import { AdminClient, createProfile } from '../backend/testing/adminClient';
+import { GraphTestClient, createProfile } from '../backend/testing/graphTestClient';
 import { FrameProbe, type ProbeAnswer } from './testing/frameProbe';
 import { heapAfterGc } from './testing/heap';
 
@@ -23,7 +23,7 @@ let cases = 0;
 
 beforeAll(async () => {
   backend = await startBackend({ clock: fixedClock('2024-06-22T04:20:00Z') });
-  token = (await createProfile(AdminClient.for(backend), { displayName: 'Fuzzed staging' })).tokenValue;
+  token = (await createProfile(GraphTestClient.for(backend), { displayName: 'Fuzzed staging' })).tokenValue;
 });
 afterAll(async () => {
   await backend.close();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../../agent/projectRoot';
 import { MAX_FRAME_BYTES } from '../../agent/protocol/messages';
 import { startBackend } from '../backend/server';
-import { AdminClient, PROFILES } from '../backend/testing/adminClient';
+import { GraphTestClient, PROFILES } from '../backend/testing/graphTestClient';
 import { MAX_SCENARIO_BYTES, loadScenarios } from '../scenarios/loader';
 import { runCli } from '../testing/cli';
 import { FrameProbe } from './testing/frameProbe';
@@ -116,14 +116,14 @@ describe('the admin key off loopback', () => {
     const backend = await startBackend({ host: '0.0.0.0', adminKey: key });
     try {
       const url = `http://127.0.0.1:${backend.port}`;
-      const anonymous = new AdminClient(url);
-      const admin = new AdminClient(url, key);
+      const anonymous = new GraphTestClient(url);
+      const admin = new GraphTestClient(url, key);
       expect((await anonymous.get('/simulator/health')).status).toBe(200);
       expect((await anonymous.get(PROFILES)).body).toMatchObject({
         error: { code: 'InvalidAuthenticationToken' },
       });
       expect((await admin.get(PROFILES)).status).toBe(200);
-      const guesser = new AdminClient(url, 'a-wrong-guess-of-the-key');
+      const guesser = new GraphTestClient(url, 'a-wrong-guess-of-the-key');
       for (let i = 0; i < 9; i += 1) expect((await guesser.get(PROFILES)).status).toBe(401);
       const limited = await guesser.get(PROFILES);
       expect(limited.status).toBe(429);
@@ -138,7 +138,7 @@ describe('the admin key off loopback', () => {
   test.each(['127.0.0.1', 'localhost'])('on loopback (%s) no key is needed', async (host) => {
     const backend = await startBackend({ host });
     try {
-      expect((await new AdminClient(`http://127.0.0.1:${backend.port}`).get(PROFILES)).status).toBe(200);
+      expect((await new GraphTestClient(`http://127.0.0.1:${backend.port}`).get(PROFILES)).status).toBe(200);
     } finally {
       await backend.close();
     }
@@ -149,7 +149,7 @@ describe('size limits', () => {
   test('an admin body of 64 KiB is read; one byte more is refused 413 in Graph form', async () => {
     const backend = await startBackend();
     try {
-      const admin = AdminClient.for(backend);
+      const admin = GraphTestClient.for(backend);
       const body = (size: number) => {
         const head = '{"displayName":"';
         return `${head}${'x'.repeat(size - head.length - 2)}"}`;

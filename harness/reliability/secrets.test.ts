@@ -6,7 +6,7 @@ import { projectRoot } from '../../agent/projectRoot';
 import { TOKEN_ALPHABET, TOKEN_LENGTH } from '../../agent/provisioning/tokenEntry';
 import { startBackend } from '../backend/server';
 import * as tokens from '../backend/tokens';
-import { AdminClient, PROFILES, createProfile } from '../backend/testing/adminClient';
+import { GraphTestClient, PROFILES, createProfile } from '../backend/testing/graphTestClient';
 import { RawChannel } from '../backend/testing/rawChannel';
 import { runModelSuite } from '../model-testing/runModelSuite';
 import { sabotage } from '../model-testing/sabotage';
@@ -49,7 +49,7 @@ describe('token values', () => {
   test('are looked up by digest and confirmed with timingSafeEqual, so a guess learns nothing from timing', async () => {
     const backend = await startBackend();
     try {
-      const profile = await createProfile(AdminClient.for(backend), {});
+      const profile = await createProfile(GraphTestClient.for(backend), {});
       const channel = await RawChannel.open(backend.channelUrl);
       await channel.hello('TIMING1');
       const compare = jest.spyOn(crypto, 'timingSafeEqual');
@@ -185,7 +185,7 @@ describe('no whole token in any log or report', () => {
   test('the stagesim backend process logs created and replaced tokens masked to their last four symbols', async () => {
     const backend = await BackendChild.start(['--port', '0']);
     try {
-      const admin = new AdminClient(backend.url);
+      const admin = new GraphTestClient(backend.url);
       const profile = await createProfile(admin, { displayName: 'Logged' });
       expect(
         (await admin.post(`${PROFILES}/${profile.id}/createToken`, { tokenValidityInSeconds: 3600 })).status,

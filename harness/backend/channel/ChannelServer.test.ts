@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { MAX_FRAME_BYTES } from '../../../agent/protocol/messages';
 import { fixedClock } from '../clock';
 import { startBackend, type RunningBackend } from '../server';
-import { AdminClient, PROFILES, createProfile, type Json } from '../testing/adminClient';
+import { GraphTestClient, PROFILES, createProfile, type Json } from '../testing/graphTestClient';
 import { RawChannel } from '../testing/rawChannel';
 
 let backend: RunningBackend;
-let admin: AdminClient;
+let admin: GraphTestClient;
 let staging: Json;
 let cope: Json;
 let fullyManagedDefault: Json;
@@ -27,7 +27,7 @@ const ledger = async (serialNumber: string) =>
 
 beforeAll(async () => {
   backend = await startBackend({ clock: fixedClock('2024-06-22T04:20:00Z') });
-  admin = AdminClient.for(backend);
+  admin = GraphTestClient.for(backend);
   staging = await createProfile(admin, { displayName: 'Frontline staging' });
   cope = await createProfile(admin, {
     displayName: 'COPE staging',
@@ -434,7 +434,7 @@ describe('stages, names and the ledger', () => {
       beforeReply: () => (dropNext ? ((dropNext = false), 'drop') : 'send'),
     });
     try {
-      const lossyAdmin = AdminClient.for(lossy);
+      const lossyAdmin = GraphTestClient.for(lossy);
       const profile = await createProfile(lossyAdmin, {});
       const first = await RawChannel.open(lossy.channelUrl);
       await first.hello('LOST1');
@@ -492,7 +492,7 @@ describe('stages, names and the ledger', () => {
       beforeReply: () => (dropNext ? ((dropNext = false), 'drop') : 'send'),
     });
     try {
-      const profile = await createProfile(AdminClient.for(lossy), {});
+      const profile = await createProfile(GraphTestClient.for(lossy), {});
       const first = await RawChannel.open(lossy.channelUrl);
       await first.hello('RESTART1');
       dropNext = true;
@@ -504,7 +504,7 @@ describe('stages, names and the ledger', () => {
       // The backend restarts (its reply cache is gone) and the admin revokes the token meanwhile.
       await lossy.close();
       lossy = await startBackend({ dbPath, clock });
-      await AdminClient.for(lossy).post(`${PROFILES}/${profile.id}/revokeToken`);
+      await GraphTestClient.for(lossy).post(`${PROFILES}/${profile.id}/revokeToken`);
       const second = await RawChannel.open(lossy.channelUrl);
       await second.hello('RESTART1');
       expect(
@@ -621,7 +621,7 @@ describe('sign-in', () => {
 
     const other = await startBackend({ tenantDomains: ['Fabrikam.example', 'contoso.com'] });
     try {
-      const profile = await createProfile(AdminClient.for(other), {});
+      const profile = await createProfile(GraphTestClient.for(other), {});
       const elsewhere = await RawChannel.open(other.channelUrl);
       await elsewhere.hello('SIGN3');
       await elsewhere.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' });

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, type DeviceMessageType } from '../../../agent/protocol/messages';
 import { KeyedFailureWindows } from '../rateLimit';
-import { DeviceSession, type ReplyCache, type SessionContext } from './DeviceSession';
+import { ChannelSession, type ReplyCache, type SessionContext } from './ChannelSession';
 
 export const DEVICE_CHANNEL_PATH = '/device';
 
@@ -75,7 +75,7 @@ export class ChannelServer {
 
   private onConnection(socket: WebSocket): void {
     this.sockets.add(socket);
-    const session = new DeviceSession({
+    const session = new ChannelSession({
       ...this.options,
       replies: this.replies,
       redemptionFailuresBySerial: this.redemptionFailuresBySerial,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { fixedClock } from '../clock';
 import { startBackend } from '../server';
-import { AdminClient, PROFILES, createProfile } from '../testing/adminClient';
+import { GraphTestClient, PROFILES, createProfile } from '../testing/graphTestClient';
 import { RawChannel } from '../testing/rawChannel';
 import { MIGRATIONS } from './migrations';
 import { SqliteStore } from './SqliteStore';
@@ -20,7 +20,7 @@ describe('SqliteStore on a file', () => {
     const dbPath = join(dir, 'backend.db');
     const clock = () => fixedClock('2024-06-22T04:20:00Z');
     const first = await startBackend({ dbPath, clock: clock() });
-    let admin = AdminClient.for(first);
+    let admin = GraphTestClient.for(first);
     const profile = await createProfile(admin, { displayName: 'Persisted' });
     const replacedToken = profile.tokenValue;
     await admin.post(`${PROFILES}/${profile.id}/createToken`);
@@ -76,7 +76,7 @@ describe('SqliteStore on a file', () => {
 
     const second = await startBackend({ dbPath, clock: clock() });
     try {
-      admin = AdminClient.for(second);
+      admin = GraphTestClient.for(second);
       expect((await admin.get(PROFILES)).body).toEqual(before.profiles);
       expect((await admin.get('/beta/deviceManagement/managedDevices')).body).toEqual(before.devices);
       expect((await admin.get('/simulator/ledger')).body).toEqual(before.ledger);
@@ -118,7 +118,7 @@ describe('SqliteStore on a file', () => {
       }
     };
     try {
-      const admin = AdminClient.for(backend);
+      const admin = GraphTestClient.for(backend);
       const profile = await createProfile(admin, { displayName: 'Cached' });
       const agrees = () => expect(backend.store.getProfile(profile.id)).toEqual(fromDisk(profile.id));
       agrees();
@@ -152,7 +152,7 @@ describe('SqliteStore on a file', () => {
   it('uses WAL, records its schema version, and keeps only digests of tokens no longer current', async () => {
     const dbPath = join(dir, 'inspect.db');
     const backend = await startBackend({ dbPath });
-    const admin = AdminClient.for(backend);
+    const admin = GraphTestClient.for(backend);
     const profile = await createProfile(admin, {});
     await admin.post(`${PROFILES}/${profile.id}/createToken`);
     expect(backend.store.schemaVersion()).toBe(MIGRATIONS.length);

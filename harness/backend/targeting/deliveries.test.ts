@@ -1,6 +1,6 @@
 import { fixedClock } from '../clock';
 import { startBackend, type RunningBackend } from '../server';
-import { AdminClient, createProfile, type Json } from '../testing/adminClient';
+import { GraphTestClient, createProfile, type Json } from '../testing/graphTestClient';
 import { RawChannel } from '../testing/rawChannel';
 
 /**
@@ -8,7 +8,7 @@ import { RawChannel } from '../testing/rawChannel';
  * channel, deliveries read from the stageRecorded replies and from managedDevices.
  */
 let backend: RunningBackend;
-let admin: AdminClient;
+let admin: GraphTestClient;
 let profile: Json;
 
 const POLICIES = '/beta/deviceManagement/simulatorPolicies';
@@ -26,7 +26,7 @@ async function assign(path: string, displayName: string, ...assignments: unknown
 
 beforeAll(async () => {
   backend = await startBackend({ clock: fixedClock('2024-06-22T04:20:00Z') });
-  admin = AdminClient.for(backend);
+  admin = GraphTestClient.for(backend);
   profile = await createProfile(admin, { displayName: 'Frontline staging' });
 
   const filter = (

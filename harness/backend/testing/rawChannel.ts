@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { Json } from './adminClient';
+import type { Json } from './graphTestClient';
 
 /**
  * A bare device-channel connection for tests: send any frame, read replies in order, see how the

@@ -1,12 +1,12 @@
 import { startBackend, type RunningBackend } from '../../server';
-import { AdminClient, type Json } from '../../testing/adminClient';
+import { GraphTestClient, type Json } from '../../testing/graphTestClient';
 
 let backend: RunningBackend;
-let admin: AdminClient;
+let admin: GraphTestClient;
 
 beforeAll(async () => {
   backend = await startBackend();
-  admin = AdminClient.for(backend);
+  admin = GraphTestClient.for(backend);
 });
 afterAll(() => backend.close());
 

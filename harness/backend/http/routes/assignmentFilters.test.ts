@@ -7,18 +7,18 @@ import type {
 } from '@microsoft/microsoft-graph-types-beta';
 import { startBackend, type RunningBackend } from '../../server';
 import { DEVICE_PLATFORM_TYPES } from '../../targeting/platforms';
-import { AdminClient } from '../../testing/adminClient';
+import { GraphTestClient } from '../../testing/graphTestClient';
 import { expectGraphCollection, expectGraphShape } from '../../testing/graphTypes';
 
 const FILTERS = '/beta/deviceManagement/assignmentFilters';
 const POLICIES = '/beta/deviceManagement/simulatorPolicies';
 let backend: RunningBackend;
-let admin: AdminClient;
+let admin: GraphTestClient;
 let graph: Client;
 
 beforeAll(async () => {
   backend = await startBackend();
-  admin = AdminClient.for(backend);
+  admin = GraphTestClient.for(backend);
   // The official Graph client, pointed at the simulator.
   graph = Client.init({
     authProvider: (done) => done(null, 'unused'),

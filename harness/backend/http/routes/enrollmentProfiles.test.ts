@@ -2,15 +2,15 @@ import { PNG } from 'pngjs';
 import jsQR from 'jsqr';
 import { fixedClock } from '../../clock';
 import { startBackend, type RunningBackend } from '../../server';
-import { AdminClient, PROFILES, createProfile } from '../../testing/adminClient';
+import { GraphTestClient, PROFILES, createProfile } from '../../testing/graphTestClient';
 import { RawChannel } from '../../testing/rawChannel';
 
 let backend: RunningBackend;
-let admin: AdminClient;
+let admin: GraphTestClient;
 
 beforeAll(async () => {
   backend = await startBackend({ clock: fixedClock('2024-06-22T04:20:00Z') });
-  admin = AdminClient.for(backend);
+  admin = GraphTestClient.for(backend);
 });
 afterAll(() => backend.close());
 

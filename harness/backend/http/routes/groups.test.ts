@@ -1,14 +1,14 @@
 import { startBackend, type RunningBackend } from '../../server';
-import { AdminClient, type Json } from '../../testing/adminClient';
+import { GraphTestClient, type Json } from '../../testing/graphTestClient';
 
 const GROUPS = '/beta/groups';
 const user = (upn: string) => `https://graph.microsoft.com/v1.0/users/${upn}`;
 let backend: RunningBackend;
-let admin: AdminClient;
+let admin: GraphTestClient;
 
 beforeAll(async () => {
   backend = await startBackend();
-  admin = AdminClient.for(backend);
+  admin = GraphTestClient.for(backend);
 });
 afterAll(() => backend.close());
 

@@ -1,15 +1,15 @@
 import { fixedClock } from '../../clock';
 import { startBackend, type RunningBackend } from '../../server';
-import { AdminClient, createProfile, type Json } from '../../testing/adminClient';
+import { GraphTestClient, createProfile, type Json } from '../../testing/graphTestClient';
 import { RawChannel } from '../../testing/rawChannel';
 
 const DEVICES = '/beta/deviceManagement/managedDevices';
 let backend: RunningBackend;
-let admin: AdminClient;
+let admin: GraphTestClient;
 
 beforeAll(async () => {
   backend = await startBackend({ clock: fixedClock('2024-06-22T04:20:00Z') });
-  admin = AdminClient.for(backend);
+  admin = GraphTestClient.for(backend);
   const profile = await createProfile(admin, {});
   const channel = await RawChannel.open(backend.channelUrl);
   for (const [serial, model] of [

@@ -18,7 +18,7 @@ import { renderScreenshot } from './render/screenshot';
  * before are stale (as UiAutomator2's are once their view is gone), so a click can never land on a
  * different screen's button that happens to have the same key.
  */
-export class DeviceSession {
+export class AppiumDeviceSession {
   readonly device: SimulatedDevice;
   readonly selectors: ResolvedSelectors;
   private readonly idPrefix = randomBytes(4).toString('hex');

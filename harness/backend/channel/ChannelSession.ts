@@ -52,7 +52,7 @@ const KNOWN_TYPES = Object.keys(SCHEMAS).join(', ');
  * schema failures, unknown types and handler exceptions all become error replies, and the connection
  * stays usable.
  */
-export class DeviceSession {
+export class ChannelSession {
   private deviceId: string | null = null;
   private serialNumber: string | null = null;
   private readonly redemptionFailures: FailureWindow;

@@ -15,14 +15,14 @@ export interface AdminResponse<T = Json> {
 }
 
 /** A tiny Graph client for tests: real HTTP with fetch, JSON in and out, the admin key when given. */
-export class AdminClient {
+export class GraphTestClient {
   constructor(
     readonly baseUrl: string,
     private readonly adminKey?: string,
   ) {}
 
-  static for(backend: RunningBackend, adminKey?: string): AdminClient {
-    return new AdminClient(backend.url, adminKey);
+  static for(backend: RunningBackend, adminKey?: string): GraphTestClient {
+    return new GraphTestClient(backend.url, adminKey);
   }
 
   async request<T = Json>(
@@ -62,7 +62,7 @@ export class AdminClient {
 export const PROFILES = '/beta/deviceManagement/androidDeviceOwnerEnrollmentProfiles';
 
 /** Creates a profile and answers its Graph entity; fails the test unless Graph answered 201. */
-export async function createProfile(admin: AdminClient, body: Record<string, unknown>): Promise<Json> {
+export async function createProfile(admin: GraphTestClient, body: Record<string, unknown>): Promise<Json> {
   const response = await admin.post(PROFILES, {
     displayName: 'Frontline staging',
     enrollmentMode: 'corporateOwnedFullyManaged',
