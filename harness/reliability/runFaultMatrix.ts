@@ -1,26 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createActor } from 'xstate';
-import WebSocket from 'ws';
-import { DeviceChannelClient } from '../../agent/channel/DeviceChannelClient';
 import { oneLine } from '../../agent/errors';
-import { SimulatedDevice } from '../../agent/device/SimulatedDevice';
-import { MemoryDeviceStorage } from '../../agent/device/deviceStorage';
-import { deviceModel } from '../../agent/model/deviceModel';
-import { metaOfPath, statePath, type DeviceSnapshot } from '../../agent/model/inspect';
+import { metaOfPath, statePath } from '../../agent/model/inspect';
 import { callsBackend } from '../../agent/model/meta';
 import type { RetryPolicy } from '../../agent/channel/retryPolicy';
 import pLimit from 'p-limit';
-import type { EnrollmentStage } from '../../agent/protocol/enrollment';
-import { fixedClock } from '../backend/clock';
-import { startBackend, type BackendOptions, type RunningBackend } from '../backend/server';
-import { checkBackend, checkLedger, type BackendSnapshot } from '../model-testing/checks';
+import { type BackendOptions } from '../backend/server';
 import { InfeasiblePathError, planPath, type PathPlan } from '../model-testing/planner';
 import { replayText } from '../model-testing/replay';
 import { runPath } from '../model-testing/runPath';
-import { AdminClient } from '../world/AdminClient';
-import { FaultyLink } from './FaultyLink';
 import { LockstepDevices } from './LockstepDevices';
 import {
   CLOCK_JUMP_SECONDS,
@@ -35,6 +21,9 @@ import {
 import { travelTogether, type Journey, type Leg } from './journeys';
 import { ENROLLED, onwardPath } from '../model-testing/onward';
 import { SharedWorld } from './SharedWorld';
+
+import { checkFinal, checkSettled, stagesOf } from './faultChecks';
+import { believed, Harness, initialSnapshot, sendStale, within, type Slot } from './faultHarness';
 
 /**
  * Runs the fault matrix (faultMatrix.ts) against one backend on a temporary --db file, through a
@@ -61,8 +50,6 @@ export interface FaultMatrixOptions {
   retry?: RetryPolicy;
 }
 
-const QUICK_RETRY: RetryPolicy = { attempts: 30, baseDelayMs: 10, maxDelayMs: 250 };
-
 export interface PairOutcome {
   state: string;
   fault: FaultKind;
@@ -85,232 +72,6 @@ export interface FaultMatrixReport {
   enrolled: number;
   durationMs: number;
 }
-
-const initialSnapshot = (): DeviceSnapshot => createActor(deviceModel).getSnapshot();
-const FIRE_TIMEOUT_MS = 5_000;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Slot {
-  target: StateTarget;
-  fault: FaultKind | null;
-  serial: string;
-  device: SimulatedDevice;
-  expected: ExpectedOutcome;
-  fired: boolean;
-  firing: Promise<void> | null;
-  /** Whether the device's way on to enrolled made an exchange with the backend (an armed fault hits it). */
-  exchanged: boolean;
-  settledAt: string | null;
-  problems: string[];
-  dead: boolean;
-}
-
-type ReplyFault = () => void;
-
-interface Records {
-  of(serial: string): BackendSnapshot;
-  managedCount(serial: string): number;
-}
-
-class Harness {
-  readonly storage = new MemoryDeviceStorage();
-  readonly replyFaults = new Map<string, ReplyFault>();
-  readonly clock = fixedClock(Date.now());
-  private readonly folder = mkdtempSync(join(tmpdir(), 'stagesim-faults-'));
-  readonly dbPath = join(this.folder, 'backend.db');
-  backend!: RunningBackend;
-  link!: FaultyLink;
-  admin!: AdminClient;
-
-  constructor(
-    private readonly extra: FaultMatrixOptions['backend'] = {},
-    private readonly retry = QUICK_RETRY,
-  ) {}
-
-  async start(): Promise<void> {
-    this.backend = await this.startBackend(0);
-    this.link = await FaultyLink.start(this.backend.channelUrl);
-    this.admin = new AdminClient(this.backend.url);
-  }
-
-  private startBackend(port: number): Promise<RunningBackend> {
-    return startBackend({
-      ...this.extra,
-      port,
-      dbPath: this.dbPath,
-      dbSynchronous: 'off',
-      clock: this.clock,
-      beforeReply: (request) => {
-        if (request.type === 'hello') return 'send';
-        const serial = this.link?.ownerOf(request.requestId);
-        const fault = serial === undefined ? undefined : this.replyFaults.get(serial);
-        if (!fault) return 'send';
-        this.replyFaults.delete(serial!);
-        fault();
-        return 'drop';
-      },
-    });
-  }
-
-  /** Arms a fault for the reply to the device's next request other than hello; resolves when it fired. */
-  armReply(serial: string, fault: ReplyFault = () => undefined): Promise<void> {
-    return new Promise((fired) =>
-      this.replyFaults.set(serial, () => {
-        fault();
-        fired();
-      }),
-    );
-  }
-
-  /** The same file, the same port, the same clock: devices come back to the address they know. */
-  async restartBackend(): Promise<void> {
-    const port = this.backend.port;
-    await this.backend.close();
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        this.backend = await this.startBackend(port);
-        break;
-      } catch (error) {
-        if (attempt >= 20) throw error;
-        await pause(25);
-      }
-    }
-    this.link.retarget(this.backend.channelUrl);
-  }
-
-  boot(serialNumber: string, osVersion: string): SimulatedDevice {
-    const service = new DeviceChannelClient({
-      url: this.link.url,
-      requestTimeoutMs: 5_000,
-      retry: this.retry,
-    });
-    return new SimulatedDevice({
-      profile: { serialNumber, manufacturer: 'Google', model: 'Pixel 8', osVersion },
-      service,
-      storage: this.storage,
-    });
-  }
-
-  /** The device comes back after losing power: a new process, restored from what it saved. */
-  async reboot(slot: Slot): Promise<void> {
-    await slot.device.close();
-    slot.device = this.boot(slot.serial, slot.device.profile.osVersion);
-    await slot.device.settled();
-  }
-
-  /** Every managed device and ledger entry at once, by serial number: two requests for all the checks. */
-  async records(): Promise<Records> {
-    const [devices, ledger] = await Promise.all([
-      this.admin.managedDevices({ top: 1000 }),
-      this.admin.ledger(),
-    ]);
-    if (devices.length >= 1000)
-      throw new Error('the matrix reads managed devices in one page of 1000; it has more devices than that');
-    const bySerial = <T extends { serialNumber: string }>(items: T[]) => {
-      const map = new Map<string, T[]>();
-      for (const item of items) map.set(item.serialNumber, [...(map.get(item.serialNumber) ?? []), item]);
-      return map;
-    };
-    const byDevice = bySerial(devices);
-    const ledgerByDevice = bySerial(ledger);
-    return {
-      of: (serial) => ({
-        device: byDevice.get(serial)?.[0] ?? null,
-        ledger: ledgerByDevice.get(serial) ?? [],
-      }),
-      managedCount: (serial) => byDevice.get(serial)?.length ?? 0,
-    };
-  }
-
-  async readBackend(serial: string): Promise<BackendSnapshot> {
-    const [device, ledger] = await Promise.all([
-      this.admin.managedDeviceBySerial(serial),
-      this.admin.ledger(serial),
-    ]);
-    return { device, ledger };
-  }
-
-  async close(): Promise<void> {
-    await this.link?.close();
-    await this.backend?.close();
-    rmSync(this.folder, { recursive: true, force: true });
-  }
-}
-
-/** The device's model snapshot, with the stage the backend committed that it never heard of. */
-function believed(slot: Slot): DeviceSnapshot {
-  const snapshot = slot.device.snapshot();
-  const ahead = slot.expected.backendAhead;
-  if (!ahead) return snapshot;
-  return deviceModel.resolveState({
-    value: snapshot.value,
-    context: { ...snapshot.context, recordedStage: ahead },
-  });
-}
-
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} did not happen within ${FIRE_TIMEOUT_MS} ms`)),
-      FIRE_TIMEOUT_MS,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Sends stale completeStage messages as the device, on a connection of their own; answers the replies. */
-async function sendStale(
-  channelUrl: string,
-  slot: Slot,
-): Promise<Array<{ stage: string; reply: { type?: string; code?: string } }>> {
-  const socket = new WebSocket(channelUrl);
-  const replies: unknown[] = [];
-  const waiters: Array<(message: unknown) => void> = [];
-  socket.on('message', (data) => {
-    const message = JSON.parse(data.toString());
-    const waiter = waiters.shift();
-    if (waiter) waiter(message);
-    else replies.push(message);
-  });
-  socket.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  const next = () =>
-    replies.length > 0
-      ? Promise.resolve(replies.shift())
-      : new Promise<unknown>((resolve) => waiters.push(resolve));
-  const { serialNumber, manufacturer, model, osVersion } = slot.device.profile;
-  try {
-    socket.send(
-      JSON.stringify({
-        type: 'hello',
-        requestId: 'stale-0',
-        device: { serialNumber, manufacturer, model, osVersion },
-      }),
-    );
-    await within(next(), 'the hello reply');
-    const answers: Array<{ stage: string; reply: { type?: string; code?: string } }> = [];
-    for (const [index, stage] of slot.expected.staleStages.entries()) {
-      socket.send(JSON.stringify({ type: 'completeStage', requestId: `stale-${index + 1}`, stage }));
-      answers.push({
-        stage,
-        reply: (await within(next(), `the reply to a stale ${stage}`)) as { type?: string; code?: string },
-      });
-    }
-    return answers;
-  } finally {
-    socket.close();
-  }
-}
-
-const stagesOf = (snapshot: BackendSnapshot) => snapshot.ledger.map((entry) => entry.toStage).join(' > ');
 
 export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<FaultMatrixReport> {
   const started = Date.now();
@@ -566,34 +327,6 @@ async function injectLocal(harness: Harness, slot: Slot): Promise<void> {
   await device.settled();
 }
 
-function checkSettled(records: Records, slot: Slot, twin: Slot): string[] {
-  const problems: string[] = [];
-  const view = slot.device.view();
-  const { expected } = slot;
-  if (view.state !== expected.settlesAt)
-    problems.push(`settled in ${view.state}, expected ${expected.settlesAt} (${expected.why})`);
-  if (expected.errorReason && view.errorReason !== expected.errorReason)
-    problems.push(`shows error ${view.errorReason ?? 'none'}, expected ${expected.errorReason}`);
-  if (metaOfPath(view.state).effect)
-    problems.push(
-      `lost in ${view.state}: its work ended with ${slot.device.effectError()?.message ?? 'nothing'}`,
-    );
-  const backend = records.of(slot.serial);
-  problems.push(
-    ...checkBackend(believed(slot).context, slot.serial, backend, null).map(
-      (problem) => `after the fault: ${problem}`,
-    ),
-  );
-  // Faults that must make no difference leave the ledger as the twin's.
-  const transparent = slot.fault !== null && slot.fault !== 'powerLoss' && !expected.errorReason;
-  if (transparent) {
-    const twinStages = stagesOf(records.of(twin.serial));
-    if (stagesOf(backend) !== twinStages)
-      problems.push(`ledger [${stagesOf(backend)}] differs from the fault-free twin's [${twinStages}]`);
-  }
-  return problems;
-}
-
 /** One stretch of model path, travelled by a group of devices in lockstep with the model suite's checks. */
 async function runLeg(
   harness: Harness,
@@ -625,31 +358,4 @@ async function runLeg(
       slot.dead = true;
     }
   }
-}
-
-function checkFinal(records: Records, slot: Slot): string[] {
-  const problems: string[] = [];
-  const { expected } = slot;
-  const state = statePath(slot.device.snapshot());
-  const goal = expected.continues ? ENROLLED : expected.settlesAt;
-  if (state !== goal) problems.push(`the device ended in ${state}, not ${goal}`);
-  const backend = records.of(slot.serial);
-  const finalStage: EnrollmentStage | null = expected.continues
-    ? 'enrolled'
-    : believed(slot).context.recordedStage;
-  problems.push(...checkLedger(backend.ledger, finalStage).map((problem) => `final ledger: ${problem}`));
-  const listed = records.managedCount(slot.serial);
-  if (listed > 1) problems.push(`the backend lists ${listed} managed devices with serial ${slot.serial}`);
-  const sinceReset = backend.ledger.slice(
-    backend.ledger.map((entry) => entry.toStage).lastIndexOf('factoryReset') + 1,
-  );
-  const enrollments = sinceReset.filter((entry) => entry.toStage === 'enrolled').length;
-  if (enrollments > 1) problems.push(`enrolled ${enrollments} times since its last reset`);
-  if (expected.continues && backend.device?.simulatorEnrollmentStage !== 'enrolled')
-    problems.push('the backend does not list the device as enrolled');
-  if (slot.fault !== null && expected.fires === 'nextExchange' && !slot.fired && slot.exchanged)
-    problems.push(`the armed ${slot.fault} never fired`);
-  if (slot.fault !== null && expected.fires === 'now' && !slot.fired)
-    problems.push(`${slot.fault} never fired`);
-  return problems;
 }
