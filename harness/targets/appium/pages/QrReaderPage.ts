@@ -3,7 +3,7 @@ import type { ResolvedScreen } from '../../../../agent/selectors/selectors';
 import type { CameraFeed } from '../cameraFeed';
 import { ScreenPage } from './ScreenPage';
 
-/** The setup wizard's QR reader: the code reaches its camera (see CameraFeed), or the vendor cancels. */
+/** The setup wizard's QR reader: the code reaches its camera (see CameraFeed); Cancel is a ScreenPage button. */
 export class QrReaderPage extends ScreenPage {
   constructor(
     session: AppiumSession,
@@ -15,9 +15,5 @@ export class QrReaderPage extends ScreenPage {
 
   async showCode(png: Buffer): Promise<void> {
     await this.camera.show(this.session, png);
-  }
-
-  async cancel(): Promise<void> {
-    await this.tap('cancelButton');
   }
 }

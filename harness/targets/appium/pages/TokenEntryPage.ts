@@ -5,8 +5,4 @@ export class TokenEntryPage extends ScreenPage {
   async submit(token: string): Promise<void> {
     await this.perform('TOKEN_SUBMITTED', token);
   }
-
-  async cancel(): Promise<void> {
-    await this.tap('cancelButton');
-  }
 }

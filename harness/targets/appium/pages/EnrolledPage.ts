@@ -1,8 +1,0 @@
-import { ScreenPage } from './ScreenPage';
-
-/** Enrolled: ready for work, under the account shown. */
-export class EnrolledPage extends ScreenPage {
-  async account(): Promise<string> {
-    return this.read('account');
-  }
-}
