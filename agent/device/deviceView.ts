@@ -34,6 +34,14 @@ export interface DeviceViewExtras {
   wifiConnected: boolean;
 }
 
+/** What a view says that the state's meta says: the same on every target. */
+export function viewOfMeta(
+  meta: StateMeta,
+): Pick<DeviceView, 'stage' | 'actor' | 'userless' | 'poweredOff' | 'error'> {
+  const { stage, actor, userless, poweredOff, error } = meta;
+  return { stage, actor, userless, poweredOff, error };
+}
+
 /** The screen the model's state names, filled in with what the device knows. */
 export function buildDeviceView(snapshot: DeviceSnapshot, extras: DeviceViewExtras): DeviceView {
   const meta = metaOf(snapshot);
@@ -61,11 +69,7 @@ export function buildDeviceView(snapshot: DeviceSnapshot, extras: DeviceViewExtr
     serialNumber: extras.serialNumber,
     state: statePath(snapshot),
     screen: { ...meta.screen, appPackage: definition.appPackage },
-    stage: meta.stage,
-    actor: meta.actor,
-    userless: meta.userless,
-    poweredOff: meta.poweredOff,
-    error: meta.error,
+    ...viewOfMeta(meta),
     errorReason,
     errorMessage,
     upn: context.upn,

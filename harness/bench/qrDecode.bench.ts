@@ -11,43 +11,50 @@
  * a minute). A benchmark, not a test: nothing here asserts, and figures depend on the machine and its
  * load. --save DIR writes the frames as PNG files.
  *
- * Frames are built from product code only (the backend's QR PNG, pngjs), so this file compiles into
- * dist/ without the test helpers.
+ * Frames are built with the camera tests' own generator (agent/camera/testing/frames.ts) from the
+ * backend's QR PNG, so the benchmark measures the frames the camera tests check; tsc compiles that
+ * helper into dist/ because this file imports it.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import QRCode from 'qrcode';
 import { decodeCameraFrame } from '../../agent/camera/decodeCameraFrame';
 import { decodeLuminance } from '../../agent/camera/luminance';
 import { buildProvisioningPayload, serializeProvisioningPayload } from '../../agent/provisioning/payload';
 import { renderQrPng } from '../backend/qr/renderQrPng';
-import { seededRandom } from '../../agent/seededRandom';
+import {
+  addGlare,
+  addNoise,
+  blur,
+  clutter,
+  createRaster,
+  drawCode,
+  qrcodeModules,
+  type ErrorCorrection,
+  type ModuleMatrix,
+  type Raster,
+} from '../../agent/camera/testing/frames';
 import { percentile } from '../statistics/percentile';
 
 const WIDTH = 1280;
 const HEIGHT = 720;
 const TOKEN = 'K7PQ3MZX9WRT2HVB4NCE';
 
-/** A dark/light module lookup read back from the backend's own PNG (1 pixel per module, quiet zone included). */
-function backendCode(
-  text: string,
-  errorCorrection?: 'L' | 'M' | 'Q' | 'H',
-): { size: number; dark: (col: number, row: number) => boolean } {
-  if (errorCorrection && errorCorrection !== 'M') {
-    // renderQrPng is fixed at M; other levels come from the same encoder.
-    const code = QRCode.create(text, { errorCorrectionLevel: errorCorrection });
-    const size = code.modules.size + 8;
-    return {
-      size,
-      dark: (col, row) =>
-        col >= 4 && row >= 4 && col < size - 4 && row < size - 4 && code.modules.get(row - 4, col - 4) === 1,
-    };
-  }
+/**
+ * The code's modules read back from the backend's own PNG (1 pixel per module, quiet zone dropped), as
+ * the camera tests' frames (agent/camera/testing/frames.ts) take them; other error-correction levels come
+ * from the same encoder, since renderQrPng is fixed at M.
+ */
+function backendCode(text: string, errorCorrection?: ErrorCorrection): ModuleMatrix {
+  if (errorCorrection && errorCorrection !== 'M') return qrcodeModules(text, errorCorrection);
   const png = PNG.sync.read(renderQrPng(text, { modulePixels: 1 }));
-  return { size: png.width, dark: (col, row) => png.data[(row * png.width + col) * 4]! < 128 };
+  const quiet = 4;
+  return {
+    size: png.width - 2 * quiet,
+    dark: (row, col) => png.data[((row + quiet) * png.width + col + quiet) * 4]! < 128,
+  };
 }
 
 interface Shot {
@@ -65,99 +72,54 @@ interface Shot {
   glare?: { radiusModules: number; u: number; v: number };
 }
 
-/** A camera's view of the code: textured desk, the code turned and anti-aliased, glare, blur, noise. RGB. */
-function cameraFrame(
-  code: ReturnType<typeof backendCode>,
-  shot: Shot,
-): { width: number; height: number; rgb: Float32Array } {
+/**
+ * A camera's view of the code, built with the camera tests' own frame generator: a cluttered desk (or
+ * flat paper), the code printed with its quiet zone, turned and anti-aliased, glare, focus blur, sensor
+ * noise. Greyscale; toPng tints it for the RGB formats.
+ */
+function cameraFrame(code: ModuleMatrix, shot: Shot): Raster {
   const width = shot.width ?? WIDTH;
   const height = shot.height ?? HEIGHT;
-  const random = seededRandom(shot.seed);
-  const rgb = new Float32Array(width * height * 3);
-  const cell = 11;
-  const cellsX = Math.ceil(width / cell);
-  const shades = Array.from({ length: cellsX * Math.ceil(height / cell) }, () => 70 + random() * 150);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const light =
-        shot.background === 'flat'
-          ? 235
-          : shades[Math.floor(y / cell) * cellsX + Math.floor(x / cell)]! * (0.75 + (0.25 * x) / width);
-      rgb.set([light * 1.02, light, light * 0.9], (y * width + x) * 3);
-    }
+  const paper = createRaster(width, height, shot.background === 'flat' ? 235 : 255);
+  const scene = shot.background === 'flat' ? paper : clutter(paper, shot.seed, 11);
+  const centerX = width / 2 + 13.3;
+  const centerY = height / 2 - 7.6;
+  const angleDegrees = shot.angleDegrees;
+  let frame = drawCode(scene, code, {
+    centerX,
+    centerY,
+    modulePixels: shot.modulePixels,
+    angleDegrees,
+    dark: 25,
+    light: 245,
+  });
+  if (shot.glare) {
+    // The glare's centre is given in modules of the printed code (quiet zone included).
+    const half = ((code.size + 8) * shot.modulePixels) / 2;
+    const angle = (angleDegrees * Math.PI) / 180;
+    const u = shot.glare.u * shot.modulePixels - half;
+    const v = shot.glare.v * shot.modulePixels - half;
+    frame = addGlare(
+      frame,
+      centerX + u * Math.cos(angle) - v * Math.sin(angle),
+      centerY + u * Math.sin(angle) + v * Math.cos(angle),
+      shot.glare.radiusModules * shot.modulePixels,
+    );
   }
-  const angle = (shot.angleDegrees * Math.PI) / 180;
-  const half = (code.size * shot.modulePixels) / 2;
-  const cx = width / 2 + 13.3;
-  const cy = height / 2 - 7.6;
-  const reach = Math.ceil(half * Math.SQRT2) + 1;
-  for (let y = Math.max(0, Math.floor(cy - reach)); y < Math.min(height, cy + reach); y++) {
-    for (let x = Math.max(0, Math.floor(cx - reach)); x < Math.min(width, cx + reach); x++) {
-      let inside = 0;
-      let ink = 0;
-      let glare = 0;
-      for (let s = 0; s < 9; s++) {
-        const dx = x + ((s % 3) + 0.5) / 3 - cx;
-        const dy = y + (Math.floor(s / 3) + 0.5) / 3 - cy;
-        const u = (dx * Math.cos(angle) + dy * Math.sin(angle) + half) / shot.modulePixels;
-        const v = (-dx * Math.sin(angle) + dy * Math.cos(angle) + half) / shot.modulePixels;
-        if (u < 0 || v < 0 || u >= code.size || v >= code.size) continue;
-        inside++;
-        if (shot.glare && Math.hypot(u - shot.glare.u, v - shot.glare.v) < shot.glare.radiusModules) glare++;
-        else if (code.dark(Math.floor(u), Math.floor(v))) ink++;
-      }
-      if (inside === 0) continue;
-      const paper = 245 * (1 - ink / inside) + 25 * (ink / inside);
-      for (let c = 0; c < 3; c++) {
-        const i = (y * width + x) * 3 + c;
-        rgb[i] = rgb[i]! * (1 - inside / 9) + paper * (inside / 9) + (glare / 9) * 255;
-      }
-    }
-  }
-  let data = rgb;
-  for (let pass = 0; pass < shot.blurPasses; pass++) {
-    const next = new Float32Array(data.length);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        for (let c = 0; c < 3; c++) {
-          let sum = 0;
-          for (let k = -1; k <= 1; k++)
-            sum += data[(y * width + Math.min(width - 1, Math.max(0, x + k))) * 3 + c]!;
-          next[(y * width + x) * 3 + c] = sum / 3;
-        }
-      }
-    }
-    const out = new Float32Array(data.length);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        for (let c = 0; c < 3; c++) {
-          let sum = 0;
-          for (let k = -1; k <= 1; k++)
-            sum += next[(Math.min(height - 1, Math.max(0, y + k)) * width + x) * 3 + c]!;
-          out[(y * width + x) * 3 + c] = sum / 3;
-        }
-      }
-    }
-    data = out;
-  }
-  for (let i = 0; i < data.length; i++)
-    data[i] = data[i]! + (random() + random() + random() + random() - 2) * shot.noise * Math.sqrt(3);
-  return { width, height, rgb: data };
+  // A box-blur pass of radius 1 has a variance of 2/3 pixel²: the same focus as a Gaussian of that sigma.
+  if (shot.blurPasses > 0) frame = blur(frame, Math.sqrt((2 / 3) * shot.blurPasses));
+  return addNoise(frame, shot.noise, shot.seed);
 }
 
-/** PNG as a camera app writes it (pngjs: zlib plus adaptive row filters, like libpng). */
-function toPng(frame: ReturnType<typeof cameraFrame>, format: 'rgb' | 'rgba' | 'grey'): Buffer {
+/** PNG as a camera app writes it (pngjs: zlib plus adaptive row filters, like libpng); RGB slightly warm. */
+function toPng(frame: Raster, format: 'rgb' | 'rgba' | 'grey'): Buffer {
   const png = new PNG({ width: frame.width, height: frame.height });
+  const bytes = (value: number) => Math.max(0, Math.min(255, Math.round(value)));
   for (let p = 0; p < frame.width * frame.height; p++) {
-    for (let c = 0; c < 3; c++)
-      png.data[p * 4 + c] = Math.max(0, Math.min(255, Math.round(frame.rgb[p * 3 + c]!)));
+    const grey = frame.data[p]!;
+    const tint = format === 'grey' ? [1, 1, 1] : [1.02, 1, 0.9];
+    for (let c = 0; c < 3; c++) png.data[p * 4 + c] = bytes(grey * tint[c]!);
     png.data[p * 4 + 3] = 255;
-  }
-  if (format === 'grey') {
-    for (let p = 0; p < frame.width * frame.height; p++) {
-      const luma = (54 * png.data[p * 4]! + 183 * png.data[p * 4 + 1]! + 19 * png.data[p * 4 + 2]!) >> 8;
-      png.data.fill(luma, p * 4, p * 4 + 3);
-    }
   }
   return PNG.sync.write(png, { colorType: format === 'rgba' ? 6 : format === 'rgb' ? 2 : 0 });
 }

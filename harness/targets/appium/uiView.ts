@@ -1,4 +1,4 @@
-import type { DeviceView } from '../../../agent/device/SimulatedDevice';
+import { viewOfMeta, type DeviceView } from '../../../agent/device/deviceView';
 import { metaOfPath } from '../../../agent/model/inspect';
 import { reasonMessages, SCREEN_ERROR_REASONS, screens as catalogue } from '../../../agent/model/screens';
 import type { RecognizedScreen } from './recognizeScreen';
@@ -35,11 +35,7 @@ export function viewFromScreen(
       title: screenTitles().get(shown.id) ?? meta.screen.title,
       appPackage: definition.appPackage,
     },
-    stage: meta.stage,
-    actor: meta.actor,
-    userless: meta.userless,
-    poweredOff: meta.poweredOff,
-    error: meta.error,
+    ...viewOfMeta(meta),
     errorReason,
     errorMessage,
     upn,
