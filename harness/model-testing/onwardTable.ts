@@ -141,9 +141,19 @@ export function onwardTable(goal: (path: string) => boolean, options: OnwardOpti
     else if (known.join() !== ways.join()) mixed.add(vertex.path);
   }
   for (const path of mixed) byPath.delete(path);
+  const bySnapshot = new WeakMap<DeviceSnapshot, readonly DeviceEventType[]>();
   return {
     ways(snapshot, path = statePath(snapshot)) {
-      return byPath.get(path) ?? byKey.get(stateKey(snapshot)) ?? NONE;
+      const known = byPath.get(path);
+      if (known) return known;
+      // Where the context decides, remember the answer per snapshot: devices that saw the same events
+      // share their snapshots (agent/device/memoizedModel.ts), so a fleet works each key out once.
+      let ways = bySnapshot.get(snapshot);
+      if (!ways) {
+        ways = byKey.get(stateKey(snapshot)) ?? NONE;
+        bySnapshot.set(snapshot, ways);
+      }
+      return ways;
     },
     waysAt(path) {
       return byPath.get(path);
