@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EnrollmentStage } from '../protocol/enrollment';
+import type { DeviceEventType } from './events';
 
 /**
  * What every state of the device model says about itself. The harness checks each target against this,
@@ -38,6 +39,8 @@ export interface EffectWork {
   callsBackend: boolean;
   /** The stage the service's ledger records when the request succeeds (the sign-in check records none). */
   records: EnrollmentStage | null;
+  /** The outcome event that says the work succeeded (the service did what was asked). */
+  succeededWith: DeviceEventType;
 }
 
 /**
@@ -46,13 +49,17 @@ export interface EffectWork {
  */
 export const EFFECT_WORK = {
   // Joins the network and checks the device policy app on the device itself.
-  prepareDevice: { callsBackend: false, records: null },
+  prepareDevice: { callsBackend: false, records: null, succeededWith: 'DEVICE_READY' },
   // The service records the redeemed token as the admin's stage 1 for this device.
-  redeemToken: { callsBackend: true, records: 'tokenCreated' },
-  recordStaged: { callsBackend: true, records: 'staged' },
-  recordAdminProvisioned: { callsBackend: true, records: 'adminProvisioned' },
-  recordEnrolled: { callsBackend: true, records: 'enrolled' },
-  checkAccount: { callsBackend: true, records: null },
+  redeemToken: { callsBackend: true, records: 'tokenCreated', succeededWith: 'TOKEN_ACCEPTED' },
+  recordStaged: { callsBackend: true, records: 'staged', succeededWith: 'STAGE_RECORDED' },
+  recordAdminProvisioned: {
+    callsBackend: true,
+    records: 'adminProvisioned',
+    succeededWith: 'STAGE_RECORDED',
+  },
+  recordEnrolled: { callsBackend: true, records: 'enrolled', succeededWith: 'STAGE_RECORDED' },
+  checkAccount: { callsBackend: true, records: null, succeededWith: 'SIGN_IN_ACCEPTED' },
 } as const satisfies Record<Effect, EffectWork>;
 
 /** A state with this effect (if any) exchanges a request with the enrollment service on entry. */

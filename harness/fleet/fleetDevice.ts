@@ -36,9 +36,6 @@ for (const effect of effectSchema.options) {
   if (work.callsBackend) TRANSITION_OF_EFFECT.set(effect, work.records ?? 'signIn');
 }
 
-/** The outcome events that mean the backend recorded what the progress screen asked for. */
-const SUCCESS_EVENTS = new Set(['TOKEN_ACCEPTED', 'STAGE_RECORDED', 'SIGN_IN_ACCEPTED']);
-
 export interface FleetDeviceSpec {
   serialNumber: string;
   manufacturer: string;
@@ -93,13 +90,13 @@ export async function walkDevice(
   const service = new DeviceChannelClient(options.channel ?? { url: options.url });
   const device = new SimulatedDevice({ profile: identity, service });
   // Time spent on each progress screen, from entering it to the outcome that leaves it.
-  let waiting: { kind: TransitionKind; since: number } | null = null;
+  let waiting: { kind: TransitionKind; since: number; succeededWith: string } | null = null;
   device.onTransition((transition) => {
     const now = performance.now();
-    if (waiting && SUCCESS_EVENTS.has(transition.event)) latency(waiting.kind, now - waiting.since);
+    if (waiting && transition.event === waiting.succeededWith) latency(waiting.kind, now - waiting.since);
     const effect = metaOfPath(transition.state).effect;
     const kind = effect && TRANSITION_OF_EFFECT.get(effect);
-    waiting = kind ? { kind, since: now } : null;
+    waiting = effect && kind ? { kind, since: now, succeededWith: EFFECT_WORK[effect].succeededWith } : null;
   });
   let outcome: DeviceOutcome;
   try {

@@ -203,6 +203,9 @@ export function shortestPathsToStates(options: ShortestPathOptions = {}): ModelP
     .map((path) => toModelPath(path.steps, options.from));
 }
 
+/** How many bounded simple paths a walk keeps when not told (`stagesim model --paths simple`). */
+export const DEFAULT_SIMPLE_PATHS = 200;
+
 export interface GenerateOptions {
   strategy: PathStrategy;
   maxPaths?: number;
@@ -213,7 +216,7 @@ export function generatePaths(options: GenerateOptions): ModelPath[] {
   const paths =
     options.strategy === 'shortest'
       ? shortestTransitionCover()
-      : boundedSimplePaths(options.maxPaths ?? 200, options.random);
+      : boundedSimplePaths(options.maxPaths ?? DEFAULT_SIMPLE_PATHS, options.random);
   const limited = options.maxPaths !== undefined ? paths.slice(0, options.maxPaths) : paths;
   return limited.map((path, index) => ({ ...path, id: `path-${String(index + 1).padStart(3, '0')}` }));
 }

@@ -5,6 +5,7 @@ import { runModelSuite } from '../../model-testing/runModelSuite';
 import { sabotage, sabotageFaults, type SabotageFault } from '../../model-testing/sabotage';
 import { addReportOptions, addTargetOptions, reportersFrom, targetFrom, wholeNumber } from '../sharedOptions';
 import type { RegisterCommand } from './index';
+import { DEFAULT_SIMPLE_PATHS } from '../../model-testing/paths';
 
 interface ModelOptions {
   target: string;
@@ -29,7 +30,7 @@ export const registerModel: RegisterCommand = (program) => {
     )
     .option(
       '--max-paths <n>',
-      'run at most N paths (simple paths default to 200)',
+      `run at most N paths (simple paths default to ${DEFAULT_SIMPLE_PATHS})`,
       wholeNumber('--max-paths', 1),
     )
     .option(

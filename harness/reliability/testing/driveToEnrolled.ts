@@ -40,15 +40,13 @@ export function heardStages(device: SimulatedDevice): string[] {
   const heard: string[] = [];
   let from: string | null = null;
   for (const transition of device.history()) {
-    // An acceptance leaving a progress screen means the service recorded what that screen's work asked.
-    if (from !== null && ACKNOWLEDGED.has(transition.event)) {
-      const effect = metaOfPath(from).effect;
-      const stage = effect ? EFFECT_WORK[effect].records : null;
+    // The success of a progress screen's work means the service recorded what that work asked.
+    const effect = from === null ? undefined : metaOfPath(from).effect;
+    if (effect && transition.event === EFFECT_WORK[effect].succeededWith) {
+      const stage = EFFECT_WORK[effect].records;
       if (stage) heard.push(stage);
     }
     from = transition.state;
   }
   return heard;
 }
-
-const ACKNOWLEDGED = new Set(['TOKEN_ACCEPTED', 'STAGE_RECORDED']);
