@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { projectRoot } from '../../agent/projectRoot';
-import { BenchUsageError, parseBenchArgs } from './run';
+import { BenchHelp, BenchUsageError, parseBenchArgs } from './run';
 
 /** The bench's arguments only: the bench itself measures for minutes and belongs to `npm run bench`. */
 describe('npm run bench arguments', () => {
@@ -13,6 +13,24 @@ describe('npm run bench arguments', () => {
       devices: 500,
       json: 'bench/run.json',
     });
+  });
+
+  test('--help gives the usage from the schema: each option, its description and its default', () => {
+    let caught: unknown;
+    try {
+      parseBenchArgs(['--help']);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(BenchHelp);
+    const usage = (caught as Error).message.split('\n');
+    expect(usage[0]).toBe('Usage: npm run bench [-- options]');
+    expect(usage).toContainEqual(
+      expect.stringMatching(/^ {2}--devices N +devices in the fleet \(default 10000\)$/),
+    );
+    expect(usage).toContainEqual(
+      expect.stringMatching(/^ {2}--json FILE +write every figure and verdict to FILE/),
+    );
   });
 
   test.each([
