@@ -19,6 +19,18 @@ export interface QueryOptions {
   count: boolean;
 }
 
+/** No query options: the answer of an action such as assign, which takes none. */
+export const NO_QUERY: QueryOptions = {
+  select: null,
+  filter: null,
+  filterText: null,
+  orderBy: null,
+  top: null,
+  skip: 0,
+  skipToken: 0,
+  count: false,
+};
+
 const SYSTEM_OPTIONS = {
   select: 'Select',
   filter: 'Filter',
@@ -69,16 +81,7 @@ export function readQueryOptions(
     raw.set(name, value);
   }
 
-  const options: QueryOptions = {
-    select: null,
-    filter: null,
-    filterText: null,
-    orderBy: null,
-    top: null,
-    skip: 0,
-    skipToken: 0,
-    count: false,
-  };
+  const options: QueryOptions = { ...NO_QUERY };
   for (const [name, value] of raw) {
     switch (name) {
       case 'select':

@@ -25,6 +25,14 @@ export function contextUrl(
   return `${serviceRoot(request)}/$metadata#${path}${selection}${kind === 'entity' ? '/$entity' : ''}`;
 }
 
+/**
+ * @odata.context of an action's or function's answer: its type (`microsoft.graph.assignmentFilterValidationResult`)
+ * or a collection of one (`Collection(microsoft.graph.assignmentFilterSupportedProperty)`).
+ */
+export function operationContext(request: FastifyRequest, fragment: string): string {
+  return `${serviceRoot(request)}/$metadata#${fragment}`;
+}
+
 /** $select: only the named properties, with id and @odata.type as Graph keeps them. */
 export function project(view: View, select: string[] | null): View {
   if (select === null || select.includes('*')) return view;
