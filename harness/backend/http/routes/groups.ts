@@ -80,7 +80,8 @@ const patchSchema = z.strictObject({
   '@odata.type': z.literal('#microsoft.graph.group').optional(),
   displayName: z.string().trim().min(1).max(256).optional(),
   description: z.string().max(1024).nullable().optional(),
-  membershipRule: z.string().min(1).optional(),
+  // null is what GET shows for a group without a rule; sent back by a round trip it changes nothing.
+  membershipRule: z.string().min(1).nullable().optional(),
 });
 
 const addMemberSchema = z.strictObject({ '@odata.id': userReference });
@@ -173,7 +174,9 @@ export function registerGroupRoutes(app: FastifyInstance, deps: RouteDeps): void
       patchSchema,
       request.body,
     );
-    if (body.membershipRule !== undefined) {
+    if (body.membershipRule === null && group.dynamic)
+      throw badRequest('a DynamicMembership group needs a membershipRule');
+    if (body.membershipRule !== undefined && body.membershipRule !== null) {
       if (!group.dynamic) throw badRequest('membershipRule applies only to DynamicMembership groups');
       checkMembershipRule('membershipRule', body.membershipRule);
     }

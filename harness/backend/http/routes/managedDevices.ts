@@ -138,6 +138,7 @@ export const MANAGED_DEVICES: EntitySet = {
     azureADRegistered: 'boolean',
     simulatorEnrollmentStage: 'enum',
     simulatorTokenType: 'enum',
+    simulatorUserEnrolledDateTime: 'dateTime',
   },
   sortable: [
     'deviceName',
