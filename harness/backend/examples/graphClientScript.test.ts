@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { fixedClock } from '../clock';
 import { startBackend, type RunningBackend } from '../server';
-import { AdminClient, createProfile } from '../testing/adminClient';
+import { AdminClient, createProfile, type Json } from '../testing/adminClient';
 import { expectGraphCollection, expectGraphShape } from '../testing/graphTypes';
 import { RawChannel } from '../testing/rawChannel';
 import { localCaTls } from '../tls/serverTls';
@@ -23,7 +23,7 @@ const DEVICES = 250;
 let dir: string;
 let backend: RunningBackend;
 let caPath: string;
-let report: any;
+let report: Json;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stagesim-sdk-'));

@@ -1,6 +1,6 @@
 import { fixedClock } from '../clock';
 import { startBackend, type RunningBackend } from '../server';
-import { AdminClient, createProfile, PROFILES } from '../testing/adminClient';
+import { AdminClient, createProfile, PROFILES, type Json } from '../testing/adminClient';
 import { checkGraphCollection, checkGraphShape } from '../testing/graphTypes';
 import { RawChannel } from '../testing/rawChannel';
 
@@ -13,7 +13,7 @@ const DEVICES = '/beta/deviceManagement/managedDevices';
 const FILTERS = '/beta/deviceManagement/assignmentFilters';
 let backend: RunningBackend;
 let admin: AdminClient;
-const answers: { path: string; body: any }[] = [];
+const answers: { path: string; body: Json }[] = [];
 
 async function read(path: string) {
   const response = await admin.get(path);

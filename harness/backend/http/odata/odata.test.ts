@@ -66,7 +66,10 @@ describe('$filter on managedDevices', () => {
     ).toHaveLength(3);
     expect(await serials(`$filter=${q('azureADRegistered eq true')}`)).toEqual(['OD003']);
     expect(await serials(`$filter=${q("userPrincipalName eq ''")}`)).toEqual(['OD001', 'OD002']);
-    expect(await serials(`$filter=${q('simulatorUserEnrolledDateTime eq null')}`)).toEqual(['OD001', 'OD002']);
+    expect(await serials(`$filter=${q('simulatorUserEnrolledDateTime eq null')}`)).toEqual([
+      'OD001',
+      'OD002',
+    ]);
     expect(await serials(`$filter=${q('simulatorUserEnrolledDateTime ne null')}`)).toEqual(['OD003']);
   });
 

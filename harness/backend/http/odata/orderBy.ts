@@ -27,7 +27,7 @@ export function compareBy(orderBy: OrderBy) {
     for (const { property, descending } of orderBy) {
       const x = a[property];
       const y = b[property];
-      let result = 0;
+      let result: number;
       if (x === y) result = 0;
       else if (x === null || x === undefined) result = -1;
       else if (y === null || y === undefined) result = 1;
