@@ -1,6 +1,7 @@
 import { fixedClock } from '../../clock';
 import { startBackend, type RunningBackend } from '../../server';
 import { AdminClient, createProfile, PROFILES } from '../../testing/adminClient';
+import { graphPropertiesOf } from '../../testing/graphTypes';
 import { RawChannel } from '../../testing/rawChannel';
 
 /** OData query options and request bodies as Graph serves and takes them, over real HTTP. */
@@ -198,6 +199,28 @@ describe('request bodies', () => {
     expect(teams).toMatchObject({ isTeamsDeviceProfile: true, roleScopeTagIds: ['0', '1'] });
     const reread = await ok(`${PROFILES}/${teams.id}`);
     expect(reread.isTeamsDeviceProfile).toBe(true);
+  });
+
+  it('accepts a body with every property of androidDeviceOwnerEnrollmentProfile (from the beta types)', async () => {
+    const template = await createProfile(admin, {
+      displayName: 'Template',
+      wifiSsid: 'Store',
+      isTeamsDeviceProfile: true,
+    });
+    const full = await ok(`${PROFILES}/${template.id}?$select=*`);
+    const properties = graphPropertiesOf('AndroidDeviceOwnerEnrollmentProfile');
+    expect(properties.filter((name) => !(name in full))).toEqual([]);
+    // Every property the type has, as GET shows them, in one create.
+    const body = Object.fromEntries(properties.map((name) => [name, full[name]]));
+    const created = await admin.post(PROFILES, { ...body, displayName: 'From every property' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      displayName: 'From every property',
+      isTeamsDeviceProfile: true,
+      wifiSsid: 'Store',
+    });
+    expect(created.body.id).not.toBe(template.id);
+    expect(created.body.tokenValue).not.toBe(template.tokenValue);
   });
 
   it('ignores read-only properties sent back by a GET-then-PATCH, and keeps what they describe', async () => {

@@ -78,7 +78,7 @@ export const ASSIGNMENT_FILTERS: EntitySet = {
     'createdDateTime',
     'lastModifiedDateTime',
   ],
-  readOnly: ['id', 'createdDateTime', 'lastModifiedDateTime'],
+  readOnly: ['id', 'createdDateTime', 'lastModifiedDateTime', 'payloads'],
 };
 
 /**
