@@ -50,14 +50,18 @@ beforeAll(async () => {
   await channel.request({ type: 'completeStage', stage: 'enrolled' });
   await channel.close();
   const filter = (
-    await admin.post(FILTERS, { displayName: 'Pixels', rule: 'device.model -startsWith "Pixel"' })
+    await admin.post(FILTERS, {
+      displayName: 'Pixels',
+      platform: 'androidForWork',
+      rule: 'device.model -startsWith "Pixel"',
+    })
   ).body;
   answers.push({ path: `POST ${FILTERS}`, body: filter });
   const dynamic = (
     await admin.post('/beta/groups', {
       displayName: 'Pixels',
       groupTypes: ['DynamicMembership'],
-      membershipRule: 'device.model -startsWith "Pixel"',
+      membershipRule: 'device.deviceModel -startsWith "Pixel"',
     })
   ).body;
   const users = (

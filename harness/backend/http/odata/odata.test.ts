@@ -244,6 +244,7 @@ describe('request bodies', () => {
     const filter = (
       await admin.post('/beta/deviceManagement/assignmentFilters', {
         displayName: 'RT',
+        platform: 'androidForWork',
         rule: 'device.model -eq "x"',
       })
     ).body;
