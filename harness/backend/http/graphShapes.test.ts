@@ -120,6 +120,24 @@ describe('Graph shapes', () => {
     }
   });
 
+  it('puts @odata.context on the answers of filter actions and functions too', async () => {
+    const filter = answers.find((a) => a.path === `POST ${FILTERS}`)!.body;
+    const validated = await admin.post(`${FILTERS}/validateFilter`, {
+      deviceAndAppManagementAssignmentFilter: { platform: 'androidForWork', rule: 'device.model -eq "x"' },
+    });
+    expect(validated.body['@odata.context']).toBe(
+      `${backend.url}/beta/$metadata#microsoft.graph.assignmentFilterValidationResult`,
+    );
+    const supported = await admin.get(`${FILTERS}/${filter.id}/getSupportedProperties`);
+    expect(supported.body['@odata.context']).toBe(
+      `${backend.url}/beta/$metadata#Collection(microsoft.graph.assignmentFilterSupportedProperty)`,
+    );
+    const byPlatform = await admin.get(
+      `${FILTERS}/getPlatformSupportedProperties(platform='androidForWork')`,
+    );
+    expect(byPlatform.body['@odata.context']).toBe(supported.body['@odata.context']);
+  });
+
   it('gives managed devices the fields reports read, consistent with their stage', () => {
     const devices = answers.find((a) => a.path === DEVICES)!.body.value;
     const [staged, enrolled] = devices;
