@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type {
@@ -23,6 +24,11 @@ export const deviceChannelClientOptionsSchema = z.object({
   /** How long one attempt waits for its reply before the connection is given up as dead. */
   requestTimeoutMs: z.number().int().positive().default(10_000),
   connectTimeoutMs: z.number().int().positive().default(5_000),
+  /**
+   * For a wss:// backend whose certificate a private CA signed (stagesim backend --tls): that CA's
+   * certificate in PEM, trusted besides the system's. NODE_EXTRA_CA_CERTS does the same for a process.
+   */
+  ca: z.string().min(1).optional(),
   /**
    * Attempts per request (the first included). Between attempts the client waits
    * min(maxDelayMs, baseDelayMs * 2^(n-1)), scaled by a random 50-100% so a fleet that lost the backend
@@ -227,6 +233,7 @@ export class DeviceChannelClient implements EnrollmentService {
   private open(identity: DeviceIdentity | null): Connection {
     // Replies are small; a peer sending megabytes is not the backend.
     const socket = new WebSocket(this.channelUrl, {
+      ...(this.options.ca ? { ca: [...rootCertificates, this.options.ca] } : {}),
       handshakeTimeout: this.options.connectTimeoutMs,
       perMessageDeflate: false,
       maxPayload: 1024 * 1024,

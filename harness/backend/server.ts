@@ -12,9 +12,9 @@ import { Targeting } from './targeting/deliveries';
 export type { BackendOptions } from './options';
 
 export interface RunningBackend {
-  /** Base URL of the admin API, e.g. http://127.0.0.1:40123; devices connect to `${url}/device`. */
+  /** Base URL of the admin API, e.g. http://127.0.0.1:40123 (https:// with TLS); devices connect to `${url}/device`. */
   url: string;
-  /** The device channel's URL (ws://…/device). */
+  /** The device channel's URL (ws://…/device, wss:// with TLS). */
   channelUrl: string;
   port: number;
   host: string;
@@ -54,6 +54,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     adminKey: options.adminKey ?? null,
     bodyLimitBytes: options.bodyLimitBytes,
     authLimit: options.adminAuthLimit,
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   });
   channel.attach(app.server);
 
@@ -72,7 +73,8 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   const { port } = app.server.address() as AddressInfo;
   const host =
     options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
-  const url = `http://${host}:${port}`;
+  const secure = options.tls !== undefined;
+  const url = `${secure ? 'https' : 'http'}://${host}:${port}`;
   log(
     `backend listening on ${url} (database ${options.dbPath}, time zone ${options.timeZone}${options.adminKey ? ', admin key required' : ''})`,
   );
@@ -80,7 +82,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   let closing: Promise<void> | null = null;
   return {
     url,
-    channelUrl: `ws://${host}:${port}${DEVICE_CHANNEL_PATH}`,
+    channelUrl: `${secure ? 'wss' : 'ws'}://${host}:${port}${DEVICE_CHANNEL_PATH}`,
     port,
     host: options.host,
     store,

@@ -20,6 +20,8 @@ export interface AdminAppOptions {
   bodyLimitBytes: number;
   /** Failed admin-key attempts per remote address before further requests get 429. */
   authLimit: RateLimit;
+  /** Certificate and key (PEM): the app then serves HTTPS. */
+  https?: { cert: string; key: string };
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -30,7 +32,9 @@ const digest = (text: string) => createHash('sha256').update(text, 'utf8').diges
  */
 export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
   const { deps, adminKey, bodyLimitBytes } = options;
+  // Fastify types an HTTPS instance apart; routes and hooks are the same for both.
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     logger: false,
     bodyLimit: bodyLimitBytes,
     genReqId: () => randomUUID(),
@@ -45,7 +49,7 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
           graphErrorBody('BadRequest', `Invalid request: ${oneLine(error)}`, String(request.id), new Date()),
         );
     },
-  });
+  }) as unknown as FastifyInstance;
 
   // Fastify's own parser answers an empty JSON body with an error; Graph actions such as revokeToken are
   // commonly posted with no body at all. Anything else that is not JSON is one clear 400.

@@ -9,6 +9,9 @@ import { RawChannel } from '../testing/rawChannel';
 import { MIGRATIONS } from './migrations';
 import { SqliteStore } from './SqliteStore';
 
+/** @odata.context names the backend's port, which a restart changes. */
+const withoutContext = ({ '@odata.context': _context, ...body }: Record<string, unknown>) => body;
+
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'stagesim-store-'));
@@ -65,26 +68,32 @@ describe('SqliteStore on a file', () => {
     await channel.close();
 
     const before = {
-      profiles: (await admin.get(PROFILES)).body,
-      devices: (await admin.get('/beta/deviceManagement/managedDevices')).body,
+      profiles: withoutContext((await admin.get(PROFILES)).body),
+      devices: withoutContext((await admin.get('/beta/deviceManagement/managedDevices')).body),
       ledger: (await admin.get('/simulator/ledger')).body,
-      groups: (await admin.get('/beta/groups')).body,
-      members: (await admin.get(`/beta/groups/${staff.id}/members`)).body,
-      assignments: (await admin.get(`/beta/deviceManagement/simulatorApps/${app.id}/assignments`)).body,
+      groups: withoutContext((await admin.get('/beta/groups')).body),
+      members: withoutContext((await admin.get(`/beta/groups/${staff.id}/members`)).body),
+      assignments: withoutContext(
+        (await admin.get(`/beta/deviceManagement/simulatorApps/${app.id}/assignments`)).body,
+      ),
     };
     await first.close();
 
     const second = await startBackend({ dbPath, clock: clock() });
     try {
       admin = AdminClient.for(second);
-      expect((await admin.get(PROFILES)).body).toEqual(before.profiles);
-      expect((await admin.get('/beta/deviceManagement/managedDevices')).body).toEqual(before.devices);
-      expect((await admin.get('/simulator/ledger')).body).toEqual(before.ledger);
-      expect((await admin.get('/beta/groups')).body).toEqual(before.groups);
-      expect((await admin.get(`/beta/groups/${staff.id}/members`)).body).toEqual(before.members);
-      expect((await admin.get(`/beta/deviceManagement/simulatorApps/${app.id}/assignments`)).body).toEqual(
-        before.assignments,
+      expect(withoutContext((await admin.get(PROFILES)).body)).toEqual(before.profiles);
+      expect(withoutContext((await admin.get('/beta/deviceManagement/managedDevices')).body)).toEqual(
+        before.devices,
       );
+      expect((await admin.get('/simulator/ledger')).body).toEqual(before.ledger);
+      expect(withoutContext((await admin.get('/beta/groups')).body)).toEqual(before.groups);
+      expect(withoutContext((await admin.get(`/beta/groups/${staff.id}/members`)).body)).toEqual(
+        before.members,
+      );
+      expect(
+        withoutContext((await admin.get(`/beta/deviceManagement/simulatorApps/${app.id}/assignments`)).body),
+      ).toEqual(before.assignments);
 
       // The device resumes where it was: staged, its sign-in accepted, and targeting still applies.
       const again = await RawChannel.open(second.channelUrl);

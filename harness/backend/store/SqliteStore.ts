@@ -110,15 +110,15 @@ export class SqliteStore implements BackendStore {
     return {
       insertProfile:
         p(`INSERT INTO profiles (id, displayName, description, enrollmentMode, tokenType, createdAt, modifiedAt,
-        deviceNameTemplate, configureWifi, wifiSsid, wifiPassword, wifiSecurityType, wifiHidden, roleScopeTagIds, usageCount, currentTokenId)
+        deviceNameTemplate, configureWifi, wifiSsid, wifiPassword, wifiSecurityType, wifiHidden, isTeamsDeviceProfile, roleScopeTagIds, usageCount, currentTokenId)
         VALUES (@id, @displayName, @description, @enrollmentMode, @tokenType, @createdAt, @modifiedAt, @deviceNameTemplate,
-        @configureWifi, @wifiSsid, @wifiPassword, @wifiSecurityType, @wifiHidden, @roleScopeTagIds, @usageCount, @currentTokenId)`),
+        @configureWifi, @wifiSsid, @wifiPassword, @wifiSecurityType, @wifiHidden, @isTeamsDeviceProfile, @roleScopeTagIds, @usageCount, @currentTokenId)`),
       getProfile: p('SELECT * FROM profiles WHERE id = ?'),
       listProfiles: p('SELECT * FROM profiles ORDER BY rowid'),
       updateProfile:
         p(`UPDATE profiles SET displayName = @displayName, description = @description, modifiedAt = @modifiedAt,
         deviceNameTemplate = @deviceNameTemplate, configureWifi = @configureWifi, wifiSsid = @wifiSsid, wifiPassword = @wifiPassword,
-        wifiSecurityType = @wifiSecurityType, wifiHidden = @wifiHidden, roleScopeTagIds = @roleScopeTagIds WHERE id = @id`),
+        wifiSecurityType = @wifiSecurityType, wifiHidden = @wifiHidden, isTeamsDeviceProfile = @isTeamsDeviceProfile, roleScopeTagIds = @roleScopeTagIds WHERE id = @id`),
       deleteProfile: p('DELETE FROM profiles WHERE id = ?'),
       setCurrentToken: p('UPDATE profiles SET currentTokenId = ?, modifiedAt = ? WHERE id = ?'),
       countUse: p('UPDATE profiles SET usageCount = usageCount + 1 WHERE id = ?'),
@@ -484,6 +484,7 @@ function profileRow(profile: Profile): Row {
     ...profile,
     configureWifi: profile.configureWifi ? 1 : 0,
     wifiHidden: profile.wifiHidden ? 1 : 0,
+    isTeamsDeviceProfile: profile.isTeamsDeviceProfile ? 1 : 0,
     roleScopeTagIds: JSON.stringify(profile.roleScopeTagIds),
   };
 }
@@ -493,6 +494,7 @@ function toProfile(row: Row): Profile {
     ...(row as unknown as Profile),
     configureWifi: row.configureWifi === 1,
     wifiHidden: row.wifiHidden === 1,
+    isTeamsDeviceProfile: row.isTeamsDeviceProfile === 1,
     roleScopeTagIds: JSON.parse(row.roleScopeTagIds as string) as string[],
   };
 }

@@ -120,6 +120,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE devices ADD COLUMN lastReply TEXT;
   `,
+  `
+  ALTER TABLE profiles ADD COLUMN isTeamsDeviceProfile INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Brings the database to the newest schema; answers the version it is at. */

@@ -29,6 +29,8 @@ export interface Profile {
   wifiPassword: string | null;
   wifiSecurityType: WifiSecurityType;
   wifiHidden: boolean;
+  /** Graph's isTeamsDeviceProfile (an AOSP Teams device profile); kept and shown, nothing else reads it. */
+  isTeamsDeviceProfile: boolean;
   roleScopeTagIds: string[];
   /** Accepted redemptions of this profile's tokens (Graph's enrollmentTokenUsageCount). */
   usageCount: number;

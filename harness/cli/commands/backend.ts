@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { isStagesimError } from '../../../agent/errors';
 import { startBackend } from '../../backend/server';
+import {
+  localCaTls,
+  defaultDataDir,
+  trustInstructions,
+  userTls,
+  type BackendTls,
+} from '../../backend/tls/serverTls';
 import { UsageError } from '../exit';
 import type { RegisterCommand } from './index';
 
@@ -15,6 +22,10 @@ const optionsSchema = z.object({
   adminKey: z.string().optional(),
   timeZone: z.string().min(1),
   tenantDomains: z.string().min(1).optional(),
+  tls: z.boolean().default(false),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
 });
 
 /** Codes startBackend uses for input it cannot run with: one line, exit 2. */
@@ -25,7 +36,18 @@ const BAD_INPUT = new Set([
   'NAME_TEMPLATE_INVALID',
   'DB_OPEN_FAILED',
   'LISTEN_FAILED',
+  'TLS_CA_INVALID',
+  'TLS_CERT_INVALID',
 ]);
+
+/** --tls-cert and --tls-key go together and imply --tls; without them --tls uses the local CA. */
+function tlsFrom(options: z.output<typeof optionsSchema>): BackendTls | undefined {
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
+  if (options.tlsCert !== undefined) return userTls(options.tlsCert, options.tlsKey!);
+  if (!options.tls) return undefined;
+  return localCaTls(options.dataDir ?? defaultDataDir(), options.host);
+}
 
 export const registerBackend: RegisterCommand = (program) => {
   program
@@ -45,6 +67,13 @@ export const registerBackend: RegisterCommand = (program) => {
       '--tenant-domains <domains>',
       'comma-separated domains whose accounts can sign in (default: contoso.com)',
     )
+    .option(
+      '--tls',
+      'serve HTTPS and WSS with a certificate from the local CA (made once in the data folder; its path and how to trust it are printed)',
+    )
+    .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', "the PEM private key of --tls-cert's certificate")
+    .option('--data-dir <dir>', 'where the local CA is kept (default: STAGESIM_DATA_DIR or ~/.stagesim)')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = optionsSchema.safeParse({
         ...raw,
@@ -59,7 +88,9 @@ export const registerBackend: RegisterCommand = (program) => {
       const options = parsed.data;
       let backend;
       try {
+        const tls = tlsFrom(options);
         backend = await startBackend({
+          ...(tls ? { tls } : {}),
           host: options.host,
           port: options.port,
           dbPath: options.db ?? ':memory:',
@@ -75,6 +106,8 @@ export const registerBackend: RegisterCommand = (program) => {
         throw error;
       }
       process.stdout.write(`stagesim backend listening on ${backend.url} (devices: ${backend.channelUrl})\n`);
+      const caPath = backend.options.tls?.caPath;
+      if (caPath) process.stdout.write(`${trustInstructions(caPath).join('\n')}\n`);
 
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         const stop = (received: NodeJS.Signals) => {

@@ -18,7 +18,9 @@ describe.each([
     const created = await admin.post(path, { displayName: 'Wi-Fi', description: 'store network' });
     expect(created.status).toBe(201);
     expect((await admin.post(path, { displayName: 'WI-FI' })).status).toBe(409);
-    expect((await admin.get(path)).body.value).toEqual([created.body]);
+    const { '@odata.context': context, ...entity } = created.body;
+    expect(context).toBe(`${backend.url}/beta/$metadata#${path.slice('/beta/'.length)}/$entity`);
+    expect((await admin.get(path)).body.value).toEqual([entity]);
     expect(
       (await admin.patch(`${path}/${created.body.id}`, { displayName: 'Store Wi-Fi' })).body.displayName,
     ).toBe('Store Wi-Fi');

@@ -5,6 +5,10 @@ import type { Assignment, Payload, PayloadKind } from '../../store/repository';
 import { filterAssignmentProblem } from '../../targeting/assignmentFit';
 import type { FilterPlatform } from '../../targeting/platforms';
 import { badRequest, conflict, notFound, parseWith } from '../graphError';
+import { readBody } from '../odata/body';
+import type { EntitySet } from '../odata/entitySet';
+import { NO_QUERY } from '../odata/query';
+import { answerCollection, answerEntity, entityResponse } from '../odata/respond';
 import { ID_PATTERN, iso, type RouteDeps } from '../routeDeps';
 
 /**
@@ -75,6 +79,9 @@ const createSchema = z.strictObject({
 });
 const patchSchema = createSchema.partial();
 
+const PAYLOAD_PROPERTIES = ['id', 'displayName', 'description', 'createdDateTime', 'lastModifiedDateTime'];
+const PAYLOAD_READ_ONLY = ['id', 'createdDateTime', 'lastModifiedDateTime'];
+
 function payloadView(payload: Payload) {
   return {
     id: payload.id,
@@ -104,6 +111,18 @@ export function registerAssignableRoutes(app: FastifyInstance, deps: RouteDeps):
 
 function register(app: FastifyInstance, deps: RouteDeps, kind: PayloadKind, path: string): void {
   const { store, clock } = deps;
+  // The simulator's own sets: their type names say so (Graph has no simulatorPolicy).
+  const set: EntitySet = {
+    path: path.replace('/beta/', ''),
+    type: `microsoft.graph.${kind === 'policy' ? 'simulatorPolicy' : 'simulatorApp'}`,
+    properties: PAYLOAD_PROPERTIES,
+    readOnly: PAYLOAD_READ_ONLY,
+  };
+  const assignmentsOf = (id: string): EntitySet => ({
+    path: `${set.path}('${id}')/assignments`,
+    type: 'microsoft.graph.simulatorAssignment',
+    properties: ['id', 'target'],
+  });
   const noun = kind === 'policy' ? 'policy' : 'app';
   const load = (id: string): Payload => {
     const payload = ID_PATTERN.test(id) ? store.getPayload(id) : undefined;
@@ -118,10 +137,10 @@ function register(app: FastifyInstance, deps: RouteDeps, kind: PayloadKind, path
     if (existing) throw conflict(`a ${noun} named "${displayName}" exists already (${existing.id})`);
   };
 
-  app.get(path, async () => ({ value: store.listPayloads(kind).map(payloadView) }));
+  app.get(path, async (request) => answerCollection(request, set, store.listPayloads(kind).map(payloadView)));
 
   app.post(path, async (request, reply) => {
-    const body = parseWith(createSchema, request.body);
+    const body = readBody(set, createSchema, request.body);
     checkName(body.displayName);
     const now = clock.now();
     const payload: Payload = {
@@ -133,14 +152,17 @@ function register(app: FastifyInstance, deps: RouteDeps, kind: PayloadKind, path
       modifiedAt: now,
     };
     store.createPayload(payload);
-    return reply.code(201).send(payloadView(payload));
+    return reply.code(201).send(entityResponse(request, set, payloadView(payload)));
   });
 
-  app.get<{ Params: { id: string } }>(`${path}/:id`, async (request) => payloadView(load(request.params.id)));
+  app.get<{ Params: { id: string } }>(`${path}/:id`, async (request) => {
+    const payload = load(request.params.id);
+    return answerEntity(request, set, () => payloadView(payload));
+  });
 
   app.patch<{ Params: { id: string } }>(`${path}/:id`, async (request) => {
     const payload = load(request.params.id);
-    const body = parseWith(patchSchema, request.body);
+    const body = readBody(set, patchSchema, request.body);
     if (body.displayName !== undefined) checkName(body.displayName, payload.id);
     const updated: Payload = {
       ...payload,
@@ -149,7 +171,7 @@ function register(app: FastifyInstance, deps: RouteDeps, kind: PayloadKind, path
       modifiedAt: clock.now(),
     };
     store.updatePayload(updated);
-    return payloadView(updated);
+    return entityResponse(request, set, payloadView(updated));
   });
 
   app.delete<{ Params: { id: string } }>(`${path}/:id`, async (request, reply) => {
@@ -158,9 +180,14 @@ function register(app: FastifyInstance, deps: RouteDeps, kind: PayloadKind, path
     return reply.code(204).send();
   });
 
-  app.get<{ Params: { id: string } }>(`${path}/:id/assignments`, async (request) => ({
-    value: store.listAssignments(load(request.params.id).id).map(assignmentView),
-  }));
+  app.get<{ Params: { id: string } }>(`${path}/:id/assignments`, async (request) => {
+    const payload = load(request.params.id);
+    return answerCollection(
+      request,
+      assignmentsOf(payload.id),
+      store.listAssignments(payload.id).map(assignmentView),
+    );
+  });
 
   app.post<{ Params: { id: string } }>(`${path}/:id/assign`, async (request) => {
     const payload = load(request.params.id);
@@ -201,6 +228,8 @@ function register(app: FastifyInstance, deps: RouteDeps, kind: PayloadKind, path
       return { id: randomUUID(), payloadId: payload.id, targetType, groupId, filterId, filterType };
     });
     store.setAssignments(payload.id, assignments);
-    return { value: assignments.map(assignmentView) };
+    return answerCollection(request, assignmentsOf(payload.id), assignments.map(assignmentView), {
+      ...NO_QUERY,
+    });
   });
 }
