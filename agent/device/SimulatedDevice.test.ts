@@ -100,14 +100,22 @@ describe('staging token, three stages', () => {
     });
   });
 
-  test('corporate-owned work profile: the user creates the work profile after enrollment in progress', async () => {
+  test('corporate-owned work profile: enrollment is recorded only after the user creates the work profile', async () => {
     const device = newDevice();
     await stageWithQr(device, STAGING_COPE);
     await act(device, () => device.pressPowerButton());
     await act(device, () => device.pressPowerButton());
     await act(device, () => device.tap('intuneAppIcon'));
     expect(await act(device, () => device.signIn('adele@contoso.com'))).toBe('stagingStage3.workProfile');
+    const before = await fixture.admin.managedDeviceBySerial(device.serialNumber);
+    expect(before).toMatchObject({ simulatorEnrollmentStage: 'staged', userPrincipalName: '' });
+    expect(before?.deviceName).toMatch(/^Staging_/);
     expect(await act(device, () => device.tap('acceptButton'))).toBe('enrolled.readyForWork');
+    const after = await fixture.admin.managedDeviceBySerial(device.serialNumber);
+    expect(after).toMatchObject({
+      simulatorEnrollmentStage: 'enrolled',
+      userPrincipalName: 'adele@contoso.com',
+    });
   });
 
   test('the token string typed by hand, with spaces and in lower case', async () => {

@@ -90,11 +90,18 @@ describe('device model', () => {
       { type: 'OPEN_INTUNE_APP' },
       { type: 'SIGN_IN', upn: 'john@contoso.com' },
       { type: 'SIGN_IN_ACCEPTED' },
-      { type: 'STAGE_RECORDED' },
     ] as DeviceEvent[])
       actor.send(event);
+    // The work profile comes before enrollment is recorded; a power loss there comes back to it.
+    expect(statePath(actor.getSnapshot())).toBe('stagingStage3.workProfile');
+    expect(actor.getSnapshot().context.recordedStage).toBe('staged');
+    actor.send({ type: 'POWER_LOST' });
+    actor.send({ type: 'POWER_ON' });
     expect(statePath(actor.getSnapshot())).toBe('stagingStage3.workProfile');
     actor.send({ type: 'CREATE_WORK_PROFILE' });
+    expect(statePath(actor.getSnapshot())).toBe('stagingStage3.enrollmentInProgress');
+    expect(actor.getSnapshot().context.recordedStage).toBe('staged');
+    actor.send({ type: 'STAGE_RECORDED' });
     expect(statePath(actor.getSnapshot())).toBe('enrolled.readyForWork');
     expect(actor.getSnapshot().context).toMatchObject({ upn: 'john@contoso.com', recordedStage: 'enrolled' });
   });

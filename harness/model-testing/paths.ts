@@ -27,8 +27,8 @@ export type PathStrategy = 'shortest' | 'simple';
 
 /** What makes two model states different for a walk: where the device is and what its guards read. */
 function stateKey(snapshot: DeviceSnapshot): string {
-  const { welcomeTaps, tokenSource, flow, mode } = snapshot.context;
-  return `${statePath(snapshot)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}`;
+  const { welcomeTaps, tokenSource, flow, mode, workProfileCreated } = snapshot.context;
+  return `${statePath(snapshot)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}|${workProfileCreated}`;
 }
 
 /** An event with the payload value that matters ("TOKEN_REJECTED:expired"); the account is not one. */

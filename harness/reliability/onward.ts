@@ -24,8 +24,8 @@ export function onwardPath(from: DeviceSnapshot): ModelPath | null {
 }
 
 function shortestOnward(from: DeviceSnapshot): ModelPath | null {
-  const { welcomeTaps, tokenSource, flow, mode } = from.context;
-  const key = `${statePath(from)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}`;
+  const { welcomeTaps, tokenSource, flow, mode, workProfileCreated } = from.context;
+  const key = `${statePath(from)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}|${workProfileCreated}`;
   if (!shortest.has(key)) {
     const paths = shortestPathsToStates({
       from,
