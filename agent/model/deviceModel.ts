@@ -1,6 +1,6 @@
 import { assign, setup } from 'xstate';
 import type { EnrollmentStage } from '../protocol/enrollment';
-import type { DeviceEvent } from './events';
+import type { ConfigurationSource, DeviceEvent } from './events';
 import type { Actor, Effect, ModelStage, Screen, StateMetaInput } from './meta';
 
 /**
@@ -19,8 +19,11 @@ export type WorkMode = 'corporateOwnedFullyManaged' | 'corporateOwnedWorkProfile
 export interface DeviceModelContext {
   /** Taps on the welcome screen so far; the sixth opens the QR reader. */
   welcomeTaps: number;
-  /** How the vendor gave the device its token: scanned from the QR code or typed by hand. */
-  tokenSource: 'qr' | 'manual' | null;
+  /**
+   * How the device got its token: scanned from the QR code, typed by hand, or from the zero-touch or
+   * Knox Mobile Enrollment configuration it found on first boot.
+   */
+  tokenSource: 'qr' | 'manual' | ConfigurationSource | null;
   /** Which token enrolled this device, known once the enrollment service accepted it. */
   flow: Flow | null;
   mode: WorkMode | null;
@@ -116,6 +119,10 @@ export const deviceModel = setup({
     forgetWelcomeTaps: assign({ welcomeTaps: 0 }),
     rememberScannedToken: assign({ tokenSource: 'qr' }),
     rememberTypedToken: assign({ tokenSource: 'manual' }),
+    rememberConfiguration: assign({
+      tokenSource: ({ event, context }) =>
+        event.type === 'CONFIGURATION_FOUND' ? event.source : context.tokenSource,
+    }),
     rememberToken: assign(({ event }) =>
       event.type === 'TOKEN_ACCEPTED'
         ? {
@@ -195,7 +202,23 @@ export const deviceModel = setup({
         },
         network: {
           meta: shows(unprovisioned, { id: 'network', title: 'Connect to Wi-Fi' }),
-          on: { CONNECT_WIFI: 'signIn', SKIP_NETWORK: 'signIn' },
+          on: { CONNECT_WIFI: 'checkingConfiguration', SKIP_NETWORK: 'checkingConfiguration' },
+        },
+        /**
+         * With a network, the setup wizard asks Google's zero-touch service (and a Samsung device Knox's
+         * cloud) whether the device has a configuration. One found provisions the device from it: no QR
+         * code, no typed token; the stages then go on as after a scan.
+         */
+        checkingConfiguration: {
+          meta: works(
+            unprovisioned,
+            { id: 'checking-configuration', title: 'Checking for a device configuration…' },
+            'checkConfiguration',
+          ),
+          on: {
+            NO_CONFIGURATION: 'signIn',
+            CONFIGURATION_FOUND: { target: 'preparingDevice', actions: 'rememberConfiguration' },
+          },
         },
         /** "When you get to the sign-in screen, stop. Don't sign in." */
         signIn: {

@@ -34,6 +34,7 @@ function stateKey(snapshot: DeviceSnapshot): string {
 /** An event with the payload value that matters ("TOKEN_REJECTED:expired"); the account is not one. */
 function variantKey(event: DeviceEvent): string {
   if (event.type === 'TOKEN_ACCEPTED') return `${event.type}:${event.tokenType}:${event.mode}`;
+  if (event.type === 'CONFIGURATION_FOUND') return `${event.type}:${event.source}`;
   return 'reason' in event ? `${event.type}:${event.reason}` : event.type;
 }
 

@@ -30,7 +30,10 @@ function shortestOnward(from: DeviceSnapshot): ModelPath | null {
     const paths = shortestPathsToStates({
       from,
       to: (state) => statePath(state) === ENROLLED,
-      allow: (_state, event) => event.type !== 'SKIP_NETWORK' && event.type !== 'OPEN_TOKEN_ENTRY',
+      allow: (_state, event) =>
+        event.type !== 'SKIP_NETWORK' &&
+        event.type !== 'OPEN_TOKEN_ENTRY' &&
+        event.type !== 'CONFIGURATION_FOUND',
     });
     shortest.set(key, paths.sort((a, b) => a.steps.length - b.steps.length)[0] ?? null);
   }
