@@ -87,11 +87,9 @@ const managedDevicesCheck = z
  * One field of a Graph entity and what it must be: a value (string, number, true/false, null), or
  * { matches: REGEX } for a field whose text must match.
  */
-const fieldNameSchema = z
-  .string()
-  .regex(/^[A-Za-z@][A-Za-z0-9_.@]{0,127}$/, {
-    error: 'expected a Graph property name such as enrolledDeviceCount',
-  });
+const fieldNameSchema = z.string().regex(/^[A-Za-z@][A-Za-z0-9_.@]{0,127}$/, {
+  error: 'expected a Graph property name such as enrolledDeviceCount',
+});
 const fieldValueSchema = z.union(
   [
     z.string(),
@@ -107,7 +105,10 @@ const fieldValueSchema = z.union(
 );
 export type FieldValue = z.output<typeof fieldValueSchema>;
 const fieldChecksSchema = z
-  .record(fieldNameSchema, fieldValueSchema)
+  .record(fieldNameSchema, fieldValueSchema, {
+    error: (issue) =>
+      issue.code === 'invalid_key' ? 'expected a Graph property name such as enrolledDeviceCount' : undefined,
+  })
   .refine((fields) => Object.keys(fields).length > 0, { error: 'expected at least one field to check' })
   .describe('Graph properties and what each must be: a value, or { matches: REGEX }.');
 

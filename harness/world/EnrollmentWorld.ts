@@ -7,7 +7,6 @@ import {
   serializeProvisioningPayload,
 } from '../../agent/provisioning/payload';
 import {
-  ANDROID_DEVICE_POLICY,
   type ConfigurationFormat,
   type DeviceConfigurationInput,
 } from '../../agent/provisioning/deviceConfiguration';
