@@ -574,7 +574,7 @@ const restoreNetwork = network(
 );
 
 const stallWork = effectSchema.describe(
-  'Only this work stalls: prepareDevice, redeemToken, recordStaged, recordAdminProvisioned, recordEnrolled or checkAccount.',
+  `Only this work stalls: ${listOf(effectSchema.options)}.`,
 );
 const stallNetwork = command(
   'stallNetwork',
