@@ -207,7 +207,11 @@ export const deviceModel = setup({
         /**
          * With a network, the setup wizard asks Google's zero-touch service (and a Samsung device Knox's
          * cloud) whether the device has a configuration. One found provisions the device from it: no QR
-         * code, no typed token; the stages then go on as after a scan.
+         * code, no typed token; the stages then go on as after a scan. A configuration Android cannot use
+         * ends on "Can't set up device" (SETUP_FAILED configurationInvalid or otherDpc), a refused token
+         * on tokenRejected. Sources: the staging overview's "Export token", Intune's zero-touch and KME
+         * articles, AOSP ManagedProvisioning (harness/backend/README.md, "Zero-touch and Knox Mobile
+         * Enrollment").
          */
         checkingConfiguration: {
           meta: works(
