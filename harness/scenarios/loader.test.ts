@@ -297,6 +297,18 @@ steps:
     ]);
   });
 
+  it('points an enrollmentProfile check at a profile that no longer exists', async () => {
+    const file = files.write(
+      'gone.yaml',
+      `${HEAD}  - admin: [{ createProfile: Frontline }, { deleteProfile: Frontline }]
+  - expect: { enrollmentProfile: { profile: Frontline, fields: { enrolledDeviceCount: 0 } } }
+`,
+    );
+    expect(await linesOf(file)).toEqual([
+      `${file}:6:45: steps[1].expect.enrollmentProfile.profile: no profile "Frontline" exists at this check; expected one of: (none)`,
+    ]);
+  });
+
   it('says what a refusal, a field check and an edit must hold', async () => {
     const file = files.write(
       'checks.yaml',

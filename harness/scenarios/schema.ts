@@ -229,6 +229,21 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
             `no device ${expectation.device} in this scenario; expected one of: ${listOf([...serials])}`,
           );
         }
+        const checked = expectation.enrollmentProfile;
+        if (checked !== undefined) {
+          const at: Path =
+            step.form === 'list'
+              ? ['steps', i, 'expect', j, 'enrollmentProfile']
+              : ['steps', i, 'expect', 'enrollmentProfile'];
+          const name = checked.profile ?? lastProfile;
+          if (name === null)
+            issue(at, 'no profile is created before this check; add "- admin: { createProfile: ... }" first');
+          else if (!profiles.has(name))
+            issue(
+              checked.profile === undefined ? at : [...at, 'profile'],
+              `no profile "${name}" exists at this check; expected one of: ${listOf([...profiles.keys()]) || '(none)'}`,
+            );
+        }
       });
       return;
     }
