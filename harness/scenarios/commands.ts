@@ -240,11 +240,9 @@ const deleteProfile = command(
 const exportFormat = z.enum(['zeroTouch', 'knoxMobileEnrollment'], {
   error: 'expected zeroTouch or knoxMobileEnrollment',
 });
-const exportName = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, {
-    error: 'expected a name of letters, digits, - and _ (at most 64)',
-  });
+const exportName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, {
+  error: 'expected a name of letters, digits, - and _ (at most 64)',
+});
 
 const registerConfiguration = command(
   'registerConfiguration',
@@ -573,9 +571,7 @@ const restoreNetwork = network(
   'The network comes back (or into range): all, wifi or cellular. Short form: which.',
 );
 
-const stallWork = effectSchema.describe(
-  `Only this work stalls: ${listOf(effectSchema.options)}.`,
-);
+const stallWork = effectSchema.describe(`Only this work stalls: ${listOf(effectSchema.options)}.`);
 const stallNetwork = command(
   'stallNetwork',
   "The device's requests hang, so it stays on its progress screen until resumeNetwork. Short form: which work stalls (all when bare).",
