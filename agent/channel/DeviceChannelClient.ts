@@ -16,6 +16,7 @@ import {
   type BackendMessage,
   type DeviceMessage,
   type DeviceRecordView,
+  type RedemptionMethod,
 } from '../protocol/messages';
 
 export const deviceChannelClientOptionsSchema = z.object({
@@ -110,7 +111,7 @@ export class DeviceChannelClient implements EnrollmentService {
     return reply.record;
   }
 
-  redeemToken(token: string, method: 'qr' | 'manual'): Promise<TokenRedemption> {
+  redeemToken(token: string, method: RedemptionMethod): Promise<TokenRedemption> {
     return this.call({ type: 'redeemToken', token, method }, 'tokenAccepted', 'tokenRejected');
   }
 

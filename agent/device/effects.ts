@@ -2,7 +2,8 @@ import { isStagesimError } from '../errors';
 import type { DeviceEvent } from '../model/events';
 import type { Effect } from '../model/meta';
 import { androidMajor, type Deliveries } from '../protocol/enrollment';
-import type { DeviceRecordView } from '../protocol/messages';
+import type { DeviceRecordView, RedemptionMethod } from '../protocol/messages';
+import type { ConfigurationReading, DeviceConfiguration } from '../provisioning/deviceConfiguration';
 import { INTUNE_DEFAULTS } from '../provisioning/payload';
 import type { DeviceProfile } from './deviceProfile';
 import type { ScannedProvisioning } from './SimulatedDevice';
@@ -18,8 +19,20 @@ export interface EffectContext {
   service: EnrollmentService;
   /** True when the device can reach the enrollment service right now. */
   online(): boolean;
-  /** The token the vendor scanned or typed, and how. */
-  pendingToken(): { token: string; method: 'qr' | 'manual'; provisioning: ScannedProvisioning | null } | null;
+  /** The token the vendor scanned or typed, or the device's configuration held, and how it came. */
+  pendingToken(): {
+    token: string;
+    method: RedemptionMethod;
+    provisioning: ScannedProvisioning | null;
+  } | null;
+  /** The zero-touch or KME configuration registered for this device, if any (the world's, not the device's). */
+  registeredConfiguration(): DeviceConfiguration | null;
+  /** Whether the device can reach Google's or Samsung's provisioning service right now. */
+  canCheckIn(): boolean;
+  /** The device takes the configuration it found as the provisioning it goes on with. */
+  adoptConfiguration(configuration: DeviceConfiguration): void;
+  /** What the adopted configuration said, when the device goes on from one. */
+  adoptedConfiguration(): ConfigurationReading | null;
   /** The account typed on the sign-in screen. */
   pendingUpn(): string | null;
   /** Called with what the service recorded, for the screens that show it. */
@@ -33,9 +46,41 @@ const DEVICE_POLICY_APP = INTUNE_DEFAULTS;
 
 type EffectRunner = (context: EffectContext) => Promise<DeviceEvent>;
 
+/**
+ * Zero-touch and Knox Mobile Enrollment need Android 8.0 or later (Intune's enrollment methods table), and
+ * Knox's cloud answers Samsung devices only; the check needs a network (Wi-Fi or mobile data).
+ */
+const checkConfiguration: EffectRunner = async (context) => {
+  const configuration = context.registeredConfiguration();
+  if (!configuration || androidMajor(context.profile.osVersion) < 8 || !context.canCheckIn())
+    return { type: 'NO_CONFIGURATION' };
+  if (configuration.format === 'knoxMobileEnrollment' && !isSamsung(context.profile.manufacturer))
+    return { type: 'NO_CONFIGURATION' };
+  context.adoptConfiguration(configuration);
+  return { type: 'CONFIGURATION_FOUND', source: configuration.format };
+};
+
+export function isSamsung(manufacturer: string): boolean {
+  return manufacturer.trim().toLowerCase() === 'samsung';
+}
+
 const prepareDevice: EffectRunner = async (context) => {
   // Android 10+ needs a network for fully managed enrollment; the Wi-Fi error screen needs no reset.
   if (!context.online()) return { type: 'NETWORK_UNAVAILABLE' };
+  const configured = context.adoptedConfiguration();
+  if (configured) {
+    // The configuration's DPC is installed from managed Google Play; what it says is checked as a QR
+    // code's would be, and extras Android cannot use end on "Can't set up device".
+    if (!configured.ok) return { type: 'SETUP_FAILED', reason: configured.problem };
+    if (
+      configured.downloadLocation !== null &&
+      configured.downloadLocation !== DEVICE_POLICY_APP.packageDownloadLocation
+    )
+      return { type: 'SETUP_FAILED', reason: 'downloadFailed' };
+    if (configured.checksum !== null && configured.checksum !== DEVICE_POLICY_APP.signatureChecksum)
+      return { type: 'SETUP_FAILED', reason: 'checksumMismatch' };
+    return { type: 'DEVICE_READY' };
+  }
   // A QR code names the app to download, its checksum and its admin component; a typed token uses
   // Android Device Policy from managed Google Play.
   const provisioning = context.pendingToken()?.provisioning;
@@ -75,6 +120,7 @@ const checkAccount: EffectRunner = async (context) => {
 };
 
 export const effects: Record<Effect, EffectRunner> = {
+  checkConfiguration,
   prepareDevice,
   redeemToken,
   recordStaged: recordStage('staged'),
@@ -87,11 +133,12 @@ export const effects: Record<Effect, EffectRunner> = {
 export function hasConnectivity(
   profile: DeviceProfile,
   wifiConnected: boolean,
-  qrAllowsMobileData: boolean,
+  mobileDataAllowed: boolean,
 ): boolean {
   if (wifiConnected) return true;
-  // Before Android 10 provisioning uses mobile data freely; from 10 on only when the QR code says so.
-  return profile.cellular && (androidMajor(profile.osVersion) < 10 || qrAllowsMobileData);
+  // Before Android 10 provisioning uses mobile data freely; from 10 on only when the QR code says so,
+  // or when the device provisions from a zero-touch or KME configuration (which it fetched over it).
+  return profile.cellular && (androidMajor(profile.osVersion) < 10 || mobileDataAllowed);
 }
 
 export function isNetworkUnavailable(error: unknown): boolean {

@@ -23,6 +23,7 @@ export type ModelStage = z.infer<typeof modelStageSchema>;
  * The model itself stays pure (no invoke, no delays) so xstate/graph can walk it.
  */
 export const effectSchema = z.enum([
+  'checkConfiguration',
   'prepareDevice',
   'redeemToken',
   'recordStaged',

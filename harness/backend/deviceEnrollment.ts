@@ -5,7 +5,7 @@ import {
   type DeviceIdentity,
   type EnrollmentStage,
 } from '../../agent/protocol/enrollment';
-import type { BackendMessage, DeviceRecordView } from '../../agent/protocol/messages';
+import type { BackendMessage, DeviceRecordView, RedemptionMethod } from '../../agent/protocol/messages';
 import type { Clock } from './clock';
 import { planTransition, type Flow } from './ledger';
 import {
@@ -64,7 +64,7 @@ export class DeviceEnrollment {
    * Checks a token in a fixed order, each failure with its own reason: unknown, expired, revoked,
    * replaced, wrongTokenType, modeNotAllowed, androidTooOld, manualEntryNotSupported.
    */
-  redeemToken(deviceId: string, token: string, method: 'qr' | 'manual', stamp?: RequestStamp): ReplyBody {
+  redeemToken(deviceId: string, token: string, method: RedemptionMethod, stamp?: RequestStamp): ReplyBody {
     const { store, clock } = this.options;
     const device = this.device(deviceId);
     const now = clock.now();

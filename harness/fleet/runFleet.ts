@@ -41,6 +41,7 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
         ...(options.adminKey ? { adminKey: options.adminKey } : {}),
         ...(options.flow ? { flow: options.flow } : {}),
         ...(options.mode ? { mode: options.mode } : {}),
+        provisioning: options.provisioning,
       });
     } else {
       embedded = await startEmbeddedBackend(options.embedded);
@@ -49,6 +50,7 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
         mode: options.mode ?? 'fullyManaged',
         serialPrefix,
         domain: options.domain,
+        provisioning: options.provisioning,
       });
     }
     hooks.onStart?.({ ...plan, serialPrefix, embedded: embedded?.where ?? null });
@@ -97,6 +99,7 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
           plan.enrollmentMode
         ] ?? plan.enrollmentMode,
       until: options.until,
+      provisioning: options.provisioning,
       backend: { url: plan.url, embedded: embedded?.where ?? null },
       profileId: plan.profileId,
       serialPrefix,
@@ -200,6 +203,8 @@ async function runShards(
   const base = {
     url: plan.url,
     provisioningText: plan.provisioningText,
+    configuration: plan.configuration,
+    provisioning: options.provisioning,
     until: options.until,
     serialPrefix,
     domain: options.domain,

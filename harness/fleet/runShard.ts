@@ -7,6 +7,7 @@ import {
   type WalkOptions,
 } from './fleetDevice';
 import { SAMPLE_HARDWARE } from '../../agent/device/deviceProfile';
+import type { FleetProvisioning } from './options';
 
 /**
  * A share of the fleet run by one thread: devices `first` to `first + count - 1`, at most `concurrency`
@@ -18,6 +19,7 @@ export interface ShardInput extends WalkOptions {
   concurrency: number;
   serialPrefix: string;
   domain: string;
+  provisioning: FleetProvisioning;
 }
 
 export interface ShardResult {
@@ -30,11 +32,21 @@ export interface ShardResult {
 }
 
 /** Device `index` of a fleet run: its own serial (the run's prefix keeps fleets sharing a backend apart) and user. */
-export function fleetDeviceSpec(index: number, serialPrefix: string, domain: string): FleetDeviceSpec {
+export function fleetDeviceSpec(
+  index: number,
+  serialPrefix: string,
+  domain: string,
+  provisioning: FleetProvisioning = 'qr',
+): FleetDeviceSpec {
   const number = String(index + 1).padStart(6, '0');
+  // Knox Mobile Enrollment is for Samsung devices only.
+  const hardware =
+    provisioning === 'kme'
+      ? SAMPLE_HARDWARE.find((sample) => sample.manufacturer === 'Samsung')!
+      : SAMPLE_HARDWARE[index % SAMPLE_HARDWARE.length]!;
   return {
     serialNumber: `${serialPrefix}-${number}`,
-    ...SAMPLE_HARDWARE[index % SAMPLE_HARDWARE.length]!,
+    ...hardware,
     osVersion: '14',
     upn: `user${number}.${serialPrefix.toLowerCase()}@${domain}`,
   };
@@ -62,7 +74,7 @@ export async function runShard(
       const index = next;
       next += 1;
       const { outcome, traffic } = await walkDevice(
-        fleetDeviceSpec(index, input.serialPrefix, input.domain),
+        fleetDeviceSpec(index, input.serialPrefix, input.domain, input.provisioning),
         walkOptions,
         sink,
       );

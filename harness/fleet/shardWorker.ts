@@ -1,5 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { z } from 'zod';
+import { deviceConfigurationSchema } from '../../agent/provisioning/deviceConfiguration';
+import { fleetProvisioningSchema } from './options';
 import { runShard, type ShardResult } from './runShard';
 
 /**
@@ -11,6 +13,8 @@ export const shardInputSchema = z.object({
   url: z.string(),
   provisioningText: z.string(),
   until: z.enum(['staged', 'enrolled']),
+  provisioning: fleetProvisioningSchema,
+  configuration: deviceConfigurationSchema.nullable(),
   first: z.number().int().min(0),
   count: z.number().int().min(1),
   concurrency: z.number().int().min(1),

@@ -4,6 +4,7 @@ import { StagesimError, isStagesimError } from '../../agent/errors';
 import type { SimulatedDevice } from '../../agent/device/SimulatedDevice';
 import { statePath } from '../../agent/model/inspect';
 import type { Effect } from '../../agent/model/meta';
+import type { DeviceConfigurationInput } from '../../agent/provisioning/deviceConfiguration';
 import type { NetworkConditions, TargetAction, TargetArtifacts, TargetDevice } from '../targets/target';
 
 /**
@@ -86,6 +87,10 @@ export class LockstepDevices implements TargetDevice {
       if (conditions.wifiInRange !== undefined) device.setWifiInRange(conditions.wifiInRange);
       if (conditions.cellular !== undefined) device.setCellular(conditions.cellular);
     }
+  }
+
+  async setConfiguration(configuration: DeviceConfigurationInput | null): Promise<void> {
+    for (const device of this.members) device.setConfiguration(configuration);
   }
 
   async holdWork(effect?: Effect): Promise<void> {

@@ -115,7 +115,10 @@ export async function travelTogether<M>(
           steps: [segment.trigger, ...segment.outcomes],
         };
         try {
-          await travel({ members: edge.members, path, plan: { osVersion, segments: [segment] } }, index);
+          await travel(
+            { members: edge.members, path, plan: { osVersion, manufacturer: null, segments: [segment] } },
+            index,
+          );
         } finally {
           free();
         }

@@ -90,10 +90,13 @@ export interface FaultMatrixReport {
 }
 
 const initialSnapshot = (): DeviceSnapshot => createActor(deviceModel).getSnapshot();
-/** A state whose work talks to the backend (prepareDevice only checks the device policy app). */
+/**
+ * A state whose work talks to the backend (prepareDevice only checks the device policy app,
+ * checkConfiguration asks Google's or Samsung's service).
+ */
 const REQUESTING_EFFECT = (state: string) => {
   const effect = metaOfPath(state).effect;
-  return effect !== undefined && effect !== 'prepareDevice';
+  return effect !== undefined && effect !== 'prepareDevice' && effect !== 'checkConfiguration';
 };
 const FIRE_TIMEOUT_MS = 5_000;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -368,7 +371,7 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
     );
 
     const live = (slot: Slot) => !slot.dead;
-    const held = (slot: Slot) => slot.target.effect !== null;
+    const held = (slot: Slot) => slot.target.effect !== null && slot.target.requests;
 
     // --- 2. Faults a device suffers on its own, and the twins' held work, all states at once.
     await pool(
@@ -404,6 +407,8 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
       for (const slot of restarting) {
         harness.link.heal(slot.serial);
         if (!held(slot)) slot.fired = true;
+        // Work that asks the backend nothing (checking for a zero-touch configuration) goes on now.
+        if (!held(slot)) slot.device.releaseEffects();
       }
       await Promise.all(restarting.map((slot) => slot.device.settled()));
     }
@@ -521,7 +526,7 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
 /** Injects a fault that concerns one device, then lets its held work, if any, run to the end. */
 async function injectLocal(harness: Harness, slot: Slot): Promise<void> {
   const { device, serial } = slot;
-  const isHeld = slot.target.effect !== null;
+  const isHeld = slot.target.effect !== null && slot.target.requests;
   const fire = (firing: Promise<void>) => {
     slot.firing = firing.then(() => {
       slot.fired = true;

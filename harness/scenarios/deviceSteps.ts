@@ -93,9 +93,12 @@ export async function runDeviceCommand(
       return device.perform({ type: 'OPEN_INTUNE_APP' });
     }
     case 'completeSetupWizard': {
+      let networkDone = false;
       for (let guard = 0; guard < 5; guard += 1) {
         const { id } = await screen();
         if (id === 'sign-in') return;
+        // A device with a zero-touch or KME configuration goes on by itself once it has a network.
+        if (networkDone && !SETUP_WIZARD_SCREENS.has(id)) return;
         if (!SETUP_WIZARD_SCREENS.has(id))
           throw wrongScreen(
             'completeSetupWizard',
@@ -104,10 +107,12 @@ export async function runDeviceCommand(
           );
         if (id === 'welcome') await device.perform({ type: 'START' });
         else if (id === 'language') await device.perform({ type: 'SELECT_LANGUAGE' });
-        else
+        else {
           await device.perform({
             type: step.wifi && surroundings.wifiInRange ? 'CONNECT_WIFI' : 'SKIP_NETWORK',
           });
+          networkDone = true;
+        }
       }
       throw wrongScreen(
         'completeSetupWizard',
@@ -152,6 +157,17 @@ export async function runDeviceCommand(
         ...(step.network !== 'wifi' ? { cellular: available } : {}),
       });
     }
+    case 'registerConfiguration': {
+      const exported = step.export !== undefined ? admin.exported(step.export) : null;
+      const json = exported?.json ?? step.json!;
+      return device.setConfiguration({
+        format: step.format ?? exported!.format,
+        json: step.cutShort ? json.slice(0, Math.floor(json.length / 2)) : json,
+        ...(step.dpc !== undefined ? { dpc: step.dpc } : {}),
+      });
+    }
+    case 'unregisterConfiguration':
+      return device.setConfiguration(null);
     case 'stallNetwork':
       return device.holdWork(step.work);
     case 'resumeNetwork':

@@ -69,6 +69,14 @@ export interface CreateProfileInput {
   /** When the first token expires (staging tokens; default tokens never expire). */
   tokenExpirationDateTime?: string;
   wifi?: { ssid: string; password?: string; security?: 'none' | 'wpa' | 'wep' };
+  deviceNameTemplate?: string;
+}
+
+/** What a PATCH of a profile may change. */
+export interface ProfileChanges {
+  displayName?: string;
+  description?: string;
+  deviceNameTemplate?: string;
 }
 
 export type AssignmentTarget =
@@ -86,6 +94,21 @@ export const PATHS = {
   ledger: '/simulator/ledger',
 } as const;
 
+/**
+ * The admin API answered with an error: StagesimError ADMIN_API_ERROR, with the HTTP status and Graph's
+ * error code and message (`{"error": {"code", "message"}}`) kept apart so a caller can check them.
+ */
+export class AdminApiError extends StagesimError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly graphCode: string | null,
+    readonly graphMessage: string | null,
+  ) {
+    super('ADMIN_API_ERROR', message);
+  }
+}
+
 export class AdminClient {
   constructor(
     readonly baseUrl: string,
@@ -100,6 +123,7 @@ export class AdminClient {
       enrollmentMode: input.enrollmentMode,
       enrollmentTokenType: input.enrollmentTokenType,
       ...(input.tokenExpirationDateTime ? { tokenExpirationDateTime: input.tokenExpirationDateTime } : {}),
+      ...(input.deviceNameTemplate !== undefined ? { deviceNameTemplate: input.deviceNameTemplate } : {}),
       ...(input.wifi
         ? {
             configureWifi: true,
@@ -114,6 +138,14 @@ export class AdminClient {
 
   async getProfile(id: string): Promise<ProfileEntity> {
     return profileSchema.parse(await this.request('GET', `${PATHS.profiles}/${id}`));
+  }
+
+  async updateProfile(id: string, changes: ProfileChanges): Promise<ProfileEntity> {
+    return profileSchema.parse(await this.request('PATCH', `${PATHS.profiles}/${id}`, changes));
+  }
+
+  async deleteProfile(id: string): Promise<void> {
+    await this.request('DELETE', `${PATHS.profiles}/${id}`, undefined, 204);
   }
 
   /** The profile's current token and its QR code as a PNG (Graph renders qrCodeImage only on $select). */
@@ -279,15 +311,23 @@ export class AdminClient {
     const { text } = response;
     if (response.status !== expected) {
       let detail = text.slice(0, 300);
+      let code: string | null = null;
+      let message: string | null = null;
       try {
         const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-        if (parsed.error) detail = `${parsed.error.code}: ${parsed.error.message}`;
+        if (parsed.error) {
+          detail = `${parsed.error.code}: ${parsed.error.message}`;
+          code = parsed.error.code ?? null;
+          message = parsed.error.message ?? null;
+        }
       } catch {
         // not JSON: keep the raw text
       }
-      throw new StagesimError(
-        'ADMIN_API_ERROR',
+      throw new AdminApiError(
         `${method} ${path} answered ${response.status} (expected ${expected}): ${detail}`,
+        response.status,
+        code,
+        message,
       );
     }
     return text === '' ? undefined : JSON.parse(text);

@@ -6,6 +6,11 @@ import {
   PROVISIONING_KEYS,
   serializeProvisioningPayload,
 } from '../../agent/provisioning/payload';
+import {
+  type ConfigurationFormat,
+  type DeviceConfigurationInput,
+} from '../../agent/provisioning/deviceConfiguration';
+import { exportForKnoxMobileEnrollment, exportForZeroTouch } from '../../agent/provisioning/payload';
 import { renderQrPng } from '../backend/qr/renderQrPng';
 import type { AdminClient, ProfileEntity, ProfileMode, ProfileTokenType } from './AdminClient';
 
@@ -41,7 +46,13 @@ export interface TargetingPlan {
   userGroupPolicy: string;
 }
 
+export type ConfigurationVariant = 'valid' | 'malformed' | 'otherDpc' | 'checksumMismatch' | 'downloadFailed';
+
 const STAGING_VALIDITY_DAYS = 30;
+const WRONG_CHECKSUM = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const WRONG_DPC_URL = 'https://downloads.contoso.example/dpc.apk';
+/** Google's sample DPC (TestDPC): a device policy controller that is not Intune's. */
+export const OTHER_DPC_ADMIN = 'com.afwsamples.testdpc/com.afwsamples.testdpc.DeviceAdminReceiver';
 const WIFI = { ssid: 'Contoso-Staging', password: 'staging-passphrase', security: 'wpa' as const };
 
 export function randomTokenValue(): string {
@@ -191,6 +202,47 @@ export class EnrollmentWorld {
     return { token: tokenValue, png };
   }
 
+  /**
+   * The zero-touch or KME configuration an admin registers for a device, holding the JSON the admin
+   * center exported for `offer`'s token, made wrong in the way `variant` says. A token that can no longer
+   * be exported (revoked, expired, replaced) was exported before that happened: the same JSON, made here.
+   */
+  async configuration(
+    offer: OfferedToken,
+    format: ConfigurationFormat,
+    variant: ConfigurationVariant,
+    exportable: boolean,
+  ): Promise<DeviceConfigurationInput> {
+    const exported =
+      exportable && offer.profile
+        ? JSON.stringify(await this.admin.exportToken(offer.profile.id, format), null, 2)
+        : format === 'zeroTouch'
+          ? exportForZeroTouch(offer.token)
+          : exportForKnoxMobileEnrollment(offer.token);
+    switch (variant) {
+      case 'valid':
+        return { format, json: exported };
+      case 'malformed':
+        // Cut short, as a paste that lost its end.
+        return { format, json: exported.slice(0, Math.floor(exported.length / 2)) };
+      case 'otherDpc':
+        return format === 'zeroTouch'
+          ? { format, json: this.tampered(exported, PROVISIONING_KEYS.adminComponentName, OTHER_DPC_ADMIN) }
+          : { format, json: exported, dpc: OTHER_DPC_ADMIN.split('/')[0]! };
+      case 'checksumMismatch':
+        return { format, json: this.tampered(exported, PROVISIONING_KEYS.signatureChecksum, WRONG_CHECKSUM) };
+      case 'downloadFailed':
+        return {
+          format,
+          json: this.tampered(exported, PROVISIONING_KEYS.packageDownloadLocation, WRONG_DPC_URL),
+        };
+    }
+  }
+
+  private tampered(json: string, key: string, value: string): string {
+    return JSON.stringify({ ...(JSON.parse(json) as Record<string, unknown>), [key]: value }, null, 2);
+  }
+
   /** A QR code that is not what Intune would print: a wrong checksum, download location or component. */
   craftedQr(token: string, variant: QrVariant): Buffer {
     if (variant === 'notProvisioning')
@@ -200,10 +252,8 @@ export class EnrollmentWorld {
       wifi: { ssid: WIFI.ssid, password: WIFI.password, security: 'WPA' },
     });
     const tampered: Record<string, unknown> = { ...payload };
-    if (variant === 'checksumMismatch')
-      tampered[PROVISIONING_KEYS.signatureChecksum] = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-    if (variant === 'downloadFailed')
-      tampered[PROVISIONING_KEYS.packageDownloadLocation] = 'https://downloads.contoso.example/dpc.apk';
+    if (variant === 'checksumMismatch') tampered[PROVISIONING_KEYS.signatureChecksum] = WRONG_CHECKSUM;
+    if (variant === 'downloadFailed') tampered[PROVISIONING_KEYS.packageDownloadLocation] = WRONG_DPC_URL;
     if (variant === 'installFailed')
       tampered[PROVISIONING_KEYS.adminComponentName] = `${INTUNE_DEFAULTS.adminComponentName}Missing`;
     return renderQrPng(

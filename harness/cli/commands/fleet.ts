@@ -1,7 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { isStagesimError, oneLine } from '../../../agent/errors';
-import { fleetOptionsSchema, type FleetOptions } from '../../fleet/options';
+import { fleetOptionsSchema, fleetProvisioningSchema, type FleetOptions } from '../../fleet/options';
 import { runFleet, type FleetHooks } from '../../fleet/runFleet';
 import type { FleetSummary } from '../../fleet/summary';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit';
@@ -21,6 +21,7 @@ const flagsSchema = z.object({
   flow: z.string().optional(),
   mode: z.string().optional(),
   until: z.string().optional(),
+  provisioning: z.string().optional(),
   backend: z.string().optional(),
   profile: z.string().optional(),
   adminKey: z.string().optional(),
@@ -85,6 +86,10 @@ export const registerFleet: RegisterCommand = (program) => {
     .option(
       '--until <stage>',
       'stop after stage 2 (staged: userless, Staging_ names) or go on to enrolled (default)',
+    )
+    .option(
+      '--provisioning <how>',
+      `how each device gets its token: ${fleetProvisioningSchema.options.join(', ')} (default ${fleetOptionsSchema.shape.provisioning.def.defaultValue}); zero-touch and kme register every device with the token's exported JSON (kme: Samsung devices)`,
     )
     .option('--backend <url>', 'a running `stagesim backend` instead of the embedded one (with --profile)')
     .option('--profile <id>', 'the enrollment profile whose current token the devices scan (with --backend)')
