@@ -1,6 +1,6 @@
 import { isStagesimError, StagesimError } from '../../agent/errors';
 import { EXTRA_ENROLLMENT_TOKEN } from '../../agent/provisioning/payload';
-import type { AdminClient, AssignmentTarget } from '../world/AdminClient';
+import type { AdminClient, AssignableKind, AssignmentTarget } from '../world/AdminClient';
 import type { AdminCenterCommandName, AdminCommand } from './commands';
 
 /**
@@ -107,26 +107,25 @@ export class AdminCenter {
         return;
       case 'assignPolicy':
       case 'assignApp': {
-        const kind = step.command === 'assignPolicy' ? 'policy' : 'app';
+        const kind: AssignableKind =
+          step.command === 'assignApp'
+            ? 'mobileApp'
+            : step.type === 'androidDeviceOwnerCompliancePolicy'
+              ? 'deviceCompliancePolicy'
+              : 'deviceConfiguration';
         const key = `${kind}\u0000${step.name}`;
         let payload = this.payloads.get(key);
         if (!payload) {
           const created =
-            kind === 'policy'
-              ? await this.admin.createPolicy(step.name)
-              : await this.admin.createApp(step.name);
+            step.command === 'assignApp'
+              ? await this.admin.createManagedStoreApp(step.name, step.packageId, step.type)
+              : kind === 'deviceCompliancePolicy'
+                ? await this.admin.createCompliancePolicy(step.name)
+                : await this.admin.createDeviceConfiguration(step.name, `#microsoft.graph.${step.type}`);
           payload = { id: created.id, targets: [] };
           this.payloads.set(key, payload);
         }
-        payload.targets.push(
-          step.group !== undefined
-            ? { kind: 'group', groupId: this.named(this.groups, step.group, 'group') }
-            : {
-                kind: 'allDevices',
-                filterId: this.named(this.filters, step.filter!, 'assignment filter'),
-                filterType: step.filterMode,
-              },
-        );
+        payload.targets.push(this.target(step));
         await this.admin.assign(kind, payload.id, payload.targets);
         return;
       }
@@ -138,6 +137,31 @@ export class AdminCenter {
         );
       }
     }
+  }
+
+  /** The Graph target of one assignPolicy/assignApp step. */
+  private target(
+    step: Extract<AdminCenterCommand, { command: 'assignPolicy' | 'assignApp' }>,
+  ): AssignmentTarget {
+    const intent = step.command === 'assignApp' ? { intent: step.intent } : {};
+    if (step.excludeGroup !== undefined)
+      return {
+        kind: 'exclusionGroup',
+        groupId: this.named(this.groups, step.excludeGroup, 'group'),
+        ...intent,
+      };
+    const filter =
+      step.filter === undefined
+        ? {}
+        : {
+            filterId: this.named(this.filters, step.filter, 'assignment filter'),
+            filterType: step.filterMode,
+          };
+    if (step.group !== undefined)
+      return { kind: 'group', groupId: this.named(this.groups, step.group, 'group'), ...filter, ...intent };
+    if (step.allUsers) return { kind: 'allLicensedUsers', ...filter, ...intent };
+    // allDevices, or a filter alone: all devices through it.
+    return { kind: 'allDevices', ...filter, ...intent };
   }
 
   private profile(name: string | undefined): ProfileState {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DeviceRecord } from '../../store/repository';
+import { deviceDeliveries } from '../../targeting/deliveries';
 import { notFound, parseWith } from '../graphError';
 import { parseODataFilter } from '../odataFilter';
 import { ID_PATTERN, iso, type RouteDeps } from '../routeDeps';
@@ -16,10 +17,13 @@ const ENROLLMENT_TYPES: Record<string, string> = {
 /**
  * Graph's managedDevice, plus simulator fields (Graph has none for these): simulatorEnrollmentStage,
  * simulatorTokenType, simulatorEnrollmentProfileId, simulatorUserEnrolledDateTime and
- * simulatorDeliveredPolicies / simulatorDeliveredApps (what the device received when its stage was
- * recorded). userPrincipalName is empty while the device is userless, as Graph shows it.
+ * simulatorDeliveredResources (the configuration profiles, compliance policies and apps whose
+ * assignments reached the device when its stage was recorded, named as Graph names them, apps with the
+ * intent that won) and, from it, simulatorDeliveredPolicies / simulatorDeliveredApps (the names the
+ * device was told: every policy, the apps it installs). userPrincipalName is empty while the device is userless, as Graph shows it.
  */
 export function managedDeviceView(device: DeviceRecord) {
+  const delivered = deviceDeliveries(device.deliveries);
   return {
     '@odata.type': '#microsoft.graph.managedDevice',
     id: device.id,
@@ -45,8 +49,14 @@ export function managedDeviceView(device: DeviceRecord) {
     simulatorTokenType: device.flow,
     simulatorEnrollmentProfileId: device.profileId,
     simulatorUserEnrolledDateTime: device.userEnrolledAt === null ? null : iso(device.userEnrolledAt),
-    simulatorDeliveredPolicies: device.deliveries?.policies ?? [],
-    simulatorDeliveredApps: device.deliveries?.apps ?? [],
+    simulatorDeliveredPolicies: delivered.policies,
+    simulatorDeliveredApps: delivered.apps,
+    simulatorDeliveredResources: (device.deliveries ?? []).map((resource) => ({
+      '@odata.type': resource.odataType,
+      id: resource.id,
+      displayName: resource.displayName,
+      ...(resource.intent === null ? {} : { intent: resource.intent }),
+    })),
   };
 }
 
