@@ -1,7 +1,7 @@
 import { isStagesimError, StagesimError } from '../../agent/errors';
 import { EXTRA_ENROLLMENT_TOKEN } from '../../agent/provisioning/payload';
 import type { AdminClient, AssignableKind, AssignmentTarget } from '../world/AdminClient';
-import type { AdminCenterCommandName, AdminCommand } from './commands';
+import { DEFAULT_ASSIGNED_TYPE, type AdminCenterCommandName, type AdminCommand } from './commands';
 
 /**
  * Stage 1 of a scenario: the admin's work in the admin center, through the admin API. It keeps what the
@@ -37,7 +37,10 @@ export class AdminCenter {
   private readonly filters = new Map<string, string>();
   private readonly groups = new Map<string, string>();
   /** Assignments replace each other in Graph; every target a payload was given is sent again. */
-  private readonly payloads = new Map<string, { id: string; targets: AssignmentTarget[] }>();
+  private readonly payloads = new Map<
+    string,
+    { id: string; kind: AssignableKind; targets: AssignmentTarget[] }
+  >();
 
   constructor(private readonly admin: AdminClient) {}
 
@@ -107,26 +110,28 @@ export class AdminCenter {
         return;
       case 'assignPolicy':
       case 'assignApp': {
-        const kind: AssignableKind =
-          step.command === 'assignApp'
-            ? 'mobileApp'
-            : step.type === 'androidDeviceOwnerCompliancePolicy'
-              ? 'deviceCompliancePolicy'
-              : 'deviceConfiguration';
-        const key = `${kind}\u0000${step.name}`;
-        let payload = this.payloads.get(key);
-        if (!payload) {
+        // The schema made sure a later step for the same name names no other type.
+        const key = `${step.command}\u0000${step.name}`;
+        let resource = this.payloads.get(key);
+        if (!resource) {
+          const type = step.type ?? DEFAULT_ASSIGNED_TYPE[step.command];
+          const kind: AssignableKind =
+            step.command === 'assignApp'
+              ? 'mobileApp'
+              : type === 'androidDeviceOwnerCompliancePolicy'
+                ? 'deviceCompliancePolicy'
+                : 'deviceConfiguration';
           const created =
             step.command === 'assignApp'
-              ? await this.admin.createManagedStoreApp(step.name, step.packageId, step.type)
+              ? await this.admin.createManagedStoreApp(step.name, step.packageId, type)
               : kind === 'deviceCompliancePolicy'
                 ? await this.admin.createCompliancePolicy(step.name)
-                : await this.admin.createDeviceConfiguration(step.name, `#microsoft.graph.${step.type}`);
-          payload = { id: created.id, targets: [] };
-          this.payloads.set(key, payload);
+                : await this.admin.createDeviceConfiguration(step.name, `#microsoft.graph.${type}`);
+          resource = { id: created.id, kind, targets: [] };
+          this.payloads.set(key, resource);
         }
-        payload.targets.push(this.target(step));
-        await this.admin.assign(kind, payload.id, payload.targets);
+        resource.targets.push(this.target(step));
+        await this.admin.assign(resource.kind, resource.id, resource.targets);
         return;
       }
       default: {

@@ -267,6 +267,8 @@ const POLICY_TYPES = [
   ...COLLECTIONS.deviceCompliancePolicy.subtypes,
 ] as [string, ...string[]];
 const APP_TYPES = COLLECTIONS.mobileApp.subtypes as [string, ...string[]];
+/** The Graph type an assignPolicy or assignApp step creates when it names none. */
+export const DEFAULT_ASSIGNED_TYPE = { assignPolicy: POLICY_TYPES[0], assignApp: APP_TYPES[0] } as const;
 /** Where a step's assignment goes: at most one of these, or a filter alone (all devices through it). */
 export const ASSIGNMENT_AUDIENCES = ['group', 'allDevices', 'allUsers', 'excludeGroup'] as const;
 
@@ -328,9 +330,9 @@ const assignPolicy = command(
       name: displayNameSchema.describe('The profile or policy name.'),
       type: z
         .enum(POLICY_TYPES, { error: `expected one of: ${listOf(POLICY_TYPES)}` })
-        .default(POLICY_TYPES[0])
+        .optional()
         .describe(
-          'Its Graph type (@odata.type without #microsoft.graph.): a device configuration profile or androidDeviceOwnerCompliancePolicy.',
+          `Its Graph type (@odata.type without #microsoft.graph.): a device configuration profile or androidDeviceOwnerCompliancePolicy; ${POLICY_TYPES[0]} when the step creates it, the type it was created as otherwise.`,
         ),
       ...targetFields,
     },
@@ -346,8 +348,10 @@ const assignApp = command(
       name: displayNameSchema.describe('The app name.'),
       type: z
         .enum(APP_TYPES, { error: `expected one of: ${listOf(APP_TYPES)}` })
-        .default(APP_TYPES[0])
-        .describe('Its Graph type (@odata.type without #microsoft.graph.).'),
+        .optional()
+        .describe(
+          `Its Graph type (@odata.type without #microsoft.graph.); ${APP_TYPES[0]} when the step creates it, the type it was created as otherwise.`,
+        ),
       packageId: z
         .string()
         .regex(/^[A-Za-z]\w*(\.[A-Za-z]\w*)+$/, 'an Android package name such as com.microsoft.teams')

@@ -85,8 +85,8 @@ export function describeStep(step: ScenarioStep): string {
     case 'assignPolicy':
     case 'assignApp':
       return step.excludeGroup !== undefined
-        ? `${who} excludes group "${step.excludeGroup}" from ${step.type} "${step.name}"`
-        : `${who} assigns ${step.command === 'assignPolicy' ? step.type : `${step.type} (${step.intent})`} "${step.name}" to ${assignedTo(step)}`;
+        ? `${who} excludes group "${step.excludeGroup}" from "${step.name}"`
+        : `${who} assigns ${step.command === 'assignPolicy' ? 'policy' : `app (${step.intent})`} "${step.name}"${step.type === undefined ? '' : ` (${step.type})`} to ${assignedTo(step)}`;
     case 'unboxAndPowerOn':
       return `${who} unboxes and powers on the device`;
     case 'powerOn':

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_DEVICE } from '../../agent/device/deviceProfile';
 import {
   adminCatalogue,
+  DEFAULT_ASSIGNED_TYPE,
   environmentCatalogue,
   roleSchema,
   userCatalogue,
@@ -281,12 +282,13 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
           {
             const key = `${command.command}\u0000${command.name}`;
             const known = assignedTypes.get(key);
-            if (known !== undefined && known !== command.type)
+            if (known === undefined)
+              assignedTypes.set(key, command.type ?? DEFAULT_ASSIGNED_TYPE[command.command]);
+            else if (command.type !== undefined && known !== command.type)
               issue(
                 [...at, 'type'],
                 `"${command.name}" was created as ${known} by an earlier step; one name, one type`,
               );
-            else assignedTypes.set(key, command.type);
           }
           return;
         case 'createToken':
