@@ -318,8 +318,8 @@ describe('exclusions, intents and filters on groups, as Intune documents them', 
       .body.value[0];
     expect(
       device.simulatorDeliveredResources
-        .filter((r: any) => r['@odata.type'] === APPS.type)
-        .map((r: any) => [r.displayName, r.intent]),
+        .filter((r: Json) => r['@odata.type'] === APPS.type)
+        .map((r: Json) => [r.displayName, r.intent]),
     ).toEqual([
       ['Available over device uninstall', 'available'],
       ['Required over uninstall', 'required'],
