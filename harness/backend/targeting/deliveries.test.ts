@@ -1,6 +1,7 @@
 import { fixedClock } from '../clock';
 import { startBackend, type RunningBackend } from '../server';
 import { AdminClient, createProfile, type Json } from '../testing/adminClient';
+import { expectGraphShape } from '../testing/graphTypes';
 import { RawChannel } from '../testing/rawChannel';
 
 /**
@@ -144,7 +145,8 @@ describe('deliveries', () => {
     ).body.value[0];
     expect(listed.simulatorDeliveredPolicies).toEqual(enrolled.deliveries.policies);
     expect(listed.simulatorDeliveredApps).toEqual(enrolled.deliveries.apps);
-    // The record names each resource as Graph does.
+    // The record names each resource as Graph does, and is a Graph managedDevice.
+    expectGraphShape(listed, 'ManagedDevice');
     expect(listed.simulatorDeliveredResources).toEqual([
       { '@odata.type': POLICIES.type, id: created.get('Baseline'), displayName: 'Baseline' },
       { '@odata.type': COMPLIANCE.type, id: created.get('Compliance'), displayName: 'Compliance' },
