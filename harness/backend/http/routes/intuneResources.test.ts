@@ -42,7 +42,7 @@ afterAll(() => backend.close());
 
 async function newGroup(displayName: string, dynamic = false) {
   const body = dynamic
-    ? { displayName, groupTypes: ['DynamicMembership'], membershipRule: '(device.model -eq "Pixel 8")' }
+    ? { displayName, groupTypes: ['DynamicMembership'], membershipRule: '(device.deviceModel -eq "Pixel 8")' }
     : { displayName };
   return (await admin.post('/beta/groups', body)).body;
 }
@@ -408,6 +408,24 @@ describe('assign and assignments', () => {
     ).toMatch(/exclusion group cannot have an assignment filter/);
     expect(await refused(target({ '@odata.type': '#microsoft.graph.everyoneTarget' }))).toMatch(
       /expected one of/,
+    );
+    // A filter of another platform than Android Enterprise's (issue 14's filterAssignmentProblem).
+    const iosFilter = (
+      await admin.post('/beta/deviceManagement/assignmentFilters', {
+        displayName: 'iPhones',
+        platform: 'iOS',
+        rule: '(device.model -startsWith "iPhone")',
+      })
+    ).body;
+    expect(
+      await refused(
+        target({
+          '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget',
+          deviceAndAppManagementAssignmentFilterId: iosFilter.id,
+        }),
+      ),
+    ).toMatch(
+      /^mobileAppAssignments\.0\.target\.deviceAndAppManagementAssignmentFilterId: assignment filter "iPhones" is for .*\(iOS\)/,
     );
     expect((await admin.get(`${APPS}/${app.id}/assignments`)).body.value).toHaveLength(1);
   });
