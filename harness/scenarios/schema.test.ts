@@ -236,7 +236,12 @@ describe('scenario schema', () => {
         admin: [
           { createAssignmentFilter: { name: 'F', rule: '(device.model -eq "Pixel 8")' } },
           { createUserGroup: { name: 'Staff', members: ['john@contoso.com'] } },
-          { createDynamicDeviceGroup: { name: 'Devices', membershipRule: '(device.deviceModel -eq "Pixel 8")' } },
+          {
+            createDynamicDeviceGroup: {
+              name: 'Devices',
+              membershipRule: '(device.deviceModel -eq "Pixel 8")',
+            },
+          },
           ...admin,
         ],
       });
