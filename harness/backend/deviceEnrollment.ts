@@ -16,7 +16,7 @@ import {
   type NameTemplates,
 } from './naming';
 import type { BackendStore, DeviceRecord } from './store/repository';
-import type { Targeting } from './targeting/deliveries';
+import { deviceDeliveries, type Targeting } from './targeting/deliveries';
 import { targetDeviceOf } from './targeting/targetDevice';
 import { hashToken, sameTokenHash } from './tokens';
 
@@ -283,7 +283,7 @@ export class DeviceEnrollment {
     return {
       type: 'stageRecorded',
       record: recordView(device)!,
-      deliveries: device.deliveries ?? { policies: [], apps: [] },
+      deliveries: deviceDeliveries(device.deliveries),
     };
   }
 }

@@ -1,8 +1,19 @@
 import { isStagesimError, StagesimError } from '../../agent/errors';
 import { EXTRA_ENROLLMENT_TOKEN } from '../../agent/provisioning/payload';
 import type { ConfigurationFormat } from '../../agent/provisioning/deviceConfiguration';
-import { AdminApiError, type AdminClient, type AssignmentTarget } from '../world/AdminClient';
-import { PROFILE_MODES, type AdminCenterCommandName, type AdminCommand, type Refusal } from './commands';
+import {
+  AdminApiError,
+  type AdminClient,
+  type AssignableKind,
+  type AssignmentTarget,
+} from '../world/AdminClient';
+import {
+  DEFAULT_ASSIGNED_TYPE,
+  PROFILE_MODES,
+  type AdminCenterCommandName,
+  type AdminCommand,
+  type Refusal,
+} from './commands';
 
 /**
  * Stage 1 of a scenario: the admin's work in the admin center, through the admin API. It keeps what the
@@ -34,7 +45,10 @@ export class AdminCenter {
   private readonly filters = new Map<string, string>();
   private readonly groups = new Map<string, string>();
   /** Assignments replace each other in Graph; every target a payload was given is sent again. */
-  private readonly payloads = new Map<string, { id: string; targets: AssignmentTarget[] }>();
+  private readonly payloads = new Map<
+    string,
+    { id: string; kind: AssignableKind; targets: AssignmentTarget[] }
+  >();
   /** JSON exported with exportToken ... as: NAME, for registerConfiguration. */
   private readonly exports = new Map<string, { format: ConfigurationFormat; json: string }>();
 
@@ -172,27 +186,28 @@ export class AdminCenter {
         return;
       case 'assignPolicy':
       case 'assignApp': {
-        const kind = step.command === 'assignPolicy' ? 'policy' : 'app';
-        const key = `${kind}\u0000${step.name}`;
-        let payload = this.payloads.get(key);
-        if (!payload) {
+        // The schema made sure a later step for the same name names no other type.
+        const key = `${step.command}\u0000${step.name}`;
+        let resource = this.payloads.get(key);
+        if (!resource) {
+          const type = step.type ?? DEFAULT_ASSIGNED_TYPE[step.command];
+          const kind: AssignableKind =
+            step.command === 'assignApp'
+              ? 'mobileApp'
+              : type === 'androidDeviceOwnerCompliancePolicy'
+                ? 'deviceCompliancePolicy'
+                : 'deviceConfiguration';
           const created =
-            kind === 'policy'
-              ? await this.admin.createPolicy(step.name)
-              : await this.admin.createApp(step.name);
-          payload = { id: created.id, targets: [] };
-          this.payloads.set(key, payload);
+            step.command === 'assignApp'
+              ? await this.admin.createManagedStoreApp(step.name, step.packageId, type)
+              : kind === 'deviceCompliancePolicy'
+                ? await this.admin.createCompliancePolicy(step.name)
+                : await this.admin.createDeviceConfiguration(step.name, `#microsoft.graph.${type}`);
+          resource = { id: created.id, kind, targets: [] };
+          this.payloads.set(key, resource);
         }
-        payload.targets.push(
-          step.group !== undefined
-            ? { kind: 'group', groupId: this.named(this.groups, step.group, 'group') }
-            : {
-                kind: 'allDevices',
-                filterId: this.named(this.filters, step.filter!, 'assignment filter'),
-                filterType: step.filterMode,
-              },
-        );
-        await this.admin.assign(kind, payload.id, payload.targets);
+        resource.targets.push(this.target(step));
+        await this.admin.assign(resource.kind, resource.id, resource.targets);
         return;
       }
       default: {
@@ -203,6 +218,31 @@ export class AdminCenter {
         );
       }
     }
+  }
+
+  /** The Graph target of one assignPolicy/assignApp step. */
+  private target(
+    step: Extract<AdminCenterCommand, { command: 'assignPolicy' | 'assignApp' }>,
+  ): AssignmentTarget {
+    const intent = step.command === 'assignApp' ? { intent: step.intent } : {};
+    if (step.excludeGroup !== undefined)
+      return {
+        kind: 'exclusionGroup',
+        groupId: this.named(this.groups, step.excludeGroup, 'group'),
+        ...intent,
+      };
+    const filter =
+      step.filter === undefined
+        ? {}
+        : {
+            filterId: this.named(this.filters, step.filter, 'assignment filter'),
+            filterType: step.filterMode,
+          };
+    if (step.group !== undefined)
+      return { kind: 'group', groupId: this.named(this.groups, step.group, 'group'), ...filter, ...intent };
+    if (step.allUsers) return { kind: 'allLicensedUsers', ...filter, ...intent };
+    // allDevices, or a filter alone: all devices through it.
+    return { kind: 'allDevices', ...filter, ...intent };
   }
 
   private profile(name: string | undefined): ProfileState {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { platformSchema } from '../backend/targeting/platforms';
 import { effectSchema } from '../../agent/model/meta';
+import { COLLECTIONS } from '../backend/resources/catalogue';
 import {
   deviceRefSchema,
   displayNameSchema,
@@ -394,37 +395,112 @@ const createUserGroup = command(
   (name) => ({ name }),
 );
 
-// Map form only: an assignment needs both what is assigned and where it goes.
-const assignment = (kind: 'policy' | 'app') =>
-  command(
-    kind === 'policy' ? 'assignPolicy' : 'assignApp',
-    `Assign a ${kind} (created if new) through an assignment filter (reaches staged devices) or to a group (reaches devices after stage 3): { name, filter } or { name, group }.`,
-    strictMap(
-      {
-        name: displayNameSchema.describe(`The ${kind} name.`),
-        filter: displayNameSchema
-          .optional()
-          .describe('An assignment filter, by name: assigned to all devices through it.'),
-        filterMode: z
-          .enum(['include', 'exclude'], { error: 'expected include or exclude' })
-          .default('include')
-          .describe('Whether the filter includes or excludes the devices it matches.'),
-        group: displayNameSchema.optional().describe('A dynamic device group or user group, by name.'),
-      },
-      `field of assign${kind === 'policy' ? 'Policy' : 'App'}`,
-    ).superRefine((value, ctx) => {
-      if ((value.group === undefined) === (value.filter === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [value.group === undefined ? 'filter' : 'group'],
-          message: 'expected either filter (an assignment filter) or group (a group), one of the two',
-        });
-      }
-    }),
-  );
+// Map form only: an assignment needs both what is assigned and where it goes. Each step adds one
+// assignment (Graph's target) to the resource, created on first use as the Graph type `type` names.
+const POLICY_TYPES = [
+  ...COLLECTIONS.deviceConfiguration.subtypes,
+  ...COLLECTIONS.deviceCompliancePolicy.subtypes,
+] as [string, ...string[]];
+const APP_TYPES = COLLECTIONS.mobileApp.subtypes as [string, ...string[]];
+/** The Graph type an assignPolicy or assignApp step creates when it names none. */
+export const DEFAULT_ASSIGNED_TYPE = { assignPolicy: POLICY_TYPES[0], assignApp: APP_TYPES[0] } as const;
+/** Where a step's assignment goes: at most one of these, or a filter alone (all devices through it). */
+export const ASSIGNMENT_AUDIENCES = ['group', 'allDevices', 'allUsers', 'excludeGroup'] as const;
 
-const assignPolicy = assignment('policy');
-const assignApp = assignment('app');
+const targetFields = {
+  filter: displayNameSchema
+    .optional()
+    .describe('An assignment filter, by name; alone, the assignment goes to all devices through it.'),
+  filterMode: z
+    .enum(['include', 'exclude'], { error: 'expected include or exclude' })
+    .default('include')
+    .describe('Whether the filter includes or excludes the devices it matches.'),
+  group: displayNameSchema.optional().describe('A dynamic device group or user group, by name.'),
+  allDevices: z.literal(true, { error: 'expected true' }).optional().describe('Assign to all devices.'),
+  allUsers: z
+    .literal(true, { error: 'expected true' })
+    .optional()
+    .describe('Assign to all licensed users (reaches a device once its user signed in).'),
+  excludeGroup: displayNameSchema
+    .optional()
+    .describe('Exclude a group, by name (no filter): it wins over inclusions of the same group type.'),
+};
+
+type TargetFields = z.output<z.ZodObject<typeof targetFields>>;
+
+/** One assignment per step, and an exclusion without a filter. */
+function checkTargetFields(value: TargetFields, ctx: z.RefinementCtx): void {
+  const audiences = ASSIGNMENT_AUDIENCES.filter((key) => value[key] !== undefined);
+  if (audiences.length > 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [audiences[1]!],
+      message: `one assignment per step: ${audiences.join(' and ')} given; use one step for each`,
+    });
+  } else if (audiences.length === 0 && value.filter === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['filter'],
+      message:
+        'expected where to assign: filter (all devices through it), group, allDevices, allUsers or excludeGroup',
+    });
+  } else if (audiences[0] === 'excludeGroup' && value.filter !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['filter'],
+      message:
+        'an excluded group cannot have an assignment filter (Intune offers filters on included groups only)',
+    });
+  }
+}
+
+const WHERE =
+  'Where to: a filter alone (all devices through it; reaches staged devices), group, allDevices, allUsers or excludeGroup, the first three with an optional filter.';
+
+const assignPolicy = command(
+  'assignPolicy',
+  `Assign a configuration profile or compliance policy (created if new). ${WHERE}`,
+  strictMap(
+    {
+      name: displayNameSchema.describe('The profile or policy name.'),
+      type: z
+        .enum(POLICY_TYPES, { error: `expected one of: ${listOf(POLICY_TYPES)}` })
+        .optional()
+        .describe(
+          `Its Graph type (@odata.type without #microsoft.graph.): a device configuration profile or androidDeviceOwnerCompliancePolicy; ${POLICY_TYPES[0]} when the step creates it, the type it was created as otherwise.`,
+        ),
+      ...targetFields,
+    },
+    'field of assignPolicy',
+  ).superRefine(checkTargetFields),
+);
+
+const assignApp = command(
+  'assignApp',
+  `Assign a managed Google Play app (created if new) with an intent. ${WHERE}`,
+  strictMap(
+    {
+      name: displayNameSchema.describe('The app name.'),
+      type: z
+        .enum(APP_TYPES, { error: `expected one of: ${listOf(APP_TYPES)}` })
+        .optional()
+        .describe(
+          `Its Graph type (@odata.type without #microsoft.graph.); ${APP_TYPES[0]} when the step creates it, the type it was created as otherwise.`,
+        ),
+      packageId: z
+        .string()
+        .regex(/^[A-Za-z]\w*(\.[A-Za-z]\w*)+$/, 'an Android package name such as com.microsoft.teams')
+        .optional()
+        .describe('The app package (managed Google Play), when the app is created.'),
+      intent: z
+        .enum(['required', 'available', 'uninstall'], { error: 'expected required, available or uninstall' })
+        .default('required')
+        .describe('What this assignment asks: install it (required), offer it (available) or remove it.'),
+      ...targetFields,
+    },
+    'field of assignApp',
+  ).superRefine(checkTargetFields),
+);
 
 // --- At the device --------------------------------------------------------------------------------
 

@@ -110,7 +110,9 @@ export function describeStep(step: ScenarioStep): string {
       return `${who} creates user group "${step.name}" (${step.members.length} member${step.members.length === 1 ? '' : 's'})`;
     case 'assignPolicy':
     case 'assignApp':
-      return `${who} assigns ${step.command === 'assignPolicy' ? 'policy' : 'app'} "${step.name}" to ${step.group !== undefined ? `group "${step.group}"` : `filter "${step.filter}" (${step.filterMode})`}`;
+      return step.excludeGroup !== undefined
+        ? `${who} excludes group "${step.excludeGroup}" from "${step.name}"`
+        : `${who} assigns ${step.command === 'assignPolicy' ? 'policy' : `app (${step.intent})`} "${step.name}"${step.type === undefined ? '' : ` (${step.type})`} to ${assignedTo(step)}`;
     case 'unboxAndPowerOn':
       return `${who} unboxes and powers on the device`;
     case 'powerOn':
@@ -162,4 +164,17 @@ export function describeStep(step: ScenarioStep): string {
     case 'factoryReset':
       return 'the device is reset to factory settings';
   }
+}
+
+function assignedTo(step: {
+  filter?: string;
+  filterMode: string;
+  group?: string;
+  allDevices?: true;
+  allUsers?: true;
+}): string {
+  const filter = step.filter === undefined ? '' : ` with filter "${step.filter}" (${step.filterMode})`;
+  if (step.group !== undefined) return `group "${step.group}"${filter}`;
+  if (step.allUsers) return `all users${filter}`;
+  return `all devices${filter}`;
 }

@@ -89,6 +89,22 @@ describe('loading scenario files', () => {
     ]);
   });
 
+  it('points a malformed assignment step at its line: a filter on an excluded group, two targets', async () => {
+    const file = files.write(
+      'assign.yaml',
+      `${VALID}  - admin:
+      - createUserGroup: { name: Staff, members: [john@contoso.com] }
+      - createAssignmentFilter: { name: Pixels, rule: '(device.model -eq "Pixel 8")' }
+      - assignPolicy: { name: Kiosk, excludeGroup: Staff, filter: Pixels }
+      - assignApp: { name: Teams, allDevices: true, allUsers: true }
+`,
+    );
+    expect(await linesOf(file)).toEqual([
+      `${file}:11:67: steps[3].admin[2].assignPolicy.filter: an excluded group cannot have an assignment filter (Intune offers filters on included groups only)`,
+      `${file}:12:63: steps[3].admin[3].assignApp.allUsers: one assignment per step: allDevices and allUsers given; use one step for each`,
+    ]);
+  });
+
   it("throws a StagesimError whose code is the first problem's", async () => {
     const file = files.write('empty.yaml', '');
     const error = await loadScenarioFile(file).catch((e: unknown) => e);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_DEVICE } from '../../agent/device/deviceProfile';
 import {
   adminCatalogue,
+  DEFAULT_ASSIGNED_TYPE,
   environmentCatalogue,
   roleSchema,
   userCatalogue,
@@ -216,6 +217,8 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
   const filters = new Set<string>();
   const groups = new Set<string>();
   const exportsKept = new Set<string>();
+  /** The Graph type each assigned policy or app was created as, by command and name. */
+  const assignedTypes = new Map<string, string>();
   const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
 
   scenario.steps.forEach((step, i) => {
@@ -325,11 +328,25 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
               `no assignment filter "${command.filter}" is created before this step; expected one of: ${listOf([...filters]) || '(none: add createAssignmentFilter first)'}`,
             );
           }
-          if (command.group !== undefined && !groups.has(command.group)) {
-            issue(
-              [...at, 'group'],
-              `no group "${command.group}" is created before this step; expected one of: ${listOf([...groups]) || '(none: add createDynamicDeviceGroup or createUserGroup first)'}`,
-            );
+          for (const field of ['group', 'excludeGroup'] as const) {
+            const group = command[field];
+            if (group !== undefined && !groups.has(group)) {
+              issue(
+                [...at, field],
+                `no group "${group}" is created before this step; expected one of: ${listOf([...groups]) || '(none: add createDynamicDeviceGroup or createUserGroup first)'}`,
+              );
+            }
+          }
+          {
+            const key = `${command.command}\u0000${command.name}`;
+            const known = assignedTypes.get(key);
+            if (known === undefined)
+              assignedTypes.set(key, command.type ?? DEFAULT_ASSIGNED_TYPE[command.command]);
+            else if (command.type !== undefined && known !== command.type)
+              issue(
+                [...at, 'type'],
+                `"${command.name}" was created as ${known} by an earlier step; one name, one type`,
+              );
           }
           return;
         case 'createToken':

@@ -12,7 +12,7 @@ import {
 } from '../../agent/provisioning/deviceConfiguration';
 import { exportForKnoxMobileEnrollment, exportForZeroTouch } from '../../agent/provisioning/payload';
 import { renderQrPng } from '../backend/qr/renderQrPng';
-import type { AdminClient, ProfileEntity, ProfileMode, ProfileTokenType } from './AdminClient';
+import type { AdminClient, NamedEntity, ProfileEntity, ProfileMode, ProfileTokenType } from './AdminClient';
 
 /**
  * Stage 1 as a harness needs it: the admin's profiles, tokens and targeting, and the tokens a vendor
@@ -36,14 +36,21 @@ export interface OfferedToken {
   profile: ProfileEntity | null;
 }
 
+/** A resource the admin created and assigned, as Graph names it. */
+export interface PlannedResource {
+  id: string;
+  '@odata.type': string;
+  displayName: string;
+}
+
 /** What the admin assigned, and so what a device must have received at each stage. */
 export interface TargetingPlan {
-  /** Targets through an assignment filter: delivered from stage 2 on. */
-  filterPolicy: string;
-  /** Targets a dynamic device group: delivered only after the user signed in. */
-  deviceGroupApp: string;
-  /** Targets a user group the tenant user is in: delivered after sign-in. */
-  userGroupPolicy: string;
+  /** A Wi-Fi configuration profile for all devices through an assignment filter: from stage 2 on. */
+  filterPolicy: PlannedResource;
+  /** A managed Google Play app (required) for a dynamic device group: only after the user signed in. */
+  deviceGroupApp: PlannedResource;
+  /** A VPN configuration profile for a user group the tenant user is in: after sign-in. */
+  userGroupPolicy: PlannedResource;
 }
 
 export type ConfigurationVariant = 'valid' | 'malformed' | 'otherDpc' | 'checksumMismatch' | 'downloadFailed';
@@ -102,21 +109,45 @@ export class EnrollmentWorld {
    */
   async targetProfile(profile: ProfileEntity, upn: string): Promise<TargetingPlan> {
     const rule = `(device.enrollmentProfileName -eq "${profile.displayName}")`;
-    const plan: TargetingPlan = {
-      filterPolicy: `${profile.displayName}: stage 2 Wi-Fi policy`,
-      deviceGroupApp: `${profile.displayName}: Microsoft Teams`,
-      userGroupPolicy: `${profile.displayName}: user VPN policy`,
-    };
+    const planned = (entity: NamedEntity, odataType: string): PlannedResource => ({
+      id: entity.id,
+      '@odata.type': odataType,
+      displayName: entity.displayName,
+    });
+    const wifi = '#microsoft.graph.androidDeviceOwnerWiFiConfiguration';
+    const vpn = '#microsoft.graph.androidDeviceOwnerVpnConfiguration';
+    const store = '#microsoft.graph.androidManagedStoreApp';
+
     const filter = await this.admin.createAssignmentFilter(`${profile.displayName} filter`, rule);
-    const filterPolicy = await this.admin.createPolicy(plan.filterPolicy);
-    await this.admin.assign('policy', filterPolicy.id, [{ kind: 'allDevices', filterId: filter.id }]);
+    const filterPolicy = await this.admin.createDeviceConfiguration(
+      `${profile.displayName}: stage 2 Wi-Fi policy`,
+      wifi,
+      {
+        networkName: WIFI.ssid,
+        ssid: WIFI.ssid,
+        wiFiSecurityType: 'wpaPersonal',
+      },
+    );
+    await this.admin.assign('deviceConfiguration', filterPolicy.id, [
+      { kind: 'allDevices', filterId: filter.id },
+    ]);
     const deviceGroup = await this.admin.createDynamicDeviceGroup(`${profile.displayName} devices`, rule);
-    const app = await this.admin.createApp(plan.deviceGroupApp);
-    await this.admin.assign('app', app.id, [{ kind: 'group', groupId: deviceGroup.id }]);
+    const app = await this.admin.createManagedStoreApp(
+      `${profile.displayName}: Microsoft Teams`,
+      'com.microsoft.teams',
+    );
+    await this.admin.assign('mobileApp', app.id, [{ kind: 'group', groupId: deviceGroup.id }]);
     const userGroup = await this.admin.createUserGroup(`${profile.displayName} users`, [upn]);
-    const userPolicy = await this.admin.createPolicy(plan.userGroupPolicy);
-    await this.admin.assign('policy', userPolicy.id, [{ kind: 'group', groupId: userGroup.id }]);
-    return plan;
+    const userPolicy = await this.admin.createDeviceConfiguration(
+      `${profile.displayName}: user VPN policy`,
+      vpn,
+    );
+    await this.admin.assign('deviceConfiguration', userPolicy.id, [{ kind: 'group', groupId: userGroup.id }]);
+    return {
+      filterPolicy: planned(filterPolicy, wifi),
+      deviceGroupApp: planned(app, store),
+      userGroupPolicy: planned(userPolicy, vpn),
+    };
   }
 
   /** Puts a token in the vendor's hand that the enrollment service will accept for `flow`. */

@@ -5,10 +5,10 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { oneLine } from '../../../agent/errors';
 import { KeyedFailureWindows, type RateLimit } from '../rateLimit';
 import { GraphError, graphErrorBody } from './graphError';
-import { registerAssignableRoutes } from './routes/assignables';
 import { registerAssignmentFilterRoutes } from './routes/assignmentFilters';
 import { registerEnrollmentProfileRoutes } from './routes/enrollmentProfiles';
 import { registerGroupRoutes } from './routes/groups';
+import { registerIntuneResourceRoutes } from './routes/intuneResources';
 import { registerManagedDeviceRoutes } from './routes/managedDevices';
 import { HEALTH_PATH, registerSimulatorRoutes } from './routes/simulator';
 import type { RouteDeps } from './routeDeps';
@@ -143,7 +143,7 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
   registerManagedDeviceRoutes(app, deps);
   registerAssignmentFilterRoutes(app, deps);
   registerGroupRoutes(app, deps);
-  registerAssignableRoutes(app, deps);
+  registerIntuneResourceRoutes(app, deps);
   registerSimulatorRoutes(app, deps);
   return app;
 }

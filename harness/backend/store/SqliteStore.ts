@@ -181,17 +181,19 @@ export class SqliteStore implements BackendStore {
       removeMember: p('DELETE FROM groupMembers WHERE groupId = ? AND upn = ?'),
       listMembers: p('SELECT upn FROM groupMembers WHERE groupId = ? ORDER BY upn'),
 
-      insertPayload: p(`INSERT INTO payloads (id, kind, displayName, description, createdAt, modifiedAt)
-        VALUES (@id, @kind, @displayName, @description, @createdAt, @modifiedAt)`),
+      insertPayload:
+        p(`INSERT INTO payloads (id, kind, odataType, displayName, description, createdAt, modifiedAt, version, settings)
+        VALUES (@id, @kind, @odataType, @displayName, @description, @createdAt, @modifiedAt, @version, @settings)`),
       getPayload: p('SELECT * FROM payloads WHERE id = ?'),
       listPayloads: p('SELECT * FROM payloads WHERE kind = ? ORDER BY rowid'),
-      updatePayload: p(
-        'UPDATE payloads SET displayName = @displayName, description = @description, modifiedAt = @modifiedAt WHERE id = @id',
-      ),
+      updatePayload:
+        p(`UPDATE payloads SET displayName = @displayName, description = @description, modifiedAt = @modifiedAt,
+        version = @version, settings = @settings WHERE id = @id`),
       deletePayload: p('DELETE FROM payloads WHERE id = ?'),
       deleteAssignmentsOf: p('DELETE FROM assignments WHERE payloadId = ?'),
-      insertAssignment: p(`INSERT INTO assignments (id, payloadId, targetType, groupId, filterId, filterType)
-        VALUES (@id, @payloadId, @targetType, @groupId, @filterId, @filterType)`),
+      insertAssignment:
+        p(`INSERT INTO assignments (id, payloadId, targetType, groupId, filterId, filterType, intent, settings)
+        VALUES (@id, @payloadId, @targetType, @groupId, @filterId, @filterType, @intent, @settings)`),
       listAssignments: p('SELECT * FROM assignments ORDER BY payloadId, rowid'),
       listAssignmentsOf: p('SELECT * FROM assignments WHERE payloadId = ? ORDER BY rowid'),
       groupReferenced: p('SELECT 1 FROM assignments WHERE groupId = ? LIMIT 1'),
@@ -240,7 +242,7 @@ export class SqliteStore implements BackendStore {
       }),
       setAssignments: this.db.transaction((payloadId: string, assignments: Assignment[]) => {
         s.deleteAssignmentsOf!.run(payloadId);
-        for (const assignment of assignments) s.insertAssignment!.run(assignment);
+        for (const assignment of assignments) s.insertAssignment!.run(assignmentRow(assignment));
       }),
     };
   }
@@ -443,19 +445,20 @@ export class SqliteStore implements BackendStore {
   }
 
   createPayload(payload: Payload): void {
-    this.touched(this.s.insertPayload!.run(payload));
+    this.touched(this.s.insertPayload!.run(payloadRow(payload)));
   }
 
   getPayload(id: string): Payload | undefined {
-    return this.s.getPayload!.get(id) as Payload | undefined;
+    const row = this.s.getPayload!.get(id) as Row | undefined;
+    return row && toPayload(row);
   }
 
   listPayloads(kind: PayloadKind): Payload[] {
-    return this.s.listPayloads!.all(kind) as Payload[];
+    return (this.s.listPayloads!.all(kind) as Row[]).map(toPayload);
   }
 
   updatePayload(payload: Payload): void {
-    this.touched(this.s.updatePayload!.run(payload));
+    this.touched(this.s.updatePayload!.run(payloadRow(payload)));
   }
 
   deletePayload(id: string): boolean {
@@ -468,8 +471,10 @@ export class SqliteStore implements BackendStore {
 
   listAssignments(payloadId?: string): Assignment[] {
     return (
-      payloadId === undefined ? this.s.listAssignments!.all() : this.s.listAssignmentsOf!.all(payloadId)
-    ) as Assignment[];
+      (payloadId === undefined
+        ? this.s.listAssignments!.all()
+        : this.s.listAssignmentsOf!.all(payloadId)) as Row[]
+    ).map(toAssignment);
   }
 
   isReferenced(what: { groupId?: string; filterId?: string }): boolean {
@@ -518,6 +523,31 @@ function toDevice(row: Row): DeviceRecord {
       row.lastReply === null || row.lastReply === undefined
         ? null
         : (JSON.parse(row.lastReply as string) as DeviceRecord['lastReply']),
+  };
+}
+
+function payloadRow(payload: Payload): Row {
+  return { ...payload, settings: JSON.stringify(payload.settings) };
+}
+
+function toPayload(row: Row): Payload {
+  return {
+    ...(row as unknown as Payload),
+    settings: JSON.parse(row.settings as string) as Payload['settings'],
+  };
+}
+
+function assignmentRow(assignment: Assignment): Row {
+  return {
+    ...assignment,
+    settings: assignment.settings === null ? null : JSON.stringify(assignment.settings),
+  };
+}
+
+function toAssignment(row: Row): Assignment {
+  return {
+    ...(row as unknown as Assignment),
+    settings: row.settings === null ? null : (JSON.parse(row.settings as string) as Assignment['settings']),
   };
 }
 

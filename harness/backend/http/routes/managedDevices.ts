@@ -5,6 +5,7 @@ import { notFound } from '../graphError';
 import type { EntitySet } from '../odata/entitySet';
 import { readQueryOptions } from '../odata/query';
 import { answerCollection, answerEntity } from '../odata/respond';
+import { deviceDeliveries } from '../../targeting/deliveries';
 import { ID_PATTERN, iso, type RouteDeps } from '../routeDeps';
 
 export const MANAGED_DEVICES_PATH = '/beta/deviceManagement/managedDevices';
@@ -26,14 +27,17 @@ function guidFor(kind: string, name: string): string {
 /**
  * Graph's managedDevice, plus simulator fields (Graph has none for these): simulatorEnrollmentStage,
  * simulatorTokenType, simulatorEnrollmentProfileId, simulatorUserEnrolledDateTime and
- * simulatorDeliveredPolicies / simulatorDeliveredApps (what the device received when its stage was
- * recorded). While the device is userless its user fields are empty strings, as Graph shows them, and it
- * is not registered in Entra yet: azureADRegistered false and the all-zero azureADDeviceId. The user's
- * sign-in (the enrolled stage) registers it.
+ * simulatorDeliveredResources (the configuration profiles, compliance policies and apps whose
+ * assignments reached the device when its stage was recorded, named as Graph names them, apps with the
+ * intent that won) and, from it, simulatorDeliveredPolicies / simulatorDeliveredApps (the names the
+ * device was told: every policy, the apps it installs). While the device is userless its user fields are
+ * empty strings, as Graph shows them, and it is not registered in Entra yet: azureADRegistered false and
+ * the all-zero azureADDeviceId. The user's sign-in (the enrolled stage) registers it.
  */
 export function managedDeviceView(device: DeviceRecord) {
   const upn = device.upn ?? '';
   const registered = device.upn !== null;
+  const delivered = deviceDeliveries(device.deliveries);
   return {
     '@odata.type': '#microsoft.graph.managedDevice',
     id: device.id,
@@ -72,8 +76,14 @@ export function managedDeviceView(device: DeviceRecord) {
     simulatorTokenType: device.flow,
     simulatorEnrollmentProfileId: device.profileId,
     simulatorUserEnrolledDateTime: device.userEnrolledAt === null ? null : iso(device.userEnrolledAt),
-    simulatorDeliveredPolicies: device.deliveries?.policies ?? [],
-    simulatorDeliveredApps: device.deliveries?.apps ?? [],
+    simulatorDeliveredPolicies: delivered.policies,
+    simulatorDeliveredApps: delivered.apps,
+    simulatorDeliveredResources: (device.deliveries ?? []).map((resource) => ({
+      '@odata.type': resource.odataType,
+      id: resource.id,
+      displayName: resource.displayName,
+      ...(resource.intent === null ? {} : { intent: resource.intent }),
+    })),
   };
 }
 
