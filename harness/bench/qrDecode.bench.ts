@@ -263,7 +263,7 @@ export async function runQrBench(
 ): Promise<QrBenchResult> {
   const decoders: [string, Decoder][] = [['stagesim camera (ZXing-C++ wasm)', readsWith(decodeCameraFrame)]];
   if (options.compareWith) {
-    const other = require(resolve(options.compareWith, 'dist/agent/camera/decodeCameraFrame.js')) as {
+    const other = (await import(resolve(options.compareWith, 'dist/agent/camera/decodeCameraFrame.js'))) as {
       decodeCameraFrame: (png: Buffer) => unknown;
     };
     decoders.push([`decodeCameraFrame of ${options.compareWith}`, readsWith(other.decodeCameraFrame)]);
