@@ -12,6 +12,7 @@ import { registerGroupRoutes } from './routes/groups';
 import { registerManagedDeviceRoutes } from './routes/managedDevices';
 import { HEALTH_PATH, registerSimulatorRoutes } from './routes/simulator';
 import type { RouteDeps } from './routeDeps';
+import { BackendMetrics } from '../metrics/backendMetrics';
 
 export interface AdminAppOptions {
   deps: RouteDeps;
@@ -20,6 +21,8 @@ export interface AdminAppOptions {
   bodyLimitBytes: number;
   /** Failed admin-key attempts per remote address before further requests get 429. */
   authLimit: RateLimit;
+  /** Times every request and serves GET /metrics (behind the admin key when there is one). */
+  metrics?: BackendMetrics;
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -134,6 +137,23 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
         ),
       );
   });
+
+  const { metrics } = options;
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      // The route's pattern, not its path: one series per route, whatever ids are in the URL.
+      metrics.httpRequest(
+        request.method,
+        request.routeOptions.url ?? 'unmatched',
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+    });
+    app.get(BackendMetrics.PATH, async (_request, reply) => {
+      const { contentType, text } = await metrics.scrape();
+      return reply.type(contentType).send(text);
+    });
+  }
 
   registerEnrollmentProfileRoutes(app, deps);
   registerManagedDeviceRoutes(app, deps);
