@@ -342,7 +342,7 @@ async function errorCorrectionComparison(out = console.log): Promise<void> {
       `  ${level.padEnd(5)}  ${String((modules.size - 17) / 4).padEnd(7)}  ${cells.map((cell) => cell.padStart(8)).join('')}`,
     );
   }
-  const glares = [4, 6, 8, 10];
+  const glares = [8, 12, 16, 20];
   out('\nerror correction at 400 px printed, a reflection of radius (modules of the M code) over the data:');
   out(`  level  ${glares.map((radius) => `r ${radius}`.padStart(8)).join('')}`);
   for (const level of levels) {
