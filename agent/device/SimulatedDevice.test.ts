@@ -66,7 +66,7 @@ async function stageWithQr(device: SimulatedDevice, flow: AcceptedFlow): Promise
   await toSignIn(device);
   await act(device, () => device.tap('scanQrButton'));
   const { qrPng } = await fixture.world.validToken(flow);
-  expect(device.showQrCode(qrPng)).toBe('scanned');
+  expect(await device.showQrCode(qrPng)).toBe('scanned');
   await device.settled();
 }
 
@@ -136,7 +136,7 @@ describe('default token, two stages', () => {
       expect(await act(device, () => device.tap('welcomeImage'))).toBe('setupWizard.welcome');
     expect(await act(device, () => device.tap('welcomeImage'))).toBe('setupWizard.qrReader');
     const { qrPng } = await fixture.world.validToken(DEFAULT_FM);
-    device.showQrCode(qrPng);
+    await device.showQrCode(qrPng);
     await device.settled();
     expect(device.view()).toMatchObject({
       state: 'defaultStage1.readyToDistribute',
@@ -201,7 +201,7 @@ describe('error paths', () => {
     await toSignIn(device);
     await act(device, () => device.tap('scanQrButton'));
     const { token } = await fixture.world.validToken(STAGING_FM);
-    device.showQrCode(fixture.world.craftedQr(token, 'checksumMismatch'));
+    await device.showQrCode(fixture.world.craftedQr(token, 'checksumMismatch'));
     await device.settled();
     expect(device.view()).toMatchObject({ state: 'cantSetUpDevice', errorReason: 'checksumMismatch' });
     expect(await act(device, () => device.tap('resetButton'))).toBe('setupWizard.welcome');
@@ -212,7 +212,7 @@ describe('error paths', () => {
     await toSignIn(device);
     await act(device, () => device.tap('scanQrButton'));
     const { qrPng } = await fixture.world.rejectedToken('revoked');
-    device.showQrCode(qrPng);
+    await device.showQrCode(qrPng);
     await device.settled();
     expect(device.view()).toMatchObject({ state: 'setupWizard.tokenRejected', errorReason: 'revoked' });
     expect(await act(device, () => device.tap('tryAgainButton'))).toBe('setupWizard.signIn');
@@ -225,8 +225,8 @@ describe('error paths', () => {
     const { PNG } = await import('pngjs');
     const blank = new PNG({ width: 64, height: 64 });
     blank.data.fill(255);
-    expect(device.showQrCode(PNG.sync.write(blank))).toBe('noCode');
-    expect(device.showQrCode(fixture.world.craftedQr('', 'notProvisioning'))).toBe('invalid');
+    expect(await device.showQrCode(PNG.sync.write(blank))).toBe('noCode');
+    expect(await device.showQrCode(fixture.world.craftedQr('', 'notProvisioning'))).toBe('invalid');
     expect(device.view().state).toBe('setupWizard.invalidQrCode');
   });
 
@@ -299,7 +299,7 @@ describe('observing a device', () => {
     );
     await toSignIn(device);
     await act(device, () => device.tap('scanQrButton'));
-    expect(device.showQrCode((await fixture.world.validToken(STAGING_FM)).qrPng)).toBe('scanned');
+    expect(await device.showQrCode((await fixture.world.validToken(STAGING_FM)).qrPng)).toBe('scanned');
     expect(device.busy()).toBe(true);
     await device.settled();
     expect(device.busy()).toBe(false);

@@ -255,11 +255,11 @@ export class SimulatedDevice {
    * (the reader keeps looking); a code that is not an enrollment code shows the invalid-code screen.
    * A file that is not a usable camera frame (not a PNG, too large) is refused with its error code.
    */
-  showQrCode(frame: Buffer): QrScanResult {
+  async showQrCode(frame: Buffer): Promise<QrScanResult> {
     this.requireAvailable('QR_SCANNED');
     let text: string;
     try {
-      text = decodeCameraFrame(frame).text;
+      text = (await decodeCameraFrame(frame)).text;
     } catch (error) {
       if (isStagesimError(error, 'QR_NOT_FOUND')) return 'noCode';
       throw error;

@@ -15,7 +15,7 @@ import {
   reportName,
   type NameTemplates,
 } from './naming';
-import type { BackendStore, DeviceRecord } from './store/repository';
+import type { BackendStore, DeviceRecord, LedgerEntryInput } from './store/repository';
 import { deviceDeliveries, type Targeting } from './targeting/deliveries';
 import { targetDeviceOf } from './targeting/targetDevice';
 import { hashToken, sameTokenHash } from './tokens';
@@ -44,6 +44,8 @@ export interface DeviceEnrollmentOptions {
   timeZone: string;
   /** Lower-case domains whose accounts can sign in. */
   tenantDomains: readonly string[];
+  /** Told of every stage transition once it is committed (the backend's metrics count them). */
+  onTransition?: (entry: LedgerEntryInput) => void;
 }
 
 /**
@@ -117,7 +119,7 @@ export class DeviceEnrollment {
       lastChangeAt: now,
       lastReply: stored(stamp, accepted),
     };
-    store.saveDevice(next, this.entry(device, plan.to, plan.actor, found.id, now), profile.id);
+    this.record(next, this.entry(device, plan.to, plan.actor, found.id, now), profile.id);
     return accepted;
   }
 
@@ -165,7 +167,7 @@ export class DeviceEnrollment {
       device: targetDeviceOf(next),
     });
     const reply = this.stageRecorded(next);
-    store.saveDevice(
+    this.record(
       { ...next, lastReply: stored(stamp, reply) },
       this.entry(device, stage, plan.actor, device.tokenId, now),
     );
@@ -213,12 +215,15 @@ export class DeviceEnrollment {
         lastChangeAt: now,
         lastReply: stored(stamp, reply),
       };
-      this.options.store.saveDevice(
-        next,
-        this.entry(device, 'factoryReset', plan.actor, device.tokenId, now),
-      );
+      this.record(next, this.entry(device, 'factoryReset', plan.actor, device.tokenId, now));
     }
     return reply;
+  }
+
+  /** Commits the device with its ledger entry, then tells whoever watches transitions. */
+  private record(next: DeviceRecord, entry: LedgerEntryInput, countUseOfProfile?: string): void {
+    this.options.store.saveDevice(next, entry, countUseOfProfile);
+    this.options.onTransition?.(entry);
   }
 
   /** The reply kept with the device's last change, if `requestId` is the request that made it. */

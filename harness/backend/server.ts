@@ -5,6 +5,7 @@ import { Clock } from './clock';
 import { DeviceEnrollment } from './deviceEnrollment';
 import { buildAdminApp } from './http/app';
 import { resolveBackendOptions, type BackendOptions, type ResolvedBackendOptions } from './options';
+import { BackendMetrics } from './metrics/backendMetrics';
 import { SqliteStore } from './store/SqliteStore';
 import type { BackendStore } from './store/repository';
 import { Targeting } from './targeting/deliveries';
@@ -21,6 +22,7 @@ export interface RunningBackend {
   store: BackendStore;
   clock: Clock;
   channel: ChannelServer;
+  metrics: BackendMetrics;
   options: ResolvedBackendOptions;
   /** Closes device connections (1001), the HTTP server and the database. Safe to call twice. */
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   const log = options.log ?? (() => undefined);
   const clock = options.clock ?? new Clock();
   const store = new SqliteStore(options.dbPath, { synchronous: options.dbSynchronous });
+  const metrics = new BackendMetrics(() => store.countDevicesByStage());
   const enrollment = new DeviceEnrollment({
     store,
     clock,
@@ -42,12 +45,14 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     nameTemplates: options.nameTemplates,
     timeZone: options.timeZone,
     tenantDomains: options.tenantDomains,
+    onTransition: (entry) => metrics.transition(entry.toStage),
   });
   const channel = new ChannelServer({
     enrollment,
     redemptionLimit: options.redemptionLimit,
     now: () => clock.now(),
     beforeReply: options.beforeReply,
+    observer: metrics,
   });
   const app = buildAdminApp({
     deps: { store, clock, accountId: options.accountId, log },
@@ -55,6 +60,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     bodyLimitBytes: options.bodyLimitBytes,
     authLimit: options.adminAuthLimit,
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    metrics,
   });
   channel.attach(app.server);
 
@@ -88,6 +94,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     store,
     clock,
     channel,
+    metrics,
     options,
     close() {
       closing ??= (async () => {

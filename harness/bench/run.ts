@@ -14,6 +14,7 @@ import { runStagesim } from './cliProcess';
 import { describeMachine, machine } from './machine';
 import { runModelSuiteBench } from './modelSuite';
 import { runQrDecodeBench } from './qrDecode';
+import { QR_TARGET } from './qrDecode.bench';
 import { runWsBaseline, type BaselineResult } from './wsBaseline';
 
 /**
@@ -86,8 +87,8 @@ export const TARGETS = {
   ratio: 1 / 3,
   backendPeakRssMb: 300,
   modelSuiteMs: 5_000,
-  /** decodeCameraFrame on the 1280x720 phone-style RGB frame, median wall time. */
-  qrDecodeMs: 30,
+  /** The camera (decodeCameraFrame) reads every 1280x720 frame of qrDecode.bench, median wall time (QR_TARGET). */
+  qrDecodeMs: QR_TARGET.medianMs,
   /** The scenario library through Appium, one session, as `stagesim run --target appium` runs it. */
   appiumLibraryMs: 120_000,
 };
@@ -210,13 +211,15 @@ async function main(argv: string[]): Promise<number> {
     `   ${model.paths} paths (${model.passed} passed, ${model.failed} failed) in ${fixed(model.wallMs / 1000, 2)} s`,
   );
 
-  out('\n4. QR decode (harness/bench/qrDecode.bench.ts, first section)');
+  out(
+    "\n4. QR decode (harness/bench/qrDecode.bench.ts): the camera tests' frames and the bench's own, 1280x720",
+  );
   const qr = await runQrDecodeBench();
   if (qr === null) out('   qrDecode.bench is not built here; skipped');
   else
-    for (const figure of qr)
+    for (const figures of qr.decoders)
       out(
-        `   median ${fixed(figure.medianMs, 1).padStart(6)} ms  ${figure.outcome.padEnd(12)} ${figure.frame}`,
+        `   read ${figures.read}/${figures.frames}  median ${fixed(figures.medianMs, 1).padStart(6)} ms  p95 ${fixed(figures.p95Ms, 1).padStart(6)} ms  ${figures.decoder}`,
       );
 
   out(
@@ -244,7 +247,7 @@ async function main(argv: string[]): Promise<number> {
       `   ${library.target}: ${library.scenarios} scenarios (${library.passed} passed, ${library.failed} failed) in ${fixed(library.wallMs / 1000, 1)} s, process start to exit`,
     );
 
-  const phoneFrame = qr?.[0];
+  const camera = qr?.decoders[0];
   const verdicts: Verdict[] = [
     {
       target: `${args.devices} devices through every stage in at most ${TARGETS.fleetWallMs / 1000} s, none failed`,
@@ -267,10 +270,11 @@ async function main(argv: string[]): Promise<number> {
       figure: `${fixed(model.wallMs / 1000, 2)} s, ${model.failed} failed`,
     },
     {
-      target: `QR decode of the 1280x720 phone-style RGB frame under ${TARGETS.qrDecodeMs} ms (median), code read`,
-      met:
-        phoneFrame !== undefined && phoneFrame.medianMs < TARGETS.qrDecodeMs && phoneFrame.outcome === 'read',
-      figure: phoneFrame ? `${fixed(phoneFrame.medianMs, 1)} ms, ${phoneFrame.outcome}` : 'not measured',
+      target: `every camera frame read, QR decode at most ${TARGETS.qrDecodeMs} ms (median, 1280x720)`,
+      met: qr?.target.met ?? false,
+      figure: camera
+        ? `${camera.read}/${camera.frames} read, ${fixed(camera.medianMs, 1)} ms`
+        : 'not measured',
     },
     {
       target: `scenario library through Appium (1 session) under ${TARGETS.appiumLibraryMs / 60_000} min, none failed`,

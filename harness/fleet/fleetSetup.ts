@@ -107,7 +107,7 @@ async function planFor(
       `profile "${profile.displayName}" has no token to scan (revoked); replace it with createToken first`,
     );
   // Decoded once for the fleet: every device is then handed the text its camera would have read.
-  const { text } = decodeCameraFrame(png);
+  const { text } = await decodeCameraFrame(png);
   return {
     url,
     profileId: profile.id,

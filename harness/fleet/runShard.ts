@@ -3,6 +3,7 @@ import {
   TRANSITION_KINDS,
   walkDevice,
   type FleetDeviceSpec,
+  type DeviceOutcome,
   type TransitionKind,
   type WalkOptions,
 } from './fleetDevice';
@@ -20,6 +21,8 @@ export interface ShardInput extends WalkOptions {
   serialPrefix: string;
   domain: string;
   provisioning: FleetProvisioning;
+  /** Stream each transition's latency in the progress reports (only a live metrics endpoint needs it). */
+  streamLatencies?: boolean;
 }
 
 export interface ShardResult {
@@ -52,10 +55,14 @@ export function fleetDeviceSpec(
   };
 }
 
-export async function runShard(
-  input: ShardInput,
-  onDone: (ok: boolean) => void = () => undefined,
-): Promise<ShardResult> {
+/** What a shard says while it runs (its worker turns these into progress reports). */
+export interface ShardEvents {
+  started?(): void;
+  done?(outcome: DeviceOutcome): void;
+  latency?(kind: TransitionKind, ms: number): void;
+}
+
+export async function runShard(input: ShardInput, events: ShardEvents = {}): Promise<ShardResult> {
   const result: ShardResult = {
     succeeded: 0,
     failed: 0,
@@ -65,7 +72,12 @@ export async function runShard(
     ) as unknown as ShardResult['latencies'],
     traffic: { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 },
   };
-  const sink = (kind: TransitionKind, ms: number) => result.latencies[kind].push(ms);
+  const sink = events.latency
+    ? (kind: TransitionKind, ms: number) => {
+        result.latencies[kind].push(ms);
+        events.latency!(kind, ms);
+      }
+    : (kind: TransitionKind, ms: number) => result.latencies[kind].push(ms);
   const walkOptions = { ...input, channel: { url: input.url } };
   let next = input.first;
   const end = input.first + input.count;
@@ -73,6 +85,7 @@ export async function runShard(
     while (next < end) {
       const index = next;
       next += 1;
+      events.started?.();
       const { outcome, traffic } = await walkDevice(
         fleetDeviceSpec(index, input.serialPrefix, input.domain, input.provisioning),
         walkOptions,
@@ -87,7 +100,7 @@ export async function runShard(
         result.failed += 1;
         result.failures[outcome.reason] = (result.failures[outcome.reason] ?? 0) + 1;
       }
-      onDone(outcome.ok);
+      events.done?.(outcome);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, input.count)) }, lane));

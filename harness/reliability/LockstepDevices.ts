@@ -23,11 +23,11 @@ export function knownQrCode(image: Buffer, text: string): void {
   decoded.set(digest(image), text);
 }
 
-function qrText(image: Buffer): string | null {
+async function qrText(image: Buffer): Promise<string | null> {
   const key = digest(image);
   if (!decoded.has(key)) {
     try {
-      decoded.set(key, decodeCameraFrame(image).text);
+      decoded.set(key, (await decodeCameraFrame(image)).text);
     } catch (error) {
       if (!isStagesimError(error, 'QR_NOT_FOUND')) throw error;
       decoded.set(key, null);
@@ -53,7 +53,7 @@ export class LockstepDevices implements TargetDevice {
     for (const device of this.members) {
       switch (action.type) {
         case 'SHOW_QR_CODE': {
-          const text = qrText(action.image);
+          const text = await qrText(action.image);
           if (text === null)
             throw new StagesimError('QR_NOT_FOUND', 'the QR reader found no code in the image shown to it');
           device.readProvisioningText(text);

@@ -12,6 +12,7 @@ import { registerIntuneResourceRoutes } from './routes/intuneResources';
 import { registerManagedDeviceRoutes } from './routes/managedDevices';
 import { HEALTH_PATH, registerSimulatorRoutes } from './routes/simulator';
 import type { RouteDeps } from './routeDeps';
+import { BackendMetrics } from '../metrics/backendMetrics';
 
 export interface AdminAppOptions {
   deps: RouteDeps;
@@ -22,6 +23,8 @@ export interface AdminAppOptions {
   authLimit: RateLimit;
   /** Certificate and key (PEM): the app then serves HTTPS. */
   https?: { cert: string; key: string };
+  /** Times every request and serves GET /metrics (behind the admin key when there is one). */
+  metrics?: BackendMetrics;
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -138,6 +141,23 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
         ),
       );
   });
+
+  const { metrics } = options;
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      // The route's pattern, not its path: one series per route, whatever ids are in the URL.
+      metrics.httpRequest(
+        request.method,
+        request.routeOptions.url ?? 'unmatched',
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+    });
+    app.get(BackendMetrics.PATH, async (_request, reply) => {
+      const { contentType, text } = await metrics.scrape();
+      return reply.type(contentType).send(text);
+    });
+  }
 
   registerEnrollmentProfileRoutes(app, deps);
   registerManagedDeviceRoutes(app, deps);

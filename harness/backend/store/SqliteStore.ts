@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { StagesimError } from '../../../agent/errors';
-import type { DeviceIdentity } from '../../../agent/protocol/enrollment';
+import type { DeviceIdentity, EnrollmentStage } from '../../../agent/protocol/enrollment';
 import { migrate } from './migrations';
 import type {
   Assignment,
@@ -129,6 +129,7 @@ export class SqliteStore implements BackendStore {
       findToken: p('SELECT * FROM tokens WHERE valueHash = ?'),
       // Only the digest of a token that is no longer current is kept: enough to say why it is refused.
       endToken: p("UPDATE tokens SET state = ?, endedAt = ?, value = NULL WHERE id = ? AND state = 'active'"),
+      countByStage: p("SELECT COALESCE(stage, 'none') AS stage, COUNT(*) AS n FROM devices GROUP BY stage"),
       enrolledCount: p(
         "SELECT COUNT(*) AS n FROM devices WHERE profileId = ? AND stage IN ('staged', 'adminProvisioned', 'enrolled')",
       ),
@@ -313,6 +314,11 @@ export class SqliteStore implements BackendStore {
 
   enrolledDeviceCount(profileId: string): number {
     return (this.s.enrolledCount!.get(profileId) as { n: number }).n;
+  }
+
+  countDevicesByStage(): Partial<Record<EnrollmentStage | 'none', number>> {
+    const rows = this.s.countByStage!.all() as { stage: EnrollmentStage | 'none'; n: number }[];
+    return Object.fromEntries(rows.map((row) => [row.stage, row.n]));
   }
 
   // --- Devices and the ledger ----------------------------------------------------------------------

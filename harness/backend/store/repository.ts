@@ -206,6 +206,8 @@ export interface BackendStore {
   /** Revokes the profile's current token; false when it had none active. */
   revokeToken(profileId: string, at: number): boolean;
   enrolledDeviceCount(profileId: string): number;
+  /** How many devices stand at each stage their ledger last recorded; `none` for devices that only said hello. */
+  countDevicesByStage(): Partial<Record<EnrollmentStage | 'none', number>>;
 
   // Devices and the ledger
   /** Inserts the device or updates its hardware facts; answers the stored record. */

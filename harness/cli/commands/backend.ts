@@ -105,7 +105,9 @@ export const registerBackend: RegisterCommand = (program) => {
         if (isStagesimError(error) && BAD_INPUT.has(error.code)) throw new UsageError(error.message);
         throw error;
       }
-      process.stdout.write(`stagesim backend listening on ${backend.url} (devices: ${backend.channelUrl})\n`);
+      process.stdout.write(
+        `stagesim backend listening on ${backend.url} (devices: ${backend.channelUrl}, metrics: ${backend.url}/metrics)\n`,
+      );
       const caPath = backend.options.tls?.caPath;
       if (caPath) process.stdout.write(`${trustInstructions(caPath).join('\n')}\n`);
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isStagesimError, oneLine } from '../../../agent/errors';
 import { fleetOptionsSchema, fleetProvisioningSchema, type FleetOptions } from '../../fleet/options';
 import { runFleet, type FleetHooks } from '../../fleet/runFleet';
+import { FleetMetrics, serveMetrics } from '../../fleet/fleetMetrics';
 import type { FleetSummary } from '../../fleet/summary';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit';
 import type { RegisterCommand } from './index';
@@ -28,6 +29,9 @@ const flagsSchema = z.object({
   embedded: z.string().optional(),
   domain: z.string().optional(),
   json: z.boolean().optional(),
+  metricsPort: digits('a port number (0 for any free one)')
+    .pipe(z.number().max(65535, 'expected a port number up to 65535'))
+    .optional(),
 });
 
 /** Codes of a fleet that could not be set up because of what it was given. */
@@ -46,7 +50,7 @@ function flagName(path: PropertyKey[]): string {
 export function parseFleetFlags(
   raw: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
-): FleetOptions & { json: boolean } {
+): FleetOptions & { json: boolean; metricsPort?: number } {
   if (raw.devices === undefined)
     throw new UsageError('--devices: expected the number of devices (--devices N)');
   const flags = flagsSchema.safeParse(raw);
@@ -54,7 +58,7 @@ export function parseFleetFlags(
     const issue = flags.error.issues[0]!;
     throw new UsageError(`${flagName(issue.path)}: ${oneLine(issue.message)}`);
   }
-  const { json, ...rest } = flags.data;
+  const { json, metricsPort, ...rest } = flags.data;
   const adminKey =
     rest.adminKey ??
     (rest.backend !== undefined && env.STAGESIM_ADMIN_KEY ? env.STAGESIM_ADMIN_KEY : undefined);
@@ -66,7 +70,7 @@ export function parseFleetFlags(
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`${flagName(issue.path)}: ${oneLine(issue.message)}`);
   }
-  return { ...parsed.data, json: json === true };
+  return { ...parsed.data, json: json === true, ...(metricsPort === undefined ? {} : { metricsPort }) };
 }
 
 function dropUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
@@ -101,6 +105,10 @@ export const registerFleet: RegisterCommand = (program) => {
     )
     .option('--domain <domain>', 'tenant domain of the users who sign in (default contoso.com)')
     .option('--json', 'print one JSON object with the figures instead of text')
+    .option(
+      '--metrics-port <port>',
+      "serve the fleet's Prometheus metrics at http://127.0.0.1:PORT/metrics while it runs (0: any free port)",
+    )
     .action(async (raw: Record<string, unknown>) => {
       const options = parseFleetFlags(raw);
       const showBar = !options.json && Boolean(process.stdout.isTTY);
@@ -111,6 +119,16 @@ export const registerFleet: RegisterCommand = (program) => {
           })
         : null;
       let started = 0;
+      const metrics = options.metricsPort === undefined ? null : new FleetMetrics(options.devices);
+      const endpoint = metrics
+        ? await serveMetrics(metrics.registry, options.metricsPort!).catch((error: unknown) => {
+            // A port already taken is what the user asked for: bad input, one line.
+            throw isStagesimError(error) ? new UsageError(error.message) : error;
+          })
+        : null;
+      // On stderr, so that --json output stays one JSON object.
+      if (endpoint) process.stderr.write(`stagesim fleet: metrics at ${endpoint.url}\n`);
+      const live = metrics?.hooks();
       const hooks: FleetHooks = {
         onStart: (plan) => {
           if (!options.json) {
@@ -124,7 +142,9 @@ export const registerFleet: RegisterCommand = (program) => {
           started = Date.now();
           bar?.start(options.devices, 0, { failed: 0, rate: 0 });
         },
+        ...(live ? { onLatencies: live.onLatencies } : {}),
         onProgress: (progress) => {
+          live?.onProgress(progress);
           const done = progress.succeeded + progress.failed;
           const seconds = (Date.now() - started) / 1000;
           bar?.update(done, { failed: progress.failed, rate: seconds > 0 ? Math.round(done / seconds) : 0 });
@@ -138,6 +158,7 @@ export const registerFleet: RegisterCommand = (program) => {
         throw error;
       } finally {
         bar?.stop();
+        await endpoint?.close();
       }
       process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : describe(summary));
       process.exitCode = summary.failed === 0 ? EXIT_OK : EXIT_FAILED;
