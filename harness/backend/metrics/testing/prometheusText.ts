@@ -22,9 +22,10 @@ export function parsePrometheusText(text: string): Sample[] {
     const labels: Record<string, string> = {};
     for (const [, key, value] of (match[2] ?? '').matchAll(LABEL))
       labels[key!] = value!.replace(/\\(.)/g, '$1');
-    const value = match[3] === '+Inf' ? Infinity : match[3] === '-Inf' ? -Infinity : Number(match[3]);
-    if (Number.isNaN(value) && match[3] !== 'NaN')
-      throw new Error(`line ${index + 1} has no number: ${line}`);
+    // Prometheus reads special values as Go's ParseFloat does, in any case (prom-client writes "Nan").
+    const text = match[3]!.toLowerCase();
+    const value = text === '+inf' ? Infinity : text === '-inf' ? -Infinity : Number(match[3]);
+    if (Number.isNaN(value) && text !== 'nan') throw new Error(`line ${index + 1} has no number: ${line}`);
     samples.push({ name: match[1]!, labels, value });
   });
   return samples;
