@@ -65,6 +65,7 @@ export class StagesimDriver extends BaseDriver<StagesimConstraints> {
   mobileStagesimCutPower = powerCommands.mobileStagesimCutPower;
   mobileStagesimFactoryReset = powerCommands.mobileStagesimFactoryReset;
   mobileStagesimSetNetwork = powerCommands.mobileStagesimSetNetwork;
+  mobileStagesimSetConfiguration = powerCommands.mobileStagesimSetConfiguration;
   mobileStagesimHoldWork = powerCommands.mobileStagesimHoldWork;
   mobileStagesimReleaseWork = powerCommands.mobileStagesimReleaseWork;
 

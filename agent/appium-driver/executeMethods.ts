@@ -19,6 +19,10 @@ export const EXECUTE_METHOD_MAP = {
     command: 'mobileStagesimSetNetwork',
     params: { optional: ['wifiInRange', 'cellular'] },
   },
+  'mobile: stagesimSetConfiguration': {
+    command: 'mobileStagesimSetConfiguration',
+    params: { optional: ['configuration'] },
+  },
   'mobile: stagesimHoldWork': { command: 'mobileStagesimHoldWork', params: { optional: ['effect'] } },
   'mobile: stagesimReleaseWork': { command: 'mobileStagesimReleaseWork' },
   'mobile: stagesimDeviceView': { command: 'mobileStagesimDeviceView' },

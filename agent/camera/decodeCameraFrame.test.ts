@@ -17,7 +17,7 @@ import {
   qrcodeModules,
   rotateQuarterTurns,
   type ErrorCorrection,
-} from './testing/frames';
+} from './synthetic/frames';
 import {
   assemblePng,
   chunk,
@@ -26,15 +26,15 @@ import {
   ihdr,
   pngClaimingSize,
   type PngFormat,
-} from './testing/pngFiles';
+} from './synthetic/pngFiles';
 
 const TOKEN = 'K7PQ3MZX9WRT2HVB4NCE';
 const PAYLOAD = serializeProvisioningPayload(buildProvisioningPayload({ token: TOKEN }));
 const MODULES = qrcodeModules(PAYLOAD);
 
-function codeOf(action: () => unknown): string {
+async function codeOf(action: () => Promise<unknown>): Promise<string> {
   try {
-    action();
+    await action();
   } catch (error) {
     if (error instanceof StagesimError) return error.code;
     throw error;
@@ -47,17 +47,17 @@ describe('decodeCameraFrame reads', () => {
     ['on pixel boundaries', 640, 360],
     ['between pixels', 640.5, 360.5],
     ['off-centre at a quarter pixel', 300.25, 420.75],
-  ])('a code of 3 pixels per module in a 1280x720 frame, placed %s', (_where, centerX, centerY) => {
+  ])('a code of 3 pixels per module in a 1280x720 frame, placed %s', async (_where, centerX, centerY) => {
     const frame = codeFrame(MODULES, { modulePixels: 3, centerX, centerY });
-    const scan = decodeCameraFrame(encodePng(frame, 'grey'));
+    const scan = await decodeCameraFrame(encodePng(frame, 'grey'));
     expect(scan.text).toBe(PAYLOAD);
     expect(scan.version).toBe(18);
     expect(scan.frame).toEqual({ width: 1280, height: 720 });
   });
 
-  it('where the code is: its corners in frame pixels', () => {
+  it('where the code is: its corners in frame pixels', async () => {
     // 89 modules of 3 pixels centred on (640, 360): the symbol spans 133.5 pixels each way.
-    const scan = decodeCameraFrame(
+    const scan = await decodeCameraFrame(
       encodePng(codeFrame(MODULES, { modulePixels: 3, centerX: 640, centerY: 360 }), 'grey'),
     );
     const { topLeft, topRight, bottomRight, bottomLeft } = scan.corners;
@@ -72,7 +72,7 @@ describe('decodeCameraFrame reads', () => {
     }
   });
 
-  it.each([17, 45, 90, 133, 180, 270, 311])('a code rotated by %i degrees', (angleDegrees) => {
+  it.each([17, 45, 90, 133, 180, 270, 311])('a code rotated by %i degrees', async (angleDegrees) => {
     const frame = codeFrame(MODULES, {
       width: 800,
       height: 600,
@@ -81,7 +81,7 @@ describe('decodeCameraFrame reads', () => {
       centerX: 410.3,
       centerY: 295.6,
     });
-    const scan = decodeCameraFrame(encodePng(frame, 'grey'));
+    const scan = await decodeCameraFrame(encodePng(frame, 'grey'));
     expect(scan.text).toBe(PAYLOAD);
     // The top-left corner turns with the code: check it lies where the rotation puts it.
     const half = (89 / 2) * 3.5;
@@ -93,19 +93,19 @@ describe('decodeCameraFrame reads', () => {
     );
   });
 
-  it.each([1, 3])('a frame turned by %i quarter turns (a phone held sideways)', (turns) => {
+  it.each([1, 3])('a frame turned by %i quarter turns (a phone held sideways)', async (turns) => {
     const frame = rotateQuarterTurns(
       codeFrame(MODULES, { width: 1280, height: 720, modulePixels: 4, angleDegrees: 8 }),
       turns,
     );
     expect(frame.width).toBe(720);
-    expect(decodeCameraFrame(encodePng(frame, 'grey')).text).toBe(PAYLOAD);
+    expect((await decodeCameraFrame(encodePng(frame, 'grey'))).text).toBe(PAYLOAD);
   });
 
   it.each([
     ['right', 0.88],
     ['left', 0.9],
-  ])('a sheet seen off-axis: its %s edge foreshortened to %f of the other', (side, ratio) => {
+  ])('a sheet seen off-axis: its %s edge foreshortened to %f of the other', async (side, ratio) => {
     const near = 380;
     const far = near * ratio;
     const top = (near - far) / 2;
@@ -124,27 +124,27 @@ describe('decodeCameraFrame reads', () => {
             { x: 200, y: 120 + top + far },
           ];
     const frame = addNoise(blur(drawCodeInQuad(createRaster(800, 600, 210), MODULES, corners), 0.7), 4);
-    expect(decodeCameraFrame(encodePng(frame, 'grey')).text).toBe(PAYLOAD);
+    expect((await decodeCameraFrame(encodePng(frame, 'grey'))).text).toBe(PAYLOAD);
   });
 
   it.each([
     ['3 pixels per module, focus off by 0.2 module, sensor noise', 3, 0.6, 6, 23],
     ['4 pixels per module, focus off by 0.25 module, more noise', 4, 1, 10, 131],
     ['6 pixels per module, focus off by 0.3 module, heavy noise', 6, 1.8, 16, 62],
-  ])('a code at %s', (_what, modulePixels, sigma, noise, angleDegrees) => {
+  ])('a code at %s', async (_what, modulePixels, sigma, noise, angleDegrees) => {
     const frame = addNoise(
       blur(codeFrame(MODULES, { width: 960, height: 720, modulePixels, angleDegrees }), sigma),
       noise,
       angleDegrees,
     );
-    expect(decodeCameraFrame(encodePng(frame, 'grey')).text).toBe(PAYLOAD);
+    expect((await decodeCameraFrame(encodePng(frame, 'grey'))).text).toBe(PAYLOAD);
   });
 
   it.each([
     ['a dim screen', 60, 120],
     ['a grey print', 110, 160],
     ['a washed-out photo', 150, 200],
-  ])('a low-contrast code: %s (black and white mapped to %i and %i)', (_what, low, high) => {
+  ])('a low-contrast code: %s (black and white mapped to %i and %i)', async (_what, low, high) => {
     const frame = addNoise(
       adjustContrast(
         codeFrame(MODULES, { width: 800, height: 600, modulePixels: 4, angleDegrees: 21 }),
@@ -154,12 +154,12 @@ describe('decodeCameraFrame reads', () => {
       3,
       low,
     );
-    const scan = decodeCameraFrame(encodePng(frame, 'grey'));
+    const scan = await decodeCameraFrame(encodePng(frame, 'grey'));
     expect(scan.text).toBe(PAYLOAD);
     expect(scan.inverted).toBe(false);
   });
 
-  it('a code with a reflection over part of its data and alignment patterns, within error correction', () => {
+  it('a code with a reflection over part of its data and alignment patterns, within error correction', async () => {
     // 4 px modules centred at (400, 300): the disc of radius 8 modules covers about 200 of the 7921
     // modules (2.5%), one alignment pattern among them.
     const frame = codeFrame(MODULES, {
@@ -171,28 +171,28 @@ describe('decodeCameraFrame reads', () => {
       background: 240,
     });
     const glare = addGlare(frame, 400 + 4 * 16, 300 + 4 * 9, 32);
-    expect(decodeCameraFrame(encodePng(blur(glare, 0.6), 'grey')).text).toBe(PAYLOAD);
+    expect((await decodeCameraFrame(encodePng(blur(glare, 0.6), 'grey'))).text).toBe(PAYLOAD);
   });
 
-  it('a light code on a dark background (a dark-theme screen), saying it was inverted', () => {
+  it('a light code on a dark background (a dark-theme screen), saying it was inverted', async () => {
     const frame = invert(
       blur(
         codeFrame(MODULES, { width: 800, height: 600, modulePixels: 4, angleDegrees: 33, background: 250 }),
         0.8,
       ),
     );
-    const scan = decodeCameraFrame(encodePng(frame, 'grey'));
+    const scan = await decodeCameraFrame(encodePng(frame, 'grey'));
     expect(scan.text).toBe(PAYLOAD);
     expect(scan.inverted).toBe(true);
   });
 
-  it('a light, low-contrast code on a dark background', () => {
+  it('a light, low-contrast code on a dark background', async () => {
     const frame = adjustContrast(
       invert(codeFrame(MODULES, { width: 800, height: 600, modulePixels: 4, angleDegrees: 200 })),
       40,
       110,
     );
-    expect(decodeCameraFrame(encodePng(frame, 'grey')).text).toBe(PAYLOAD);
+    expect((await decodeCameraFrame(encodePng(frame, 'grey'))).text).toBe(PAYLOAD);
   });
 
   const formats: PngFormat[] = [
@@ -207,12 +207,12 @@ describe('decodeCameraFrame reads', () => {
     'grey1',
     'ink-on-transparent',
   ];
-  it.each(formats)('a frame saved as a %s PNG', (format) => {
+  it.each(formats)('a frame saved as a %s PNG', async (format) => {
     const frame = blur(
       codeFrame(MODULES, { width: 480, height: 400, modulePixels: 3.2, angleDegrees: 12, background: 255 }),
       0.5,
     );
-    expect(decodeCameraFrame(encodePng(frame, format)).text).toBe(PAYLOAD);
+    expect((await decodeCameraFrame(encodePng(frame, format))).text).toBe(PAYLOAD);
   });
 
   it.each<[string, ErrorCorrection]>([
@@ -221,16 +221,16 @@ describe('decodeCameraFrame reads', () => {
     ['the provisioning payload', 'L'],
     ['the provisioning payload', 'Q'],
     ['the provisioning payload', 'H'],
-  ])('%s encoded by another encoder (qrcode-generator) at error correction %s', (what, level) => {
+  ])('%s encoded by another encoder (qrcode-generator) at error correction %s', async (what, level) => {
     const text = what === 'a short URL' ? 'https://example.com/enroll?t=K7PQ' : PAYLOAD;
     const modules = qrcodeGeneratorModules(text, level);
     // As large as fits the frame once turned by 27 degrees (a 125-module version 25 code gets 3 pixels).
     const modulePixels = Math.min(8, 500 / ((modules.size + 8) * 1.3));
     const frame = codeFrame(modules, { width: 960, height: 720, modulePixels, angleDegrees: 27 });
-    expect(decodeCameraFrame(encodePng(frame, 'grey')).text).toBe(text);
+    expect((await decodeCameraFrame(encodePng(frame, 'grey'))).text).toBe(text);
   });
 
-  it('a code whose contrast is nearly all in red and blue (the green channel is almost flat)', () => {
+  it('a code whose contrast is nearly all in red and blue (the green channel is almost flat)', async () => {
     // Green ink on pink paper, green 110 against 125: the green-only first pass finds nothing, the
     // full-luma pass sees 79 against 162.
     const frame = codeFrame(MODULES, {
@@ -241,46 +241,46 @@ describe('decodeCameraFrame reads', () => {
       background: 255,
     });
     const png = encodeColourPng(frame, [0, 110, 0], [255, 125, 255]);
-    expect(codeOf(() => decodeCameraFrame(encodePng(adjustContrast(frame, 110, 125), 'grey')))).toBe(
+    expect(await codeOf(() => decodeCameraFrame(encodePng(adjustContrast(frame, 110, 125), 'grey')))).toBe(
       'QR_NOT_FOUND',
     );
-    expect(decodeCameraFrame(png).text).toBe(PAYLOAD);
+    expect((await decodeCameraFrame(png)).text).toBe(PAYLOAD);
   });
 
-  it("the backend's own QR PNG, as the admin center shows it", () => {
-    expect(decodeCameraFrame(renderQrPng(PAYLOAD, { modulePixels: 4 })).text).toBe(PAYLOAD);
+  it("the backend's own QR PNG, as the admin center shows it", async () => {
+    expect((await decodeCameraFrame(renderQrPng(PAYLOAD, { modulePixels: 4 }))).text).toBe(PAYLOAD);
   });
 });
 
 describe('scanProvisioningQr', () => {
-  it('gives the validated provisioning payload', () => {
+  it('gives the validated provisioning payload', async () => {
     const payload = buildProvisioningPayload({
       token: TOKEN,
       wifi: { ssid: 'Lab', password: 'pw', security: 'WPA' },
     });
     expect(
-      scanProvisioningQr(renderQrPng(serializeProvisioningPayload(payload), { modulePixels: 4 })),
+      await scanProvisioningQr(renderQrPng(serializeProvisioningPayload(payload), { modulePixels: 4 })),
     ).toEqual(payload);
   });
 
-  it('says QR_NOT_JSON for a code holding plain text', () => {
+  it('says QR_NOT_JSON for a code holding plain text', async () => {
     const png = encodePng(
       codeFrame(qrcodeModules('WIFI:S:Lab;T:WPA;P:secret;;'), { width: 640, height: 480, modulePixels: 6 }),
       'grey',
     );
-    expect(decodeCameraFrame(png).text).toBe('WIFI:S:Lab;T:WPA;P:secret;;');
-    expect(codeOf(() => scanProvisioningQr(png))).toBe('QR_NOT_JSON');
+    expect((await decodeCameraFrame(png)).text).toBe('WIFI:S:Lab;T:WPA;P:secret;;');
+    expect(await codeOf(() => scanProvisioningQr(png))).toBe('QR_NOT_JSON');
   });
 
-  it('says QR_NOT_PROVISIONING for a code holding other JSON', () => {
+  it('says QR_NOT_PROVISIONING for a code holding other JSON', async () => {
     const png = renderQrPng(JSON.stringify({ hello: 'world' }));
-    expect(codeOf(() => scanProvisioningQr(png))).toBe('QR_NOT_PROVISIONING');
+    expect(await codeOf(() => scanProvisioningQr(png))).toBe('QR_NOT_PROVISIONING');
   });
 
-  it('says QR_NO_TOKEN for a provisioning payload without a token', () => {
+  it('says QR_NO_TOKEN for a provisioning payload without a token', async () => {
     const payload = JSON.parse(PAYLOAD) as Record<string, unknown>;
     delete payload['android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE'];
-    expect(codeOf(() => scanProvisioningQr(renderQrPng(JSON.stringify(payload))))).toBe('QR_NO_TOKEN');
+    expect(await codeOf(() => scanProvisioningQr(renderQrPng(JSON.stringify(payload))))).toBe('QR_NO_TOKEN');
   });
 });
 
@@ -295,8 +295,8 @@ describe('decodeCameraFrame refuses bad input', () => {
       'a PNG signature with one byte changed',
       Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x00]), good.subarray(8)]),
     ],
-  ])('FRAME_NOT_PNG for %s', (_what, file) => {
-    expect(codeOf(() => decodeCameraFrame(file))).toBe('FRAME_NOT_PNG');
+  ])('FRAME_NOT_PNG for %s', async (_what, file) => {
+    expect(await codeOf(() => decodeCameraFrame(file))).toBe('FRAME_NOT_PNG');
   });
 
   it.each([
@@ -305,24 +305,24 @@ describe('decodeCameraFrame refuses bad input', () => {
     ['inside the image data', Math.floor(good.length / 2)],
     ['just before IEND', good.length - 12],
     ['one byte short', good.length - 1],
-  ])('FRAME_TRUNCATED for a PNG cut %s', (_where, length) => {
-    expect(codeOf(() => decodeCameraFrame(good.subarray(0, length)))).toBe('FRAME_TRUNCATED');
+  ])('FRAME_TRUNCATED for a PNG cut %s', async (_where, length) => {
+    expect(await codeOf(() => decodeCameraFrame(good.subarray(0, length)))).toBe('FRAME_TRUNCATED');
   });
 
-  it('FRAME_CORRUPT for a flipped bit in the image data', () => {
+  it('FRAME_CORRUPT for a flipped bit in the image data', async () => {
     const damaged = Buffer.from(good);
     damaged[100] ^= 0x10;
-    expect(codeOf(() => decodeCameraFrame(damaged))).toBe('FRAME_CORRUPT');
+    expect(await codeOf(() => decodeCameraFrame(damaged))).toBe('FRAME_CORRUPT');
   });
 
-  it('FRAME_CORRUPT for a small PNG whose data inflates far beyond its header (a decompression bomb)', () => {
+  it('FRAME_CORRUPT for a small PNG whose data inflates far beyond its header (a decompression bomb)', async () => {
     const bomb = assemblePng([
       ihdr(64, 64, 8, 0),
       chunk('IDAT', deflateSync(Buffer.alloc(50_000_000))),
       chunk('IEND', Buffer.alloc(0)),
     ]);
     expect(bomb.length).toBeLessThan(100_000);
-    expect(codeOf(() => decodeCameraFrame(bomb))).toBe('FRAME_CORRUPT');
+    expect(await codeOf(() => decodeCameraFrame(bomb))).toBe('FRAME_CORRUPT');
   });
 
   it.each([
@@ -334,8 +334,8 @@ describe('decodeCameraFrame refuses bad input', () => {
       'half a code (cut off by the frame edge)',
       codeFrame(MODULES, { width: 640, height: 480, modulePixels: 4, centerX: 0 }),
     ],
-  ])('QR_NOT_FOUND for a frame showing %s', (_what, frame) => {
-    expect(codeOf(() => decodeCameraFrame(encodePng(frame, 'grey')))).toBe('QR_NOT_FOUND');
+  ])('QR_NOT_FOUND for a frame showing %s', async (_what, frame) => {
+    expect(await codeOf(() => decodeCameraFrame(encodePng(frame, 'grey')))).toBe('QR_NOT_FOUND');
   });
 
   it.each([
@@ -345,13 +345,13 @@ describe('decodeCameraFrame refuses bad input', () => {
     ['absurdly large', 0x7fffffff, 0x7fffffff],
   ])(
     'FRAME_TOO_LARGE, naming the limit, for an image %s, before reading its data',
-    (_what, width, height) => {
+    async (_what, width, height) => {
       // The body is a tiny deflate stream: decoding it would fail as FRAME_CORRUPT, so this code proves
       // the header alone decided.
       const file = pngClaimingSize(width, height);
       let error: unknown;
       try {
-        decodeCameraFrame(file);
+        await decodeCameraFrame(file);
       } catch (caught) {
         error = caught;
       }
@@ -363,8 +363,8 @@ describe('decodeCameraFrame refuses bad input', () => {
     },
   );
 
-  it('accepts a real image right at the side limit', () => {
+  it('accepts a real image right at the side limit', async () => {
     const strip = createRaster(MAX_FRAME_SIDE, 16, 255);
-    expect(codeOf(() => decodeCameraFrame(encodePng(strip, 'grey')))).toBe('QR_NOT_FOUND');
+    expect(await codeOf(() => decodeCameraFrame(encodePng(strip, 'grey')))).toBe('QR_NOT_FOUND');
   });
 });

@@ -1,31 +1,29 @@
-import jsQR from 'jsqr';
+import { inflateSync } from 'node:zlib';
+import { PNG } from 'pngjs';
 import { StagesimError } from '../errors';
 import { parseProvisioningPayload, type ProvisioningPayload } from '../provisioning/payload';
-import { binarize, negative } from './binarize';
-import { findFinderPatterns } from './finderPatterns';
-import type { Point } from './geometry';
-import { decodeLuminance, type LuminanceImage } from './luminance';
-import { moduleGrids, type ModuleGrid } from './moduleGrid';
+import { inflatedSize, inspectPng, type PngInfo } from './pngInspect';
+import { readQrCodes, type RgbaPixels } from './zxingReader';
 
 /**
  * The simulated device's camera: reads the QR code in a PNG camera frame.
  *
- * Pipeline: PNG structure and size checks (pngInspect) -> luminance (luminance) -> local-threshold
- * binarization -> finder patterns -> module grid fitted against the timing patterns (moduleGrid) ->
- * the sampled grid redrawn as a clean code -> jsQR for error correction and data decoding. jsQR's own
- * locator is not used on the frame: it misreads the size of small codes (see moduleGrid.ts), and on a
- * frame of sensor noise it was measured at 2-3 seconds for 1280x720, which a camera loop cannot afford.
- * Here jsQR only ever sees a clean, upright code a few hundred pixels wide, and only for grids whose
- * fixed patterns check out.
+ * The frame's structure and size are checked first (pngInspect), then its image data is inflated once
+ * with a bound, and only then does ZXing (zxingReader) decode the PNG and find, sample and correct the
+ * code. The bounded inflate is the guard ZXing lacks: its PNG reader grows its output buffer as the data
+ * demands, so a small file of highly compressed zeros (a decompression bomb) would inflate to gigabytes
+ * inside the WebAssembly heap, which never shrinks. Here it fails in the time it takes to inflate the
+ * size the header announces.
  *
- * Bounds: pngInspect refuses frames over 16 MP before inflating anything; the largest accepted frame
- * takes about a second and 100 MB, a 1280x720 one 20-30 ms (harness/bench/qrDecode.bench.ts). The
- * locator caps finder candidates and the trios it tries, so a frame full of finder-like patterns costs
- * a few hundred milliseconds at worst, never an open-ended search.
- *
- * Error codes: those of pngInspect and luminance (FRAME_NOT_PNG, FRAME_TRUNCATED, FRAME_CORRUPT,
- * FRAME_TOO_LARGE), QR_NOT_FOUND, and for scanProvisioningQr those of parseProvisioningPayload.
+ * Error codes: those of pngInspect (FRAME_NOT_PNG, FRAME_TRUNCATED, FRAME_CORRUPT, FRAME_TOO_LARGE),
+ * FRAME_CORRUPT for image data that is damaged or larger than its header allows, QR_NOT_FOUND, and for
+ * scanProvisioningQr those of parseProvisioningPayload.
  */
+
+export interface Point {
+  x: number;
+  y: number;
+}
 
 export interface CameraScan {
   /** The text the code holds. */
@@ -39,75 +37,76 @@ export interface CameraScan {
   frame: { width: number; height: number };
 }
 
-/**
- * Pixels per module of the redrawn code. At 1 pixel jsQR's module-size estimate can fall below the 1 it
- * accepts and it gives up; 2 reads reliably, and more only gives it more pixels to scan.
- */
-const REDRAW_MODULE_PIXELS = 2;
-const REDRAW_QUIET_ZONE = 4;
-
-export function decodeCameraFrame(png: Buffer): CameraScan {
-  // Green first (a third of the PNG work for an RGB frame, see luminance.ts), full luma only when that
-  // finds nothing in a colour image. Dark-on-light before light-on-dark: that is how codes are printed
-  // and how Intune renders them.
-  const image = decodeLuminance(png, 'green');
-  let found = scanPolarity(image, false) ?? scanPolarity(negative(image), true);
-  if (!found && image.colour) {
-    const luma = decodeLuminance(png, 'luma');
-    found = scanPolarity(luma, false) ?? scanPolarity(negative(luma), true);
-  }
-  if (!found) {
+export async function decodeCameraFrame(png: Buffer): Promise<CameraScan> {
+  const info = inspectPng(png);
+  checkImageData(info);
+  // Most frames with an alpha channel are opaque, and ZXing reads them as they are; only when that finds
+  // nothing is the frame composited over white, which costs a full decode in JavaScript.
+  let [code] = await readQrCodes(png);
+  if (!code && hasAlpha(info)) [code] = await readQrCodes(overWhite(png));
+  if (!code) {
     throw new StagesimError(
       'QR_NOT_FOUND',
-      `no readable QR code in the ${image.width}x${image.height} camera frame`,
+      `no readable QR code in the ${info.width}x${info.height} camera frame`,
     );
   }
-  return found;
+  const { topLeft, topRight, bottomRight, bottomLeft } = code.position;
+  return {
+    text: code.text,
+    version: Number(code.version),
+    corners: { topLeft, topRight, bottomRight, bottomLeft },
+    inverted: code.isInverted,
+    frame: { width: info.width, height: info.height },
+  };
 }
 
 /** Reads the frame's QR code as an Android Enterprise provisioning payload. */
-export function scanProvisioningQr(png: Buffer): ProvisioningPayload {
-  return parseProvisioningPayload(decodeCameraFrame(png).text);
+export async function scanProvisioningQr(png: Buffer): Promise<ProvisioningPayload> {
+  return parseProvisioningPayload((await decodeCameraFrame(png)).text);
 }
 
-function scanPolarity(image: LuminanceImage, inverted: boolean): CameraScan | undefined {
-  const binary = binarize(image);
-  for (const grid of moduleGrids(binary, findFinderPatterns(binary))) {
-    const text = decodeGrid(grid);
-    if (text !== undefined) {
-      return {
-        text,
-        version: (grid.size - 17) / 4,
-        corners: grid.corners,
-        inverted,
-        frame: { width: image.width, height: image.height },
-      };
-    }
+function checkImageData(info: PngInfo): void {
+  const expected = inflatedSize(info);
+  let inflated: Buffer;
+  try {
+    inflated = inflateSync(info.idat.length === 1 ? info.idat[0]! : Buffer.concat(info.idat), {
+      maxOutputLength: expected,
+      chunkSize: Math.max(64, expected),
+    });
+  } catch (error) {
+    const why =
+      (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
+        ? `inflates to more than the ${expected} bytes its header allows`
+        : 'holds damaged compressed data';
+    throw new StagesimError('FRAME_CORRUPT', `the PNG's image data ${why}`, { cause: error });
   }
-  return undefined;
+  if (inflated.length !== expected) {
+    throw new StagesimError(
+      'FRAME_CORRUPT',
+      `the PNG's image data holds ${inflated.length} bytes where its header needs ${expected}`,
+    );
+  }
 }
 
-function decodeGrid(grid: ModuleGrid): string | undefined {
-  const side = (grid.size + 2 * REDRAW_QUIET_ZONE) * REDRAW_MODULE_PIXELS;
-  const rgba = new Uint8ClampedArray(side * side * 4).fill(255);
-  for (let row = 0; row < grid.size; row++) {
-    for (let col = 0; col < grid.size; col++) {
-      if (grid.dark[row * grid.size + col] !== 1) continue;
-      for (let y = 0; y < REDRAW_MODULE_PIXELS; y++) {
-        const start =
-          (((row + REDRAW_QUIET_ZONE) * REDRAW_MODULE_PIXELS + y) * side +
-            (col + REDRAW_QUIET_ZONE) * REDRAW_MODULE_PIXELS) *
-          4;
-        for (let x = 0; x < REDRAW_MODULE_PIXELS; x++) {
-          rgba[start + x * 4] = 0;
-          rgba[start + x * 4 + 1] = 0;
-          rgba[start + x * 4 + 2] = 0;
-        }
-      }
-    }
+function hasAlpha(info: PngInfo): boolean {
+  return info.colorType === 4 || info.colorType === 6 || info.transparency !== undefined;
+}
+
+/**
+ * A frame with transparency as a screen shows it: over a white page. ZXing's PNG reader drops the alpha
+ * channel, so ink drawn on a transparent background (RGB all black, the ink only in alpha) reads as a
+ * black frame. pngjs decodes it here; its data was already checked against its bound.
+ */
+function overWhite(png: Buffer): RgbaPixels {
+  const { width, height, data } = PNG.sync.read(png);
+  const pixels = new Uint8ClampedArray(data.length);
+  for (let i = 0; i < data.length; i += 4) {
+    const alpha = data[i + 3]!;
+    const white = 255 - alpha;
+    pixels[i] = (data[i]! * alpha) / 255 + white;
+    pixels[i + 1] = (data[i + 1]! * alpha) / 255 + white;
+    pixels[i + 2] = (data[i + 2]! * alpha) / 255 + white;
+    pixels[i + 3] = 255;
   }
-  // The redrawn code is always dark on light, so inverting would only double jsQR's work. The option is
-  // passed on every call because jsQR 1.4 writes provided options into its shared defaults.
-  const result = jsQR(rgba, side, side, { inversionAttempts: 'dontInvert' });
-  return result?.data;
+  return { data: pixels, width, height };
 }

@@ -1,8 +1,8 @@
 import { deflateSync } from 'node:zlib';
 import { StagesimError } from '../errors';
 import { inflatedSize, inspectPng, MAX_FILE_BYTES, MAX_FRAME_PIXELS, MAX_FRAME_SIDE } from './pngInspect';
-import { createRaster } from './testing/frames';
-import { assemblePng, chunk, encodePng, ihdr, pngClaimingSize } from './testing/pngFiles';
+import { createRaster } from './synthetic/frames';
+import { assemblePng, chunk, encodePng, ihdr, pngClaimingSize } from './synthetic/pngFiles';
 
 const IEND = chunk('IEND', Buffer.alloc(0));
 const idat = (bytes: number) => chunk('IDAT', deflateSync(Buffer.alloc(bytes)));

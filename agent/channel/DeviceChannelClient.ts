@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type {
@@ -15,6 +16,7 @@ import {
   type BackendMessage,
   type DeviceMessage,
   type DeviceRecordView,
+  type RedemptionMethod,
 } from '../protocol/messages';
 import { RETRY_BUDGET, retryPolicySchema, withRetries } from './retryPolicy';
 
@@ -24,6 +26,11 @@ export const deviceChannelClientOptionsSchema = z.object({
   /** How long one attempt waits for its reply before the connection is given up as dead. */
   requestTimeoutMs: z.number().int().positive().default(10_000),
   connectTimeoutMs: z.number().int().positive().default(5_000),
+  /**
+   * For a wss:// backend whose certificate a private CA signed (stagesim backend --tls): that CA's
+   * certificate in PEM, trusted besides the system's. NODE_EXTRA_CA_CERTS does the same for a process.
+   */
+  ca: z.string().min(1).optional(),
   /** How requests are retried: the tree's one policy and budget (retryPolicy.ts) unless a test names another. */
   retry: retryPolicySchema.default(RETRY_BUDGET),
 });
@@ -93,7 +100,7 @@ export class DeviceChannelClient implements EnrollmentService {
     return reply.record;
   }
 
-  redeemToken(token: string, method: 'qr' | 'manual'): Promise<TokenRedemption> {
+  redeemToken(token: string, method: RedemptionMethod): Promise<TokenRedemption> {
     return this.call({ type: 'redeemToken', token, method }, 'tokenAccepted', 'tokenRejected');
   }
 
@@ -212,6 +219,7 @@ export class DeviceChannelClient implements EnrollmentService {
   private open(identity: DeviceIdentity | null): Connection {
     // Replies are small; a peer sending megabytes is not the backend.
     const socket = new WebSocket(this.channelUrl, {
+      ...(this.options.ca ? { ca: [...rootCertificates, this.options.ca] } : {}),
       handshakeTimeout: this.options.connectTimeoutMs,
       perMessageDeflate: false,
       maxPayload: 1024 * 1024,

@@ -65,7 +65,7 @@ async function stageWithQr(device: SimulatedDevice, flow: AcceptedFlow): Promise
   await toSignIn(device);
   await act(device, () => device.tap('scanQrButton'));
   const { qrPng } = await fixture.world.validToken(flow);
-  expect(device.showQrCode(qrPng)).toBe('scanned');
+  expect(await device.showQrCode(qrPng)).toBe('scanned');
   await device.settled();
 }
 
@@ -99,14 +99,22 @@ describe('staging token, three stages', () => {
     });
   });
 
-  test('corporate-owned work profile: the user creates the work profile after enrollment in progress', async () => {
+  test('corporate-owned work profile: enrollment is recorded only after the user creates the work profile', async () => {
     const device = newDevice();
     await stageWithQr(device, STAGING_COPE);
     await act(device, () => device.pressPowerButton());
     await act(device, () => device.pressPowerButton());
     await act(device, () => device.tap('intuneAppIcon'));
     expect(await act(device, () => device.signIn('adele@contoso.com'))).toBe('stagingStage3.workProfile');
+    const before = await fixture.admin.managedDeviceBySerial(device.serialNumber);
+    expect(before).toMatchObject({ simulatorEnrollmentStage: 'staged', userPrincipalName: '' });
+    expect(before?.deviceName).toMatch(/^Staging_/);
     expect(await act(device, () => device.tap('acceptButton'))).toBe('enrolled.readyForWork');
+    const after = await fixture.admin.managedDeviceBySerial(device.serialNumber);
+    expect(after).toMatchObject({
+      simulatorEnrollmentStage: 'enrolled',
+      userPrincipalName: 'adele@contoso.com',
+    });
   });
 
   test('the token string typed by hand, with spaces and in lower case', async () => {
@@ -127,7 +135,7 @@ describe('default token, two stages', () => {
       expect(await act(device, () => device.tap('welcomeImage'))).toBe('setupWizard.welcome');
     expect(await act(device, () => device.tap('welcomeImage'))).toBe('setupWizard.qrReader');
     const { qrPng } = await fixture.world.validToken(DEFAULT_FM);
-    device.showQrCode(qrPng);
+    await device.showQrCode(qrPng);
     await device.settled();
     expect(device.view()).toMatchObject({
       state: 'defaultStage1.readyToDistribute',
@@ -192,7 +200,7 @@ describe('error paths', () => {
     await toSignIn(device);
     await act(device, () => device.tap('scanQrButton'));
     const { token } = await fixture.world.validToken(STAGING_FM);
-    device.showQrCode(fixture.world.craftedQr(token, 'checksumMismatch'));
+    await device.showQrCode(fixture.world.craftedQr(token, 'checksumMismatch'));
     await device.settled();
     expect(device.view()).toMatchObject({ state: 'cantSetUpDevice', errorReason: 'checksumMismatch' });
     expect(await act(device, () => device.tap('resetButton'))).toBe('setupWizard.welcome');
@@ -203,7 +211,7 @@ describe('error paths', () => {
     await toSignIn(device);
     await act(device, () => device.tap('scanQrButton'));
     const { qrPng } = await fixture.world.rejectedToken('revoked');
-    device.showQrCode(qrPng);
+    await device.showQrCode(qrPng);
     await device.settled();
     expect(device.view()).toMatchObject({ state: 'setupWizard.tokenRejected', errorReason: 'revoked' });
     expect(await act(device, () => device.tap('tryAgainButton'))).toBe('setupWizard.signIn');
@@ -216,8 +224,8 @@ describe('error paths', () => {
     const { PNG } = await import('pngjs');
     const blank = new PNG({ width: 64, height: 64 });
     blank.data.fill(255);
-    expect(device.showQrCode(PNG.sync.write(blank))).toBe('noCode');
-    expect(device.showQrCode(fixture.world.craftedQr('', 'notProvisioning'))).toBe('invalid');
+    expect(await device.showQrCode(PNG.sync.write(blank))).toBe('noCode');
+    expect(await device.showQrCode(fixture.world.craftedQr('', 'notProvisioning'))).toBe('invalid');
     expect(device.view().state).toBe('setupWizard.invalidQrCode');
   });
 
@@ -290,7 +298,7 @@ describe('observing a device', () => {
     );
     await toSignIn(device);
     await act(device, () => device.tap('scanQrButton'));
-    expect(device.showQrCode((await fixture.world.validToken(STAGING_FM)).qrPng)).toBe('scanned');
+    expect(await device.showQrCode((await fixture.world.validToken(STAGING_FM)).qrPng)).toBe('scanned');
     expect(device.busy()).toBe(true);
     await device.settled();
     expect(device.busy()).toBe(false);
@@ -298,6 +306,7 @@ describe('observing a device', () => {
       'setupWizard.welcome',
       'setupWizard.language',
       'setupWizard.network',
+      'setupWizard.checkingConfiguration',
       'setupWizard.signIn',
       'setupWizard.qrReader',
       'setupWizard.preparingDevice',
@@ -323,7 +332,7 @@ describe('observing a device', () => {
     );
     stop();
     await act(device, () => device.pressPowerButton());
-    expect(seen).toHaveLength(9);
+    expect(seen).toHaveLength(10);
     expect(device.stateName()).toBe(device.view().state);
   });
 });
@@ -386,5 +395,103 @@ describe('power cycle', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('zero-touch and Knox Mobile Enrollment', () => {
+  /** Power on and connect Wi-Fi: the setup wizard checks in and goes on by itself from there. */
+  async function powerOnWithNetwork(device: SimulatedDevice): Promise<string> {
+    await act(device, () => device.pressPowerButton());
+    await act(device, () => device.tap('startButton'));
+    await act(device, () => device.tap('nextButton'));
+    return act(device, () => device.tap('wifiNetwork'));
+  }
+
+  test('zero-touch: the exported DPC extras stage the device with no scan and no typed token', async () => {
+    const { profile } = await fixture.world.validToken(STAGING_FM);
+    const json = JSON.stringify(await fixture.admin.exportToken(profile!.id, 'zeroTouch'));
+    const device = newDevice({ manufacturer: 'Google', model: 'Pixel 8' });
+    device.setConfiguration({ format: 'zeroTouch', json });
+    expect(await powerOnWithNetwork(device)).toBe('stagingStage2.readyToPowerOff');
+    expect(device.history().map((step) => step.event)).toContain('CONFIGURATION_FOUND');
+    const ledger = await fixture.admin.ledger(device.serialNumber);
+    expect(ledger.map((entry) => entry.toStage)).toEqual(['tokenCreated', 'staged']);
+  });
+
+  test('KME on a Samsung device over mobile data alone: staged from the custom JSON', async () => {
+    const { profile } = await fixture.world.validToken(STAGING_COPE);
+    const json = JSON.stringify(await fixture.admin.exportToken(profile!.id, 'knoxMobileEnrollment'));
+    const device = newDevice({ osVersion: '14' }, new MemoryDeviceStorage());
+    device.setConfiguration({ format: 'knoxMobileEnrollment', json });
+    await act(device, () => device.pressPowerButton());
+    await act(device, () => device.tap('startButton'));
+    await act(device, () => device.tap('nextButton'));
+    expect(await act(device, () => device.tap('skipButton'))).toBe('stagingStage2.readyToPowerOff');
+    expect(device.view()).toMatchObject({ flow: 'staging', mode: 'corporateOwnedWorkProfile' });
+  });
+
+  test('a device with no configuration, or off the network, goes to the sign-in screen as before', async () => {
+    const device = newDevice({ cellular: false });
+    device.setConfiguration({ format: 'zeroTouch', json: '{}' });
+    await act(device, () => device.pressPowerButton());
+    await act(device, () => device.tap('startButton'));
+    await act(device, () => device.tap('nextButton'));
+    // No Wi-Fi and no mobile data: nothing to check in with.
+    expect(await act(device, () => device.tap('skipButton'))).toBe('setupWizard.signIn');
+    const plain = newDevice();
+    expect(await powerOnWithNetwork(plain)).toBe('setupWizard.signIn');
+  });
+
+  test('malformed JSON and another DPC end on "Can\'t set up device"; nothing reaches the backend', async () => {
+    const malformed = newDevice();
+    malformed.setConfiguration({ format: 'zeroTouch', json: '{"android.app.extra.PROVISIONING_ADMIN' });
+    expect(await powerOnWithNetwork(malformed)).toBe('cantSetUpDevice');
+    expect(malformed.view()).toMatchObject({
+      screen: { id: 'cant-set-up-device' },
+      errorReason: 'configurationInvalid',
+    });
+    const { token } = await fixture.world.validToken(STAGING_FM);
+    const other = newDevice();
+    other.setConfiguration({
+      format: 'knoxMobileEnrollment',
+      json: JSON.stringify({ 'com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN': token }),
+      dpc: 'com.afwsamples.testdpc',
+    });
+    expect(await powerOnWithNetwork(other)).toBe('cantSetUpDevice');
+    expect(other.view().errorReason).toBe('otherDpc');
+    expect(await fixture.admin.ledger(other.serialNumber)).toEqual([]);
+  });
+
+  test('a revoked or expired token in the configuration is refused with its reason', async () => {
+    const revoked = await fixture.world.rejectedToken('revoked');
+    const device = newDevice();
+    device.setConfiguration({
+      format: 'knoxMobileEnrollment',
+      json: JSON.stringify({ 'com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN': revoked.token }),
+    });
+    expect(await powerOnWithNetwork(device)).toBe('setupWizard.tokenRejected');
+    expect(device.view()).toMatchObject({ errorReason: 'revoked', screen: { id: 'token-rejected' } });
+    const expired = await fixture.world.rejectedToken('expired');
+    const late = newDevice();
+    late.setConfiguration({
+      format: 'zeroTouch',
+      json: JSON.stringify({
+        'android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE': {
+          'com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN': expired.token,
+        },
+      }),
+    });
+    expect(await powerOnWithNetwork(late)).toBe('setupWizard.tokenRejected');
+    expect(late.view().errorReason).toBe('expired');
+  });
+
+  test('KME is refused on a device that is not a Samsung, and bad configurations are refused by name', () => {
+    const pixel = newDevice({ manufacturer: 'Google', model: 'Pixel 8' });
+    expect(() => pixel.setConfiguration({ format: 'knoxMobileEnrollment', json: '{}' })).toThrow(
+      /DEVICE_CONFIGURATION_INVALID|Knox Mobile Enrollment is for Samsung devices/,
+    );
+    expect(() => pixel.setConfiguration({ format: 'zeroTouch', json: '{}', dpc: 'not a package' })).toThrow(
+      /device configuration dpc: an Android package name/,
+    );
   });
 });

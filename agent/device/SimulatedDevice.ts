@@ -9,6 +9,13 @@ import {
   type ProvisioningPayload,
 } from '../provisioning/payload';
 import { normalizeTypedToken } from '../provisioning/tokenEntry';
+import {
+  parseDeviceConfiguration,
+  readDeviceConfiguration,
+  type ConfigurationReading,
+  type DeviceConfiguration,
+  type DeviceConfigurationInput,
+} from '../provisioning/deviceConfiguration';
 import { deviceModel } from '../model/deviceModel';
 import type { DeviceEvent, DeviceEventType } from '../model/events';
 import { accepts, metaOf, metaOfPath, statePath, type DeviceSnapshot } from '../model/inspect';
@@ -19,7 +26,7 @@ import type { DeviceRecordView } from '../protocol/messages';
 import { buildDeviceView, type DeviceView } from './deviceView';
 import { deviceProfileSchema, type DeviceProfile, type DeviceProfileInput } from './deviceProfile';
 import { MemoryDeviceStorage, type DeviceMemory, type DeviceStorage } from './deviceStorage';
-import { effects, hasConnectivity, type EffectContext } from './effects';
+import { effects, hasConnectivity, isSamsung, type EffectContext } from './effects';
 import type { EnrollmentService } from './enrollmentService';
 import { EffectGate } from './EffectGate';
 import { sharedDeviceModel } from './memoizedModel';
@@ -38,6 +45,8 @@ export interface SimulatedDeviceOptions {
   profile: DeviceProfileInput;
   service: EnrollmentService;
   storage?: DeviceStorage;
+  /** A zero-touch or Knox Mobile Enrollment configuration registered for the device (setConfiguration). */
+  configuration?: DeviceConfigurationInput;
 }
 
 /** One step the device took: the event and the state it led to. */
@@ -65,6 +74,10 @@ export class SimulatedDevice {
   private cellular: boolean;
   private scanned: ScannedProvisioning | null = null;
   private typedToken: string | null = null;
+  /** What Google's zero-touch service or Samsung's Knox cloud holds for this device. */
+  private configuration: DeviceConfiguration | null = null;
+  /** The configuration the device found on first boot and goes on with. */
+  private adopted: { source: DeviceConfiguration['format']; reading: ConfigurationReading } | null = null;
   private inputs = new Map<string, string>();
   private deviceName: string | null = null;
   private deliveries: Deliveries | null = null;
@@ -88,6 +101,7 @@ export class SimulatedDevice {
     this.wifiInRange = this.profile.wifiInRange;
     this.cellular = this.profile.cellular;
     this.effectContext = this.createEffectContext();
+    if (options.configuration) this.setConfiguration(options.configuration);
 
     const memory = this.storage.load(this.profile.serialNumber);
     this.actor = this.createModelActor(memory);
@@ -182,11 +196,11 @@ export class SimulatedDevice {
    * (the reader keeps looking); a code that is not an enrollment code shows the invalid-code screen.
    * A file that is not a usable camera frame (not a PNG, too large) is refused with its error code.
    */
-  showQrCode(frame: Buffer): QrScanResult {
+  async showQrCode(frame: Buffer): Promise<QrScanResult> {
     this.requireAvailable('QR_SCANNED');
     let text: string;
     try {
-      text = decodeCameraFrame(frame).text;
+      text = (await decodeCameraFrame(frame)).text;
     } catch (error) {
       if (isStagesimError(error, 'QR_NOT_FOUND')) return 'noCode';
       throw error;
@@ -206,6 +220,7 @@ export class SimulatedDevice {
       return 'invalid';
     }
     const details = provisioningDetails(payload);
+    this.adopted = null;
     this.scanned = {
       ...details,
       adminComponentName: payload[PROVISIONING_KEYS.adminComponentName],
@@ -224,6 +239,7 @@ export class SimulatedDevice {
     // A malformed token is refused on the field (TOKEN_* codes) and never leaves the device.
     const token = normalizeTypedToken(typed);
     this.scanned = null;
+    this.adopted = null;
     this.typedToken = token;
     this.deliver({ type: 'TOKEN_SUBMITTED' });
   }
@@ -264,6 +280,26 @@ export class SimulatedDevice {
 
   setCellular(available: boolean): void {
     this.cellular = available;
+  }
+
+  /**
+   * Registers (or with null removes) the device's zero-touch or Knox Mobile Enrollment configuration, as
+   * an admin does in Google's or Samsung's portal; the device finds it the next time its setup wizard
+   * checks in with a network. Throws DEVICE_CONFIGURATION_INVALID for a configuration that cannot exist
+   * (KME on a device that is not a Samsung, text over 8 KiB, a DPC that is no package name).
+   */
+  setConfiguration(configuration: DeviceConfigurationInput | null): void {
+    if (configuration === null) {
+      this.configuration = null;
+      return;
+    }
+    const parsed = parseDeviceConfiguration(configuration);
+    if (parsed.format === 'knoxMobileEnrollment' && !isSamsung(this.profile.manufacturer))
+      throw new StagesimError(
+        'DEVICE_CONFIGURATION_INVALID',
+        `Knox Mobile Enrollment is for Samsung devices; ${this.serialNumber} is a ${this.profile.manufacturer} ${this.profile.model}`,
+      );
+    this.configuration = parsed;
   }
 
   /**
@@ -353,6 +389,7 @@ export class SimulatedDevice {
 
   private wipe(): void {
     this.scanned = null;
+    this.adopted = null;
     this.typedToken = null;
     this.inputs.clear();
     this.deviceName = null;
@@ -445,7 +482,7 @@ export class SimulatedDevice {
     return hasConnectivity(
       { ...this.profile, cellular: this.cellular },
       this.wifiConnected,
-      this.scanned?.useMobileData ?? false,
+      this.scanned?.useMobileData ?? this.adopted !== null,
     );
   }
 
@@ -454,12 +491,21 @@ export class SimulatedDevice {
       profile: this.profile,
       service: this.service,
       online: () => this.online(),
-      pendingToken: () =>
-        this.scanned
-          ? { token: this.scanned.token, method: 'qr', provisioning: this.scanned }
-          : this.typedToken !== null
-            ? { token: this.typedToken, method: 'manual', provisioning: null }
-            : null,
+      pendingToken: () => {
+        if (this.scanned) return { token: this.scanned.token, method: 'qr', provisioning: this.scanned };
+        if (this.typedToken !== null) return { token: this.typedToken, method: 'manual', provisioning: null };
+        if (this.adopted?.reading.ok)
+          return { token: this.adopted.reading.token, method: this.adopted.source, provisioning: null };
+        return null;
+      },
+      registeredConfiguration: () => this.configuration,
+      canCheckIn: () => this.wifiConnected || this.cellular,
+      adoptConfiguration: (configuration) => {
+        this.scanned = null;
+        this.typedToken = null;
+        this.adopted = { source: configuration.format, reading: readDeviceConfiguration(configuration) };
+      },
+      adoptedConfiguration: () => this.adopted?.reading ?? null,
       pendingUpn: () => this.actor.getSnapshot().context.upn,
       remember: (record: DeviceRecordView, deliveries: Deliveries) => {
         this.deviceName = record.deviceName;

@@ -1,4 +1,4 @@
-import type { BackendMessageOf, DeviceRecordView } from '../protocol/messages';
+import type { BackendMessageOf, DeviceRecordView, RedemptionMethod } from '../protocol/messages';
 import type { DeviceIdentity, Deliveries, SignInRejectionReason } from '../protocol/enrollment';
 
 /**
@@ -11,7 +11,7 @@ import type { DeviceIdentity, Deliveries, SignInRejectionReason } from '../proto
 export interface EnrollmentService {
   /** Introduce the device; the answer is what the backend's ledger says about it (null: never seen). */
   hello(device: DeviceIdentity): Promise<DeviceRecordView | null>;
-  redeemToken(token: string, method: 'qr' | 'manual'): Promise<TokenRedemption>;
+  redeemToken(token: string, method: RedemptionMethod): Promise<TokenRedemption>;
   /** Ask the backend to record that this device finished a stage; answers what now targets it. */
   completeStage(stage: CompletedStage): Promise<StageCompletion>;
   signIn(upn: string): Promise<SignInResult>;

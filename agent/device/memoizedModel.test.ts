@@ -39,6 +39,7 @@ describe('memoizedModel', () => {
       { type: 'START' },
       { type: 'SELECT_LANGUAGE' },
       { type: 'CONNECT_WIFI' },
+      { type: 'NO_CONFIGURATION' },
     ];
     const first = createActor(memo).start();
     const second = createActor(memo).start();

@@ -74,6 +74,7 @@ describe('device model', () => {
       { type: 'START' },
       { type: 'SELECT_LANGUAGE' },
       { type: 'CONNECT_WIFI' },
+      { type: 'NO_CONFIGURATION' },
       { type: 'OPEN_QR_READER' },
       { type: 'QR_SCANNED' },
       { type: 'DEVICE_READY' },
@@ -90,11 +91,18 @@ describe('device model', () => {
       { type: 'OPEN_INTUNE_APP' },
       { type: 'SIGN_IN', upn: 'john@contoso.com' },
       { type: 'SIGN_IN_ACCEPTED' },
-      { type: 'STAGE_RECORDED' },
     ] as DeviceEvent[])
       actor.send(event);
+    // The work profile comes before enrollment is recorded; a power loss there comes back to it.
+    expect(statePath(actor.getSnapshot())).toBe('stagingStage3.workProfile');
+    expect(actor.getSnapshot().context.recordedStage).toBe('staged');
+    actor.send({ type: 'POWER_LOST' });
+    actor.send({ type: 'POWER_ON' });
     expect(statePath(actor.getSnapshot())).toBe('stagingStage3.workProfile');
     actor.send({ type: 'CREATE_WORK_PROFILE' });
+    expect(statePath(actor.getSnapshot())).toBe('stagingStage3.enrollmentInProgress');
+    expect(actor.getSnapshot().context.recordedStage).toBe('staged');
+    actor.send({ type: 'STAGE_RECORDED' });
     expect(statePath(actor.getSnapshot())).toBe('enrolled.readyForWork');
     expect(actor.getSnapshot().context).toMatchObject({ upn: 'john@contoso.com', recordedStage: 'enrolled' });
   });
@@ -105,6 +113,7 @@ describe('device model', () => {
       { type: 'START' },
       { type: 'SELECT_LANGUAGE' },
       { type: 'SKIP_NETWORK' },
+      { type: 'NO_CONFIGURATION' },
       { type: 'OPEN_TOKEN_ENTRY' },
       { type: 'TOKEN_SUBMITTED' },
       { type: 'DEVICE_READY' },
@@ -122,12 +131,41 @@ describe('device model', () => {
     ).toBe('setupWizard.manualEntryNotSupported');
   });
 
+  test('a device with a zero-touch or KME configuration provisions from it once it has a network', () => {
+    const found = run([
+      { type: 'POWER_ON' },
+      { type: 'START' },
+      { type: 'SELECT_LANGUAGE' },
+      { type: 'CONNECT_WIFI' },
+      { type: 'CONFIGURATION_FOUND', source: 'knoxMobileEnrollment' },
+    ]);
+    expect([statePath(found), found.context.tokenSource]).toEqual([
+      'setupWizard.preparingDevice',
+      'knoxMobileEnrollment',
+    ]);
+    const staged = run([
+      { type: 'POWER_ON' },
+      { type: 'START' },
+      { type: 'SELECT_LANGUAGE' },
+      { type: 'SKIP_NETWORK' },
+      { type: 'CONFIGURATION_FOUND', source: 'zeroTouch' },
+      { type: 'DEVICE_READY' },
+      { type: 'TOKEN_ACCEPTED', tokenType: 'deviceStaging', mode: 'corporateOwnedFullyManaged' },
+      { type: 'STAGE_RECORDED' },
+    ]);
+    expect([statePath(staged), staged.context.tokenSource]).toEqual([
+      'stagingStage2.readyToPowerOff',
+      'zeroTouch',
+    ]);
+  });
+
   test('a factory reset returns to the welcome screen and forgets the user', () => {
     const reset = run([
       { type: 'POWER_ON' },
       { type: 'START' },
       { type: 'SELECT_LANGUAGE' },
       { type: 'CONNECT_WIFI' },
+      { type: 'NO_CONFIGURATION' },
       { type: 'OPEN_QR_READER' },
       { type: 'QR_SCANNED' },
       { type: 'DEVICE_READY' },

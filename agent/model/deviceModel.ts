@@ -1,6 +1,6 @@
 import { assign, setup } from 'xstate';
 import type { EnrollmentStage } from '../protocol/enrollment';
-import type { DeviceEvent } from './events';
+import type { ConfigurationSource, DeviceEvent } from './events';
 import {
   EFFECT_WORK,
   type Actor,
@@ -26,8 +26,11 @@ export type WorkMode = 'corporateOwnedFullyManaged' | 'corporateOwnedWorkProfile
 export interface DeviceModelContext {
   /** Taps on the welcome screen so far; the sixth opens the QR reader. */
   welcomeTaps: number;
-  /** How the vendor gave the device its token: scanned from the QR code or typed by hand. */
-  tokenSource: 'qr' | 'manual' | null;
+  /**
+   * How the device got its token: scanned from the QR code, typed by hand, or from the zero-touch or
+   * Knox Mobile Enrollment configuration it found on first boot.
+   */
+  tokenSource: 'qr' | 'manual' | ConfigurationSource | null;
   /** Which token enrolled this device, known once the enrollment service accepted it. */
   flow: Flow | null;
   mode: WorkMode | null;
@@ -37,6 +40,8 @@ export interface DeviceModelContext {
   upn: string | null;
   /** The stage the enrollment service last confirmed for this device (what its ledger must say). */
   recordedStage: EnrollmentStage | null;
+  /** The user accepted and created the work profile (work profile mode only). */
+  workProfileCreated: boolean;
 }
 
 export const WELCOME_TAPS_FOR_QR_READER = 6;
@@ -97,6 +102,7 @@ const initialContext: DeviceModelContext = {
   errorReason: null,
   upn: null,
   recordedStage: null,
+  workProfileCreated: false,
 };
 
 export const deviceModel = setup({
@@ -111,12 +117,19 @@ export const deviceModel = setup({
     isManualEntryRefused: ({ event }) =>
       event.type === 'TOKEN_REJECTED' && event.reason === 'manualEntryNotSupported',
     isWorkProfile: ({ context }) => context.mode === 'corporateOwnedWorkProfile',
+    /** A work profile device whose user has not created the work profile yet. */
+    isWorkProfilePending: ({ context }) =>
+      context.mode === 'corporateOwnedWorkProfile' && !context.workProfileCreated,
   },
   actions: {
     countWelcomeTap: assign({ welcomeTaps: ({ context }) => context.welcomeTaps + 1 }),
     forgetWelcomeTaps: assign({ welcomeTaps: 0 }),
     rememberScannedToken: assign({ tokenSource: 'qr' }),
     rememberTypedToken: assign({ tokenSource: 'manual' }),
+    rememberConfiguration: assign({
+      tokenSource: ({ event, context }) =>
+        event.type === 'CONFIGURATION_FOUND' ? event.source : context.tokenSource,
+    }),
     rememberToken: assign(({ event }) =>
       event.type === 'TOKEN_ACCEPTED'
         ? {
@@ -144,6 +157,7 @@ export const deviceModel = setup({
     confirmStaged: assign({ recordedStage: EFFECT_WORK.recordStaged.records }),
     confirmAdminProvisioned: assign({ recordedStage: EFFECT_WORK.recordAdminProvisioned.records }),
     confirmEnrolled: assign({ recordedStage: EFFECT_WORK.recordEnrolled.records }),
+    rememberWorkProfile: assign({ workProfileCreated: true }),
     /** A factory reset wipes everything the device knew; the service keeps the reset in its ledger. */
     wipe: assign(({ context }) => ({
       ...initialContext,
@@ -194,7 +208,27 @@ export const deviceModel = setup({
         },
         network: {
           meta: shows(unprovisioned, { id: 'network', title: 'Connect to Wi-Fi' }),
-          on: { CONNECT_WIFI: 'signIn', SKIP_NETWORK: 'signIn' },
+          on: { CONNECT_WIFI: 'checkingConfiguration', SKIP_NETWORK: 'checkingConfiguration' },
+        },
+        /**
+         * With a network, the setup wizard asks Google's zero-touch service (and a Samsung device Knox's
+         * cloud) whether the device has a configuration. One found provisions the device from it: no QR
+         * code, no typed token; the stages then go on as after a scan. A configuration Android cannot use
+         * ends on "Can't set up device" (SETUP_FAILED configurationInvalid or otherDpc), a refused token
+         * on tokenRejected. Sources: the staging overview's "Export token", Intune's zero-touch and KME
+         * articles, AOSP ManagedProvisioning (harness/backend/README.md, "Zero-touch and Knox Mobile
+         * Enrollment").
+         */
+        checkingConfiguration: {
+          meta: works(
+            unprovisioned,
+            { id: 'checking-configuration', title: 'Checking for a device configuration…' },
+            'checkConfiguration',
+          ),
+          on: {
+            NO_CONFIGURATION: 'signIn',
+            CONFIGURATION_FOUND: { target: 'preparingDevice', actions: 'rememberConfiguration' },
+          },
         },
         /** "When you get to the sign-in screen, stop. Don't sign in." */
         signIn: {
@@ -340,7 +374,11 @@ export const deviceModel = setup({
         checkingAccount: {
           meta: works(stagingStage3, CHECKING_ACCOUNT, 'checkAccount'),
           on: {
-            SIGN_IN_ACCEPTED: 'enrollmentInProgress',
+            // A work profile is created before enrollment completes, as in the default token's flow.
+            SIGN_IN_ACCEPTED: [
+              { guard: 'isWorkProfile', target: 'workProfile' },
+              { target: 'enrollmentInProgress' },
+            ],
             SIGN_IN_REJECTED: { target: 'signInFailed', actions: ['rememberError', 'forgetUser'] },
             POWER_LOST: { target: 'poweredOff', actions: 'forgetUser' },
           },
@@ -350,32 +388,35 @@ export const deviceModel = setup({
           on: { TRY_AGAIN: { target: 'intuneSignIn', actions: 'clearError' } },
         },
         /**
-         * Screens that need no input from the user are replaced by this one.
-         *
-         * Staging records `enrolled` here, before any work profile: stage 3 of the staging document is
-         * "sign in to the Microsoft Intune app and enrollment finishes", so the record follows the sign-in
-         * and the work profile is set up after it. The default flow records `enrolled` last instead
-         * (defaultStage2.enrollmentInProgress), because its document lists the work profile among the
-         * user's pre-provisioning steps (step 3), before permissions and terms (step 4).
+         * Screens that need no input from the user are replaced by this one. Enrollment is complete, and
+         * recorded `enrolled`, only once the work profile exists, as in the default flow
+         * (defaultStage2.enrollmentInProgress): a work profile device comes here from workProfile.
          */
         enrollmentInProgress: {
           meta: works(stagingStage3SignedIn, ENROLLMENT_IN_PROGRESS, 'recordEnrolled'),
           on: {
-            STAGE_RECORDED: [
-              { guard: 'isWorkProfile', target: 'workProfile', actions: 'confirmEnrolled' },
-              { target: '#device.enrolled', actions: 'confirmEnrolled' },
-            ],
+            STAGE_RECORDED: { target: '#device.enrolled', actions: 'confirmEnrolled' },
             POWER_LOST: 'interrupted',
           },
         },
+        /** Enrollment is complete only once the work profile exists; the record stays staged until then. */
         workProfile: {
           meta: shows(stagingStage3SignedIn, WORK_PROFILE),
-          on: { CREATE_WORK_PROFILE: '#device.enrolled', POWER_LOST: 'interrupted' },
+          on: {
+            CREATE_WORK_PROFILE: { target: 'enrollmentInProgress', actions: 'rememberWorkProfile' },
+            POWER_LOST: 'interrupted',
+          },
         },
         /** Power lost mid-enrollment: the device may look enrolled without being protected. */
         interrupted: {
           meta: off(stagingStage3SignedIn),
-          on: { POWER_ON: 'enrollmentIncomplete' },
+          on: {
+            // Power lost on the work-profile screen: the device comes back to it.
+            POWER_ON: [
+              { guard: 'isWorkProfilePending', target: 'workProfile' },
+              { target: 'enrollmentIncomplete' },
+            ],
+          },
         },
         enrollmentIncomplete: {
           meta: fails(stagingStage3SignedIn, ENROLLMENT_INCOMPLETE),
@@ -459,7 +500,10 @@ export const deviceModel = setup({
         },
         workProfile: {
           meta: shows(defaultStage2SignedIn, WORK_PROFILE),
-          on: { CREATE_WORK_PROFILE: 'permissions', POWER_LOST: 'interrupted' },
+          on: {
+            CREATE_WORK_PROFILE: { target: 'permissions', actions: 'rememberWorkProfile' },
+            POWER_LOST: 'interrupted',
+          },
         },
         permissions: {
           meta: shows(defaultStage2SignedIn, { id: 'permissions', title: 'Allow app permissions' }),
@@ -479,7 +523,13 @@ export const deviceModel = setup({
         },
         interrupted: {
           meta: off(defaultStage2SignedIn),
-          on: { POWER_ON: 'enrollmentIncomplete' },
+          on: {
+            // Power lost on the work-profile screen: the device comes back to it.
+            POWER_ON: [
+              { guard: 'isWorkProfilePending', target: 'workProfile' },
+              { target: 'enrollmentIncomplete' },
+            ],
+          },
         },
         enrollmentIncomplete: {
           meta: fails(defaultStage2SignedIn, ENROLLMENT_INCOMPLETE),

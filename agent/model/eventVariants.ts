@@ -2,6 +2,7 @@ import { signInRejectionReasonSchema, tokenRejectionReasonSchema } from '../prot
 import {
   acceptedModeSchema,
   acceptedTokenTypeSchema,
+  configurationSourceSchema,
   deviceEventTypes,
   setupFailureReasonSchema,
   type DeviceEvent,
@@ -28,6 +29,9 @@ export function eventVariants(): DeviceEvent[] {
         break;
       case 'TOKEN_REJECTED':
         for (const reason of tokenRejectionReasonSchema.options) variants.push({ type, reason });
+        break;
+      case 'CONFIGURATION_FOUND':
+        for (const source of configurationSourceSchema.options) variants.push({ type, source });
         break;
       case 'SETUP_FAILED':
         for (const reason of setupFailureReasonSchema.options) variants.push({ type, reason });

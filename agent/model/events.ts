@@ -13,11 +13,24 @@ import { signInRejectionReasonSchema, tokenRejectionReasonSchema, upnSchema } fr
  */
 const e = <T extends string>(type: T) => z.object({ type: z.literal(type) });
 
-export const setupFailureReasonSchema = z.enum(['checksumMismatch', 'downloadFailed', 'installFailed']);
+/**
+ * Why provisioning stopped on "Can't set up device". configurationInvalid and otherDpc come from a
+ * zero-touch or Knox Mobile Enrollment configuration (agent/provisioning/deviceConfiguration.ts).
+ */
+export const setupFailureReasonSchema = z.enum([
+  'checksumMismatch',
+  'downloadFailed',
+  'installFailed',
+  'configurationInvalid',
+  'otherDpc',
+]);
 export type SetupFailureReason = z.infer<typeof setupFailureReasonSchema>;
 
 export const acceptedTokenTypeSchema = z.enum(['deviceStaging', 'default']);
 export const acceptedModeSchema = z.enum(['corporateOwnedFullyManaged', 'corporateOwnedWorkProfile']);
+/** Where a device found its configuration on first boot: Google's zero-touch service or Samsung's Knox cloud. */
+export const configurationSourceSchema = z.enum(['zeroTouch', 'knoxMobileEnrollment']);
+export type ConfigurationSource = z.infer<typeof configurationSourceSchema>;
 
 export const actionEventSchemas = {
   POWER_ON: e('POWER_ON'),
@@ -44,6 +57,11 @@ export const actionEventSchemas = {
 } as const;
 
 export const outcomeEventSchemas = {
+  CONFIGURATION_FOUND: z.object({
+    type: z.literal('CONFIGURATION_FOUND'),
+    source: configurationSourceSchema,
+  }),
+  NO_CONFIGURATION: e('NO_CONFIGURATION'),
   DEVICE_READY: e('DEVICE_READY'),
   NETWORK_UNAVAILABLE: e('NETWORK_UNAVAILABLE'),
   SETUP_FAILED: z.object({ type: z.literal('SETUP_FAILED'), reason: setupFailureReasonSchema }),

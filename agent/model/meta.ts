@@ -25,6 +25,7 @@ export type ModelStage = z.infer<typeof modelStageSchema>;
  * The model itself stays pure (no invoke, no delays) so xstate/graph can walk it.
  */
 export const effectSchema = z.enum([
+  'checkConfiguration',
   'prepareDevice',
   'redeemToken',
   'recordStaged',
@@ -48,6 +49,9 @@ export interface EffectWork {
  * figures, the fault matrix and the walks that count what a device heard all read it from here.
  */
 export const EFFECT_WORK = {
+  // Looks for a zero-touch or KME configuration registered for the device (Google's or Samsung's
+  // servers, not the enrollment service).
+  checkConfiguration: { callsBackend: false, records: null, succeededWith: 'CONFIGURATION_FOUND' },
   // Joins the network and checks the device policy app on the device itself.
   prepareDevice: { callsBackend: false, records: null, succeededWith: 'DEVICE_READY' },
   // The service records the redeemed token as the admin's stage 1 for this device.

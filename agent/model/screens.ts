@@ -95,6 +95,7 @@ export const screens: Record<string, ScreenDefinition> = {
       button('cancelButton', 'Cancel', 'CANCEL'),
     ],
   },
+  'checking-configuration': progress(SETUP_WIZARD),
   'preparing-device': progress(DEVICE_POLICY),
   'no-network': { appPackage: DEVICE_POLICY, elements: [errorText, tryAgain] },
   'checking-token': progress(DEVICE_POLICY),
@@ -208,6 +209,10 @@ export const reasonMessages: Record<string, string> = {
     "Can't set up device: the device policy app's checksum does not match. Contact your IT admin.",
   downloadFailed: "Can't set up device: the device policy app could not be downloaded.",
   installFailed: "Can't set up device: the device policy app could not be installed.",
+  configurationInvalid:
+    "Can't set up device: the device's zero-touch or Knox configuration can't be read. Contact your IT admin for help.",
+  otherDpc:
+    "Can't set up device: the device's configuration names a device policy app other than Android Device Policy. Contact your IT admin for help.",
   deviceNotStaged: 'This device has not been set up by your organization. Sign-in is not possible yet.',
   invalidUpn: 'Enter a work or school account such as john@contoso.com.',
   alreadyEnrolled: 'This device is already enrolled for another user.',

@@ -16,6 +16,9 @@ import {
  */
 const requestId = z.string().min(1).max(64);
 
+export const redemptionMethodSchema = z.enum(['qr', 'manual', 'zeroTouch', 'knoxMobileEnrollment']);
+export type RedemptionMethod = z.infer<typeof redemptionMethodSchema>;
+
 export const helloMessageSchema = z.object({
   type: z.literal('hello'),
   requestId,
@@ -25,8 +28,11 @@ export const redeemTokenMessageSchema = z.object({
   type: z.literal('redeemToken'),
   requestId,
   token: z.string().min(1).max(256),
-  /** How the token reached the device: scanned from the QR code or typed on the sign-in screen. */
-  method: z.enum(['qr', 'manual']),
+  /**
+   * How the token reached the device: scanned from the QR code, typed on the sign-in screen, or from
+   * the zero-touch or Knox Mobile Enrollment configuration the device found on first boot.
+   */
+  method: redemptionMethodSchema,
 });
 /** The device finished a stage's enrollment-in-progress work and asks the backend to record it. */
 export const completeStageMessageSchema = z.object({

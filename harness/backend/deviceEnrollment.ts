@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STAGING_MODES, type DeviceIdentity, type EnrollmentStage } from '../../agent/protocol/enrollment';
 import { isAndroidSupported, refusesTypedWorkProfile } from '../../agent/protocol/androidVersions';
-import type { BackendMessage, DeviceRecordView } from '../../agent/protocol/messages';
+import type { BackendMessage, DeviceRecordView, RedemptionMethod } from '../../agent/protocol/messages';
 import type { Clock } from './clock';
 import { planTransition, type Flow } from './ledger';
 import {
@@ -11,8 +11,8 @@ import {
   reportName,
   type NameTemplates,
 } from './naming';
-import type { BackendStore, DeviceRecord } from './store/repository';
-import type { Targeting } from './targeting/deliveries';
+import type { BackendStore, DeviceRecord, LedgerEntryInput } from './store/repository';
+import { deviceDeliveries, type Targeting } from './targeting/deliveries';
 import { targetDeviceOf } from './targeting/targetDevice';
 import { hashToken, sameTokenHash } from './tokens';
 
@@ -40,6 +40,8 @@ export interface DeviceEnrollmentOptions {
   timeZone: string;
   /** Lower-case domains whose accounts can sign in. */
   tenantDomains: readonly string[];
+  /** Told of every stage transition once it is committed (the backend's metrics count them). */
+  onTransition?: (entry: LedgerEntryInput) => void;
 }
 
 /**
@@ -60,7 +62,7 @@ export class DeviceEnrollment {
    * Checks a token in a fixed order, each failure with its own reason: unknown, expired, revoked,
    * replaced, wrongTokenType, modeNotAllowed, androidTooOld, manualEntryNotSupported.
    */
-  redeemToken(deviceId: string, token: string, method: 'qr' | 'manual', stamp?: RequestStamp): ReplyBody {
+  redeemToken(deviceId: string, token: string, method: RedemptionMethod, stamp?: RequestStamp): ReplyBody {
     const { store, clock } = this.options;
     const device = this.device(deviceId);
     const now = clock.now();
@@ -116,7 +118,7 @@ export class DeviceEnrollment {
       lastChangeAt: now,
       lastReply: stored(stamp, accepted),
     };
-    store.saveDevice(next, this.entry(device, plan.to, plan.actor, found.id, now), profile.id);
+    this.record(next, this.entry(device, plan.to, plan.actor, found.id, now), profile.id);
     return accepted;
   }
 
@@ -164,7 +166,7 @@ export class DeviceEnrollment {
       device: targetDeviceOf(next),
     });
     const reply = this.stageRecorded(next);
-    store.saveDevice(
+    this.record(
       { ...next, lastReply: stored(stamp, reply) },
       this.entry(device, stage, plan.actor, device.tokenId, now),
     );
@@ -212,12 +214,15 @@ export class DeviceEnrollment {
         lastChangeAt: now,
         lastReply: stored(stamp, reply),
       };
-      this.options.store.saveDevice(
-        next,
-        this.entry(device, 'factoryReset', plan.actor, device.tokenId, now),
-      );
+      this.record(next, this.entry(device, 'factoryReset', plan.actor, device.tokenId, now));
     }
     return reply;
+  }
+
+  /** Commits the device with its ledger entry, then tells whoever watches transitions. */
+  private record(next: DeviceRecord, entry: LedgerEntryInput, countUseOfProfile?: string): void {
+    this.options.store.saveDevice(next, entry, countUseOfProfile);
+    this.options.onTransition?.(entry);
   }
 
   /** The reply kept with the device's last change, if `requestId` is the request that made it. */
@@ -282,7 +287,7 @@ export class DeviceEnrollment {
     return {
       type: 'stageRecorded',
       record: recordView(device)!,
-      deliveries: device.deliveries ?? { policies: [], apps: [] },
+      deliveries: deviceDeliveries(device.deliveries),
     };
   }
 }

@@ -51,6 +51,13 @@ export const backendOptionsSchema = z.object({
   redemptionLimit: rateLimitSchema.default({ maxFailures: 5, windowMs: 60_000 }),
   /** Wrong admin keys per remote address (wall clock) before 429. */
   adminAuthLimit: rateLimitSchema.default({ maxFailures: 10, windowMs: 60_000 }),
+  /**
+   * Serve the admin API over HTTPS and the device channel over WSS with this certificate and key (PEM);
+   * tls/serverTls.ts makes them from the local CA or reads the user's. caPath is printed for users.
+   */
+  tls: z
+    .object({ cert: z.string().min(1), key: z.string().min(1), caPath: z.string().optional() })
+    .optional(),
   clock: z.instanceof(Clock).optional(),
   /** One line per notable event (start, token changes masked, clock moves); nothing per device message. */
   log: z

@@ -5,6 +5,7 @@ import { Clock } from './clock';
 import { DeviceEnrollment } from './deviceEnrollment';
 import { buildAdminApp } from './http/app';
 import { resolveBackendOptions, type BackendOptions, type ResolvedBackendOptions } from './options';
+import { BackendMetrics } from './metrics/backendMetrics';
 import { SqliteStore } from './store/SqliteStore';
 import type { BackendStore } from './store/repository';
 import { Targeting } from './targeting/deliveries';
@@ -12,15 +13,16 @@ import { Targeting } from './targeting/deliveries';
 export type { BackendOptions } from './options';
 
 export interface RunningBackend {
-  /** Base URL of the admin API, e.g. http://127.0.0.1:40123; devices connect to `${url}/device`. */
+  /** Base URL of the admin API, e.g. http://127.0.0.1:40123 (https:// with TLS); devices connect to `${url}/device`. */
   url: string;
-  /** The device channel's URL (ws://…/device). */
+  /** The device channel's URL (ws://…/device, wss:// with TLS). */
   channelUrl: string;
   port: number;
   host: string;
   store: BackendStore;
   clock: Clock;
   channel: ChannelServer;
+  metrics: BackendMetrics;
   options: ResolvedBackendOptions;
   /** Closes device connections (1001), the HTTP server and the database. Safe to call twice. */
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   const log = options.log ?? (() => undefined);
   const clock = options.clock ?? new Clock();
   const store = new SqliteStore(options.dbPath, { synchronous: options.dbSynchronous });
+  const metrics = new BackendMetrics(() => store.countDevicesByStage());
   const enrollment = new DeviceEnrollment({
     store,
     clock,
@@ -42,18 +45,22 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     nameTemplates: options.nameTemplates,
     timeZone: options.timeZone,
     tenantDomains: options.tenantDomains,
+    onTransition: (entry) => metrics.transition(entry.toStage),
   });
   const channel = new ChannelServer({
     enrollment,
     redemptionLimit: options.redemptionLimit,
     now: () => clock.now(),
     beforeReply: options.beforeReply,
+    observer: metrics,
   });
   const app = buildAdminApp({
     deps: { store, clock, accountId: options.accountId, log },
     adminKey: options.adminKey ?? null,
     bodyLimitBytes: options.bodyLimitBytes,
     authLimit: options.adminAuthLimit,
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    metrics,
   });
   channel.attach(app.server);
 
@@ -72,7 +79,8 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   const { port } = app.server.address() as AddressInfo;
   const host =
     options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
-  const url = `http://${host}:${port}`;
+  const secure = options.tls !== undefined;
+  const url = `${secure ? 'https' : 'http'}://${host}:${port}`;
   log(
     `backend listening on ${url} (database ${options.dbPath}, time zone ${options.timeZone}${options.adminKey ? ', admin key required' : ''})`,
   );
@@ -80,12 +88,13 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   let closing: Promise<void> | null = null;
   return {
     url,
-    channelUrl: `ws://${host}:${port}${DEVICE_CHANNEL_PATH}`,
+    channelUrl: `${secure ? 'wss' : 'ws'}://${host}:${port}${DEVICE_CHANNEL_PATH}`,
     port,
     host: options.host,
     store,
     clock,
     channel,
+    metrics,
     options,
     close() {
       closing ??= (async () => {

@@ -13,9 +13,12 @@ import { UsageError } from './exit';
  */
 export function addReportOptions(command: Command): Command {
   return command
-    .option('--junit <file>', 'write a JUnit XML report (for CI systems)')
-    .option('--json <file>', 'write a JSON report (for tools)')
-    .option('--html <file>', 'write a self-contained HTML report (for people)');
+    .option('--junit <file>', 'write a JUnit XML report (for CI systems); any path, folders are created')
+    .option('--json <file>', 'write a JSON report (for tools); any path, folders are created')
+    .option(
+      '--html <file>',
+      'write a self-contained HTML report (for people); any path, folders are created',
+    );
 }
 
 export function addTargetOptions(command: Command): Command {
@@ -52,13 +55,18 @@ const appiumUrlSchema = z.url({
   error: 'expected an http(s) URL such as http://127.0.0.1:4723',
 });
 
+// Any string: an empty one or a folder is refused by createReporters with a line naming the report.
 const reportOptionsSchema = z.object({
-  junit: z.string().min(1).optional(),
-  json: z.string().min(1).optional(),
-  html: z.string().min(1).optional(),
+  junit: z.string().optional(),
+  json: z.string().optional(),
+  html: z.string().optional(),
 });
 
-/** The console reporter plus whatever report files were asked for; a path outside the folder is bad input. */
+/**
+ * The console reporter plus whatever report files were asked for. The paths come from the command line,
+ * so they may point anywhere (absolute, outside the working directory); an empty name or a folder is bad
+ * input.
+ */
 export function reportersFrom(options: unknown): Reporter {
   const parsed = reportOptionsSchema.parse(options);
   try {
@@ -67,7 +75,7 @@ export function reportersFrom(options: unknown): Reporter {
       ...parsed,
     });
   } catch (error) {
-    if (isStagesimError(error, 'REPORT_PATH_OUTSIDE')) throw new UsageError(error.message);
+    if (isStagesimError(error, 'REPORT_PATH_INVALID')) throw new UsageError(error.message);
     throw error;
   }
 }

@@ -8,6 +8,7 @@ import { isStagesimError } from '../../agent/errors';
 import { SimulatedDevice } from '../../agent/device/SimulatedDevice';
 import { metaOfPath } from '../../agent/model/inspect';
 import { EFFECT_WORK, effectSchema, type Effect } from '../../agent/model/meta';
+import type { DeviceConfigurationInput } from '../../agent/provisioning/deviceConfiguration';
 import { ENROLLED, VENDOR_NEVER } from '../model-testing/onward';
 import { onwardTable } from '../model-testing/onwardTable';
 import { performAction, type PersonsWorld } from '../model-testing/personActs';
@@ -50,6 +51,8 @@ export interface WalkOptions {
   channel?: DeviceChannelClientOptions;
   /** The text of the profile's QR code, decoded once for the whole fleet. */
   provisioningText: string;
+  /** The zero-touch or KME configuration every device is registered with; null: they scan the QR code. */
+  configuration: DeviceConfigurationInput | null;
   until: 'staged' | 'enrolled';
 }
 
@@ -88,7 +91,11 @@ export async function walkDevice(
 ): Promise<WalkResult> {
   const { upn, ...identity } = spec;
   const service = new DeviceChannelClient(options.channel ?? { url: options.url });
-  const device = new SimulatedDevice({ profile: identity, service });
+  const device = new SimulatedDevice({
+    profile: identity,
+    service,
+    ...(options.configuration ? { configuration: options.configuration } : {}),
+  });
   // Time spent on each progress screen, from entering it to the outcome that leaves it.
   let waiting: { kind: TransitionKind; since: number; succeededWith: string } | null = null;
   device.onTransition((transition) => {

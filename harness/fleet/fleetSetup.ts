@@ -2,7 +2,8 @@ import { decodeCameraFrame } from '../../agent/camera/decodeCameraFrame';
 import { StagesimError } from '../../agent/errors';
 import { AdminClient, type ProfileEntity } from '../world/AdminClient';
 import { EnrollmentWorld, type AcceptedFlow } from '../world/EnrollmentWorld';
-import type { FleetFlow, FleetMode } from './options';
+import type { DeviceConfigurationInput } from '../../agent/provisioning/deviceConfiguration';
+import type { FleetFlow, FleetMode, FleetProvisioning } from './options';
 import { fleetDeviceSpec } from './runShard';
 
 /** What every device of a fleet is handed: the profile's QR code, read once, and where to enroll. */
@@ -15,7 +16,11 @@ export interface FleetPlan {
   enrollmentMode: string;
   /** The text of the profile's QR code, read by the simulated camera from the PNG the admin API serves. */
   provisioningText: string;
+  /** The zero-touch or KME configuration every device is registered with (null: they scan the QR code). */
+  configuration: DeviceConfigurationInput | null;
 }
+
+const FORMATS = { 'zero-touch': 'zeroTouch', kme: 'knoxMobileEnrollment' } as const;
 
 const MODES: Record<FleetMode, AcceptedFlow['mode']> = {
   fullyManaged: 'corporateOwnedFullyManaged',
@@ -29,13 +34,22 @@ const FLOWS: Record<FleetFlow, AcceptedFlow['tokenType']> = { staging: 'deviceSt
  */
 export async function createFleetProfile(
   url: string,
-  options: { flow: FleetFlow; mode: FleetMode; serialPrefix: string; domain: string },
+  options: {
+    flow: FleetFlow;
+    mode: FleetMode;
+    serialPrefix: string;
+    domain: string;
+    provisioning: FleetProvisioning;
+  },
 ): Promise<FleetPlan> {
   const admin = new AdminClient(url);
   const world = new EnrollmentWorld(admin, `Fleet ${options.serialPrefix}`);
   const profile = await world.profileFor({ tokenType: FLOWS[options.flow], mode: MODES[options.mode] });
-  await world.targetProfile(profile, fleetDeviceSpec(0, options.serialPrefix, options.domain).upn);
-  return planFor(url, admin, profile);
+  await world.targetProfile(
+    profile,
+    fleetDeviceSpec(0, options.serialPrefix, options.domain, options.provisioning).upn,
+  );
+  return planFor(url, admin, profile, options.provisioning);
 }
 
 /**
@@ -46,7 +60,7 @@ export async function createFleetProfile(
 export async function existingFleetProfile(
   url: string,
   profileId: string,
-  options: { adminKey?: string; flow?: FleetFlow; mode?: FleetMode },
+  options: { adminKey?: string; flow?: FleetFlow; mode?: FleetMode; provisioning: FleetProvisioning },
 ): Promise<FleetPlan> {
   const admin = new AdminClient(url, options.adminKey);
   let profile: ProfileEntity;
@@ -77,10 +91,15 @@ export async function existingFleetProfile(
       `--mode ${options.mode}, but profile "${profile.displayName}" is ${profile.enrollmentMode}`,
     );
   }
-  return planFor(url, admin, profile);
+  return planFor(url, admin, profile, options.provisioning);
 }
 
-async function planFor(url: string, admin: AdminClient, profile: ProfileEntity): Promise<FleetPlan> {
+async function planFor(
+  url: string,
+  admin: AdminClient,
+  profile: ProfileEntity,
+  provisioning: FleetProvisioning,
+): Promise<FleetPlan> {
   const { png } = await admin.qrCode(profile.id);
   if (!png)
     throw new StagesimError(
@@ -88,7 +107,7 @@ async function planFor(url: string, admin: AdminClient, profile: ProfileEntity):
       `profile "${profile.displayName}" has no token to scan (revoked); replace it with createToken first`,
     );
   // Decoded once for the fleet: every device is then handed the text its camera would have read.
-  const { text } = decodeCameraFrame(png);
+  const { text } = await decodeCameraFrame(png);
   return {
     url,
     profileId: profile.id,
@@ -96,5 +115,13 @@ async function planFor(url: string, admin: AdminClient, profile: ProfileEntity):
     tokenType: profile.enrollmentTokenType,
     enrollmentMode: profile.enrollmentMode,
     provisioningText: text,
+    // Exported once through the admin center's export, as an admin pastes it into the portal once.
+    configuration:
+      provisioning === 'qr'
+        ? null
+        : {
+            format: FORMATS[provisioning],
+            json: JSON.stringify(await admin.exportToken(profile.id, FORMATS[provisioning])),
+          },
   };
 }

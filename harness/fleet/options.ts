@@ -6,6 +6,12 @@ import { z } from 'zod';
  */
 export const fleetFlowSchema = z.enum(['staging', 'default']);
 export const fleetModeSchema = z.enum(['fullyManaged', 'workProfile']);
+/**
+ * How each device gets its token: scanning the profile's QR code, or from a zero-touch or Knox Mobile
+ * Enrollment configuration holding the token's exported JSON, found on first boot with a network.
+ */
+export const fleetProvisioningSchema = z.enum(['qr', 'zero-touch', 'kme']);
+export type FleetProvisioning = z.infer<typeof fleetProvisioningSchema>;
 export type FleetFlow = z.infer<typeof fleetFlowSchema>;
 export type FleetMode = z.infer<typeof fleetModeSchema>;
 
@@ -26,6 +32,7 @@ export const fleetOptionsSchema = z
     flow: fleetFlowSchema.optional(),
     mode: fleetModeSchema.optional(),
     until: z.enum(['staged', 'enrolled']).default('enrolled'),
+    provisioning: fleetProvisioningSchema.default('qr'),
     /** A running `stagesim backend`; without it the fleet starts the embedded one. */
     backend: z
       .url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:3000' })

@@ -7,7 +7,8 @@ import { createFleetProfile, existingFleetProfile, type FleetPlan } from './flee
 import { EMBEDDED_PROFILE, type FleetOptions } from './options';
 import { RETRY_BUDGET, waitBounds } from '../../agent/channel/retryPolicy';
 import type { ShardInput, ShardResult } from './runShard';
-import type { FromWorker, ToWorker } from './shardWorker';
+import type { TransitionKind } from './fleetDevice';
+import type { FromWorker, ShardProgress, ToWorker } from './shardWorker';
 import { siblingEntry, workerExecArgv } from './sourceEntry';
 import { latencyFigures, mergeShards, round, type FleetSummary } from './summary';
 
@@ -15,12 +16,17 @@ export interface FleetProgress {
   total: number;
   succeeded: number;
   failed: number;
+  /** Devices started and not yet done. */
+  inFlight: number;
+  failures: Record<string, number>;
 }
 
 export interface FleetHooks {
   /** Stage 1 is done and the devices are about to start. */
   onStart?(plan: FleetPlan & { serialPrefix: string; embedded: EmbeddedBackend['where'] | null }): void;
   onProgress?(progress: FleetProgress): void;
+  /** Latencies of transitions as devices complete them (asked for only when given: it costs a little). */
+  onLatencies?(latencies: Partial<Record<TransitionKind, number[]>>): void;
 }
 
 /**
@@ -42,6 +48,7 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
         ...(options.adminKey ? { adminKey: options.adminKey } : {}),
         ...(options.flow ? { flow: options.flow } : {}),
         ...(options.mode ? { mode: options.mode } : {}),
+        provisioning: options.provisioning,
       });
     } else {
       embedded = await startEmbeddedBackend(options.embedded);
@@ -50,6 +57,7 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
         mode: options.mode ?? EMBEDDED_PROFILE.mode,
         serialPrefix,
         domain: options.domain,
+        provisioning: options.provisioning,
       });
     }
     hooks.onStart?.({ ...plan, serialPrefix, embedded: embedded?.where ?? null });
@@ -58,13 +66,7 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
     const backendBefore = embedded ? await embedded.stats() : null;
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    const shards = await runShards(
-      workers,
-      plan,
-      options,
-      serialPrefix,
-      hooks.onProgress ?? (() => undefined),
-    );
+    const shards = await runShards(workers, plan, options, serialPrefix, hooks);
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     const merged = mergeShards(shards);
@@ -99,6 +101,7 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
           plan.enrollmentMode
         ] ?? plan.enrollmentMode,
       until: options.until,
+      provisioning: options.provisioning,
       backend: { url: plan.url, embedded: embedded?.where ?? null },
       profileId: plan.profileId,
       serialPrefix,
@@ -150,7 +153,7 @@ const YOUNG_GENERATION_MB = 3 * 64;
 
 interface ShardWorker {
   ready: Promise<void>;
-  run(input: ShardInput, onProgress: (succeeded: number, failed: number) => void): Promise<ShardResult>;
+  run(input: ShardInput, onProgress: (progress: ShardProgress) => void): Promise<ShardResult>;
   stop(): Promise<void>;
 }
 
@@ -187,7 +190,7 @@ function startShardWorker(): ShardWorker {
       return new Promise((resolve, reject) => {
         onFailure = reject;
         onMessage = (message) => {
-          if (message.type === 'progress') onProgress(message.succeeded, message.failed);
+          if (message.type === 'progress') onProgress(message.progress);
           else if (message.type === 'done') {
             finished = true;
             resolve(message.result);
@@ -209,30 +212,45 @@ async function runShards(
   plan: FleetPlan,
   options: FleetOptions,
   serialPrefix: string,
-  onProgress: (progress: FleetProgress) => void,
+  hooks: FleetHooks,
 ): Promise<ShardResult[]> {
   const base = {
     url: plan.url,
     provisioningText: plan.provisioningText,
+    configuration: plan.configuration,
+    provisioning: options.provisioning,
     until: options.until,
     serialPrefix,
     domain: options.domain,
+    streamLatencies: hooks.onLatencies !== undefined,
   };
   const total = options.devices;
   const counts = split(total, workers.length);
   const concurrencies = split(options.concurrency, workers.length).map((c) => Math.max(1, c));
-  const done = counts.map(() => ({ succeeded: 0, failed: 0 }));
+  const done = counts.map((): Omit<ShardProgress, 'latencies'> => ({
+    succeeded: 0,
+    failed: 0,
+    inFlight: 0,
+    failures: {},
+  }));
   let first = 0;
   return Promise.all(
     workers.map((worker, index) => {
       const input: ShardInput = { ...base, first, count: counts[index]!, concurrency: concurrencies[index]! };
       first += counts[index]!;
-      return worker.run(input, (succeeded, failed) => {
-        done[index] = { succeeded, failed };
-        onProgress({
+      return worker.run(input, ({ latencies, ...counts }) => {
+        done[index] = counts;
+        if (hooks.onLatencies && Object.keys(latencies).length > 0) hooks.onLatencies(latencies);
+        const failures: Record<string, number> = {};
+        for (const shard of done)
+          for (const [reason, n] of Object.entries(shard.failures))
+            failures[reason] = (failures[reason] ?? 0) + n;
+        hooks.onProgress?.({
           total,
           succeeded: done.reduce((sum, d) => sum + d.succeeded, 0),
           failed: done.reduce((sum, d) => sum + d.failed, 0),
+          inFlight: done.reduce((sum, d) => sum + d.inFlight, 0),
+          failures,
         });
       });
     }),

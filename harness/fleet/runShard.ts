@@ -4,10 +4,12 @@ import {
   TRANSITION_KINDS,
   walkDevice,
   type FleetDeviceSpec,
+  type DeviceOutcome,
   type TransitionKind,
   type WalkOptions,
 } from './fleetDevice';
 import { SAMPLE_HARDWARE } from '../../agent/device/deviceProfile';
+import type { FleetProvisioning } from './options';
 
 /**
  * A share of the fleet run by one thread: devices `first` to `first + count - 1`, at most `concurrency`
@@ -19,6 +21,9 @@ export interface ShardInput extends WalkOptions {
   concurrency: number;
   serialPrefix: string;
   domain: string;
+  provisioning: FleetProvisioning;
+  /** Stream each transition's latency in the progress reports (only a live metrics endpoint needs it). */
+  streamLatencies?: boolean;
 }
 
 export interface ShardResult {
@@ -41,20 +46,34 @@ export interface ShardResult {
 export const BACKEND_GONE_REASON = 'NETWORK_UNAVAILABLE';
 
 /** Device `index` of a fleet run: its own serial (the run's prefix keeps fleets sharing a backend apart) and user. */
-export function fleetDeviceSpec(index: number, serialPrefix: string, domain: string): FleetDeviceSpec {
+export function fleetDeviceSpec(
+  index: number,
+  serialPrefix: string,
+  domain: string,
+  provisioning: FleetProvisioning = 'qr',
+): FleetDeviceSpec {
   const number = String(index + 1).padStart(6, '0');
+  // Knox Mobile Enrollment is for Samsung devices only.
+  const hardware =
+    provisioning === 'kme'
+      ? SAMPLE_HARDWARE.find((sample) => sample.manufacturer === 'Samsung')!
+      : SAMPLE_HARDWARE[index % SAMPLE_HARDWARE.length]!;
   return {
     serialNumber: `${serialPrefix}-${number}`,
-    ...SAMPLE_HARDWARE[index % SAMPLE_HARDWARE.length]!,
+    ...hardware,
     osVersion: '14',
     upn: `user${number}.${serialPrefix.toLowerCase()}@${domain}`,
   };
 }
 
-export async function runShard(
-  input: ShardInput,
-  onDone: (ok: boolean) => void = () => undefined,
-): Promise<ShardResult> {
+/** What a shard says while it runs (its worker turns these into progress reports). */
+export interface ShardEvents {
+  started?(): void;
+  done?(outcome: DeviceOutcome): void;
+  latency?(kind: TransitionKind, ms: number): void;
+}
+
+export async function runShard(input: ShardInput, events: ShardEvents = {}): Promise<ShardResult> {
   const result: ShardResult = {
     succeeded: 0,
     failed: 0,
@@ -66,15 +85,21 @@ export async function runShard(
     backendLost: false,
     notStarted: 0,
   };
-  const sink = (kind: TransitionKind, ms: number) => result.latencies[kind].push(ms);
+  const sink = events.latency
+    ? (kind: TransitionKind, ms: number) => {
+        result.latencies[kind].push(ms);
+        events.latency!(kind, ms);
+      }
+    : (kind: TransitionKind, ms: number) => result.latencies[kind].push(ms);
   const walkOptions = { ...input, channel: { url: input.url } };
   const runDevice = async (index: number) => {
     if (result.backendLost) {
       result.notStarted += 1;
       return;
     }
+    events.started?.();
     const { outcome, traffic } = await walkDevice(
-      fleetDeviceSpec(index, input.serialPrefix, input.domain),
+      fleetDeviceSpec(index, input.serialPrefix, input.domain, input.provisioning),
       walkOptions,
       sink,
     );
@@ -88,7 +113,7 @@ export async function runShard(
       result.failures[outcome.reason] = (result.failures[outcome.reason] ?? 0) + 1;
       if (outcome.reason === BACKEND_GONE_REASON) result.backendLost = true;
     }
-    onDone(outcome.ok);
+    events.done?.(outcome);
   };
   // p-limit keeps `concurrency` devices in flight. Devices are handed to it a window at a time rather
   // than all at once, so a shard of a million devices does not queue a million closures up front.

@@ -1,5 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import { z } from 'zod';
+import { deviceConfigurationSchema } from '../../agent/provisioning/deviceConfiguration';
+import { fleetProvisioningSchema } from './options';
+import type { TransitionKind } from './fleetDevice';
 import { runShard, type ShardResult } from './runShard';
 
 /**
@@ -11,19 +14,32 @@ export const shardInputSchema = z.object({
   url: z.string(),
   provisioningText: z.string(),
   until: z.enum(['staged', 'enrolled']),
+  provisioning: fleetProvisioningSchema,
+  configuration: deviceConfigurationSchema.nullable(),
   first: z.number().int().min(0),
   count: z.number().int().min(1),
   concurrency: z.number().int().min(1),
   serialPrefix: z.string(),
   domain: z.string(),
+  /** Send each transition's latency with the progress reports (for a live metrics endpoint). */
+  streamLatencies: z.boolean().default(false),
 });
 
 export type ToWorker = { type: 'start'; input: z.input<typeof shardInputSchema> };
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'progress'; succeeded: number; failed: number }
+  | { type: 'progress'; progress: ShardProgress }
   | { type: 'done'; result: ShardResult }
   | { type: 'crashed'; message: string };
+
+/** Where a shard stands: counts so far, and the latencies measured since the last report. */
+export interface ShardProgress {
+  succeeded: number;
+  failed: number;
+  inFlight: number;
+  failures: Record<string, number>;
+  latencies: Partial<Record<TransitionKind, number[]>>;
+}
 
 const PROGRESS_MS = 100;
 
@@ -32,19 +48,31 @@ function tell(message: FromWorker): void {
 }
 
 async function run(raw: unknown): Promise<void> {
-  let succeeded = 0;
-  let failed = 0;
+  const progress: ShardProgress = { succeeded: 0, failed: 0, inFlight: 0, failures: {}, latencies: {} };
   let reported = 0;
   const report = () => {
     reported = Date.now();
-    tell({ type: 'progress', succeeded, failed });
+    tell({ type: 'progress', progress });
+    progress.latencies = {};
   };
   try {
     const input = shardInputSchema.parse(raw);
-    const result = await runShard(input, (ok) => {
-      if (ok) succeeded += 1;
-      else failed += 1;
-      if (Date.now() - reported >= PROGRESS_MS) report();
+    const result = await runShard(input, {
+      started: () => {
+        progress.inFlight += 1;
+      },
+      done: (outcome) => {
+        progress.inFlight -= 1;
+        if (outcome.ok) progress.succeeded += 1;
+        else {
+          progress.failed += 1;
+          progress.failures[outcome.reason] = (progress.failures[outcome.reason] ?? 0) + 1;
+        }
+        if (Date.now() - reported >= PROGRESS_MS) report();
+      },
+      ...(input.streamLatencies
+        ? { latency: (kind: TransitionKind, ms: number) => (progress.latencies[kind] ??= []).push(ms) }
+        : {}),
     });
     report();
     tell({ type: 'done', result });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { percentilesOf } from '../statistics/percentile';
 import { LEDGER_TRANSITIONS, TRANSITION_KINDS, type TransitionKind } from './fleetDevice';
 import type { ShardResult } from './runShard';
+import { fleetProvisioningSchema } from './options';
 
 /**
  * The figures of a fleet run, as `stagesim fleet --json` prints them.
@@ -44,6 +45,7 @@ export const fleetSummarySchema = z.object({
   flow: z.string(),
   mode: z.string(),
   until: z.enum(['staged', 'enrolled']),
+  provisioning: fleetProvisioningSchema,
   backend: z.object({ url: z.string(), embedded: z.enum(['child', 'inline']).nullable() }),
   profileId: z.string(),
   serialPrefix: z.string(),

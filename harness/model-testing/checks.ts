@@ -3,7 +3,7 @@ import type { DeviceModelContext } from '../../agent/model/deviceModel';
 import { metaOfPath } from '../../agent/model/inspect';
 import type { BackendView } from '../reporters/report';
 import type { LedgerEntry, ManagedDevice } from '../world/AdminClient';
-import type { TargetingPlan } from '../world/EnrollmentWorld';
+import type { PlannedResource, TargetingPlan } from '../world/EnrollmentWorld';
 
 /**
  * The checks made after every step: the device shows what the model state names, and the backend's
@@ -61,21 +61,21 @@ export function expectedNamePattern(stage: string | null, serial: string, upn: s
   return null;
 }
 
+/** The resources a device must have received in its stage, as Graph names them. */
 export function expectedDeliveries(
   stage: string | null,
   targeting: TargetingPlan | null,
-): { policies: string[]; apps: string[] } | null {
+): PlannedResource[] | null {
   if (!targeting) return null;
   // Stage 2 can be targeted only through assignment filters; groups apply after the user signs in.
-  if (stage === 'staged' || stage === 'adminProvisioned')
-    return { policies: [targeting.filterPolicy], apps: [] };
+  if (stage === 'staged' || stage === 'adminProvisioned') return [targeting.filterPolicy];
   if (stage === 'enrolled')
-    return {
-      policies: [targeting.filterPolicy, targeting.userGroupPolicy],
-      apps: [targeting.deviceGroupApp],
-    };
+    return [targeting.filterPolicy, targeting.userGroupPolicy, targeting.deviceGroupApp];
   return null;
 }
+
+const named = (resources: Array<{ id: string; '@odata.type': string; displayName: string }>) =>
+  resources.map((r) => `${r.displayName} (${r['@odata.type'].replace('#microsoft.graph.', '')} ${r.id})`);
 
 const sorted = (items: string[]) => [...items].sort();
 const sameSet = (a: string[], b: string[]) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
@@ -109,14 +109,27 @@ export function checkBackend(
     problems.push(`backend device name "${device.deviceName}" does not match ${pattern}`);
   const deliveries = expectedDeliveries(expectedStage, targeting);
   if (deliveries) {
-    if (!sameSet(device.simulatorDeliveredPolicies, deliveries.policies)) {
+    const actual = device.simulatorDeliveredResources.map(({ id, displayName, ...rest }) => ({
+      id,
+      displayName,
+      '@odata.type': rest['@odata.type'],
+    }));
+    if (!sameSet(named(actual), named(deliveries))) {
       problems.push(
-        `policies delivered are [${device.simulatorDeliveredPolicies.join(', ')}], expected [${deliveries.policies.join(', ')}]`,
+        `resources delivered are [${named(actual).join(', ')}], expected [${named(deliveries).join(', ')}]`,
       );
     }
-    if (!sameSet(device.simulatorDeliveredApps, deliveries.apps)) {
+    // What the device was told: every policy, and the apps it installs (the app is required).
+    const policies = deliveries.filter((r) => !r['@odata.type'].endsWith('App')).map((r) => r.displayName);
+    const apps = deliveries.filter((r) => r['@odata.type'].endsWith('App')).map((r) => r.displayName);
+    if (!sameSet(device.simulatorDeliveredPolicies, policies)) {
       problems.push(
-        `apps delivered are [${device.simulatorDeliveredApps.join(', ')}], expected [${deliveries.apps.join(', ')}]`,
+        `policies delivered are [${device.simulatorDeliveredPolicies.join(', ')}], expected [${policies.join(', ')}]`,
+      );
+    }
+    if (!sameSet(device.simulatorDeliveredApps, apps)) {
+      problems.push(
+        `apps delivered are [${device.simulatorDeliveredApps.join(', ')}], expected [${apps.join(', ')}]`,
       );
     }
   }

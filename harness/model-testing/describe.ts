@@ -28,7 +28,7 @@ const ACTIONS: Partial<Record<DeviceEvent['type'], string>> = {
 };
 
 export function describeEvent(event: DeviceEvent, actor: Actor): string {
-  const reason = 'reason' in event ? ` (${event.reason})` : '';
+  const reason = 'reason' in event ? ` (${event.reason})` : 'source' in event ? ` (${event.source})` : '';
   switch (eventKind(event.type)) {
     case 'outcome':
       return `device observes ${event.type}${reason}`;

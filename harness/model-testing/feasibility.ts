@@ -22,14 +22,23 @@ export function isFeasible(snapshot: DeviceSnapshot, event: DeviceEvent): boolea
   if (NEVER_ARRANGED.has(variantKey(event))) return false;
   const { tokenSource } = snapshot.context;
   const path = statePath(snapshot);
+  const configured = tokenSource === 'zeroTouch' || tokenSource === 'knoxMobileEnrollment';
   switch (event.type) {
     case 'FACTORY_RESET':
       // Resetting a device that is switched off is the same as resetting it after switching it on.
       return !metaOfPath(path).poweredOff;
     case 'SETUP_FAILED':
-      // Checksum, download location and admin component come from the QR code.
-      return tokenSource === 'qr';
+      // Checksum, download location and admin component come from the QR code; a zero-touch
+      // configuration names them too, a KME one only its DPC; unreadable extras only a configuration has.
+      if (event.reason === 'configurationInvalid' || event.reason === 'otherDpc') return configured;
+      if (event.reason === 'installFailed') return tokenSource === 'qr';
+      return tokenSource === 'qr' || tokenSource === 'zeroTouch';
+    case 'NETWORK_UNAVAILABLE':
+      // A device that found its configuration has just been online; a network lost after that is a
+      // fault the fault matrix injects, not something a plan arranges.
+      return !configured;
     case 'TOKEN_REJECTED':
+      if (configured && event.reason === 'androidTooOld') return false;
       return event.reason !== 'manualEntryNotSupported' || tokenSource === 'manual';
     case 'SIGN_IN_REJECTED': {
       const neverStaged = path.startsWith('setupWizard.');

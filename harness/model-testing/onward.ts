@@ -28,13 +28,14 @@ export function onwardPath(from: DeviceSnapshot): ModelPath | null {
 }
 
 function shortestOnward(from: DeviceSnapshot): ModelPath | null {
-  const { welcomeTaps, tokenSource, flow, mode } = from.context;
-  const key = `${statePath(from)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}`;
+  const { welcomeTaps, tokenSource, flow, mode, workProfileCreated } = from.context;
+  const key = `${statePath(from)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}|${workProfileCreated}`;
   if (!shortest.has(key)) {
     const paths = shortestPathsToStates({
       from,
       to: (state) => statePath(state) === ENROLLED,
-      allow: (_state, event) => !VENDOR_NEVER.has(event.type),
+      // The device has no zero-touch or KME configuration: the vendor scans the QR code.
+      allow: (_state, event) => !VENDOR_NEVER.has(event.type) && event.type !== 'CONFIGURATION_FOUND',
     });
     shortest.set(key, paths.sort((a, b) => a.steps.length - b.steps.length)[0] ?? null);
   }

@@ -27,13 +27,14 @@ export type PathStrategy = 'shortest' | 'simple';
 
 /** What makes two model states different for a walk: where the device is and what its guards read. */
 export function stateKey(snapshot: DeviceSnapshot): string {
-  const { welcomeTaps, tokenSource, flow, mode } = snapshot.context;
-  return `${statePath(snapshot)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}`;
+  const { welcomeTaps, tokenSource, flow, mode, workProfileCreated } = snapshot.context;
+  return `${statePath(snapshot)}|${welcomeTaps}|${tokenSource}|${flow}|${mode}|${workProfileCreated}`;
 }
 
 /** An event with the payload value that matters ("TOKEN_REJECTED:expired"); the account is not one. */
 function variantKey(event: DeviceEvent): string {
   if (event.type === 'TOKEN_ACCEPTED') return `${event.type}:${event.tokenType}:${event.mode}`;
+  if (event.type === 'CONFIGURATION_FOUND') return `${event.type}:${event.source}`;
   return 'reason' in event ? `${event.type}:${event.reason}` : event.type;
 }
 

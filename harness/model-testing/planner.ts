@@ -1,4 +1,4 @@
-import type { DeviceEvent } from '../../agent/model/events';
+import type { ConfigurationSource, DeviceEvent } from '../../agent/model/events';
 import { eventKind } from '../../agent/model/events';
 import { metaOfPath } from '../../agent/model/inspect';
 import type { Effect } from '../../agent/model/meta';
@@ -33,8 +33,15 @@ export type TokenKind =
 /** How the QR code the vendor shows the device is made. */
 export type QrVariant = 'valid' | 'checksumMismatch' | 'downloadFailed' | 'installFailed' | 'notProvisioning';
 
+/** How the zero-touch or KME configuration registered for the device is made. */
+export type ConfigurationVariant = 'valid' | 'malformed' | 'otherDpc' | 'checksumMismatch' | 'downloadFailed';
+
 export type Arrangement =
   | { kind: 'offerToken'; token: TokenKind; qr: QrVariant }
+  /** Register a zero-touch or KME configuration for the device, holding the token's exported JSON. */
+  | { kind: 'configure'; source: ConfigurationSource; token: TokenKind; variant: ConfigurationVariant }
+  /** Remove the device's configuration (a later check-in must find none). */
+  | { kind: 'unconfigure' }
   | { kind: 'networkDown' }
   | { kind: 'networkUp' }
   | { kind: 'hold'; effect: Effect }
@@ -54,6 +61,8 @@ export interface Segment {
 
 export interface PathPlan {
   osVersion: string;
+  /** The device's manufacturer when the path needs one: Knox Mobile Enrollment is for Samsung devices. */
+  manufacturer: string | null;
   segments: Segment[];
 }
 
@@ -102,10 +111,26 @@ function tokenFor(outcomes: DeviceEvent[]): TokenKind {
   return { kind: 'valid', tokenType: 'deviceStaging', mode: 'corporateOwnedFullyManaged' };
 }
 
+function setupFailure(outcomes: DeviceEvent[]) {
+  const failure = outcomes.find((event) => event.type === 'SETUP_FAILED');
+  return failure && failure.type === 'SETUP_FAILED' ? failure.reason : null;
+}
+
 function qrFor(trigger: DeviceEvent, outcomes: DeviceEvent[]): QrVariant {
   if (trigger.type === 'QR_INVALID') return 'notProvisioning';
-  const failure = outcomes.find((event) => event.type === 'SETUP_FAILED');
-  return failure && failure.type === 'SETUP_FAILED' ? failure.reason : 'valid';
+  const reason = setupFailure(outcomes);
+  if (reason === 'configurationInvalid' || reason === 'otherDpc')
+    throw new InfeasiblePathError(`a QR code does not fail with ${reason}`);
+  return reason ?? 'valid';
+}
+
+function configurationFor(source: ConfigurationSource, outcomes: DeviceEvent[]): ConfigurationVariant {
+  const reason = setupFailure(outcomes);
+  if (reason === 'installFailed')
+    throw new InfeasiblePathError('a configuration does not fail with installFailed');
+  if (source === 'knoxMobileEnrollment' && (reason === 'checksumMismatch' || reason === 'downloadFailed'))
+    throw new InfeasiblePathError(`a KME configuration names no DPC checksum or download (${reason})`);
+  return reason === 'configurationInvalid' ? 'malformed' : (reason ?? 'valid');
 }
 
 /** The Android versions each outcome allows: [lowest, highest] indexes into ANDROID_VERSIONS. */
@@ -117,7 +142,7 @@ function versionBounds(path: ModelPath): [number, number] {
   const typedWorkProfileRefused = firstWhere(refusesTypedWorkProfile);
   const mobileDataWithoutConsent = lastWhereNot((version) => !mayUseMobileData(version, false));
   let wifi = false;
-  let lastSource: 'qr' | 'manual' | null = null;
+  let lastSource: 'qr' | 'manual' | 'configuration' | null = null;
   for (const step of path.steps) {
     const event = step.event;
     if (event.type === 'CONNECT_WIFI') wifi = true;
@@ -127,6 +152,11 @@ function versionBounds(path: ModelPath): [number, number] {
       wifi = true; // the harness's QR codes carry the Wi-Fi extras
     }
     if (event.type === 'TOKEN_SUBMITTED') lastSource = 'manual';
+    // Zero-touch and Knox Mobile Enrollment need a release Intune supports.
+    if (event.type === 'CONFIGURATION_FOUND') {
+      lastSource = 'configuration';
+      low = Math.max(low, firstWhere(isAndroidSupported));
+    }
     if (event.type === 'TOKEN_REJECTED' && event.reason === 'androidTooOld') {
       low = 0;
       high = Math.min(high, unsupported);
@@ -152,6 +182,7 @@ export function planPath(path: ModelPath): PathPlan {
   const osVersion = ANDROID_VERSIONS[high]!;
 
   const raw = segmentsOf(path);
+  let configured = false;
   const segments: Segment[] = raw.map(({ trigger, outcomes }) => {
     const before: Arrangement[] = [];
     const after: Arrangement[] = [];
@@ -163,6 +194,19 @@ export function planPath(path: ModelPath): PathPlan {
         token: tokenFor(outcomeEvents),
         qr: qrFor(trigger.event, outcomeEvents),
       });
+    }
+    const found = outcomeEvents.find((event) => event.type === 'CONFIGURATION_FOUND');
+    if (found && found.type === 'CONFIGURATION_FOUND') {
+      before.push({
+        kind: 'configure',
+        source: found.source,
+        token: tokenFor(outcomeEvents),
+        variant: configurationFor(found.source, outcomeEvents),
+      });
+      configured = true;
+    } else if (configured && outcomeEvents.some((event) => event.type === 'NO_CONFIGURATION')) {
+      before.push({ kind: 'unconfigure' });
+      configured = false;
     }
     if (outcomeEvents.some((event) => event.type === 'NETWORK_UNAVAILABLE')) {
       before.push({ kind: 'networkDown' });
@@ -193,5 +237,8 @@ export function planPath(path: ModelPath): PathPlan {
   if (!isAndroidSupported(osVersion) && path.steps.some((step) => step.event.type === 'TOKEN_ACCEPTED')) {
     throw new InfeasiblePathError(`${path.id} needs Android 7 and an accepted token`);
   }
-  return { osVersion, segments };
+  const kme = path.steps.some(
+    (step) => step.event.type === 'CONFIGURATION_FOUND' && step.event.source === 'knoxMobileEnrollment',
+  );
+  return { osVersion, manufacturer: kme ? 'Samsung' : null, segments };
 }

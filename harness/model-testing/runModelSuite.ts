@@ -65,6 +65,10 @@ export async function runPlannedPath(
     {
       serialNumber: `MT${String(index + 1).padStart(3, '0')}S${options.seed}`,
       ...hardware,
+      // Knox Mobile Enrollment is for Samsung devices; the plan says when the path needs one.
+      ...(planned.plan.manufacturer && planned.plan.manufacturer !== hardware.manufacturer
+        ? SAMPLE_HARDWARE.find((sample) => sample.manufacturer === planned.plan.manufacturer)
+        : {}),
       osVersion: planned.plan.osVersion,
     },
     backend.url,

@@ -71,6 +71,20 @@ export async function runPath(context: PathContext): Promise<PathRun> {
             offer = { ...offer, qrPng: world.craftedQr(offer.token, arrangement.qr) };
         }
         return;
+      case 'configure': {
+        const exportable = arrangement.token.kind === 'valid';
+        const configured =
+          arrangement.token.kind === 'valid'
+            ? await world.validToken(arrangement.token)
+            : await world.rejectedToken(arrangement.token.reason);
+        if (arrangement.token.kind === 'valid' && !targeting && configured.profile)
+          targeting = await world.targetProfile(configured.profile, context.account ?? TENANT_UPN);
+        return device.setConfiguration(
+          await world.configuration(configured, arrangement.source, arrangement.variant, exportable),
+        );
+      }
+      case 'unconfigure':
+        return device.setConfiguration(null);
       case 'networkDown':
         return device.setNetwork({ wifiInRange: false, cellular: false });
       case 'networkUp':

@@ -4,6 +4,7 @@ import { StagesimError, isStagesimError } from '../../agent/errors';
 import type { SimulatedDevice } from '../../agent/device/SimulatedDevice';
 import { statePath } from '../../agent/model/inspect';
 import type { Effect } from '../../agent/model/meta';
+import type { DeviceConfigurationInput } from '../../agent/provisioning/deviceConfiguration';
 import type { NetworkConditions, TargetAction, TargetArtifacts, TargetDevice } from '../targets/target';
 
 /**
@@ -22,11 +23,11 @@ export function knownQrCode(image: Buffer, text: string): void {
   decoded.set(digest(image), text);
 }
 
-function qrText(image: Buffer): string | null {
+async function qrText(image: Buffer): Promise<string | null> {
   const key = digest(image);
   if (!decoded.has(key)) {
     try {
-      decoded.set(key, decodeCameraFrame(image).text);
+      decoded.set(key, (await decodeCameraFrame(image)).text);
     } catch (error) {
       if (!isStagesimError(error, 'QR_NOT_FOUND')) throw error;
       decoded.set(key, null);
@@ -52,7 +53,7 @@ export class LockstepDevices implements TargetDevice {
     for (const device of this.members) {
       switch (action.type) {
         case 'SHOW_QR_CODE': {
-          const text = qrText(action.image);
+          const text = await qrText(action.image);
           if (text === null)
             throw new StagesimError('QR_NOT_FOUND', 'the QR reader found no code in the image shown to it');
           device.readProvisioningText(text);
@@ -86,6 +87,10 @@ export class LockstepDevices implements TargetDevice {
       if (conditions.wifiInRange !== undefined) device.setWifiInRange(conditions.wifiInRange);
       if (conditions.cellular !== undefined) device.setCellular(conditions.cellular);
     }
+  }
+
+  async setConfiguration(configuration: DeviceConfigurationInput | null): Promise<void> {
+    for (const device of this.members) device.setConfiguration(configuration);
   }
 
   async holdWork(effect?: Effect): Promise<void> {

@@ -31,7 +31,10 @@ beforeAll(async () => {
   ).body;
   const group = (await admin.post('/beta/groups', { displayName: 'Fuzz users' })).body;
   const policy = (
-    await admin.post('/beta/deviceManagement/simulatorPolicies', { displayName: 'Fuzz policy' })
+    await admin.post('/beta/deviceManagement/deviceConfigurations', {
+      '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
+      displayName: 'Fuzz policy',
+    })
   ).body;
   ids = [profile.id, filter.id, group.id, policy.id];
 });
@@ -55,11 +58,11 @@ const ROUTES = [
   '/beta/groups/{id}/members',
   '/beta/groups/{id}/members/$ref',
   '/beta/groups/{id}/members/{id}/$ref',
-  '/beta/deviceManagement/simulatorPolicies',
-  '/beta/deviceManagement/simulatorPolicies/{id}',
-  '/beta/deviceManagement/simulatorPolicies/{id}/assign',
-  '/beta/deviceManagement/simulatorPolicies/{id}/assignments',
-  '/beta/deviceManagement/simulatorApps/{id}/assign',
+  '/beta/deviceManagement/deviceConfigurations',
+  '/beta/deviceManagement/deviceConfigurations/{id}',
+  '/beta/deviceManagement/deviceConfigurations/{id}/assign',
+  '/beta/deviceManagement/deviceConfigurations/{id}/assignments',
+  '/beta/deviceAppManagement/mobileApps/{id}/assign',
   '/simulator/health',
   '/simulator/clock',
   '/simulator/ledger',
@@ -299,11 +302,12 @@ describe('regressions the fuzzer found (shrunk cases)', () => {
     });
   });
 
-  // Seed 20240623, shrunk: GET /beta/deviceManagement/simulatorPolicies/%zz. fastify cannot decode the
-  // path and answered its own {"error":"Bad Request","code":"FST_ERR_BAD_URL",…} before any route ran.
+  // Seed 20240623, shrunk: GET /beta/deviceManagement/simulatorPolicies/%zz (a route since replaced by
+  // deviceConfigurations). fastify cannot decode the path and answered its own
+  // {"error":"Bad Request","code":"FST_ERR_BAD_URL",…} before any route ran.
   test('a path with a broken percent escape is answered 400 in Graph error shape', async () => {
     for (const path of [
-      '/beta/deviceManagement/simulatorPolicies/%zz',
+      '/beta/deviceManagement/deviceConfigurations/%zz',
       `${PROFILES}/%E0%A4%A`,
       '/beta/groups/%',
     ]) {

@@ -106,7 +106,10 @@ export async function travelTogether<M>(
             id: `${name}-${String(index + 1).padStart(3, '0')}`,
             steps: [segment.trigger, ...segment.outcomes],
           };
-          await travel({ members: edge.members, path, plan: { osVersion, segments: [segment] } }, index);
+          await travel(
+            { members: edge.members, path, plan: { osVersion, manufacturer: null, segments: [segment] } },
+            index,
+          );
         }),
       );
       done.set(edge, promise);

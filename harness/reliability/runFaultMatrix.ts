@@ -120,7 +120,7 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
     );
 
     const live = (slot: Slot) => !slot.dead;
-    const held = (slot: Slot) => slot.target.effect !== null;
+    const held = (slot: Slot) => slot.target.effect !== null && slot.target.requests;
 
     // --- 2. Faults a device suffers on its own, and the twins' held work, all states at once.
     const limitLocal = pLimit(concurrency * 4);
@@ -157,6 +157,8 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
       for (const slot of restarting) {
         harness.link.heal(slot.serial);
         if (!held(slot)) slot.fired = true;
+        // Work that asks the backend nothing (checking for a zero-touch configuration) goes on now.
+        if (!held(slot)) slot.device.releaseEffects();
       }
       await Promise.all(restarting.map((slot) => slot.device.settled()));
     }
@@ -274,7 +276,7 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
 /** Injects a fault that concerns one device, then lets its held work, if any, run to the end. */
 async function injectLocal(harness: Harness, slot: Slot): Promise<void> {
   const { device, serial } = slot;
-  const isHeld = slot.target.effect !== null;
+  const isHeld = slot.target.effect !== null && slot.target.requests;
   const fire = (firing: Promise<void>) => {
     slot.firing = firing.then(() => {
       slot.fired = true;

@@ -24,7 +24,7 @@ import { renderStateGraphSvg } from './stateGraph';
  * the page through step text would not run even if escaping were ever missed.
  */
 export class HtmlReporter implements Reporter {
-  /** @param file an absolute path from resolveOutputPath */
+  /** @param file an absolute path from resolveReportPath or resolveContainedReportPath */
   constructor(private readonly file: string) {}
 
   onEnd(report: RunReport): void {

@@ -41,17 +41,35 @@ describe('createReporters', () => {
     expect(fs.readdirSync(dir())).toEqual([]);
   });
 
-  test('a path outside baseDir is refused before the run, with REPORT_PATH_OUTSIDE', () => {
+  test('paths may leave baseDir (the user typed them): an absolute one and "../" are written there', async () => {
     const base = path.join(dir(), 'work');
     fs.mkdirSync(base);
+    const reporter = createReporters({
+      json: '../up/run.json',
+      junit: path.join(dir(), 'ci', 'junit.xml'),
+      baseDir: base,
+    });
+    await feedReport(reporter, modelRunReport());
+    expect(
+      runReportSchema.parse(JSON.parse(fs.readFileSync(path.join(dir(), 'up', 'run.json'), 'utf8'))).paths,
+    ).toBe(3);
+    expect(fs.readFileSync(path.join(dir(), 'ci', 'junit.xml'), 'utf8')).toContain('<testsuites');
+  });
+
+  test('a folder or an empty name is refused before the run, naming the report, and nothing is written', () => {
+    fs.mkdirSync(path.join(dir(), 'reports'));
     let caught: unknown;
     try {
-      createReporters({ json: 'ok.json', html: '../../report.html', baseDir: base });
+      createReporters({ json: 'ok.json', html: 'reports', baseDir: dir() });
     } catch (error) {
       caught = error;
     }
-    expect(isStagesimError(caught, 'REPORT_PATH_OUTSIDE')).toBe(true);
-    expect(fs.readdirSync(dir())).toEqual(['work']);
+    expect(isStagesimError(caught, 'REPORT_PATH_INVALID')).toBe(true);
+    expect((caught as Error).message).toBe('html report path "reports" is a folder, not a file');
+    expect(() => createReporters({ junit: '', baseDir: dir() })).toThrow(
+      'junit report path "" is not a file name',
+    );
+    expect(fs.readdirSync(dir())).toEqual(['reports']);
   });
 
   test('a reporter that fails does not stop the others and is reported on one line', async () => {

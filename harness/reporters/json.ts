@@ -8,7 +8,7 @@ import { runReportSchema, type Reporter, type RunReport } from './report';
  * reads the file can rely on the schema rather than on what a producer happened to write.
  */
 export class JsonReporter implements Reporter {
-  /** @param file an absolute path from resolveOutputPath */
+  /** @param file an absolute path from resolveReportPath or resolveContainedReportPath */
   constructor(private readonly file: string) {}
 
   onEnd(report: RunReport): void {

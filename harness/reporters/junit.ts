@@ -16,7 +16,7 @@ import type { CaseResult, Reporter, RunReport } from './report';
  * says how to reproduce it, the steps in system-out, coverage and seed as properties.
  */
 export class JUnitReporter implements Reporter {
-  /** @param file an absolute path from resolveOutputPath */
+  /** @param file an absolute path from resolveReportPath or resolveContainedReportPath */
   constructor(private readonly file: string) {}
 
   onEnd(report: RunReport): void {

@@ -1,7 +1,19 @@
 import { isStagesimError, StagesimError } from '../../agent/errors';
 import { EXTRA_ENROLLMENT_TOKEN } from '../../agent/provisioning/payload';
-import type { AdminClient, AssignmentTarget } from '../world/AdminClient';
-import type { AdminCenterCommandName, AdminCommand } from './commands';
+import type { ConfigurationFormat } from '../../agent/provisioning/deviceConfiguration';
+import {
+  AdminApiError,
+  type AdminClient,
+  type AssignableKind,
+  type AssignmentTarget,
+} from '../world/AdminClient';
+import {
+  DEFAULT_ASSIGNED_TYPE,
+  PROFILE_MODES,
+  type AdminCenterCommandName,
+  type AdminCommand,
+  type Refusal,
+} from './commands';
 
 /**
  * Stage 1 of a scenario: the admin's work in the admin center, through the admin API. It keeps what the
@@ -25,10 +37,6 @@ interface ProfileState {
 
 type AdminCenterCommand = Extract<AdminCommand, { command: AdminCenterCommandName }>;
 
-const MODES = {
-  fullyManaged: 'corporateOwnedFullyManaged',
-  workProfile: 'corporateOwnedWorkProfile',
-} as const;
 const TOKEN_TYPES = { staging: 'deviceStaging', default: 'default' } as const;
 
 export class AdminCenter {
@@ -37,7 +45,12 @@ export class AdminCenter {
   private readonly filters = new Map<string, string>();
   private readonly groups = new Map<string, string>();
   /** Assignments replace each other in Graph; every target a payload was given is sent again. */
-  private readonly payloads = new Map<string, { id: string; targets: AssignmentTarget[] }>();
+  private readonly payloads = new Map<
+    string,
+    { id: string; kind: AssignableKind; targets: AssignmentTarget[] }
+  >();
+  /** JSON exported with exportToken ... as: NAME, for registerConfiguration. */
+  private readonly exports = new Map<string, { format: ConfigurationFormat; json: string }>();
 
   constructor(private readonly admin: AdminClient) {}
 
@@ -50,7 +63,51 @@ export class AdminCenter {
     return token;
   }
 
+  /** The JSON an earlier exportToken kept under `name`. */
+  exported(name: string): { format: ConfigurationFormat; json: string } {
+    const found = this.exports.get(name);
+    if (!found)
+      throw new StagesimError(
+        'SCENARIO_NO_SUCH_NAME',
+        `no export "${name}" was kept (exportToken ... as: ${name})`,
+      );
+    return found;
+  }
+
+  /** The profile's entity as Graph answers it now (for expectations on any of its fields). */
+  async profileEntity(name: string | undefined): Promise<Record<string, unknown>> {
+    return (await this.admin.getProfile(this.profile(name).id)) as Record<string, unknown>;
+  }
+
+  /**
+   * Runs a step. A step that says `refused` must be refused by the admin center with that error: it
+   * fails if the request succeeds, or is refused with another code, status or message.
+   */
   async run(step: AdminCenterCommand): Promise<void> {
+    const refusal = 'refused' in step && typeof step.refused === 'object' ? (step.refused as Refusal) : null;
+    if (!refusal) return this.perform(step);
+    try {
+      await this.perform(step);
+    } catch (error) {
+      if (!(error instanceof AdminApiError)) throw error;
+      const problems: string[] = [];
+      if (error.graphCode !== refusal.code)
+        problems.push(`refused with ${error.graphCode ?? 'no Graph error code'}, expected ${refusal.code}`);
+      if (refusal.status !== undefined && error.status !== refusal.status)
+        problems.push(`refused with status ${error.status}, expected ${refusal.status}`);
+      if (refusal.message !== undefined && !new RegExp(refusal.message, 'u').test(error.graphMessage ?? ''))
+        problems.push(`the message "${error.graphMessage ?? ''}" does not match /${refusal.message}/`);
+      if (problems.length > 0)
+        throw new StagesimError('SCENARIO_EXPECTATION_FAILED', `${problems.join('; ')} (${error.message})`);
+      return;
+    }
+    throw new StagesimError(
+      'SCENARIO_EXPECTATION_FAILED',
+      `the admin center did the ${step.command}; expected it to refuse with ${refusal.code}`,
+    );
+  }
+
+  private async perform(step: AdminCenterCommand): Promise<void> {
     switch (step.command) {
       case 'createProfile': {
         const expires =
@@ -59,7 +116,8 @@ export class AdminCenter {
             : new Date((await this.admin.now()).getTime() + step.validity * 1000).toISOString();
         const profile = await this.admin.createProfile({
           displayName: step.name,
-          enrollmentMode: MODES[step.mode],
+          enrollmentMode: PROFILE_MODES[step.mode],
+          ...(step.deviceNameTemplate !== undefined ? { deviceNameTemplate: step.deviceNameTemplate } : {}),
           enrollmentTokenType: TOKEN_TYPES[step.token],
           ...(expires ? { tokenExpirationDateTime: expires } : {}),
           ...(step.wifi
@@ -87,6 +145,27 @@ export class AdminCenter {
       case 'revokeToken':
         await this.admin.revokeToken(this.profile(step.profile).id);
         return;
+      case 'editProfile': {
+        const profile = this.profile(step.profile);
+        await this.admin.updateProfile(profile.id, {
+          ...(step.name !== undefined ? { displayName: step.name } : {}),
+          ...(step.description !== undefined ? { description: step.description } : {}),
+          ...(step.deviceNameTemplate !== undefined ? { deviceNameTemplate: step.deviceNameTemplate } : {}),
+        });
+        if (step.name !== undefined && step.name !== profile.name) {
+          this.profiles.delete(profile.name);
+          profile.name = step.name;
+          this.profiles.set(step.name, profile);
+        }
+        return;
+      }
+      case 'deleteProfile': {
+        const profile = this.profile(step.profile);
+        await this.admin.deleteProfile(profile.id);
+        this.profiles.delete(profile.name);
+        if (this.lastProfile === profile) this.lastProfile = null;
+        return;
+      }
       case 'exportToken':
         await this.exportToken(step);
         return;
@@ -107,27 +186,28 @@ export class AdminCenter {
         return;
       case 'assignPolicy':
       case 'assignApp': {
-        const kind = step.command === 'assignPolicy' ? 'policy' : 'app';
-        const key = `${kind}\u0000${step.name}`;
-        let payload = this.payloads.get(key);
-        if (!payload) {
+        // The schema made sure a later step for the same name names no other type.
+        const key = `${step.command}\u0000${step.name}`;
+        let resource = this.payloads.get(key);
+        if (!resource) {
+          const type = step.type ?? DEFAULT_ASSIGNED_TYPE[step.command];
+          const kind: AssignableKind =
+            step.command === 'assignApp'
+              ? 'mobileApp'
+              : type === 'androidDeviceOwnerCompliancePolicy'
+                ? 'deviceCompliancePolicy'
+                : 'deviceConfiguration';
           const created =
-            kind === 'policy'
-              ? await this.admin.createPolicy(step.name)
-              : await this.admin.createApp(step.name);
-          payload = { id: created.id, targets: [] };
-          this.payloads.set(key, payload);
+            step.command === 'assignApp'
+              ? await this.admin.createManagedStoreApp(step.name, step.packageId, type)
+              : kind === 'deviceCompliancePolicy'
+                ? await this.admin.createCompliancePolicy(step.name)
+                : await this.admin.createDeviceConfiguration(step.name, `#microsoft.graph.${type}`);
+          resource = { id: created.id, kind, targets: [] };
+          this.payloads.set(key, resource);
         }
-        payload.targets.push(
-          step.group !== undefined
-            ? { kind: 'group', groupId: this.named(this.groups, step.group, 'group') }
-            : {
-                kind: 'allDevices',
-                filterId: this.named(this.filters, step.filter!, 'assignment filter'),
-                filterType: step.filterMode,
-              },
-        );
-        await this.admin.assign(kind, payload.id, payload.targets);
+        resource.targets.push(this.target(step));
+        await this.admin.assign(resource.kind, resource.id, resource.targets);
         return;
       }
       default: {
@@ -138,6 +218,31 @@ export class AdminCenter {
         );
       }
     }
+  }
+
+  /** The Graph target of one assignPolicy/assignApp step. */
+  private target(
+    step: Extract<AdminCenterCommand, { command: 'assignPolicy' | 'assignApp' }>,
+  ): AssignmentTarget {
+    const intent = step.command === 'assignApp' ? { intent: step.intent } : {};
+    if (step.excludeGroup !== undefined)
+      return {
+        kind: 'exclusionGroup',
+        groupId: this.named(this.groups, step.excludeGroup, 'group'),
+        ...intent,
+      };
+    const filter =
+      step.filter === undefined
+        ? {}
+        : {
+            filterId: this.named(this.filters, step.filter, 'assignment filter'),
+            filterType: step.filterMode,
+          };
+    if (step.group !== undefined)
+      return { kind: 'group', groupId: this.named(this.groups, step.group, 'group'), ...filter, ...intent };
+    if (step.allUsers) return { kind: 'allLicensedUsers', ...filter, ...intent };
+    // allDevices, or a filter alone: all devices through it.
+    return { kind: 'allDevices', ...filter, ...intent };
   }
 
   private profile(name: string | undefined): ProfileState {
@@ -199,6 +304,9 @@ export class AdminCenter {
     for (const key of expect.lacksKeys ?? [])
       if (Object.hasOwn(json, key)) problems.push(`the export has the key ${key}, expected it not to`);
     if (problems.length > 0) throw new StagesimError('SCENARIO_EXPECTATION_FAILED', problems.join('; '));
+    // Kept as the admin center's download is: pretty-printed, ready to paste into a portal.
+    if (step.as !== undefined)
+      this.exports.set(step.as, { format: step.format, json: JSON.stringify(exported, null, 2) });
   }
 }
 

@@ -1,7 +1,7 @@
 import type { DeviceView } from '../../agent/device/SimulatedDevice';
 import type { BackendView } from '../reporters/report';
 import type { AdminClient, LedgerEntry, ManagedDevice } from '../world/AdminClient';
-import type { Expectation } from './expectations';
+import type { Expectation, FieldValue } from './expectations';
 
 /**
  * The checks of an `expect` step. Each answers the problems it found as sentences that say what was
@@ -137,6 +137,19 @@ export function deviceProblems(expectation: Expectation, view: DeviceView, recor
     problems.push(...deliveryProblems(what, 'received', view.deliveries?.[what] ?? [], expected));
   }
 
+  if (expectation.managedDevice !== undefined) {
+    if (!record.device)
+      problems.push(`${view.serialNumber} has no managed device record yet (it is not in the report)`);
+    else
+      problems.push(
+        ...fieldProblems(
+          'the managed device',
+          record.device as Record<string, unknown>,
+          expectation.managedDevice,
+        ),
+      );
+  }
+
   if (ledger !== undefined) {
     const actual = record.ledger.map((entry) => `${entry.toStage} (${entry.actor})`);
     const matches =
@@ -152,6 +165,42 @@ export function deviceProblems(expectation: Expectation, view: DeviceView, recor
     }
   }
   return problems;
+}
+
+/** Whether `actual` is what a field check asks for; answers the problem, or null. */
+export function fieldProblem(
+  owner: string,
+  entity: Record<string, unknown>,
+  field: string,
+  expected: FieldValue,
+): string | null {
+  if (!Object.hasOwn(entity, field))
+    return `${owner} has no field ${field} (it has: ${Object.keys(entity).join(', ')})`;
+  const actual = entity[field];
+  if (expected !== null && typeof expected === 'object') {
+    const text =
+      actual === null || actual === undefined
+        ? ''
+        : typeof actual === 'string'
+          ? actual
+          : JSON.stringify(actual);
+    return new RegExp(expected.matches, 'u').test(text)
+      ? null
+      : `${owner} ${field} is ${JSON.stringify(actual)}, expected it to match /${expected.matches}/`;
+  }
+  return actual === expected
+    ? null
+    : `${owner} ${field} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`;
+}
+
+export function fieldProblems(
+  owner: string,
+  entity: Record<string, unknown>,
+  fields: Record<string, FieldValue>,
+): string[] {
+  return Object.entries(fields)
+    .map(([field, expected]) => fieldProblem(owner, entity, field, expected))
+    .filter((problem): problem is string => problem !== null);
 }
 
 /** The report checks of one expectation (managedDevices). */

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { platformSchema } from '../backend/targeting/platforms';
 import { effectSchema } from '../../agent/model/meta';
+import { COLLECTIONS } from '../backend/resources/catalogue';
 import {
   deviceRefSchema,
   displayNameSchema,
   durationSchema,
   listOf,
+  patternSchema,
   presentKeys,
   strictMap,
   unknownKeyMessage,
@@ -69,9 +71,54 @@ const tokenChoice = z
 
 // --- Admin center ---------------------------------------------------------------------------------
 
-const profileMode = z.enum(['fullyManaged', 'workProfile'], {
-  error: 'expected fullyManaged or workProfile',
+/** Graph's enrollmentMode values, in scenario words; staging tokens exist for the first two only. */
+export const PROFILE_MODES = {
+  fullyManaged: 'corporateOwnedFullyManaged',
+  workProfile: 'corporateOwnedWorkProfile',
+  dedicated: 'corporateOwnedDedicatedDevice',
+  aospUserless: 'corporateOwnedAOSPUserlessDevice',
+  aospUserAssociated: 'corporateOwnedAOSPUserAssociatedDevice',
+} as const;
+const profileModeNames = Object.keys(PROFILE_MODES) as [
+  keyof typeof PROFILE_MODES,
+  ...Array<keyof typeof PROFILE_MODES>,
+];
+const profileMode = z.enum(profileModeNames, {
+  error: `expected ${listOf(profileModeNames)}`,
 });
+
+/**
+ * The admin center refuses the request: the Graph error code it answers (BadRequest, Conflict,
+ * ResourceNotFound, ...), or { code, status, message } with the HTTP status and a regular expression the
+ * message matches. The step then fails if the request succeeds, or is refused otherwise.
+ */
+const graphErrorCode = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]*$/, { error: 'expected a Graph error code such as BadRequest' });
+export const refusalSchema = z
+  .union([
+    graphErrorCode.transform((code) => ({ code, status: undefined, message: undefined })),
+    strictMap(
+      {
+        code: graphErrorCode,
+        status: z.number().int().min(400).max(599).optional().describe('The HTTP status, e.g. 400.'),
+        message: patternSchema.optional().describe('A regular expression the error message matches.'),
+      },
+      'field of refused',
+    ),
+  ])
+  .describe(
+    'Expect the admin center to refuse the request: its Graph error code (BadRequest), or { code, status, message }.',
+  );
+export type Refusal = z.output<typeof refusalSchema>;
+const refused = { refused: refusalSchema.optional() };
+
+const deviceNameTemplate = z
+  .string()
+  .max(200)
+  .describe(
+    "Graph's deviceNameTemplate, e.g. {{SERIAL}}-{{rand:3}} (tokens {{SERIAL}}, {{SERIALLAST4DIGITS}}, {{ENROLLMENTDATETIME}}, {{DEVICETYPE}}, {{USERNAME}}, {{UPNPREFIX}}, {{rand:x}}; at most 63 characters, checked by the admin center).",
+  );
 const tokenType = z.enum(['staging', 'default'], { error: 'expected staging or default' });
 
 const profileWifi = strictMap(
@@ -109,7 +156,7 @@ const createProfile = command(
       mode: profileMode
         .default('fullyManaged')
         .describe(
-          'fullyManaged (corporate-owned fully managed) or workProfile (corporate-owned work profile).',
+          'fullyManaged (corporate-owned fully managed), workProfile (corporate-owned work profile), dedicated, aospUserless or aospUserAssociated.',
         ),
       token: tokenType.default('staging').describe('staging (device staging token) or default.'),
       validity: durationSchema
@@ -120,6 +167,8 @@ const createProfile = command(
       wifi: profileWifi
         .optional()
         .describe('A Wi-Fi network the QR code carries, so a device joins it without anyone typing.'),
+      deviceNameTemplate: deviceNameTemplate.optional(),
+      ...refused,
     },
     'field of createProfile',
   ),
@@ -135,6 +184,7 @@ const tokenLifecycle = (name: string, description: string) =>
       {
         profile: profileRef.optional(),
         validity: durationSchema.optional().describe('How long the new token is valid.'),
+        ...refused,
       },
       `field of ${name}`,
     ),
@@ -154,7 +204,36 @@ const replaceToken = tokenLifecycle(
 const revokeToken = command(
   'revokeToken',
   'Revoke the token of a profile: it expires at once. Short form: the profile name.',
-  strictMap({ profile: profileRef.optional() }, 'field of revokeToken'),
+  strictMap({ profile: profileRef.optional(), ...refused }, 'field of revokeToken'),
+  displayNameSchema,
+  (profile) => ({ profile }),
+);
+
+const editProfile = command(
+  'editProfile',
+  "Edit a profile's name, description or deviceNameTemplate (Graph PATCH); its mode and token type cannot change. Map form only.",
+  strictMap(
+    {
+      profile: profileRef.optional(),
+      name: displayNameSchema.optional().describe('The new name; later steps refer to the profile by it.'),
+      description: z.string().max(1024).optional(),
+      deviceNameTemplate: deviceNameTemplate.optional(),
+      ...refused,
+    },
+    'field of editProfile',
+  ).superRefine((value, ctx) => {
+    if (value.name === undefined && value.description === undefined && value.deviceNameTemplate === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected something to change: name, description or deviceNameTemplate',
+      });
+  }),
+);
+
+const deleteProfile = command(
+  'deleteProfile',
+  'Delete a profile (Graph DELETE): its token stops working; devices already enrolled keep their records. Short form: the profile name.',
+  strictMap({ profile: profileRef.optional(), ...refused }, 'field of deleteProfile'),
   displayNameSchema,
   (profile) => ({ profile }),
 );
@@ -162,6 +241,57 @@ const revokeToken = command(
 const exportFormat = z.enum(['zeroTouch', 'knoxMobileEnrollment'], {
   error: 'expected zeroTouch or knoxMobileEnrollment',
 });
+const exportName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, {
+  error: 'expected a name of letters, digits, - and _ (at most 64)',
+});
+
+const registerConfiguration = command(
+  'registerConfiguration',
+  "Register a device with a zero-touch or Knox Mobile Enrollment configuration holding JSON exported earlier (exportToken ... as: NAME), as an admin does in Google's or Samsung's portal; the device provisions from it on first boot with a network. Short form: the export's name.",
+  strictMap(
+    {
+      ...device,
+      export: exportName.optional().describe('The name an earlier exportToken kept its JSON under.'),
+      json: z
+        .string()
+        .max(8192)
+        .optional()
+        .describe('This text instead of an export (a configuration pasted wrong, say); needs format.'),
+      format: exportFormat
+        .optional()
+        .describe("zeroTouch or knoxMobileEnrollment; with export, the export's own format by default."),
+      dpc: z
+        .string()
+        .regex(/^[A-Za-z][\w]*(\.[A-Za-z][\w]*)+$/, { error: 'expected an Android package name' })
+        .optional()
+        .describe("The DPC the configuration installs; Android Device Policy (Intune's) by default."),
+      cutShort: z
+        .boolean()
+        .optional()
+        .describe('Register only the first half of the JSON, as a paste that lost its end (malformed JSON).'),
+    },
+    'field of registerConfiguration',
+  ).superRefine((value, ctx) => {
+    if ((value.export === undefined) === (value.json === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [value.export === undefined ? 'export' : 'json'],
+        message: 'expected either export (an exported JSON, by name) or json (text), one of the two',
+      });
+    if (value.json !== undefined && value.format === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['format'],
+        message: 'missing; json needs format (zeroTouch or knoxMobileEnrollment)',
+      });
+  }),
+  exportName,
+  (name) => ({ export: name }),
+);
+const unregisterConfiguration = deviceOnly(
+  'unregisterConfiguration',
+  "Remove the device's zero-touch or Knox Mobile Enrollment configuration.",
+);
 
 const exportExpectation = strictMap(
   {
@@ -199,9 +329,15 @@ const exportToken = command(
       format: exportFormat.describe('zeroTouch (DPC extras) or knoxMobileEnrollment (KME custom JSON).'),
       profile: profileRef.optional(),
       expect: exportExpectation.default({ token: 'current' }).describe('What the exported JSON must hold.'),
+      as: exportName
+        .optional()
+        .describe('Keep the exported JSON under this name, for a later registerConfiguration to use.'),
     },
     'field of exportToken',
-  ),
+  ).superRefine((value, ctx) => {
+    if (value.as !== undefined && value.expect.refused === true)
+      ctx.addIssue({ code: 'custom', path: ['as'], message: 'a refused export has no JSON to keep' });
+  }),
   exportFormat,
   (format) => ({ format }),
 );
@@ -259,37 +395,112 @@ const createUserGroup = command(
   (name) => ({ name }),
 );
 
-// Map form only: an assignment needs both what is assigned and where it goes.
-const assignment = (kind: 'policy' | 'app') =>
-  command(
-    kind === 'policy' ? 'assignPolicy' : 'assignApp',
-    `Assign a ${kind} (created if new) through an assignment filter (reaches staged devices) or to a group (reaches devices after stage 3): { name, filter } or { name, group }.`,
-    strictMap(
-      {
-        name: displayNameSchema.describe(`The ${kind} name.`),
-        filter: displayNameSchema
-          .optional()
-          .describe('An assignment filter, by name: assigned to all devices through it.'),
-        filterMode: z
-          .enum(['include', 'exclude'], { error: 'expected include or exclude' })
-          .default('include')
-          .describe('Whether the filter includes or excludes the devices it matches.'),
-        group: displayNameSchema.optional().describe('A dynamic device group or user group, by name.'),
-      },
-      `field of assign${kind === 'policy' ? 'Policy' : 'App'}`,
-    ).superRefine((value, ctx) => {
-      if ((value.group === undefined) === (value.filter === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [value.group === undefined ? 'filter' : 'group'],
-          message: 'expected either filter (an assignment filter) or group (a group), one of the two',
-        });
-      }
-    }),
-  );
+// Map form only: an assignment needs both what is assigned and where it goes. Each step adds one
+// assignment (Graph's target) to the resource, created on first use as the Graph type `type` names.
+const POLICY_TYPES = [
+  ...COLLECTIONS.deviceConfiguration.subtypes,
+  ...COLLECTIONS.deviceCompliancePolicy.subtypes,
+] as [string, ...string[]];
+const APP_TYPES = COLLECTIONS.mobileApp.subtypes as [string, ...string[]];
+/** The Graph type an assignPolicy or assignApp step creates when it names none. */
+export const DEFAULT_ASSIGNED_TYPE = { assignPolicy: POLICY_TYPES[0], assignApp: APP_TYPES[0] } as const;
+/** Where a step's assignment goes: at most one of these, or a filter alone (all devices through it). */
+export const ASSIGNMENT_AUDIENCES = ['group', 'allDevices', 'allUsers', 'excludeGroup'] as const;
 
-const assignPolicy = assignment('policy');
-const assignApp = assignment('app');
+const targetFields = {
+  filter: displayNameSchema
+    .optional()
+    .describe('An assignment filter, by name; alone, the assignment goes to all devices through it.'),
+  filterMode: z
+    .enum(['include', 'exclude'], { error: 'expected include or exclude' })
+    .default('include')
+    .describe('Whether the filter includes or excludes the devices it matches.'),
+  group: displayNameSchema.optional().describe('A dynamic device group or user group, by name.'),
+  allDevices: z.literal(true, { error: 'expected true' }).optional().describe('Assign to all devices.'),
+  allUsers: z
+    .literal(true, { error: 'expected true' })
+    .optional()
+    .describe('Assign to all licensed users (reaches a device once its user signed in).'),
+  excludeGroup: displayNameSchema
+    .optional()
+    .describe('Exclude a group, by name (no filter): it wins over inclusions of the same group type.'),
+};
+
+type TargetFields = z.output<z.ZodObject<typeof targetFields>>;
+
+/** One assignment per step, and an exclusion without a filter. */
+function checkTargetFields(value: TargetFields, ctx: z.RefinementCtx): void {
+  const audiences = ASSIGNMENT_AUDIENCES.filter((key) => value[key] !== undefined);
+  if (audiences.length > 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [audiences[1]!],
+      message: `one assignment per step: ${audiences.join(' and ')} given; use one step for each`,
+    });
+  } else if (audiences.length === 0 && value.filter === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['filter'],
+      message:
+        'expected where to assign: filter (all devices through it), group, allDevices, allUsers or excludeGroup',
+    });
+  } else if (audiences[0] === 'excludeGroup' && value.filter !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['filter'],
+      message:
+        'an excluded group cannot have an assignment filter (Intune offers filters on included groups only)',
+    });
+  }
+}
+
+const WHERE =
+  'Where to: a filter alone (all devices through it; reaches staged devices), group, allDevices, allUsers or excludeGroup, the first three with an optional filter.';
+
+const assignPolicy = command(
+  'assignPolicy',
+  `Assign a configuration profile or compliance policy (created if new). ${WHERE}`,
+  strictMap(
+    {
+      name: displayNameSchema.describe('The profile or policy name.'),
+      type: z
+        .enum(POLICY_TYPES, { error: `expected one of: ${listOf(POLICY_TYPES)}` })
+        .optional()
+        .describe(
+          `Its Graph type (@odata.type without #microsoft.graph.): a device configuration profile or androidDeviceOwnerCompliancePolicy; ${POLICY_TYPES[0]} when the step creates it, the type it was created as otherwise.`,
+        ),
+      ...targetFields,
+    },
+    'field of assignPolicy',
+  ).superRefine(checkTargetFields),
+);
+
+const assignApp = command(
+  'assignApp',
+  `Assign a managed Google Play app (created if new) with an intent. ${WHERE}`,
+  strictMap(
+    {
+      name: displayNameSchema.describe('The app name.'),
+      type: z
+        .enum(APP_TYPES, { error: `expected one of: ${listOf(APP_TYPES)}` })
+        .optional()
+        .describe(
+          `Its Graph type (@odata.type without #microsoft.graph.); ${APP_TYPES[0]} when the step creates it, the type it was created as otherwise.`,
+        ),
+      packageId: z
+        .string()
+        .regex(/^[A-Za-z]\w*(\.[A-Za-z]\w*)+$/, 'an Android package name such as com.microsoft.teams')
+        .optional()
+        .describe('The app package (managed Google Play), when the app is created.'),
+      intent: z
+        .enum(['required', 'available', 'uninstall'], { error: 'expected required, available or uninstall' })
+        .default('required')
+        .describe('What this assignment asks: install it (required), offer it (available) or remove it.'),
+      ...targetFields,
+    },
+    'field of assignApp',
+  ).superRefine(checkTargetFields),
+);
 
 // --- At the device --------------------------------------------------------------------------------
 
@@ -436,9 +647,7 @@ const restoreNetwork = network(
   'The network comes back (or into range): all, wifi or cellular. Short form: which.',
 );
 
-const stallWork = effectSchema.describe(
-  'Only this work stalls: prepareDevice, redeemToken, recordStaged, recordAdminProvisioned, recordEnrolled or checkAccount.',
-);
+const stallWork = effectSchema.describe(`Only this work stalls: ${listOf(effectSchema.options)}.`);
 const stallNetwork = command(
   'stallNetwork',
   "The device's requests hang, so it stays on its progress screen until resumeNetwork. Short form: which work stalls (all when bare).",
@@ -491,6 +700,8 @@ const deviceSetup = {
 
 export const adminCatalogue = {
   createProfile,
+  editProfile,
+  deleteProfile,
   createToken,
   replaceToken,
   revokeToken,
@@ -500,6 +711,8 @@ export const adminCatalogue = {
   createUserGroup,
   assignPolicy,
   assignApp,
+  registerConfiguration,
+  unregisterConfiguration,
   // The default token's stage 1: the admin scans the QR code at the device.
   ...deviceSetup,
 };
@@ -532,6 +745,8 @@ export const environmentCatalogue = {
 /** Commands of the admin center (everything else acts at a device or on the environment). */
 export const ADMIN_CENTER_COMMANDS = [
   'createProfile',
+  'editProfile',
+  'deleteProfile',
   'createToken',
   'replaceToken',
   'revokeToken',

@@ -6,6 +6,8 @@ import type { ScenarioStep } from './schema';
  */
 
 const of = (profile: string | undefined) => (profile === undefined ? '' : ` of ${profile}`);
+const refusedText = (refused: { code: string } | undefined) =>
+  refused === undefined ? '' : ` (expected refused: ${refused.code})`;
 
 function duration(seconds: number): string {
   for (const [unit, size] of [
@@ -40,6 +42,16 @@ function reportCheck(check: { filter?: string; count?: number; deviceName?: stri
     .join(' ');
 }
 
+function fieldsText(fields: Record<string, unknown>): string {
+  return Object.entries(fields)
+    .map(([field, value]) =>
+      value !== null && typeof value === 'object'
+        ? `${field} ~ /${(value as { matches: string }).matches}/`
+        : `${field} = ${JSON.stringify(value)}`,
+    )
+    .join(', ');
+}
+
 function expectation(step: Extract<ScenarioStep, { role: 'expect' }>): string {
   const parts = Object.entries(step.expect)
     .filter(([key, value]) => key !== 'device' && value !== undefined)
@@ -54,6 +66,12 @@ function expectation(step: Extract<ScenarioStep, { role: 'expect' }>): string {
           return `report ${(Array.isArray(value) ? value : [value]).map(reportCheck).join('; ')}`;
         case 'deviceName':
           return `deviceName /${String(value)}/`;
+        case 'managedDevice':
+          return `managed device ${fieldsText(value as Record<string, unknown>)}`;
+        case 'enrollmentProfile': {
+          const check = value as { profile?: string; fields: Record<string, unknown> };
+          return `profile${check.profile ? ` "${check.profile}"` : ''} ${fieldsText(check.fields)}`;
+        }
         default:
           return `${key} ${String(value)}`;
       }
@@ -67,13 +85,21 @@ export function describeStep(step: ScenarioStep): string {
     case 'expect':
       return expectation(step as Extract<ScenarioStep, { role: 'expect' }>);
     case 'createProfile':
-      return `${who} creates profile "${step.name}" (${step.mode}, ${step.token} token${step.validity === undefined ? '' : `, valid ${duration(step.validity)}`})`;
+      return `${who} creates profile "${step.name}" (${step.mode}, ${step.token} token${step.validity === undefined ? '' : `, valid ${duration(step.validity)}`}${step.deviceNameTemplate === undefined ? '' : `, deviceNameTemplate "${step.deviceNameTemplate}"`})${refusedText(step.refused)}`;
     case 'createToken':
-      return `${who} creates a new token${of(step.profile)}`;
+      return `${who} creates a new token${of(step.profile)}${refusedText(step.refused)}`;
     case 'replaceToken':
-      return `${who} replaces the token${of(step.profile)}`;
+      return `${who} replaces the token${of(step.profile)}${refusedText(step.refused)}`;
+    case 'editProfile':
+      return `${who} edits profile${of(step.profile)}${step.name !== undefined ? `: renamed "${step.name}"` : ''}${step.deviceNameTemplate !== undefined ? `, deviceNameTemplate "${step.deviceNameTemplate}"` : ''}${refusedText(step.refused)}`;
+    case 'deleteProfile':
+      return `${who} deletes profile${of(step.profile)}${refusedText(step.refused)}`;
+    case 'registerConfiguration':
+      return `${who} registers the device for ${step.format ?? "its export's format"} with ${step.export !== undefined ? `export "${step.export}"` : 'JSON text'}${step.cutShort ? ' cut short' : ''}${step.dpc ? ` (DPC ${step.dpc})` : ''}`;
+    case 'unregisterConfiguration':
+      return `${who} removes the device's zero-touch or KME configuration`;
     case 'revokeToken':
-      return `${who} revokes the token${of(step.profile)}`;
+      return `${who} revokes the token${of(step.profile)}${refusedText(step.refused)}`;
     case 'exportToken':
       return `${who} exports the token${of(step.profile)} for ${step.format}${step.expect.refused ? ' (refused)' : ''}`;
     case 'createAssignmentFilter':
@@ -84,7 +110,9 @@ export function describeStep(step: ScenarioStep): string {
       return `${who} creates user group "${step.name}" (${step.members.length} member${step.members.length === 1 ? '' : 's'})`;
     case 'assignPolicy':
     case 'assignApp':
-      return `${who} assigns ${step.command === 'assignPolicy' ? 'policy' : 'app'} "${step.name}" to ${step.group !== undefined ? `group "${step.group}"` : `filter "${step.filter}" (${step.filterMode})`}`;
+      return step.excludeGroup !== undefined
+        ? `${who} excludes group "${step.excludeGroup}" from "${step.name}"`
+        : `${who} assigns ${step.command === 'assignPolicy' ? 'policy' : `app (${step.intent})`} "${step.name}"${step.type === undefined ? '' : ` (${step.type})`} to ${assignedTo(step)}`;
     case 'unboxAndPowerOn':
       return `${who} unboxes and powers on the device`;
     case 'powerOn':
@@ -136,4 +164,17 @@ export function describeStep(step: ScenarioStep): string {
     case 'factoryReset':
       return 'the device is reset to factory settings';
   }
+}
+
+function assignedTo(step: {
+  filter?: string;
+  filterMode: string;
+  group?: string;
+  allDevices?: true;
+  allUsers?: true;
+}): string {
+  const filter = step.filter === undefined ? '' : ` with filter "${step.filter}" (${step.filterMode})`;
+  if (step.group !== undefined) return `group "${step.group}"${filter}`;
+  if (step.allUsers) return `all users${filter}`;
+  return `all devices${filter}`;
 }

@@ -63,7 +63,12 @@ function setupWizard(): NonNullable<typeof wizard> {
     const poweredOn = getNextSnapshot(deviceModel, createActor(deviceModel).getSnapshot(), {
       type: 'POWER_ON',
     });
-    const states = new Set([...table.statesOnTheWay(poweredOn)].filter((path) => path !== SIGN_IN_STATE));
+    // The screens a person acts on; the check for a zero-touch or KME configuration runs by itself.
+    const states = new Set(
+      [...table.statesOnTheWay(poweredOn)].filter(
+        (path) => path !== SIGN_IN_STATE && !metaOfPath(path).effect,
+      ),
+    );
     const screens = [...states].map((path) => metaOfPath(path).screen.id).join(', ');
     wizard = { table, states, screens };
   }
@@ -115,9 +120,12 @@ export async function runDeviceCommand(
     }
     case 'completeSetupWizard': {
       const { table, states, screens } = setupWizard();
+      let acted = false;
       for (let guard = 0; guard <= states.size; guard += 1) {
         const view = await device.view();
         if (view.state === SIGN_IN_STATE) return;
+        // A device with a zero-touch or KME configuration goes on by itself once it has a network.
+        if (acted && !states.has(view.state)) return;
         const ways = states.has(view.state) ? table.waysAt(view.state) : undefined;
         if (!ways?.length)
           throw wrongScreen(
@@ -128,6 +136,7 @@ export async function runDeviceCommand(
         const online = step.wifi && surroundings.wifiInRange;
         const choice = ways.find((type) => type === (online ? 'CONNECT_WIFI' : 'SKIP_NETWORK')) ?? ways[0]!;
         await device.perform({ type: choice } as Parameters<TargetDevice['perform']>[0]);
+        acted = true;
       }
       throw wrongScreen(
         'completeSetupWizard',
@@ -172,6 +181,17 @@ export async function runDeviceCommand(
         ...(step.network !== 'wifi' ? { cellular: available } : {}),
       });
     }
+    case 'registerConfiguration': {
+      const exported = step.export !== undefined ? admin.exported(step.export) : null;
+      const json = exported?.json ?? step.json!;
+      return device.setConfiguration({
+        format: step.format ?? exported!.format,
+        json: step.cutShort ? json.slice(0, Math.floor(json.length / 2)) : json,
+        ...(step.dpc !== undefined ? { dpc: step.dpc } : {}),
+      });
+    }
+    case 'unregisterConfiguration':
+      return device.setConfiguration(null);
     case 'stallNetwork':
       return device.holdWork(step.work);
     case 'resumeNetwork':

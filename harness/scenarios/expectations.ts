@@ -83,6 +83,47 @@ const managedDevicesCheck = z
     'Rows of the All devices report (Graph managedDevices): a count, or { filter, count, deviceName }.',
   );
 
+/**
+ * One field of a Graph entity and what it must be: a value (string, number, true/false, null), or
+ * { matches: REGEX } for a field whose text must match.
+ */
+const fieldNameSchema = z.string().regex(/^[A-Za-z@][A-Za-z0-9_.@]{0,127}$/, {
+  error: 'expected a Graph property name such as enrolledDeviceCount',
+});
+const fieldValueSchema = z.union(
+  [
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    strictMap(
+      { matches: patternSchema.describe('A regular expression the value (as text) matches.') },
+      'field of a field check',
+    ),
+  ],
+  { error: 'expected a value (text, number, true/false, null) or { matches: REGEX }' },
+);
+export type FieldValue = z.output<typeof fieldValueSchema>;
+const fieldChecksSchema = z
+  .record(fieldNameSchema, fieldValueSchema, {
+    error: (issue) =>
+      issue.code === 'invalid_key' ? 'expected a Graph property name such as enrolledDeviceCount' : undefined,
+  })
+  .refine((fields) => Object.keys(fields).length > 0, { error: 'expected at least one field to check' })
+  .describe('Graph properties and what each must be: a value, or { matches: REGEX }.');
+
+const enrollmentProfileCheck = strictMap(
+  {
+    profile: displayNameSchema
+      .optional()
+      .describe('The profile, by name; the one created last when left out.'),
+    fields: fieldChecksSchema,
+  },
+  'field of an enrollmentProfile check',
+).describe(
+  "Fields of the enrollment profile as Graph answers it (androidDeviceOwnerEnrollmentProfile): { profile, fields: { enrolledDeviceCount: 1, enrollmentTokenUsageCount: 1, tokenExpirationDateTime: { matches: '^2024-07' } } }.",
+);
+
 const recordedStage = enrollmentStageSchema;
 const ledgerEntry = z.union([
   z
@@ -103,6 +144,7 @@ const DEVICE_CHECKS = [
   'apps',
   'errorReason',
   'ledger',
+  'managedDevice',
 ] as const;
 
 export const expectationSchema = strictMap(
@@ -127,6 +169,12 @@ export const expectationSchema = strictMap(
     apps: deliveredSchema.optional(),
     errorReason: errorReasonSchema.optional(),
     managedDevices: z.union([managedDevicesCheck, z.array(managedDevicesCheck).min(1)]).optional(),
+    managedDevice: fieldChecksSchema
+      .optional()
+      .describe(
+        "Fields of the device's managed device record (Graph managedDevice), e.g. { deviceEnrollmentType: androidEnterpriseFullyManaged, enrollmentProfileName: Frontline }.",
+      ),
+    enrollmentProfile: enrollmentProfileCheck.optional(),
     ledger: z
       .array(ledgerEntry)
       .min(1)
@@ -139,7 +187,7 @@ export const expectationSchema = strictMap(
   if (keys.length === 0)
     ctx.addIssue({
       code: 'custom',
-      message: `expected at least one check: ${listOf([...DEVICE_CHECKS, 'managedDevices'])}`,
+      message: `expected at least one check: ${listOf([...DEVICE_CHECKS, 'managedDevices', 'enrollmentProfile'])}`,
     });
   if (value.userless === true && value.user !== undefined) {
     ctx.addIssue({
@@ -148,11 +196,16 @@ export const expectationSchema = strictMap(
       message: 'a device cannot be userless and have a user; use one of them',
     });
   }
-  if (value.device !== undefined && value.managedDevices !== undefined && keys.length === 1) {
+  if (
+    value.device !== undefined &&
+    (value.managedDevices !== undefined || value.enrollmentProfile !== undefined) &&
+    keys.length === 1
+  ) {
     ctx.addIssue({
       code: 'custom',
       path: ['device'],
-      message: 'managedDevices checks the whole report; device has no effect on it',
+      message:
+        'managedDevices and enrollmentProfile check the admin center, not a device; device has no effect on them',
     });
   }
 });
@@ -173,5 +226,5 @@ export const expectRoleSchema = z
       .transform((expectations) => ({ form: 'list' as const, expectations })),
   ])
   .describe(
-    'Checks: a map of screen, title, stage, userless, user, deviceName, policies, apps, errorReason, ledger, managedDevices (and device), or a list of such maps.',
+    'Checks: a map of screen, title, stage, userless, user, deviceName, policies, apps, errorReason, ledger, managedDevice, managedDevices, enrollmentProfile (and device), or a list of such maps.',
   );

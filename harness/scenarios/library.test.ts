@@ -28,12 +28,18 @@ const REQUIRED = [
   'factory-reset-and-re-stage',
   'sign-in-on-never-staged-device',
   'checksum-mismatch-cant-set-up-device',
+  // Issue 15: zero-touch and KME devices, admin refusals, profile fields, edits and deletion.
+  'zero-touch-device-staged-from-exported-json',
+  'knox-mobile-enrollment-samsung-devices',
+  'zero-touch-revoked-and-expired-token',
+  'admin-center-refuses-staging-tokens-it-does-not-offer',
+  'device-name-template-edit-and-delete-profile',
 ];
 
 describe('the shipped scenario library', () => {
   const folder = join(projectRoot(), 'scenarios');
 
-  it('loads without a single problem and has every scenario issue 6 asks for', async () => {
+  it('loads without a single problem and has every scenario issues 6 and 15 ask for', async () => {
     const { scenarios, problems } = await loadScenarios([folder]);
     expect(problems.map(formatProblem)).toEqual([]);
     const names = scenarios.map((loaded) => basename(loaded.file).replace(/\.yaml$/, ''));

@@ -72,7 +72,7 @@ describe('loading scenario files', () => {
     );
     expect(await linesOf(file)).toEqual([
       `${file}:5:5: devices[0].wiffi: unknown device field "wiffi"; did you mean wifi? expected one of: serial, manufacturer, model, androidVersion, wifi, cellular`,
-      `${file}:8:41: steps[0].admin[0].createProfile.mode: expected fullyManaged or workProfile`,
+      `${file}:8:41: steps[0].admin[0].createProfile.mode: expected fullyManaged, workProfile, dedicated, aospUserless, aospUserAssociated`,
       `${file}:11:9: steps[1].vendor[1]: unknown vendor command "scanQR"; did you mean scanQrCode? expected one of: unboxAndPowerOn, powerOn, completeSetupWizard, connectWifi, scanQrCode, enterToken, tryAgain, powerOff`,
       `${file}:13:14: steps[2].expect.stage: expected a stage: none, tokenCreated, staged, adminProvisioned, enrolled, factoryReset`,
     ]);
@@ -86,6 +86,22 @@ describe('loading scenario files', () => {
     );
     expect(await linesOf(file)).toEqual([
       `${file}:9:27: steps[3].user[0].signIn.device: no device NOPE in this scenario; expected one of: XX1234`,
+    ]);
+  });
+
+  it('points a malformed assignment step at its line: a filter on an excluded group, two targets', async () => {
+    const file = files.write(
+      'assign.yaml',
+      `${VALID}  - admin:
+      - createUserGroup: { name: Staff, members: [john@contoso.com] }
+      - createAssignmentFilter: { name: Pixels, rule: '(device.model -eq "Pixel 8")' }
+      - assignPolicy: { name: Kiosk, excludeGroup: Staff, filter: Pixels }
+      - assignApp: { name: Teams, allDevices: true, allUsers: true }
+`,
+    );
+    expect(await linesOf(file)).toEqual([
+      `${file}:11:67: steps[3].admin[2].assignPolicy.filter: an excluded group cannot have an assignment filter (Intune offers filters on included groups only)`,
+      `${file}:12:63: steps[3].admin[3].assignApp.allUsers: one assignment per step: allDevices and allUsers given; use one step for each`,
     ]);
   });
 
@@ -247,6 +263,86 @@ describe('finding scenario files', () => {
       'bad1.yaml SCENARIO_INVALID',
       'bad1.yaml SCENARIO_INVALID',
       'bad2.yaml SCENARIO_YAML_TAG',
+    ]);
+  });
+});
+
+describe('zero-touch, KME, refusals, field checks and profile edits in a file', () => {
+  const HEAD = `name: New commands
+description: Mistakes in the commands of issue 15.
+devices: [ZT-1]
+steps:
+`;
+
+  it('points a registerConfiguration without an earlier export, or with both export and json, at its line', async () => {
+    const file = files.write(
+      'zt.yaml',
+      `${HEAD}  - admin:
+      - createProfile: Frontline
+      - registerConfiguration: frontline-zt
+      - registerConfiguration: { export: x, json: "{}" }
+      - registerConfiguration: { json: "{}" }
+      - exportToken: { format: zeroTouch, as: "not a name" }
+`,
+    );
+    expect(await linesOf(file)).toEqual([
+      `${file}:8:32: steps[0].admin[2].registerConfiguration.format: missing; json needs format (zeroTouch or knoxMobileEnrollment)`,
+      `${file}:8:51: steps[0].admin[2].registerConfiguration.json: expected either export (an exported JSON, by name) or json (text), one of the two`,
+      `${file}:9:32: steps[0].admin[3].registerConfiguration.format: missing; json needs format (zeroTouch or knoxMobileEnrollment)`,
+      `${file}:10:47: steps[0].admin[4].exportToken.as: expected a name of letters, digits, - and _ (at most 64)`,
+    ]);
+  });
+
+  it('names an export that was never kept, and a profile that was deleted or renamed', async () => {
+    const file = files.write(
+      'refs.yaml',
+      `${HEAD}  - admin:
+      - createProfile: Frontline
+      - exportToken: { format: knoxMobileEnrollment, as: kme }
+      - registerConfiguration: zt
+      - editProfile: { name: Frontline renamed }
+      - revokeToken: Frontline
+      - deleteProfile: Frontline renamed
+      - deleteProfile: Frontline renamed
+`,
+    );
+    expect(await linesOf(file)).toEqual([
+      `${file}:8:32: steps[0].admin[2].registerConfiguration.export: no export "zt" is kept before this step; add "as: zt" to an exportToken first (kept: kme)`,
+      `${file}:10:22: steps[0].admin[4].revokeToken.profile: no profile "Frontline" is created before this step; expected one of: Frontline renamed`,
+      `${file}:12:24: steps[0].admin[6].deleteProfile.profile: no profile "Frontline renamed" is created before this step; expected one of: (none)`,
+    ]);
+  });
+
+  it('points an enrollmentProfile check at a profile that no longer exists', async () => {
+    const file = files.write(
+      'gone.yaml',
+      `${HEAD}  - admin: [{ createProfile: Frontline }, { deleteProfile: Frontline }]
+  - expect: { enrollmentProfile: { profile: Frontline, fields: { enrolledDeviceCount: 0 } } }
+`,
+    );
+    expect(await linesOf(file)).toEqual([
+      `${file}:6:45: steps[1].expect.enrollmentProfile.profile: no profile "Frontline" exists at this check; expected one of: (none)`,
+    ]);
+  });
+
+  it('says what a refusal, a field check and an edit must hold', async () => {
+    const file = files.write(
+      'checks.yaml',
+      `${HEAD}  - admin:
+      - createProfile: { name: Kiosk, mode: kiosk, refused: 400 }
+      - editProfile: { profile: Kiosk }
+  - expect: { managedDevice: { "bad name": 1 } }
+  - expect: { enrollmentProfile: { fields: { enrolledDeviceCount: [1] } } }
+  - expect: { enrollmentProfile: { fields: {} } }
+`,
+    );
+    expect(await linesOf(file)).toEqual([
+      `${file}:6:45: steps[0].admin[0].createProfile.mode: expected fullyManaged, workProfile, dedicated, aospUserless, aospUserAssociated`,
+      `${file}:6:61: steps[0].admin[0].createProfile.refused: expected text, or a map; got the number 400`,
+      `${file}:7:22: steps[0].admin[1].editProfile: expected something to change: name, description or deviceNameTemplate`,
+      `${file}:8:44: steps[1].expect.managedDevice.bad name: expected a Graph property name such as enrolledDeviceCount`,
+      `${file}:9:67: steps[2].expect.enrollmentProfile.fields.enrolledDeviceCount: expected a value (text, number, true/false, null) or { matches: REGEX }`,
+      `${file}:10:44: steps[3].expect.enrollmentProfile.fields: expected at least one field to check`,
     ]);
   });
 });

@@ -7,6 +7,7 @@ import { AdminCenter } from './adminCenter';
 import {
   backendViewOf,
   deviceProblems,
+  fieldProblems,
   readBackendRecord,
   reportProblems,
   type BackendRecord,
@@ -146,6 +147,29 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
           deviceResult(action, 'expect', serial, view, backendRecord, problems, since);
           if (problems.length > 0) fail(loadedStep, serial, problems);
         }
+      }
+      if (expectation.enrollmentProfile !== undefined) {
+        const check = expectation.enrollmentProfile;
+        const problems = await admin
+          .profileEntity(check.profile)
+          .then((entity) =>
+            fieldProblems(`profile "${check.profile ?? String(entity.displayName)}"`, entity, check.fields),
+          )
+          .catch((error: unknown) => [`could not read the profile: ${oneLine(error)}`]);
+        record({
+          action: describeStep({ ...step, expect: { enrollmentProfile: check } }),
+          kind: 'expect',
+          device: null,
+          state: null,
+          screen: null,
+          stage: null,
+          userless: null,
+          backend: null,
+          status: problems.length === 0 ? 'passed' : 'failed',
+          error: problems.length === 0 ? null : problems.join('; '),
+          durationMs: Date.now() - since,
+        });
+        if (problems.length > 0) fail(loadedStep, null, problems);
       }
       if (expectation.managedDevices !== undefined) {
         const problems = await reportProblems(expectation, current.admin).catch((error: unknown) => [

@@ -226,8 +226,108 @@ describe('scenario schema', () => {
       'devices.count: expected at most 100 devices',
     ]);
     expect(problems(withProfile({ admin: { assignPolicy: { name: 'X' } } }))).toEqual([
-      'steps[1].admin.assignPolicy.filter: expected either filter (an assignment filter) or group (a group), one of the two',
+      'steps[1].admin.assignPolicy.filter: expected where to assign: filter (all devices through it), group, allDevices, allUsers or excludeGroup',
     ]);
+  });
+
+  describe('assignPolicy and assignApp onto Graph resources', () => {
+    const withTargets = (...admin: unknown[]) =>
+      withProfile({
+        admin: [
+          { createAssignmentFilter: { name: 'F', rule: '(device.model -eq "Pixel 8")' } },
+          { createUserGroup: { name: 'Staff', members: ['john@contoso.com'] } },
+          {
+            createDynamicDeviceGroup: {
+              name: 'Devices',
+              membershipRule: '(device.deviceModel -eq "Pixel 8")',
+            },
+          },
+          ...admin,
+        ],
+      });
+    const adminSteps = (...admin: unknown[]) =>
+      steps(withTargets(...admin) as ScenarioInput).filter((step) => step.command.startsWith('assign'));
+
+    it('reads all devices, all users, a group with a filter and an exclusion, with Graph types and intents', () => {
+      expect(
+        adminSteps(
+          { assignPolicy: { name: 'Kiosk', allDevices: true } },
+          { assignPolicy: { name: 'Kiosk', excludeGroup: 'Devices' } },
+          {
+            assignPolicy: {
+              name: 'Compliant',
+              type: 'androidDeviceOwnerCompliancePolicy',
+              allUsers: true,
+              filter: 'F',
+            },
+          },
+          {
+            assignApp: {
+              name: 'Teams',
+              packageId: 'com.microsoft.teams',
+              group: 'Staff',
+              filter: 'F',
+              filterMode: 'exclude',
+            },
+          },
+          { assignApp: { name: 'Teams', intent: 'uninstall', allDevices: true } },
+        ),
+      ).toEqual([
+        { role: 'admin', command: 'assignPolicy', name: 'Kiosk', filterMode: 'include', allDevices: true },
+        expect.objectContaining({ command: 'assignPolicy', name: 'Kiosk', excludeGroup: 'Devices' }),
+        expect.objectContaining({
+          type: 'androidDeviceOwnerCompliancePolicy',
+          allUsers: true,
+          filter: 'F',
+          filterMode: 'include',
+        }),
+        expect.objectContaining({
+          command: 'assignApp',
+          intent: 'required',
+          group: 'Staff',
+          filter: 'F',
+          filterMode: 'exclude',
+        }),
+        expect.objectContaining({ command: 'assignApp', intent: 'uninstall', allDevices: true }),
+      ]);
+    });
+
+    it('refuses two targets in one step, a filter on an exclusion, unknown types, groups and intents', () => {
+      expect(
+        problems(
+          withTargets(
+            { assignPolicy: { name: 'A', group: 'Staff', allUsers: true } },
+            { assignPolicy: { name: 'B', excludeGroup: 'Staff', filter: 'F' } },
+            { assignPolicy: { name: 'C', type: 'iosGeneralDeviceConfiguration', allDevices: true } },
+            { assignApp: { name: 'E', allDevices: false } },
+            { assignApp: { name: 'F1', intent: 'install', allUsers: true } },
+            { assignApp: { name: 'G', packageId: 'not a package', allUsers: true } },
+          ),
+        ),
+      ).toEqual([
+        'steps[1].admin[3].assignPolicy.allUsers: one assignment per step: group and allUsers given; use one step for each',
+        'steps[1].admin[4].assignPolicy.filter: an excluded group cannot have an assignment filter (Intune offers filters on included groups only)',
+        expect.stringMatching(
+          /^steps\[1\]\.admin\[5\]\.assignPolicy\.type: expected one of: androidDeviceOwnerGeneralDeviceConfiguration, .*androidDeviceOwnerCompliancePolicy/,
+        ),
+        'steps[1].admin[6].assignApp.allDevices: expected true',
+        'steps[1].admin[7].assignApp.intent: expected required, available or uninstall',
+        'steps[1].admin[8].assignApp.packageId: an Android package name such as com.microsoft.teams',
+      ]);
+      // Checked across steps once every step reads.
+      expect(
+        problems(
+          withTargets(
+            { assignPolicy: { name: 'D', excludeGroup: 'Nobody' } },
+            { assignPolicy: { name: 'H', allDevices: true } },
+            { assignPolicy: { name: 'H', type: 'androidDeviceOwnerWiFiConfiguration', allUsers: true } },
+          ),
+        ),
+      ).toEqual([
+        'steps[1].admin[3].assignPolicy.excludeGroup: no group "Nobody" is created before this step; expected one of: Staff, Devices',
+        'steps[1].admin[5].assignPolicy.type: "H" was created as androidDeviceOwnerGeneralDeviceConfiguration by an earlier step; one name, one type',
+      ]);
+    });
   });
 
   it('reports a missing required field as missing', () => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_DEVICE } from '../../agent/device/deviceProfile';
 import {
   adminCatalogue,
+  DEFAULT_ASSIGNED_TYPE,
   environmentCatalogue,
   roleSchema,
   userCatalogue,
@@ -215,6 +216,9 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
   let lastProfile: string | null = null;
   const filters = new Set<string>();
   const groups = new Set<string>();
+  const exportsKept = new Set<string>();
+  /** The Graph type each assigned policy or app was created as, by command and name. */
+  const assignedTypes = new Map<string, string>();
   const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
 
   scenario.steps.forEach((step, i) => {
@@ -227,6 +231,21 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
             at,
             `no device ${expectation.device} in this scenario; expected one of: ${listOf([...serials])}`,
           );
+        }
+        const checked = expectation.enrollmentProfile;
+        if (checked !== undefined) {
+          const at: Path =
+            step.form === 'list'
+              ? ['steps', i, 'expect', j, 'enrollmentProfile']
+              : ['steps', i, 'expect', 'enrollmentProfile'];
+          const name = checked.profile ?? lastProfile;
+          if (name === null)
+            issue(at, 'no profile is created before this check; add "- admin: { createProfile: ... }" first');
+          else if (!profiles.has(name))
+            issue(
+              checked.profile === undefined ? at : [...at, 'profile'],
+              `no profile "${name}" exists at this check; expected one of: ${listOf([...profiles.keys()]) || '(none)'}`,
+            );
         }
       });
       return;
@@ -241,12 +260,54 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
         );
       }
       const profileName = typeof args.profile === 'string' ? args.profile : null;
+      const knownProfile = (): string | null => {
+        const name = profileName ?? lastProfile;
+        if (name === null) {
+          issue(at, `no profile is created before this step; add "- admin: { createProfile: ... }" first`);
+          return null;
+        }
+        if (!profiles.has(name)) {
+          issue(
+            [...at, 'profile'],
+            `no profile "${name}" is created before this step; expected one of: ${listOf([...profiles.keys()]) || '(none)'}`,
+          );
+          return null;
+        }
+        return name;
+      };
+      // A request the admin center is expected to refuse changes nothing later steps can refer to.
+      const refusedStep = 'refused' in command && command.refused !== undefined;
       switch (command.command) {
         case 'createProfile':
+          if (refusedStep) return;
           if (profiles.has(command.name))
             issue([...at, 'name'], `a profile named "${command.name}" was created already`);
           profiles.set(command.name, { replaced: false });
           lastProfile = command.name;
+          return;
+        case 'editProfile': {
+          const name = knownProfile();
+          if (name === null || refusedStep || command.name === undefined || command.name === name) return;
+          if (profiles.has(command.name))
+            issue([...at, 'name'], `a profile named "${command.name}" exists already`);
+          profiles.set(command.name, profiles.get(name)!);
+          profiles.delete(name);
+          if (lastProfile === name) lastProfile = command.name;
+          return;
+        }
+        case 'deleteProfile': {
+          const name = knownProfile();
+          if (name === null || refusedStep) return;
+          profiles.delete(name);
+          if (lastProfile === name) lastProfile = null;
+          return;
+        }
+        case 'registerConfiguration':
+          if (command.export !== undefined && !exportsKept.has(command.export))
+            issue(
+              [...at, 'export'],
+              `no export "${command.export}" is kept before this step; add "as: ${command.export}" to an exportToken first${exportsKept.size > 0 ? ` (kept: ${listOf([...exportsKept])})` : ''}`,
+            );
           return;
         case 'createAssignmentFilter':
           if (filters.has(command.name))
@@ -267,11 +328,25 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
               `no assignment filter "${command.filter}" is created before this step; expected one of: ${listOf([...filters]) || '(none: add createAssignmentFilter first)'}`,
             );
           }
-          if (command.group !== undefined && !groups.has(command.group)) {
-            issue(
-              [...at, 'group'],
-              `no group "${command.group}" is created before this step; expected one of: ${listOf([...groups]) || '(none: add createDynamicDeviceGroup or createUserGroup first)'}`,
-            );
+          for (const field of ['group', 'excludeGroup'] as const) {
+            const group = command[field];
+            if (group !== undefined && !groups.has(group)) {
+              issue(
+                [...at, field],
+                `no group "${group}" is created before this step; expected one of: ${listOf([...groups]) || '(none: add createDynamicDeviceGroup or createUserGroup first)'}`,
+              );
+            }
+          }
+          {
+            const key = `${command.command}\u0000${command.name}`;
+            const known = assignedTypes.get(key);
+            if (known === undefined)
+              assignedTypes.set(key, command.type ?? DEFAULT_ASSIGNED_TYPE[command.command]);
+            else if (command.type !== undefined && known !== command.type)
+              issue(
+                [...at, 'type'],
+                `"${command.name}" was created as ${known} by an earlier step; one name, one type`,
+              );
           }
           return;
         case 'createToken':
@@ -295,8 +370,13 @@ function checkReferences(scenario: BaseScenario, ctx: z.RefinementCtx): void {
             );
             return;
           }
-          if (command.command === 'createToken' || command.command === 'replaceToken')
+          if ((command.command === 'createToken' || command.command === 'replaceToken') && !refusedStep)
             profile.replaced = true;
+          if (command.command === 'exportToken' && command.as !== undefined) {
+            if (exportsKept.has(command.as))
+              issue([...at, 'as'], `an export named "${command.as}" is kept already`);
+            exportsKept.add(command.as);
+          }
           const wantsPrevious =
             ((command.command === 'scanQrCode' || command.command === 'enterToken') &&
               command.token === 'previous') ||

@@ -2,6 +2,7 @@ import type { DeviceTransition, DeviceView } from '../../agent/device/SimulatedD
 import type { Effect } from '../../agent/model/meta';
 import type { DeviceProfileInput } from '../../agent/device/deviceProfile';
 import type { DeviceEvent } from '../../agent/model/events';
+import type { DeviceConfigurationInput } from '../../agent/provisioning/deviceConfiguration';
 
 /**
  * What a person does at a device, as the harness asks for it. Most actions are the model's own action
@@ -36,6 +37,11 @@ export interface TargetDevice {
   /** Pull the power: the device goes dark wherever it is. */
   cutPower(): Promise<void>;
   setNetwork(conditions: NetworkConditions): Promise<void>;
+  /**
+   * Register (null: remove) the device's zero-touch or Knox Mobile Enrollment configuration, as an admin
+   * does in Google's or Samsung's portal; the setup wizard finds it when it next checks in.
+   */
+  setConfiguration(configuration: DeviceConfigurationInput | null): Promise<void>;
   /** Keep the device on its progress screen (a stalled network) until released; one effect or all. */
   holdWork(effect?: Effect): Promise<void>;
   releaseWork(): Promise<void>;

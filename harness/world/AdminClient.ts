@@ -36,6 +36,14 @@ const managedDeviceSchema = z.looseObject({
   simulatorEnrollmentStage: z.string(),
   simulatorDeliveredPolicies: z.array(z.string()),
   simulatorDeliveredApps: z.array(z.string()),
+  simulatorDeliveredResources: z.array(
+    z.object({
+      '@odata.type': z.string(),
+      id: z.string(),
+      displayName: z.string(),
+      intent: z.string().optional(),
+    }),
+  ),
 });
 export type ManagedDevice = z.infer<typeof managedDeviceSchema>;
 
@@ -69,22 +77,84 @@ export interface CreateProfileInput {
   /** When the first token expires (staging tokens; default tokens never expire). */
   tokenExpirationDateTime?: string;
   wifi?: { ssid: string; password?: string; security?: 'none' | 'wpa' | 'wep' };
+  deviceNameTemplate?: string;
 }
 
+/** What a PATCH of a profile may change. */
+export interface ProfileChanges {
+  displayName?: string;
+  description?: string;
+  deviceNameTemplate?: string;
+}
+
+/** The Intune resources that can be assigned (Graph beta entity sets). */
+export type AssignableKind = 'deviceConfiguration' | 'deviceCompliancePolicy' | 'mobileApp';
+
+export type AppIntent = 'required' | 'available' | 'uninstall';
+
+interface TargetFilter {
+  filterId?: string;
+  filterType?: 'include' | 'exclude';
+  /** Apps only (default required). */
+  intent?: AppIntent;
+}
+
+/** Where an assignment goes, in Graph's terms (allDevices... and groupAssignmentTarget and so on). */
 export type AssignmentTarget =
-  | { kind: 'allDevices'; filterId: string; filterType?: 'include' | 'exclude' }
-  | { kind: 'group'; groupId: string };
+  | ({ kind: 'allDevices' } & TargetFilter)
+  | ({ kind: 'allLicensedUsers' } & TargetFilter)
+  | ({ kind: 'group'; groupId: string } & TargetFilter)
+  | { kind: 'exclusionGroup'; groupId: string; intent?: AppIntent };
+
+const TARGET_ODATA_TYPES: Record<AssignmentTarget['kind'], string> = {
+  allDevices: '#microsoft.graph.allDevicesAssignmentTarget',
+  allLicensedUsers: '#microsoft.graph.allLicensedUsersAssignmentTarget',
+  group: '#microsoft.graph.groupAssignmentTarget',
+  exclusionGroup: '#microsoft.graph.exclusionGroupAssignmentTarget',
+};
+
+/** Graph's target object for one of ours. */
+export function graphTarget(target: AssignmentTarget): Record<string, unknown> {
+  const filterId = 'filterId' in target ? target.filterId : undefined;
+  return {
+    '@odata.type': TARGET_ODATA_TYPES[target.kind],
+    ...('groupId' in target ? { groupId: target.groupId } : {}),
+    ...(filterId === undefined
+      ? {}
+      : {
+          deviceAndAppManagementAssignmentFilterId: filterId,
+          deviceAndAppManagementAssignmentFilterType:
+            ('filterType' in target && target.filterType) || 'include',
+        }),
+  };
+}
 
 export const PATHS = {
   profiles: '/beta/deviceManagement/androidDeviceOwnerEnrollmentProfiles',
   filters: '/beta/deviceManagement/assignmentFilters',
   groups: '/beta/groups',
-  policies: '/beta/deviceManagement/simulatorPolicies',
-  apps: '/beta/deviceManagement/simulatorApps',
+  deviceConfiguration: '/beta/deviceManagement/deviceConfigurations',
+  deviceCompliancePolicy: '/beta/deviceManagement/deviceCompliancePolicies',
+  mobileApp: '/beta/deviceAppManagement/mobileApps',
   managedDevices: '/beta/deviceManagement/managedDevices',
   clock: '/simulator/clock',
   ledger: '/simulator/ledger',
 } as const;
+
+/**
+ * The admin API answered with an error: StagesimError ADMIN_API_ERROR, with the HTTP status and Graph's
+ * error code and message (`{"error": {"code", "message"}}`) kept apart so a caller can check them.
+ */
+export class AdminApiError extends StagesimError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly graphCode: string | null,
+    readonly graphMessage: string | null,
+  ) {
+    super('ADMIN_API_ERROR', message);
+  }
+}
 
 export class AdminClient {
   constructor(
@@ -100,6 +170,7 @@ export class AdminClient {
       enrollmentMode: input.enrollmentMode,
       enrollmentTokenType: input.enrollmentTokenType,
       ...(input.tokenExpirationDateTime ? { tokenExpirationDateTime: input.tokenExpirationDateTime } : {}),
+      ...(input.deviceNameTemplate !== undefined ? { deviceNameTemplate: input.deviceNameTemplate } : {}),
       ...(input.wifi
         ? {
             configureWifi: true,
@@ -114,6 +185,14 @@ export class AdminClient {
 
   async getProfile(id: string): Promise<ProfileEntity> {
     return profileSchema.parse(await this.request('GET', `${PATHS.profiles}/${id}`));
+  }
+
+  async updateProfile(id: string, changes: ProfileChanges): Promise<ProfileEntity> {
+    return profileSchema.parse(await this.request('PATCH', `${PATHS.profiles}/${id}`, changes));
+  }
+
+  async deleteProfile(id: string): Promise<void> {
+    await this.request('DELETE', `${PATHS.profiles}/${id}`, undefined, 204);
   }
 
   /** The profile's current token and its QR code as a PNG (Graph renders qrCodeImage only on $select). */
@@ -200,28 +279,67 @@ export class AdminClient {
     );
   }
 
-  async createPolicy(displayName: string): Promise<NamedEntity> {
-    return entitySchema.parse(await this.request('POST', PATHS.policies, { displayName }, 201));
+  /** A device configuration profile; by default Android Enterprise fully managed device restrictions. */
+  async createDeviceConfiguration(
+    displayName: string,
+    odataType = '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
+    settings: Record<string, unknown> = {},
+  ): Promise<NamedEntity> {
+    return entitySchema.parse(
+      await this.request(
+        'POST',
+        PATHS.deviceConfiguration,
+        { '@odata.type': odataType, displayName, ...settings },
+        201,
+      ),
+    );
   }
 
-  async createApp(displayName: string): Promise<NamedEntity> {
-    return entitySchema.parse(await this.request('POST', PATHS.apps, { displayName }, 201));
+  async createCompliancePolicy(
+    displayName: string,
+    settings: Record<string, unknown> = {},
+  ): Promise<NamedEntity> {
+    return entitySchema.parse(
+      await this.request(
+        'POST',
+        PATHS.deviceCompliancePolicy,
+        { '@odata.type': '#microsoft.graph.androidDeviceOwnerCompliancePolicy', displayName, ...settings },
+        201,
+      ),
+    );
   }
 
-  async assign(kind: 'policy' | 'app', id: string, targets: AssignmentTarget[]): Promise<void> {
-    const assignments = targets.map((target) => ({
-      target:
-        target.kind === 'allDevices'
-          ? {
-              '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget',
-              deviceAndAppManagementAssignmentFilterId: target.filterId,
-              deviceAndAppManagementAssignmentFilterType: target.filterType ?? 'include',
-            }
-          : { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: target.groupId },
-    }));
-    await this.request('POST', `${kind === 'policy' ? PATHS.policies : PATHS.apps}/${id}/assign`, {
-      assignments,
-    });
+  /** A managed Google Play app. */
+  async createManagedStoreApp(
+    displayName: string,
+    packageId?: string,
+    type = 'androidManagedStoreApp',
+  ): Promise<NamedEntity> {
+    const ids = packageId === undefined ? {} : { packageId, appIdentifier: packageId };
+    return entitySchema.parse(
+      await this.request(
+        'POST',
+        PATHS.mobileApp,
+        { '@odata.type': `#microsoft.graph.${type}`, displayName, ...ids },
+        201,
+      ),
+    );
+  }
+
+  /** Graph's assign action: replaces all of the resource's assignments with these. */
+  async assign(kind: AssignableKind, id: string, targets: AssignmentTarget[]): Promise<void> {
+    const path = `${PATHS[kind]}/${id}/assign`;
+    if (kind === 'mobileApp') {
+      const mobileAppAssignments = targets.map((target) => ({
+        '@odata.type': '#microsoft.graph.mobileAppAssignment',
+        intent: target.intent ?? 'required',
+        target: graphTarget(target),
+      }));
+      await this.request('POST', path, { mobileAppAssignments }, 204);
+      return;
+    }
+    const assignments = targets.map((target) => ({ target: graphTarget(target) }));
+    await this.request('POST', path, { assignments });
   }
 
   // --- Reports --------------------------------------------------------------------------------------
@@ -279,15 +397,23 @@ export class AdminClient {
     const { text } = response;
     if (response.status !== expected) {
       let detail = text.slice(0, 300);
+      let code: string | null = null;
+      let message: string | null = null;
       try {
         const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-        if (parsed.error) detail = `${parsed.error.code}: ${parsed.error.message}`;
+        if (parsed.error) {
+          detail = `${parsed.error.code}: ${parsed.error.message}`;
+          code = parsed.error.code ?? null;
+          message = parsed.error.message ?? null;
+        }
       } catch {
         // not JSON: keep the raw text
       }
-      throw new StagesimError(
-        'ADMIN_API_ERROR',
+      throw new AdminApiError(
         `${method} ${path} answered ${response.status} (expected ${expected}): ${detail}`,
+        response.status,
+        code,
+        message,
       );
     }
     return text === '' ? undefined : JSON.parse(text);

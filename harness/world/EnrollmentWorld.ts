@@ -6,8 +6,13 @@ import {
   PROVISIONING_KEYS,
   serializeProvisioningPayload,
 } from '../../agent/provisioning/payload';
+import {
+  type ConfigurationFormat,
+  type DeviceConfigurationInput,
+} from '../../agent/provisioning/deviceConfiguration';
+import { exportForKnoxMobileEnrollment, exportForZeroTouch } from '../../agent/provisioning/payload';
 import { renderQrPng } from '../backend/qr/renderQrPng';
-import type { AdminClient, ProfileEntity, ProfileMode, ProfileTokenType } from './AdminClient';
+import type { AdminClient, NamedEntity, ProfileEntity, ProfileMode, ProfileTokenType } from './AdminClient';
 
 /**
  * Stage 1 as a harness needs it: the admin's profiles, tokens and targeting, and the tokens a vendor
@@ -31,17 +36,30 @@ export interface OfferedToken {
   profile: ProfileEntity | null;
 }
 
-/** What the admin assigned, and so what a device must have received at each stage. */
-export interface TargetingPlan {
-  /** Targets through an assignment filter: delivered from stage 2 on. */
-  filterPolicy: string;
-  /** Targets a dynamic device group: delivered only after the user signed in. */
-  deviceGroupApp: string;
-  /** Targets a user group the tenant user is in: delivered after sign-in. */
-  userGroupPolicy: string;
+/** A resource the admin created and assigned, as Graph names it. */
+export interface PlannedResource {
+  id: string;
+  '@odata.type': string;
+  displayName: string;
 }
 
+/** What the admin assigned, and so what a device must have received at each stage. */
+export interface TargetingPlan {
+  /** A Wi-Fi configuration profile for all devices through an assignment filter: from stage 2 on. */
+  filterPolicy: PlannedResource;
+  /** A managed Google Play app (required) for a dynamic device group: only after the user signed in. */
+  deviceGroupApp: PlannedResource;
+  /** A VPN configuration profile for a user group the tenant user is in: after sign-in. */
+  userGroupPolicy: PlannedResource;
+}
+
+export type ConfigurationVariant = 'valid' | 'malformed' | 'otherDpc' | 'checksumMismatch' | 'downloadFailed';
+
 const STAGING_VALIDITY_DAYS = 30;
+const WRONG_CHECKSUM = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const WRONG_DPC_URL = 'https://downloads.contoso.example/dpc.apk';
+/** Google's sample DPC (TestDPC): a device policy controller that is not Intune's. */
+export const OTHER_DPC_ADMIN = 'com.afwsamples.testdpc/com.afwsamples.testdpc.DeviceAdminReceiver';
 const WIFI = { ssid: 'Contoso-Staging', password: 'staging-passphrase', security: 'wpa' as const };
 
 export function randomTokenValue(): string {
@@ -91,21 +109,45 @@ export class EnrollmentWorld {
    */
   async targetProfile(profile: ProfileEntity, upn: string): Promise<TargetingPlan> {
     const rule = `(device.enrollmentProfileName -eq "${profile.displayName}")`;
-    const plan: TargetingPlan = {
-      filterPolicy: `${profile.displayName}: stage 2 Wi-Fi policy`,
-      deviceGroupApp: `${profile.displayName}: Microsoft Teams`,
-      userGroupPolicy: `${profile.displayName}: user VPN policy`,
-    };
+    const planned = (entity: NamedEntity, odataType: string): PlannedResource => ({
+      id: entity.id,
+      '@odata.type': odataType,
+      displayName: entity.displayName,
+    });
+    const wifi = '#microsoft.graph.androidDeviceOwnerWiFiConfiguration';
+    const vpn = '#microsoft.graph.androidDeviceOwnerVpnConfiguration';
+    const store = '#microsoft.graph.androidManagedStoreApp';
+
     const filter = await this.admin.createAssignmentFilter(`${profile.displayName} filter`, rule);
-    const filterPolicy = await this.admin.createPolicy(plan.filterPolicy);
-    await this.admin.assign('policy', filterPolicy.id, [{ kind: 'allDevices', filterId: filter.id }]);
+    const filterPolicy = await this.admin.createDeviceConfiguration(
+      `${profile.displayName}: stage 2 Wi-Fi policy`,
+      wifi,
+      {
+        networkName: WIFI.ssid,
+        ssid: WIFI.ssid,
+        wiFiSecurityType: 'wpaPersonal',
+      },
+    );
+    await this.admin.assign('deviceConfiguration', filterPolicy.id, [
+      { kind: 'allDevices', filterId: filter.id },
+    ]);
     const deviceGroup = await this.admin.createDynamicDeviceGroup(`${profile.displayName} devices`, rule);
-    const app = await this.admin.createApp(plan.deviceGroupApp);
-    await this.admin.assign('app', app.id, [{ kind: 'group', groupId: deviceGroup.id }]);
+    const app = await this.admin.createManagedStoreApp(
+      `${profile.displayName}: Microsoft Teams`,
+      'com.microsoft.teams',
+    );
+    await this.admin.assign('mobileApp', app.id, [{ kind: 'group', groupId: deviceGroup.id }]);
     const userGroup = await this.admin.createUserGroup(`${profile.displayName} users`, [upn]);
-    const userPolicy = await this.admin.createPolicy(plan.userGroupPolicy);
-    await this.admin.assign('policy', userPolicy.id, [{ kind: 'group', groupId: userGroup.id }]);
-    return plan;
+    const userPolicy = await this.admin.createDeviceConfiguration(
+      `${profile.displayName}: user VPN policy`,
+      vpn,
+    );
+    await this.admin.assign('deviceConfiguration', userPolicy.id, [{ kind: 'group', groupId: userGroup.id }]);
+    return {
+      filterPolicy: planned(filterPolicy, wifi),
+      deviceGroupApp: planned(app, store),
+      userGroupPolicy: planned(userPolicy, vpn),
+    };
   }
 
   /** Puts a token in the vendor's hand that the enrollment service will accept for `flow`. */
@@ -191,6 +233,47 @@ export class EnrollmentWorld {
     return { token: tokenValue, png };
   }
 
+  /**
+   * The zero-touch or KME configuration an admin registers for a device, holding the JSON the admin
+   * center exported for `offer`'s token, made wrong in the way `variant` says. A token that can no longer
+   * be exported (revoked, expired, replaced) was exported before that happened: the same JSON, made here.
+   */
+  async configuration(
+    offer: OfferedToken,
+    format: ConfigurationFormat,
+    variant: ConfigurationVariant,
+    exportable: boolean,
+  ): Promise<DeviceConfigurationInput> {
+    const exported =
+      exportable && offer.profile
+        ? JSON.stringify(await this.admin.exportToken(offer.profile.id, format), null, 2)
+        : format === 'zeroTouch'
+          ? exportForZeroTouch(offer.token)
+          : exportForKnoxMobileEnrollment(offer.token);
+    switch (variant) {
+      case 'valid':
+        return { format, json: exported };
+      case 'malformed':
+        // Cut short, as a paste that lost its end.
+        return { format, json: exported.slice(0, Math.floor(exported.length / 2)) };
+      case 'otherDpc':
+        return format === 'zeroTouch'
+          ? { format, json: this.tampered(exported, PROVISIONING_KEYS.adminComponentName, OTHER_DPC_ADMIN) }
+          : { format, json: exported, dpc: OTHER_DPC_ADMIN.split('/')[0]! };
+      case 'checksumMismatch':
+        return { format, json: this.tampered(exported, PROVISIONING_KEYS.signatureChecksum, WRONG_CHECKSUM) };
+      case 'downloadFailed':
+        return {
+          format,
+          json: this.tampered(exported, PROVISIONING_KEYS.packageDownloadLocation, WRONG_DPC_URL),
+        };
+    }
+  }
+
+  private tampered(json: string, key: string, value: string): string {
+    return JSON.stringify({ ...(JSON.parse(json) as Record<string, unknown>), [key]: value }, null, 2);
+  }
+
   /** A QR code that is not what Intune would print: a wrong checksum, download location or component. */
   craftedQr(token: string, variant: QrVariant): Buffer {
     if (variant === 'notProvisioning')
@@ -200,10 +283,8 @@ export class EnrollmentWorld {
       wifi: { ssid: WIFI.ssid, password: WIFI.password, security: 'WPA' },
     });
     const tampered: Record<string, unknown> = { ...payload };
-    if (variant === 'checksumMismatch')
-      tampered[PROVISIONING_KEYS.signatureChecksum] = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-    if (variant === 'downloadFailed')
-      tampered[PROVISIONING_KEYS.packageDownloadLocation] = 'https://downloads.contoso.example/dpc.apk';
+    if (variant === 'checksumMismatch') tampered[PROVISIONING_KEYS.signatureChecksum] = WRONG_CHECKSUM;
+    if (variant === 'downloadFailed') tampered[PROVISIONING_KEYS.packageDownloadLocation] = WRONG_DPC_URL;
     if (variant === 'installFailed')
       tampered[PROVISIONING_KEYS.adminComponentName] = `${INTUNE_DEFAULTS.adminComponentName}Missing`;
     return renderQrPng(

@@ -43,7 +43,7 @@ export async function mobileInjectEmulatorCameraImage(this: StagesimDriver, payl
     const session = this.deviceSession();
     await session.idle();
     session.cameraFrame = frame;
-    if (session.view().screen.id === 'qr-reader') session.device.showQrCode(frame);
+    if (session.view().screen.id === 'qr-reader') await session.device.showQrCode(frame);
     await session.idle();
     return null;
   });

@@ -108,3 +108,21 @@ test('holding an effect that does not exist is an invalid argument', async () =>
   expect(error?.name).toBe('invalid argument');
   expect(error?.message).toMatch(/prepareDevice/);
 });
+
+test('a zero-touch configuration registered for the device stages it once it has Wi-Fi; a bad one is an invalid argument', async () => {
+  const admin = new AdminClient(fixture.backend.url);
+  const world = new EnrollmentWorld(admin, 'pwr-zt');
+  const offer = await world.validToken({ tokenType: 'deviceStaging', mode: 'corporateOwnedFullyManaged' });
+  const json = JSON.stringify(await admin.exportToken(offer.profile!.id, 'zeroTouch'));
+  await mobile('stagesimSetConfiguration', { configuration: { format: 'zeroTouch', json } });
+  await mobile('stagesimPowerOn');
+  await click('id', 'start_button');
+  await click('id', 'sud_navbar_next');
+  await click('id', 'wifi_network');
+  expect(await view()).toMatchObject({ state: 'stagingStage2.readyToPowerOff', recordedStage: 'staged' });
+  const bad = await failure(
+    mobile('stagesimSetConfiguration', { configuration: { format: 'nfc', json: '{}' } }),
+  );
+  expect(bad?.name).toBe('invalid argument');
+  expect(bad?.message).toMatch(/device configuration format/);
+});

@@ -72,6 +72,21 @@ export async function mobileStagesimSetNetwork(
   });
 }
 
+/**
+ * Registers (configuration null or absent: removes) the device's zero-touch or Knox Mobile Enrollment
+ * configuration: { format, json, dpc }. What a portal does in the cloud, so no emulator has it.
+ */
+export async function mobileStagesimSetConfiguration(this: StagesimDriver, configuration: unknown) {
+  return act(this, (device) => {
+    try {
+      device.setConfiguration((configuration ?? null) as Parameters<SimulatedDevice['setConfiguration']>[0]);
+    } catch (error) {
+      if (error instanceof StagesimError) throw new StagesimError('ARGUMENT_INVALID', error.message);
+      throw error;
+    }
+  });
+}
+
 export async function mobileStagesimHoldWork(this: StagesimDriver, effect: unknown) {
   return act(this, (device) => {
     const parsed = effectSchema.optional().safeParse(effect ?? undefined);

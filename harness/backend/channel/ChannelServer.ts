@@ -1,9 +1,10 @@
 import type { IncomingMessage, Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, type DeviceMessageType } from '../../../agent/protocol/messages';
 import { KeyedFailureWindows } from '../rateLimit';
-import { ChannelSession, type ReplyCache, type SessionContext } from './ChannelSession';
+import { ChannelSession, type ReplyCache, type RequestOutcome, type SessionContext } from './ChannelSession';
 
 export const DEVICE_CHANNEL_PATH = '/device';
 
@@ -14,8 +15,17 @@ export const DEVICE_CHANNEL_PATH = '/device';
  */
 export type BeforeReply = (request: { type: DeviceMessageType; requestId: string }) => 'send' | 'drop';
 
+/** Told of every connection and every answered frame (the backend's metrics). */
+export interface ChannelObserver {
+  connectionOpened(): void;
+  connectionClosed(): void;
+  /** `request` is the frame's type, or 'invalid' for a frame that was not a valid request. */
+  deviceRequest(request: DeviceMessageType | 'invalid', outcome: RequestOutcome, seconds: number): void;
+}
+
 export interface ChannelServerOptions extends Omit<SessionContext, 'replies' | 'redemptionFailuresBySerial'> {
   beforeReply?: BeforeReply;
+  observer?: ChannelObserver;
 }
 
 /**
@@ -75,13 +85,22 @@ export class ChannelServer {
 
   private onConnection(socket: WebSocket): void {
     this.sockets.add(socket);
+    const { observer } = this.options;
+    observer?.connectionOpened();
     const session = new ChannelSession({
       ...this.options,
       replies: this.replies,
       redemptionFailuresBySerial: this.redemptionFailuresBySerial,
     });
     socket.on('message', (data: RawData, isBinary: boolean) => {
+      const started = observer ? performance.now() : 0;
       const handled = isBinary ? session.binaryFrame() : session.handle(rawText(data));
+      if (observer)
+        observer.deviceRequest(
+          handled.request?.type ?? 'invalid',
+          handled.outcome,
+          (performance.now() - started) / 1000,
+        );
       if (handled.request && this.options.beforeReply?.(handled.request) === 'drop') {
         socket.terminate();
         return;
@@ -90,7 +109,10 @@ export class ChannelServer {
     });
     // ws reports protocol violations (oversized frames: 1009) here after closing the socket itself.
     socket.on('error', () => undefined);
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      observer?.connectionClosed();
+    });
   }
 }
 

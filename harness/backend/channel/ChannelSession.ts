@@ -31,6 +31,13 @@ export interface HandledMessage {
   text: string;
   /** The request it answers, when the frame was a valid request. */
   request: { type: DeviceMessageType; requestId: string } | null;
+  /** What the reply said: its type, and the reason or error code when it refused. */
+  outcome: RequestOutcome;
+}
+
+export interface RequestOutcome {
+  reply: string;
+  reason?: string;
 }
 
 // A sign-in whose account is malformed is answered as a rejected sign-in (invalidUpn), not as a
@@ -69,6 +76,7 @@ export class ChannelSession {
     return {
       text: errorText(null, 'binaryNotSupported', 'frames are JSON text; binary frames are not supported'),
       request: null,
+      outcome: refused('binaryNotSupported'),
     };
   }
 
@@ -80,6 +88,7 @@ export class ChannelSession {
       return {
         text: errorText(null, 'invalidJson', `the frame is not JSON: ${oneLine(error)}`),
         request: null,
+        outcome: refused('invalidJson'),
       };
     }
     const loose =
@@ -98,6 +107,7 @@ export class ChannelSession {
           `type: expected a message object with a "type" (${KNOWN_TYPES})`,
         ),
         request: null,
+        outcome: refused('invalidMessage'),
       };
     }
     const schema = Object.hasOwn(SCHEMAS, loose.type) ? SCHEMAS[loose.type as DeviceMessageType] : undefined;
@@ -109,6 +119,7 @@ export class ChannelSession {
           `unknown message type "${loose.type.slice(0, 64)}" (known: ${KNOWN_TYPES})`,
         ),
         request: null,
+        outcome: refused('unknownType'),
       };
     }
     const parsed = schema.safeParse(loose);
@@ -118,12 +129,13 @@ export class ChannelSession {
       return {
         text: errorText(looseRequestId, 'invalidMessage', `${path}: ${oneLine(issue.message)}`),
         request: null,
+        outcome: refused('invalidMessage'),
       };
     }
     const message = parsed.data;
     const request = { type: message.type, requestId: message.requestId };
     try {
-      return { text: this.answer(message), request };
+      return { ...this.answer(message), request };
     } catch (error) {
       return {
         text: errorText(
@@ -132,30 +144,37 @@ export class ChannelSession {
           `the backend failed on this request: ${oneLine(error)}`,
         ),
         request,
+        outcome: refused('internalError'),
       };
     }
   }
 
-  private answer(message: DeviceMessage): string {
+  private answer(message: DeviceMessage): Omit<HandledMessage, 'request'> {
     const { enrollment, replies } = this.context;
     if (message.type === 'hello') {
       const { deviceId, reply } = enrollment.hello(message.device);
       this.deviceId = deviceId;
       this.serialNumber = message.device.serialNumber;
-      return replyText(message.requestId, reply);
+      return { text: replyText(message.requestId, reply), outcome: outcomeOf(reply) };
     }
     if (this.deviceId === null || this.serialNumber === null) {
-      return errorText(message.requestId, 'notRegistered', `send hello before ${message.type}`);
+      return {
+        text: errorText(message.requestId, 'notRegistered', `send hello before ${message.type}`),
+        outcome: refused('notRegistered'),
+      };
     }
+    // A resend is answered as before, and counted as a resend, not as a second outcome.
     const cached = replies.get(this.serialNumber);
-    if (cached && cached.requestId === message.requestId && cached.type === message.type) return cached.text;
+    if (cached && cached.requestId === message.requestId && cached.type === message.type)
+      return { text: cached.text, outcome: RESENT };
     // Not in memory (the backend restarted since): the change the request made keeps its reply.
     const kept = enrollment.storedReply(this.deviceId, message.requestId, message.type);
-    if (kept) return replyText(message.requestId, kept);
+    if (kept) return { text: replyText(message.requestId, kept), outcome: RESENT };
 
-    const text = replyText(message.requestId, this.dispatch(this.deviceId, message));
+    const body = this.dispatch(this.deviceId, message);
+    const text = replyText(message.requestId, body);
     replies.set(this.serialNumber, { type: message.type, requestId: message.requestId, text });
-    return text;
+    return { text, outcome: outcomeOf(body) };
   }
 
   private dispatch(deviceId: string, message: Exclude<DeviceMessage, { type: 'hello' }>): ReplyBody {
@@ -184,6 +203,19 @@ export class ChannelSession {
         return enrollment.factoryReset(deviceId, stamp);
     }
   }
+}
+
+const RESENT: RequestOutcome = { reply: 'resent' };
+
+function refused(code: ChannelErrorCode): RequestOutcome {
+  return { reply: 'error', reason: code };
+}
+
+function outcomeOf(body: ReplyBody): RequestOutcome {
+  if (body.type === 'tokenRejected' || body.type === 'signInRejected')
+    return { reply: body.type, reason: body.reason };
+  if (body.type === 'error') return { reply: 'error', reason: body.code };
+  return { reply: body.type };
 }
 
 function replyText(requestId: string, body: ReplyBody): string {

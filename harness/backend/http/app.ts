@@ -5,13 +5,14 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { oneLine } from '../../../agent/errors';
 import { KeyedFailureWindows, type RateLimit } from '../rateLimit';
 import { GraphError, graphErrorBody } from './graphError';
-import { registerAssignableRoutes } from './routes/assignables';
 import { registerAssignmentFilterRoutes } from './routes/assignmentFilters';
 import { registerEnrollmentProfileRoutes } from './routes/enrollmentProfiles';
 import { registerGroupRoutes } from './routes/groups';
+import { registerIntuneResourceRoutes } from './routes/intuneResources';
 import { registerManagedDeviceRoutes } from './routes/managedDevices';
 import { HEALTH_PATH, registerSimulatorRoutes } from './routes/simulator';
 import type { RouteDeps } from './routeDeps';
+import { BackendMetrics } from '../metrics/backendMetrics';
 
 export interface AdminAppOptions {
   deps: RouteDeps;
@@ -20,6 +21,10 @@ export interface AdminAppOptions {
   bodyLimitBytes: number;
   /** Failed admin-key attempts per remote address before further requests get 429. */
   authLimit: RateLimit;
+  /** Certificate and key (PEM): the app then serves HTTPS. */
+  https?: { cert: string; key: string };
+  /** Times every request and serves GET /metrics (behind the admin key when there is one). */
+  metrics?: BackendMetrics;
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -30,7 +35,9 @@ const digest = (text: string) => createHash('sha256').update(text, 'utf8').diges
  */
 export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
   const { deps, adminKey, bodyLimitBytes } = options;
+  // Fastify types an HTTPS instance apart; routes and hooks are the same for both.
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     logger: false,
     bodyLimit: bodyLimitBytes,
     genReqId: () => randomUUID(),
@@ -45,7 +52,7 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
           graphErrorBody('BadRequest', `Invalid request: ${oneLine(error)}`, String(request.id), new Date()),
         );
     },
-  });
+  }) as unknown as FastifyInstance;
 
   // Fastify's own parser answers an empty JSON body with an error; Graph actions such as revokeToken are
   // commonly posted with no body at all. Anything else that is not JSON is one clear 400.
@@ -135,11 +142,28 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
       );
   });
 
+  const { metrics } = options;
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      // The route's pattern, not its path: one series per route, whatever ids are in the URL.
+      metrics.httpRequest(
+        request.method,
+        request.routeOptions.url ?? 'unmatched',
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+    });
+    app.get(BackendMetrics.PATH, async (_request, reply) => {
+      const { contentType, text } = await metrics.scrape();
+      return reply.type(contentType).send(text);
+    });
+  }
+
   registerEnrollmentProfileRoutes(app, deps);
   registerManagedDeviceRoutes(app, deps);
   registerAssignmentFilterRoutes(app, deps);
   registerGroupRoutes(app, deps);
-  registerAssignableRoutes(app, deps);
+  registerIntuneResourceRoutes(app, deps);
   registerSimulatorRoutes(app, deps);
   return app;
 }

@@ -7,11 +7,11 @@ import { StagesimError } from '../../../agent/errors';
  * token, 750 with Wi-Fi), so every level up costs a lot of modules: version 16 at L, 18 at M, 22 at Q,
  * 25 at H. Shown on a screen or a sheet of the same size, more modules means smaller modules, and module
  * size is what a phone camera loses first (focus blur, distance); error correction is what survives a
- * reflection on a screen or a smudge. Measured with stagesim's camera (harness/bench/qrDecode.bench.ts,
- * focus blur of about 1.15 px and sensor noise): L reads reliably from about 340 px, M from 340-400 px,
- * Q needs 400 px and H more; with a reflection over the data of a 400 px print, L fails from a disc of
- * 12 modules radius, M holds to 16, Q and H past 20. M buys about four times L's tolerance to glare for
- * a print 10-15% larger; Q and H cost more size than a screen-scanned code should.
+ * reflection on a screen or a smudge. Measured with stagesim's camera (qrDecode.bench.ts
+ * --error-correction, focus blur of 1.1 px and noise; the run is in harness/bench/README.md): L and M
+ * both read from 260 px printed, Q needs 300 px and H more; with a reflection over the data of a 400 px
+ * print, L fails from a disc of 16 modules radius where M still reads, and Q and H hold to 20. M costs no
+ * size over L and survives a larger reflection; Q and H cost more size than a screen-scanned code should.
  */
 export const QR_ERROR_CORRECTION = 'M' as const;
 

@@ -9,6 +9,9 @@ import { RawChannel } from '../testing/rawChannel';
 import { MIGRATIONS } from './migrations';
 import { SqliteStore } from './SqliteStore';
 
+/** @odata.context names the backend's port, which a restart changes. */
+const withoutContext = ({ '@odata.context': _context, ...body }: Record<string, unknown>) => body;
+
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'stagesim-store-'));
@@ -38,9 +41,14 @@ describe('SqliteStore on a file', () => {
         'members@odata.bind': ['https://graph.microsoft.com/v1.0/users/john@contoso.com'],
       })
     ).body;
-    const policy = (await admin.post('/beta/deviceManagement/simulatorPolicies', { displayName: 'Lockdown' }))
-      .body;
-    await admin.post(`/beta/deviceManagement/simulatorPolicies/${policy.id}/assign`, {
+    const policy = (
+      await admin.post('/beta/deviceManagement/deviceConfigurations', {
+        '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
+        displayName: 'Lockdown',
+        cameraBlocked: true,
+      })
+    ).body;
+    await admin.post(`/beta/deviceManagement/deviceConfigurations/${policy.id}/assign`, {
       assignments: [
         {
           target: {
@@ -50,10 +58,23 @@ describe('SqliteStore on a file', () => {
         },
       ],
     });
-    const app = (await admin.post('/beta/deviceManagement/simulatorApps', { displayName: 'Teams' })).body;
-    await admin.post(`/beta/deviceManagement/simulatorApps/${app.id}/assign`, {
-      assignments: [
-        { target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: staff.id } },
+    const app = (
+      await admin.post('/beta/deviceAppManagement/mobileApps', {
+        '@odata.type': '#microsoft.graph.androidManagedStoreApp',
+        displayName: 'Teams',
+        packageId: 'com.microsoft.teams',
+      })
+    ).body;
+    await admin.post(`/beta/deviceAppManagement/mobileApps/${app.id}/assign`, {
+      mobileAppAssignments: [
+        {
+          intent: 'required',
+          target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: staff.id },
+          settings: {
+            '@odata.type': '#microsoft.graph.androidManagedStoreAppAssignmentSettings',
+            autoUpdateMode: 'priority',
+          },
+        },
       ],
     });
 
@@ -65,26 +86,38 @@ describe('SqliteStore on a file', () => {
     await channel.close();
 
     const before = {
-      profiles: (await admin.get(PROFILES)).body,
-      devices: (await admin.get('/beta/deviceManagement/managedDevices')).body,
+      profiles: withoutContext((await admin.get(PROFILES)).body),
+      devices: withoutContext((await admin.get('/beta/deviceManagement/managedDevices')).body),
       ledger: (await admin.get('/simulator/ledger')).body,
-      groups: (await admin.get('/beta/groups')).body,
-      members: (await admin.get(`/beta/groups/${staff.id}/members`)).body,
-      assignments: (await admin.get(`/beta/deviceManagement/simulatorApps/${app.id}/assignments`)).body,
+      groups: withoutContext((await admin.get('/beta/groups')).body),
+      members: withoutContext((await admin.get(`/beta/groups/${staff.id}/members`)).body),
+      assignments: withoutContext(
+        (await admin.get(`/beta/deviceAppManagement/mobileApps/${app.id}/assignments`)).body,
+      ),
+      policy: withoutContext(
+        (await admin.get(`/beta/deviceManagement/deviceConfigurations/${policy.id}`)).body,
+      ),
     };
     await first.close();
 
     const second = await startBackend({ dbPath, clock: clock() });
     try {
       admin = GraphTestClient.for(second);
-      expect((await admin.get(PROFILES)).body).toEqual(before.profiles);
-      expect((await admin.get('/beta/deviceManagement/managedDevices')).body).toEqual(before.devices);
-      expect((await admin.get('/simulator/ledger')).body).toEqual(before.ledger);
-      expect((await admin.get('/beta/groups')).body).toEqual(before.groups);
-      expect((await admin.get(`/beta/groups/${staff.id}/members`)).body).toEqual(before.members);
-      expect((await admin.get(`/beta/deviceManagement/simulatorApps/${app.id}/assignments`)).body).toEqual(
-        before.assignments,
+      expect(withoutContext((await admin.get(PROFILES)).body)).toEqual(before.profiles);
+      expect(withoutContext((await admin.get('/beta/deviceManagement/managedDevices')).body)).toEqual(
+        before.devices,
       );
+      expect((await admin.get('/simulator/ledger')).body).toEqual(before.ledger);
+      expect(withoutContext((await admin.get('/beta/groups')).body)).toEqual(before.groups);
+      expect(withoutContext((await admin.get(`/beta/groups/${staff.id}/members`)).body)).toEqual(
+        before.members,
+      );
+      expect(
+        withoutContext((await admin.get(`/beta/deviceAppManagement/mobileApps/${app.id}/assignments`)).body),
+      ).toEqual(before.assignments);
+      expect(
+        withoutContext((await admin.get(`/beta/deviceManagement/deviceConfigurations/${policy.id}`)).body),
+      ).toEqual(before.policy);
 
       // The device resumes where it was: staged, its sign-in accepted, and targeting still applies.
       const again = await RawChannel.open(second.channelUrl);
@@ -171,6 +204,84 @@ describe('SqliteStore on a file', () => {
       ]);
     } finally {
       db.close();
+    }
+  });
+
+  it('moves a schema-2 database of simulatorPolicies and simulatorApps onto the Graph resources', async () => {
+    const dbPath = join(dir, 'schema2.db');
+    // The database as a stagesim before Graph's resources left it: two migrations, rows of their shape.
+    const old = new Database(dbPath);
+    old.exec('CREATE TABLE schemaVersion (version INTEGER NOT NULL)');
+    old.exec(MIGRATIONS[0]!);
+    old.exec(MIGRATIONS[1]!);
+    old.prepare('INSERT INTO schemaVersion (version) VALUES (2)').run();
+    const insertPayload = old.prepare(
+      'INSERT INTO payloads (id, kind, displayName, description, createdAt, modifiedAt) VALUES (?, ?, ?, NULL, 0, 0)',
+    );
+    insertPayload.run('11111111-1111-1111-1111-111111111111', 'policy', 'Lockdown');
+    insertPayload.run('22222222-2222-2222-2222-222222222222', 'app', 'Teams');
+    old
+      .prepare(
+        "INSERT INTO assignments (id, payloadId, targetType, groupId, filterId, filterType) VALUES ('a1', '22222222-2222-2222-2222-222222222222', 'allLicensedUsers', NULL, NULL, 'none')",
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO devices (id, serialNumber, manufacturer, model, osVersion, registeredAt, stage, deliveries, lastChangeAt, managed)
+         VALUES ('33333333-3333-3333-3333-333333333333', 'OLD1', 'Google', 'Pixel 8', '14', 0, 'enrolled', ?, 0, 1)`,
+      )
+      .run(JSON.stringify({ policies: ['Lockdown', 'Deleted since'], apps: ['Teams'] }));
+    old.close();
+
+    const backend = await startBackend({ dbPath });
+    try {
+      const admin = GraphTestClient.for(backend);
+      expect(backend.store.schemaVersion()).toBe(MIGRATIONS.length);
+      expect(
+        (await admin.get('/beta/deviceManagement/deviceConfigurations/11111111-1111-1111-1111-111111111111'))
+          .body,
+      ).toMatchObject({
+        '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
+        displayName: 'Lockdown',
+        version: 1,
+      });
+      expect(
+        (
+          await admin.get(
+            '/beta/deviceAppManagement/mobileApps/22222222-2222-2222-2222-222222222222/assignments',
+          )
+        ).body.value,
+      ).toEqual([
+        expect.objectContaining({
+          intent: 'required',
+          target: expect.objectContaining({
+            '@odata.type': '#microsoft.graph.allLicensedUsersAssignmentTarget',
+          }),
+        }),
+      ]);
+      const device = (
+        await admin.get('/beta/deviceManagement/managedDevices/33333333-3333-3333-3333-333333333333')
+      ).body;
+      // A name no resource has any more cannot be named by id: it is dropped.
+      expect(device.simulatorDeliveredResources).toEqual([
+        {
+          '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
+          id: '11111111-1111-1111-1111-111111111111',
+          displayName: 'Lockdown',
+        },
+        {
+          '@odata.type': '#microsoft.graph.androidManagedStoreApp',
+          id: '22222222-2222-2222-2222-222222222222',
+          displayName: 'Teams',
+          intent: 'required',
+        },
+      ]);
+      expect([device.simulatorDeliveredPolicies, device.simulatorDeliveredApps]).toEqual([
+        ['Lockdown'],
+        ['Teams'],
+      ]);
+    } finally {
+      await backend.close();
     }
   });
 });

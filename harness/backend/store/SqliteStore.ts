@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { StagesimError } from '../../../agent/errors';
-import type { DeviceIdentity } from '../../../agent/protocol/enrollment';
+import type { DeviceIdentity, EnrollmentStage } from '../../../agent/protocol/enrollment';
 import { migrate } from './migrations';
 import type {
   Assignment,
@@ -110,15 +110,15 @@ export class SqliteStore implements BackendStore {
     return {
       insertProfile:
         p(`INSERT INTO profiles (id, displayName, description, enrollmentMode, tokenType, createdAt, modifiedAt,
-        deviceNameTemplate, configureWifi, wifiSsid, wifiPassword, wifiSecurityType, wifiHidden, roleScopeTagIds, usageCount, currentTokenId)
+        deviceNameTemplate, configureWifi, wifiSsid, wifiPassword, wifiSecurityType, wifiHidden, isTeamsDeviceProfile, roleScopeTagIds, usageCount, currentTokenId)
         VALUES (@id, @displayName, @description, @enrollmentMode, @tokenType, @createdAt, @modifiedAt, @deviceNameTemplate,
-        @configureWifi, @wifiSsid, @wifiPassword, @wifiSecurityType, @wifiHidden, @roleScopeTagIds, @usageCount, @currentTokenId)`),
+        @configureWifi, @wifiSsid, @wifiPassword, @wifiSecurityType, @wifiHidden, @isTeamsDeviceProfile, @roleScopeTagIds, @usageCount, @currentTokenId)`),
       getProfile: p('SELECT * FROM profiles WHERE id = ?'),
       listProfiles: p('SELECT * FROM profiles ORDER BY rowid'),
       updateProfile:
         p(`UPDATE profiles SET displayName = @displayName, description = @description, modifiedAt = @modifiedAt,
         deviceNameTemplate = @deviceNameTemplate, configureWifi = @configureWifi, wifiSsid = @wifiSsid, wifiPassword = @wifiPassword,
-        wifiSecurityType = @wifiSecurityType, wifiHidden = @wifiHidden, roleScopeTagIds = @roleScopeTagIds WHERE id = @id`),
+        wifiSecurityType = @wifiSecurityType, wifiHidden = @wifiHidden, isTeamsDeviceProfile = @isTeamsDeviceProfile, roleScopeTagIds = @roleScopeTagIds WHERE id = @id`),
       deleteProfile: p('DELETE FROM profiles WHERE id = ?'),
       setCurrentToken: p('UPDATE profiles SET currentTokenId = ?, modifiedAt = ? WHERE id = ?'),
       countUse: p('UPDATE profiles SET usageCount = usageCount + 1 WHERE id = ?'),
@@ -129,6 +129,7 @@ export class SqliteStore implements BackendStore {
       findToken: p('SELECT * FROM tokens WHERE valueHash = ?'),
       // Only the digest of a token that is no longer current is kept: enough to say why it is refused.
       endToken: p("UPDATE tokens SET state = ?, endedAt = ?, value = NULL WHERE id = ? AND state = 'active'"),
+      countByStage: p("SELECT COALESCE(stage, 'none') AS stage, COUNT(*) AS n FROM devices GROUP BY stage"),
       enrolledCount: p(
         "SELECT COUNT(*) AS n FROM devices WHERE profileId = ? AND stage IN ('staged', 'adminProvisioned', 'enrolled')",
       ),
@@ -181,17 +182,19 @@ export class SqliteStore implements BackendStore {
       removeMember: p('DELETE FROM groupMembers WHERE groupId = ? AND upn = ?'),
       listMembers: p('SELECT upn FROM groupMembers WHERE groupId = ? ORDER BY upn'),
 
-      insertPayload: p(`INSERT INTO payloads (id, kind, displayName, description, createdAt, modifiedAt)
-        VALUES (@id, @kind, @displayName, @description, @createdAt, @modifiedAt)`),
+      insertPayload:
+        p(`INSERT INTO payloads (id, kind, odataType, displayName, description, createdAt, modifiedAt, version, settings)
+        VALUES (@id, @kind, @odataType, @displayName, @description, @createdAt, @modifiedAt, @version, @settings)`),
       getPayload: p('SELECT * FROM payloads WHERE id = ?'),
       listPayloads: p('SELECT * FROM payloads WHERE kind = ? ORDER BY rowid'),
-      updatePayload: p(
-        'UPDATE payloads SET displayName = @displayName, description = @description, modifiedAt = @modifiedAt WHERE id = @id',
-      ),
+      updatePayload:
+        p(`UPDATE payloads SET displayName = @displayName, description = @description, modifiedAt = @modifiedAt,
+        version = @version, settings = @settings WHERE id = @id`),
       deletePayload: p('DELETE FROM payloads WHERE id = ?'),
       deleteAssignmentsOf: p('DELETE FROM assignments WHERE payloadId = ?'),
-      insertAssignment: p(`INSERT INTO assignments (id, payloadId, targetType, groupId, filterId, filterType)
-        VALUES (@id, @payloadId, @targetType, @groupId, @filterId, @filterType)`),
+      insertAssignment:
+        p(`INSERT INTO assignments (id, payloadId, targetType, groupId, filterId, filterType, intent, settings)
+        VALUES (@id, @payloadId, @targetType, @groupId, @filterId, @filterType, @intent, @settings)`),
       listAssignments: p('SELECT * FROM assignments ORDER BY payloadId, rowid'),
       listAssignmentsOf: p('SELECT * FROM assignments WHERE payloadId = ? ORDER BY rowid'),
       groupReferenced: p('SELECT 1 FROM assignments WHERE groupId = ? LIMIT 1'),
@@ -240,7 +243,7 @@ export class SqliteStore implements BackendStore {
       }),
       setAssignments: this.db.transaction((payloadId: string, assignments: Assignment[]) => {
         s.deleteAssignmentsOf!.run(payloadId);
-        for (const assignment of assignments) s.insertAssignment!.run(assignment);
+        for (const assignment of assignments) s.insertAssignment!.run(assignmentRow(assignment));
       }),
     };
   }
@@ -311,6 +314,11 @@ export class SqliteStore implements BackendStore {
 
   enrolledDeviceCount(profileId: string): number {
     return (this.s.enrolledCount!.get(profileId) as { n: number }).n;
+  }
+
+  countDevicesByStage(): Partial<Record<EnrollmentStage | 'none', number>> {
+    const rows = this.s.countByStage!.all() as { stage: EnrollmentStage | 'none'; n: number }[];
+    return Object.fromEntries(rows.map((row) => [row.stage, row.n]));
   }
 
   // --- Devices and the ledger ----------------------------------------------------------------------
@@ -443,19 +451,20 @@ export class SqliteStore implements BackendStore {
   }
 
   createPayload(payload: Payload): void {
-    this.touched(this.s.insertPayload!.run(payload));
+    this.touched(this.s.insertPayload!.run(payloadRow(payload)));
   }
 
   getPayload(id: string): Payload | undefined {
-    return this.s.getPayload!.get(id) as Payload | undefined;
+    const row = this.s.getPayload!.get(id) as Row | undefined;
+    return row && toPayload(row);
   }
 
   listPayloads(kind: PayloadKind): Payload[] {
-    return this.s.listPayloads!.all(kind) as Payload[];
+    return (this.s.listPayloads!.all(kind) as Row[]).map(toPayload);
   }
 
   updatePayload(payload: Payload): void {
-    this.touched(this.s.updatePayload!.run(payload));
+    this.touched(this.s.updatePayload!.run(payloadRow(payload)));
   }
 
   deletePayload(id: string): boolean {
@@ -468,8 +477,10 @@ export class SqliteStore implements BackendStore {
 
   listAssignments(payloadId?: string): Assignment[] {
     return (
-      payloadId === undefined ? this.s.listAssignments!.all() : this.s.listAssignmentsOf!.all(payloadId)
-    ) as Assignment[];
+      (payloadId === undefined
+        ? this.s.listAssignments!.all()
+        : this.s.listAssignmentsOf!.all(payloadId)) as Row[]
+    ).map(toAssignment);
   }
 
   isReferenced(what: { groupId?: string; filterId?: string }): boolean {
@@ -484,6 +495,7 @@ function profileRow(profile: Profile): Row {
     ...profile,
     configureWifi: profile.configureWifi ? 1 : 0,
     wifiHidden: profile.wifiHidden ? 1 : 0,
+    isTeamsDeviceProfile: profile.isTeamsDeviceProfile ? 1 : 0,
     roleScopeTagIds: JSON.stringify(profile.roleScopeTagIds),
   };
 }
@@ -493,6 +505,7 @@ function toProfile(row: Row): Profile {
     ...(row as unknown as Profile),
     configureWifi: row.configureWifi === 1,
     wifiHidden: row.wifiHidden === 1,
+    isTeamsDeviceProfile: row.isTeamsDeviceProfile === 1,
     roleScopeTagIds: JSON.parse(row.roleScopeTagIds as string) as string[],
   };
 }
@@ -516,6 +529,31 @@ function toDevice(row: Row): DeviceRecord {
       row.lastReply === null || row.lastReply === undefined
         ? null
         : (JSON.parse(row.lastReply as string) as DeviceRecord['lastReply']),
+  };
+}
+
+function payloadRow(payload: Payload): Row {
+  return { ...payload, settings: JSON.stringify(payload.settings) };
+}
+
+function toPayload(row: Row): Payload {
+  return {
+    ...(row as unknown as Payload),
+    settings: JSON.parse(row.settings as string) as Payload['settings'],
+  };
+}
+
+function assignmentRow(assignment: Assignment): Row {
+  return {
+    ...assignment,
+    settings: assignment.settings === null ? null : JSON.stringify(assignment.settings),
+  };
+}
+
+function toAssignment(row: Row): Assignment {
+  return {
+    ...(row as unknown as Assignment),
+    settings: row.settings === null ? null : (JSON.parse(row.settings as string) as Assignment['settings']),
   };
 }
 

@@ -120,6 +120,35 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE devices ADD COLUMN lastReply TEXT;
   `,
+  `
+  ALTER TABLE profiles ADD COLUMN isTeamsDeviceProfile INTEGER NOT NULL DEFAULT 0;
+  `,
+  // Policies and apps become Graph's resources: simulatorPolicies rows become device configuration
+  // profiles (device restrictions), simulatorApps rows managed Google Play apps, their assignments keep
+  // their targets (apps as required), and a device's deliveries, once two lists of names, become the
+  // resources they name. A name no resource has any more (its policy was deleted) cannot be named by id
+  // and is dropped from the device's record.
+  `
+  ALTER TABLE payloads ADD COLUMN odataType TEXT NOT NULL DEFAULT '';
+  ALTER TABLE payloads ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE payloads ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+  UPDATE payloads SET kind = 'deviceConfiguration',
+    odataType = '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration' WHERE kind = 'policy';
+  UPDATE payloads SET kind = 'mobileApp', odataType = '#microsoft.graph.androidManagedStoreApp'
+    WHERE kind = 'app';
+  ALTER TABLE assignments ADD COLUMN intent TEXT;
+  ALTER TABLE assignments ADD COLUMN settings TEXT;
+  UPDATE assignments SET intent = 'required'
+    WHERE payloadId IN (SELECT id FROM payloads WHERE kind = 'mobileApp');
+  UPDATE devices SET deliveries = (
+    SELECT json_group_array(json_object('id', p.id, 'kind', p.kind, 'odataType', p.odataType,
+      'displayName', p.displayName, 'intent', CASE p.kind WHEN 'mobileApp' THEN 'required' END))
+    FROM (SELECT * FROM payloads ORDER BY kind, displayName) p
+    WHERE (p.kind = 'deviceConfiguration'
+        AND p.displayName IN (SELECT value FROM json_each(devices.deliveries, '$.policies')))
+      OR (p.kind = 'mobileApp' AND p.displayName IN (SELECT value FROM json_each(devices.deliveries, '$.apps')))
+  ) WHERE deliveries IS NOT NULL;
+  `,
 ];
 
 /** Brings the database to the newest schema; answers the version it is at. */

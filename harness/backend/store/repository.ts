@@ -1,11 +1,11 @@
 import type {
-  Deliveries,
   DeviceIdentity,
   EnrollmentMode,
   EnrollmentStage,
   EnrollmentTokenType,
 } from '../../../agent/protocol/enrollment';
 import type { Flow, LedgerActor } from '../ledger';
+import type { ResourceKind } from '../resources/catalogue';
 
 /**
  * What the backend keeps, behind one interface (SqliteStore is its one implementation). Times are epoch
@@ -29,6 +29,8 @@ export interface Profile {
   wifiPassword: string | null;
   wifiSecurityType: WifiSecurityType;
   wifiHidden: boolean;
+  /** Graph's isTeamsDeviceProfile (an AOSP Teams device profile); kept and shown, nothing else reads it. */
+  isTeamsDeviceProfile: boolean;
   roleScopeTagIds: string[];
   /** Accepted redemptions of this profile's tokens (Graph's enrollmentTokenUsageCount). */
   usageCount: number;
@@ -78,7 +80,8 @@ export interface DeviceRecord {
   userEnrolledAt: number | null;
   managedName: string | null;
   deviceName: string | null;
-  deliveries: Deliveries | null;
+  /** The resources whose assignments reached the device when its last stage was recorded. */
+  deliveries: DeliveredResource[] | null;
   lastChangeAt: number;
   /** Listed by managedDevices: the device completed stage 2 at least once. */
   managed: boolean;
@@ -130,19 +133,31 @@ export interface Group {
   modifiedAt: number;
 }
 
-export type PayloadKind = 'policy' | 'app';
+export type PayloadKind = ResourceKind;
 
-/** A policy or an app: something that can be assigned and delivered. */
+/**
+ * An Intune resource that can be assigned and delivered: a device configuration profile, a compliance
+ * policy or an app. Graph's common properties are columns; everything else the admin sent for its type
+ * is kept in `settings` as sent (the simulator stores settings, it does not enforce them on devices).
+ */
 export interface Payload {
   id: string;
   kind: PayloadKind;
+  /** Graph's @odata.type, e.g. #microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration. */
+  odataType: string;
   displayName: string;
   description: string | null;
   createdAt: number;
   modifiedAt: number;
+  /** Graph's version of configurations and compliance policies: 1, one more with every update. */
+  version: number;
+  settings: Record<string, unknown>;
 }
 
 export type AssignmentTargetType = 'allDevices' | 'allLicensedUsers' | 'group' | 'exclusionGroup';
+
+/** App assignment intents (Graph's installIntent). */
+export type InstallIntent = 'available' | 'required' | 'uninstall' | 'availableWithoutEnrollment';
 
 export interface Assignment {
   id: string;
@@ -151,6 +166,24 @@ export interface Assignment {
   groupId: string | null;
   filterId: string | null;
   filterType: 'include' | 'exclude' | 'none';
+  /**
+   * Apps: what the assignment asks of the device (installIntent). Configuration profiles: Graph's
+   * deviceConfigAssignmentIntent, apply or remove (a remove assignment delivers nothing). Compliance
+   * policies have none.
+   */
+  intent: InstallIntent | 'apply' | 'remove' | null;
+  /** Apps only: Graph's mobileAppAssignmentSettings as sent (e.g. androidManagedStoreAppAssignmentSettings). */
+  settings: Record<string, unknown> | null;
+}
+
+/** What a device's record keeps of a resource that reached it: enough to name it as Graph does. */
+export interface DeliveredResource {
+  id: string;
+  kind: PayloadKind;
+  odataType: string;
+  displayName: string;
+  /** Apps: the intent that won for this device (Intune's conflict rules); null for policies. */
+  intent: InstallIntent | null;
 }
 
 export interface BackendStore {
@@ -173,6 +206,8 @@ export interface BackendStore {
   /** Revokes the profile's current token; false when it had none active. */
   revokeToken(profileId: string, at: number): boolean;
   enrolledDeviceCount(profileId: string): number;
+  /** How many devices stand at each stage their ledger last recorded; `none` for devices that only said hello. */
+  countDevicesByStage(): Partial<Record<EnrollmentStage | 'none', number>>;
 
   // Devices and the ledger
   /** Inserts the device or updates its hardware facts; answers the stored record. */

@@ -1,6 +1,7 @@
 import { fixedClock } from '../clock';
 import { startBackend, type RunningBackend } from '../server';
 import { GraphTestClient, createProfile, type Json } from '../testing/graphTestClient';
+import { expectGraphShape } from '../testing/graphTypes';
 import { RawChannel } from '../testing/rawChannel';
 
 /**
@@ -11,17 +12,43 @@ let backend: RunningBackend;
 let admin: GraphTestClient;
 let profile: Json;
 
-const POLICIES = '/beta/deviceManagement/simulatorPolicies';
-const APPS = '/beta/deviceManagement/simulatorApps';
-const target = (type: string, extra: Record<string, unknown> = {}) => ({
+const POLICIES = {
+  path: '/beta/deviceManagement/deviceConfigurations',
+  type: '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
+};
+const COMPLIANCE = {
+  path: '/beta/deviceManagement/deviceCompliancePolicies',
+  type: '#microsoft.graph.androidDeviceOwnerCompliancePolicy',
+};
+const APPS = {
+  path: '/beta/deviceAppManagement/mobileApps',
+  type: '#microsoft.graph.androidManagedStoreApp',
+};
+type Resource = typeof POLICIES;
+const created = new Map<string, string>();
+
+const target = (type: string, extra: Record<string, unknown> = {}, intent?: string) => ({
+  ...(intent === undefined ? {} : { intent }),
   target: { '@odata.type': `#microsoft.graph.${type}`, ...extra },
 });
 
-async function assign(path: string, displayName: string, ...assignments: unknown[]) {
-  const created = await admin.post(path, { displayName });
-  expect(created.status).toBe(201);
-  const assigned = await admin.post(`${path}/${created.body.id}/assign`, { assignments });
-  expect(assigned.status).toBe(200);
+/** Creates the resource and assigns it with the body its assign action takes. */
+async function assign(
+  resource: Resource,
+  displayName: string,
+  ...assignments: Array<Record<string, unknown>>
+) {
+  const response = await admin.post(resource.path, { '@odata.type': resource.type, displayName });
+  expect(response.status).toBe(201);
+  created.set(displayName, response.body.id);
+  const isApp = resource === APPS;
+  const assigned = await admin.post(
+    `${resource.path}/${response.body.id}/assign`,
+    isApp
+      ? { mobileAppAssignments: assignments.map((a) => ({ intent: 'required', ...a })) }
+      : { assignments },
+  );
+  expect(assigned.status).toBe(isApp ? 204 : 200);
 }
 
 beforeAll(async () => {
@@ -70,7 +97,7 @@ beforeAll(async () => {
   await assign(POLICIES, 'Store Wi-Fi', target('allDevicesAssignmentTarget', include));
   await assign(POLICIES, 'Baseline', target('allDevicesAssignmentTarget'));
   await assign(POLICIES, 'Kiosk lockdown', target('groupAssignmentTarget', { groupId: devices.id }));
-  await assign(POLICIES, 'Compliance', target('allLicensedUsersAssignmentTarget'));
+  await assign(COMPLIANCE, 'Compliance', target('allLicensedUsersAssignmentTarget'));
   await assign(
     POLICIES,
     'Staff rules',
@@ -118,6 +145,17 @@ describe('deliveries', () => {
     ).body.value[0];
     expect(listed.simulatorDeliveredPolicies).toEqual(enrolled.deliveries.policies);
     expect(listed.simulatorDeliveredApps).toEqual(enrolled.deliveries.apps);
+    // The record names each resource as Graph does, and is a Graph managedDevice.
+    expectGraphShape(listed, 'ManagedDevice');
+    expect(listed.simulatorDeliveredResources).toEqual([
+      { '@odata.type': POLICIES.type, id: created.get('Baseline'), displayName: 'Baseline' },
+      { '@odata.type': COMPLIANCE.type, id: created.get('Compliance'), displayName: 'Compliance' },
+      { '@odata.type': POLICIES.type, id: created.get('Kiosk lockdown'), displayName: 'Kiosk lockdown' },
+      { '@odata.type': APPS.type, id: created.get('Scanner'), displayName: 'Scanner', intent: 'required' },
+      { '@odata.type': POLICIES.type, id: created.get('Staff rules'), displayName: 'Staff rules' },
+      { '@odata.type': POLICIES.type, id: created.get('Store Wi-Fi'), displayName: 'Store Wi-Fi' },
+      { '@odata.type': APPS.type, id: created.get('Teams'), displayName: 'Teams', intent: 'required' },
+    ]);
     await channel.close();
   });
 
@@ -135,16 +173,15 @@ describe('deliveries', () => {
   it('follow assignment changes for devices that complete a stage later', async () => {
     const { channel, staged } = await stage('TGTLATE', '13');
     expect(staged.deliveries.policies).toEqual(['Store Wi-Fi']);
-    const extra = (await admin.post(POLICIES, { displayName: 'Late policy' })).body;
     const filters = (await admin.get('/beta/deviceManagement/assignmentFilters')).body.value;
-    await admin.post(`${POLICIES}/${extra.id}/assign`, {
-      assignments: [
-        target('allDevicesAssignmentTarget', {
-          deviceAndAppManagementAssignmentFilterId: filters[0].id,
-          deviceAndAppManagementAssignmentFilterType: 'include',
-        }),
-      ],
-    });
+    await assign(
+      POLICIES,
+      'Late policy',
+      target('allDevicesAssignmentTarget', {
+        deviceAndAppManagementAssignmentFilterId: filters[0].id,
+        deviceAndAppManagementAssignmentFilterType: 'include',
+      }),
+    );
     const enrolled = await enroll(channel, 'ann@contoso.com');
     expect(enrolled.deliveries.policies).toContain('Late policy');
     await channel.close();
@@ -156,5 +193,158 @@ describe('deliveries', () => {
     const members = (await admin.get(`/beta/groups/${dynamic.id}/members`)).body.value;
     expect(members.length).toBeGreaterThanOrEqual(4);
     expect(members.every((m: Json) => m['@odata.type'] === '#microsoft.graph.device')).toBe(true);
+  });
+});
+
+describe('exclusions, intents and filters on groups, as Intune documents them', () => {
+  let own: RunningBackend;
+  beforeAll(async () => {
+    own = await startBackend({ clock: fixedClock('2024-06-22T04:20:00Z') });
+    admin = GraphTestClient.for(own);
+    profile = await createProfile(admin, { displayName: 'Frontline staging' });
+    const filter = (
+      await admin.post('/beta/deviceManagement/assignmentFilters', {
+        displayName: 'Frontline profile',
+        platform: 'androidForWork',
+        rule: '(device.enrollmentProfileName -eq "Frontline staging")',
+      })
+    ).body;
+    const devices = (
+      await admin.post('/beta/groups', {
+        displayName: 'Frontline devices',
+        groupTypes: ['DynamicMembership'],
+        membershipRule: '(device.enrollmentProfileName -eq "Frontline staging")',
+      })
+    ).body;
+    const staff = (
+      await admin.post('/beta/groups', {
+        displayName: 'Staff',
+        'members@odata.bind': ['https://graph.microsoft.com/v1.0/users/john@contoso.com'],
+      })
+    ).body;
+    const withFilter = (type: 'include' | 'exclude') => ({
+      deviceAndAppManagementAssignmentFilterId: filter.id,
+      deviceAndAppManagementAssignmentFilterType: type,
+    });
+    const excludeDevices = target('exclusionGroupAssignmentTarget', { groupId: devices.id });
+    const excludeStaff = target('exclusionGroupAssignmentTarget', { groupId: staff.id });
+
+    // Exclusion wins between groups of one type; across types it has no effect.
+    await assign(
+      POLICIES,
+      'Devices minus device group',
+      target('allDevicesAssignmentTarget'),
+      excludeDevices,
+    );
+    await assign(POLICIES, 'Devices minus user group', target('allDevicesAssignmentTarget'), excludeStaff);
+    await assign(
+      POLICIES,
+      'Users minus user group',
+      target('allLicensedUsersAssignmentTarget'),
+      excludeStaff,
+    );
+    await assign(
+      POLICIES,
+      'Users minus device group',
+      target('allLicensedUsersAssignmentTarget'),
+      excludeDevices,
+    );
+    // A group combined with a filter.
+    await assign(
+      POLICIES,
+      'Staff with include filter',
+      target('groupAssignmentTarget', { groupId: staff.id, ...withFilter('include') }),
+    );
+    await assign(
+      POLICIES,
+      'Devices with exclude filter',
+      target('groupAssignmentTarget', { groupId: devices.id, ...withFilter('exclude') }),
+    );
+    // Stage 2 through a filter, a compliance policy as well as a profile; "remove" delivers nothing.
+    await assign(
+      COMPLIANCE,
+      'Stage 2 compliance',
+      target('allDevicesAssignmentTarget', withFilter('include')),
+    );
+    await assign(POLICIES, 'Removed', {
+      intent: 'remove',
+      ...target('allDevicesAssignmentTarget', withFilter('include')),
+    });
+    // App intents in conflict.
+    await assign(
+      APPS,
+      'Required over uninstall',
+      target('groupAssignmentTarget', { groupId: staff.id }, 'required'),
+      target('allDevicesAssignmentTarget', {}, 'uninstall'),
+    );
+    await assign(
+      APPS,
+      'User uninstall over available',
+      target('allLicensedUsersAssignmentTarget', {}, 'available'),
+      target('groupAssignmentTarget', { groupId: staff.id }, 'uninstall'),
+    );
+    await assign(
+      APPS,
+      'Available over device uninstall',
+      target('allLicensedUsersAssignmentTarget', {}, 'available'),
+      target('allDevicesAssignmentTarget', {}, 'uninstall'),
+    );
+  });
+  afterAll(() => own.close());
+
+  it('stage 2: only the filtered assignment, and not one whose intent is remove', async () => {
+    const channel = await RawChannel.open(own.channelUrl);
+    await channel.hello('EXCL2', '14');
+    await channel.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' });
+    const staged = await channel.request({ type: 'completeStage', stage: 'staged' });
+    expect(staged.deliveries).toEqual({ policies: ['Stage 2 compliance'], apps: [] });
+    await channel.close();
+  });
+
+  it('after sign-in: exclusions by group type, filters on groups, and the winning app intent', async () => {
+    const channel = await RawChannel.open(own.channelUrl);
+    await channel.hello('EXCL3', '14');
+    await channel.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' });
+    await channel.request({ type: 'completeStage', stage: 'staged' });
+    const enrolled = await enroll(channel, 'john@contoso.com');
+    expect(enrolled.deliveries).toEqual({
+      policies: [
+        'Devices minus user group',
+        'Staff with include filter',
+        'Stage 2 compliance',
+        'Users minus device group',
+      ],
+      apps: ['Required over uninstall'],
+    });
+    const device = (await admin.get(`/beta/deviceManagement/managedDevices?$filter=serialNumber eq 'EXCL3'`))
+      .body.value[0];
+    expect(
+      device.simulatorDeliveredResources
+        .filter((r: Json) => r['@odata.type'] === APPS.type)
+        .map((r: Json) => [r.displayName, r.intent]),
+    ).toEqual([
+      ['Available over device uninstall', 'available'],
+      ['Required over uninstall', 'required'],
+      ['User uninstall over available', 'uninstall'],
+    ]);
+    await channel.close();
+  });
+
+  it('a user outside the user group: the user exclusion does not apply, nor the group with its filter', async () => {
+    const channel = await RawChannel.open(own.channelUrl);
+    await channel.hello('EXCL4', '14');
+    await channel.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' });
+    await channel.request({ type: 'completeStage', stage: 'staged' });
+    const enrolled = await enroll(channel, 'mary@contoso.com');
+    expect(enrolled.deliveries).toEqual({
+      policies: [
+        'Devices minus user group',
+        'Stage 2 compliance',
+        'Users minus device group',
+        'Users minus user group',
+      ],
+      apps: [],
+    });
+    await channel.close();
   });
 });

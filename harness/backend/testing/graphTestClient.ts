@@ -1,4 +1,31 @@
+import { request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import type { RunningBackend } from '../server';
+
+/** One HTTPS request trusting `ca` besides the system's CAs, answered as a fetch Response. */
+function httpsWithCa(url: string, init: RequestInit, ca: string): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpsRequest(
+      url,
+      { method: init.method, headers: init.headers as Record<string, string>, ca: [...rootCertificates, ca] },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(incoming.headers))
+            if (typeof value === 'string') headers.set(name, value);
+          const status = incoming.statusCode ?? 0;
+          const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+          resolve(new Response(body, { status, headers }));
+        });
+        incoming.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(init.body as string | undefined);
+  });
+}
 
 /**
  * A JSON body as a test reads it. Tests pick fields freely and assert on them; a field that is not there
@@ -19,10 +46,12 @@ export class GraphTestClient {
   constructor(
     readonly baseUrl: string,
     private readonly adminKey?: string,
+    /** The PEM CA an https:// backend's certificate chains to; fetch cannot take one, so node:https is used. */
+    private readonly ca?: string,
   ) {}
 
-  static for(backend: RunningBackend, adminKey?: string): GraphTestClient {
-    return new GraphTestClient(backend.url, adminKey);
+  static for(backend: RunningBackend, adminKey?: string, ca?: string): GraphTestClient {
+    return new GraphTestClient(backend.url, adminKey, ca);
   }
 
   async request<T = Json>(
@@ -37,7 +66,9 @@ export class GraphTestClient {
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
     }
-    const response = await fetch(`${this.baseUrl}${path}`, init);
+    const response = this.ca
+      ? await httpsWithCa(`${this.baseUrl}${path}`, init, this.ca)
+      : await fetch(`${this.baseUrl}${path}`, init);
     const text = await response.text();
     let parsed: unknown = null;
     if (text !== '' && (response.headers.get('content-type') ?? '').includes('json'))

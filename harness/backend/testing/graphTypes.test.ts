@@ -1,4 +1,10 @@
-import { checkGraphCollection, checkGraphShape, expectGraphCollection, expectGraphShape } from './graphTypes';
+import {
+  checkGraphCollection,
+  checkGraphShape,
+  expectGraphCollection,
+  expectGraphShape,
+  graphPropertiesOf,
+} from './graphTypes';
 
 // Hand-made objects: one fault each, so every kind of problem is shown to be caught on its own.
 const profile = {
@@ -182,5 +188,14 @@ describe('checkGraphCollection', () => {
     expect(messages(checkGraphCollection({ values: [] }, 'ManagedDevice'))).toEqual([
       '(root): expected a collection: an object with a value array',
     ]);
+  });
+});
+
+describe('graphPropertiesOf', () => {
+  it('lists a type’s properties with the inherited ones', () => {
+    const names = graphPropertiesOf('AndroidDeviceOwnerEnrollmentProfile');
+    expect(names).toContain('id'); // from Entity
+    expect(names).toContain('isTeamsDeviceProfile');
+    expect(names).not.toContain('simulatorTokenId');
   });
 });

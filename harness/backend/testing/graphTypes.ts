@@ -255,6 +255,14 @@ function typeOrThrow(typeName: string): ts.InterfaceType {
   return type;
 }
 
+/** The property names of a Graph type, inherited ones included: what a body of that type may carry. */
+export function graphPropertiesOf(typeName: string): string[] {
+  return graphTypes()
+    .checker.getPropertiesOfType(typeOrThrow(typeName))
+    .map((property) => property.name)
+    .sort();
+}
+
 /** Every problem of `value` as a `typeName` (an interface name or an @odata.type), none when it fits. */
 export function checkGraphShape(value: unknown, typeName: string, options: ShapeCheckOptions = {}) {
   const checker = new Checker(options.simulatorFields ?? documentedSimulatorFields());

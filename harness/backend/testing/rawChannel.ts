@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
 import type { Json } from './graphTestClient';
 
@@ -24,8 +25,9 @@ export class RawChannel {
     socket.on('error', () => undefined);
   }
 
-  static async open(channelUrl: string): Promise<RawChannel> {
-    const socket = new WebSocket(channelUrl);
+  /** `ca`: the PEM CA a wss:// backend's certificate chains to (stagesim's local CA). */
+  static async open(channelUrl: string, options: { ca?: string } = {}): Promise<RawChannel> {
+    const socket = new WebSocket(channelUrl, options.ca ? { ca: [...rootCertificates, options.ca] } : {});
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureLocalCa, issueServerCertificate } from '../../backend/tls/localCa';
 import { stagesimCommand } from '../testing/stagesimProcess';
 
 /** `stagesim backend` as a real child process. */
@@ -11,6 +12,7 @@ interface Started {
   child: ChildProcessWithoutNullStreams;
   url: string;
   exited: Promise<{ code: number | null; stderr: string }>;
+  stdout: () => string;
 }
 
 function run(args: string[]): ChildProcessWithoutNullStreams {
@@ -37,14 +39,14 @@ async function start(args: string[]): Promise<Started> {
   const output = collect(child);
   const url = await new Promise<string>((done, fail) => {
     child.stdout.on('data', () => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout());
+      const match = /listening on (https?:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout());
       if (match) done(match[1]!);
     });
     output.exited.then(({ code, stderr }) =>
       fail(new Error(`stagesim backend exited with ${code}: ${stderr}`)),
     );
   });
-  return { child, url, exited: output.exited };
+  return { child, url, exited: output.exited, stdout: output.stdout };
 }
 
 let dir: string;
@@ -99,6 +101,85 @@ describe('stagesim backend', () => {
       second.child.kill('SIGINT');
     }
     expect((await second.exited).code).toBe(0);
+  });
+
+  it('serves HTTPS and WSS with --tls from a local CA it makes once in the data folder, and says how to trust it', async () => {
+    const dataDir = join(dir, 'data');
+    const first = await start(['--tls', '--data-dir', dataDir]);
+    let caPem: string;
+    try {
+      expect(first.url).toMatch(/^https:/);
+      // The trust lines follow the listening line; wait for the last of them.
+      while (!first.stdout().includes('certutil')) await new Promise((done) => setTimeout(done, 20));
+      const caPath = join(dataDir, 'ca.pem');
+      expect(first.stdout()).toContain(`(devices: wss://127.0.0.1:`);
+      expect(first.stdout()).toContain(`TLS certificate signed by the stagesim local CA: ${caPath}\n`);
+      expect(first.stdout()).toContain(`NODE_EXTRA_CA_CERTS=${caPath}\n`);
+      expect(first.stdout()).toContain(`REQUESTS_CA_BUNDLE=${caPath}\n`);
+      expect(first.stdout()).toMatch(/update-ca-certificates|security add-trusted-cert/);
+      caPem = readFileSync(caPath, 'utf8');
+      // A Node client trusting the CA the way the output says: NODE_EXTRA_CA_CERTS.
+      const client = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `fetch(${JSON.stringify(`${first.url}/simulator/health`)}).then((r) => r.text()).then(console.log)`,
+        ],
+        { env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath }, encoding: 'utf8' },
+      );
+      expect(client.stdout.trim()).toBe('{"status":"ok"}');
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    expect((await first.exited).code).toBe(0);
+    // The second start keeps the CA users already trust.
+    const second = await start(['--tls', '--data-dir', dataDir]);
+    second.child.kill('SIGTERM');
+    await second.exited;
+    expect(readFileSync(join(dataDir, 'ca.pem'), 'utf8')).toBe(caPem);
+  });
+
+  it('serves a certificate and key the user supplies', async () => {
+    const ca = ensureLocalCa(join(dir, 'own-ca'));
+    const own = issueServerCertificate(ca, ['127.0.0.1']);
+    writeFileSync(join(dir, 'cert.pem'), own.certPem);
+    writeFileSync(join(dir, 'key.pem'), own.keyPem);
+    const started = await start(['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]);
+    try {
+      expect(started.url).toMatch(/^https:/);
+      const client = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `fetch(${JSON.stringify(`${started.url}/simulator/health`)}).then((r) => r.status).then(console.log)`,
+        ],
+        { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.certPath }, encoding: 'utf8' },
+      );
+      expect(client.stdout.trim()).toBe('200');
+      expect(started.stdout()).not.toContain('local CA');
+    } finally {
+      started.child.kill('SIGTERM');
+    }
+    await started.exited;
+  });
+
+  it('refuses bad TLS options with one line and exit code 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--tls-cert', '/nonexistent/cert.pem'], /^stagesim: --tls-cert and --tls-key go together\n$/],
+      [
+        ['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'],
+        /^stagesim: cannot read the certificate \/nonexistent\/cert\.pem: ENOENT.*\n$/,
+      ],
+    ];
+    const results = await Promise.all(cases.map(([args]) => collect(run(args)).exited));
+    results.forEach(({ code, stdout, stderr }, index) => {
+      expect({ args: cases[index]![0], code, stdout }).toEqual({
+        args: cases[index]![0],
+        code: 2,
+        stdout: '',
+      });
+      expect(stderr).toMatch(cases[index]![1]);
+    });
   });
 
   it('refuses bad options with one line and exit code 2', async () => {

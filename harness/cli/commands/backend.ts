@@ -3,6 +3,13 @@ import { isStagesimError } from '../../../agent/errors';
 import { backendOptionsSchema } from '../../backend/options';
 import { startBackend } from '../../backend/server';
 import { withDefault } from '../schemaDefaults';
+import {
+  localCaTls,
+  defaultDataDir,
+  trustInstructions,
+  userTls,
+  type BackendTls,
+} from '../../backend/tls/serverTls';
 import { UsageError } from '../exit';
 import type { RegisterCommand } from './index';
 
@@ -19,6 +26,10 @@ const optionsSchema = z.object({
   adminKey: z.string().optional(),
   timeZone: z.string().min(1).optional(),
   tenantDomains: z.string().min(1).optional(),
+  tls: z.boolean().default(false),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
 });
 
 /** Codes startBackend uses for input it cannot run with: one line, exit 2. */
@@ -29,7 +40,21 @@ const BAD_INPUT = new Set([
   'NAME_TEMPLATE_INVALID',
   'DB_OPEN_FAILED',
   'LISTEN_FAILED',
+  'TLS_CA_INVALID',
+  'TLS_CERT_INVALID',
 ]);
+
+/** --tls-cert and --tls-key go together and imply --tls; without them --tls uses the local CA. */
+function tlsFrom(options: z.output<typeof optionsSchema>): BackendTls | undefined {
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
+  if (options.tlsCert !== undefined) return userTls(options.tlsCert, options.tlsKey!);
+  if (!options.tls) return undefined;
+  return localCaTls(
+    options.dataDir ?? defaultDataDir(),
+    options.host ?? backendOptionsSchema.shape.host.parse(undefined),
+  );
+}
 
 export const registerBackend: RegisterCommand = (program) => {
   program
@@ -72,6 +97,13 @@ export const registerBackend: RegisterCommand = (program) => {
         'tenantDomains',
       ),
     )
+    .option(
+      '--tls',
+      'serve HTTPS and WSS with a certificate from the local CA (made once in the data folder; its path and how to trust it are printed)',
+    )
+    .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', "the PEM private key of --tls-cert's certificate")
+    .option('--data-dir <dir>', 'where the local CA is kept (default: STAGESIM_DATA_DIR or ~/.stagesim)')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = optionsSchema.safeParse({
         ...raw,
@@ -86,7 +118,9 @@ export const registerBackend: RegisterCommand = (program) => {
       const options = parsed.data;
       let backend;
       try {
+        const tls = tlsFrom(options);
         backend = await startBackend({
+          ...(tls ? { tls } : {}),
           ...(options.host !== undefined ? { host: options.host } : {}),
           ...(options.port !== undefined ? { port: options.port } : {}),
           ...(options.db !== undefined ? { dbPath: options.db } : {}),
@@ -101,7 +135,11 @@ export const registerBackend: RegisterCommand = (program) => {
         if (isStagesimError(error) && BAD_INPUT.has(error.code)) throw new UsageError(error.message);
         throw error;
       }
-      process.stdout.write(`stagesim backend listening on ${backend.url} (devices: ${backend.channelUrl})\n`);
+      process.stdout.write(
+        `stagesim backend listening on ${backend.url} (devices: ${backend.channelUrl}, metrics: ${backend.url}/metrics)\n`,
+      );
+      const caPath = backend.options.tls?.caPath;
+      if (caPath) process.stdout.write(`${trustInstructions(caPath).join('\n')}\n`);
 
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         const stop = (received: NodeJS.Signals) => {

@@ -228,6 +228,37 @@ describe('stagesim fleet against a running backend', () => {
     expect(result.stderr).toMatch(/^stagesim: profile ".*" has no token to scan \(revoked\).*\n$/);
   });
 
+  test('--provisioning kme: every device a Samsung registered with the exported KME JSON, enrolled with no scan', async () => {
+    const profile = await world.profileFor({ tokenType: 'deviceStaging', mode: 'corporateOwnedWorkProfile' });
+    const result = await runCli([
+      'fleet',
+      '--devices',
+      '6',
+      '--provisioning',
+      'kme',
+      '--backend',
+      backend.url,
+      '--profile',
+      profile.id,
+      '--json',
+    ]);
+    const summary = summaryOf(result);
+    expect(result.code).toBe(0);
+    expect(summary).toMatchObject({ succeeded: 6, failed: 0, provisioning: 'kme', mode: 'workProfile' });
+    const devices = await fleetDevices(admin, summary.serialPrefix);
+    expect(devices.map((device) => [device.manufacturer, device.simulatorEnrollmentStage])).toEqual(
+      Array.from({ length: 6 }, () => ['Samsung', 'enrolled']),
+    );
+    expect((await admin.getProfile(profile.id)).enrolledDeviceCount).toBe(6);
+  });
+
+  test('--provisioning zero-touch with the embedded backend', async () => {
+    const summary = summaryOf(
+      await runCli(['fleet', '--devices', '5', '--provisioning', 'zero-touch', '--json']),
+    );
+    expect(summary).toMatchObject({ succeeded: 5, failed: 0, provisioning: 'zero-touch' });
+  });
+
   test('--flow that the profile does not have, and an unknown profile, are bad input', async () => {
     const profile = await world.profileFor(STAGING);
     const [mismatch, unknown] = await Promise.all([
@@ -266,6 +297,10 @@ describe('stagesim fleet refuses bad options', () => {
     [{ devices: '5', mode: 'dedicated' }, /^--mode: Invalid option/],
     [{ devices: '5', until: 'forever' }, /^--until: Invalid option/],
     [{ devices: '5', embedded: 'cloud' }, /^--embedded: Invalid option/],
+    [
+      { devices: '5', provisioning: 'nfc' },
+      /^--provisioning: Invalid option: expected one of "qr"\|"zero-touch"\|"kme"$/,
+    ],
     [{ devices: '5', workers: '0' }, /^--workers: Too small/],
     [{ devices: '2', workers: '3' }, /^--workers: more workers \(3\) than devices \(2\)$/],
     [{ devices: '5', backend: 'http://127.0.0.1:9' }, /^--profile: --backend and --profile go together$/],
@@ -286,6 +321,7 @@ describe('stagesim fleet refuses bad options', () => {
       workers: 2,
       until: 'staged',
       concurrency: 64,
+      provisioning: 'qr',
       json: true,
     });
     expect(

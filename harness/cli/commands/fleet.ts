@@ -6,9 +6,11 @@ import {
   fleetFlowSchema,
   fleetModeSchema,
   fleetOptionsSchema,
+  fleetProvisioningSchema,
   type FleetOptions,
 } from '../../fleet/options';
 import { runFleet, type FleetHooks } from '../../fleet/runFleet';
+import { FleetMetrics, serveMetrics } from '../../fleet/fleetMetrics';
 import type { FleetSummary } from '../../fleet/summary';
 import { EXIT_FAILED, EXIT_OK, printErrorLine, UsageError } from '../exit';
 import { withDefault } from '../schemaDefaults';
@@ -28,12 +30,16 @@ const flagsSchema = z.object({
   flow: z.string().optional(),
   mode: z.string().optional(),
   until: z.string().optional(),
+  provisioning: z.string().optional(),
   backend: z.string().optional(),
   profile: z.string().optional(),
   adminKey: z.string().optional(),
   embedded: z.string().optional(),
   domain: z.string().optional(),
   json: z.boolean().optional(),
+  metricsPort: digits('a port number (0 for any free one)')
+    .pipe(z.number().max(65535, 'expected a port number up to 65535'))
+    .optional(),
 });
 
 /** Codes of a fleet that could not be set up because of what it was given. */
@@ -52,7 +58,7 @@ function flagName(path: PropertyKey[]): string {
 export function parseFleetFlags(
   raw: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
-): FleetOptions & { json: boolean } {
+): FleetOptions & { json: boolean; metricsPort?: number } {
   if (raw.devices === undefined)
     throw new UsageError('--devices: expected the number of devices (--devices N)');
   const flags = flagsSchema.safeParse(raw);
@@ -60,7 +66,7 @@ export function parseFleetFlags(
     const issue = flags.error.issues[0]!;
     throw new UsageError(`${flagName(issue.path)}: ${oneLine(issue.message)}`);
   }
-  const { json, ...rest } = flags.data;
+  const { json, metricsPort, ...rest } = flags.data;
   const adminKey =
     rest.adminKey ??
     (rest.backend !== undefined && env.STAGESIM_ADMIN_KEY ? env.STAGESIM_ADMIN_KEY : undefined);
@@ -72,7 +78,7 @@ export function parseFleetFlags(
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`${flagName(issue.path)}: ${oneLine(issue.message)}`);
   }
-  return { ...parsed.data, json: json === true };
+  return { ...parsed.data, json: json === true, ...(metricsPort === undefined ? {} : { metricsPort }) };
 }
 
 function dropUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
@@ -103,6 +109,10 @@ export const registerFleet: RegisterCommand = (program) => {
         'until',
       ),
     )
+    .option(
+      '--provisioning <how>',
+      `how each device gets its token: ${fleetProvisioningSchema.options.join(', ')} (default ${fleetOptionsSchema.shape.provisioning.def.defaultValue}); zero-touch and kme register every device with the token's exported JSON (kme: Samsung devices)`,
+    )
     .option('--backend <url>', 'a running `stagesim backend` instead of the embedded one (with --profile)')
     .option('--profile <id>', 'the enrollment profile whose current token the devices scan (with --backend)')
     .option('--admin-key <key>', "the running backend's admin key (or STAGESIM_ADMIN_KEY)")
@@ -123,6 +133,10 @@ export const registerFleet: RegisterCommand = (program) => {
       withDefault('tenant domain of the users who sign in', fleetOptionsSchema, 'domain'),
     )
     .option('--json', 'print one JSON object with the figures instead of text')
+    .option(
+      '--metrics-port <port>',
+      "serve the fleet's Prometheus metrics at http://127.0.0.1:PORT/metrics while it runs (0: any free port)",
+    )
     .action(async (raw: Record<string, unknown>) => {
       const options = parseFleetFlags(raw);
       const showBar = !options.json && Boolean(process.stdout.isTTY);
@@ -133,6 +147,16 @@ export const registerFleet: RegisterCommand = (program) => {
           })
         : null;
       let started = 0;
+      const metrics = options.metricsPort === undefined ? null : new FleetMetrics(options.devices);
+      const endpoint = metrics
+        ? await serveMetrics(metrics.registry, options.metricsPort!).catch((error: unknown) => {
+            // A port already taken is what the user asked for: bad input, one line.
+            throw isStagesimError(error) ? new UsageError(error.message) : error;
+          })
+        : null;
+      // On stderr, so that --json output stays one JSON object.
+      if (endpoint) process.stderr.write(`stagesim fleet: metrics at ${endpoint.url}\n`);
+      const live = metrics?.hooks();
       const hooks: FleetHooks = {
         onStart: (plan) => {
           if (!options.json) {
@@ -146,7 +170,9 @@ export const registerFleet: RegisterCommand = (program) => {
           started = Date.now();
           bar?.start(options.devices, 0, { failed: 0, rate: 0 });
         },
+        ...(live ? { onLatencies: live.onLatencies } : {}),
         onProgress: (progress) => {
+          live?.onProgress(progress);
           const done = progress.succeeded + progress.failed;
           const seconds = (Date.now() - started) / 1000;
           bar?.update(done, { failed: progress.failed, rate: seconds > 0 ? Math.round(done / seconds) : 0 });
@@ -167,6 +193,7 @@ export const registerFleet: RegisterCommand = (program) => {
         throw error;
       } finally {
         bar?.stop();
+        await endpoint?.close();
       }
       process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : describe(summary));
       process.exitCode = summary.failed === 0 ? EXIT_OK : EXIT_FAILED;

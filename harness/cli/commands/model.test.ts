@@ -77,7 +77,7 @@ describe('stagesim model', () => {
     [['model', '--max-paths', 'many'], /--max-paths expects a whole number/],
     [['model', '--paths', 'longest'], /argument 'longest' is invalid/],
     [['model', '--seed', '-3'], /--seed expects a whole number/],
-    [['model', '--json', '../outside.json'], /outside the report folder/],
+    [['model', '--json', '..'], /^stagesim: json report path "\.\." is a folder, not a file\n$/],
     [['model', '--sabotage', 'everything'], /argument 'everything' is invalid/],
   ])('bad input %j is one clear line and exit 2', async (args, message) => {
     const result = await runCli(args, { cwd: folder });

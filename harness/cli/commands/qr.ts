@@ -73,7 +73,7 @@ function encode(options: EncodeOptions): void {
   process.stdout.write(`wrote ${options.out}\n`);
 }
 
-function decode(file: string): void {
+async function decode(file: string): Promise<void> {
   let png: Buffer;
   try {
     png = readFileSync(file);
@@ -81,7 +81,7 @@ function decode(file: string): void {
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
   try {
-    process.stdout.write(`${JSON.stringify(scanProvisioningQr(png), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(await scanProvisioningQr(png), null, 2)}\n`);
   } catch (error) {
     asUsageError(error, file);
   }

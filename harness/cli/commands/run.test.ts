@@ -4,6 +4,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -51,6 +52,61 @@ describe('stagesim run', () => {
       join(dir, 'staging-work-profile-happy-path.yaml'),
     ]);
     expect(readFileSync(join(folder, 'run.xml'), 'utf8')).toContain('tests="2"');
+  });
+
+  test('writes reports where the command says: absolute paths and paths outside the working directory', async () => {
+    const checkout = join(folder, 'checkout');
+    mkdirSync(checkout);
+    const dir = join(folder, library(['staging-fully-managed-happy-path.yaml'], 'checkout/scenarios'));
+    // What a CI system hands out: absolute paths under its own folder, which does not exist yet.
+    const junit = join(folder, 'ci', 'reports', 'junit.xml');
+    const html = join(folder, 'ci', 'html', 'index.html');
+    const result = await runCli(
+      ['run', dir, '--junit', junit, '--html', html, '--json', '../side/run.json'],
+      { cwd: checkout },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(readFileSync(junit, 'utf8')).toMatch(/^<\?xml[^]*<testsuites[^>]* tests="1"/);
+    expect(readFileSync(html, 'utf8')).toContain('<!DOCTYPE html>');
+    const report = runReportSchema.parse(JSON.parse(readFileSync(join(folder, 'side', 'run.json'), 'utf8')));
+    expect(report).toMatchObject({ kind: 'scenarios', passed: 1, failed: 0 });
+    // Whole files only: no temporary file is left beside a report.
+    expect(readdirSync(join(folder, 'ci', 'reports'))).toEqual(['junit.xml']);
+    expect(readdirSync(checkout)).toEqual(['scenarios']);
+  });
+
+  test.each([
+    ['--junit', '', 'junit report path "" is not a file name'],
+    ['--json', 'reports/', 'json report path "reports/" is a folder, not a file'],
+    ['--html', '.', 'html report path "." is a folder, not a file'],
+  ])('%s %j is refused with one line and exit 2, before anything runs', async (option, file, message) => {
+    const result = await runCli(
+      ['run', join(LIBRARY, 'staging-fully-managed-happy-path.yaml'), option, file],
+      {
+        cwd: folder,
+      },
+    );
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `stagesim: ${message}\n` });
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  test('an existing folder given as a report (absolute, outside the working directory) is refused the same way', async () => {
+    const reports = join(folder, 'reports');
+    mkdirSync(reports);
+    mkdirSync(join(folder, 'cwd'));
+    const result = await runCli(
+      ['run', join(LIBRARY, 'staging-fully-managed-happy-path.yaml'), '--junit', reports],
+      {
+        cwd: join(folder, 'cwd'),
+      },
+    );
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `stagesim: junit report path ${JSON.stringify(reports)} is a folder, not a file\n`,
+    });
+    expect(readdirSync(reports)).toEqual([]);
   });
 
   test('a wrong expectation fails with a clear message and exit 1', async () => {

@@ -3,6 +3,7 @@ import { StagesimError } from '../../../agent/errors';
 import type { DeviceEventType } from '../../../agent/model/events';
 import { leafStateNodes, metaOfPath, pathOfNode } from '../../../agent/model/inspect';
 import type { Effect } from '../../../agent/model/meta';
+import type { DeviceConfigurationInput } from '../../../agent/provisioning/deviceConfiguration';
 import type { NetworkConditions, TargetAction, TargetArtifacts, TargetDevice } from '../target';
 import { CameraFeed } from './cameraFeed';
 import { driverViewReplySchema } from './deviceView';
@@ -300,6 +301,17 @@ export class AppiumDevice implements TargetDevice {
       ...(conditions.wifiInRange !== undefined ? { wifi: conditions.wifiInRange } : {}),
       ...(conditions.cellular !== undefined ? { data: conditions.cellular } : {}),
     });
+  }
+
+  async setConfiguration(configuration: DeviceConfigurationInput | null): Promise<void> {
+    this.forgetView();
+    // Google's and Samsung's portals are in the cloud: only the simulated device has them here.
+    await this.simulatedOnly('a zero-touch or KME configuration').execute(
+      'mobile: stagesimSetConfiguration',
+      {
+        configuration,
+      },
+    );
   }
 
   async holdWork(effect?: Effect): Promise<void> {

@@ -35,9 +35,11 @@ async function main(): Promise<void> {
     rows.push([what, value]);
     process.stdout.write(`${what}: ${value}\n`);
   };
+  // What the README must name with the figures: the date, the machine and its load.
+  row('date', new Date().toISOString());
   row(
     'machine',
-    `${cpus().length} cores, load average ${loadavg()
+    `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}, load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
@@ -104,6 +106,12 @@ async function main(): Promise<void> {
     await headless.close();
     const [, stopMs] = await timed(() => server.stop());
     row('local Appium server stop (SIGTERM until the process ended)', `${Math.round(stopMs)} ms`);
+    row(
+      'load average at the end',
+      loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' '),
+    );
   }
   process.stdout.write(
     `\n| measured | time |\n|---|---|\n${rows.map(([what, value]) => `| ${what} | ${value} |`).join('\n')}\n`,

@@ -4,6 +4,7 @@ import { SimulatedDevice } from '../../../agent/device/SimulatedDevice';
 import type { DeviceProfileInput } from '../../../agent/device/deviceProfile';
 import { MemoryDeviceStorage, type DeviceStorage } from '../../../agent/device/deviceStorage';
 import type { Effect } from '../../../agent/model/meta';
+import type { DeviceConfigurationInput } from '../../../agent/provisioning/deviceConfiguration';
 import type { NetworkConditions, Target, TargetAction, TargetArtifacts, TargetDevice } from '../target';
 
 /** A device that lives in this process: the simulated device model talking over the real channel. */
@@ -17,7 +18,7 @@ export class HeadlessDevice implements TargetDevice {
   async perform(action: TargetAction): Promise<void> {
     switch (action.type) {
       case 'SHOW_QR_CODE': {
-        const result = this.device.showQrCode(action.image);
+        const result = await this.device.showQrCode(action.image);
         if (result === 'noCode')
           throw new StagesimError('QR_NOT_FOUND', 'the QR reader found no code in the image shown to it');
         break;
@@ -50,6 +51,10 @@ export class HeadlessDevice implements TargetDevice {
   async setNetwork(conditions: NetworkConditions): Promise<void> {
     if (conditions.wifiInRange !== undefined) this.device.setWifiInRange(conditions.wifiInRange);
     if (conditions.cellular !== undefined) this.device.setCellular(conditions.cellular);
+  }
+
+  async setConfiguration(configuration: DeviceConfigurationInput | null): Promise<void> {
+    this.device.setConfiguration(configuration);
   }
 
   async holdWork(effect?: Effect): Promise<void> {

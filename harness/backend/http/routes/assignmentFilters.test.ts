@@ -11,7 +11,12 @@ import { GraphTestClient } from '../../testing/graphTestClient';
 import { expectGraphCollection, expectGraphShape } from '../../testing/graphTypes';
 
 const FILTERS = '/beta/deviceManagement/assignmentFilters';
-const POLICIES = '/beta/deviceManagement/simulatorPolicies';
+const POLICIES = '/beta/deviceManagement/deviceConfigurations';
+/** An Android Enterprise device restrictions profile, something a filter can be assigned with. */
+const policyBody = (displayName: string) => ({
+  '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
+  displayName,
+});
 let backend: RunningBackend;
 let admin: GraphTestClient;
 let graph: Client;
@@ -157,7 +162,7 @@ describe('assignmentFilters', () => {
     );
     expect((await admin.patch(`${FILTERS}/${filter.id}`, { platform: 'iOS' })).status).toBe(200);
     expect((await admin.patch(`${FILTERS}/${filter.id}`, { platform: 'androidForWork' })).status).toBe(200);
-    const policy = (await admin.post(POLICIES, { displayName: 'Keeps platform' })).body;
+    const policy = (await admin.post(POLICIES, policyBody('Keeps platform'))).body;
     await admin.post(`${POLICIES}/${policy.id}/assign`, {
       assignments: [
         {
@@ -176,7 +181,7 @@ describe('assignmentFilters', () => {
   });
 
   it('refuses an assignment whose filter is for another platform', async () => {
-    const policy = (await admin.post(POLICIES, { displayName: 'Android only' })).body;
+    const policy = (await admin.post(POLICIES, policyBody('Android only'))).body;
     for (const platform of ['iOS', 'windows10AndLater', 'macOS', 'android', 'androidAOSP']) {
       const filter = (await create({ platform, rule: '(device.model -startsWith "x")' })).body;
       const response = await admin.post(`${POLICIES}/${policy.id}/assign`, {
@@ -226,7 +231,7 @@ describe('assignmentFilters', () => {
     });
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('Conflict');
-    const policy = (await admin.post(POLICIES, { displayName: 'Uses filter' })).body;
+    const policy = (await admin.post(POLICIES, policyBody('Uses filter'))).body;
     await admin.post(`${POLICIES}/${policy.id}/assign`, {
       assignments: [
         {

@@ -7,6 +7,9 @@ import { parseFilterRule } from '../../targeting/intune/filterRule';
 import { managementTypeOf, platformSchema, type FilterPlatform } from '../../targeting/platforms';
 import { isStagesimError } from '../../../../agent/errors';
 import { badRequest, conflict, notFound, parseWith } from '../graphError';
+import { readBody } from '../odata/body';
+import type { EntitySet } from '../odata/entitySet';
+import { answerCollection, answerEntity, entityResponse, operationContext } from '../odata/respond';
 import { ID_PATTERN, iso, type RouteDeps } from '../routeDeps';
 import { checkFilterRule } from '../ruleCheck';
 
@@ -30,8 +33,10 @@ const createSchema = z.strictObject({
   assignmentFilterManagementType: managementTypeSchema.optional(),
 });
 const patchSchema = z.strictObject({
+  '@odata.type': createSchema.shape['@odata.type'],
   ...z.object(fields).partial().shape,
   roleScopeTags: z.array(z.string()).optional(),
+  assignmentFilterManagementType: managementTypeSchema.optional(),
 });
 // validateFilter takes a whole filter as Graph clients send it, read-only fields and all.
 const validateSchema = z.strictObject({
@@ -41,6 +46,7 @@ const validateSchema = z.strictObject({
     assignmentFilterManagementType: managementTypeSchema.optional(),
   }),
 });
+const SUPPORTED_PROPERTIES = 'Collection(microsoft.graph.assignmentFilterSupportedProperty)';
 const PLATFORM_FUNCTION = /^getPlatformSupportedProperties\(platform='([^']*)'\)$/;
 
 function filterView(filter: AssignmentFilter) {
@@ -57,6 +63,23 @@ function filterView(filter: AssignmentFilter) {
     lastModifiedDateTime: iso(filter.modifiedAt),
   };
 }
+
+export const ASSIGNMENT_FILTERS: EntitySet = {
+  path: 'deviceManagement/assignmentFilters',
+  type: 'microsoft.graph.deviceAndAppManagementAssignmentFilter',
+  properties: [
+    'id',
+    'displayName',
+    'description',
+    'platform',
+    'rule',
+    'assignmentFilterManagementType',
+    'roleScopeTags',
+    'createdDateTime',
+    'lastModifiedDateTime',
+  ],
+  readOnly: ['id', 'createdDateTime', 'lastModifiedDateTime', 'payloads'],
+};
 
 /**
  * Assignment filters: a rule in Intune's filter language over the properties of the filter's platform
@@ -83,7 +106,9 @@ export function registerAssignmentFilterRoutes(app: FastifyInstance, deps: Route
       );
   };
 
-  app.get(FILTERS_PATH, async () => ({ value: store.listFilters().map(filterView) }));
+  app.get(FILTERS_PATH, async (request) =>
+    answerCollection(request, ASSIGNMENT_FILTERS, store.listFilters().map(filterView)),
+  );
 
   app.post(`${FILTERS_PATH}/validateFilter`, async (request) => {
     const { deviceAndAppManagementAssignmentFilter: filter } = parseWith(validateSchema, request.body);
@@ -96,6 +121,7 @@ export function registerAssignmentFilterRoutes(app: FastifyInstance, deps: Route
       problem = error.message;
     }
     return {
+      '@odata.context': operationContext(request, 'microsoft.graph.assignmentFilterValidationResult'),
       value: {
         '@odata.type': '#microsoft.graph.assignmentFilterValidationResult',
         isValidRule: problem === null,
@@ -106,11 +132,12 @@ export function registerAssignmentFilterRoutes(app: FastifyInstance, deps: Route
   });
 
   app.get<{ Params: { id: string } }>(`${FILTERS_PATH}/:id/getSupportedProperties`, async (request) => ({
+    '@odata.context': operationContext(request, SUPPORTED_PROPERTIES),
     value: supportedPropertiesFor(load(request.params.id).platform as FilterPlatform),
   }));
 
   app.post(FILTERS_PATH, async (request, reply) => {
-    const body = parseWith(createSchema, request.body);
+    const body = readBody(ASSIGNMENT_FILTERS, createSchema, request.body);
     checkManagementType(body.platform, body.assignmentFilterManagementType);
     checkFilterRule('rule', body.rule, body.platform);
     checkName(body.displayName);
@@ -125,21 +152,25 @@ export function registerAssignmentFilterRoutes(app: FastifyInstance, deps: Route
       modifiedAt: now,
     };
     store.createFilter(filter);
-    return reply.code(201).send(filterView(filter));
+    return reply.code(201).send(entityResponse(request, ASSIGNMENT_FILTERS, filterView(filter)));
   });
 
   app.get<{ Params: { id: string } }>(`${FILTERS_PATH}/:id`, async (request) => {
     const platformFunction = PLATFORM_FUNCTION.exec(request.params.id);
     if (platformFunction) {
       const platform = parseWith(platformSchema, platformFunction[1], 'platform parameter');
-      return { value: supportedPropertiesFor(platform) };
+      return {
+        '@odata.context': operationContext(request, SUPPORTED_PROPERTIES),
+        value: supportedPropertiesFor(platform),
+      };
     }
-    return filterView(load(request.params.id));
+    const filter = load(request.params.id);
+    return answerEntity(request, ASSIGNMENT_FILTERS, () => filterView(filter));
   });
 
   app.patch<{ Params: { id: string } }>(`${FILTERS_PATH}/:id`, async (request) => {
     const filter = load(request.params.id);
-    const body = parseWith(patchSchema, request.body);
+    const body = readBody(ASSIGNMENT_FILTERS, patchSchema, request.body);
     const platform = body.platform ?? (filter.platform as FilterPlatform);
     // An assignment was checked against the filter's platform when it was made; moving the filter to
     // another platform would leave it on assignments it cannot fit.
@@ -159,7 +190,7 @@ export function registerAssignmentFilterRoutes(app: FastifyInstance, deps: Route
       modifiedAt: clock.now(),
     };
     store.updateFilter(updated);
-    return filterView(updated);
+    return entityResponse(request, ASSIGNMENT_FILTERS, filterView(updated));
   });
 
   app.delete<{ Params: { id: string } }>(`${FILTERS_PATH}/:id`, async (request, reply) => {

@@ -47,7 +47,16 @@ describe('androidDeviceOwnerEnrollmentProfiles', () => {
     // As in Graph, the image comes only with $select; it is a real PNG of a QR code holding qrCodeContent.
     expect(profile.qrCodeImage).toBeNull();
     const selected = await admin.get(`${PROFILES}/${profile.id}?$select=qrCodeImage,qrCodeContent`);
-    expect(Object.keys(selected.body).sort()).toEqual(['@odata.type', 'id', 'qrCodeContent', 'qrCodeImage']);
+    expect(Object.keys(selected.body).sort()).toEqual([
+      '@odata.context',
+      '@odata.type',
+      'id',
+      'qrCodeContent',
+      'qrCodeImage',
+    ]);
+    expect(selected.body['@odata.context']).toBe(
+      `${backend.url}/beta/$metadata#deviceManagement/androidDeviceOwnerEnrollmentProfiles(qrCodeImage,qrCodeContent)/$entity`,
+    );
     expect(selected.body.qrCodeImage.type).toBe('image/png');
     const png = PNG.sync.read(Buffer.from(selected.body.qrCodeImage.value, 'base64'));
     const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
@@ -142,7 +151,15 @@ describe('androidDeviceOwnerEnrollmentProfiles', () => {
 
     const list = await admin.get(PROFILES);
     const listed = list.body.value.find((p: { id: string }) => p.id === created.id);
-    expect(listed).toEqual(created);
+    // The same entity, with the collection's @odata.context on the list instead of its own.
+    const { '@odata.context': context, ...entity } = created;
+    expect(context).toBe(
+      `${backend.url}/beta/$metadata#deviceManagement/androidDeviceOwnerEnrollmentProfiles/$entity`,
+    );
+    expect(list.body['@odata.context']).toBe(
+      `${backend.url}/beta/$metadata#deviceManagement/androidDeviceOwnerEnrollmentProfiles`,
+    );
+    expect(listed).toEqual(entity);
 
     const patched = await admin.patch(`${PROFILES}/${created.id}`, {
       displayName: 'Edited',

@@ -13,6 +13,10 @@ import { deviceNameTemplateProblem } from '../../naming';
 import type { Profile, TokenRecord } from '../../store/repository';
 import { generateTokenValue, hashToken, maskToken, tokenExpiry, tokenTypeAllowed } from '../../tokens';
 import { badRequest, notFound, parseWith } from '../graphError';
+import { readBody } from '../odata/body';
+import type { EntitySet } from '../odata/entitySet';
+import { readQueryOptions } from '../odata/query';
+import { answerCollection, answerEntity, entityResponse } from '../odata/respond';
 import { ID_PATTERN, type RouteDeps } from '../routeDeps';
 import { profileView, wifiOptions } from '../views/profileView';
 
@@ -27,20 +31,25 @@ const editableFields = {
   wifiPassword: z.string().nullable(),
   wifiSecurityType: z.enum(['none', 'wpa', 'wep']),
   wifiHidden: z.boolean(),
+  isTeamsDeviceProfile: z.boolean(),
   roleScopeTagIds: z.array(z.string().max(64)).max(100),
 };
 
+const odataType = z.literal('#microsoft.graph.androidDeviceOwnerEnrollmentProfile').optional();
+
+/** Defaults are the documented ones: configureWifi "Default value is TRUE" (the resource page). */
 const createSchema = z.strictObject({
-  '@odata.type': z.literal('#microsoft.graph.androidDeviceOwnerEnrollmentProfile').optional(),
+  '@odata.type': odataType,
   ...editableFields,
   description: editableFields.description.optional(),
   deviceNameTemplate: editableFields.deviceNameTemplate.optional(),
-  configureWifi: editableFields.configureWifi.default(false),
+  configureWifi: editableFields.configureWifi.default(true),
   wifiSsid: editableFields.wifiSsid.optional(),
   wifiPassword: editableFields.wifiPassword.optional(),
   wifiSecurityType: editableFields.wifiSecurityType.default('none'),
   wifiHidden: editableFields.wifiHidden.default(false),
-  roleScopeTagIds: editableFields.roleScopeTagIds.default(['0']),
+  isTeamsDeviceProfile: editableFields.isTeamsDeviceProfile.default(false),
+  roleScopeTagIds: editableFields.roleScopeTagIds.nullable().default(['0']),
   enrollmentMode: enrollmentModeSchema,
   enrollmentTokenType: enrollmentTokenTypeSchema.default('default'),
   /** When the first token expires (ignored for tokens that never expire). */
@@ -48,34 +57,70 @@ const createSchema = z.strictObject({
 });
 
 const patchSchema = z.strictObject({
-  '@odata.type': z.literal('#microsoft.graph.androidDeviceOwnerEnrollmentProfile').optional(),
+  '@odata.type': odataType,
   ...z.object(editableFields).partial().shape,
+  roleScopeTagIds: editableFields.roleScopeTagIds.nullable().optional(),
   // Present only to be refused when they differ: a profile's mode and token type are fixed.
   enrollmentMode: enrollmentModeSchema.optional(),
   enrollmentTokenType: enrollmentTokenTypeSchema.optional(),
+  // A GET-then-PATCH sends it back; a token's validity is set by createToken, so it is not changed here.
+  tokenExpirationDateTime: z.string().nullable().optional(),
 });
 
-const selectSchema = z.object({ $select: z.string().max(1024).optional() });
+/** What GET shows; every one of these names may be $select-ed. */
+export const PROFILE_PROPERTIES = [
+  'id',
+  'accountId',
+  'displayName',
+  'description',
+  'enrollmentMode',
+  'enrollmentTokenType',
+  'createdDateTime',
+  'lastModifiedDateTime',
+  'tokenValue',
+  'tokenCreationDateTime',
+  'tokenExpirationDateTime',
+  'enrolledDeviceCount',
+  'enrollmentTokenUsageCount',
+  'qrCodeContent',
+  'qrCodeImage',
+  'deviceNameTemplate',
+  'configureWifi',
+  'wifiSsid',
+  'wifiPassword',
+  'wifiSecurityType',
+  'wifiHidden',
+  'isTeamsDeviceProfile',
+  'roleScopeTagIds',
+  'simulatorTokenId',
+  'simulatorTokenState',
+] as const;
 
-/** Graph's $select: only the named properties (and id). qrCodeImage is rendered only when selected. */
-function selected(query: unknown): { names: Set<string> | null; withImage: boolean } {
-  const { $select } = parseWith(selectSchema, query, 'query');
-  if ($select === undefined) return { names: null, withImage: false };
-  const names = new Set(
-    $select
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-  );
-  return { names, withImage: names.has('qrCodeImage') };
-}
-
-function project<T extends Record<string, unknown>>(view: T, names: Set<string> | null): Partial<T> {
-  if (names === null) return view;
-  return Object.fromEntries(
-    Object.entries(view).filter(([key]) => key === 'id' || key === '@odata.type' || names.has(key)),
-  ) as Partial<T>;
-}
+/**
+ * The resource page: deviceNameTemplate "Supports: $select, $top, $skip. $Search, $orderBy and $filter
+ * are not supported." $count is not listed either, so it is refused too.
+ */
+export const ENROLLMENT_PROFILES: EntitySet = {
+  path: 'deviceManagement/androidDeviceOwnerEnrollmentProfiles',
+  type: 'microsoft.graph.androidDeviceOwnerEnrollmentProfile',
+  properties: PROFILE_PROPERTIES,
+  skip: true,
+  maxPageSize: 1000,
+  readOnly: [
+    'id',
+    'accountId',
+    'createdDateTime',
+    'lastModifiedDateTime',
+    'tokenValue',
+    'tokenCreationDateTime',
+    'enrolledDeviceCount',
+    'enrollmentTokenUsageCount',
+    'qrCodeContent',
+    'qrCodeImage',
+    'simulatorTokenId',
+    'simulatorTokenState',
+  ],
+};
 
 const createTokenSchema = z.strictObject({ tokenValidityInSeconds: z.number().int().positive().optional() });
 
@@ -91,8 +136,8 @@ function checkProfile(profile: Profile): void {
     const problem = deviceNameTemplateProblem(profile.deviceNameTemplate);
     if (problem) throw badRequest(problem);
   }
-  if (profile.configureWifi) {
-    if (!profile.wifiSsid) throw badRequest('wifiSsid is required when configureWifi is true');
+  // configureWifi defaults to true (as documented); with no SSID there is no network to configure.
+  if (wifiOptions(profile)) {
     try {
       // The QR payload builder is the authority on which Wi-Fi settings a device can take.
       buildProvisioningPayload({ token: 'CHECK', wifi: wifiOptions(profile) });
@@ -142,14 +187,14 @@ export function registerEnrollmentProfileRoutes(app: FastifyInstance, deps: Rout
   };
 
   app.get(PROFILES_PATH, async (request) => {
-    const { names, withImage } = selected(request.query);
-    return {
-      value: store.listProfiles().map((profile) => project(profileView(deps, profile, { withImage }), names)),
-    };
+    const options = readQueryOptions(ENROLLMENT_PROFILES, request.query, 'collection');
+    const withImage = options.select?.includes('qrCodeImage') ?? false;
+    const views = () => store.listProfiles().map((profile) => profileView(deps, profile, { withImage }));
+    return answerCollection(request, ENROLLMENT_PROFILES, { all: views }, options);
   });
 
   app.post(PROFILES_PATH, async (request, reply) => {
-    const body = parseWith(createSchema, request.body);
+    const body = readBody(ENROLLMENT_PROFILES, createSchema, request.body);
     const now = clock.now();
     const id = randomUUID();
     let validity: number | undefined;
@@ -172,7 +217,8 @@ export function registerEnrollmentProfileRoutes(app: FastifyInstance, deps: Rout
       wifiPassword: body.wifiPassword ?? null,
       wifiSecurityType: body.wifiSecurityType,
       wifiHidden: body.wifiHidden,
-      roleScopeTagIds: body.roleScopeTagIds,
+      isTeamsDeviceProfile: body.isTeamsDeviceProfile,
+      roleScopeTagIds: body.roleScopeTagIds ?? [],
       usageCount: 0,
       currentTokenId: token.id,
     };
@@ -181,18 +227,21 @@ export function registerEnrollmentProfileRoutes(app: FastifyInstance, deps: Rout
     log(
       `profile ${id} "${profile.displayName}" created with ${profile.tokenType} token ${maskToken(token.value!)}`,
     );
-    return reply.code(201).send(profileView(deps, profile, { withImage: false }));
+    return reply
+      .code(201)
+      .send(entityResponse(request, ENROLLMENT_PROFILES, profileView(deps, profile, { withImage: false })));
   });
 
   app.get<{ Params: { id: string } }>(`${PROFILES_PATH}/:id`, async (request) => {
     const profile = load(request.params.id);
-    const { names, withImage } = selected(request.query);
-    return project(profileView(deps, profile, { withImage }), names);
+    return answerEntity(request, ENROLLMENT_PROFILES, ({ select }) =>
+      profileView(deps, profile, { withImage: select?.includes('qrCodeImage') ?? false }),
+    );
   });
 
   app.patch<{ Params: { id: string } }>(`${PROFILES_PATH}/:id`, async (request) => {
     const profile = load(request.params.id);
-    const body = parseWith(patchSchema, request.body);
+    const body = readBody(ENROLLMENT_PROFILES, patchSchema, request.body);
     if (body.enrollmentMode !== undefined && body.enrollmentMode !== profile.enrollmentMode) {
       throw badRequest(
         `enrollmentMode cannot be changed (the profile is ${profile.enrollmentMode}); create a new profile instead`,
@@ -203,11 +252,23 @@ export function registerEnrollmentProfileRoutes(app: FastifyInstance, deps: Rout
         `enrollmentTokenType cannot be changed (the profile's is ${profile.tokenType}); create a new profile instead`,
       );
     }
-    const { enrollmentMode: _mode, enrollmentTokenType: _type, '@odata.type': _odataType, ...changes } = body;
-    const updated: Profile = { ...profile, ...stripUndefined(changes), modifiedAt: clock.now() };
+    const {
+      enrollmentMode: _mode,
+      enrollmentTokenType: _type,
+      '@odata.type': _odataType,
+      tokenExpirationDateTime: _expiry,
+      roleScopeTagIds,
+      ...changes
+    } = body;
+    const updated: Profile = {
+      ...profile,
+      ...stripUndefined(changes),
+      ...(roleScopeTagIds === undefined ? {} : { roleScopeTagIds: roleScopeTagIds ?? [] }),
+      modifiedAt: clock.now(),
+    };
     checkProfile(updated);
     store.updateProfile(updated);
-    return profileView(deps, updated, { withImage: false });
+    return entityResponse(request, ENROLLMENT_PROFILES, profileView(deps, updated, { withImage: false }));
   });
 
   app.delete<{ Params: { id: string } }>(`${PROFILES_PATH}/:id`, async (request, reply) => {

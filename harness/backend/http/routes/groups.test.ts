@@ -94,12 +94,21 @@ describe('groups', () => {
 
   it('refuses to delete a group an assignment uses (409)', async () => {
     const group = (await admin.post(GROUPS, { displayName: 'Assigned' })).body;
-    const app = (await admin.post('/beta/deviceManagement/simulatorApps', { displayName: 'Teams' })).body;
-    await admin.post(`/beta/deviceManagement/simulatorApps/${app.id}/assign`, {
-      assignments: [
-        { target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: group.id } },
+    const app = (
+      await admin.post('/beta/deviceAppManagement/mobileApps', {
+        '@odata.type': '#microsoft.graph.androidManagedStoreApp',
+        displayName: 'Teams',
+      })
+    ).body;
+    const assigned = await admin.post(`/beta/deviceAppManagement/mobileApps/${app.id}/assign`, {
+      mobileAppAssignments: [
+        {
+          intent: 'required',
+          target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: group.id },
+        },
       ],
     });
+    expect(assigned.status).toBe(204);
     expect((await admin.delete(`${GROUPS}/${group.id}`)).status).toBe(409);
   });
 });

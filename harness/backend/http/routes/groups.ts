@@ -7,6 +7,9 @@ import { isMember } from '../../targeting/entra/evaluateMembership';
 import { targetDeviceOf } from '../../targeting/targetDevice';
 import type { Group } from '../../store/repository';
 import { badRequest, conflict, notFound, parseWith } from '../graphError';
+import { readBody } from '../odata/body';
+import type { EntitySet } from '../odata/entitySet';
+import { answerCollection, answerEntity, entityResponse } from '../odata/respond';
 import { ID_PATTERN, iso, type RouteDeps } from '../routeDeps';
 import { checkMembershipRule } from '../ruleCheck';
 
@@ -71,13 +74,35 @@ const createSchema = z
       });
   });
 
+// A group's kind and mail settings are fixed here: sent back unchanged by a GET-then-PATCH they are
+// ignored (GROUPS.readOnly), a different kind is refused.
 const patchSchema = z.strictObject({
+  '@odata.type': z.literal('#microsoft.graph.group').optional(),
   displayName: z.string().trim().min(1).max(256).optional(),
   description: z.string().max(1024).nullable().optional(),
-  membershipRule: z.string().min(1).optional(),
+  // null is what GET shows for a group without a rule; sent back by a round trip it changes nothing.
+  membershipRule: z.string().min(1).nullable().optional(),
 });
 
 const addMemberSchema = z.strictObject({ '@odata.id': userReference });
+
+export const GROUPS: EntitySet = {
+  path: 'groups',
+  type: 'microsoft.graph.group',
+  properties: [
+    'id',
+    'displayName',
+    'description',
+    'groupTypes',
+    'membershipRule',
+    'membershipRuleProcessingState',
+    'securityEnabled',
+    'mailEnabled',
+    'createdDateTime',
+  ],
+  readOnly: ['id', 'createdDateTime'],
+};
+const GROUP_FIXED = ['groupTypes', 'membershipRuleProcessingState', 'securityEnabled', 'mailEnabled'];
 
 function groupView(group: Group) {
   return {
@@ -94,6 +119,13 @@ function groupView(group: Group) {
   };
 }
 
+/** A group's members are directoryObjects (users or devices); Graph's context says so. */
+const GROUP_MEMBERS: EntitySet = {
+  path: 'directoryObjects',
+  type: 'microsoft.graph.directoryObject',
+  properties: ['id', 'userPrincipalName', 'displayName'],
+};
+
 export function registerGroupRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store, clock } = deps;
   const load = (id: string): Group => {
@@ -102,10 +134,12 @@ export function registerGroupRoutes(app: FastifyInstance, deps: RouteDeps): void
     return group;
   };
 
-  app.get(GROUPS_PATH, async () => ({ value: store.listGroups().map(groupView) }));
+  app.get(GROUPS_PATH, async (request) =>
+    answerCollection(request, GROUPS, store.listGroups().map(groupView)),
+  );
 
   app.post(GROUPS_PATH, async (request, reply) => {
-    const body = parseWith(createSchema, request.body);
+    const body = readBody(GROUPS, createSchema, request.body);
     const dynamic = body.groupTypes.includes('DynamicMembership');
     if (dynamic) checkMembershipRule('membershipRule', body.membershipRule!);
     const now = clock.now();
@@ -119,17 +153,30 @@ export function registerGroupRoutes(app: FastifyInstance, deps: RouteDeps): void
       modifiedAt: now,
     };
     store.createGroup(group, [...new Set(body['members@odata.bind'] ?? [])]);
-    return reply.code(201).send(groupView(group));
+    return reply.code(201).send(entityResponse(request, GROUPS, groupView(group)));
   });
 
-  app.get<{ Params: { id: string } }>(`${GROUPS_PATH}/:id`, async (request) =>
-    groupView(load(request.params.id)),
-  );
+  app.get<{ Params: { id: string } }>(`${GROUPS_PATH}/:id`, async (request) => {
+    const group = load(request.params.id);
+    return answerEntity(request, GROUPS, () => groupView(group));
+  });
 
   app.patch<{ Params: { id: string } }>(`${GROUPS_PATH}/:id`, async (request, reply) => {
     const group = load(request.params.id);
-    const body = parseWith(patchSchema, request.body);
-    if (body.membershipRule !== undefined) {
+    const view = groupView(group) as Record<string, unknown>;
+    for (const name of GROUP_FIXED) {
+      const sent = (request.body as Record<string, unknown> | undefined)?.[name];
+      if (sent !== undefined && JSON.stringify(sent) !== JSON.stringify(view[name]))
+        throw badRequest(`${name} cannot be changed here (the group's is ${JSON.stringify(view[name])})`);
+    }
+    const body = readBody(
+      { ...GROUPS, readOnly: [...GROUPS.readOnly!, ...GROUP_FIXED] },
+      patchSchema,
+      request.body,
+    );
+    if (body.membershipRule === null && group.dynamic)
+      throw badRequest('a DynamicMembership group needs a membershipRule');
+    if (body.membershipRule !== undefined && body.membershipRule !== null) {
       if (!group.dynamic) throw badRequest('membershipRule applies only to DynamicMembership groups');
       checkMembershipRule('membershipRule', body.membershipRule);
     }
@@ -155,23 +202,27 @@ export function registerGroupRoutes(app: FastifyInstance, deps: RouteDeps): void
   app.get<{ Params: { id: string } }>(`${GROUPS_PATH}/:id/members`, async (request) => {
     const group = load(request.params.id);
     if (!group.dynamic) {
-      return {
-        value: store
+      return answerCollection(
+        request,
+        GROUP_MEMBERS,
+        store
           .listMembers(group.id)
           .map((upn) => ({ '@odata.type': '#microsoft.graph.user', id: upn, userPrincipalName: upn })),
-      };
+      );
     }
     const rule = compileGroupRule(group.membershipRule);
     const members = rule
       ? store.listManagedDevices().filter((device) => isMember(rule, targetDeviceOf(device)))
       : [];
-    return {
-      value: members.map((device) => ({
+    return answerCollection(
+      request,
+      GROUP_MEMBERS,
+      members.map((device) => ({
         '@odata.type': '#microsoft.graph.device',
         id: device.id,
         displayName: device.deviceName ?? '',
       })),
-    };
+    );
   });
 
   app.post<{ Params: { id: string } }>(`${GROUPS_PATH}/:id/members/$ref`, async (request, reply) => {

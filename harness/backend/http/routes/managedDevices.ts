@@ -1,25 +1,43 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { DeviceRecord } from '../../store/repository';
-import { notFound, parseWith } from '../graphError';
-import { parseODataFilter } from '../odataFilter';
+import { notFound } from '../graphError';
+import type { EntitySet } from '../odata/entitySet';
+import { readQueryOptions } from '../odata/query';
+import { answerCollection, answerEntity } from '../odata/respond';
+import { deviceDeliveries } from '../../targeting/deliveries';
 import { ID_PATTERN, iso, type RouteDeps } from '../routeDeps';
 
 export const MANAGED_DEVICES_PATH = '/beta/deviceManagement/managedDevices';
-const PAGE_SIZE = 1000;
 
 const ENROLLMENT_TYPES: Record<string, string> = {
   corporateOwnedFullyManaged: 'androidEnterpriseFullyManaged',
   corporateOwnedWorkProfile: 'androidEnterpriseCorporateWorkProfile',
 };
 
+/** Graph's "no such object" GUID: what managedDevice shows as azureADDeviceId before Entra registration. */
+const NO_DEVICE_ID = '00000000-0000-0000-0000-000000000000';
+
+/** A stable GUID for a name: the same user or device always gets the same Entra object id. */
+function guidFor(kind: string, name: string): string {
+  const hex = createHash('sha256').update(`${kind}:${name.toLowerCase()}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 /**
  * Graph's managedDevice, plus simulator fields (Graph has none for these): simulatorEnrollmentStage,
  * simulatorTokenType, simulatorEnrollmentProfileId, simulatorUserEnrolledDateTime and
- * simulatorDeliveredPolicies / simulatorDeliveredApps (what the device received when its stage was
- * recorded). userPrincipalName is empty while the device is userless, as Graph shows it.
+ * simulatorDeliveredResources (the configuration profiles, compliance policies and apps whose
+ * assignments reached the device when its stage was recorded, named as Graph names them, apps with the
+ * intent that won) and, from it, simulatorDeliveredPolicies / simulatorDeliveredApps (the names the
+ * device was told: every policy, the apps it installs). While the device is userless its user fields are
+ * empty strings, as Graph shows them, and it is not registered in Entra yet: azureADRegistered false and
+ * the all-zero azureADDeviceId. The user's sign-in (the enrolled stage) registers it.
  */
 export function managedDeviceView(device: DeviceRecord) {
+  const upn = device.upn ?? '';
+  const registered = device.upn !== null;
+  const delivered = deviceDeliveries(device.deliveries);
   return {
     '@odata.type': '#microsoft.graph.managedDevice',
     id: device.id,
@@ -31,93 +49,151 @@ export function managedDeviceView(device: DeviceRecord) {
     model: device.model,
     operatingSystem: 'Android',
     osVersion: device.osVersion,
-    userPrincipalName: device.upn ?? '',
-    emailAddress: device.upn ?? '',
-    userDisplayName: device.upn ? device.upn.split('@')[0]! : '',
-    enrolledDateTime: device.enrolledAt === null ? null : iso(device.enrolledAt),
+    deviceType: 'androidEnterprise',
+    userId: registered ? guidFor('user', upn) : '',
+    userPrincipalName: upn,
+    emailAddress: upn,
+    userDisplayName: registered ? upn.split('@')[0]! : '',
+    enrolledByUserPrincipalName: '',
+    enrolledDateTime: iso(device.enrolledAt ?? device.lastChangeAt),
     lastSyncDateTime: iso(device.lastChangeAt),
     enrollmentProfileName: device.profileName ?? '',
     deviceEnrollmentType: (device.enrollmentMode && ENROLLMENT_TYPES[device.enrollmentMode]) ?? 'unknown',
+    managementState: 'managed',
+    complianceState: 'compliant',
+    deviceRegistrationState: 'registered',
+    azureADRegistered: registered,
+    azureADDeviceId: registered ? guidFor('device', device.id) : NO_DEVICE_ID,
+    joinType: registered ? 'azureADRegistered' : 'unknown',
     managedDeviceOwnerType: 'company',
     ownerType: 'company',
     managementAgent: 'googleCloudDevicePolicyController',
+    isSupervised: false,
+    exchangeAccessState: 'none',
+    deviceCategoryDisplayName: 'Unknown',
+    roleScopeTagIds: ['0'],
     simulatorEnrollmentStage: device.stage,
     simulatorTokenType: device.flow,
     simulatorEnrollmentProfileId: device.profileId,
     simulatorUserEnrolledDateTime: device.userEnrolledAt === null ? null : iso(device.userEnrolledAt),
-    simulatorDeliveredPolicies: device.deliveries?.policies ?? [],
-    simulatorDeliveredApps: device.deliveries?.apps ?? [],
+    simulatorDeliveredPolicies: delivered.policies,
+    simulatorDeliveredApps: delivered.apps,
+    simulatorDeliveredResources: (device.deliveries ?? []).map((resource) => ({
+      '@odata.type': resource.odataType,
+      id: resource.id,
+      displayName: resource.displayName,
+      ...(resource.intent === null ? {} : { intent: resource.intent }),
+    })),
   };
 }
 
-const FILTERABLE = [
-  'id',
-  'deviceName',
-  'managedDeviceName',
-  'serialNumber',
-  'manufacturer',
-  'model',
-  'osVersion',
-  'userPrincipalName',
-  'enrollmentProfileName',
-  'deviceEnrollmentType',
-  'simulatorEnrollmentStage',
-] as const;
+export type ManagedDeviceView = ReturnType<typeof managedDeviceView>;
 
-const querySchema = z.object({
-  $filter: z.string().max(4096).optional(),
-  $top: z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= PAGE_SIZE, `expected 1 to ${PAGE_SIZE}`)
-    .optional(),
-  $skiptoken: z.string().regex(/^\d+$/, 'not a token this service issued').transform(Number).optional(),
+const SAMPLE = managedDeviceView({
+  id: '',
+  serialNumber: '',
+  manufacturer: '',
+  model: '',
+  osVersion: '',
+  registeredAt: 0,
+  stage: null,
+  flow: null,
+  tokenId: null,
+  profileId: null,
+  profileName: null,
+  enrollmentMode: null,
+  deviceNameTemplate: null,
+  nameRandom: null,
+  signedInUpn: null,
+  upn: null,
+  enrolledAt: null,
+  userEnrolledAt: null,
+  managedName: null,
+  deviceName: null,
+  deliveries: null,
+  lastChangeAt: 0,
+  managed: true,
+  lastReply: null,
 });
+
+export const MANAGED_DEVICES: EntitySet = {
+  path: 'deviceManagement/managedDevices',
+  type: 'microsoft.graph.managedDevice',
+  properties: Object.keys(SAMPLE).filter((key) => !key.startsWith('@')),
+  filterable: {
+    id: 'string',
+    deviceName: 'string',
+    managedDeviceName: 'string',
+    serialNumber: 'string',
+    imei: 'string',
+    manufacturer: 'string',
+    model: 'string',
+    operatingSystem: 'string',
+    osVersion: 'string',
+    deviceType: 'enum',
+    userId: 'string',
+    userPrincipalName: 'string',
+    emailAddress: 'string',
+    userDisplayName: 'string',
+    azureADDeviceId: 'string',
+    enrolledDateTime: 'dateTime',
+    lastSyncDateTime: 'dateTime',
+    enrollmentProfileName: 'string',
+    deviceEnrollmentType: 'enum',
+    managementState: 'enum',
+    complianceState: 'enum',
+    managementAgent: 'enum',
+    ownerType: 'enum',
+    managedDeviceOwnerType: 'enum',
+    azureADRegistered: 'boolean',
+    simulatorEnrollmentStage: 'enum',
+    simulatorTokenType: 'enum',
+    simulatorUserEnrolledDateTime: 'dateTime',
+  },
+  sortable: [
+    'deviceName',
+    'managedDeviceName',
+    'serialNumber',
+    'manufacturer',
+    'model',
+    'osVersion',
+    'userPrincipalName',
+    'userDisplayName',
+    'enrolledDateTime',
+    'lastSyncDateTime',
+    'complianceState',
+    'enrollmentProfileName',
+  ],
+  maxPageSize: 1000,
+  count: true,
+};
 
 /** "serialNumber eq 'XX1234'", the lookup harnesses make after every step: answered without a scan. */
 const SERIAL_LOOKUP = /^\s*serialNumber\s+eq\s+'((?:[^']|'')*)'\s*$/i;
 
 export function registerManagedDeviceRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get(MANAGED_DEVICES_PATH, async (request) => {
-    const query = parseWith(querySchema, request.query, 'query');
-    const predicate = query.$filter === undefined ? null : parseODataFilter(query.$filter, FILTERABLE);
+    const options = readQueryOptions(MANAGED_DEVICES, request.query, 'collection');
     // Serial numbers are ASCII, so SQLite's NOCASE finds every device the predicate can match.
-    const serial =
-      query.$filter === undefined ? null : SERIAL_LOOKUP.exec(query.$filter)?.[1]?.replace(/''/g, "'");
-    const top = query.$top ?? PAGE_SIZE;
-    const skip = query.$skiptoken ?? 0;
-    // One more than the page: whether there is a next page, without reading (or rendering) the rest.
-    let views: ReturnType<typeof managedDeviceView>[];
-    if (predicate) {
-      const devices = serial
-        ? deps.store.listManagedDevicesBySerial(serial)
-        : deps.store.listManagedDevices();
-      views = [];
-      for (const device of devices) {
-        const view = managedDeviceView(device);
-        if (predicate(view as unknown as Record<string, string>) && views.push(view) > skip + top) break;
-      }
-      views = views.slice(skip);
-    } else {
-      views = deps.store.listManagedDevicesPage(skip, top + 1).map(managedDeviceView);
-    }
-    const result: Record<string, unknown> = { value: views.slice(0, top) };
-    if (views.length > top) {
-      const next = new URLSearchParams();
-      if (query.$filter !== undefined) next.set('$filter', query.$filter);
-      if (query.$top !== undefined) next.set('$top', String(query.$top));
-      next.set('$skiptoken', String(skip + top));
-      result['@odata.nextLink'] =
-        `${request.protocol}://${request.host}${MANAGED_DEVICES_PATH}?${next.toString()}`;
-    }
-    return result;
+    const serial = options.filterText && SERIAL_LOOKUP.exec(options.filterText)?.[1]?.replace(/''/g, "'");
+    return answerCollection(
+      request,
+      MANAGED_DEVICES,
+      {
+        all: () =>
+          (serial ? deps.store.listManagedDevicesBySerial(serial) : deps.store.listManagedDevices()).map(
+            managedDeviceView,
+          ),
+        page: (offset, limit) => deps.store.listManagedDevicesPage(offset, limit).map(managedDeviceView),
+      },
+      options,
+    );
   });
 
   app.get<{ Params: { id: string } }>(`${MANAGED_DEVICES_PATH}/:id`, async (request) => {
     const { id } = request.params;
     const device = ID_PATTERN.test(id) ? deps.store.getDevice(id) : undefined;
     if (!device || !device.managed) throw notFound(`no managedDevice with id ${id}`);
-    return managedDeviceView(device);
+    return answerEntity(request, MANAGED_DEVICES, () => managedDeviceView(device));
   });
 }

@@ -12,7 +12,8 @@ import { iso, type RouteDeps } from '../routeDeps';
 export function wifiOptions(
   profile: Pick<Profile, 'configureWifi' | 'wifiSsid' | 'wifiPassword' | 'wifiSecurityType' | 'wifiHidden'>,
 ): ProvisioningOptions['wifi'] {
-  if (!profile.configureWifi) return undefined;
+  // configureWifi is true by default (Graph's documented default); without an SSID there is nothing to join.
+  if (!profile.configureWifi || !profile.wifiSsid) return undefined;
   return {
     ssid: profile.wifiSsid ?? '',
     ...(profile.wifiPassword ? { password: profile.wifiPassword } : {}),
@@ -81,6 +82,7 @@ export function profileView(deps: RouteDeps, profile: Profile, options: { withIm
     wifiPassword: profile.wifiPassword,
     wifiSecurityType: profile.wifiSecurityType,
     wifiHidden: profile.wifiHidden,
+    isTeamsDeviceProfile: profile.isTeamsDeviceProfile,
     roleScopeTagIds: profile.roleScopeTagIds,
     /** Simulator field: the id the ledger records for this profile's current token. */
     simulatorTokenId: current?.id ?? null,

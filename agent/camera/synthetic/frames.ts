@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import qrcodeGenerator from 'qrcode-generator';
-import { homographyFrom, type Point } from '../geometry';
+import { homographyFrom, type Point } from './geometry';
 import { seededRandom } from '../../seededRandom';
 
 // Hot loops use these local names: under jest every lookup of a global such as `Math` goes through
