@@ -12,9 +12,12 @@ import { StagesimError, oneLine } from '../errors';
 import type { DeviceIdentity } from '../protocol/enrollment';
 import {
   backendMessageSchema,
+  pressCommandSchema,
   type BackendMessage,
   type DeviceMessage,
   type DeviceRecordView,
+  type PressCommand,
+  type StateReportMessage,
 } from '../protocol/messages';
 
 export const deviceChannelClientOptionsSchema = z.object({
@@ -37,6 +40,8 @@ export const deviceChannelClientOptionsSchema = z.object({
       maxDelayMs: z.number().int().min(0),
     })
     .default({ attempts: 10, baseDelayMs: 100, maxDelayMs: 3_000 }),
+  /** Send the device's state reports (the admin console's live view); off, reportState does nothing. */
+  reportState: z.boolean().default(true),
 });
 export type DeviceChannelClientOptions = z.input<typeof deviceChannelClientOptionsSchema>;
 
@@ -92,6 +97,7 @@ export class DeviceChannelClient implements EnrollmentService {
   private readonly counters: ChannelTraffic = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 };
   /** Distinct per client, so two clients of one device (before and after a restart) never reuse an id. */
   private readonly idPrefix = nextClientId();
+  private readonly pressListeners = new Set<(command: PressCommand) => void>();
 
   constructor(options: DeviceChannelClientOptions) {
     this.options = resolveOptions(options);
@@ -122,6 +128,24 @@ export class DeviceChannelClient implements EnrollmentService {
 
   async factoryReset(): Promise<void> {
     await this.call({ type: 'factoryReset' }, 'resetRecorded');
+  }
+
+  reportState(report: Omit<StateReportMessage, 'type'>): void {
+    if (this.closed || !this.options.reportState) return;
+    const text = JSON.stringify({ type: 'stateReport', ...report });
+    const send = (connection: Connection) => {
+      if (connection.socket.readyState !== WebSocket.OPEN) return;
+      this.counters.sent += 1;
+      this.counters.bytesSent += Buffer.byteLength(text);
+      connection.socket.send(text, () => undefined);
+    };
+    // Reports ride on the connection requests use; one that cannot be opened now is simply dropped.
+    this.connected(false).then(send, () => undefined);
+  }
+
+  onPress(listener: (command: PressCommand) => void): () => void {
+    this.pressListeners.add(listener);
+    return () => this.pressListeners.delete(listener);
   }
 
   traffic(): ChannelTraffic {
@@ -237,12 +261,18 @@ export class DeviceChannelClient implements EnrollmentService {
       this.counters.received += 1;
       this.counters.bytesReceived += rawLength(data);
       if (isBinary) return;
-      let parsed: ReturnType<typeof backendMessageSchema.safeParse>;
+      let json: unknown;
       try {
-        parsed = backendMessageSchema.safeParse(JSON.parse(data.toString()));
+        json = JSON.parse(data.toString());
       } catch {
         return;
       }
+      if ((json as { type?: unknown } | null)?.type === 'press') {
+        const command = pressCommandSchema.safeParse(json);
+        if (command.success) for (const listener of this.pressListeners) listener(command.data);
+        return;
+      }
+      const parsed = backendMessageSchema.safeParse(json);
       // A reply nobody waits for (a late answer to a request already resent) is dropped.
       if (!parsed.success || parsed.data.requestId === null) return;
       const waiter = connection.waiters.get(parsed.data.requestId);

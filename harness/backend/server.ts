@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { StagesimError } from '../../agent/errors';
 import { ChannelServer, DEVICE_CHANNEL_PATH } from './channel/ChannelServer';
 import { Clock } from './clock';
+import { AdminConsole } from './console/adminConsole';
 import { DeviceEnrollment } from './deviceEnrollment';
 import { buildAdminApp } from './http/app';
 import { resolveBackendOptions, type BackendOptions, type ResolvedBackendOptions } from './options';
@@ -16,6 +17,8 @@ export interface RunningBackend {
   url: string;
   /** The device channel's URL (ws://…/device). */
   channelUrl: string;
+  /** The admin console in the browser (`${url}/`). */
+  consoleUrl: string;
   port: number;
   host: string;
   store: BackendStore;
@@ -43,14 +46,18 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     timeZone: options.timeZone,
     tenantDomains: options.tenantDomains,
   });
+  const adminConsole = new AdminConsole(store);
   const channel = new ChannelServer({
     enrollment,
     redemptionLimit: options.redemptionLimit,
     now: () => clock.now(),
     beforeReply: options.beforeReply,
+    onStateReport: (report) => adminConsole.onStateReport(report),
+    onDeviceRequest: (serial) => adminConsole.onDeviceRequest(serial),
   });
   const app = buildAdminApp({
     deps: { store, clock, accountId: options.accountId, log },
+    console: { state: adminConsole, channel },
     adminKey: options.adminKey ?? null,
     bodyLimitBytes: options.bodyLimitBytes,
     authLimit: options.adminAuthLimit,
@@ -73,6 +80,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   const host =
     options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
+  const consoleUrl = `${url}/`;
   log(
     `backend listening on ${url} (database ${options.dbPath}, time zone ${options.timeZone}${options.adminKey ? ', admin key required' : ''})`,
   );
@@ -81,6 +89,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   return {
     url,
     channelUrl: `ws://${host}:${port}${DEVICE_CHANNEL_PATH}`,
+    consoleUrl,
     port,
     host: options.host,
     store,
@@ -90,6 +99,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     close() {
       closing ??= (async () => {
         await channel.close();
+        adminConsole.close();
         await app.close();
         store.close();
       })();

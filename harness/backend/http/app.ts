@@ -7,6 +7,7 @@ import { KeyedFailureWindows, type RateLimit } from '../rateLimit';
 import { GraphError, graphErrorBody } from './graphError';
 import { registerAssignableRoutes } from './routes/assignables';
 import { registerAssignmentFilterRoutes } from './routes/assignmentFilters';
+import { CONSOLE_OPEN_PATHS, registerConsoleRoutes, type ConsoleDeps } from './routes/console';
 import { registerEnrollmentProfileRoutes } from './routes/enrollmentProfiles';
 import { registerGroupRoutes } from './routes/groups';
 import { registerManagedDeviceRoutes } from './routes/managedDevices';
@@ -20,6 +21,8 @@ export interface AdminAppOptions {
   bodyLimitBytes: number;
   /** Failed admin-key attempts per remote address before further requests get 429. */
   authLimit: RateLimit;
+  /** The admin console (its pages and API); left out, the backend serves none. */
+  console?: ConsoleDeps;
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -71,7 +74,9 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
   const authFailures = new KeyedFailureWindows(options.authLimit, Date.now);
   app.addHook('onRequest', async (request) => {
     if (keyDigest === null) return;
+    // The console's page and script hold no data: the page asks for the key and sends it on every call.
     if (request.method === 'GET' && request.url.split('?')[0] === HEALTH_PATH) return;
+    if (request.method === 'GET' && CONSOLE_OPEN_PATHS.has(request.url.split('?')[0]!)) return;
     const failures = authFailures.get(request.ip);
     if (failures.blocked()) {
       const seconds = Math.ceil(failures.retryAfterMs() / 1000);
@@ -141,6 +146,8 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
   registerGroupRoutes(app, deps);
   registerAssignableRoutes(app, deps);
   registerSimulatorRoutes(app, deps);
+  if (options.console)
+    registerConsoleRoutes(app, deps, { ...options.console, adminKeyRequired: adminKey !== null });
   return app;
 }
 
