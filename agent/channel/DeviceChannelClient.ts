@@ -57,6 +57,8 @@ interface Connection {
   socket: WebSocket;
   /** Open, and introduced (hello answered) when the device's identity was known. */
   ready: Promise<void>;
+  /** ready has resolved: a message can go out at once (a report sent while closing must not wait). */
+  isReady: boolean;
   waiters: Map<string, Waiter>;
 }
 
@@ -140,7 +142,8 @@ export class DeviceChannelClient implements EnrollmentService {
       connection.socket.send(text, () => undefined);
     };
     // Reports ride on the connection requests use; one that cannot be opened now is simply dropped.
-    this.connected(false).then(send, () => undefined);
+    if (this.connection?.isReady) send(this.connection);
+    else this.connected(false).then(send, () => undefined);
   }
 
   onPress(listener: (command: PressCommand) => void): () => void {
@@ -255,7 +258,7 @@ export class DeviceChannelClient implements EnrollmentService {
       perMessageDeflate: false,
       maxPayload: 1024 * 1024,
     });
-    const connection: Connection = { socket, waiters: new Map(), ready: Promise.resolve() };
+    const connection: Connection = { socket, waiters: new Map(), ready: Promise.resolve(), isReady: false };
 
     socket.on('message', (data, isBinary) => {
       this.counters.received += 1;
@@ -314,7 +317,10 @@ export class DeviceChannelClient implements EnrollmentService {
       );
     });
     // Whoever awaits ready sees the failure; the connection itself is not used again.
-    connection.ready.catch(() => this.drop(connection));
+    connection.ready.then(
+      () => (connection.isReady = true),
+      () => this.drop(connection),
+    );
     return connection;
   }
 

@@ -422,7 +422,7 @@ export class SimulatedDevice {
     const view = this.view();
     const values: Record<string, string> = {};
     for (const element of view.elements) values[element.key] = element.value;
-    this.service.reportState?.({ serialNumber: this.serialNumber, state: view.state, values });
+    this.service.reportState?.({ device: this.identity(), state: view.state, values });
   }
 
   private deliver(event: DeviceEvent): void {

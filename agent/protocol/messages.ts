@@ -45,7 +45,8 @@ export const factoryResetMessageSchema = z.object({ type: z.literal('factoryRese
  */
 export const stateReportMessageSchema = z.object({
   type: z.literal('stateReport'),
-  serialNumber: z.string().min(1).max(64),
+  /** Who reports: the same identity as hello's (the console picks the screen's selectors by it). */
+  device: deviceIdentitySchema,
   /** The model's state path, e.g. "setupWizard.signIn". */
   state: z.string().min(1).max(128),
   values: z.record(z.string().max(64), z.string().max(1024)),

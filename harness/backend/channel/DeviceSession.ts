@@ -157,7 +157,7 @@ export class DeviceSession {
       problem = `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'message'}: ${oneLine(issue.message)}`;
     } else {
       problem = this.context.onStateReport?.(parsed.data) ?? null;
-      if (problem === null) this.reportedSerial = parsed.data.serialNumber;
+      if (problem === null) this.reportedSerial = parsed.data.device.serialNumber;
     }
     return {
       text: problem === null ? null : errorText(looseRequestId, 'invalidMessage', problem),

@@ -69,14 +69,12 @@ function viewOfReport(live: LiveDevice): DeviceView {
   };
 }
 
-export function deviceScreen(
-  live: LiveDevice,
-  hardware: { manufacturer: string; osVersion: string } | null,
-): DeviceScreen {
+export function deviceScreen(live: LiveDevice): DeviceScreen {
   const view = viewOfReport(live);
+  // The selector files the Appium driver would pick for this hardware.
   const selectors = loadSelectors({
-    androidVersion: hardware?.osVersion ?? '14',
-    manufacturer: hardware?.manufacturer ?? 'Google',
+    androidVersion: live.device.osVersion,
+    manufacturer: live.device.manufacturer,
   });
   const rendered = renderHierarchy(view, selectors);
   const byKey = new Map(view.elements.map((element) => [element.key, element]));

@@ -1,9 +1,11 @@
 import { leafStateNodes, metaOfPath, pathOfNode } from '../../../agent/model/inspect';
+import type { DeviceIdentity } from '../../../agent/protocol/enrollment';
 import type { StateReportMessage } from '../../../agent/protocol/messages';
 
 /** Where one device's model is, as the device last said (its stateReport). */
 export interface LiveDevice {
   serialNumber: string;
+  device: DeviceIdentity;
   state: string;
   values: Record<string, string>;
   /** Wall-clock epoch ms of the report. */
@@ -26,11 +28,13 @@ export class LiveDevices {
   report(report: StateReportMessage, at: number = Date.now()): string | null {
     if (!LEAF_STATES.has(report.state))
       return `state: "${report.state.slice(0, 128)}" is not a state of the device model`;
-    const previous = this.devices.get(report.serialNumber);
+    const { serialNumber } = report.device;
+    const previous = this.devices.get(serialNumber);
     if (previous) this.counts.set(previous.state, (this.counts.get(previous.state) ?? 1) - 1);
     this.counts.set(report.state, (this.counts.get(report.state) ?? 0) + 1);
-    this.devices.set(report.serialNumber, {
-      serialNumber: report.serialNumber,
+    this.devices.set(serialNumber, {
+      serialNumber,
+      device: report.device,
       state: report.state,
       values: report.values,
       reportedAt: at,

@@ -75,6 +75,7 @@ export const registerBackend: RegisterCommand = (program) => {
         throw error;
       }
       process.stdout.write(`stagesim backend listening on ${backend.url} (devices: ${backend.channelUrl})\n`);
+      process.stdout.write(`stagesim backend: admin console at ${backend.consoleUrl}\n`);
 
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         const stop = (received: NodeJS.Signals) => {

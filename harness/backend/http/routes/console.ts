@@ -111,7 +111,7 @@ export function registerConsoleRoutes(
       connected: channel.isConnected(serial),
       modelState: live?.state ?? null,
       reportedAt: live ? iso(live.reportedAt) : null,
-      screen: live ? deviceScreen(live, record ?? null) : null,
+      screen: live ? deviceScreen(live) : null,
       ledger: record
         ? store.listLedger({ deviceId: record.id }).map((entry) => ({ ...entry, at: iso(entry.at) }))
         : [],
