@@ -54,7 +54,7 @@ export async function api<T = unknown>(
   });
   if (response.status === 204) return null as T;
   const text = await response.text();
-  let json: unknown = null;
+  let json: unknown;
   try {
     json = text === '' ? null : JSON.parse(text);
   } catch {

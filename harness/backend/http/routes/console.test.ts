@@ -1,6 +1,7 @@
 import { DeviceChannelClient } from '../../../../agent/channel/DeviceChannelClient';
 import { SimulatedDevice } from '../../../../agent/device/SimulatedDevice';
 import { startBackend, type RunningBackend } from '../../server';
+import type { Json } from '../../testing/adminClient';
 import { RawChannel } from '../../testing/rawChannel';
 
 /**
@@ -35,7 +36,7 @@ async function channel(): Promise<RawChannel> {
 
 const get = async (path: string, headers: Record<string, string> = {}) => {
   const response = await fetch(`${backend.url}${path}`, { headers });
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: (await response.json()) as Json };
 };
 
 /** Sends reports, then a hello: its answer arriving next shows the reports got none of their own. */
@@ -175,7 +176,7 @@ describe('console taps', () => {
 
       const wrong = await press('signInButton');
       expect(wrong.status).toBe(409);
-      expect(((await wrong.json()) as any).error.message).toBe(
+      expect(((await wrong.json()) as Json).error.message).toBe(
         '"signInButton" is not something to tap on the screen "welcome" device TAP1 shows',
       );
       expect((await press('startButton')).status).toBe(202);
@@ -198,7 +199,7 @@ describe('console taps', () => {
       body: JSON.stringify({ key: 'nextButton' }),
     });
     expect(gone.status).toBe(409);
-    expect(((await gone.json()) as any).error.message).toBe('device TAP1 is not connected to this backend');
+    expect(((await gone.json()) as Json).error.message).toBe('device TAP1 is not connected to this backend');
   });
 });
 
