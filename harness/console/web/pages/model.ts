@@ -32,6 +32,7 @@ export function ModelPage() {
   const [selected, setSelected] = useState<string | null>(null);
   const [devices, setDevices] = useState<DevicePage | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [fit, setFit] = useState(false);
   const holder = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -99,8 +100,13 @@ export function ModelPage() {
     <p class="count" data-testid="model-total">
       ${counts ? `${counts.devices} device${counts.devices === 1 ? '' : 's'} reporting` : 'Loading…'}
     </p>
+    <p>
+      <button type="button" aria-pressed=${fit ? 'true' : 'false'} onClick=${() => setFit(!fit)} data-testid="fit">
+        ${fit ? 'Actual size' : 'Fit to width'}
+      </button>
+    </p>
     <div
-      class="graph"
+      class=${`graph ${fit ? 'fit' : ''}`}
       ref=${holder}
       dangerouslySetInnerHTML=${graph ? { __html: graph.svg } : undefined}
     ></div>
