@@ -186,10 +186,11 @@ describe('admin console in Chromium', () => {
     expect(fleet.code).toBe(0);
     expect(fleet.stdout).toContain(`stagesim fleet: admin console at ${backend.url}/`);
 
+    // Until every fleet row shows where its device ended: enrolled, named after its user.
     await table.page.waitForFunction(
       () =>
         Array.from(document.querySelectorAll('table.devices tbody tr')).filter((row) =>
-          /Fleet watch/.test(row.textContent ?? ''),
+          /@contoso\.com_AndroidEnterprise_.*Enrolled.*Fleet watch/.test(row.textContent ?? ''),
         ).length >= 12,
       { timeout: 30_000, polling: 100 },
     );
@@ -255,8 +256,17 @@ describe('admin console in Chromium', () => {
     await page.type('input[name=validityDays]', '30');
     await page.click('form.create button[type=submit]');
     await page.waitForSelector('img[data-testid=qr]');
+    // Settled: the image drawn at its size, and the list above it showing the new profile (the list's
+    // live update would move the code while it is photographed).
     await page.waitForFunction(
-      () => (document.querySelector('img[data-testid=qr]') as HTMLImageElement).complete,
+      () => {
+        const img = document.querySelector('img[data-testid=qr]') as HTMLImageElement | null;
+        const listed = Array.from(document.querySelectorAll('tbody tr')).some((row) =>
+          (row.textContent ?? '').includes('Made in the console'),
+        );
+        return listed && img !== null && img.complete && img.style.width === `${img.naturalWidth / 2}px`;
+      },
+      { timeout: 30_000, polling: 100 },
     );
 
     const shown = (await text(page, '[data-testid=token]')).trim();
@@ -272,6 +282,7 @@ describe('admin console in Chromium', () => {
     const qr = (await page.$('img[data-testid=qr]'))!;
     const box = (await qr.boundingBox())!;
     expect(box.width).toBeGreaterThanOrEqual(380);
+    expect(box.width % 1).toBe(0);
     const screenshot = Buffer.from(await qr.screenshot({ type: 'png' }));
     const png = PNG.sync.read(screenshot);
     const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);

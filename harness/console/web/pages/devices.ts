@@ -50,7 +50,9 @@ export function DeviceTable({ rows }: { rows: DeviceRow[] }) {
   return html`${rows.map(
     (row) =>
       html`<tr data-serial=${row.serialNumber}>
-        <td class="name" title=${row.name}><a href=${`#/devices/${encodeURIComponent(row.serialNumber)}`}>${row.name}</a></td>
+        <td class="name" title=${row.name}>
+          <a href=${`#/devices/${encodeURIComponent(row.serialNumber)}`}>${row.name}</a>
+        </td>
         <td><span class=${`stage ${row.stage}`}>${words(row.stage)}</span></td>
         <td title=${row.modelState ?? ''}>${row.screenTitle ?? (row.modelState ? '(off)' : '—')}</td>
         <td>${row.profile ?? '—'}</td>

@@ -101,7 +101,12 @@ export function ModelPage() {
       ${counts ? `${counts.devices} device${counts.devices === 1 ? '' : 's'} reporting` : 'Loading…'}
     </p>
     <p>
-      <button type="button" aria-pressed=${fit ? 'true' : 'false'} onClick=${() => setFit(!fit)} data-testid="fit">
+      <button
+        type="button"
+        aria-pressed=${fit ? 'true' : 'false'}
+        onClick=${() => setFit(!fit)}
+        data-testid="fit"
+      >
         ${fit ? 'Actual size' : 'Fit to width'}
       </button>
     </p>

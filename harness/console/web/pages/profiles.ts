@@ -43,6 +43,14 @@ async function expiryIn(days: number): Promise<string> {
   return new Date(Date.parse(clock.now) + days * 86_400_000).toISOString();
 }
 
+/**
+ * The PNG has 8 pixels a module; shown at half size (or whole, "Larger") every module stays a whole
+ * number of pixels, so the code is as sharp on screen as the file and a phone camera reads it.
+ */
+function sizeQr(img: HTMLImageElement, large: boolean): void {
+  if (img.naturalWidth > 0) img.style.width = `${large ? img.naturalWidth : img.naturalWidth / 2}px`;
+}
+
 function CreateForm({ onCreated }: { onCreated: (id: string) => void }) {
   const [name, setName] = useState('');
   const [mode, setMode] = useState(MODES[0]!);
@@ -197,6 +205,8 @@ function ProfileDetail({ id, onGone }: { id: string; onGone: () => void }) {
               src=${`data:${image.type};base64,${image.value}`}
               alt=${`QR code of the token of ${profile.displayName}`}
               data-testid="qr"
+              onLoad=${(event: Event) => sizeQr(event.target as HTMLImageElement, large)}
+              ref=${(img: HTMLImageElement | null) => img?.complete && sizeQr(img, large)}
             />
             <figcaption>
               <button type="button" onClick=${() => setLarge(!large)}>${large ? 'Smaller' : 'Larger'}</button>
