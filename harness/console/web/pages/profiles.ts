@@ -114,9 +114,7 @@ function CreateForm({ onCreated }: { onCreated: (id: string) => void }) {
         name="validityDays"
         onInput=${(e: Event) => setDays((e.target as HTMLInputElement).value)}
     /></label>
-    <p class="muted">
-      Default tokens of fully managed and work profile never expire; the backend ignores a validity for them.
-    </p>
+
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit">Create</button>
   </form>`;
