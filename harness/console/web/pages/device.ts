@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { when, words } from '../format';
 import { useLiveLoad } from '../live';
+import { PAYLOAD_COLLECTIONS } from '../resources';
 
 /** The shapes of GET /console/api/devices/{serial} (harness/backend/console/deviceScreen.ts). */
 interface ScreenNode {
@@ -202,10 +203,9 @@ function Delivered({ policies, apps }: { policies: string[]; apps: string[] }) {
       const groupNames = new Map(groups.value.map((g) => [g.id, g.displayName]));
       const filterNames = new Map(filters.value.map((f) => [f.id, f.displayName]));
       const found: Record<string, string[]> = {};
-      for (const [kind, names] of [
-        ['simulatorPolicies', policies],
-        ['simulatorApps', apps],
-      ] as const) {
+      const delivered = { policies, apps };
+      for (const { path: kind, delivered: which } of PAYLOAD_COLLECTIONS) {
+        const names = delivered[which];
         if (names.length === 0) continue;
         const list = await api<{ value: Payload[] }>(`/beta/deviceManagement/${kind}`);
         for (const payload of list.value.filter((p) => names.includes(p.displayName))) {

@@ -3,6 +3,7 @@ import { useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { rulePosition } from '../format';
 import { useLiveLoad } from '../live';
+import { PAYLOAD_COLLECTIONS } from '../resources';
 
 /** Filters, groups, policies and apps through the public admin API, each created and assigned here. */
 
@@ -25,10 +26,6 @@ interface Assignment {
 
 const FILTERS = '/beta/deviceManagement/assignmentFilters';
 const GROUPS = '/beta/groups';
-const KINDS = [
-  ['simulatorPolicies', 'Policies'],
-  ['simulatorApps', 'Apps'],
-] as const;
 const TARGETS = [
   ['#microsoft.graph.allDevicesAssignmentTarget', 'All devices'],
   ['#microsoft.graph.allLicensedUsersAssignmentTarget', 'All users'],
@@ -372,6 +369,9 @@ export function TargetingPage() {
     <div class="grid">
       <${Filters} filters=${filters} />
       <${Groups} groups=${groups} />
-      ${KINDS.map(([kind, title]) => html`<${Payloads} kind=${kind} title=${title} groups=${groups} filters=${filters} />`)}
+      ${PAYLOAD_COLLECTIONS.map(
+        ({ path, title }) =>
+          html`<${Payloads} kind=${path} title=${title} groups=${groups} filters=${filters} />`,
+      )}
     </div>`;
 }
