@@ -69,36 +69,38 @@ export class DeviceReport {
 
   query(query: DeviceReportQuery): { total: number; offset: number; value: DeviceRow[] } {
     this.load();
-    const rows: DeviceRow[] = [];
+    // Filter and sort on the few fields asked for; whole rows are built for the page only, so a query
+    // over 100,000 devices allocates 50 rows, not 100,000.
     const search = query.search.trim().toLowerCase();
+    const matches: Candidate[] = [];
     const consider = (record: DeviceRecord | undefined, live: LiveDevice | undefined) => {
-      const row = rowOf(record, live);
-      if (query.stage && row.stage !== query.stage) return;
-      if (query.profile !== undefined && row.profile !== query.profile) return;
-      if (query.state !== undefined && row.modelState !== query.state) return;
-      if (
-        search &&
-        ![row.name, row.serialNumber, row.user ?? '', row.profile ?? ''].some((text) =>
-          text.toLowerCase().includes(search),
-        )
-      )
-        return;
-      rows.push(row);
+      const serialNumber = record?.serialNumber ?? live!.serialNumber;
+      if (query.stage && (record?.stage ?? NOT_RECORDED) !== query.stage) return;
+      if (query.profile !== undefined && (record?.profileName ?? null) !== query.profile) return;
+      if (query.state !== undefined && (live?.state ?? null) !== query.state) return;
+      if (search) {
+        const texts = [
+          record?.managedName ?? serialNumber,
+          serialNumber,
+          userOf(record) ?? '',
+          record?.profileName ?? '',
+        ];
+        if (!texts.some((text) => text.toLowerCase().includes(search))) return;
+      }
+      matches.push({ record, live, serialNumber, key: sortKey(query.sort, record, live, serialNumber) });
     };
     for (const record of this.records.values()) consider(record, this.live.get(record.serialNumber));
     for (const live of this.live.all()) if (!this.records.has(live.serialNumber)) consider(undefined, live);
 
-    const key = query.sort;
     const direction = query.order === 'asc' ? 1 : -1;
-    rows.sort((a, b) => {
-      const x = a[key] ?? '';
-      const y = b[key] ?? '';
-      return (x < y ? -1 : x > y ? 1 : a.serialNumber < b.serialNumber ? -1 : 1) * direction;
-    });
+    matches.sort(
+      (a, b) =>
+        (a.key < b.key ? -1 : a.key > b.key ? 1 : a.serialNumber < b.serialNumber ? -1 : 1) * direction,
+    );
     return {
-      total: rows.length,
+      total: matches.length,
       offset: query.offset,
-      value: rows.slice(query.offset, query.offset + query.limit),
+      value: matches.slice(query.offset, query.offset + query.limit).map((m) => rowOf(m.record, m.live)),
     };
   }
 
@@ -118,6 +120,45 @@ export class DeviceReport {
   }
 }
 
+interface Candidate {
+  record: DeviceRecord | undefined;
+  live: LiveDevice | undefined;
+  serialNumber: string;
+  key: string | number;
+}
+
+function userOf(record: DeviceRecord | undefined): string | null {
+  return record?.upn ?? record?.signedInUpn ?? null;
+}
+
+function lastTransitionAt(record: DeviceRecord | undefined, live: LiveDevice | undefined): number {
+  if (record && record.stage !== null) return record.lastChangeAt;
+  return live ? live.reportedAt : 0;
+}
+
+/** What a row is sorted by, worked out once per device (the row's own text, or a time as a number). */
+function sortKey(
+  sort: DeviceReportQuery['sort'],
+  record: DeviceRecord | undefined,
+  live: LiveDevice | undefined,
+  serialNumber: string,
+): string | number {
+  switch (sort) {
+    case 'name':
+      return record?.managedName ?? serialNumber;
+    case 'stage':
+      return record?.stage ?? NOT_RECORDED;
+    case 'profile':
+      return record?.profileName ?? '';
+    case 'user':
+      return userOf(record) ?? '';
+    case 'mode':
+      return record?.enrollmentMode ?? '';
+    case 'lastTransition':
+      return lastTransitionAt(record, live);
+  }
+}
+
 function rowOf(record: DeviceRecord | undefined, live: LiveDevice | undefined): DeviceRow {
   const meta = live ? metaOfPath(live.state) : null;
   return {
@@ -126,14 +167,12 @@ function rowOf(record: DeviceRecord | undefined, live: LiveDevice | undefined): 
     name: record?.managedName ?? record?.serialNumber ?? live!.serialNumber,
     stage: record?.stage ?? NOT_RECORDED,
     profile: record?.profileName ?? null,
-    user: record?.upn ?? record?.signedInUpn ?? null,
+    user: userOf(record),
     mode: record?.enrollmentMode ?? null,
     lastTransition:
-      record && record.stage !== null
-        ? new Date(record.lastChangeAt).toISOString()
-        : live
-          ? new Date(live.reportedAt).toISOString()
-          : null,
+      (record !== undefined && record.stage !== null) || live !== undefined
+        ? new Date(lastTransitionAt(record, live)).toISOString()
+        : null,
     delivered: { policies: record?.deliveries?.policies ?? [], apps: record?.deliveries?.apps ?? [] },
     modelState: live?.state ?? null,
     screenTitle: meta ? (meta.poweredOff ? null : meta.screen.title) : null,
