@@ -327,6 +327,18 @@ describe('admin console in Chromium', () => {
     await page.waitForSelector('.phone [data-key=nextButton]');
     expect(device.stateName()).toBe('setupWizard.language');
     expect(await text(page, '.phone .a-title')).toBe(appiumTitle(device));
+    // The driver's own PNG is there as a fallback, at the simulated display's size.
+    await page.click('.driver-shot summary');
+    await page.waitForFunction(
+      () => (document.querySelector('img[data-testid=driver-shot]') as HTMLImageElement | null)?.complete,
+      { timeout: 30_000, polling: 100 },
+    );
+    expect(
+      await page.$eval('img[data-testid=driver-shot]', (img) => [
+        (img as HTMLImageElement).naturalWidth,
+        (img as HTMLImageElement).naturalHeight,
+      ]),
+    ).toEqual([720, 1600]);
     expect(watched.problems).toEqual([]);
     await page.close();
   });

@@ -1,5 +1,10 @@
 import type { DeviceView } from '../../../agent/device/SimulatedDevice';
-import { renderHierarchy, type UiNode } from '../../../agent/appium-driver/render/hierarchy';
+import {
+  renderHierarchy,
+  type RenderedScreen,
+  type UiNode,
+} from '../../../agent/appium-driver/render/hierarchy';
+import { renderScreenshot } from '../../../agent/appium-driver/render/screenshot';
 import { DISPLAY } from '../../../agent/appium-driver/render/layout';
 import { metaOfPath } from '../../../agent/model/inspect';
 import { screenDefinition } from '../../../agent/model/screens';
@@ -69,14 +74,24 @@ function viewOfReport(live: LiveDevice): DeviceView {
   };
 }
 
-export function deviceScreen(live: LiveDevice): DeviceScreen {
+function rendered(live: LiveDevice): { view: DeviceView; screen: RenderedScreen } {
   const view = viewOfReport(live);
   // The selector files the Appium driver would pick for this hardware.
   const selectors = loadSelectors({
     androidVersion: live.device.osVersion,
     manufacturer: live.device.manufacturer,
   });
-  const rendered = renderHierarchy(view, selectors);
+  return { view, screen: renderHierarchy(view, selectors) };
+}
+
+/** The Appium driver's own PNG of that hierarchy (its bitmap font), with the status bar it draws. */
+export function deviceScreenshot(live: LiveDevice): Buffer {
+  const { model, serialNumber, osVersion } = live.device;
+  return renderScreenshot(rendered(live).screen, `${model}  ${serialNumber}  Android ${osVersion}`);
+}
+
+export function deviceScreen(live: LiveDevice): DeviceScreen {
+  const { view, screen } = rendered(live);
   const byKey = new Map(view.elements.map((element) => [element.key, element]));
   return {
     state: live.state,
@@ -87,7 +102,7 @@ export function deviceScreen(live: LiveDevice): DeviceScreen {
     error: view.error,
     width: DISPLAY.width,
     height: DISPLAY.height,
-    nodes: rendered.nodes
+    nodes: screen.nodes
       .filter((node) => node.role !== 'window')
       .map((node) => {
         const element = node.key === null ? undefined : byKey.get(node.key);

@@ -72,6 +72,18 @@ export async function api<T = unknown>(
   return json as T;
 }
 
+/** A binary answer (the driver's PNG screenshot) as a blob, with the same key and errors as api(). */
+export async function apiBlob(path: string): Promise<Blob> {
+  const response = await fetch(path, {
+    headers: { ...headers(false), accept: 'image/png' },
+    cache: 'no-store',
+  });
+  if (response.status === 401) keyListeners.forEach((listener) => listener());
+  if (!response.ok)
+    throw new ApiError(response.status, 'Error', `HTTP ${response.status} for the screenshot`);
+  return response.blob();
+}
+
 export interface Session {
   adminKeyRequired: boolean;
 }

@@ -1,3 +1,4 @@
+import { PNG } from 'pngjs';
 import { DeviceChannelClient } from '../../../../agent/channel/DeviceChannelClient';
 import { SimulatedDevice } from '../../../../agent/device/SimulatedDevice';
 import { startBackend, type RunningBackend } from '../../server';
@@ -179,6 +180,10 @@ describe('console taps', () => {
       expect(((await wrong.json()) as Json).error.message).toBe(
         '"signInButton" is not something to tap on the screen "welcome" device TAP1 shows',
       );
+      const shot = await fetch(`${backend.url}/console/api/devices/TAP1/screenshot`);
+      expect(shot.headers.get('content-type')).toBe('image/png');
+      const png = PNG.sync.read(Buffer.from(await shot.arrayBuffer()));
+      expect([png.width, png.height]).toEqual([720, 1600]);
       expect((await press('startButton')).status).toBe(202);
       await waitFor('setupWizard.language');
 

@@ -7,7 +7,7 @@ import { POWER_BUTTON } from '../../../../agent/protocol/messages';
 import { projectRoot } from '../../../../agent/projectRoot';
 import type { ChannelServer } from '../../channel/ChannelServer';
 import type { AdminConsole } from '../../console/adminConsole';
-import { deviceScreen, tappable } from '../../console/deviceScreen';
+import { deviceScreen, deviceScreenshot, tappable } from '../../console/deviceScreen';
 import { deviceReportQuerySchema } from '../../console/deviceReport';
 import { modelGraph } from '../../console/modelGraph';
 import { conflict, GraphError, notFound, parseWith } from '../graphError';
@@ -41,7 +41,7 @@ export const CONSOLE_OPEN_PATHS = new Set([...Object.keys(ASSETS), SESSION_PATH]
 
 /** Nothing from anywhere else, no inline script: the bundle is all the page runs. */
 const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export function consoleAssetFolder(): string {
   return join(projectRoot(), 'dist', 'console');
@@ -116,6 +116,14 @@ export function registerConsoleRoutes(
         ? store.listLedger({ deviceId: record.id }).map((entry) => ({ ...entry, at: iso(entry.at) }))
         : [],
     };
+  });
+
+  // The driver's PNG, the fallback picture: fetched with the key in a header, shown from a blob: URL.
+  app.get(`${CONSOLE_API}/devices/:serial/screenshot`, async (request, reply) => {
+    const { serial } = parseWith(serialParams, request.params, 'path');
+    const live = state.live.get(serial);
+    if (!live) throw notFound(`device ${serial} has not reported its screen`);
+    return reply.type('image/png').header('cache-control', 'no-store').send(deviceScreenshot(live));
   });
 
   app.post(`${CONSOLE_API}/devices/:serial/press`, async (request, reply) => {

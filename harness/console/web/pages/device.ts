@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { useEffect, useState } from 'preact/hooks';
+import { api, apiBlob, ApiError } from '../api';
 import { when, words } from '../format';
 import { useLiveLoad } from '../live';
 import { PAYLOAD_COLLECTIONS } from '../resources';
@@ -170,6 +170,36 @@ function Phone({ screen, serial, connected }: { screen: DeviceScreen; serial: st
   </figure>`;
 }
 
+/** The Appium driver's PNG of the same screen, in its bitmap font: a fallback, on request. */
+function DriverScreenshot({ serial, state }: { serial: string; state: string }) {
+  const [shown, setShown] = useState(false);
+  const [url, setUrl] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!shown) return;
+    let current: string | null = null;
+    apiBlob(`/console/api/devices/${encodeURIComponent(serial)}/screenshot`).then(
+      (blob) => {
+        current = URL.createObjectURL(blob);
+        setUrl(current);
+        setError(null);
+      },
+      (caught) => setError(caught instanceof ApiError ? caught.message : String(caught)),
+    );
+    return () => {
+      if (current) URL.revokeObjectURL(current);
+    };
+  }, [shown, serial, state]);
+  return html`<details
+    class="driver-shot"
+    onToggle=${(e: Event) => setShown((e.target as HTMLDetailsElement).open)}
+  >
+    <summary>The Appium driver's screenshot (PNG)</summary>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${shown && url && html`<img src=${url} alt="The Appium driver's screenshot of this screen" data-testid="driver-shot" />`}
+  </details>`;
+}
+
 function targetText(
   target: Record<string, string | undefined>,
   groups: Map<string, string>,
@@ -276,7 +306,10 @@ export function DevicePage({ serial }: { serial: string }) {
     <div class="device-page">
       ${
         detail.screen
-          ? html`<${Phone} screen=${detail.screen} serial=${serial} connected=${detail.connected} />`
+          ? html`<div>
+              <${Phone} screen=${detail.screen} serial=${serial} connected=${detail.connected} />
+              <${DriverScreenshot} serial=${serial} state=${detail.screen.state} />
+            </div>`
           : html`<p class="muted">This device has not reported its screen.</p>`
       }
       <section class="device-facts" aria-label="Record">
