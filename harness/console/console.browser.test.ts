@@ -88,6 +88,8 @@ async function deviceAtQrReader(serialNumber: string): Promise<SimulatedDevice> 
   device.send({ type: 'START' });
   device.send({ type: 'SELECT_LANGUAGE' });
   device.connectWifi();
+  // With a network the device first looks for a zero-touch or KME configuration (none here).
+  await device.settled();
   device.send({ type: 'OPEN_QR_READER' });
   expect(device.view().screen.id).toBe('qr-reader');
   return device;
