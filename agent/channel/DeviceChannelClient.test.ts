@@ -63,7 +63,7 @@ describe('DeviceChannelClient against the real backend', () => {
       'john@contoso.com_AndroidEnterprise_06/22/2024_4.20 AM',
     );
     await service.factoryReset();
-    expect((await service.hello(pixel('CLIENT1'))).stage).toBe('factoryReset');
+    expect((await service.hello(pixel('CLIENT1')))?.stage).toBe('factoryReset');
   });
 
   it('answers token rejections as values and channel errors as StagesimErrors with stable codes', async () => {

@@ -13,9 +13,12 @@ import { StagesimError, oneLine } from '../errors';
 import type { DeviceIdentity } from '../protocol/enrollment';
 import {
   backendMessageSchema,
+  pressCommandSchema,
   type BackendMessage,
   type DeviceMessage,
   type DeviceRecordView,
+  type PressCommand,
+  type StateReportMessage,
   type RedemptionMethod,
 } from '../protocol/messages';
 import { RETRY_BUDGET, retryPolicySchema, withRetries } from './retryPolicy';
@@ -33,6 +36,8 @@ export const deviceChannelClientOptionsSchema = z.object({
   ca: z.string().min(1).optional(),
   /** How requests are retried: the tree's one policy and budget (retryPolicy.ts) unless a test names another. */
   retry: retryPolicySchema.default(RETRY_BUDGET),
+  /** Send the device's state reports (the admin console's live view); off, reportState does nothing. */
+  reportState: z.boolean().default(true),
 });
 export type DeviceChannelClientOptions = z.input<typeof deviceChannelClientOptionsSchema>;
 
@@ -48,10 +53,16 @@ interface Connection {
   socket: WebSocket;
   /** Open, and introduced (hello answered) when the device's identity was known. */
   ready: Promise<void>;
+  /** ready has resolved: a message can go out at once (a report sent while closing must not wait). */
+  isReady: boolean;
   waiters: Map<string, Waiter>;
 }
 
-/** Messages and bytes (WebSocket payloads) this client sent and received, resends included. */
+/**
+ * Requests and replies (WebSocket payloads) this client sent and received, resends included: the
+ * enrollment's own traffic, which the fleet's figures and the bench's raw baseline compare. State
+ * reports for the admin console (one or two per device at fleet speed) are not counted.
+ */
 export interface ChannelTraffic {
   sent: number;
   received: number;
@@ -88,6 +99,7 @@ export class DeviceChannelClient implements EnrollmentService {
   private readonly counters: ChannelTraffic = { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 };
   /** Distinct per client, so two clients of one device (before and after a restart) never reuse an id. */
   private readonly idPrefix = nextClientId();
+  private readonly pressListeners = new Set<(command: PressCommand) => void>();
 
   constructor(options: DeviceChannelClientOptions) {
     this.options = resolveOptions(options);
@@ -118,6 +130,23 @@ export class DeviceChannelClient implements EnrollmentService {
 
   async factoryReset(): Promise<void> {
     await this.call({ type: 'factoryReset' }, 'resetRecorded');
+  }
+
+  reportState(report: Omit<StateReportMessage, 'type'>): void {
+    if (this.closed || !this.options.reportState) return;
+    const text = JSON.stringify({ type: 'stateReport', ...report });
+    const send = (connection: Connection) => {
+      if (connection.socket.readyState !== WebSocket.OPEN) return;
+      connection.socket.send(text, () => undefined);
+    };
+    // Reports ride on the connection requests use; one that cannot be opened now is simply dropped.
+    if (this.connection?.isReady) send(this.connection);
+    else this.connected(false).then(send, () => undefined);
+  }
+
+  onPress(listener: (command: PressCommand) => void): () => void {
+    this.pressListeners.add(listener);
+    return () => this.pressListeners.delete(listener);
   }
 
   traffic(): ChannelTraffic {
@@ -224,18 +253,24 @@ export class DeviceChannelClient implements EnrollmentService {
       perMessageDeflate: false,
       maxPayload: 1024 * 1024,
     });
-    const connection: Connection = { socket, waiters: new Map(), ready: Promise.resolve() };
+    const connection: Connection = { socket, waiters: new Map(), ready: Promise.resolve(), isReady: false };
 
     socket.on('message', (data, isBinary) => {
       this.counters.received += 1;
       this.counters.bytesReceived += rawLength(data);
       if (isBinary) return;
-      let parsed: ReturnType<typeof backendMessageSchema.safeParse>;
+      let json: unknown;
       try {
-        parsed = backendMessageSchema.safeParse(JSON.parse(data.toString()));
+        json = JSON.parse(data.toString());
       } catch {
         return;
       }
+      if ((json as { type?: unknown } | null)?.type === 'press') {
+        const command = pressCommandSchema.safeParse(json);
+        if (command.success) for (const listener of this.pressListeners) listener(command.data);
+        return;
+      }
+      const parsed = backendMessageSchema.safeParse(json);
       // A reply nobody waits for (a late answer to a request already resent) is dropped.
       if (!parsed.success || parsed.data.requestId === null) return;
       const waiter = connection.waiters.get(parsed.data.requestId);
@@ -277,7 +312,10 @@ export class DeviceChannelClient implements EnrollmentService {
       );
     });
     // Whoever awaits ready sees the failure; the connection itself is not used again.
-    connection.ready.catch(() => this.drop(connection));
+    connection.ready.then(
+      () => (connection.isReady = true),
+      () => this.drop(connection),
+    );
     return connection;
   }
 

@@ -22,7 +22,7 @@ import { accepts, metaOf, metaOfPath, statePath, type DeviceSnapshot } from '../
 import type { Effect } from '../model/meta';
 import type { ScreenElement } from '../model/screens';
 import type { Deliveries } from '../protocol/enrollment';
-import type { DeviceRecordView } from '../protocol/messages';
+import { POWER_BUTTON, type DeviceRecordView, type PressCommand } from '../protocol/messages';
 import { buildDeviceView, type DeviceView } from './deviceView';
 import { deviceProfileSchema, type DeviceProfile, type DeviceProfileInput } from './deviceProfile';
 import { MemoryDeviceStorage, type DeviceMemory, type DeviceStorage } from './deviceStorage';
@@ -57,6 +57,11 @@ export interface DeviceTransition {
 }
 
 const HISTORY_LIMIT = 256;
+/**
+ * State reports wait this long after a change, so a device that walks through several screens at once
+ * (a fleet, a scenario) sends one report with where it ended up rather than one per screen.
+ */
+const REPORT_DELAY_MS = 100;
 
 /**
  * A headless Android device: runs the device model, performs the effects its states ask for, and keeps
@@ -93,6 +98,8 @@ export class SimulatedDevice {
   private readonly transitionListeners = new Set<(transition: DeviceTransition) => void>();
   /** What effects may use of this device; one object for the device's life (effects run often). */
   private readonly effectContext: EffectContext;
+  private reportTimer: NodeJS.Timeout | null = null;
+  private readonly stopPresses: () => void;
 
   constructor(options: SimulatedDeviceOptions) {
     this.profile = deviceProfileSchema.parse(options.profile);
@@ -112,7 +119,10 @@ export class SimulatedDevice {
     }
     this.lastPath = statePath(this.actor.getSnapshot());
     this.actor.subscribe((snapshot) => this.onSnapshot(snapshot));
+    this.stopPresses =
+      this.service.onPress?.((command) => this.pressFromConsole(command)) ?? (() => undefined);
     this.actor.start();
+    this.scheduleReport();
     // A device restored in an effect state (its process died mid-enrollment) picks the work up again.
     this.startEffect(this.actor.getSnapshot());
   }
@@ -330,6 +340,9 @@ export class SimulatedDevice {
   }
 
   async close(): Promise<void> {
+    // Where the device ended up is the last thing the console hears of it.
+    if (this.reportTimer) this.sendReport();
+    this.stopPresses();
     this.epoch += 1;
     this.gate.release();
     this.actor.stop();
@@ -357,6 +370,37 @@ export class SimulatedDevice {
   }
 
   // --- Internals ----------------------------------------------------------------------------------
+
+  /**
+   * A tap a person made in the admin console: the same tap() a person at the device makes, so the event
+   * sent is the one the model's screen catalogue gives the element. A tap the screen does not offer
+   * (the device moved on meanwhile) changes nothing; the report that follows shows the console why.
+   */
+  private pressFromConsole(command: PressCommand): void {
+    try {
+      for (const [key, value] of Object.entries(command.inputs)) this.type(key, value);
+      if (command.key === POWER_BUTTON) this.pressPowerButton();
+      else this.tap(command.key);
+    } catch (error) {
+      if (!isStagesimError(error)) throw error;
+    }
+    this.scheduleReport();
+  }
+
+  private scheduleReport(): void {
+    if (!this.service.reportState || this.reportTimer) return;
+    this.reportTimer = setTimeout(() => this.sendReport(), REPORT_DELAY_MS);
+    this.reportTimer.unref();
+  }
+
+  private sendReport(): void {
+    if (this.reportTimer) clearTimeout(this.reportTimer);
+    this.reportTimer = null;
+    const view = this.view();
+    const values: Record<string, string> = {};
+    for (const element of view.elements) values[element.key] = element.value;
+    this.service.reportState?.({ device: this.identity(), state: view.state, values });
+  }
 
   private deliver(event: DeviceEvent): void {
     this.lastEvent = event.type;
@@ -424,7 +468,10 @@ export class SimulatedDevice {
       this.inputs.clear();
     }
     this.persist(snapshot);
-    if (changed) this.startEffect(snapshot);
+    if (changed) {
+      this.scheduleReport();
+      this.startEffect(snapshot);
+    }
   }
 
   private persist(snapshot: DeviceSnapshot): void {

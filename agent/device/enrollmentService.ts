@@ -1,4 +1,10 @@
-import type { BackendMessageOf, DeviceRecordView, RedemptionMethod } from '../protocol/messages';
+import type {
+  BackendMessageOf,
+  DeviceRecordView,
+  PressCommand,
+  RedemptionMethod,
+  StateReportMessage,
+} from '../protocol/messages';
 import type { DeviceIdentity, Deliveries, SignInRejectionReason } from '../protocol/enrollment';
 
 /**
@@ -17,6 +23,14 @@ export interface EnrollmentService {
   signIn(upn: string): Promise<SignInResult>;
   factoryReset(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Tell the backend where the device's model is now, for the admin console. Fire and forget: never
+   * throws, a report that cannot go out is dropped (the next one replaces it). Optional: a service
+   * with no console behind it leaves it out.
+   */
+  reportState?(report: Omit<StateReportMessage, 'type'>): void;
+  /** Taps a person makes in the admin console, relayed by the backend. Answers a function that stops them. */
+  onPress?(listener: (command: PressCommand) => void): () => void;
 }
 
 export type CompletedStage = 'staged' | 'adminProvisioned' | 'enrolled';

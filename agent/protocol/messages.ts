@@ -43,6 +43,22 @@ export const completeStageMessageSchema = z.object({
 export const signInMessageSchema = z.object({ type: z.literal('signIn'), requestId, upn: upnSchema });
 export const factoryResetMessageSchema = z.object({ type: z.literal('factoryReset'), requestId });
 
+/**
+ * The device tells the backend where its model is now, so the admin console can draw its screen and
+ * count devices per state. Sent without a requestId and never answered: a lost report is replaced by
+ * the next one. `values` holds what the screen's elements show that the model cannot know (typed
+ * text, the error message, the device name), by element key.
+ */
+export const stateReportMessageSchema = z.object({
+  type: z.literal('stateReport'),
+  /** Who reports: the same identity as hello's (the console picks the screen's selectors by it). */
+  device: deviceIdentitySchema,
+  /** The model's state path, e.g. "setupWizard.signIn". */
+  state: z.string().min(1).max(128),
+  values: z.record(z.string().max(64), z.string().max(1024)),
+});
+export type StateReportMessage = z.infer<typeof stateReportMessageSchema>;
+
 export const deviceMessageSchema = z.discriminatedUnion('type', [
   helloMessageSchema,
   redeemTokenMessageSchema,
@@ -99,6 +115,21 @@ export const signInRejectedSchema = z.object({
   reason: signInRejectionReasonSchema,
 });
 export const resetRecordedSchema = z.object({ type: z.literal('resetRecorded'), requestId });
+
+/**
+ * The backend relays a person's tap in the admin console: tap the element `key` of the current screen,
+ * after typing `inputs` (element key -> text) into its fields. Not a reply; the device answers with its
+ * next state report.
+ */
+/** The key a press uses for the power button, which is on the device rather than on its screen. */
+export const POWER_BUTTON = 'powerButton';
+
+export const pressCommandSchema = z.object({
+  type: z.literal('press'),
+  key: z.string().min(1).max(64),
+  inputs: z.record(z.string().max(64), z.string().max(1024)).default({}),
+});
+export type PressCommand = z.infer<typeof pressCommandSchema>;
 
 /** Error codes of the channel itself (not enrollment outcomes). */
 export const channelErrorCodeSchema = z.enum([

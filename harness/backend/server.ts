@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { StagesimError } from '../../agent/errors';
 import { ChannelServer, DEVICE_CHANNEL_PATH } from './channel/ChannelServer';
 import { Clock } from './clock';
+import { AdminConsole } from './console/adminConsole';
 import { DeviceEnrollment } from './deviceEnrollment';
 import { buildAdminApp } from './http/app';
 import { resolveBackendOptions, type BackendOptions, type ResolvedBackendOptions } from './options';
@@ -17,6 +18,8 @@ export interface RunningBackend {
   url: string;
   /** The device channel's URL (ws://…/device, wss:// with TLS). */
   channelUrl: string;
+  /** The admin console in the browser (`${url}/`). */
+  consoleUrl: string;
   port: number;
   host: string;
   store: BackendStore;
@@ -47,15 +50,19 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     tenantDomains: options.tenantDomains,
     onTransition: (entry) => metrics.transition(entry.toStage),
   });
+  const adminConsole = new AdminConsole(store);
   const channel = new ChannelServer({
     enrollment,
     redemptionLimit: options.redemptionLimit,
     now: () => clock.now(),
     beforeReply: options.beforeReply,
     observer: metrics,
+    onStateReport: (report) => adminConsole.onStateReport(report),
+    onDeviceRequest: (serial) => adminConsole.onDeviceRequest(serial),
   });
   const app = buildAdminApp({
     deps: { store, clock, accountId: options.accountId, log },
+    console: { state: adminConsole, channel },
     adminKey: options.adminKey ?? null,
     bodyLimitBytes: options.bodyLimitBytes,
     authLimit: options.adminAuthLimit,
@@ -81,6 +88,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   const secure = options.tls !== undefined;
   const url = `${secure ? 'https' : 'http'}://${host}:${port}`;
+  const consoleUrl = `${url}/`;
   log(
     `backend listening on ${url} (database ${options.dbPath}, time zone ${options.timeZone}${options.adminKey ? ', admin key required' : ''})`,
   );
@@ -89,6 +97,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   return {
     url,
     channelUrl: `${secure ? 'wss' : 'ws'}://${host}:${port}${DEVICE_CHANNEL_PATH}`,
+    consoleUrl,
     port,
     host: options.host,
     store,
@@ -99,6 +108,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     close() {
       closing ??= (async () => {
         await channel.close();
+        adminConsole.close();
         await app.close();
         store.close();
       })();

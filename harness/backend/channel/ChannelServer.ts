@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { MAX_FRAME_BYTES, type DeviceMessageType } from '../../../agent/protocol/messages';
+import { MAX_FRAME_BYTES, type DeviceMessageType, type PressCommand } from '../../../agent/protocol/messages';
 import { KeyedFailureWindows } from '../rateLimit';
 import { ChannelSession, type ReplyCache, type RequestOutcome, type SessionContext } from './ChannelSession';
 
@@ -19,13 +19,21 @@ export type BeforeReply = (request: { type: DeviceMessageType; requestId: string
 export interface ChannelObserver {
   connectionOpened(): void;
   connectionClosed(): void;
-  /** `request` is the frame's type, or 'invalid' for a frame that was not a valid request. */
-  deviceRequest(request: DeviceMessageType | 'invalid', outcome: RequestOutcome, seconds: number): void;
+  /** `request` is the frame's type, stateReport for a device's unanswered report, or 'invalid' for a frame that was not a valid request. */
+  deviceRequest(
+    request: DeviceMessageType | 'stateReport' | 'invalid',
+    outcome: RequestOutcome,
+    seconds: number,
+  ): void;
 }
 
 export interface ChannelServerOptions extends Omit<SessionContext, 'replies' | 'redemptionFailuresBySerial'> {
   beforeReply?: BeforeReply;
   observer?: ChannelObserver;
+  /** Called after every request a device made (its record may have changed), with its serial number. */
+  onDeviceRequest?: (serialNumber: string, type: DeviceMessageType) => void;
+  /** Called when the last connection of a device closes. */
+  onDeviceGone?: (serialNumber: string) => void;
 }
 
 /**
@@ -39,6 +47,8 @@ export class ChannelServer {
     perMessageDeflate: false,
   });
   private readonly sockets = new Set<WebSocket>();
+  /** The latest connection of each device that said who it is: where a console tap is relayed to. */
+  private readonly bySerial = new Map<string, WebSocket>();
   private readonly replies: ReplyCache = new Map();
   private readonly redemptionFailuresBySerial: KeyedFailureWindows;
 
@@ -60,6 +70,18 @@ export class ChannelServer {
 
   connectionCount(): number {
     return this.sockets.size;
+  }
+
+  /** Sends a console tap to the device's open connection; false when the device is not connected. */
+  press(serialNumber: string, command: PressCommand): boolean {
+    const socket = this.bySerial.get(serialNumber);
+    if (!socket || socket.readyState !== socket.OPEN) return false;
+    socket.send(JSON.stringify(command));
+    return true;
+  }
+
+  isConnected(serialNumber: string): boolean {
+    return this.bySerial.get(serialNumber)?.readyState === 1;
   }
 
   /** Cuts every device connection at once, as a network failure would (no close handshake). */
@@ -95,9 +117,14 @@ export class ChannelServer {
     socket.on('message', (data: RawData, isBinary: boolean) => {
       const started = observer ? performance.now() : 0;
       const handled = isBinary ? session.binaryFrame() : session.handle(rawText(data));
+      const serial = session.serial();
+      if (serial !== null && this.bySerial.get(serial) !== socket) this.bySerial.set(serial, socket);
+      // Processed and committed whether or not the reply goes out.
+      if (handled.request && serial !== null && handled.request.type !== 'hello')
+        this.options.onDeviceRequest?.(serial, handled.request.type);
       if (observer)
         observer.deviceRequest(
-          handled.request?.type ?? 'invalid',
+          handled.request?.type ?? (handled.outcome.reply === 'stateReport' ? 'stateReport' : 'invalid'),
           handled.outcome,
           (performance.now() - started) / 1000,
         );
@@ -105,13 +132,18 @@ export class ChannelServer {
         socket.terminate();
         return;
       }
-      socket.send(handled.text);
+      if (handled.text !== null) socket.send(handled.text);
     });
     // ws reports protocol violations (oversized frames: 1009) here after closing the socket itself.
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.sockets.delete(socket);
       observer?.connectionClosed();
+      const serial = session.serial();
+      if (serial !== null && this.bySerial.get(serial) === socket) {
+        this.bySerial.delete(serial);
+        this.options.onDeviceGone?.(serial);
+      }
     });
   }
 }

@@ -7,9 +7,11 @@ import {
   helloMessageSchema,
   redeemTokenMessageSchema,
   signInMessageSchema,
+  stateReportMessageSchema,
   type ChannelErrorCode,
   type DeviceMessage,
   type DeviceMessageType,
+  type StateReportMessage,
 } from '../../../agent/protocol/messages';
 import type { DeviceEnrollment, ReplyBody } from '../deviceEnrollment';
 import { FailureWindow, type KeyedFailureWindows, type RateLimit } from '../rateLimit';
@@ -24,11 +26,13 @@ export interface SessionContext {
   /** Failed redemptions per serial number, across connections: reconnecting does not start afresh. */
   redemptionFailuresBySerial: KeyedFailureWindows;
   now: () => number;
+  /** A device said where its model is (stateReport); answers an error message when the report is unusable. */
+  onStateReport?: (report: StateReportMessage) => string | null;
 }
 
 export interface HandledMessage {
-  /** The JSON text to send back. */
-  text: string;
+  /** The JSON text to send back; null for a state report, which is never answered. */
+  text: string | null;
   /** The request it answers, when the frame was a valid request. */
   request: { type: DeviceMessageType; requestId: string } | null;
   /** What the reply said: its type, and the reason or error code when it refused. */
@@ -62,6 +66,8 @@ const KNOWN_TYPES = Object.keys(SCHEMAS).join(', ');
 export class ChannelSession {
   private deviceId: string | null = null;
   private serialNumber: string | null = null;
+  /** The serial number the connection speaks for (hello or its latest state report). */
+  private reportedSerial: string | null = null;
   private readonly redemptionFailures: FailureWindow;
 
   constructor(private readonly context: SessionContext) {
@@ -70,6 +76,11 @@ export class ChannelSession {
       context.redemptionLimit.windowMs,
       context.now,
     );
+  }
+
+  /** The device on this connection, as far as it said: the console relays taps to it. */
+  serial(): string | null {
+    return this.serialNumber ?? this.reportedSerial;
   }
 
   binaryFrame(): HandledMessage {
@@ -110,6 +121,7 @@ export class ChannelSession {
         outcome: refused('invalidMessage'),
       };
     }
+    if (loose.type === 'stateReport') return this.stateReport(loose, looseRequestId);
     const schema = Object.hasOwn(SCHEMAS, loose.type) ? SCHEMAS[loose.type as DeviceMessageType] : undefined;
     if (!schema) {
       return {
@@ -147,6 +159,24 @@ export class ChannelSession {
         outcome: refused('internalError'),
       };
     }
+  }
+
+  /** Reports are not answered when they are good; a bad one gets an error so its sender can tell. */
+  private stateReport(loose: Record<string, unknown>, looseRequestId: string | null): HandledMessage {
+    const parsed = stateReportMessageSchema.safeParse(loose);
+    let problem: string | null;
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      problem = `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'message'}: ${oneLine(issue.message)}`;
+    } else {
+      problem = this.context.onStateReport?.(parsed.data) ?? null;
+      if (problem === null) this.reportedSerial = parsed.data.device.serialNumber;
+    }
+    return {
+      text: problem === null ? null : errorText(looseRequestId, 'invalidMessage', problem),
+      request: null,
+      outcome: problem === null ? { reply: 'stateReport' } : refused('invalidMessage'),
+    };
   }
 
   private answer(message: DeviceMessage): Omit<HandledMessage, 'request'> {

@@ -6,6 +6,7 @@ import { oneLine } from '../../../agent/errors';
 import { KeyedFailureWindows, type RateLimit } from '../rateLimit';
 import { GraphError, graphErrorBody } from './graphError';
 import { registerAssignmentFilterRoutes } from './routes/assignmentFilters';
+import { CONSOLE_OPEN_PATHS, registerConsoleRoutes, type ConsoleDeps } from './routes/console';
 import { registerEnrollmentProfileRoutes } from './routes/enrollmentProfiles';
 import { registerGroupRoutes } from './routes/groups';
 import { registerIntuneResourceRoutes } from './routes/intuneResources';
@@ -25,6 +26,8 @@ export interface AdminAppOptions {
   https?: { cert: string; key: string };
   /** Times every request and serves GET /metrics (behind the admin key when there is one). */
   metrics?: BackendMetrics;
+  /** The admin console (its pages and API); left out, the backend serves none. */
+  console?: ConsoleDeps;
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -78,7 +81,9 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
   const authFailures = new KeyedFailureWindows(options.authLimit, Date.now);
   app.addHook('onRequest', async (request) => {
     if (keyDigest === null) return;
+    // The console's page and script hold no data: the page asks for the key and sends it on every call.
     if (request.method === 'GET' && request.url.split('?')[0] === HEALTH_PATH) return;
+    if (request.method === 'GET' && CONSOLE_OPEN_PATHS.has(request.url.split('?')[0]!)) return;
     const failures = authFailures.get(request.ip);
     if (failures.blocked()) {
       const seconds = Math.ceil(failures.retryAfterMs() / 1000);
@@ -165,6 +170,8 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
   registerGroupRoutes(app, deps);
   registerIntuneResourceRoutes(app, deps);
   registerSimulatorRoutes(app, deps);
+  if (options.console)
+    registerConsoleRoutes(app, deps, { ...options.console, adminKeyRequired: adminKey !== null });
   return app;
 }
 

@@ -95,7 +95,11 @@ export class BackendMetrics implements ChannelObserver {
     this.transitions.inc({ stage });
   }
 
-  deviceRequest(request: DeviceMessageType | 'invalid', outcome: RequestOutcome, seconds: number): void {
+  deviceRequest(
+    request: DeviceMessageType | 'stateReport' | 'invalid',
+    outcome: RequestOutcome,
+    seconds: number,
+  ): void {
     this.deviceRequests.observe({ request }, seconds);
     if (request === 'redeemToken' && (outcome.reply === 'tokenAccepted' || outcome.reply === 'tokenRejected'))
       this.redemptions.inc({ result: outcome.reply === 'tokenAccepted' ? 'accepted' : 'rejected' });

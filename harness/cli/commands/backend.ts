@@ -140,6 +140,7 @@ export const registerBackend: RegisterCommand = (program) => {
       );
       const caPath = backend.options.tls?.caPath;
       if (caPath) process.stdout.write(`${trustInstructions(caPath).join('\n')}\n`);
+      process.stdout.write(`stagesim backend: admin console at ${backend.consoleUrl}\n`);
 
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         const stop = (received: NodeJS.Signals) => {

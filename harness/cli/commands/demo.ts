@@ -22,7 +22,7 @@ export const registerDemo: RegisterCommand = (program) => {
         const admin = new AdminClient(backend.url);
         const world = new EnrollmentWorld(admin, 'Demo');
         const flow = { tokenType: 'deviceStaging', mode: 'corporateOwnedFullyManaged' } as const;
-        out(`Embedded backend at ${backend.url}`);
+        out(`Embedded backend at ${backend.url} (admin console at ${backend.consoleUrl})`);
         out('\nStage 1 (admin): enrollment profile with a staging token, and an assignment filter');
         const profile = await world.profileFor(flow);
         await world.targetProfile(profile, 'john@contoso.com');

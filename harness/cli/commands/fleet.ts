@@ -164,7 +164,7 @@ export const registerFleet: RegisterCommand = (program) => {
               ? `embedded backend (${plan.embedded === 'child' ? 'child process' : 'in this process'})`
               : 'backend';
             process.stdout.write(
-              `stagesim fleet: ${options.devices} devices with profile "${plan.profileName}" on the ${where} at ${plan.url}, serials ${plan.serialPrefix}-…\n`,
+              `stagesim fleet: ${options.devices} devices with profile "${plan.profileName}" on the ${where} at ${plan.url}, serials ${plan.serialPrefix}-…\nstagesim fleet: admin console at ${new URL('/', plan.url).href}\n`,
             );
           }
           started = Date.now();

@@ -10,6 +10,7 @@ import {
   scenarioId,
   type LoadedScenario,
 } from '../../scenarios/loader';
+import { startBackend } from '../../backend/server';
 import { runScenarios } from '../../scenarios/runner';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, UsageError } from '../exit';
 import { addReportOptions, addTargetOptions, reportersFrom, targetFrom } from '../sharedOptions';
@@ -89,10 +90,18 @@ export const registerRun: RegisterCommand = (program) => {
       const reporter = reportersFrom(options);
       const target = await targetFrom(options);
       try {
+        if (backendUrl)
+          process.stdout.write(`stagesim run: admin console at ${new URL('/', backendUrl).href}\n`);
         const report = await runScenarios(selected, {
           target,
           reporter,
           bail: options.bail === true,
+          // Each scenario gets a backend of its own: say where to watch it while it runs.
+          startBackend: async (backendOptions) => {
+            const started = await startBackend(backendOptions);
+            process.stdout.write(`stagesim run: scenario backend's admin console at ${started.consoleUrl}\n`);
+            return started;
+          },
           ...(backendUrl ? { backendUrl } : {}),
           ...(options.adminKey ? { adminKey: options.adminKey } : {}),
         });

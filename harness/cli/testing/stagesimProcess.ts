@@ -3,6 +3,8 @@ import { join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../../..');
 const SOURCE_DIRS = ['agent', 'harness'];
+/** Browser sources: esbuild bundles them into dist/console; tsc compiles nothing of them into dist. */
+const NOT_COMPILED = new Set([join(ROOT, 'harness', 'console', 'web')]);
 
 function compiledIsFresh(): boolean {
   const stack = SOURCE_DIRS.map((dir) => join(ROOT, dir));
@@ -11,7 +13,8 @@ function compiledIsFresh(): boolean {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== 'testing' && entry.name !== 'node_modules') stack.push(path);
+        if (entry.name !== 'testing' && entry.name !== 'node_modules' && !NOT_COMPILED.has(path))
+          stack.push(path);
       } else if (
         entry.name.endsWith('.ts') &&
         !entry.name.endsWith('.test.ts') &&

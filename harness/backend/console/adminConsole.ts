@@ -1,0 +1,37 @@
+import type { StateReportMessage } from '../../../agent/protocol/messages';
+import type { BackendStore } from '../store/repository';
+import { ChangeFeed } from './changeFeed';
+import { DeviceReport } from './deviceReport';
+import { LiveDevices } from './liveDevices';
+
+/**
+ * The backend's side of the admin console: what devices reported, the devices report over the store,
+ * and the change feed the open consoles listen to. The channel server tells it about device traffic;
+ * admin routes tell it about profile and targeting changes.
+ */
+export class AdminConsole {
+  readonly live = new LiveDevices();
+  readonly report: DeviceReport;
+  readonly feed = new ChangeFeed();
+
+  constructor(store: BackendStore) {
+    this.report = new DeviceReport(store, this.live);
+  }
+
+  onStateReport(report: StateReportMessage): string | null {
+    const problem = this.live.report(report);
+    if (problem === null) this.feed.notify('devices');
+    return problem;
+  }
+
+  onDeviceRequest(serialNumber: string): void {
+    this.report.touched(serialNumber);
+    this.feed.notify('devices');
+    // A redemption or a stage changes a profile's counts too.
+    this.feed.notify('admin');
+  }
+
+  close(): void {
+    this.feed.close();
+  }
+}
