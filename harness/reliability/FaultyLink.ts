@@ -152,7 +152,9 @@ export class FaultyLink {
       if (this.owners.size >= OWNERS_KEPT) this.owners.delete(this.owners.keys().next().value!);
       this.owners.set(message.requestId, serial);
     }
-    if (message.type === 'hello') return true;
+    // An armed fault waits for the device's next exchange of the enrollment; hello and the admin
+    // console's state reports (sent and never answered) are not one.
+    if (message.type === 'hello' || message.type === 'stateReport') return true;
     const armed = this.armed.get(serial);
     if (!armed) return true;
     this.armed.delete(serial);
