@@ -29,8 +29,8 @@ describe('ConsoleReporter', () => {
     const lines = out.split('\n');
     expect(lines[0]).toBe('stagesim model: 3 paths on headless, seed 1234');
     expect(lines.slice(1, 4)).toEqual([
-      '  ✓ 1/3 Staging token: vendor stages, user enrolls (fully managed) (3.0s)',
-      '  ✘ 2/3 Power lost during stage 3 enrollment (3.3s)',
+      '  ✓ 1/3 Staging token: vendor stages, user enrolls (fully managed) (3.3s)',
+      '  ✘ 2/3 Power lost during stage 3 enrollment (3.4s)',
       '  - 3/3 Default token: admin provisions, user sets up a work profile (skipped)',
     ]);
   });
@@ -64,7 +64,7 @@ describe('ConsoleReporter', () => {
         `Coverage: ${coverageLine(report.coverage!)}`,
         `uncovered states (${report.coverage!.uncoveredStates.length}):`,
         `uncovered transitions (${report.coverage!.uncoveredTransitions.length}):`,
-        'Duration: 6.5s · seed 1234 · target headless',
+        'Duration: 6.9s · seed 1234 · target headless',
       ];
       const positions = order.map((text) => summary.indexOf(text));
       expect(positions.every((p) => p >= 0)).toBe(true);

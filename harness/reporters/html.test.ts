@@ -35,7 +35,7 @@ describe('HtmlReporter', () => {
       'stagesim model-based run',
       'headless',
       '1234',
-      '6.5s',
+      '6.9s',
       formatCount(report.coverage!.states),
       formatCount(report.coverage!.transitions),
     ]) {
@@ -52,7 +52,7 @@ describe('HtmlReporter', () => {
     expect(positions.every((p, i) => p > 0 && (i === 0 || p > positions[i - 1]!))).toBe(true);
     const failures = html.slice(positions[0], positions[1]);
     expect(failures).toContain(escapeMarkup(FAILURE_MESSAGE));
-    expect(failures).toContain('failing step 17: expect screen enrollment-incomplete');
+    expect(failures).toContain('failing step 18: expect screen enrollment-incomplete');
     expect(failures).toContain(escapeMarkup(failed.failure!.replay!));
     expect(failures).toContain(`src="data:image/png;base64,${screenshotPng()}"`);
     expect(failures).toMatch(

@@ -50,7 +50,7 @@ describe('JUnitReporter', () => {
         element.getAttribute('skipped'),
         element.getAttribute('errors'),
       ]).toEqual(['3', '1', '1', '0']);
-      expect(element.getAttribute('time')).toBe('6.504');
+      expect(element.getAttribute('time')).toBe('6.905');
     }
     const cases = elements(doc, 'testcase');
     expect(cases.map((c) => c.getAttribute('name'))).toEqual(report.cases.map((c) => c.title));
@@ -65,13 +65,13 @@ describe('JUnitReporter', () => {
     expect(failure!.getAttribute('message')).toBe(FAILURE_MESSAGE);
     const body = failure!.textContent!;
     expect(body).toContain(FAILURE_MESSAGE);
-    expect(body).toContain('failing step 17: expect screen enrollment-incomplete');
+    expect(body).toContain('failing step 18: expect screen enrollment-incomplete');
     expect(body).toContain(`replay:\n${report.cases[1]!.failure!.replay!.trimEnd()}`);
     const out = elements(doc, 'system-out').map((e) => e.textContent!);
     expect(out).toHaveLength(2);
-    expect(out[1]).toContain('✓ 15. power is cut while enrollment runs');
+    expect(out[1]).toContain('✓ 16. power is cut while enrollment runs');
     expect(out[1]).toContain('backend: stage staged · device CONTOSO-PX7-0001');
-    expect(out[1]).toContain(`✘ 17. expect screen enrollment-incomplete`);
+    expect(out[1]).toContain(`✘ 18. expect screen enrollment-incomplete`);
   });
 
   test('properties carry seed, target and coverage with the uncovered ids', () => {

@@ -90,7 +90,17 @@ const stagingToEnrolled: StepSpec[] = [
   { action: 'vendor powers on the device', event: 'POWER_ON', to: 'setupWizard.welcome' },
   { action: 'vendor taps Start', event: 'START', to: 'setupWizard.language' },
   { action: 'vendor selects English (United States)', event: 'SELECT_LANGUAGE', to: 'setupWizard.network' },
-  { action: 'vendor connects to Wi-Fi "Staging-Lab"', event: 'CONNECT_WIFI', to: 'setupWizard.signIn' },
+  {
+    action: 'vendor connects to Wi-Fi "Staging-Lab"',
+    event: 'CONNECT_WIFI',
+    to: 'setupWizard.checkingConfiguration',
+  },
+  {
+    action: 'no zero-touch or Knox configuration for this device',
+    kind: 'outcome',
+    event: 'NO_CONFIGURATION',
+    to: 'setupWizard.signIn',
+  },
   { action: 'vendor opens the QR reader', event: 'OPEN_QR_READER', to: 'setupWizard.qrReader' },
   {
     action: 'vendor scans the staging token QR code',
