@@ -454,6 +454,58 @@ describe('admin console in Chromium', () => {
     await page.close();
   });
 
+  test('a managed Google Play app is created with its package and assigned with an intent and an exclude filter', async () => {
+    const filter = await admin.createAssignmentFilter(
+      'Console app exclusions',
+      '(device.model -eq "Pixel 8")',
+    );
+    const watched = await open('targeting');
+    const { page } = watched;
+    const card = 'section[data-collection=mobileApp]';
+    await page.waitForSelector(`${card} input[name=packageId]`);
+    await page.type(`${card} input[name=resourceName]`, 'Teams');
+    await page.type(`${card} input[name=packageId]`, 'com.microsoft.teams');
+    await page.click(`${card} form:last-of-type button[type=submit]`);
+    const item = `${card} li[data-resource="Teams"]`;
+    await page.waitForSelector(item);
+    expect(await text(page, `${item} .muted`)).toBe('com.microsoft.teams');
+    const [add] = await page.$$(
+      `xpath/.//section[@data-collection="mobileApp"]//li[@data-resource="Teams"]//button[normalize-space()="Add assignment"]`,
+    );
+    await add!.click();
+    await page.select(`${item} select[name=target]`, '#microsoft.graph.allLicensedUsersAssignmentTarget');
+    await page.select(`${item} select[name=filter]`, filter.id);
+    await page.select(`${item} select[name=filterMode]`, 'exclude');
+    await page.select(`${item} select[name=intent]`, 'required');
+    await page.click(`${item} form.assign button[type=submit]`);
+    await waitForText(page, item, /required: All users, exclude filter Console app exclusions/);
+
+    const apps = (await (await fetch(`${backend.url}/beta/deviceAppManagement/mobileApps`)).json()) as {
+      value: Array<{ id: string; displayName: string; '@odata.type': string; packageId: string }>;
+    };
+    const teams = apps.value.find((app) => app.displayName === 'Teams')!;
+    expect(teams).toMatchObject({
+      '@odata.type': '#microsoft.graph.androidManagedStoreApp',
+      packageId: 'com.microsoft.teams',
+    });
+    const assignments = (await (
+      await fetch(`${backend.url}/beta/deviceAppManagement/mobileApps/${teams.id}/assignments`)
+    ).json()) as { value: unknown[] };
+    expect(assignments.value).toEqual([
+      expect.objectContaining({
+        '@odata.type': '#microsoft.graph.mobileAppAssignment',
+        intent: 'required',
+        target: {
+          '@odata.type': '#microsoft.graph.allLicensedUsersAssignmentTarget',
+          deviceAndAppManagementAssignmentFilterId: filter.id,
+          deviceAndAppManagementAssignmentFilterType: 'exclude',
+        },
+      }),
+    ]);
+    expect(watched.problems).toEqual([]);
+    await page.close();
+  });
+
   test('with an admin key the console asks for it, and the key is never in a URL', async () => {
     const guarded = await startBackend({ adminKey: ADMIN_KEY });
     try {
