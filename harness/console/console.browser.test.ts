@@ -9,6 +9,7 @@ import { SimulatedDevice } from '../../agent/device/SimulatedDevice';
 import { parseProvisioningPayload, provisioningDetails } from '../../agent/provisioning/payload';
 import { startBackend, type RunningBackend } from '../backend/server';
 import { loadSelectors } from '../../agent/selectors/selectors';
+import { RawChannel } from '../backend/testing/rawChannel';
 import { launchBrowser } from '../testing/browser';
 import { runCli } from '../testing/cli';
 import { AdminClient } from '../world/AdminClient';
@@ -88,8 +89,10 @@ async function deviceAtQrReader(serialNumber: string): Promise<SimulatedDevice> 
   device.send({ type: 'START' });
   device.send({ type: 'SELECT_LANGUAGE' });
   device.connectWifi();
-  // With a network the device first looks for a zero-touch or KME configuration (none here).
+  // With a network the setup wizard first asks the backend for a zero-touch or KME configuration;
+  // a device with none goes on to the sign-in screen, where the vendor opens the QR reader.
   await device.settled();
+  expect(device.view().screen.id).toBe('sign-in');
   device.send({ type: 'OPEN_QR_READER' });
   expect(device.view().screen.id).toBe('qr-reader');
   return device;
@@ -293,7 +296,7 @@ describe('admin console in Chromium', () => {
 
     // That screenshot works on a device now ...
     const before = await deviceAtQrReader('REVOKE-1');
-    expect(before.showQrCode(screenshot)).toBe('scanned');
+    expect(await before.showQrCode(screenshot)).toBe('scanned');
     await before.settled();
     expect(before.view().errorReason).toBeNull();
     expect(before.stateName()).not.toBe('setupWizard.tokenRejected');
@@ -304,7 +307,7 @@ describe('admin console in Chromium', () => {
     await revoke!.click();
     await waitForText(page, '.profile .pill', /^revoked$/);
     await page.waitForSelector('img[data-testid=qr]', { hidden: true });
-    expect(after.showQrCode(screenshot)).toBe('scanned');
+    expect(await after.showQrCode(screenshot)).toBe('scanned');
     await after.settled();
     expect(after.view()).toMatchObject({ screen: { id: 'token-rejected' }, errorReason: 'revoked' });
     expect(watched.problems).toEqual([]);
@@ -374,6 +377,132 @@ describe('admin console in Chromium', () => {
     ).toBe(position - 1);
     // The only console line is Chromium's note of the refused request itself.
     expect(watched.problems.filter((line) => !/status of 400/.test(line))).toEqual([]);
+    await page.close();
+  });
+
+  test('a configuration profile created and assigned in the console is delivered to a staged device', async () => {
+    const profile = await admin.createProfile({
+      displayName: 'Console delivery',
+      enrollmentMode: 'corporateOwnedFullyManaged',
+      enrollmentTokenType: 'deviceStaging',
+    });
+    const filter = await admin.createAssignmentFilter(
+      'Console delivery devices',
+      '(device.enrollmentProfileName -eq "Console delivery")',
+    );
+    const watched = await open('targeting');
+    const { page } = watched;
+    const card = 'section[data-collection=deviceConfiguration]';
+    await page.waitForSelector(`${card} input[name=resourceName]`);
+    await page.type(`${card} input[name=resourceName]`, 'Console restrictions');
+    await page.click(`${card} form:last-of-type button[type=submit]`);
+    const item = `${card} li[data-resource="Console restrictions"]`;
+    await page.waitForSelector(item);
+    // Created as the backend requires it: Graph's device restrictions subtype.
+    expect(await text(page, `${item} .muted`)).toBe('androidDeviceOwnerGeneralDeviceConfiguration');
+    const [add] = await page.$$(
+      `xpath/.//li[@data-resource="Console restrictions"]//button[normalize-space()="Add assignment"]`,
+    );
+    await add!.click();
+    await page.waitForSelector(`${item} form.assign`);
+    await page.select(`${item} select[name=target]`, '#microsoft.graph.allDevicesAssignmentTarget');
+    await page.select(`${item} select[name=filter]`, filter.id);
+    await page.select(`${item} select[name=filterMode]`, 'include');
+    await page.click(`${item} form.assign button[type=submit]`);
+    await waitForText(page, item, /apply: All devices, include filter Console delivery devices/);
+
+    // What the console sent is Graph's: the profile and its assignment, read back over the API.
+    const configurations = (await (
+      await fetch(`${backend.url}/beta/deviceManagement/deviceConfigurations`)
+    ).json()) as {
+      value: Array<{ id: string; displayName: string; '@odata.type': string }>;
+    };
+    const created = configurations.value.find((c) => c.displayName === 'Console restrictions')!;
+    expect(created['@odata.type']).toBe('#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration');
+    const assignments = (await (
+      await fetch(`${backend.url}/beta/deviceManagement/deviceConfigurations/${created.id}/assignments`)
+    ).json()) as { value: unknown[] };
+    expect(assignments.value).toEqual([
+      expect.objectContaining({
+        intent: 'apply',
+        target: {
+          '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget',
+          deviceAndAppManagementAssignmentFilterId: filter.id,
+          deviceAndAppManagementAssignmentFilterType: 'include',
+        },
+      }),
+    ]);
+
+    // A vendor stages a device with the profile's token (stage 2); its page shows what it received.
+    const channel = await RawChannel.open(backend.channelUrl);
+    await channel.hello('CONSOLE-DELIVERY-1');
+    await channel.request({ type: 'redeemToken', token: profile.tokenValue, method: 'qr' });
+    const staged = await channel.request({ type: 'completeStage', stage: 'staged' });
+    await channel.close();
+    expect(staged.deliveries.policies).toEqual(['Console restrictions']);
+    await page.goto(`${backend.url}/#/devices/CONSOLE-DELIVERY-1`, { waitUntil: 'load' });
+    const delivered =
+      '.delivered[data-collection=deviceConfiguration] li[data-resource="Console restrictions"]';
+    await page.waitForSelector(delivered);
+    await waitForText(
+      page,
+      delivered,
+      /assigned to All devices, filter Console delivery devices \(include\)/,
+    );
+    expect(await text(page, delivered)).toMatch(/androidDeviceOwnerGeneralDeviceConfiguration/);
+    expect(watched.problems).toEqual([]);
+    await page.close();
+  });
+
+  test('a managed Google Play app is created with its package and assigned with an intent and an exclude filter', async () => {
+    const filter = await admin.createAssignmentFilter(
+      'Console app exclusions',
+      '(device.model -eq "Pixel 8")',
+    );
+    const watched = await open('targeting');
+    const { page } = watched;
+    const card = 'section[data-collection=mobileApp]';
+    await page.waitForSelector(`${card} input[name=packageId]`);
+    await page.type(`${card} input[name=resourceName]`, 'Teams');
+    await page.type(`${card} input[name=packageId]`, 'com.microsoft.teams');
+    await page.click(`${card} form:last-of-type button[type=submit]`);
+    const item = `${card} li[data-resource="Teams"]`;
+    await page.waitForSelector(item);
+    expect(await text(page, `${item} .muted`)).toBe('com.microsoft.teams');
+    const [add] = await page.$$(
+      `xpath/.//section[@data-collection="mobileApp"]//li[@data-resource="Teams"]//button[normalize-space()="Add assignment"]`,
+    );
+    await add!.click();
+    await page.select(`${item} select[name=target]`, '#microsoft.graph.allLicensedUsersAssignmentTarget');
+    await page.select(`${item} select[name=filter]`, filter.id);
+    await page.select(`${item} select[name=filterMode]`, 'exclude');
+    await page.select(`${item} select[name=intent]`, 'required');
+    await page.click(`${item} form.assign button[type=submit]`);
+    await waitForText(page, item, /required: All users, exclude filter Console app exclusions/);
+
+    const apps = (await (await fetch(`${backend.url}/beta/deviceAppManagement/mobileApps`)).json()) as {
+      value: Array<{ id: string; displayName: string; '@odata.type': string; packageId: string }>;
+    };
+    const teams = apps.value.find((app) => app.displayName === 'Teams')!;
+    expect(teams).toMatchObject({
+      '@odata.type': '#microsoft.graph.androidManagedStoreApp',
+      packageId: 'com.microsoft.teams',
+    });
+    const assignments = (await (
+      await fetch(`${backend.url}/beta/deviceAppManagement/mobileApps/${teams.id}/assignments`)
+    ).json()) as { value: unknown[] };
+    expect(assignments.value).toEqual([
+      expect.objectContaining({
+        '@odata.type': '#microsoft.graph.mobileAppAssignment',
+        intent: 'required',
+        target: {
+          '@odata.type': '#microsoft.graph.allLicensedUsersAssignmentTarget',
+          deviceAndAppManagementAssignmentFilterId: filter.id,
+          deviceAndAppManagementAssignmentFilterType: 'exclude',
+        },
+      }),
+    ]);
+    expect(watched.problems).toEqual([]);
     await page.close();
   });
 

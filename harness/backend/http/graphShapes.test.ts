@@ -11,6 +11,9 @@ import { RawChannel } from '../testing/rawChannel';
  */
 const DEVICES = '/beta/deviceManagement/managedDevices';
 const FILTERS = '/beta/deviceManagement/assignmentFilters';
+const CONFIGS = '/beta/deviceManagement/deviceConfigurations';
+const COMPLIANCE = '/beta/deviceManagement/deviceCompliancePolicies';
+const APPS = '/beta/deviceAppManagement/mobileApps';
 let backend: RunningBackend;
 let admin: GraphTestClient;
 const answers: { path: string; body: Json }[] = [];
@@ -71,6 +74,70 @@ beforeAll(async () => {
     })
   ).body;
   answers.push({ path: 'POST /beta/groups', body: users });
+  const restrictions = await created(CONFIGS, {
+    '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
+    displayName: 'Restrictions',
+    cameraBlocked: true,
+    passwordRequiredType: 'numeric',
+  });
+  await created(CONFIGS, {
+    '@odata.type': '#microsoft.graph.androidDeviceOwnerWiFiConfiguration',
+    displayName: 'Store Wi-Fi',
+    ssid: 'Store',
+    wiFiSecurityType: 'wpaPersonal',
+  });
+  const compliance = await created(COMPLIANCE, {
+    '@odata.type': '#microsoft.graph.androidDeviceOwnerCompliancePolicy',
+    displayName: 'Baseline',
+    passwordRequired: true,
+  });
+  const teams = await created(APPS, {
+    '@odata.type': '#microsoft.graph.androidManagedStoreApp',
+    displayName: 'Teams',
+    packageId: 'com.microsoft.teams',
+    appIdentifier: 'com.microsoft.teams',
+  });
+  const filterTarget = {
+    '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget',
+    deviceAndAppManagementAssignmentFilterId: filter.id,
+    deviceAndAppManagementAssignmentFilterType: 'include',
+  };
+  const assigned = await admin.post(`${CONFIGS}/${restrictions.id}/assign`, {
+    assignments: [
+      { target: filterTarget },
+      { target: { '@odata.type': '#microsoft.graph.exclusionGroupAssignmentTarget', groupId: users.id } },
+    ],
+  });
+  answers.push({ path: `POST ${CONFIGS}/{id}/assign`, body: assigned.body });
+  const assignedPolicy = await admin.post(`${COMPLIANCE}/${compliance.id}/assign`, {
+    assignments: [{ target: { '@odata.type': '#microsoft.graph.allLicensedUsersAssignmentTarget' } }],
+  });
+  answers.push({ path: `POST ${COMPLIANCE}/{id}/assign`, body: assignedPolicy.body });
+  expect(
+    (
+      await admin.post(`${APPS}/${teams.id}/assign`, {
+        mobileAppAssignments: [
+          {
+            '@odata.type': '#microsoft.graph.mobileAppAssignment',
+            intent: 'required',
+            target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: users.id },
+            settings: {
+              '@odata.type': '#microsoft.graph.androidManagedStoreAppAssignmentSettings',
+              autoUpdateMode: 'priority',
+            },
+          },
+        ],
+      })
+    ).status,
+  ).toBe(204);
+  answers.push({
+    path: `PATCH ${CONFIGS}`,
+    body: (await admin.patch(`${CONFIGS}/${restrictions.id}`, { description: 'edited' })).body,
+  });
+  answers.push({
+    path: `PATCH ${APPS}`,
+    body: (await admin.patch(`${APPS}/${teams.id}`, { publisher: 'Microsoft' })).body,
+  });
   const patched = await admin.patch(`${PROFILES}/${staging.id}`, { description: 'edited' });
   answers.push({ path: `PATCH ${PROFILES}`, body: patched.body });
 
@@ -87,13 +154,40 @@ beforeAll(async () => {
   await read(`/beta/groups/${dynamic.id}`);
   await read(`/beta/groups/${dynamic.id}/members`);
   await read(`/beta/groups/${users.id}/members`);
+  for (const [path, item] of [
+    [CONFIGS, restrictions],
+    [COMPLIANCE, compliance],
+    [APPS, teams],
+  ] as const) {
+    await read(path);
+    await read(`${path}?$select=displayName,lastModifiedDateTime&$top=1`);
+    await read(`${path}/${item.id}`);
+    await read(`${path}/${item.id}?$select=displayName`);
+    const assignments = await read(`${path}/${item.id}/assignments`);
+    for (const assignment of assignments.value) await read(`${path}/${item.id}/assignments/${assignment.id}`);
+    await read(`${path}/${item.id}/assignments?$select=target`);
+  }
 });
+
+/** An Intune resource created for the checks, its answer kept with the others. */
+async function created(path: string, body: Json) {
+  const response = await admin.post(path, body);
+  expect(response.status).toBe(201);
+  answers.push({ path: `POST ${path}`, body: response.body });
+  return response.body;
+}
 afterAll(() => backend.close());
 
 const TYPES: [RegExp, string][] = [
   [/androidDeviceOwnerEnrollmentProfiles/, 'AndroidDeviceOwnerEnrollmentProfile'],
   [/managedDevices/, 'ManagedDevice'],
   [/assignmentFilters/, 'DeviceAndAppManagementAssignmentFilter'],
+  [/deviceConfigurations\/.+\/assign/, 'DeviceConfigurationAssignment'],
+  [/deviceCompliancePolicies\/.+\/assign/, 'DeviceCompliancePolicyAssignment'],
+  [/mobileApps\/.+\/assign/, 'MobileAppAssignment'],
+  [/deviceConfigurations/, 'DeviceConfiguration'],
+  [/deviceCompliancePolicies/, 'DeviceCompliancePolicy'],
+  [/mobileApps/, 'MobileApp'],
   [/groups\/[^/]+\/members/, 'DirectoryObject'],
   [/groups/, 'Group'],
 ];

@@ -111,6 +111,11 @@ export const COLLECTIONS: Record<ResourceKind, ResourceCollection> = {
 
 export const RESOURCE_KINDS = Object.keys(COLLECTIONS) as ResourceKind[];
 
+/** The Graph type name of a set's base type: DeviceConfiguration -> deviceConfiguration. */
+export function baseTypeName(collection: ResourceCollection): string {
+  return collection.baseInterface.charAt(0).toLowerCase() + collection.baseInterface.slice(1);
+}
+
 /** The .d.ts interface name of a Graph type name: androidManagedStoreApp -> AndroidManagedStoreApp. */
 export function interfaceName(graphType: string): string {
   return graphType.charAt(0).toUpperCase() + graphType.slice(1);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { projectRoot } from '../../../agent/projectRoot';
-import { COLLECTIONS, RESOURCE_KINDS, interfaceName } from './catalogue';
+import { COLLECTIONS, RESOURCE_KINDS, baseTypeName, interfaceName } from './catalogue';
 
 /**
  * The properties of every resource type the backend serves, read from the Graph beta type definitions
@@ -51,7 +51,11 @@ function allProperties(name: string, declared: Map<string, Declared>): string[] 
 export function graphPropertiesText(root = projectRoot()): string {
   const text = readFileSync(join(root, DEFINITIONS), 'utf8');
   const declared = declaredInterfaces(ts.createSourceFile(DEFINITIONS, text, ts.ScriptTarget.Latest, true));
-  const types = RESOURCE_KINDS.flatMap((kind) => COLLECTIONS[kind].subtypes);
+  // The base types too: their properties are what $select may name on the set.
+  const types = RESOURCE_KINDS.flatMap((kind) => [
+    baseTypeName(COLLECTIONS[kind]),
+    ...COLLECTIONS[kind].subtypes,
+  ]);
   const version = (
     JSON.parse(
       readFileSync(join(root, 'node_modules/@microsoft/microsoft-graph-types-beta/package.json'), 'utf8'),

@@ -174,6 +174,41 @@ describe('request bodies', () => {
     );
   });
 
+  it('refuses it the same way on the Intune resources, naming the subtype, and takes every property the subtype has', async () => {
+    const type = 'androidDeviceOwnerGeneralDeviceConfiguration';
+    const path = '/beta/deviceManagement/deviceConfigurations';
+    const refused = await admin.post(path, {
+      '@odata.type': `#microsoft.graph.${type}`,
+      displayName: 'x',
+      colour: 'red',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toBe(
+      `The property 'colour' does not exist on type 'microsoft.graph.${type}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+    );
+    // Every property of the beta type (from Microsoft's .d.ts, not the backend's list) but the
+    // relationships: the read-only ones are ignored, the rest stored as sent.
+    const relationships = new Set([
+      'assignments',
+      'deviceSettingStateSummaries',
+      'deviceStatuses',
+      'deviceStatusOverview',
+      'groupAssignments',
+      'userStatuses',
+      'userStatusOverview',
+    ]);
+    const body: Record<string, unknown> = {
+      '@odata.type': `#microsoft.graph.${type}`,
+      displayName: 'Everything',
+    };
+    for (const name of graphPropertiesOf('AndroidDeviceOwnerGeneralDeviceConfiguration'))
+      if (!relationships.has(name) && !(name in body)) body[name] = null;
+    const created = await admin.post(path, { ...body, id: 'mine', version: 7 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ displayName: 'Everything', version: 1, cameraBlocked: null });
+    expect(created.body.id).not.toBe('mine');
+  });
+
   it('takes every writable property of the beta type, with the documented defaults', async () => {
     const minimal = await createProfile(admin, { displayName: 'Defaults' });
     expect(minimal).toMatchObject({

@@ -1,7 +1,7 @@
 import { COLLECTIONS, RESOURCE_KINDS } from '../../resources/catalogue';
 import { startBackend, type RunningBackend } from '../../server';
 import { GraphTestClient, type Json } from '../../testing/graphTestClient';
-import { expectGraphShape } from '../../testing/graphTypes';
+import { expectGraphCollection, expectGraphShape } from '../../testing/graphTypes';
 
 /**
  * deviceConfigurations, deviceCompliancePolicies and mobileApps over real HTTP: CRUD per Android
@@ -81,8 +81,14 @@ describe.each(
     expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
     expectGraphShape(created.body, COLLECTIONS[kind].baseInterface);
     const { id } = created.body;
+    const set = path.replace('/beta/', '');
+    expect(created.body['@odata.context']).toBe(`${backend.url}/beta/$metadata#${set}/$entity`);
     expect((await admin.get(`${path}/${id}`)).body).toEqual(created.body);
-    expect((await admin.get(path)).body.value).toContainEqual(created.body);
+    const { '@odata.context': _context, ...item } = created.body;
+    const listed = (await admin.get(path)).body;
+    expect(listed['@odata.context']).toBe(`${backend.url}/beta/$metadata#${set}`);
+    expect(listed.value).toContainEqual(item);
+    expectGraphCollection(listed, COLLECTIONS[kind].baseInterface);
 
     const patched = await admin.patch(`${path}/${id}`, {
       displayName: `${subtype} renamed`,
@@ -135,7 +141,7 @@ describe('bodies Graph would refuse', () => {
         cameraBlockd: true,
       }),
     ).toBe(
-      "Invalid request body: The property 'cameraBlockd' does not exist on type 'microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration'",
+      "The property 'cameraBlockd' does not exist on type 'microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration'. Make sure to only use property names that are defined by the type or mark the type as open type.",
     );
     expect(
       await refusal('post', CONFIGS, {
@@ -149,7 +155,9 @@ describe('bodies Graph would refuse', () => {
         '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
       }),
     ).toMatch(/displayName/);
-    expect(await refusal('post', CONFIGS, [1, 2])).toBe('Invalid request body: expected a JSON object');
+    expect(await refusal('post', CONFIGS, [1, 2])).toBe(
+      'Invalid request body: expected a JSON object of type microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
+    );
     expect(
       await refusal('post', APPS, {
         '@odata.type': '#microsoft.graph.androidManagedStoreApp',
@@ -242,10 +250,27 @@ describe('assign and assignments', () => {
         deviceAndAppManagementAssignmentFilterType: 'include',
       },
     });
-    const listed = (await admin.get(`${CONFIGS}/${profile.id}/assignments`)).body.value;
+    expect(assigned.body['@odata.context']).toBe(
+      `${backend.url}/beta/$metadata#Collection(microsoft.graph.deviceConfigurationAssignment)`,
+    );
+    const list = (await admin.get(`${CONFIGS}/${profile.id}/assignments`)).body;
+    // Graph's context for a relationship: the set, the key in parentheses, the relationship's name.
+    expect(list['@odata.context']).toBe(
+      `${backend.url}/beta/$metadata#deviceManagement/deviceConfigurations('${profile.id}')/assignments`,
+    );
+    expectGraphCollection(list, 'DeviceConfigurationAssignment');
+    const listed = list.value;
     expect(listed).toEqual(assigned.body.value);
     const one = await admin.get(`${CONFIGS}/${profile.id}/assignments/${listed[2].id}`);
-    expect(one.body).toEqual(listed[2]);
+    expect(one.body).toEqual({
+      '@odata.context': `${list['@odata.context']}/$entity`,
+      ...listed[2],
+    });
+    const selected = await admin.get(`${CONFIGS}/${profile.id}/assignments?$select=target&$top=1`);
+    expect(selected.body.value).toEqual([
+      { '@odata.type': listed[0]['@odata.type'], id: listed[0].id, target: listed[0].target },
+    ]);
+    expect(selected.body['@odata.nextLink']).toMatch(/skiptoken=1$/);
     expect((await admin.get(`${CONFIGS}/${profile.id}/assignments/nope`)).status).toBe(404);
     for (const assignment of listed) expectGraphShape(assignment, 'DeviceConfigurationAssignment');
     // assign replaces everything the profile had.
@@ -453,5 +478,121 @@ describe('the filter and group an assignment uses', () => {
     expect((await admin.delete(`/beta/deviceManagement/assignmentFilters/${filter.id}`)).status).toBe(409);
     await admin.post(`${CONFIGS}/${profile.id}/assign`, { assignments: [] });
     expect((await admin.delete(`/beta/deviceManagement/assignmentFilters/${filter.id}`)).status).toBe(204);
+  });
+});
+
+describe('OData on the Intune sets', () => {
+  const refused = async (path: string) => {
+    const response = await admin.get(path);
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('BadRequest');
+    return response.body.error.message as string;
+  };
+
+  it('selects base-type properties, pages with $top, and every page fits the Graph types', async () => {
+    for (const name of ['Paged one', 'Paged two', 'Paged three'])
+      await admin.post(APPS, {
+        '@odata.type': '#microsoft.graph.androidManagedStoreApp',
+        displayName: name,
+        packageId: `com.contoso.${name.replace(/\W/g, '').toLowerCase()}`,
+      });
+    const all = (await admin.get(APPS)).body.value as Json[];
+    const seen: string[] = [];
+    let next: string | undefined = `${APPS}?$select=displayName,isAssigned&$top=2`;
+    while (next) {
+      const page: Json = (await admin.get(next.replace(backend.url, ''))).body;
+      expect(page['@odata.context']).toBe(
+        `${backend.url}/beta/$metadata#deviceAppManagement/mobileApps(displayName,isAssigned)`,
+      );
+      expectGraphCollection(page, 'MobileApp');
+      for (const item of page.value) {
+        expect(Object.keys(item).sort()).toEqual(['@odata.type', 'displayName', 'id', 'isAssigned']);
+        seen.push(item.id);
+      }
+      expect(page.value.length).toBeLessThanOrEqual(2);
+      next = page['@odata.nextLink'];
+    }
+    expect(seen).toEqual(all.map((item) => item.id));
+
+    const one = await admin.get(`${APPS}/${all[0]!.id}?$select=displayName`);
+    expect(one.body).toEqual({
+      '@odata.context': `${backend.url}/beta/$metadata#deviceAppManagement/mobileApps(displayName)/$entity`,
+      '@odata.type': all[0]!['@odata.type'],
+      id: all[0]!.id,
+      displayName: all[0]!.displayName,
+    });
+    expectGraphShape(one.body, 'MobileApp');
+  });
+
+  it("refuses what the sets do not support with Graph's messages, ignoring none", async () => {
+    expect(await refused(`${CONFIGS}?$select=cameraBlockd`)).toBe(
+      "Parsing OData Select and Expand failed: Could not find a property named 'cameraBlockd' on type 'microsoft.graph.deviceConfiguration'.",
+    );
+    // Relationships are not properties to select.
+    expect(await refused(`${CONFIGS}?$select=assignments`)).toMatch(
+      /Could not find a property named 'assignments'/,
+    );
+    for (const [option, name] of [
+      ['$filter=displayName eq %27x%27', 'Filter'],
+      ['$orderby=displayName', 'OrderBy'],
+      ['$count=true', 'Count'],
+      ['$skip=1', 'Skip'],
+      ['$expand=assignments', 'Expand'],
+      ['$search=x', 'Search'],
+    ] as const)
+      for (const path of [CONFIGS, COMPLIANCE, APPS])
+        expect(await refused(`${path}?${option}`)).toMatch(`Query option '${name}' is not allowed`);
+    expect(await refused(`${COMPLIANCE}?$top=0`)).toMatch(/Invalid value '0' for \$top/);
+    expect(await refused(`${COMPLIANCE}?$bogus=1`)).toBe("The query parameter '$bogus' is not supported.");
+    const policy = (
+      await admin.post(COMPLIANCE, {
+        '@odata.type': '#microsoft.graph.androidDeviceOwnerCompliancePolicy',
+        displayName: 'Options on one',
+      })
+    ).body;
+    expect(await refused(`${COMPLIANCE}/${policy.id}?$top=1`)).toMatch(/Query option 'Top' is not allowed/);
+    const assign = await admin.post(`${COMPLIANCE}/${policy.id}/assign?$top=1`, { assignments: [] });
+    expect(assign.status).toBe(400);
+  });
+
+  it('takes back everything a GET answered (read-only properties and annotations ignored) on every set', async () => {
+    for (const [path, body] of [
+      [
+        CONFIGS,
+        {
+          '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
+          displayName: 'Round trip',
+          cameraBlocked: true,
+        },
+      ],
+      [
+        COMPLIANCE,
+        { '@odata.type': '#microsoft.graph.androidDeviceOwnerCompliancePolicy', displayName: 'Round trip' },
+      ],
+      [
+        APPS,
+        {
+          '@odata.type': '#microsoft.graph.androidManagedStoreApp',
+          displayName: 'Round trip',
+          packageId: 'com.contoso.rt',
+        },
+      ],
+    ] as const) {
+      const created = (await admin.post(path, body)).body;
+      const read = (await admin.get(`${path}/${created.id}`)).body;
+      const patched = await admin.patch(`${path}/${created.id}`, {
+        ...read,
+        id: 'other',
+        version: 99,
+        description: 'again',
+      });
+      expect(patched.status).toBe(200);
+      expect(patched.body).toMatchObject({
+        id: created.id,
+        createdDateTime: created.createdDateTime,
+        description: 'again',
+      });
+      expectGraphShape(patched.body, 'Entity');
+    }
   });
 });

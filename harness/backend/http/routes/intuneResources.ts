@@ -7,7 +7,7 @@ import {
   RESOURCE_KINDS,
   type ResourceCollection,
 } from '../../resources/catalogue';
-import { parseResourceBody } from '../../resources/resourceBody';
+import { assignmentSet, parseResourceBody, RESOURCE_SETS } from '../../resources/resourceBody';
 import type { Assignment, Payload } from '../../store/repository';
 import {
   checkTarget,
@@ -17,6 +17,8 @@ import {
   targetView,
 } from '../assignmentTargets';
 import { notFound, parseWith } from '../graphError';
+import { readQueryOptions } from '../odata/query';
+import { answerCollection, answerEntity, entityResponse, operationContext } from '../odata/respond';
 import { ID_PATTERN, iso, type RouteDeps } from '../routeDeps';
 
 /**
@@ -112,7 +114,13 @@ function register(app: FastifyInstance, deps: RouteDeps, collection: ResourceCol
     resourceView(collection, payload, store.listAssignments(payload.id).length > 0);
   const subtypeOf = (payload: Payload) => payload.odataType.slice(GRAPH_NAMESPACE.length);
 
-  app.get(path, async () => ({ value: store.listPayloads(kind).map(view) }));
+  const set = RESOURCE_SETS[kind];
+  const assignmentViews = (payload: Payload) =>
+    store.listAssignments(payload.id).map((a) => assignmentView(collection, a));
+
+  app.get(path, async (request) =>
+    answerCollection(request, set, { all: () => store.listPayloads(kind).map(view) }),
+  );
 
   app.post(path, async (request, reply) => {
     const body = parseResourceBody(collection, request.body, { create: true });
@@ -131,10 +139,13 @@ function register(app: FastifyInstance, deps: RouteDeps, collection: ResourceCol
     };
     store.createPayload(payload);
     deps.log(`created ${noun} "${payload.displayName}" (${payload.odataType}, ${payload.id})`);
-    return reply.code(201).send(view(payload));
+    return reply.code(201).send(entityResponse(request, set, view(payload)));
   });
 
-  app.get<{ Params: { id: string } }>(`${path}/:id`, async (request) => view(load(request.params.id)));
+  app.get<{ Params: { id: string } }>(`${path}/:id`, async (request) => {
+    const payload = load(request.params.id);
+    return answerEntity(request, set, () => view(payload));
+  });
 
   app.patch<{ Params: { id: string } }>(`${path}/:id`, async (request) => {
     const payload = load(request.params.id);
@@ -148,7 +159,7 @@ function register(app: FastifyInstance, deps: RouteDeps, collection: ResourceCol
       settings: { ...payload.settings, ...body.settings },
     };
     store.updatePayload(updated);
-    return view(updated);
+    return entityResponse(request, set, view(updated));
   });
 
   app.delete<{ Params: { id: string } }>(`${path}/:id`, async (request, reply) => {
@@ -156,9 +167,10 @@ function register(app: FastifyInstance, deps: RouteDeps, collection: ResourceCol
     return reply.code(204).send();
   });
 
-  app.get<{ Params: { id: string } }>(`${path}/:id/assignments`, async (request) => ({
-    value: store.listAssignments(load(request.params.id).id).map((a) => assignmentView(collection, a)),
-  }));
+  app.get<{ Params: { id: string } }>(`${path}/:id/assignments`, async (request) => {
+    const payload = load(request.params.id);
+    return answerCollection(request, assignmentSet(collection, payload.id), assignmentViews(payload));
+  });
 
   app.get<{ Params: { id: string; assignmentId: string } }>(
     `${path}/:id/assignments/:assignmentId`,
@@ -167,12 +179,16 @@ function register(app: FastifyInstance, deps: RouteDeps, collection: ResourceCol
       const assignment = store.listAssignments(payload.id).find((a) => a.id === request.params.assignmentId);
       if (!assignment)
         throw notFound(`no assignment ${request.params.assignmentId} of ${noun} ${payload.id}`);
-      return assignmentView(collection, assignment);
+      return answerEntity(request, assignmentSet(collection, payload.id), () =>
+        assignmentView(collection, assignment),
+      );
     },
   );
 
   app.post<{ Params: { id: string } }>(`${path}/:id/assign`, async (request, reply) => {
     const payload = load(request.params.id);
+    // An action takes no query options: any is refused as Graph refuses it on a single entity.
+    readQueryOptions(set, request.query, 'entity');
     const key = collection.assignBodyKey;
     const body = parseWith(assignSchemas[kind]!, request.body) as Record<string, AssignmentInput[]>;
     const inputs = body[key]!;
@@ -192,6 +208,10 @@ function register(app: FastifyInstance, deps: RouteDeps, collection: ResourceCol
     }));
     store.setAssignments(payload.id, assignments);
     if (!collection.assignAnswersList) return reply.code(204).send();
-    return { value: assignments.map((a) => assignmentView(collection, a)) };
+    // An action's answer is a collection of its return type, named so in @odata.context.
+    return {
+      '@odata.context': operationContext(request, `Collection(${collection.assignmentType.slice(1)})`),
+      value: assignments.map((a) => assignmentView(collection, a)),
+    };
   });
 }

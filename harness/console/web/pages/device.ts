@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, apiBlob, ApiError } from '../api';
 import { when, words } from '../format';
 import { useLiveLoad } from '../live';
-import { PAYLOAD_COLLECTIONS } from '../resources';
+import { collectionOfType, RESOURCE_COLLECTIONS } from '../resources';
 
 /** The shapes of GET /console/api/devices/{serial} (harness/backend/console/deviceScreen.ts). */
 interface ScreenNode {
@@ -220,8 +220,19 @@ function targetText(
   return `${base[type] ?? type}${filterText}`;
 }
 
-/** What the device received, each with the assignments of that policy or app (the ones that can bring it). */
-function Delivered({ policies, apps }: { policies: string[]; apps: string[] }) {
+/** One entry of a managed device's simulatorDeliveredResources: the Graph resource that reached it. */
+interface DeliveredResource {
+  '@odata.type': string;
+  id: string;
+  displayName: string;
+  intent?: string;
+}
+
+/**
+ * What the device received (its record's simulatorDeliveredResources), grouped by Graph collection,
+ * each with the assignments of that resource now (the ones that can bring it).
+ */
+function Delivered({ resources }: { resources: DeliveredResource[] }) {
   const [assignments, setAssignments] = useState<Record<string, string[]>>({});
   useLiveLoad(
     'admin',
@@ -233,38 +244,42 @@ function Delivered({ policies, apps }: { policies: string[]; apps: string[] }) {
       const groupNames = new Map(groups.value.map((g) => [g.id, g.displayName]));
       const filterNames = new Map(filters.value.map((f) => [f.id, f.displayName]));
       const found: Record<string, string[]> = {};
-      const delivered = { policies, apps };
-      for (const { path: kind, delivered: which } of PAYLOAD_COLLECTIONS) {
-        const names = delivered[which];
-        if (names.length === 0) continue;
-        const list = await api<{ value: Payload[] }>(`/beta/deviceManagement/${kind}`);
-        for (const payload of list.value.filter((p) => names.includes(p.displayName))) {
-          const answer = await api<{ value: Assignment[] }>(
-            `/beta/deviceManagement/${kind}/${payload.id}/assignments`,
-          );
-          found[payload.displayName] = answer.value.map((a) => targetText(a.target, groupNames, filterNames));
+      for (const resource of resources) {
+        const collection = collectionOfType(resource['@odata.type']);
+        if (!collection) continue;
+        try {
+          const answer = await api<{ value: Assignment[] }>(`${collection.path}/${resource.id}/assignments`);
+          found[resource.id] = answer.value.map((a) => targetText(a.target, groupNames, filterNames));
+        } catch (caught) {
+          // Deleted since it was delivered: the record keeps its name, Graph has no assignments for it.
+          if (!(caught instanceof ApiError)) throw caught;
+          found[resource.id] = ['nothing now (deleted)'];
         }
       }
       setAssignments(found);
     },
-    [policies.join('\n'), apps.join('\n')],
+    [resources.map((r) => r.id).join('\n')],
   );
-  const list = (title: string, names: string[]) =>
-    html`<h3>${title}</h3>
+  return html`${RESOURCE_COLLECTIONS.map((collection) => {
+    const mine = resources.filter((r) => collectionOfType(r['@odata.type'])?.kind === collection.kind);
+    return html`<h3>${collection.title}</h3>
       ${
-        names.length === 0
+        mine.length === 0
           ? html`<p class="muted">None.</p>`
-          : html`<ul class="delivered">
-              ${names.map(
-                (name) =>
-                  html`<li>
-                    <b>${name}</b>
-                    <span class="muted">assigned to ${(assignments[name] ?? ['…']).join('; ')}</span>
+          : html`<ul class="delivered" data-collection=${collection.kind}>
+              ${mine.map(
+                (resource) =>
+                  html`<li data-resource=${resource.displayName}>
+                    <b>${resource.displayName}</b>
+                    <span class="muted">
+                      ${resource['@odata.type'].replace('#microsoft.graph.', '')}${resource.intent ? `, ${resource.intent}` : ''};
+                      assigned to ${(assignments[resource.id] ?? ['…']).join('; ')}</span
+                    >
                   </li>`,
               )}
             </ul>`
       }`;
-  return html`${list('Policies', policies)}${list('Apps', apps)}`;
+  })}`;
 }
 
 export function DevicePage({ serial }: { serial: string }) {
@@ -337,8 +352,7 @@ export function DevicePage({ serial }: { serial: string }) {
         }
         <h2>Delivered</h2>
         <${Delivered}
-          policies=${(device?.simulatorDeliveredPolicies as string[] | undefined) ?? []}
-          apps=${(device?.simulatorDeliveredApps as string[] | undefined) ?? []}
+          resources=${(device?.simulatorDeliveredResources as DeliveredResource[] | undefined) ?? []}
         />
       </section>
     </div>`;

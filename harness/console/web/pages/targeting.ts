@@ -3,9 +3,12 @@ import { useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { rulePosition } from '../format';
 import { useLiveLoad } from '../live';
-import { PAYLOAD_COLLECTIONS } from '../resources';
+import { RESOURCE_COLLECTIONS, type ConsoleCollection } from '../resources';
 
-/** Filters, groups, policies and apps through the public admin API, each created and assigned here. */
+/**
+ * Filters, groups, and Graph's configuration profiles, compliance policies and managed Google Play apps
+ * through the public admin API, each created and assigned here.
+ */
 
 interface Named {
   id: string;
@@ -21,6 +24,8 @@ interface Group extends Named {
 }
 interface Assignment {
   id: string;
+  intent?: string | null;
+  settings?: Record<string, unknown> | null;
   target: Record<string, string | undefined>;
 }
 
@@ -225,30 +230,42 @@ function targetLabel(target: Record<string, string | undefined>, groups: Group[]
   return `${type}${group}${filter}`;
 }
 
-function Payloads({
-  kind,
-  title,
+interface Resource extends Named {
+  '@odata.type': string;
+  packageId?: string;
+  assignments: Assignment[];
+}
+
+/**
+ * One Graph collection of what a device receives (resources.ts): created with the subtype's @odata.type
+ * the backend requires (a managed Google Play app with its packageId), assigned with Graph's target
+ * shapes, a filter included or excluded, and the intent the collection has.
+ */
+function Resources({
+  collection,
   groups,
   filters,
 }: {
-  kind: string;
-  title: string;
+  collection: ConsoleCollection;
   groups: Group[];
   filters: Filter[];
 }) {
-  const [items, setItems] = useState<Array<Named & { assignments: Assignment[] }>>([]);
+  const { kind, path, title, creates, assignBodyKey, intents } = collection;
+  const isApp = kind === 'mobileApp';
+  const [items, setItems] = useState<Resource[]>([]);
   const [name, setName] = useState('');
+  const [packageId, setPackageId] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [assigning, setAssigning] = useState<string | null>(null);
   const [target, setTarget] = useState<string>(TARGETS[0][0]);
   const [groupId, setGroupId] = useState('');
   const [filterId, setFilterId] = useState('');
   const [filterType, setFilterType] = useState('include');
-  const path = `/beta/deviceManagement/${kind}`;
+  const [intent, setIntent] = useState(intents[0] ?? '');
   useLiveLoad(
     'admin',
     async () => {
-      const list = await api<{ value: Named[] }>(path);
+      const list = await api<{ value: Resource[] }>(path);
       setItems(
         await Promise.all(
           list.value.map(async (item) => ({
@@ -258,31 +275,41 @@ function Payloads({
         ),
       );
     },
-    [kind],
+    [path],
   );
   const create = async (event: Event) => {
     event.preventDefault();
+    const body: Record<string, string> = { '@odata.type': creates.odataType, displayName: name };
+    // A managed Google Play app is its package: Intune reads both names from the store listing.
+    if (isApp) Object.assign(body, { packageId, appIdentifier: packageId });
     try {
-      await api(path, { method: 'POST', body: { displayName: name } });
+      await api(path, { method: 'POST', body });
       setName('');
+      setPackageId('');
       setError(null);
     } catch (caught) {
       setError(caught instanceof ApiError ? caught.message : String(caught));
     }
   };
-  const assign = async (event: Event, item: Named & { assignments: Assignment[] }) => {
+  const needsGroup = target.includes('roupAssignmentTarget');
+  const assign = async (event: Event, item: Resource) => {
     event.preventDefault();
     const next: Record<string, string> = { '@odata.type': target };
-    if (target.includes('roupAssignmentTarget')) next.groupId = groupId;
+    if (needsGroup) next.groupId = groupId;
     if (filterId && !target.includes('exclusion')) {
       next.deviceAndAppManagementAssignmentFilterId = filterId;
       next.deviceAndAppManagementAssignmentFilterType = filterType;
     }
+    // assign replaces every assignment of the item, so the ones it has go along, as they are.
+    const kept = item.assignments.map((a) => ({
+      target: a.target,
+      ...(a.intent ? { intent: a.intent } : {}),
+      ...(isApp ? { settings: a.settings ?? null } : {}),
+    }));
     try {
-      // assign replaces every assignment of the item, so the ones it has go along.
       await api(`${path}/${item.id}/assign`, {
         method: 'POST',
-        body: { assignments: [...item.assignments.map((a) => ({ target: a.target })), { target: next }] },
+        body: { [assignBodyKey]: [...kept, { target: next, ...(intent ? { intent } : {}) }] },
       });
       setAssigning(null);
       setError(null);
@@ -290,23 +317,28 @@ function Payloads({
       setError(caught instanceof ApiError ? caught.message : String(caught));
     }
   };
-  const needsGroup = target.includes('roupAssignmentTarget');
-  return html`<section class="card" aria-labelledby=${`${kind}-title`}>
+  return html`<section class="card" aria-labelledby=${`${kind}-title`} data-collection=${kind}>
     <h2 id=${`${kind}-title`}>${title}</h2>
     <ul class="plain">
       ${items.map(
         (item) =>
-          html`<li>
+          html`<li data-resource=${item.displayName}>
             <b>${item.displayName}</b>
+            <span class="muted"
+              >${item.packageId ?? item['@odata.type'].replace('#microsoft.graph.', '')}</span
+            >
             <ul>
-              ${item.assignments.map((a) => html`<li>${targetLabel(a.target, groups, filters)}</li>`)}
+              ${item.assignments.map(
+                (a) =>
+                  html`<li>${a.intent ? `${a.intent}: ` : ''}${targetLabel(a.target, groups, filters)}</li>`,
+              )}
             </ul>
             ${
               assigning === item.id
                 ? html`<form class="assign" onSubmit=${(e: Event) => assign(e, item)}>
                     <label
                       >Target
-                      <select value=${target} onChange=${(e: Event) => setTarget(text(e))}>
+                      <select name="target" value=${target} onChange=${(e: Event) => setTarget(text(e))}>
                         ${TARGETS.map(([value, label]) => html`<option value=${value}>${label}</option>`)}
                       </select></label
                     >
@@ -314,7 +346,12 @@ function Payloads({
                       needsGroup &&
                       html`<label
                         >Group
-                        <select required value=${groupId} onChange=${(e: Event) => setGroupId(text(e))}>
+                        <select
+                          name="group"
+                          required
+                          value=${groupId}
+                          onChange=${(e: Event) => setGroupId(text(e))}
+                        >
                           <option value="">Choose…</option>
                           ${groups.map((g) => html`<option value=${g.id}>${g.displayName}</option>`)}
                         </select></label
@@ -324,18 +361,35 @@ function Payloads({
                       !target.includes('exclusion') &&
                       html`<label
                           >Filter
-                          <select value=${filterId} onChange=${(e: Event) => setFilterId(text(e))}>
+                          <select
+                            name="filter"
+                            value=${filterId}
+                            onChange=${(e: Event) => setFilterId(text(e))}
+                          >
                             <option value="">None</option>
                             ${filters.map((f) => html`<option value=${f.id}>${f.displayName}</option>`)}
                           </select></label
                         >
                         <label
                           >Filter mode
-                          <select value=${filterType} onChange=${(e: Event) => setFilterType(text(e))}>
+                          <select
+                            name="filterMode"
+                            value=${filterType}
+                            onChange=${(e: Event) => setFilterType(text(e))}
+                          >
                             <option value="include">Include</option>
                             <option value="exclude">Exclude</option>
                           </select></label
                         >`
+                    }
+                    ${
+                      intents.length > 0 &&
+                      html`<label
+                        >Intent
+                        <select name="intent" value=${intent} onChange=${(e: Event) => setIntent(text(e))}>
+                          ${intents.map((value) => html`<option value=${value}>${value}</option>`)}
+                        </select></label
+                      >`
                     }
                     <button type="submit">Assign</button>
                     <button type="button" onClick=${() => setAssigning(null)}>Cancel</button>
@@ -346,7 +400,23 @@ function Payloads({
       )}
     </ul>
     <form onSubmit=${create}>
-      <label>Name <input required value=${name} onInput=${(e: Event) => setName(text(e))} /></label>
+      <p class="muted">${creates.label}</p>
+      <label
+        >Name <input required name="resourceName" value=${name} onInput=${(e: Event) => setName(text(e))}
+      /></label>
+      ${
+        isApp &&
+        html`<label
+          >Package
+          <input
+            required
+            name="packageId"
+            pattern="[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z][A-Za-z0-9_]*)+"
+            placeholder="com.microsoft.teams"
+            value=${packageId}
+            onInput=${(e: Event) => setPackageId(text(e))}
+        /></label>`
+      }
       <button type="submit">Create</button>
     </form>
     ${error && html`<p class="error" role="alert">${error}</p>`}
@@ -369,9 +439,14 @@ export function TargetingPage() {
     <div class="grid">
       <${Filters} filters=${filters} />
       <${Groups} groups=${groups} />
-      ${PAYLOAD_COLLECTIONS.map(
-        ({ path, title }) =>
-          html`<${Payloads} kind=${path} title=${title} groups=${groups} filters=${filters} />`,
+      ${RESOURCE_COLLECTIONS.map(
+        (collection) =>
+          html`<${Resources}
+            key=${collection.kind}
+            collection=${collection}
+            groups=${groups}
+            filters=${filters}
+          />`,
       )}
     </div>`;
 }
