@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { isStagesimError } from '../../agent/errors';
 import { createReporters, type Reporter } from '../reporters';
+import { appiumParallelSchema } from '../targets/appium/parallel';
 import { loadCapabilitiesFile } from '../targets/appium/capabilities';
 import { HeadlessTarget } from '../targets/headless/HeadlessTarget';
 import type { Target } from '../targets/target';
@@ -38,7 +39,7 @@ export function addTargetOptions(command: Command): Command {
     )
     .option(
       '--parallel <n>',
-      'with --target appium: device sessions at the same time, each with its own appium:systemPort (default 1)',
+      `with --target appium: device sessions at the same time, each with its own appium:systemPort (default ${appiumParallelSchema.parse(undefined)})`,
       wholeNumber('--parallel', 1),
     );
 }

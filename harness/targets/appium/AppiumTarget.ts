@@ -6,6 +6,7 @@ import { AppiumDevice } from './AppiumDevice';
 import { sessionCapabilities, usesStagesimDriver, type Capabilities } from './capabilities';
 import { EmulatorControl, emulatorSerialOf } from './emulatorControl';
 import { startAppiumProcess, type LocalAppium } from './localAppium';
+import { appiumParallelSchema } from './parallel';
 import { loadSelectors } from '../../../agent/selectors/selectors';
 import { AppiumSession } from './session';
 
@@ -40,12 +41,12 @@ export class AppiumTarget implements Target {
     private readonly options: AppiumTargetOptions,
     private readonly server: LocalAppium | null,
   ) {
-    this.concurrency = options.parallel ?? 1;
+    this.concurrency = appiumParallelSchema.parse(options.parallel);
   }
 
   /** Connects to the server given, or starts a local one. */
   static async start(options: AppiumTargetOptions = {}): Promise<AppiumTarget> {
-    if (options.parallel !== undefined && (!Number.isInteger(options.parallel) || options.parallel < 1)) {
+    if (!appiumParallelSchema.safeParse(options.parallel).success) {
       throw new StagesimError(
         'APPIUM_OPTIONS_INVALID',
         `parallel must be a whole number of at least 1, got ${options.parallel}`,
