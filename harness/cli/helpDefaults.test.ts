@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backendOptionsSchema } from '../backend/options';
 import { EMBEDDED_PROFILE, fleetOptionsSchema } from '../fleet/options';
+import { appiumParallelSchema } from '../targets/appium/parallel';
 import { stagesimCommand } from './testing/stagesimProcess';
 
 /**
@@ -40,6 +41,12 @@ describe('defaults in help and README come from the schemas', () => {
     expect(text).toContain(`can sign in (default ${backendDefaults.tenantDomains.join(',')})`);
     expect(backendDefaults.dbPath).toBe(':memory:');
     expect(text).toContain('keep everything in (default: in memory)');
+  });
+
+  test.each(['run', 'model'])('stagesim %s --help: --parallel', (command) => {
+    expect(help(command)).toContain(
+      `each with its own appium:systemPort (default ${appiumParallelSchema.parse(undefined)})`,
+    );
   });
 
   test("the fleet README's option table", () => {
