@@ -23,7 +23,12 @@ export type BackendProcessMessage =
   | { type: 'failed'; message: string; code: string | null };
 
 function tell(message: BackendProcessMessage): void {
-  process.send?.(message);
+  if (process.connected) process.send?.(message);
+}
+
+/** The parent may be gone already (it was killed): disconnecting twice is an error event, not a no-op. */
+function leave(): void {
+  if (process.connected) process.disconnect?.();
 }
 
 async function main(): Promise<void> {
@@ -38,7 +43,7 @@ async function main(): Promise<void> {
       code: isStagesimError(error) ? error.code : null,
     });
     process.exitCode = 1;
-    process.disconnect?.();
+    leave();
     return;
   }
   const running = backend;
@@ -47,7 +52,7 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     await running.close();
-    process.disconnect?.();
+    leave();
   };
   process.on('message', (raw) => {
     const parsed = requestSchema.safeParse(raw);
