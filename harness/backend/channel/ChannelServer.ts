@@ -1,10 +1,10 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import { LRUCache } from 'lru-cache';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, type DeviceMessageType, type PressCommand } from '../../../agent/protocol/messages';
 import { KeyedFailureWindows } from '../rateLimit';
+import { BoundedCache } from '../store/boundedCache';
 import {
   ChannelSession,
   type CachedReply,
@@ -65,9 +65,7 @@ export class ChannelServer {
   private readonly redemptionFailuresBySerial: KeyedFailureWindows;
 
   constructor(private readonly options: ChannelServerOptions) {
-    this.replies = new LRUCache<string, CachedReply>({
-      max: options.replyCacheSize ?? DEFAULT_REPLY_CACHE_SIZE,
-    });
+    this.replies = new BoundedCache<string, CachedReply>(options.replyCacheSize ?? DEFAULT_REPLY_CACHE_SIZE);
     this.redemptionFailuresBySerial = new KeyedFailureWindows(options.redemptionLimit, options.now);
     this.wss.on('connection', (socket) => this.onConnection(socket));
   }

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { LRUCache } from 'lru-cache';
 import { StagesimError } from '../../../agent/errors';
 import type { DeviceIdentity, EnrollmentStage } from '../../../agent/protocol/enrollment';
+import { BoundedCache } from './boundedCache';
 import { migrate } from './migrations';
 import type {
   Assignment,
@@ -61,14 +61,14 @@ export class SqliteStore implements BackendStore {
    * database holds until it is saved again. A device dropped from the cache is read back from its row.
    * Records handed out must be treated as read-only.
    */
-  private readonly devices: LRUCache<string, DeviceRecord>;
+  private readonly devices: BoundedCache<string, DeviceRecord>;
   /** Serial number to device id (a serial keeps its id for good), bounded like the devices. */
-  private readonly deviceIdBySerial: LRUCache<string, string>;
+  private readonly deviceIdBySerial: BoundedCache<string, string>;
   /**
    * Profiles, cached the same way: every token redemption and every stage-2 record reads one. Every write
    * to a profile row goes through this class, which drops or updates the cached copy after it commits.
    */
-  private readonly profiles = new LRUCache<string, Profile>({ max: PROFILE_CACHE_SIZE });
+  private readonly profiles = new BoundedCache<string, Profile>(PROFILE_CACHE_SIZE);
   private readonly s: Record<string, Statement>;
   private readonly tx: {
     createProfile: (profile: Profile, token: TokenRecord) => void;
@@ -88,8 +88,8 @@ export class SqliteStore implements BackendStore {
         'DB_OPEN_FAILED',
         `the device cache size must be a whole number >= 1, not ${max}`,
       );
-    this.devices = new LRUCache({ max });
-    this.deviceIdBySerial = new LRUCache({ max });
+    this.devices = new BoundedCache(max);
+    this.deviceIdBySerial = new BoundedCache(max);
     try {
       this.db = new Database(path);
     } catch (error) {

@@ -5,6 +5,7 @@ import { fixedClock } from '../clock';
 import { startBackend } from '../server';
 import { AdminClient, createProfile } from '../testing/adminClient';
 import { RawChannel } from '../testing/rawChannel';
+import { BoundedCache } from './boundedCache';
 import type { DeviceRecord } from './repository';
 import { SqliteStore } from './SqliteStore';
 
@@ -30,6 +31,30 @@ function fromDisk(dbPath: string, id: string): DeviceRecord | undefined {
     reader.close();
   }
 }
+
+describe('BoundedCache', () => {
+  it('drops the least recently used entry, where reading an entry counts as using it', () => {
+    const cache = new BoundedCache<string, number>(3);
+    for (const [key, value] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ] as const)
+      cache.set(key, value);
+    expect(cache.get('a')).toBe(1); // a is now the newest: b is the oldest
+    cache.set('d', 4);
+    expect([cache.get('b'), cache.size]).toEqual([undefined, 3]);
+    cache.set('c', 30); // writing counts too: a is the oldest now
+    cache.set('e', 5);
+    expect(['a', 'c', 'd', 'e'].map((key) => cache.get(key))).toEqual([undefined, 30, 4, 5]);
+    expect(cache.delete('e')).toBe(true);
+    expect([cache.get('e'), cache.size]).toEqual([undefined, 2]);
+  });
+
+  it('refuses a bound below 1', () => {
+    expect(() => new BoundedCache(0)).toThrow(RangeError);
+  });
+});
 
 describe('the bounded device cache', () => {
   it('never holds more devices than its bound, and reads evicted ones back from SQLite as they were saved', () => {
