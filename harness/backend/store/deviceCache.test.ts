@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '../clock';
 import { startBackend } from '../server';
-import { AdminClient, createProfile } from '../testing/adminClient';
+import { GraphTestClient, createProfile } from '../testing/graphTestClient';
 import { RawChannel } from '../testing/rawChannel';
 import { BoundedCache } from './boundedCache';
 import type { DeviceRecord } from './repository';
@@ -69,7 +69,15 @@ describe('the bounded device cache', () => {
           stage: 'staged',
           flow: 'deviceStaging',
           profileName: `Profile ${index}`,
-          deliveries: { policies: [`Policy ${index}`], apps: [] },
+          deliveries: [
+            {
+              id: `policy-${index}`,
+              kind: 'deviceConfiguration',
+              odataType: '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
+              displayName: `Policy ${index}`,
+              intent: null,
+            },
+          ],
           managed: true,
           lastChangeAt: 2_000 + index,
           lastReply: { requestId: `r${index}`, type: 'completeStage', body: `{"index":${index}}` },
@@ -115,7 +123,7 @@ describe('the bounded device cache', () => {
       clock: fixedClock('2024-06-22T04:20:00Z'),
     });
     try {
-      const admin = AdminClient.for(backend);
+      const admin = GraphTestClient.for(backend);
       const profile = await createProfile(admin, {});
       const channels: RawChannel[] = [];
       const staged: Array<{ id: string; requestId: string; reply: unknown }> = [];
