@@ -4,6 +4,7 @@ import { StagesimError, oneLine } from '../../agent/errors';
 import type { BeforeReply } from './channel/ChannelServer';
 import { Clock } from './clock';
 import { DEFAULT_NAME_TEMPLATES, checkNameTemplates, checkTimeZone } from './naming';
+import { DEFAULT_DEVICE_CACHE_SIZE } from './store/SqliteStore';
 
 /** Graph's accountId of every simulated profile unless the options name another tenant. */
 export const DEFAULT_ACCOUNT_ID = '5e1f0b6a-5a7e-4a9e-9d2c-000000000001';
@@ -22,6 +23,11 @@ export const backendOptionsSchema = z.object({
   dbPath: z.string().min(1).default(':memory:'),
   /** SQLite synchronous for a file database: both survive kill -9; only 'normal' survives power loss. */
   dbSynchronous: z.enum(['normal', 'off']).default('normal'),
+  /**
+   * Device records the backend keeps in memory, least recently used out first; the rest are read from
+   * SQLite when a device comes back. Memory stays bounded however many devices enroll.
+   */
+  deviceCacheSize: z.number().int().min(1).max(10_000_000).default(DEFAULT_DEVICE_CACHE_SIZE),
   adminKey: z.string().min(16, 'the admin key must have at least 16 characters').max(512).optional(),
   /** IANA time zone of the dates and times in device names. */
   timeZone: z.string().min(1).default('UTC'),

@@ -39,7 +39,10 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   const options = resolveBackendOptions(input);
   const log = options.log ?? (() => undefined);
   const clock = options.clock ?? new Clock();
-  const store = new SqliteStore(options.dbPath, { synchronous: options.dbSynchronous });
+  const store = new SqliteStore(options.dbPath, {
+    synchronous: options.dbSynchronous,
+    deviceCacheSize: options.deviceCacheSize,
+  });
   const metrics = new BackendMetrics(() => store.countDevicesByStage());
   const enrollment = new DeviceEnrollment({
     store,
@@ -59,6 +62,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     observer: metrics,
     onStateReport: (report) => adminConsole.onStateReport(report),
     onDeviceRequest: (serial) => adminConsole.onDeviceRequest(serial),
+    replyCacheSize: options.deviceCacheSize,
   });
   const app = buildAdminApp({
     deps: { store, clock, accountId: options.accountId, log },

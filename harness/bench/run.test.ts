@@ -7,12 +7,17 @@ import { BenchHelp, BenchUsageError, parseBenchArgs } from './run';
 
 /** The bench's arguments only: the bench itself measures for minutes and belongs to `npm run bench`. */
 describe('npm run bench arguments', () => {
-  test('default to 10,000 devices and no JSON file', () => {
-    expect(parseBenchArgs([])).toEqual({ devices: 10_000 });
-    expect(parseBenchArgs(['--devices', '500', '--json', 'bench/run.json'])).toEqual({
-      devices: 500,
-      json: 'bench/run.json',
-    });
+  test('default to 10,000 devices, a 100,000-device comparison, no million run, no ceiling and no JSON file', () => {
+    expect(parseBenchArgs([])).toEqual({ devices: 10_000, large: 100_000, stage2: 0, ceiling: 0 });
+    expect(
+      parseBenchArgs(['--devices', '500', '--large', '0', '--stage2', '1000000', '--json', 'bench/run.json']),
+    ).toEqual({ devices: 500, large: 0, stage2: 1_000_000, ceiling: 0, json: 'bench/run.json' });
+  });
+
+  test('a million-device run is the most --stage2 takes', () => {
+    expect(() => parseBenchArgs(['--stage2', '1000001'])).toThrow(
+      /^--stage2 expects a whole number up to 1000000$/,
+    );
   });
 
   test('--help gives the usage from the schema: each option, its description and its default', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStagesimError } from '../../agent/errors';
 import { startBackend } from '../backend/server';
 
 /**
@@ -11,23 +12,38 @@ const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('close') }),
 ]);
 
+/** What the parent may choose about the embedded backend (the first argument, as JSON). */
+export const embeddedBackendOptionsSchema = z.object({ dbPath: z.string().min(1).optional() }).strict();
+export type EmbeddedBackendOptions = z.infer<typeof embeddedBackendOptionsSchema>;
+
 export type BackendProcessMessage =
   | { type: 'ready'; url: string }
   | { type: 'stats'; peakRssMb: number; cpuMs: number }
-  | { type: 'failed'; message: string };
+  /** `code`: the StagesimError code when there is one (DB_OPEN_FAILED: the --db file cannot be used). */
+  | { type: 'failed'; message: string; code: string | null };
 
 function tell(message: BackendProcessMessage): void {
-  process.send?.(message);
+  if (process.connected) process.send?.(message);
+}
+
+/** The parent may be gone already (it was killed): disconnecting twice is an error event, not a no-op. */
+function leave(): void {
+  if (process.connected) process.disconnect?.();
 }
 
 async function main(): Promise<void> {
   let backend;
   try {
-    backend = await startBackend();
+    const options = embeddedBackendOptionsSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
+    backend = await startBackend(options);
   } catch (error) {
-    tell({ type: 'failed', message: (error as Error).message });
+    tell({
+      type: 'failed',
+      message: (error as Error).message,
+      code: isStagesimError(error) ? error.code : null,
+    });
     process.exitCode = 1;
-    process.disconnect?.();
+    leave();
     return;
   }
   const running = backend;
@@ -36,7 +52,7 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     await running.close();
-    process.disconnect?.();
+    leave();
   };
   process.on('message', (raw) => {
     const parsed = requestSchema.safeParse(raw);

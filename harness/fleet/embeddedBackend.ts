@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { StagesimError } from '../../agent/errors';
 import { startBackend } from '../backend/server';
-import type { BackendProcessMessage } from './backendProcess';
+import type { BackendProcessMessage, EmbeddedBackendOptions } from './backendProcess';
 import { siblingEntry, sourceExecArgv } from './sourceEntry';
 
 /** The backend a fleet starts for itself when it is not given one: in memory, on a free loopback port. */
@@ -13,12 +13,15 @@ export interface EmbeddedBackend {
   close(): Promise<void>;
 }
 
-export async function startEmbeddedBackend(where: 'child' | 'inline'): Promise<EmbeddedBackend> {
+export async function startEmbeddedBackend(
+  where: 'child' | 'inline',
+  options: EmbeddedBackendOptions = {},
+): Promise<EmbeddedBackend> {
   if (where === 'inline') {
-    const backend = await startBackend();
+    const backend = await startBackend(options);
     return { url: backend.url, where, stats: async () => null, close: () => backend.close() };
   }
-  return startChildBackend();
+  return startChildBackend(options);
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -27,8 +30,8 @@ const START_TIMEOUT_MS = 30_000;
  * A child process of its own: on a machine with few cores, the devices and the backend then run on
  * different cores instead of taking turns on one event loop.
  */
-async function startChildBackend(): Promise<EmbeddedBackend> {
-  const child = fork(siblingEntry(__filename, 'backendProcess'), [], {
+async function startChildBackend(options: EmbeddedBackendOptions): Promise<EmbeddedBackend> {
+  const child = fork(siblingEntry(__filename, 'backendProcess'), [JSON.stringify(options)], {
     execArgv: sourceExecArgv(__filename),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -62,10 +65,13 @@ async function startChildBackend(): Promise<EmbeddedBackend> {
         if (error) reject(error);
         else if (message!.type === 'failed')
           reject(
-            new StagesimError(
-              'EMBEDDED_BACKEND_FAILED',
-              `the embedded backend did not start: ${message!.message}`,
-            ),
+            // A database file that cannot be used is the user's input: its own code, its own line.
+            message!.code === 'DB_OPEN_FAILED'
+              ? new StagesimError('DB_OPEN_FAILED', message!.message)
+              : new StagesimError(
+                  'EMBEDDED_BACKEND_FAILED',
+                  `the embedded backend did not start: ${message!.message}`,
+                ),
           );
         else resolve(message!);
       };

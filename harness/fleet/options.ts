@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shardRange } from './shardRange';
 
 /**
  * What a fleet run is asked to do. The CLI parses its flags into this (one line and exit 2 on the
@@ -23,6 +24,21 @@ export const EMBEDDED_PROFILE = { flow: 'staging', mode: 'fullyManaged' } as con
   mode: FleetMode;
 };
 
+/**
+ * `--shard i/n`: this process runs part i (0 to n-1, Kubernetes' JOB_COMPLETION_INDEX) of n of a fleet of
+ * `devices`; the parts of all n processes make up the fleet, every device in exactly one of them.
+ */
+export const shardSchema = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'i/n: part i (from 0) of n, such as 0/4')
+  .transform((text) => {
+    const [index, count] = text.split('/').map(Number) as [number, number];
+    return { index, count };
+  })
+  .refine((shard) => shard.count >= 1 && shard.count <= 10_000, 'i/n: n from 1 to 10000')
+  .refine((shard) => shard.index < shard.count, 'i/n: i from 0 to n-1 (a Job completion index)');
+export type Shard = z.output<typeof shardSchema>;
+
 export const fleetOptionsSchema = z
   .object({
     devices: z.number().int().min(1).max(MAX_FLEET_DEVICES),
@@ -46,6 +62,18 @@ export const fleetOptionsSchema = z
      * two cores the devices and the backend then each have one), or inline in this process.
      */
     embedded: z.enum(['child', 'inline']).default('child'),
+    /** Part of a fleet shared out over several processes (with --backend: they share one backend). */
+    shard: shardSchema.optional(),
+    /**
+     * Serial numbers are `${prefix}-000001` and on: random per run unless given. Shards of one fleet may
+     * share a prefix (their device numbers never overlap) or each have their own.
+     */
+    serialPrefix: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9]{1,23}$/, 'upper-case letters and digits, 2 to 24, starting with a letter')
+      .optional(),
+    /** SQLite file of the embedded backend (in memory without it); memory then stays bounded at any size. */
+    db: z.string().min(1).optional(),
     /** The tenant domain of the users who sign in (the embedded backend's is contoso.com). */
     domain: z
       .string()
@@ -67,11 +95,34 @@ export const fleetOptionsSchema = z
         message: 'an admin key is for a running backend (--backend)',
       });
     }
-    if (options.workers > options.devices) {
+    if (options.backend !== undefined && options.db !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['db'],
+        message:
+          "a database file is for the embedded backend; a running backend has its own (--db of 'stagesim backend')",
+      });
+    }
+    if (options.shard !== undefined && options.backend === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['shard'],
+        message: 'the shards of a fleet share one running backend: give --backend and --profile',
+      });
+    }
+    if (options.shard !== undefined && options.shard.count > options.devices) {
+      context.addIssue({
+        code: 'custom',
+        path: ['shard'],
+        message: `more shards (${options.shard.count}) than devices (${options.devices})`,
+      });
+    }
+    const here = shardRange(options.devices, options.shard).size;
+    if (options.workers > here) {
       context.addIssue({
         code: 'custom',
         path: ['workers'],
-        message: `more workers (${options.workers}) than devices (${options.devices})`,
+        message: `more workers (${options.workers}) than devices (${here}${options.shard ? ' in this shard' : ''})`,
       });
     }
   });

@@ -9,6 +9,7 @@ import { RETRY_BUDGET, waitBounds } from '../../agent/channel/retryPolicy';
 import type { ShardInput, ShardResult } from './runShard';
 import type { TransitionKind } from './fleetDevice';
 import type { FromWorker, ShardProgress, ToWorker } from './shardWorker';
+import { shardRange, split } from './shardRange';
 import { siblingEntry, workerExecArgv } from './sourceEntry';
 import { latencyFigures, mergeShards, round, type FleetSummary } from './summary';
 
@@ -37,7 +38,8 @@ export interface FleetHooks {
  * FLEET_WORKER_FAILED).
  */
 export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): Promise<FleetSummary> {
-  const serialPrefix = newSerialPrefix();
+  const serialPrefix = options.serialPrefix ?? newSerialPrefix();
+  const range = shardRange(options.devices, options.shard);
   // Workers load the device runtime while the backend starts and stage 1 runs.
   const workers = Array.from({ length: options.workers }, startShardWorker);
   let embedded: EmbeddedBackend | null = null;
@@ -51,7 +53,9 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
         provisioning: options.provisioning,
       });
     } else {
-      embedded = await startEmbeddedBackend(options.embedded);
+      embedded = await startEmbeddedBackend(options.embedded, {
+        ...(options.db === undefined ? {} : { dbPath: options.db }),
+      });
       plan = await createFleetProfile(embedded.url, {
         flow: options.flow ?? EMBEDDED_PROFILE.flow,
         mode: options.mode ?? EMBEDDED_PROFILE.mode,
@@ -66,32 +70,33 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
     const backendBefore = embedded ? await embedded.stats() : null;
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    const shards = await runShards(workers, plan, options, serialPrefix, hooks);
+    const shards = await runShards(workers, plan, options, serialPrefix, range, hooks);
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     const merged = mergeShards(shards);
     if (merged.backendLost) throw backendLost(plan.url, merged, options.devices);
     const backendAfter = embedded ? await embedded.stats() : null;
     const messages = merged.traffic.sent + merged.traffic.received;
+    const devices = range.size;
     return {
-      devices: options.devices,
+      devices,
       succeeded: merged.succeeded,
       failed: merged.failed,
       failures: merged.failures,
       wallMs: round(wallMs, 1),
-      devicesPerSecond: round((options.devices / wallMs) * 1000, 1),
+      devicesPerSecond: round((devices / wallMs) * 1000, 1),
       ...latencyFigures(merged.latencies),
       peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
       backendPeakRssMb: backendAfter ? round(backendAfter.peakRssMb, 1) : null,
       cpuMsPerDevice: {
-        fleet: round((cpu.user + cpu.system) / 1000 / options.devices, 3),
+        fleet: round((cpu.user + cpu.system) / 1000 / devices, 3),
         backend:
           backendBefore && backendAfter
-            ? round((backendAfter.cpuMs - backendBefore.cpuMs) / options.devices, 3)
+            ? round((backendAfter.cpuMs - backendBefore.cpuMs) / devices, 3)
             : null,
       },
       channel: {
-        messagesPerDevice: round(messages / options.devices, 2),
+        messagesPerDevice: round(messages / devices, 2),
         bytesPerMessage:
           messages === 0 ? 0 : round((merged.traffic.bytesSent + merged.traffic.bytesReceived) / messages, 1),
       },
@@ -105,6 +110,10 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
       backend: { url: plan.url, embedded: embedded?.where ?? null },
       profileId: plan.profileId,
       serialPrefix,
+      shard: options.shard
+        ? { ...options.shard, fleetDevices: options.devices, firstDevice: range.first + 1 }
+        : null,
+      database: embedded ? (options.db ?? ':memory:') : null,
       concurrency: options.concurrency,
       workers: options.workers,
     };
@@ -133,14 +142,6 @@ function backendLost(url: string, merged: ShardResult, devices: number): Stagesi
 function newSerialPrefix(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   return `FL${[...randomBytes(8)].map((byte) => alphabet[byte % alphabet.length]).join('')}`;
-}
-
-/** Splits `total` into `parts` whole numbers that differ by at most one. */
-export function split(total: number, parts: number): number[] {
-  return Array.from(
-    { length: parts },
-    (_, index) => Math.floor(total / parts) + (index < total % parts ? 1 : 0),
-  );
 }
 
 /**
@@ -212,6 +213,7 @@ async function runShards(
   plan: FleetPlan,
   options: FleetOptions,
   serialPrefix: string,
+  range: { first: number; size: number },
   hooks: FleetHooks,
 ): Promise<ShardResult[]> {
   const base = {
@@ -224,7 +226,7 @@ async function runShards(
     domain: options.domain,
     streamLatencies: hooks.onLatencies !== undefined,
   };
-  const total = options.devices;
+  const total = range.size;
   const counts = split(total, workers.length);
   const concurrencies = split(options.concurrency, workers.length).map((c) => Math.max(1, c));
   const done = counts.map((): Omit<ShardProgress, 'latencies'> => ({
@@ -233,7 +235,7 @@ async function runShards(
     inFlight: 0,
     failures: {},
   }));
-  let first = 0;
+  let first = range.first;
   return Promise.all(
     workers.map((worker, index) => {
       const input: ShardInput = { ...base, first, count: counts[index]!, concurrency: concurrencies[index]! };

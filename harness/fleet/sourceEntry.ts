@@ -2,12 +2,13 @@ const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
 
 /**
  * Node flags a child process inherits from this one: diagnostics and memory settings only, so that
- * `node --cpu-prof --cpu-prof-dir=DIR stagesim fleet` profiles the embedded backend too (values only in the
+ * `node --cpu-prof --cpu-prof-dir=DIR stagesim fleet` profiles the embedded backend too, and
+ * `--heapsnapshot-signal=SIGUSR2` lets its heap be written on a signal (values only in the
  * `--flag=value` form). Never the rest of execArgv: it can hold `-e CODE` or `--inspect`, which a child
  * must not run again.
  */
 const INHERITED =
-  /^--((cpu-prof|heap-prof|trace-gc|single-threaded-gc|enable-source-maps)|(cpu-prof-dir|cpu-prof-interval|heap-prof-dir|heap-prof-interval|max-old-space-size|max-semi-space-size)=.+)$/;
+  /^--((cpu-prof|heap-prof|trace-gc|single-threaded-gc|enable-source-maps)|(cpu-prof-dir|cpu-prof-interval|heap-prof-dir|heap-prof-interval|heapsnapshot-signal|diagnostic-dir|max-old-space-size|max-semi-space-size)=.+)$/;
 
 /**
  * Node flags for a child process started from `file`: the inherited diagnostics, plus ts-node's

@@ -49,6 +49,20 @@ export const fleetSummarySchema = z.object({
   backend: z.object({ url: z.string(), embedded: z.enum(['child', 'inline']).nullable() }),
   profileId: z.string(),
   serialPrefix: z.string(),
+  /**
+   * This process's part of a fleet shared out with --shard: part `index` of `count` of a fleet of
+   * `fleetDevices`, from device number `firstDevice` (`devices` of them); null when it ran the whole fleet.
+   */
+  shard: z
+    .object({
+      index: z.number().int(),
+      count: z.number().int(),
+      fleetDevices: z.number().int(),
+      firstDevice: z.number().int(),
+    })
+    .nullable(),
+  /** The embedded backend's SQLite database (a file with --db, else ':memory:'); null with --backend. */
+  database: z.string().nullable(),
   concurrency: z.number().int(),
   workers: z.number().int(),
 });

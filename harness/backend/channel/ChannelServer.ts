@@ -4,7 +4,14 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, type DeviceMessageType, type PressCommand } from '../../../agent/protocol/messages';
 import { KeyedFailureWindows } from '../rateLimit';
-import { ChannelSession, type ReplyCache, type RequestOutcome, type SessionContext } from './ChannelSession';
+import { BoundedCache } from '../store/boundedCache';
+import {
+  ChannelSession,
+  type CachedReply,
+  type ReplyCache,
+  type RequestOutcome,
+  type SessionContext,
+} from './ChannelSession';
 
 export const DEVICE_CHANNEL_PATH = '/device';
 
@@ -34,7 +41,12 @@ export interface ChannelServerOptions extends Omit<SessionContext, 'replies' | '
   onDeviceRequest?: (serialNumber: string, type: DeviceMessageType) => void;
   /** Called when the last connection of a device closes. */
   onDeviceGone?: (serialNumber: string) => void;
+  /** Devices whose last reply is kept in memory (least recently used out first); DEFAULT_REPLY_CACHE_SIZE. */
+  replyCacheSize?: number;
 }
+
+/** About 300 bytes a device: the last reply of 10,000 devices is some 3 MB. */
+export const DEFAULT_REPLY_CACHE_SIZE = 10_000;
 
 /**
  * The device side of the backend: WebSocket connections at /device on the admin HTTP server's port.
@@ -49,10 +61,11 @@ export class ChannelServer {
   private readonly sockets = new Set<WebSocket>();
   /** The latest connection of each device that said who it is: where a console tap is relayed to. */
   private readonly bySerial = new Map<string, WebSocket>();
-  private readonly replies: ReplyCache = new Map();
+  private readonly replies: ReplyCache;
   private readonly redemptionFailuresBySerial: KeyedFailureWindows;
 
   constructor(private readonly options: ChannelServerOptions) {
+    this.replies = new BoundedCache<string, CachedReply>(options.replyCacheSize ?? DEFAULT_REPLY_CACHE_SIZE);
     this.redemptionFailuresBySerial = new KeyedFailureWindows(options.redemptionLimit, options.now);
     this.wss.on('connection', (socket) => this.onConnection(socket));
   }

@@ -16,8 +16,21 @@ import {
 import type { DeviceEnrollment, ReplyBody } from '../deviceEnrollment';
 import { FailureWindow, type KeyedFailureWindows, type RateLimit } from '../rateLimit';
 
-/** The last reply per device (by serial number), so a request resent after a dropped connection gets it again. */
-export type ReplyCache = Map<string, { type: DeviceMessageType; requestId: string; text: string }>;
+export interface CachedReply {
+  type: DeviceMessageType;
+  requestId: string;
+  text: string;
+}
+
+/**
+ * The last reply per device (by serial number), so a request resent after a dropped connection gets it
+ * again word for word. It may forget devices (it is bounded): a change's reply is also kept with the
+ * change in the store, and only replies that changed nothing are lost with it.
+ */
+export interface ReplyCache {
+  get(serialNumber: string): CachedReply | undefined;
+  set(serialNumber: string, reply: CachedReply): unknown;
+}
 
 export interface SessionContext {
   enrollment: DeviceEnrollment;

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { StagesimError } from '../../../agent/errors';
 import type { DeviceIdentity, EnrollmentStage } from '../../../agent/protocol/enrollment';
+import { BoundedCache } from './boundedCache';
 import { migrate } from './migrations';
 import type {
   Assignment,
@@ -28,7 +29,21 @@ export interface SqliteStoreOptions {
    * never syncs and is about twice as fast on a loaded disk, at the price of that protection.
    */
   synchronous?: 'normal' | 'off';
+  /**
+   * Most device records kept in memory (DEFAULT_DEVICE_CACHE_SIZE). The least recently used ones are
+   * dropped beyond it and read back from SQLite when asked for again, so the backend's memory does not
+   * grow with the number of devices it has seen.
+   */
+  deviceCacheSize?: number;
 }
+
+/**
+ * About 1.5 KB a cached device with its serial number's entry: 10,000 devices are some 15 MB, and
+ * every device of a fleet's 64-10,000 in flight stays cached between its messages.
+ */
+export const DEFAULT_DEVICE_CACHE_SIZE = 10_000;
+/** Profiles are few; the bound only keeps an admin script creating thousands from growing the cache. */
+const PROFILE_CACHE_SIZE = 1_000;
 
 /**
  * The backend store on better-sqlite3. A file database runs in WAL mode (see SqliteStoreOptions);
@@ -41,17 +56,19 @@ export class SqliteStore implements BackendStore {
   private readonly version: number;
   private revision = 0;
   /**
-   * Device records, written through: the channel reads a device on every message, and this process is
-   * the database's only writer, so a record read once is served from memory until it is saved again
-   * (about 1 KB per device seen). Records handed out must be treated as read-only.
+   * Device records, written through and least recently used first out: the channel reads a device on
+   * every message, and this process is the database's only writer, so a cached record is what the
+   * database holds until it is saved again. A device dropped from the cache is read back from its row.
+   * Records handed out must be treated as read-only.
    */
-  private readonly devices = new Map<string, DeviceRecord>();
+  private readonly devices: BoundedCache<string, DeviceRecord>;
+  /** Serial number to device id (a serial keeps its id for good), bounded like the devices. */
+  private readonly deviceIdBySerial: BoundedCache<string, string>;
   /**
    * Profiles, cached the same way: every token redemption and every stage-2 record reads one. Every write
    * to a profile row goes through this class, which drops or updates the cached copy after it commits.
    */
-  private readonly profiles = new Map<string, Profile>();
-  private readonly deviceIdBySerial = new Map<string, string>();
+  private readonly profiles = new BoundedCache<string, Profile>(PROFILE_CACHE_SIZE);
   private readonly s: Record<string, Statement>;
   private readonly tx: {
     createProfile: (profile: Profile, token: TokenRecord) => void;
@@ -65,6 +82,14 @@ export class SqliteStore implements BackendStore {
   };
 
   constructor(path = ':memory:', options: SqliteStoreOptions = {}) {
+    const max = options.deviceCacheSize ?? DEFAULT_DEVICE_CACHE_SIZE;
+    if (!Number.isInteger(max) || max < 1)
+      throw new StagesimError(
+        'DB_OPEN_FAILED',
+        `the device cache size must be a whole number >= 1, not ${max}`,
+      );
+    this.devices = new BoundedCache(max);
+    this.deviceIdBySerial = new BoundedCache(max);
     try {
       this.db = new Database(path);
     } catch (error) {
@@ -99,6 +124,11 @@ export class SqliteStore implements BackendStore {
 
   schemaVersion(): number {
     return this.version;
+  }
+
+  /** How many device records are in memory now, and the most there can be. */
+  deviceCacheStats(): { size: number; max: number } {
+    return { size: this.devices.size, max: this.devices.max };
   }
 
   close(): void {

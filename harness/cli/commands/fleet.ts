@@ -36,6 +36,9 @@ const flagsSchema = z.object({
   adminKey: z.string().optional(),
   embedded: z.string().optional(),
   domain: z.string().optional(),
+  shard: z.string().optional(),
+  serialPrefix: z.string().optional(),
+  db: z.string().optional(),
   json: z.boolean().optional(),
   metricsPort: digits('a port number (0 for any free one)')
     .pipe(z.number().max(65535, 'expected a port number up to 65535'))
@@ -49,6 +52,7 @@ const BAD_INPUT = new Set([
   'PROFILE_HAS_NO_TOKEN',
   'BACKEND_UNREACHABLE',
   'ADMIN_API_ERROR',
+  'DB_OPEN_FAILED',
 ]);
 
 function flagName(path: PropertyKey[]): string {
@@ -132,6 +136,12 @@ export const registerFleet: RegisterCommand = (program) => {
       '--domain <domain>',
       withDefault('tenant domain of the users who sign in', fleetOptionsSchema, 'domain'),
     )
+    .option(
+      '--shard <i/n>',
+      'run part i (0 to n-1, e.g. $JOB_COMPLETION_INDEX) of n of the fleet of --devices, against the shared --backend',
+    )
+    .option('--serial-prefix <prefix>', 'serial numbers are PREFIX-000001 and on (default: random per run)')
+    .option('--db <file>', "the embedded backend's SQLite file (default in memory)")
     .option('--json', 'print one JSON object with the figures instead of text')
     .option(
       '--metrics-port <port>',
@@ -203,6 +213,11 @@ export const registerFleet: RegisterCommand = (program) => {
 function describe(summary: FleetSummary): string {
   const lines = [
     `${summary.succeeded} of ${summary.devices} devices ${summary.until === 'staged' ? 'staged' : 'enrolled'} (${summary.flow}, ${summary.mode}), ${summary.failed} failed`,
+    ...(summary.shard
+      ? [
+          `shard ${summary.shard.index}/${summary.shard.count} of a fleet of ${summary.shard.fleetDevices}: devices ${summary.serialPrefix}-${summary.shard.firstDevice} to ${summary.shard.firstDevice + summary.devices - 1}`,
+        ]
+      : []),
     `wall ${(summary.wallMs / 1000).toFixed(2)} s, ${summary.devicesPerSecond} devices/s, ${summary.concurrency} at a time on ${summary.workers} thread${summary.workers === 1 ? '' : 's'}`,
     `latency of stage transitions (ms): p50 ${summary.latencyMs.p50 ?? '-'}, p95 ${summary.latencyMs.p95 ?? '-'}, p99 ${summary.latencyMs.p99 ?? '-'}`,
     `peak memory: fleet ${summary.peakRssMb} MB${summary.backendPeakRssMb === null ? '' : `, backend ${summary.backendPeakRssMb} MB`}`,

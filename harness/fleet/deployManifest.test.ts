@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+import { projectRoot } from '../../agent/projectRoot';
+import { parseFleetFlags } from '../cli/commands/fleet';
+import { shardRange } from './shardRange';
+
+// deploy/fleet-indexed-job.yaml as Kubernetes would read it. No cluster runs here, so the test parses
+// the manifest, checks the fields a batch/v1 Indexed Job needs, resolves the `$(VAR)` references the way
+// the kubelet does from the manifest's own ConfigMap and Secret, and hands every pod's arguments to the
+// CLI's own flag parser: each index gets its shard, and the shards hold the whole fleet once.
+
+const MANIFEST = join(projectRoot(), 'deploy', 'fleet-indexed-job.yaml');
+
+// A DNS-1123 label: what Kubernetes requires of object and container names.
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+
+const containerSchema = z.object({
+  name: dnsLabel,
+  image: z.string().min(1),
+  command: z.array(z.string()).min(1),
+  args: z.array(z.string()),
+  envFrom: z
+    .array(
+      z.union([
+        z.object({ configMapRef: z.object({ name: dnsLabel }) }),
+        z.object({ secretRef: z.object({ name: dnsLabel }) }),
+      ]),
+    )
+    .default([]),
+});
+
+const jobSchema = z.object({
+  apiVersion: z.literal('batch/v1'),
+  kind: z.literal('Job'),
+  metadata: z.object({ name: dnsLabel }),
+  spec: z.object({
+    completionMode: z.literal('Indexed'),
+    completions: z.number().int().min(1),
+    parallelism: z.number().int().min(1),
+    backoffLimit: z.number().int().min(0).optional(),
+    template: z.object({
+      spec: z.object({
+        // A Job's pods may not use Always.
+        restartPolicy: z.enum(['Never', 'OnFailure']),
+        containers: z.array(containerSchema).min(1),
+      }),
+    }),
+  }),
+});
+
+const configMapSchema = z.object({
+  apiVersion: z.literal('v1'),
+  kind: z.literal('ConfigMap'),
+  metadata: z.object({ name: dnsLabel }),
+  data: z.record(z.string(), z.string()),
+});
+const secretSchema = z.object({
+  apiVersion: z.literal('v1'),
+  kind: z.literal('Secret'),
+  metadata: z.object({ name: dnsLabel }),
+  stringData: z.record(z.string(), z.string()),
+});
+
+function manifest() {
+  const documents = parseAllDocuments(readFileSync(MANIFEST, 'utf8'));
+  for (const document of documents) expect(document.errors).toEqual([]);
+  const objects = documents.map((document) => document.toJS() as { kind?: string });
+  const job = jobSchema.parse(objects.find((object) => object.kind === 'Job'));
+  const configMaps = objects.filter((o) => o.kind === 'ConfigMap').map((o) => configMapSchema.parse(o));
+  const secrets = objects.filter((o) => o.kind === 'Secret').map((o) => secretSchema.parse(o));
+  return { job, configMaps, secrets };
+}
+
+/** The environment of the Job's container, from its envFrom sources (which must be in the file). */
+function environment(m: ReturnType<typeof manifest>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const source of m.job.spec.template.spec.containers[0]!.envFrom) {
+    if ('configMapRef' in source) {
+      const map = m.configMaps.find((c) => c.metadata.name === source.configMapRef.name);
+      expect(map).toBeDefined();
+      Object.assign(env, map!.data);
+    } else {
+      const secret = m.secrets.find((s) => s.metadata.name === source.secretRef.name);
+      expect(secret).toBeDefined();
+      Object.assign(env, secret!.stringData);
+    }
+  }
+  return env;
+}
+
+/** `$(VAR)` as the kubelet expands it in args; a reference to nothing would be left as it is: a failure here. */
+function expand(arg: string, env: Record<string, string>): string {
+  return arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (_, name: string) => {
+    if (!(name in env)) throw new Error(`$(${name}) is not defined in the container's environment`);
+    return env[name]!;
+  });
+}
+
+/** The fleet's flags as commander hands them to the command: camelCase names, string values, --json true. */
+function flagsOf(args: string[]): Record<string, unknown> {
+  const flags: Record<string, unknown> = {};
+  for (let i = 0; i < args.length; i += 1) {
+    const name = args[i]!.replace(/^--/, '').replace(/-([a-z])/g, (_, letter: string) =>
+      letter.toUpperCase(),
+    );
+    if (name === 'json') flags.json = true;
+    else {
+      flags[name] = args[i + 1];
+      i += 1;
+    }
+  }
+  return flags;
+}
+
+describe('deploy/fleet-indexed-job.yaml', () => {
+  test('is an Indexed Job whose pods run stagesim fleet, with --shard n equal to completions', () => {
+    const m = manifest();
+    const { spec } = m.job;
+    expect(spec.parallelism).toBeLessThanOrEqual(spec.completions);
+    const container = spec.template.spec.containers[0]!;
+    const bin = (
+      JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { bin: { stagesim: string } }
+    ).bin.stagesim;
+    expect(container.command).toEqual(['node', bin, 'fleet']);
+    const shard = container.args[container.args.indexOf('--shard') + 1];
+    expect(shard).toBe(`$(JOB_COMPLETION_INDEX)/${spec.completions}`);
+  });
+
+  test("every pod's arguments parse as the CLI parses them, and the shards hold the fleet once", () => {
+    const m = manifest();
+    const { completions } = m.job.spec;
+    const args = m.job.spec.template.spec.containers[0]!.args;
+    const env = environment(m);
+    let next = 0;
+    for (let index = 0; index < completions; index += 1) {
+      // The control plane sets JOB_COMPLETION_INDEX (0 to completions - 1) in every pod of an Indexed Job.
+      const podEnv = { ...env, JOB_COMPLETION_INDEX: String(index) };
+      const options = parseFleetFlags(flagsOf(args.map((arg) => expand(arg, podEnv))), podEnv);
+      expect(options.shard).toEqual({ index, count: completions });
+      expect(options.backend).toBe(env.STAGESIM_BACKEND);
+      expect(options.adminKey).toBe(env.STAGESIM_ADMIN_KEY);
+      // No fixed prefix: each pod picks its own, so a second run of the Job reuses no serial number.
+      expect(options.serialPrefix).toBeUndefined();
+      const range = shardRange(options.devices, options.shard);
+      expect(range.first).toBe(next);
+      next += range.size;
+    }
+    expect(next).toBe(Number(env.FLEET_DEVICES));
+  });
+
+  test('a reference to a variable nobody defines is caught, as Kubernetes would leave it unexpanded', () => {
+    expect(() => expand('$(NO_SUCH_VARIABLE)', {})).toThrow(/is not defined/);
+  });
+});
