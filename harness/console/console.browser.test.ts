@@ -444,11 +444,7 @@ describe('admin console in Chromium', () => {
     const delivered =
       '.delivered[data-collection=deviceConfiguration] li[data-resource="Console restrictions"]';
     await page.waitForSelector(delivered);
-    await waitForText(
-      page,
-      delivered,
-      /assigned to All devices, filter Console delivery devices \(include\)/,
-    );
+    await waitForText(page, delivered, /brought by All devices, filter Console delivery devices \(include\)/);
     expect(await text(page, delivered)).toMatch(/androidDeviceOwnerGeneralDeviceConfiguration/);
     expect(watched.problems).toEqual([]);
     await page.close();

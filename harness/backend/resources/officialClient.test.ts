@@ -99,6 +99,8 @@ describe("Microsoft's Graph client", () => {
         '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
         id: restrictions.id,
         displayName: 'Frontline restrictions',
+        // The assignment the assign action answered is the one that brought it.
+        assignmentIds: assigned.value.map((assignment) => assignment.id),
       },
     ]);
   });

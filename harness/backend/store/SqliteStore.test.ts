@@ -268,12 +268,15 @@ describe('SqliteStore on a file', () => {
           '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
           id: '11111111-1111-1111-1111-111111111111',
           displayName: 'Lockdown',
+          // Records from before assignments were named in them name none.
+          assignmentIds: [],
         },
         {
           '@odata.type': '#microsoft.graph.androidManagedStoreApp',
           id: '22222222-2222-2222-2222-222222222222',
           displayName: 'Teams',
           intent: 'required',
+          assignmentIds: [],
         },
       ]);
       expect([device.simulatorDeliveredPolicies, device.simulatorDeliveredApps]).toEqual([

@@ -184,6 +184,8 @@ export interface DeliveredResource {
   displayName: string;
   /** Apps: the intent that won for this device (Intune's conflict rules); null for policies. */
   intent: InstallIntent | null;
+  /** The assignments that brought it to the device (none named in records kept before they were). */
+  assignmentIds?: string[];
 }
 
 export interface BackendStore {

@@ -147,7 +147,9 @@ describe('deliveries', () => {
     expect(listed.simulatorDeliveredApps).toEqual(enrolled.deliveries.apps);
     // The record names each resource as Graph does, and is a Graph managedDevice.
     expectGraphShape(listed, 'ManagedDevice');
-    expect(listed.simulatorDeliveredResources).toEqual([
+    expect(
+      listed.simulatorDeliveredResources.map(({ assignmentIds: _ids, ...resource }: Json) => resource),
+    ).toEqual([
       { '@odata.type': POLICIES.type, id: created.get('Baseline'), displayName: 'Baseline' },
       { '@odata.type': COMPLIANCE.type, id: created.get('Compliance'), displayName: 'Compliance' },
       { '@odata.type': POLICIES.type, id: created.get('Kiosk lockdown'), displayName: 'Kiosk lockdown' },
@@ -156,6 +158,15 @@ describe('deliveries', () => {
       { '@odata.type': POLICIES.type, id: created.get('Store Wi-Fi'), displayName: 'Store Wi-Fi' },
       { '@odata.type': APPS.type, id: created.get('Teams'), displayName: 'Teams', intent: 'required' },
     ]);
+    // Each names the assignments of that resource that brought it, which Graph lists as its own.
+    for (const resource of listed.simulatorDeliveredResources) {
+      const set = [POLICIES, COMPLIANCE, APPS].find((kind) => kind.type === resource['@odata.type'])!;
+      const assigned = (await admin.get(`${set.path}/${resource.id}/assignments`)).body.value;
+      expect(resource.assignmentIds.length).toBeGreaterThan(0);
+      expect(assigned.map((assignment: Json) => assignment.id)).toEqual(
+        expect.arrayContaining(resource.assignmentIds),
+      );
+    }
     await channel.close();
   });
 

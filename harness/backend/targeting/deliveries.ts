@@ -190,7 +190,7 @@ export class Targeting {
           if (group && inGroup(group)) excludedFor.add(group.dynamic ? 'device' : 'user');
         }
       }
-      const reached: Array<{ intent: InstallIntent; audience: Audience }> = [];
+      const reached: Array<{ intent: InstallIntent; audience: Audience; assignmentId: string }> = [];
       for (const assignment of assignments) {
         // A configuration assigned with intent "remove" is taken off devices, not delivered.
         if (assignment.intent === 'remove') continue;
@@ -198,7 +198,7 @@ export class Targeting {
         if (audience === null || excludedFor.has(audience)) continue;
         const intent =
           assignment.intent === null || assignment.intent === 'apply' ? 'required' : assignment.intent;
-        reached.push({ intent, audience });
+        reached.push({ intent, audience, assignmentId: assignment.id });
       }
       if (reached.length === 0) continue;
       delivered.push({
@@ -207,6 +207,7 @@ export class Targeting {
         odataType: payload.odataType,
         displayName: payload.displayName,
         intent: payload.kind === 'mobileApp' ? resolveIntent(reached) : null,
+        assignmentIds: reached.map((entry) => entry.assignmentId),
       });
     }
     return delivered;

@@ -12,7 +12,8 @@ import { EnrollmentWorld } from '../../world/EnrollmentWorld';
 const STAGING = { tokenType: 'deviceStaging', mode: 'corporateOwnedFullyManaged' } as const;
 
 function summaryOf(result: CliResult): FleetSummary {
-  expect(result.stderr).toBe('');
+  // With --json, stdout is the one JSON object; the console's address goes to stderr.
+  expect(result.stderr).toMatch(/^stagesim fleet: admin console at https?:\/\/\S+\/\n$/);
   const lines = result.stdout.trim().split('\n');
   expect(lines).toHaveLength(1);
   return fleetSummarySchema.parse(JSON.parse(lines[0]!));

@@ -176,6 +176,9 @@ export const registerFleet: RegisterCommand = (program) => {
             process.stdout.write(
               `stagesim fleet: ${options.devices} devices with profile "${plan.profileName}" on the ${where} at ${plan.url}, serials ${plan.serialPrefix}-…\nstagesim fleet: admin console at ${new URL('/', plan.url).href}\n`,
             );
+          } else {
+            // On stderr, so that --json output stays one JSON object.
+            process.stderr.write(`stagesim fleet: admin console at ${new URL('/', plan.url).href}\n`);
           }
           started = Date.now();
           bar?.start(options.devices, 0, { failed: 0, rate: 0 });

@@ -41,7 +41,8 @@ async function backendProcess(): Promise<{ url: string; stop(): Promise<void> }>
 }
 
 function summaryOf(result: CliResult): FleetSummary {
-  expect(result.stderr).toBe('');
+  // With --json, stdout is the one JSON object; the console's address goes to stderr.
+  expect(result.stderr).toMatch(/^stagesim fleet: admin console at https?:\/\/\S+\/\n$/);
   return fleetSummarySchema.parse(JSON.parse(result.stdout.trim()));
 }
 

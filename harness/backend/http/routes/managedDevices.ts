@@ -83,6 +83,8 @@ export function managedDeviceView(device: DeviceRecord) {
       id: resource.id,
       displayName: resource.displayName,
       ...(resource.intent === null ? {} : { intent: resource.intent }),
+      // Which of the resource's assignments reached the device (the admin console shows them).
+      assignmentIds: resource.assignmentIds ?? [],
     })),
   };
 }

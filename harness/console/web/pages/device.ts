@@ -48,6 +48,7 @@ interface DeviceDetail {
   ledger: LedgerEntry[];
 }
 interface Assignment {
+  id: string;
   target: Record<string, string | undefined>;
 }
 interface Payload {
@@ -226,14 +227,22 @@ interface DeliveredResource {
   id: string;
   displayName: string;
   intent?: string;
+  /** The assignments that brought it when the stage was recorded. */
+  assignmentIds?: string[];
+}
+
+/** '…' until the assignments are read; none left means they were replaced since the stage was recorded. */
+function broughtBy(found: { brought: string[] } | undefined): string {
+  if (!found) return '…';
+  return found.brought.length > 0 ? found.brought.join('; ') : 'an assignment since replaced';
 }
 
 /**
  * What the device received (its record's simulatorDeliveredResources), grouped by Graph collection,
- * each with the assignments of that resource now (the ones that can bring it).
+ * each with the assignment that brought it and the resource's other assignments now.
  */
 function Delivered({ resources }: { resources: DeliveredResource[] }) {
-  const [assignments, setAssignments] = useState<Record<string, string[]>>({});
+  const [assignments, setAssignments] = useState<Record<string, { brought: string[]; other: string[] }>>({});
   useLiveLoad(
     'admin',
     async () => {
@@ -243,17 +252,22 @@ function Delivered({ resources }: { resources: DeliveredResource[] }) {
       ]);
       const groupNames = new Map(groups.value.map((g) => [g.id, g.displayName]));
       const filterNames = new Map(filters.value.map((f) => [f.id, f.displayName]));
-      const found: Record<string, string[]> = {};
+      const found: Record<string, { brought: string[]; other: string[] }> = {};
       for (const resource of resources) {
         const collection = collectionOfType(resource['@odata.type']);
         if (!collection) continue;
+        const brought = new Set(resource.assignmentIds ?? []);
         try {
           const answer = await api<{ value: Assignment[] }>(`${collection.path}/${resource.id}/assignments`);
-          found[resource.id] = answer.value.map((a) => targetText(a.target, groupNames, filterNames));
+          const text = (a: Assignment) => targetText(a.target, groupNames, filterNames);
+          found[resource.id] = {
+            brought: answer.value.filter((a) => brought.has(a.id)).map(text),
+            other: answer.value.filter((a) => !brought.has(a.id)).map(text),
+          };
         } catch (caught) {
           // Deleted since it was delivered: the record keeps its name, Graph has no assignments for it.
           if (!(caught instanceof ApiError)) throw caught;
-          found[resource.id] = ['nothing now (deleted)'];
+          found[resource.id] = { brought: [], other: ['nothing now (deleted)'] };
         }
       }
       setAssignments(found);
@@ -273,8 +287,15 @@ function Delivered({ resources }: { resources: DeliveredResource[] }) {
                     <b>${resource.displayName}</b>
                     <span class="muted">
                       ${resource['@odata.type'].replace('#microsoft.graph.', '')}${resource.intent ? `, ${resource.intent}` : ''};
-                      assigned to ${(assignments[resource.id] ?? ['…']).join('; ')}</span
-                    >
+                    </span>
+                    <span class="brought">brought by ${broughtBy(assignments[resource.id])}</span>
+                    ${
+                      (assignments[resource.id]?.other.length ?? 0) > 0
+                        ? html`<span class="muted"
+                            >; also assigned to ${assignments[resource.id]!.other.join('; ')}</span
+                          >`
+                        : ''
+                    }
                   </li>`,
               )}
             </ul>`
