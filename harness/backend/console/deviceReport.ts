@@ -4,6 +4,7 @@ import { enrollmentStageSchema } from '../../../agent/protocol/enrollment';
 import type { BackendStore, DeviceRecord } from '../store/repository';
 import type { LiveDevice, LiveDevices } from './liveDevices';
 import { deviceDeliveries } from '../targeting/deliveries';
+import type { DeviceRow } from './deviceRow';
 
 /**
  * The console's "All devices" report: one row per device the backend knows of (a managed record, or
@@ -30,22 +31,7 @@ export const deviceReportQuerySchema = z
   .strict();
 export type DeviceReportQuery = z.infer<typeof deviceReportQuerySchema>;
 
-export interface DeviceRow {
-  serialNumber: string;
-  managedDeviceId: string | null;
-  /** The report name (Staging_…, then the user's), or the serial number before stage 2. */
-  name: string;
-  stage: string;
-  profile: string | null;
-  user: string | null;
-  mode: string | null;
-  /** ISO time of the last recorded transition (or of the last state report, for a device with none). */
-  lastTransition: string | null;
-  delivered: { policies: string[]; apps: string[] };
-  /** Where the device's model is, as it last reported; null when it never reported. */
-  modelState: string | null;
-  screenTitle: string | null;
-}
+export type { DeviceRow };
 
 export class DeviceReport {
   private readonly records = new Map<string, DeviceRecord>();

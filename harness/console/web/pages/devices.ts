@@ -3,21 +3,10 @@ import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { when, words } from '../format';
 import { useLiveLoad } from '../live';
+// One row of the backend's devices report, as the backend builds it (a type only: nothing of it is bundled).
+import type { DeviceRow } from '../../../backend/console/deviceRow';
 
-/** One row of the backend's devices report (harness/backend/console/deviceReport.ts). */
-export interface DeviceRow {
-  serialNumber: string;
-  managedDeviceId: string | null;
-  name: string;
-  stage: string;
-  profile: string | null;
-  user: string | null;
-  mode: string | null;
-  lastTransition: string | null;
-  delivered: { policies: string[]; apps: string[] };
-  modelState: string | null;
-  screenTitle: string | null;
-}
+export type { DeviceRow };
 
 export interface DevicePage {
   total: number;
