@@ -32,6 +32,22 @@ export class TokenStream {
     return (token.kind === 'word' || token.kind === 'dashWord') && token.value.toLowerCase() === word;
   }
 
+  /**
+   * `a or b and c` as both languages group it: `and` binds tighter than `or`, each written with or
+   * without the dash. `operand` reads one condition; a lone operand is answered as it is.
+   */
+  junctions<Node>(operand: () => Node): Node | { kind: 'and' | 'or'; operands: Node[] } {
+    const joined = (kind: 'and' | 'or', read: () => Node | { kind: 'and' | 'or'; operands: Node[] }) => {
+      const operands = [read()];
+      while (this.isWord(kind)) {
+        this.take();
+        operands.push(read());
+      }
+      return operands.length === 1 ? operands[0]! : { kind, operands: operands as Node[] };
+    };
+    return joined('or', () => joined('and', operand));
+  }
+
   /** Runs `read` one nesting level deeper, refusing rules nested deeper than MAX_RULE_DEPTH. */
   nested<T>(read: () => T): T {
     if (this.depth >= MAX_RULE_DEPTH)

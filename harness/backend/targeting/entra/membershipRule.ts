@@ -88,21 +88,7 @@ class MembershipParser {
   constructor(private readonly tokens: TokenStream) {}
 
   or(): MembershipNode {
-    const operands = [this.and()];
-    while (this.tokens.isWord('or')) {
-      this.tokens.take();
-      operands.push(this.and());
-    }
-    return operands.length === 1 ? operands[0]! : { kind: 'or', operands };
-  }
-
-  private and(): MembershipNode {
-    const operands = [this.unary()];
-    while (this.tokens.isWord('and')) {
-      this.tokens.take();
-      operands.push(this.unary());
-    }
-    return operands.length === 1 ? operands[0]! : { kind: 'and', operands };
+    return this.tokens.junctions<MembershipNode>(() => this.unary());
   }
 
   private unary(): MembershipNode {

@@ -85,21 +85,7 @@ class FilterParser {
   }
 
   private or(): FilterNode {
-    const operands = [this.and()];
-    while (this.tokens.isWord('or')) {
-      this.tokens.take();
-      operands.push(this.and());
-    }
-    return operands.length === 1 ? operands[0]! : { kind: 'or', operands };
-  }
-
-  private and(): FilterNode {
-    const operands = [this.primary()];
-    while (this.tokens.isWord('and')) {
-      this.tokens.take();
-      operands.push(this.primary());
-    }
-    return operands.length === 1 ? operands[0]! : { kind: 'and', operands };
+    return this.tokens.junctions<FilterNode>(() => this.primary());
   }
 
   private primary(): FilterNode {
