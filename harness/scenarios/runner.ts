@@ -112,6 +112,22 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
       durationMs: Date.now() - since,
     });
 
+  /** A step no device takes part in: the admin center, the environment, a check of the backend alone. */
+  const backendResult = (action: string, kind: StepResult['kind'], problems: string[], since: number) =>
+    record({
+      action,
+      kind,
+      device: null,
+      state: null,
+      screen: null,
+      stage: null,
+      userless: null,
+      backend: null,
+      status: problems.length === 0 ? 'passed' : 'failed',
+      error: problems.length === 0 ? null : problems.join('; '),
+      durationMs: Date.now() - since,
+    });
+
   const fail = (step: LoadedStep, serial: string | null, problems: string[]): never => {
     const where = `${file}${step.line === null ? '' : `:${step.line}`}`;
     throw new StepFailure(
@@ -156,38 +172,24 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
             fieldProblems(`profile "${check.profile ?? String(entity.displayName)}"`, entity, check.fields),
           )
           .catch((error: unknown) => [`could not read the profile: ${oneLine(error)}`]);
-        record({
-          action: describeStep({ ...step, expect: { enrollmentProfile: check } }),
-          kind: 'expect',
-          device: null,
-          state: null,
-          screen: null,
-          stage: null,
-          userless: null,
-          backend: null,
-          status: problems.length === 0 ? 'passed' : 'failed',
-          error: problems.length === 0 ? null : problems.join('; '),
-          durationMs: Date.now() - since,
-        });
+        backendResult(
+          describeStep({ ...step, expect: { enrollmentProfile: check } }),
+          'expect',
+          problems,
+          since,
+        );
         if (problems.length > 0) fail(loadedStep, null, problems);
       }
       if (expectation.managedDevices !== undefined) {
         const problems = await reportProblems(expectation, current.admin).catch((error: unknown) => [
           `could not read the report: ${oneLine(error)}`,
         ]);
-        record({
-          action: describeStep({ ...step, expect: { managedDevices: expectation.managedDevices } }),
-          kind: 'expect',
-          device: null,
-          state: null,
-          screen: null,
-          stage: null,
-          userless: null,
-          backend: null,
-          status: problems.length === 0 ? 'passed' : 'failed',
-          error: problems.length === 0 ? null : problems.join('; '),
-          durationMs: Date.now() - since,
-        });
+        backendResult(
+          describeStep({ ...step, expect: { managedDevices: expectation.managedDevices } }),
+          'expect',
+          problems,
+          since,
+        );
         if (problems.length > 0) fail(loadedStep, null, problems);
       }
       return;
@@ -201,19 +203,7 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
       } catch (error) {
         problems = [oneLine(error)];
       }
-      record({
-        action,
-        kind,
-        device: null,
-        state: null,
-        screen: null,
-        stage: null,
-        userless: null,
-        backend: null,
-        status: problems.length === 0 ? 'passed' : 'failed',
-        error: problems[0] ?? null,
-        durationMs: Date.now() - since,
-      });
+      backendResult(action, kind, problems, since);
       if (problems.length > 0) fail(loadedStep, null, problems);
       return;
     }
