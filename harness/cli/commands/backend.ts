@@ -3,14 +3,9 @@ import { isStagesimError } from '../../../agent/errors';
 import { backendOptionsSchema } from '../../backend/options';
 import { startBackend } from '../../backend/server';
 import { withDefault } from '../schemaDefaults';
-import {
-  localCaTls,
-  defaultDataDir,
-  trustInstructions,
-  userTls,
-  type BackendTls,
-} from '../../backend/tls/serverTls';
+import { trustInstructions } from '../../backend/tls/serverTls';
 import { UsageError } from '../exit';
+import { addTlsOptions, tlsFrom } from '../sharedOptions';
 import type { RegisterCommand } from './index';
 
 /** The flags as typed; what they leave out, backendOptionsSchema fills in (and help says so). */
@@ -26,10 +21,6 @@ const optionsSchema = z.object({
   adminKey: z.string().optional(),
   timeZone: z.string().min(1).optional(),
   tenantDomains: z.string().min(1).optional(),
-  tls: z.boolean().default(false),
-  tlsCert: z.string().min(1).optional(),
-  tlsKey: z.string().min(1).optional(),
-  dataDir: z.string().min(1).optional(),
 });
 
 /** Codes startBackend uses for input it cannot run with: one line, exit 2. */
@@ -44,20 +35,8 @@ const BAD_INPUT = new Set([
   'TLS_CERT_INVALID',
 ]);
 
-/** --tls-cert and --tls-key go together and imply --tls; without them --tls uses the local CA. */
-function tlsFrom(options: z.output<typeof optionsSchema>): BackendTls | undefined {
-  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
-    throw new UsageError('--tls-cert and --tls-key go together');
-  if (options.tlsCert !== undefined) return userTls(options.tlsCert, options.tlsKey!);
-  if (!options.tls) return undefined;
-  return localCaTls(
-    options.dataDir ?? defaultDataDir(),
-    options.host ?? backendOptionsSchema.shape.host.parse(undefined),
-  );
-}
-
 export const registerBackend: RegisterCommand = (program) => {
-  program
+  const command = program
     .command('backend')
     .description(
       'run the mock Intune backend (Graph-shaped admin API and the device channel) until SIGINT or SIGTERM',
@@ -96,62 +75,55 @@ export const registerBackend: RegisterCommand = (program) => {
         backendOptionsSchema,
         'tenantDomains',
       ),
-    )
-    .option(
-      '--tls',
-      'serve HTTPS and WSS with a certificate from the local CA (made once in the data folder; its path and how to trust it are printed)',
-    )
-    .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (with --tls-key)')
-    .option('--tls-key <file>', "the PEM private key of --tls-cert's certificate")
-    .option('--data-dir <dir>', 'where the local CA is kept (default: STAGESIM_DATA_DIR or ~/.stagesim)')
-    .action(async (raw: Record<string, unknown>) => {
-      const parsed = optionsSchema.safeParse({
-        ...raw,
-        adminKey: raw.adminKey ?? process.env.STAGESIM_ADMIN_KEY ?? undefined,
-      });
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new UsageError(
-          `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: expected ${issue.message}`,
-        );
-      }
-      const options = parsed.data;
-      let backend;
-      try {
-        const tls = tlsFrom(options);
-        backend = await startBackend({
-          ...(tls ? { tls } : {}),
-          ...(options.host !== undefined ? { host: options.host } : {}),
-          ...(options.port !== undefined ? { port: options.port } : {}),
-          ...(options.db !== undefined ? { dbPath: options.db } : {}),
-          ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
-          ...(options.tenantDomains
-            ? { tenantDomains: options.tenantDomains.split(',').map((domain) => domain.trim()) }
-            : {}),
-          ...(options.adminKey ? { adminKey: options.adminKey } : {}),
-          log: (line) => process.stderr.write(`stagesim backend: ${line}\n`),
-        });
-      } catch (error) {
-        if (isStagesimError(error) && BAD_INPUT.has(error.code)) throw new UsageError(error.message);
-        throw error;
-      }
-      process.stdout.write(
-        `stagesim backend listening on ${backend.url} (devices: ${backend.channelUrl}, metrics: ${backend.url}/metrics)\n`,
-      );
-      const caPath = backend.options.tls?.caPath;
-      if (caPath) process.stdout.write(`${trustInstructions(caPath).join('\n')}\n`);
-      process.stdout.write(`stagesim backend: admin console at ${backend.consoleUrl}\n`);
-
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        const stop = (received: NodeJS.Signals) => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve(received);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-      await backend.close();
-      process.stderr.write(`stagesim backend: ${signal}, closed\n`);
+    );
+  addTlsOptions(command, 'serve').action(async (raw: Record<string, unknown>) => {
+    const parsed = optionsSchema.safeParse({
+      ...raw,
+      adminKey: raw.adminKey ?? process.env.STAGESIM_ADMIN_KEY ?? undefined,
     });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new UsageError(
+        `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: expected ${issue.message}`,
+      );
+    }
+    const options = parsed.data;
+    let backend;
+    try {
+      const tls = tlsFrom(raw, options.host ?? backendOptionsSchema.shape.host.parse(undefined))?.server;
+      backend = await startBackend({
+        ...(tls ? { tls } : {}),
+        ...(options.host !== undefined ? { host: options.host } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.db !== undefined ? { dbPath: options.db } : {}),
+        ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
+        ...(options.tenantDomains
+          ? { tenantDomains: options.tenantDomains.split(',').map((domain) => domain.trim()) }
+          : {}),
+        ...(options.adminKey ? { adminKey: options.adminKey } : {}),
+        log: (line) => process.stderr.write(`stagesim backend: ${line}\n`),
+      });
+    } catch (error) {
+      if (isStagesimError(error) && BAD_INPUT.has(error.code)) throw new UsageError(error.message);
+      throw error;
+    }
+    process.stdout.write(
+      `stagesim backend listening on ${backend.url} (devices: ${backend.channelUrl}, metrics: ${backend.url}/metrics)\n`,
+    );
+    const caPath = backend.options.tls?.caPath;
+    if (caPath) process.stdout.write(`${trustInstructions(caPath).join('\n')}\n`);
+    process.stdout.write(`stagesim backend: admin console at ${backend.consoleUrl}\n`);
+
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      const stop = (received: NodeJS.Signals) => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve(received);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await backend.close();
+    process.stderr.write(`stagesim backend: ${signal}, closed\n`);
+  });
 };
