@@ -154,12 +154,19 @@ export const tlsOptionsSchema = z.object({
   dataDir: z.string().min(1).optional(),
 });
 
-/** `serves`: who serves, as help starts the line ("serve", "the embedded backend serves"). */
-export function addTlsOptions(command: Command, serves: string): Command {
+/**
+ * `serves`: who serves, as help starts the line ("serve", "the embedded backend serves"); `ca`: what
+ * becomes of the local CA.
+ */
+export function addTlsOptions(
+  command: Command,
+  serves: string,
+  ca = 'handed to every client of this command; its path is printed',
+): Command {
   return command
     .option(
       '--tls',
-      `${serves} HTTPS and WSS with a certificate from the local CA (made once in the data folder; its path and how to trust it are printed)`,
+      `${serves} HTTPS and WSS with a certificate from the local CA (made once in the data folder; ${ca})`,
     )
     .option('--tls-cert <file>', `${serves} HTTPS and WSS with this PEM certificate (with --tls-key)`)
     .option('--tls-key <file>', "the PEM private key of --tls-cert's certificate")

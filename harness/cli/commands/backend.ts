@@ -75,55 +75,56 @@ export const registerBackend: RegisterCommand = (program) => {
         backendOptionsSchema,
         'tenantDomains',
       ),
-    );
-  addTlsOptions(command, 'serve').action(async (raw: Record<string, unknown>) => {
-    const parsed = optionsSchema.safeParse({
-      ...raw,
-      adminKey: raw.adminKey ?? process.env.STAGESIM_ADMIN_KEY ?? undefined,
-    });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new UsageError(
-        `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: expected ${issue.message}`,
-      );
-    }
-    const options = parsed.data;
-    let backend;
-    try {
-      const tls = tlsFrom(raw, options.host ?? backendOptionsSchema.shape.host.parse(undefined))?.server;
-      backend = await startBackend({
-        ...(tls ? { tls } : {}),
-        ...(options.host !== undefined ? { host: options.host } : {}),
-        ...(options.port !== undefined ? { port: options.port } : {}),
-        ...(options.db !== undefined ? { dbPath: options.db } : {}),
-        ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
-        ...(options.tenantDomains
-          ? { tenantDomains: options.tenantDomains.split(',').map((domain) => domain.trim()) }
-          : {}),
-        ...(options.adminKey ? { adminKey: options.adminKey } : {}),
-        log: (line) => process.stderr.write(`stagesim backend: ${line}\n`),
+    )
+    .action(async (raw: Record<string, unknown>) => {
+      const parsed = optionsSchema.safeParse({
+        ...raw,
+        adminKey: raw.adminKey ?? process.env.STAGESIM_ADMIN_KEY ?? undefined,
       });
-    } catch (error) {
-      if (isStagesimError(error) && BAD_INPUT.has(error.code)) throw new UsageError(error.message);
-      throw error;
-    }
-    process.stdout.write(
-      `stagesim backend listening on ${backend.url} (devices: ${backend.channelUrl}, metrics: ${backend.url}/metrics)\n`,
-    );
-    const caPath = backend.options.tls?.caPath;
-    if (caPath) process.stdout.write(`${trustInstructions(caPath).join('\n')}\n`);
-    process.stdout.write(`stagesim backend: admin console at ${backend.consoleUrl}\n`);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new UsageError(
+          `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: expected ${issue.message}`,
+        );
+      }
+      const options = parsed.data;
+      let backend;
+      try {
+        const tls = tlsFrom(raw, options.host ?? backendOptionsSchema.shape.host.parse(undefined))?.server;
+        backend = await startBackend({
+          ...(tls ? { tls } : {}),
+          ...(options.host !== undefined ? { host: options.host } : {}),
+          ...(options.port !== undefined ? { port: options.port } : {}),
+          ...(options.db !== undefined ? { dbPath: options.db } : {}),
+          ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
+          ...(options.tenantDomains
+            ? { tenantDomains: options.tenantDomains.split(',').map((domain) => domain.trim()) }
+            : {}),
+          ...(options.adminKey ? { adminKey: options.adminKey } : {}),
+          log: (line) => process.stderr.write(`stagesim backend: ${line}\n`),
+        });
+      } catch (error) {
+        if (isStagesimError(error) && BAD_INPUT.has(error.code)) throw new UsageError(error.message);
+        throw error;
+      }
+      process.stdout.write(
+        `stagesim backend listening on ${backend.url} (devices: ${backend.channelUrl}, metrics: ${backend.url}/metrics)\n`,
+      );
+      const caPath = backend.options.tls?.caPath;
+      if (caPath) process.stdout.write(`${trustInstructions(caPath).join('\n')}\n`);
+      process.stdout.write(`stagesim backend: admin console at ${backend.consoleUrl}\n`);
 
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      const stop = (received: NodeJS.Signals) => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve(received);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        const stop = (received: NodeJS.Signals) => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve(received);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await backend.close();
+      process.stderr.write(`stagesim backend: ${signal}, closed\n`);
     });
-    await backend.close();
-    process.stderr.write(`stagesim backend: ${signal}, closed\n`);
-  });
+  addTlsOptions(command, 'serve', 'its path and how to trust it are printed');
 };

@@ -14,60 +14,61 @@ import type { RegisterCommand } from './index';
 export const registerDemo: RegisterCommand = (program) => {
   const command = program
     .command('demo')
-    .description('walk one simulated device through device staging (stage 1 to 3), printing every screen');
-  addTlsOptions(command, 'the embedded backend serves').action(async (options: unknown) => {
-    const out = (line: string) => process.stdout.write(`${line}\n`);
-    const tls = embeddedTlsFrom(options);
-    printLocalCa('stagesim demo', tls);
-    const backend = await startBackend(tls ? { tls: tls.server } : {});
-    const target = new HeadlessTarget();
-    try {
-      const admin = new AdminClient(backend.url, undefined, tls?.ca);
-      const world = new EnrollmentWorld(admin, 'Demo');
-      const flow = { tokenType: 'deviceStaging', mode: 'corporateOwnedFullyManaged' } as const;
-      out(`Embedded backend at ${backend.url} (admin console at ${backend.consoleUrl})`);
-      out('\nStage 1 (admin): enrollment profile with a staging token, and an assignment filter');
-      const profile = await world.profileFor(flow);
-      await world.targetProfile(profile, 'john@contoso.com');
-      const offered = await world.validToken(flow);
-      out(`  profile "${profile.displayName}", token …${offered.token.slice(-4)}`);
+    .description('walk one simulated device through device staging (stage 1 to 3), printing every screen')
+    .action(async (options: unknown) => {
+      const out = (line: string) => process.stdout.write(`${line}\n`);
+      const tls = embeddedTlsFrom(options);
+      printLocalCa('stagesim demo', tls);
+      const backend = await startBackend(tls ? { tls: tls.server } : {});
+      const target = new HeadlessTarget();
+      try {
+        const admin = new AdminClient(backend.url, undefined, tls?.ca);
+        const world = new EnrollmentWorld(admin, 'Demo');
+        const flow = { tokenType: 'deviceStaging', mode: 'corporateOwnedFullyManaged' } as const;
+        out(`Embedded backend at ${backend.url} (admin console at ${backend.consoleUrl})`);
+        out('\nStage 1 (admin): enrollment profile with a staging token, and an assignment filter');
+        const profile = await world.profileFor(flow);
+        await world.targetProfile(profile, 'john@contoso.com');
+        const offered = await world.validToken(flow);
+        out(`  profile "${profile.displayName}", token …${offered.token.slice(-4)}`);
 
-      const device = await target.createDevice(
-        { serialNumber: 'XX1234', manufacturer: 'Samsung', model: 'Galaxy XCover6 Pro', osVersion: '14' },
-        backend.url,
-        tls?.ca,
-      );
-      const step = async (who: string, what: string, action: TargetAction) => {
-        await device.perform(action);
-        await show(out, device, admin, `${who} ${what}`);
-      };
-      out(
-        '\nStage 2 (vendor): power on, run the setup wizard to the sign-in screen, scan the QR code, power off',
-      );
-      await step('vendor', 'powers the device on', { type: 'POWER_ON' });
-      await step('vendor', 'taps Start', { type: 'START' });
-      await step('vendor', 'chooses the language', { type: 'SELECT_LANGUAGE' });
-      await step('vendor', 'connects to Wi-Fi', { type: 'CONNECT_WIFI' });
-      await step('vendor', 'opens the QR reader (stops at sign-in, does not sign in)', {
-        type: 'OPEN_QR_READER',
-      });
-      await step('vendor', "scans the staging token's QR code", {
-        type: 'SHOW_QR_CODE',
-        image: offered.qrPng,
-      });
-      await step('vendor', 'powers the device off and hands it over', { type: 'POWER_OFF' });
-      out('\nStage 3 (user): power on, sign in to the Microsoft Intune app');
-      await step('user', 'powers the device on', { type: 'POWER_ON' });
-      await step('user', 'opens the Microsoft Intune app', { type: 'OPEN_INTUNE_APP' });
-      await step('user', 'signs in as john@contoso.com', { type: 'SIGN_IN', upn: 'john@contoso.com' });
-      out(
-        '\nDone: the device is enrolled and ready for work. Next: `stagesim run` (scenario library), `stagesim model` (model-based tests).',
-      );
-    } finally {
-      await target.close();
-      await backend.close();
-    }
-  });
+        const device = await target.createDevice(
+          { serialNumber: 'XX1234', manufacturer: 'Samsung', model: 'Galaxy XCover6 Pro', osVersion: '14' },
+          backend.url,
+          tls?.ca,
+        );
+        const step = async (who: string, what: string, action: TargetAction) => {
+          await device.perform(action);
+          await show(out, device, admin, `${who} ${what}`);
+        };
+        out(
+          '\nStage 2 (vendor): power on, run the setup wizard to the sign-in screen, scan the QR code, power off',
+        );
+        await step('vendor', 'powers the device on', { type: 'POWER_ON' });
+        await step('vendor', 'taps Start', { type: 'START' });
+        await step('vendor', 'chooses the language', { type: 'SELECT_LANGUAGE' });
+        await step('vendor', 'connects to Wi-Fi', { type: 'CONNECT_WIFI' });
+        await step('vendor', 'opens the QR reader (stops at sign-in, does not sign in)', {
+          type: 'OPEN_QR_READER',
+        });
+        await step('vendor', "scans the staging token's QR code", {
+          type: 'SHOW_QR_CODE',
+          image: offered.qrPng,
+        });
+        await step('vendor', 'powers the device off and hands it over', { type: 'POWER_OFF' });
+        out('\nStage 3 (user): power on, sign in to the Microsoft Intune app');
+        await step('user', 'powers the device on', { type: 'POWER_ON' });
+        await step('user', 'opens the Microsoft Intune app', { type: 'OPEN_INTUNE_APP' });
+        await step('user', 'signs in as john@contoso.com', { type: 'SIGN_IN', upn: 'john@contoso.com' });
+        out(
+          '\nDone: the device is enrolled and ready for work. Next: `stagesim run` (scenario library), `stagesim model` (model-based tests).',
+        );
+      } finally {
+        await target.close();
+        await backend.close();
+      }
+    });
+  addTlsOptions(command, 'the embedded backend serves');
 };
 
 async function show(

@@ -121,6 +121,17 @@ describe('--tls-cert and --tls-key: the user certificate, trusted the usual way'
   });
 });
 
+test.each(['run', 'model', 'fleet', 'demo'])('stagesim %s --help names the TLS options', async (command) => {
+  const help = (await runCli([command, '--help'], { env })).stdout.replace(/\s+/g, ' ');
+  expect(help).toContain('--tls ');
+  expect(help).toContain('--tls-cert <file>');
+  expect(help).toContain("--tls-key <file> the PEM private key of --tls-cert's certificate");
+  expect(help).toContain('handed to every client of this command; its path is printed');
+  expect(help).toContain(
+    '--data-dir <dir> where the local CA is kept (default: STAGESIM_DATA_DIR or ~/.stagesim)',
+  );
+});
+
 describe('bad TLS input: one line, exit 2, nothing run and no CA made', () => {
   const cases: Array<[string, () => string[], RegExp]> = [
     [

@@ -154,72 +154,73 @@ export const registerFleet: RegisterCommand = (program) => {
     .option(
       '--metrics-port <port>',
       "serve the fleet's Prometheus metrics at http://127.0.0.1:PORT/metrics while it runs (0: any free port)",
-    );
-  addTlsOptions(command, 'the embedded backend serves').action(async (raw: Record<string, unknown>) => {
-    const options = parseFleetFlags(raw);
-    printLocalCa('stagesim fleet', options.tls);
-    const showBar = !options.json && Boolean(process.stdout.isTTY);
-    const bar = showBar
-      ? new SingleBar({
-          format: 'fleet [{bar}] {value}/{total} devices · {failed} failed · {rate}/s · {duration}s',
-          hideCursor: true,
-        })
-      : null;
-    let started = 0;
-    const metrics = options.metricsPort === undefined ? null : new FleetMetrics(options.devices);
-    const endpoint = metrics
-      ? await serveMetrics(metrics.registry, options.metricsPort!).catch((error: unknown) => {
-          // A port already taken is what the user asked for: bad input, one line.
-          throw isStagesimError(error) ? new UsageError(error.message) : error;
-        })
-      : null;
-    // On stderr, so that --json output stays one JSON object.
-    if (endpoint) process.stderr.write(`stagesim fleet: metrics at ${endpoint.url}\n`);
-    const live = metrics?.hooks();
-    const hooks: FleetHooks = {
-      onStart: (plan) => {
-        if (!options.json) {
-          const where = plan.embedded
-            ? `embedded backend (${plan.embedded === 'child' ? 'child process' : 'in this process'})`
-            : 'backend';
-          process.stdout.write(
-            `stagesim fleet: ${options.devices} devices with profile "${plan.profileName}" on the ${where} at ${plan.url}, serials ${plan.serialPrefix}-…\nstagesim fleet: admin console at ${new URL('/', plan.url).href}\n`,
-          );
-        } else {
-          // On stderr, so that --json output stays one JSON object.
-          process.stderr.write(`stagesim fleet: admin console at ${new URL('/', plan.url).href}\n`);
+    )
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseFleetFlags(raw);
+      printLocalCa('stagesim fleet', options.tls);
+      const showBar = !options.json && Boolean(process.stdout.isTTY);
+      const bar = showBar
+        ? new SingleBar({
+            format: 'fleet [{bar}] {value}/{total} devices · {failed} failed · {rate}/s · {duration}s',
+            hideCursor: true,
+          })
+        : null;
+      let started = 0;
+      const metrics = options.metricsPort === undefined ? null : new FleetMetrics(options.devices);
+      const endpoint = metrics
+        ? await serveMetrics(metrics.registry, options.metricsPort!).catch((error: unknown) => {
+            // A port already taken is what the user asked for: bad input, one line.
+            throw isStagesimError(error) ? new UsageError(error.message) : error;
+          })
+        : null;
+      // On stderr, so that --json output stays one JSON object.
+      if (endpoint) process.stderr.write(`stagesim fleet: metrics at ${endpoint.url}\n`);
+      const live = metrics?.hooks();
+      const hooks: FleetHooks = {
+        onStart: (plan) => {
+          if (!options.json) {
+            const where = plan.embedded
+              ? `embedded backend (${plan.embedded === 'child' ? 'child process' : 'in this process'})`
+              : 'backend';
+            process.stdout.write(
+              `stagesim fleet: ${options.devices} devices with profile "${plan.profileName}" on the ${where} at ${plan.url}, serials ${plan.serialPrefix}-…\nstagesim fleet: admin console at ${new URL('/', plan.url).href}\n`,
+            );
+          } else {
+            // On stderr, so that --json output stays one JSON object.
+            process.stderr.write(`stagesim fleet: admin console at ${new URL('/', plan.url).href}\n`);
+          }
+          started = Date.now();
+          bar?.start(options.devices, 0, { failed: 0, rate: 0 });
+        },
+        ...(live ? { onLatencies: live.onLatencies } : {}),
+        onProgress: (progress) => {
+          live?.onProgress(progress);
+          const done = progress.succeeded + progress.failed;
+          const seconds = (Date.now() - started) / 1000;
+          bar?.update(done, { failed: progress.failed, rate: seconds > 0 ? Math.round(done / seconds) : 0 });
+        },
+      };
+      let summary: FleetSummary;
+      try {
+        summary = await runFleet(options, hooks);
+      } catch (error) {
+        bar?.stop();
+        if (isStagesimError(error) && BAD_INPUT.has(error.code)) throw new UsageError(error.message);
+        // The backend went away for good: one line naming it and how far the fleet got, exit 1.
+        if (isStagesimError(error, 'BACKEND_LOST')) {
+          printErrorLine('stagesim fleet', error.message);
+          process.exitCode = EXIT_FAILED;
+          return;
         }
-        started = Date.now();
-        bar?.start(options.devices, 0, { failed: 0, rate: 0 });
-      },
-      ...(live ? { onLatencies: live.onLatencies } : {}),
-      onProgress: (progress) => {
-        live?.onProgress(progress);
-        const done = progress.succeeded + progress.failed;
-        const seconds = (Date.now() - started) / 1000;
-        bar?.update(done, { failed: progress.failed, rate: seconds > 0 ? Math.round(done / seconds) : 0 });
-      },
-    };
-    let summary: FleetSummary;
-    try {
-      summary = await runFleet(options, hooks);
-    } catch (error) {
-      bar?.stop();
-      if (isStagesimError(error) && BAD_INPUT.has(error.code)) throw new UsageError(error.message);
-      // The backend went away for good: one line naming it and how far the fleet got, exit 1.
-      if (isStagesimError(error, 'BACKEND_LOST')) {
-        printErrorLine('stagesim fleet', error.message);
-        process.exitCode = EXIT_FAILED;
-        return;
+        throw error;
+      } finally {
+        bar?.stop();
+        await endpoint?.close();
       }
-      throw error;
-    } finally {
-      bar?.stop();
-      await endpoint?.close();
-    }
-    process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : describe(summary));
-    process.exitCode = summary.failed === 0 ? EXIT_OK : EXIT_FAILED;
-  });
+      process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : describe(summary));
+      process.exitCode = summary.failed === 0 ? EXIT_OK : EXIT_FAILED;
+    });
+  addTlsOptions(command, 'the embedded backend serves');
 };
 
 function describe(summary: FleetSummary): string {
