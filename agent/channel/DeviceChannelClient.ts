@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type {
@@ -22,6 +21,7 @@ import {
   type RedemptionMethod,
 } from '../protocol/messages';
 import { RETRY_BUDGET, retryPolicySchema, withRetries } from './retryPolicy';
+import { trustingCa } from './trust';
 
 export const deviceChannelClientOptionsSchema = z.object({
   /** The backend's base URL (http://127.0.0.1:PORT) or the channel's own (ws://…/device). */
@@ -248,7 +248,7 @@ export class DeviceChannelClient implements EnrollmentService {
   private open(identity: DeviceIdentity | null): Connection {
     // Replies are small; a peer sending megabytes is not the backend.
     const socket = new WebSocket(this.channelUrl, {
-      ...(this.options.ca ? { ca: [...rootCertificates, this.options.ca] } : {}),
+      ...trustingCa(this.options.ca),
       handshakeTimeout: this.options.connectTimeoutMs,
       perMessageDeflate: false,
       maxPayload: 1024 * 1024,

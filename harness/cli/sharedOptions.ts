@@ -1,6 +1,14 @@
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { isStagesimError } from '../../agent/errors';
+import { backendOptionsSchema } from '../backend/options';
+import {
+  defaultDataDir,
+  localCaEmbeddedTls,
+  trustInstructions,
+  userTls,
+  type EmbeddedTls,
+} from '../backend/tls/serverTls';
 import { createReporters, type Reporter } from '../reporters';
 import { appiumParallelSchema } from '../targets/appium/parallel';
 import { loadCapabilitiesFile } from '../targets/appium/capabilities';
@@ -136,4 +144,96 @@ export function wholeNumber(name: string, min = 0): (value: string) => number {
       );
     return Number(value);
   };
+}
+
+/** The TLS flags of `stagesim backend`, and of run, model, fleet and demo for the backend they start. */
+export const tlsOptionsSchema = z.object({
+  tls: z.boolean().default(false),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
+});
+
+/**
+ * `serves`: who serves, as help starts the line ("serve", "the embedded backend serves"); `ca`: what
+ * becomes of the local CA.
+ */
+export function addTlsOptions(
+  command: Command,
+  serves: string,
+  ca = 'handed to every client of this command; its path is printed',
+): Command {
+  return command
+    .option(
+      '--tls',
+      `${serves} HTTPS and WSS with a certificate from the local CA (made once in the data folder; ${ca})`,
+    )
+    .option('--tls-cert <file>', `${serves} HTTPS and WSS with this PEM certificate (with --tls-key)`)
+    .option('--tls-key <file>', "the PEM private key of --tls-cert's certificate")
+    .option('--data-dir <dir>', 'where the local CA is kept (default: STAGESIM_DATA_DIR or ~/.stagesim)');
+}
+
+/**
+ * TLS for a backend listening on `host`: --tls-cert and --tls-key (they go together, and imply --tls)
+ * serve the user's certificate, --tls one from the data folder's local CA, neither none. A file that
+ * cannot be read, a key that is not the certificate's or a damaged CA is one line (exit 2).
+ */
+export function tlsFrom(raw: unknown, host: string): EmbeddedTls | undefined {
+  const parsed = tlsOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`${flagOf(issue.path[0])}: expected ${issue.message}`);
+  }
+  const options = parsed.data;
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
+  try {
+    if (options.tlsCert !== undefined) return { server: userTls(options.tlsCert, options.tlsKey!) };
+    if (!options.tls) return undefined;
+    return localCaEmbeddedTls(options.dataDir ?? defaultDataDir(), host);
+  } catch (error) {
+    if (isStagesimError(error, 'TLS_CERT_INVALID') || isStagesimError(error, 'TLS_CA_INVALID'))
+      throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+const embeddedTlsOptionsSchema = z.looseObject({
+  backend: z.string().optional(),
+  target: z.string().optional(),
+  tls: z.unknown().optional(),
+  tlsCert: z.unknown().optional(),
+  tlsKey: z.unknown().optional(),
+});
+
+/**
+ * TLS for the backend a command starts itself (on the default host), which every client of the command
+ * then trusts. A running backend (--backend) has TLS of its own (`stagesim backend --tls`), and devices
+ * behind Appium cannot be handed the local CA: those are refused with one line, before any CA is made.
+ */
+export function embeddedTlsFrom(raw: unknown): EmbeddedTls | undefined {
+  const options = embeddedTlsOptionsSchema.parse(raw);
+  const own = options.tlsCert !== undefined || options.tlsKey !== undefined;
+  if (options.backend !== undefined && (own || options.tls !== undefined))
+    throw new UsageError(
+      `${own ? '--tls-cert' : '--tls'} is for the backend this command starts; a running one (--backend) serves its own TLS (stagesim backend --tls)`,
+    );
+  if (!own && options.tls !== undefined && options.target === 'appium')
+    throw new UsageError(
+      '--tls: devices behind Appium cannot be handed the local CA; give --tls-cert and --tls-key with a certificate they trust',
+    );
+  return tlsFrom(raw, backendOptionsSchema.shape.host.parse(undefined));
+}
+
+/** Where the local CA is, when the command's backend serves it: on stderr, so JSON on stdout stays JSON. */
+export function printLocalCa(command: string, tls: EmbeddedTls | undefined): void {
+  const caPath = tls?.server.caPath;
+  if (caPath)
+    process.stderr.write(
+      `${command}: ${trustInstructions(caPath)[0]} (stagesim backend --tls prints how to trust it)\n`,
+    );
+}
+
+function flagOf(key: PropertyKey | undefined): string {
+  return `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { isStagesimError } from '../../agent/errors';
+import { backendOptionsSchema } from '../backend/options';
 import { startBackend } from '../backend/server';
 
 /**
  * Entry of the embedded backend's child process (see embeddedBackend.ts): starts the backend on a free
- * loopback port, tells the parent its URL over IPC, answers its peak memory when asked, and closes when
+ * loopback port as the parent's first message says, tells the parent its URL over IPC, answers its peak memory when asked, and closes when
  * told to or when the parent goes away, so a fleet that dies leaves no backend behind.
  */
 const requestSchema = z.discriminatedUnion('type', [
@@ -12,9 +13,16 @@ const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('close') }),
 ]);
 
-/** What the parent may choose about the embedded backend (the first argument, as JSON). */
-export const embeddedBackendOptionsSchema = z.object({ dbPath: z.string().min(1).optional() }).strict();
+/**
+ * What the parent may choose about the embedded backend, sent as its first message: over IPC rather than
+ * on the command line, where other users of the machine could read a TLS key.
+ */
+export const embeddedBackendOptionsSchema = z
+  .object({ dbPath: z.string().min(1).optional(), tls: backendOptionsSchema.shape.tls })
+  .strict();
 export type EmbeddedBackendOptions = z.infer<typeof embeddedBackendOptionsSchema>;
+const startSchema = z.object({ type: z.literal('start'), options: embeddedBackendOptionsSchema });
+export type StartMessage = z.input<typeof startSchema>;
 
 export type BackendProcessMessage =
   | { type: 'ready'; url: string }
@@ -32,9 +40,11 @@ function leave(): void {
 }
 
 async function main(): Promise<void> {
+  // Listening before anything is awaited: a message that arrives with no listener is lost.
+  const start = new Promise<unknown>((resolve) => process.once('message', resolve));
   let backend;
   try {
-    const options = embeddedBackendOptionsSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
+    const { options } = startSchema.parse(await start);
     backend = await startBackend(options);
   } catch (error) {
     tell({

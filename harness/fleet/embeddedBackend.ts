@@ -1,10 +1,13 @@
 import { fork } from 'node:child_process';
 import { StagesimError } from '../../agent/errors';
 import { startBackend } from '../backend/server';
-import type { BackendProcessMessage, EmbeddedBackendOptions } from './backendProcess';
+import type { BackendProcessMessage, EmbeddedBackendOptions, StartMessage } from './backendProcess';
 import { siblingEntry, sourceExecArgv } from './sourceEntry';
 
-/** The backend a fleet starts for itself when it is not given one: in memory, on a free loopback port. */
+/**
+ * The backend a fleet starts for itself when it is not given one: in memory (or options.dbPath), on a
+ * free loopback port, serving options.tls when given.
+ */
 export interface EmbeddedBackend {
   url: string;
   where: 'child' | 'inline';
@@ -31,10 +34,11 @@ const START_TIMEOUT_MS = 30_000;
  * different cores instead of taking turns on one event loop.
  */
 async function startChildBackend(options: EmbeddedBackendOptions): Promise<EmbeddedBackend> {
-  const child = fork(siblingEntry(__filename, 'backendProcess'), [JSON.stringify(options)], {
+  const child = fork(siblingEntry(__filename, 'backendProcess'), [], {
     execArgv: sourceExecArgv(__filename),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
+  child.send({ type: 'start', options } satisfies StartMessage);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const next = (type: BackendProcessMessage['type'], timeoutMs: number) =>
     new Promise<BackendProcessMessage>((resolve, reject) => {

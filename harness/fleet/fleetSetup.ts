@@ -40,9 +40,11 @@ export async function createFleetProfile(
     serialPrefix: string;
     domain: string;
     provisioning: FleetProvisioning;
+    /** The CA of the backend's certificate (the local CA of --tls), trusted besides Node's. */
+    ca?: string;
   },
 ): Promise<FleetPlan> {
-  const admin = new AdminClient(url);
+  const admin = new AdminClient(url, undefined, options.ca);
   const world = new EnrollmentWorld(admin, `Fleet ${options.serialPrefix}`);
   const profile = await world.profileFor({ tokenType: FLOWS[options.flow], mode: MODES[options.mode] });
   await world.targetProfile(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { embeddedTlsSchema } from '../backend/tls/serverTls';
 import { shardRange } from './shardRange';
 
 /**
@@ -74,6 +75,8 @@ export const fleetOptionsSchema = z
       .optional(),
     /** SQLite file of the embedded backend (in memory without it); memory then stays bounded at any size. */
     db: z.string().min(1).optional(),
+    /** TLS the embedded backend serves (--tls, --tls-cert); the fleet's clients trust its CA. */
+    tls: embeddedTlsSchema.optional(),
     /** The tenant domain of the users who sign in (the embedded backend's is contoso.com). */
     domain: z
       .string()
@@ -101,6 +104,14 @@ export const fleetOptionsSchema = z
         path: ['db'],
         message:
           "a database file is for the embedded backend; a running backend has its own (--db of 'stagesim backend')",
+      });
+    }
+    if (options.backend !== undefined && options.tls !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message:
+          "TLS is for the embedded backend; a running backend serves its own (--tls of 'stagesim backend')",
       });
     }
     if (options.shard !== undefined && options.backend === undefined) {

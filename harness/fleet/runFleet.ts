@@ -55,8 +55,10 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
     } else {
       embedded = await startEmbeddedBackend(options.embedded, {
         ...(options.db === undefined ? {} : { dbPath: options.db }),
+        ...(options.tls ? { tls: options.tls.server } : {}),
       });
       plan = await createFleetProfile(embedded.url, {
+        ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
         flow: options.flow ?? EMBEDDED_PROFILE.flow,
         mode: options.mode ?? EMBEDDED_PROFILE.mode,
         serialPrefix,
@@ -218,6 +220,7 @@ async function runShards(
 ): Promise<ShardResult[]> {
   const base = {
     url: plan.url,
+    ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
     provisioningText: plan.provisioningText,
     configuration: plan.configuration,
     provisioning: options.provisioning,

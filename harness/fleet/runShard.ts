@@ -22,6 +22,8 @@ export interface ShardInput extends WalkOptions {
   serialPrefix: string;
   domain: string;
   provisioning: FleetProvisioning;
+  /** The CA of the backend's certificate (the local CA of --tls), trusted besides Node's. */
+  ca?: string;
   /** Stream each transition's latency in the progress reports (only a live metrics endpoint needs it). */
   streamLatencies?: boolean;
 }
@@ -91,7 +93,7 @@ export async function runShard(input: ShardInput, events: ShardEvents = {}): Pro
         events.latency!(kind, ms);
       }
     : (kind: TransitionKind, ms: number) => result.latencies[kind].push(ms);
-  const walkOptions = { ...input, channel: { url: input.url } };
+  const walkOptions = { ...input, channel: { url: input.url, ...(input.ca ? { ca: input.ca } : {}) } };
   const runDevice = async (index: number) => {
     if (result.backendLost) {
       result.notStarted += 1;

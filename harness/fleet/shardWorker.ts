@@ -12,6 +12,8 @@ import { runShard, type ShardResult } from './runShard';
  */
 export const shardInputSchema = z.object({
   url: z.string(),
+  /** The CA of the backend's certificate (the local CA of --tls), trusted besides Node's. */
+  ca: z.string().optional(),
   provisioningText: z.string(),
   until: z.enum(['staged', 'enrolled']),
   provisioning: fleetProvisioningSchema,

@@ -1,4 +1,5 @@
 import { startBackend, type RunningBackend } from '../backend/server';
+import type { EmbeddedTls } from '../backend/tls/serverTls';
 import type { Reporter, RunReport } from '../reporters/report';
 import type { Target } from '../targets/target';
 import { AdminClient } from '../world/AdminClient';
@@ -19,6 +20,8 @@ export interface ModelSuiteOptions {
   reporter: Reporter;
   /** Starts the isolated backend each path runs against; the embedded in-memory one by default. */
   startBackend?: () => Promise<RunningBackend>;
+  /** TLS those backends serve (stagesim model --tls); the devices and the admin trust its CA. */
+  tls?: EmbeddedTls;
   /** Only paths whose id is listed (a jest test runs one path at a time). */
   only?: string[];
 }
@@ -55,7 +58,7 @@ export function planSuite(
 /** Runs one planned path on a fresh device against `backend`, which the path has to itself. */
 export async function runPlannedPath(
   planned: PlannedPath,
-  options: Pick<ModelSuiteOptions, 'target' | 'seed'>,
+  options: Pick<ModelSuiteOptions, 'target' | 'seed' | 'tls'>,
   index: number,
   backend: RunningBackend,
 ): Promise<PathRun> {
@@ -72,13 +75,14 @@ export async function runPlannedPath(
       osVersion: planned.plan.osVersion,
     },
     backend.url,
+    options.tls?.ca,
   );
   try {
     return await runPath({
       path: planned.path,
       plan: planned.plan,
       device,
-      admin: new AdminClient(backend.url),
+      admin: new AdminClient(backend.url, undefined, options.tls?.ca),
       replay: (path, failedAt) => replayText(path, planned.plan, options.seed, failedAt),
     });
   } finally {
@@ -98,7 +102,8 @@ export async function runModelSuite(options: ModelSuiteOptions): Promise<RunRepo
   });
   const results: RunReport['cases'] = [];
   const taken: PathRun['taken'] = [];
-  const start = options.startBackend ?? (() => startBackend());
+  const tls = options.tls?.server;
+  const start = options.startBackend ?? (() => startBackend(tls ? { tls } : {}));
   // Every path gets a backend of its own; the next one starts while the current path runs.
   let next: Promise<RunningBackend> | null = selected.length > 0 ? start() : null;
   for (const [index, item] of selected.entries()) {

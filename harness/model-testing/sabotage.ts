@@ -30,8 +30,8 @@ export function sabotage(target: Target, fault: SabotageFault): Target {
   return {
     name: `${target.name} (sabotaged: ${fault})`,
     close: () => target.close(),
-    async createDevice(profile, backendUrl) {
-      const device = await target.createDevice(profile, backendUrl);
+    async createDevice(profile, backendUrl, ca) {
+      const device = await target.createDevice(profile, backendUrl, ca);
       const broken: TargetDevice = Object.create(device) as TargetDevice;
       broken.perform = (action: TargetAction) =>
         interfere(device, action, (replacement?: TargetAction) => device.perform(replacement ?? action));

@@ -17,6 +17,7 @@ import { describeStep } from './describe';
 import { runDeviceCommand, type DeviceCommand, type DeviceSurroundings } from './deviceSteps';
 import { checksDevices } from './expectations';
 import { scenarioId, type LoadedScenario, type LoadedStep } from './loader';
+import type { EmbeddedTls } from '../backend/tls/serverTls';
 import { embeddedBackend, externalBackend, type ScenarioBackend, type StartBackend } from './scenarioBackend';
 import type { ScenarioStep } from './schema';
 
@@ -36,6 +37,8 @@ export interface ScenarioRunOptions {
   bail?: boolean;
   /** How embedded backends are started (tests use it to fault-inject). */
   startBackend?: StartBackend;
+  /** TLS the embedded backends serve (stagesim run --tls), their CA trusted by the devices and the admin. */
+  tls?: EmbeddedTls;
   /** A step that takes longer than this fails (a device waiting on a backend that never answers). */
   stepTimeoutMs?: number;
   /** Receives the transitions each device really took (from its history), for model coverage. */
@@ -235,6 +238,7 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
       : await embeddedBackend({
           persistent: loaded.steps.some(({ step }) => step.command === 'restartBackend'),
           ...(options.startBackend ? { start: options.startBackend } : {}),
+          ...(options.tls ? { tls: options.tls } : {}),
         });
     const admin = new AdminCenter(backend.admin);
     for (const device of scenario.devices) {
@@ -248,6 +252,7 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
           cellular: device.cellular,
         },
         backend.url,
+        backend.ca,
       );
       slots.set(device.serial, {
         device: created,

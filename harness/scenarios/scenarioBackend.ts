@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { StagesimError } from '../../agent/errors';
 import { fixedClock, type Clock } from '../backend/clock';
 import { startBackend, type BackendOptions, type RunningBackend } from '../backend/server';
+import type { EmbeddedTls } from '../backend/tls/serverTls';
 import { AdminClient } from '../world/AdminClient';
 
 /**
@@ -14,6 +15,8 @@ import { AdminClient } from '../world/AdminClient';
 export interface ScenarioBackend {
   readonly url: string;
   readonly admin: AdminClient;
+  /** The CA devices trust for it besides Node's own (an embedded backend serving the local CA's TLS). */
+  readonly ca?: string;
   /** Whether this run owns the backend (it can restart it and set its clock). */
   readonly embedded: boolean;
   restart(): Promise<void>;
@@ -26,21 +29,26 @@ export type StartBackend = (options: BackendOptions) => Promise<RunningBackend>;
 /**
  * A fresh in-memory backend whose clock stands still at the time the scenario starts (moved only by the
  * scenario), so names and expiry do not depend on how long a run takes. A scenario that restarts the
- * backend keeps its database in a temporary file instead, so the restart loses nothing.
+ * backend keeps its database in a temporary file instead, so the restart loses nothing. With `tls` it
+ * serves HTTPS and WSS, restarts included.
  */
 export async function embeddedBackend(options: {
   persistent: boolean;
   start?: StartBackend;
+  tls?: EmbeddedTls;
 }): Promise<ScenarioBackend> {
   const start = options.start ?? startBackend;
   const clock: Clock = fixedClock(Date.now());
   const folder = options.persistent ? mkdtempSync(join(tmpdir(), 'stagesim-scenario-')) : null;
   const dbPath = folder ? join(folder, 'backend.db') : ':memory:';
-  let running = await start({ clock, dbPath });
+  const tls = options.tls ? { tls: options.tls.server } : {};
+  let running = await start({ clock, dbPath, ...tls });
   const url = running.url;
+  const ca = options.tls?.ca;
   return {
     url,
-    admin: new AdminClient(url),
+    admin: new AdminClient(url, undefined, ca),
+    ...(ca ? { ca } : {}),
     embedded: true,
     async restart() {
       if (!folder)
@@ -51,7 +59,7 @@ export async function embeddedBackend(options: {
       const port = running.port;
       await running.close();
       // The same port, so devices reconnect to the address they know.
-      running = await start({ clock, dbPath, port, host: running.host });
+      running = await start({ clock, dbPath, port, host: running.host, ...tls });
     },
     async setClock(epochMs) {
       clock.set(epochMs);

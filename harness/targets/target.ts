@@ -57,7 +57,10 @@ export interface TargetDevice {
 
 export interface Target {
   readonly name: string;
-  /** A fresh device (factory new, in its box) talking to the backend at `backendUrl`. */
-  createDevice(profile: DeviceProfileInput, backendUrl: string): Promise<TargetDevice>;
+  /**
+   * A fresh device (factory new, in its box) talking to the backend at `backendUrl`; trusting `ca` (PEM)
+   * besides Node's CAs when a private CA signed that backend's certificate (an embedded backend's --tls).
+   */
+  createDevice(profile: DeviceProfileInput, backendUrl: string, ca?: string): Promise<TargetDevice>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
+import { trustingCa } from '../../agent/channel/trust';
 import { StagesimError } from '../../agent/errors';
 
 /**
@@ -160,6 +161,8 @@ export class AdminClient {
   constructor(
     readonly baseUrl: string,
     private readonly adminKey?: string,
+    /** For an https:// backend whose certificate a private CA signed (the local CA of --tls): its PEM. */
+    private readonly ca?: string,
   ) {}
 
   // --- Enrollment profiles and tokens ---------------------------------------------------------------
@@ -386,7 +389,7 @@ export class AdminClient {
     if (this.adminKey) headers.authorization = `Bearer ${this.adminKey}`;
     let response: { status: number; text: string };
     try {
-      response = await send(new URL(`${this.baseUrl}${path}`), method, headers, payload);
+      response = await send(new URL(`${this.baseUrl}${path}`), method, headers, payload, this.ca);
     } catch (error) {
       throw new StagesimError(
         'BACKEND_UNREACHABLE',
@@ -430,10 +433,11 @@ function send(
   method: string,
   headers: Record<string, string>,
   payload: string | undefined,
+  ca: string | undefined,
 ): Promise<{ status: number; text: string }> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method, headers }, (incoming) => {
+    const outgoing = request(url, { method, headers, ...trustingCa(ca) }, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('end', () =>

@@ -1,5 +1,5 @@
 import { request as httpsRequest } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { trustingCa } from '../../../agent/channel/trust';
 import type { RunningBackend } from '../server';
 
 /** One HTTPS request trusting `ca` besides the system's CAs, answered as a fetch Response. */
@@ -7,7 +7,7 @@ function httpsWithCa(url: string, init: RequestInit, ca: string): Promise<Respon
   return new Promise((resolve, reject) => {
     const outgoing = httpsRequest(
       url,
-      { method: init.method, headers: init.headers as Record<string, string>, ca: [...rootCertificates, ca] },
+      { method: init.method, headers: init.headers as Record<string, string>, ...trustingCa(ca) },
       (incoming) => {
         const chunks: Buffer[] = [];
         incoming.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,5 +1,5 @@
-import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
+import { trustingCa } from '../../../agent/channel/trust';
 import type { Json } from './graphTestClient';
 
 /**
@@ -27,7 +27,7 @@ export class RawChannel {
 
   /** `ca`: the PEM CA a wss:// backend's certificate chains to (stagesim's local CA). */
   static async open(channelUrl: string, options: { ca?: string } = {}): Promise<RawChannel> {
-    const socket = new WebSocket(channelUrl, options.ca ? { ca: [...rootCertificates, options.ca] } : {});
+    const socket = new WebSocket(channelUrl, trustingCa(options.ca));
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);

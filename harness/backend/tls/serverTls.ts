@@ -1,16 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { StagesimError } from '../../../agent/errors';
+import { backendOptionsSchema } from '../options';
 import { checkUserCertificate, ensureLocalCa, issueServerCertificate } from './localCa';
 
-/** What startBackend serves TLS with: a certificate and key in PEM, and the CA to trust, when it is ours. */
-export interface BackendTls {
-  cert: string;
-  key: string;
-  /** The local CA's certificate file, to print for users to trust; absent for a user's own certificate. */
-  caPath?: string;
-}
+/**
+ * What startBackend serves TLS with: a certificate and key in PEM, and the local CA's certificate file
+ * (to print for users to trust) when it is ours; backendOptionsSchema's `tls`.
+ */
+const backendTlsSchema = backendOptionsSchema.shape.tls.unwrap();
+export type BackendTls = z.infer<typeof backendTlsSchema>;
+
+/**
+ * A backend a command starts for itself (run, model, fleet, demo with --tls or --tls-cert): what it serves
+ * with, and the CA every client of the command trusts besides Node's own, passed to each one rather than
+ * through the environment. `ca` is the local CA's certificate; a user's own certificate has none, so
+ * clients trust it the usual way (Node's CAs, NODE_EXTRA_CA_CERTS). Plain data: it crosses to the
+ * fleet's worker threads and its backend's child process.
+ */
+export const embeddedTlsSchema = z.object({
+  server: backendTlsSchema,
+  ca: z.string().min(1).optional(),
+});
+export type EmbeddedTls = z.infer<typeof embeddedTlsSchema>;
 
 /** The data folder: STAGESIM_DATA_DIR, or ~/.stagesim. */
 export function defaultDataDir(): string {
@@ -27,9 +41,14 @@ export function serverNames(host: string): string[] {
 
 /** TLS from the data folder's local CA (made on first use), for the names `host` is reached by. */
 export function localCaTls(dataDir: string, host: string): BackendTls {
+  return localCaEmbeddedTls(dataDir, host).server;
+}
+
+/** localCaTls with the CA's certificate, for the clients to trust. */
+export function localCaEmbeddedTls(dataDir: string, host: string): EmbeddedTls {
   const ca = ensureLocalCa(dataDir);
   const server = issueServerCertificate(ca, serverNames(host));
-  return { cert: server.certPem, key: server.keyPem, caPath: ca.certPath };
+  return { server: { cert: server.certPem, key: server.keyPem, caPath: ca.certPath }, ca: ca.certPem };
 }
 
 /** TLS from the user's own PEM files, checked to belong together. */

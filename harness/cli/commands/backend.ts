@@ -3,14 +3,9 @@ import { isStagesimError } from '../../../agent/errors';
 import { backendOptionsSchema } from '../../backend/options';
 import { startBackend } from '../../backend/server';
 import { withDefault } from '../schemaDefaults';
-import {
-  localCaTls,
-  defaultDataDir,
-  trustInstructions,
-  userTls,
-  type BackendTls,
-} from '../../backend/tls/serverTls';
+import { trustInstructions } from '../../backend/tls/serverTls';
 import { UsageError } from '../exit';
+import { addTlsOptions, tlsFrom } from '../sharedOptions';
 import type { RegisterCommand } from './index';
 
 /** The flags as typed; what they leave out, backendOptionsSchema fills in (and help says so). */
@@ -26,10 +21,6 @@ const optionsSchema = z.object({
   adminKey: z.string().optional(),
   timeZone: z.string().min(1).optional(),
   tenantDomains: z.string().min(1).optional(),
-  tls: z.boolean().default(false),
-  tlsCert: z.string().min(1).optional(),
-  tlsKey: z.string().min(1).optional(),
-  dataDir: z.string().min(1).optional(),
 });
 
 /** Codes startBackend uses for input it cannot run with: one line, exit 2. */
@@ -44,20 +35,8 @@ const BAD_INPUT = new Set([
   'TLS_CERT_INVALID',
 ]);
 
-/** --tls-cert and --tls-key go together and imply --tls; without them --tls uses the local CA. */
-function tlsFrom(options: z.output<typeof optionsSchema>): BackendTls | undefined {
-  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
-    throw new UsageError('--tls-cert and --tls-key go together');
-  if (options.tlsCert !== undefined) return userTls(options.tlsCert, options.tlsKey!);
-  if (!options.tls) return undefined;
-  return localCaTls(
-    options.dataDir ?? defaultDataDir(),
-    options.host ?? backendOptionsSchema.shape.host.parse(undefined),
-  );
-}
-
 export const registerBackend: RegisterCommand = (program) => {
-  program
+  const command = program
     .command('backend')
     .description(
       'run the mock Intune backend (Graph-shaped admin API and the device channel) until SIGINT or SIGTERM',
@@ -97,13 +76,6 @@ export const registerBackend: RegisterCommand = (program) => {
         'tenantDomains',
       ),
     )
-    .option(
-      '--tls',
-      'serve HTTPS and WSS with a certificate from the local CA (made once in the data folder; its path and how to trust it are printed)',
-    )
-    .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (with --tls-key)')
-    .option('--tls-key <file>', "the PEM private key of --tls-cert's certificate")
-    .option('--data-dir <dir>', 'where the local CA is kept (default: STAGESIM_DATA_DIR or ~/.stagesim)')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = optionsSchema.safeParse({
         ...raw,
@@ -118,7 +90,7 @@ export const registerBackend: RegisterCommand = (program) => {
       const options = parsed.data;
       let backend;
       try {
-        const tls = tlsFrom(options);
+        const tls = tlsFrom(raw, options.host ?? backendOptionsSchema.shape.host.parse(undefined))?.server;
         backend = await startBackend({
           ...(tls ? { tls } : {}),
           ...(options.host !== undefined ? { host: options.host } : {}),
@@ -154,4 +126,5 @@ export const registerBackend: RegisterCommand = (program) => {
       await backend.close();
       process.stderr.write(`stagesim backend: ${signal}, closed\n`);
     });
+  addTlsOptions(command, 'serve', 'its path and how to trust it are printed');
 };

@@ -4,6 +4,7 @@ import { HeadlessTarget } from '../../targets/headless/HeadlessTarget';
 import type { TargetAction, TargetDevice } from '../../targets/target';
 import { AdminClient } from '../../world/AdminClient';
 import { EnrollmentWorld } from '../../world/EnrollmentWorld';
+import { addTlsOptions, embeddedTlsFrom, printLocalCa } from '../sharedOptions';
 import type { RegisterCommand } from './index';
 
 /**
@@ -11,15 +12,17 @@ import type { RegisterCommand } from './index';
  * shows and what the backend records at every step: the quickest way to see what stagesim simulates.
  */
 export const registerDemo: RegisterCommand = (program) => {
-  program
+  const command = program
     .command('demo')
     .description('walk one simulated device through device staging (stage 1 to 3), printing every screen')
-    .action(async () => {
+    .action(async (options: unknown) => {
       const out = (line: string) => process.stdout.write(`${line}\n`);
-      const backend = await startBackend();
+      const tls = embeddedTlsFrom(options);
+      printLocalCa('stagesim demo', tls);
+      const backend = await startBackend(tls ? { tls: tls.server } : {});
       const target = new HeadlessTarget();
       try {
-        const admin = new AdminClient(backend.url);
+        const admin = new AdminClient(backend.url, undefined, tls?.ca);
         const world = new EnrollmentWorld(admin, 'Demo');
         const flow = { tokenType: 'deviceStaging', mode: 'corporateOwnedFullyManaged' } as const;
         out(`Embedded backend at ${backend.url} (admin console at ${backend.consoleUrl})`);
@@ -32,6 +35,7 @@ export const registerDemo: RegisterCommand = (program) => {
         const device = await target.createDevice(
           { serialNumber: 'XX1234', manufacturer: 'Samsung', model: 'Galaxy XCover6 Pro', osVersion: '14' },
           backend.url,
+          tls?.ca,
         );
         const step = async (who: string, what: string, action: TargetAction) => {
           await device.perform(action);
@@ -64,6 +68,7 @@ export const registerDemo: RegisterCommand = (program) => {
         await backend.close();
       }
     });
+  addTlsOptions(command, 'the embedded backend serves');
 };
 
 async function show(

@@ -14,6 +14,7 @@ import { FleetMetrics, serveMetrics } from '../../fleet/fleetMetrics';
 import type { FleetSummary } from '../../fleet/summary';
 import { EXIT_FAILED, EXIT_OK, printErrorLine, UsageError } from '../exit';
 import { withDefault } from '../schemaDefaults';
+import { addTlsOptions, embeddedTlsFrom, printLocalCa } from '../sharedOptions';
 import type { RegisterCommand } from './index';
 
 /**
@@ -82,7 +83,14 @@ export function parseFleetFlags(
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`${flagName(issue.path)}: ${oneLine(issue.message)}`);
   }
-  return { ...parsed.data, json: json === true, ...(metricsPort === undefined ? {} : { metricsPort }) };
+  // Once the rest is known to be good: the local CA is made on first use.
+  const tls = embeddedTlsFrom(raw);
+  return {
+    ...parsed.data,
+    ...(tls ? { tls } : {}),
+    json: json === true,
+    ...(metricsPort === undefined ? {} : { metricsPort }),
+  };
 }
 
 function dropUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
@@ -90,7 +98,7 @@ function dropUndefined<T extends Record<string, unknown>>(value: T): Partial<T> 
 }
 
 export const registerFleet: RegisterCommand = (program) => {
-  program
+  const command = program
     .command('fleet')
     .description(
       'put a fleet of simulated devices through device staging and measure throughput, latency and memory',
@@ -149,6 +157,7 @@ export const registerFleet: RegisterCommand = (program) => {
     )
     .action(async (raw: Record<string, unknown>) => {
       const options = parseFleetFlags(raw);
+      printLocalCa('stagesim fleet', options.tls);
       const showBar = !options.json && Boolean(process.stdout.isTTY);
       const bar = showBar
         ? new SingleBar({
@@ -211,6 +220,7 @@ export const registerFleet: RegisterCommand = (program) => {
       process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : describe(summary));
       process.exitCode = summary.failed === 0 ? EXIT_OK : EXIT_FAILED;
     });
+  addTlsOptions(command, 'the embedded backend serves');
 };
 
 function describe(summary: FleetSummary): string {

@@ -3,7 +3,16 @@ import { EXIT_FAILED, EXIT_OK } from '../exit';
 import { newSeed } from '../../model-testing/random';
 import { runModelSuite } from '../../model-testing/runModelSuite';
 import { sabotage, sabotageFaults, type SabotageFault } from '../../model-testing/sabotage';
-import { addReportOptions, addTargetOptions, reportersFrom, targetFrom, wholeNumber } from '../sharedOptions';
+import {
+  addReportOptions,
+  addTargetOptions,
+  addTlsOptions,
+  embeddedTlsFrom,
+  printLocalCa,
+  reportersFrom,
+  targetFrom,
+  wholeNumber,
+} from '../sharedOptions';
 import type { RegisterCommand } from './index';
 import { DEFAULT_SIMPLE_PATHS } from '../../model-testing/paths';
 
@@ -46,7 +55,10 @@ export const registerModel: RegisterCommand = (program) => {
     );
   addTargetOptions(command);
   addReportOptions(command);
+  addTlsOptions(command, "each path's backend serves");
   command.action(async (options: ModelOptions) => {
+    const tls = embeddedTlsFrom(options);
+    printLocalCa('stagesim model', tls);
     const seed = options.seed ?? newSeed();
     const reporter = reportersFrom(options);
     const healthy = await targetFrom(options);
@@ -57,6 +69,7 @@ export const registerModel: RegisterCommand = (program) => {
         strategy: options.paths,
         seed,
         reporter,
+        ...(tls ? { tls } : {}),
         ...(options.maxPaths === undefined ? {} : { maxPaths: options.maxPaths }),
         ...(options.only ? { only: options.only } : {}),
       });

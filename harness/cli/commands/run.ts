@@ -13,7 +13,15 @@ import {
 import { startBackend } from '../../backend/server';
 import { runScenarios } from '../../scenarios/runner';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, UsageError } from '../exit';
-import { addReportOptions, addTargetOptions, reportersFrom, targetFrom } from '../sharedOptions';
+import {
+  addReportOptions,
+  addTargetOptions,
+  addTlsOptions,
+  embeddedTlsFrom,
+  printLocalCa,
+  reportersFrom,
+  targetFrom,
+} from '../sharedOptions';
 import type { RegisterCommand } from './index';
 
 /**
@@ -63,8 +71,11 @@ export const registerRun: RegisterCommand = (program) => {
     .option('--admin-key <key>', "the backend's admin key (with --backend)");
   addTargetOptions(command);
   addReportOptions(command);
+  addTlsOptions(command, 'the embedded backends serve');
   command.action(async (paths: string[], options: RunOptions) => {
     const backendUrl = options.backend === undefined ? undefined : parseBackendUrl(options.backend);
+    const tls = embeddedTlsFrom(options);
+    printLocalCa('stagesim run', tls);
     if (options.grep !== undefined && options.grep.trim() === '')
       throw new UsageError('--grep expects some text');
     const roots = paths.length > 0 ? paths : [join(projectRoot(), 'scenarios')];
@@ -103,6 +114,7 @@ export const registerRun: RegisterCommand = (program) => {
             return started;
           },
           ...(backendUrl ? { backendUrl } : {}),
+          ...(tls ? { tls } : {}),
           ...(options.adminKey ? { adminKey: options.adminKey } : {}),
         });
         return report.failed > 0 ? EXIT_FAILED : EXIT_OK;

@@ -75,7 +75,13 @@ export class AppiumTarget implements Target {
     return slot;
   }
 
-  async createDevice(input: DeviceProfileInput, backendUrl: string): Promise<AppiumDevice> {
+  async createDevice(input: DeviceProfileInput, backendUrl: string, ca?: string): Promise<AppiumDevice> {
+    // A device behind Appium trusts what its own system does; the CLI refuses --tls with this target.
+    if (ca !== undefined)
+      throw new StagesimError(
+        'APPIUM_OPTIONS_INVALID',
+        'devices behind Appium cannot be handed a CA to trust; serve a certificate they trust',
+      );
     const profile = deviceProfileSchema.parse(input);
     const base = this.options.capabilities ?? {};
     const simulated = usesStagesimDriver(base);

@@ -90,9 +90,9 @@ export class HeadlessTarget implements Target {
 
   constructor(private readonly storage: DeviceStorage = new MemoryDeviceStorage()) {}
 
-  async createDevice(profile: DeviceProfileInput, backendUrl: string): Promise<HeadlessDevice> {
+  async createDevice(profile: DeviceProfileInput, backendUrl: string, ca?: string): Promise<HeadlessDevice> {
     this.storage.erase(profile.serialNumber);
-    const service = new DeviceChannelClient({ url: backendUrl });
+    const service = new DeviceChannelClient({ url: backendUrl, ...(ca ? { ca } : {}) });
     const device = new HeadlessDevice(new SimulatedDevice({ profile, service, storage: this.storage }));
     this.devices.add(device);
     return device;
