@@ -38,8 +38,14 @@ function variantKey(event: DeviceEvent): string {
   return 'reason' in event ? `${event.type}:${event.reason}` : event.type;
 }
 
+/** findTransition searches every transition of the model; a walk asks it for each edge, many times over. */
+const transitions = new Map<string, ModelTransition | undefined>();
+
 function transitionOf(previous: DeviceSnapshot, event: DeviceEvent, next: DeviceSnapshot): ModelTransition {
-  const transition = findTransition(statePath(previous), event.type, statePath(next));
+  const key = `${statePath(previous)}|${event.type}|${statePath(next)}`;
+  if (!transitions.has(key))
+    transitions.set(key, findTransition(statePath(previous), event.type, statePath(next)));
+  const transition = transitions.get(key);
   if (!transition)
     throw new Error(
       `no model transition for ${event.type} from ${statePath(previous)} to ${statePath(next)}`,
