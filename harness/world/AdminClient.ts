@@ -67,11 +67,8 @@ const profileList = listOf(profileSchema);
 const managedDeviceList = listOf(managedDeviceSchema);
 const ledgerList = listOf(ledgerEntrySchema);
 const clockSchema = z.object({ now: z.string() });
-const qrCodeSchema = z.object({
-  tokenValue: z.string().nullable(),
-  qrCodeContent: z.string().nullable(),
-  qrCodeImage: z.object({ value: z.string() }).nullable(),
-});
+const tokenSchema = z.object({ tokenValue: z.string().nullable(), qrCodeContent: z.string().nullable() });
+const qrCodeSchema = tokenSchema.extend({ qrCodeImage: z.object({ value: z.string() }).nullable() });
 
 export type ProfileMode =
   | 'corporateOwnedFullyManaged'
@@ -221,6 +218,13 @@ export class AdminClient {
       qrCodeContent: answer.qrCodeContent,
       png: answer.qrCodeImage ? Buffer.from(answer.qrCodeImage.value, 'base64') : null,
     };
+  }
+
+  /** The profile's current token without its QR code: the PNG is rendered only when it is selected. */
+  async tokenOf(id: string): Promise<{ tokenValue: string | null; qrCodeContent: string | null }> {
+    return tokenSchema.parse(
+      await this.request('GET', `${PATHS.profiles}/${id}?$select=tokenValue,qrCodeContent`),
+    );
   }
 
   async listProfiles(): Promise<ProfileEntity[]> {
