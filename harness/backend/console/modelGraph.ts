@@ -1,15 +1,14 @@
 import { leafStateNodes, metaOfPath, pathOfNode } from '../../../agent/model/inspect';
+import { renderStateGraphSvg } from '../../reporters/stateGraph';
 
 /**
  * The device model's state graph for the console: the very drawing the HTML report makes (dagre layout,
  * same SVG), without coverage, plus what each leaf state is, so the console can put the live device
  * counts on it. Laid out once: the model does not change while the backend runs.
  */
-let cached: Promise<Awaited<ReturnType<typeof build>>> | null = null;
+let cached: ReturnType<typeof build> | null = null;
 
-async function build() {
-  // The layout library (dagre) loads on the first request, not with every backend a run starts.
-  const { renderStateGraphSvg } = await import('../../reporters/stateGraph');
+function build() {
   const states = leafStateNodes().map((node) => {
     const path = pathOfNode(node);
     const meta = metaOfPath(path);
@@ -33,7 +32,7 @@ async function build() {
   return { svg, states };
 }
 
-export function modelGraph(): ReturnType<typeof build> {
+export function modelGraph() {
   cached ??= build();
   return cached;
 }
