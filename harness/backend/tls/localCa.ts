@@ -8,7 +8,7 @@ import { StagesimError } from '../../../agent/errors';
 
 /**
  * node-forge is loaded when a certificate is made or read (a --tls start), not with the CLI: every
- * command's start-up paid for it (36-135 ms of CPU, under load), and most never serve TLS.
+ * command's start-up paid for it (18-135 ms of CPU, with the load), and most never serve TLS.
  */
 let loadedForge: typeof Forge | null = null;
 const forge = (): typeof Forge => (loadedForge ??= createRequire(__filename)('node-forge') as typeof Forge);
