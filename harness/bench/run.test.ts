@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -12,6 +12,13 @@ describe('npm run bench arguments', () => {
     expect(
       parseBenchArgs(['--devices', '500', '--large', '0', '--stage2', '1000000', '--json', 'bench/run.json']),
     ).toEqual({ devices: 500, large: 0, stage2: 1_000_000, ceiling: 0, json: 'bench/run.json' });
+  });
+
+  test('--only names the parts to run, once or repeated', () => {
+    expect(parseBenchArgs(['--only', 'model'])).toMatchObject({ only: ['model'] });
+    expect(parseBenchArgs(['--only', 'model', '--only', 'scenarios'])).toMatchObject({
+      only: ['model', 'scenarios'],
+    });
   });
 
   test('a million-device run is the most --stage2 takes', () => {
@@ -43,6 +50,8 @@ describe('npm run bench arguments', () => {
     [['--devices', '99'], '--devices expects a whole number of at least 100'],
     [['--devices', '150.5'], '--devices expects a whole number of at least 100'],
     [['--json'], "Option '--json <value>' argument missing"],
+    [['--only', 'fleets'], '--only expects one of fleet, model, qr, admin, scenarios, appium, got "fleets"'],
+    [['--only'], "Option '--only <value>' argument missing"],
     [['--json', 'a.json', 'extra'], "Unexpected argument 'extra'"],
   ])('%j is refused with one line', (argv, message) => {
     let caught: unknown;
@@ -87,6 +96,34 @@ describe('npm run bench --json FILE', () => {
     });
     expect(readdirSync(join(folder, 'history'))).toEqual([]);
   });
+
+  test('--only model runs the model suite alone: its section and verdict, and the JSON says which part ran', async () => {
+    const result = await bench(['--only', 'model', '--json', 'model.json']);
+    // Its verdict is a timing (met or not): either exit is a finished run, a crash is neither.
+    expect([0, 1]).toContain(result.code);
+    expect(result.stdout).toContain('\n3. model suite: runModelSuite, shortest paths, headless target\n');
+    for (const other of [
+      '1. fleet',
+      '4. QR decode',
+      '5. admin API',
+      '6. scenario library',
+      'not run  1,000,000',
+    ])
+      expect(result.stdout).not.toContain(other);
+    const written = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as {
+      command: string;
+      parts: string[];
+      verdicts: Array<{ target: string }>;
+      fleet: unknown;
+      model: { paths: number; passed: number; failed: number };
+    };
+    expect(written.command).toBe('npm run bench -- --only model --json model.json');
+    expect(written.parts).toEqual(['model']);
+    expect(written.fleet).toBeNull();
+    expect(written.model.paths).toBeGreaterThan(0);
+    expect(written.model.failed).toBe(0);
+    expect(written.verdicts.map((v) => v.target)).toEqual(['model suite in at most 2 s, none failed']);
+  }, 120_000);
 
   test('an unknown option is refused the same way', async () => {
     const result = await bench(['--devices', '200', '--quick']);

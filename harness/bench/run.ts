@@ -23,12 +23,21 @@ import { runWsBaseline, type BaselineResult } from './wsBaseline';
  * every target. Never part of `npm test` (jest asserts no timings); this measures and judges.
  *
  *   npm run bench [-- --devices 10000] [-- --large 100000] [-- --stage2 1000000] [-- --ceiling 20000] [-- --json FILE]
+ *   npm run bench -- --only model --only scenarios    (only those parts, and only their verdicts)
  *
  * --json FILE writes one JSON object with every figure, every verdict, the command, the date, the
  * machine and its load (the same path rules as the report files: any path, folders created, written
  * whole), so CI can keep the history. Exit 0 when every target is met, 1 when one is not, 2 for bad
  * arguments (one line).
  */
+/**
+ * The parts of a run, each with its own targets: the fleet (with the raw baseline and the --large,
+ * --stage2 and --ceiling runs), the model suite, QR decoding, the admin API, the scenario library
+ * headless and through Appium.
+ */
+export const BENCH_PARTS = ['fleet', 'model', 'qr', 'admin', 'scenarios', 'appium'] as const;
+type BenchPart = (typeof BENCH_PARTS)[number];
+
 const argsSchema = z.object({
   devices: z.coerce
     .number({ error: '--devices expects a whole number of at least 100' })
@@ -58,6 +67,15 @@ const argsSchema = z.object({
     .default(0)
     .describe('devices of the backend-ceiling runs, 1 then 2 fleet processes on one backend (0: not run)'),
   json: z.string().optional().describe('write every figure and verdict to FILE as one JSON object'),
+  only: z
+    .array(
+      z.enum(BENCH_PARTS, {
+        error: (issue) =>
+          `--only expects one of ${BENCH_PARTS.join(', ')}, got ${JSON.stringify(issue.input)}`,
+      }),
+    )
+    .optional()
+    .describe(`run only this part (${BENCH_PARTS.join(', ')}; repeat for more)`),
 });
 type BenchArgs = z.infer<typeof argsSchema>;
 
@@ -71,7 +89,7 @@ export class BenchHelp extends Error {}
 export function benchUsage(): string {
   const lines = Object.entries(argsSchema.shape).map(([name, schema]) => {
     const fallback = schema.safeParse(undefined).data;
-    const value = typeof fallback === 'number' ? 'N' : 'FILE';
+    const value = name === 'only' ? 'PART' : typeof fallback === 'number' ? 'N' : 'FILE';
     return (
       `  --${name} ${value}`.padEnd(18) +
       schema.description +
@@ -94,6 +112,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
         stage2: { type: 'string' },
         ceiling: { type: 'string' },
         json: { type: 'string' },
+        only: { type: 'string', multiple: true },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -177,14 +196,23 @@ async function scenarioLibrary(target: 'headless' | 'appium') {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
-  const args = parseBenchArgs(argv);
-  // Resolved first, so a bad path is refused before minutes of measuring.
-  const jsonFile = args.json === undefined ? undefined : jsonPath(args.json);
-  const startedAt = new Date();
-  const host = machine();
-  out(`stagesim bench, ${startedAt.toISOString()}, on ${describeMachine(host)}`);
+interface FleetPart {
+  summary: FleetSummary;
+  before: BaselineResult;
+  after: BaselineResult;
+  baselineRate: number;
+  ratio: number;
+  rawCpu: number;
+  fleetCpu: number;
+  reference: BaselineResult;
+  onDisk: FleetSummary | null;
+  large: FleetSummary | null;
+  stage2: FleetSummary | null;
+  ceiling: CeilingRun[] | null;
+}
 
+/** Section 1 to 2d: the fleet, the raw ws baseline around it, and the runs that compare sizes. */
+async function fleetPart(args: BenchArgs): Promise<FleetPart> {
   // The raw limit is measured right before and right after the fleet, with the fleet's own traffic
   // shape, and averaged: on a shared machine the load drifts, and the ratio should not ride on it.
   out(
@@ -281,54 +309,29 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     rmSync(dbDir, { recursive: true, force: true });
   }
+  return {
+    summary,
+    before,
+    after,
+    baselineRate,
+    ratio,
+    rawCpu,
+    fleetCpu,
+    reference,
+    onDisk,
+    large,
+    stage2,
+    ceiling,
+  };
+}
 
-  out('\n3. model suite: runModelSuite, shortest paths, headless target');
-  const model = await runModelSuiteBench();
-  out(
-    `   ${model.paths} paths (${model.passed} passed, ${model.failed} failed) in ${fixed(model.wallMs / 1000, 2)} s`,
-  );
-
-  out(
-    "\n4. QR decode (harness/bench/qrDecode.bench.ts): the camera tests' frames and the bench's own, 1280x720",
-  );
-  const qr = await runQrDecodeBench();
-  if (qr === null) out('   qrDecode.bench is not built here; skipped');
-  else
-    for (const figures of qr.decoders)
-      out(
-        `   read ${figures.read}/${figures.frames}  median ${fixed(figures.medianMs, 1).padStart(6)} ms  p95 ${fixed(figures.p95Ms, 1).padStart(6)} ms  ${figures.decoder}`,
-      );
-
-  out(
-    '\n5. admin API: stagesim backend in its own process with 1000 staged devices, 32 keep-alive connections, at most 20000 requests or 5 s each',
-  );
-  const admin: LoadResult[] = await runAdminApiBench({
-    devices: 1000,
-    connections: 32,
-    maxRequests: 20_000,
-    maxMs: 5_000,
-  });
-  for (const result of admin) {
-    out(
-      `   ${fixed(result.requestsPerSecond).padStart(6)} requests/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  ${result.errors} errors  ${result.what}`,
-    );
-  }
-
-  out(
-    '\n6. scenario library: stagesim run scenarios, headless, then --target appium (a local Appium server, 1 session)',
-  );
-  const libraryHeadless = await scenarioLibrary('headless');
-  const libraryAppium = await scenarioLibrary('appium');
-  for (const library of [libraryHeadless, libraryAppium])
-    out(
-      `   ${library.target}: ${library.scenarios} scenarios (${library.passed} passed, ${library.failed} failed) in ${fixed(library.wallMs / 1000, 1)} s, process start to exit`,
-    );
-
-  const camera = qr?.decoders[0];
+/** The fleet's verdicts: its time, its ratio to raw, cost per device as it grows, the backend's memory. */
+function fleetVerdicts(args: BenchArgs, part: FleetPart): Verdict[] {
+  const { summary, onDisk, large, stage2, ratio } = part;
   const fleets = [summary, onDisk, large, stage2].filter((run): run is FleetSummary => run !== null);
   const backendPeak = Math.max(...fleets.map((run) => run.backendPeakRssMb ?? Infinity));
   const largeRate = large && onDisk ? large.devicesPerSecond / onDisk.devicesPerSecond : null;
-  const verdicts: Verdict[] = [
+  return [
     {
       target: `${args.devices} devices through every stage in at most ${TARGETS.fleetWallMs / 1000} s, none failed`,
       met: summary.wallMs <= TARGETS.fleetWallMs && summary.failed === 0,
@@ -362,35 +365,130 @@ async function main(argv: string[]): Promise<number> {
           },
         ]
       : []),
-    {
-      target: `model suite in at most ${TARGETS.modelSuiteMs / 1000} s, none failed`,
-      met: model.wallMs <= TARGETS.modelSuiteMs && model.failed === 0,
-      figure: `${fixed(model.wallMs / 1000, 2)} s, ${model.failed} failed`,
-    },
-    {
-      target: `every camera frame read, QR decode at most ${TARGETS.qrDecodeMs} ms (median, 1280x720)`,
-      met: qr?.target.met ?? false,
-      figure: camera
-        ? `${camera.read}/${camera.frames} read, ${fixed(camera.medianMs, 1)} ms`
-        : 'not measured',
-    },
-    {
-      target: `scenario library headless in at most ${TARGETS.headlessLibraryMs / 1000} s, none failed`,
-      met: libraryHeadless.wallMs <= TARGETS.headlessLibraryMs && libraryHeadless.failed === 0,
-      figure: `${fixed(libraryHeadless.wallMs / 1000, 2)} s, ${libraryHeadless.failed} failed`,
-    },
-    {
-      target: `scenario library through Appium (1 session) under ${TARGETS.appiumLibraryMs / 60_000} min, none failed`,
-      met: libraryAppium.wallMs < TARGETS.appiumLibraryMs && libraryAppium.failed === 0,
-      figure: `${fixed(libraryAppium.wallMs / 1000, 1)} s, ${libraryAppium.failed} failed`,
-    },
+  ];
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseBenchArgs(argv);
+  // Resolved first, so a bad path is refused before minutes of measuring.
+  const jsonFile = args.json === undefined ? undefined : jsonPath(args.json);
+  const runs = (part: BenchPart) => args.only === undefined || args.only.includes(part);
+  const startedAt = new Date();
+  const host = machine();
+  out(`stagesim bench, ${startedAt.toISOString()}, on ${describeMachine(host)}`);
+  if (args.only) out(`only: ${args.only.join(', ')}`);
+
+  const fleetRun = runs('fleet') ? await fleetPart(args) : null;
+
+  let model: Awaited<ReturnType<typeof runModelSuiteBench>> | null = null;
+  if (runs('model')) {
+    out('\n3. model suite: runModelSuite, shortest paths, headless target');
+    model = await runModelSuiteBench();
+    out(
+      `   ${model.paths} paths (${model.passed} passed, ${model.failed} failed) in ${fixed(model.wallMs / 1000, 2)} s`,
+    );
+  }
+
+  let qr: Awaited<ReturnType<typeof runQrDecodeBench>> = null;
+  if (runs('qr')) {
+    out(
+      "\n4. QR decode (harness/bench/qrDecode.bench.ts): the camera tests' frames and the bench's own, 1280x720",
+    );
+    qr = await runQrDecodeBench();
+    if (qr === null) out('   qrDecode.bench is not built here; skipped');
+    else
+      for (const figures of qr.decoders)
+        out(
+          `   read ${figures.read}/${figures.frames}  median ${fixed(figures.medianMs, 1).padStart(6)} ms  p95 ${fixed(figures.p95Ms, 1).padStart(6)} ms  ${figures.decoder}`,
+        );
+  }
+
+  let admin: LoadResult[] | null = null;
+  if (runs('admin')) {
+    out(
+      '\n5. admin API: stagesim backend in its own process with 1000 staged devices, 32 keep-alive connections, at most 20000 requests or 5 s each',
+    );
+    admin = await runAdminApiBench({
+      devices: 1000,
+      connections: 32,
+      maxRequests: 20_000,
+      maxMs: 5_000,
+    });
+    for (const result of admin) {
+      out(
+        `   ${fixed(result.requestsPerSecond).padStart(6)} requests/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  ${result.errors} errors  ${result.what}`,
+      );
+    }
+  }
+
+  const libraryTargets = (['headless', 'appium'] as const).filter((target) =>
+    runs(target === 'headless' ? 'scenarios' : 'appium'),
+  );
+  if (libraryTargets.length > 0)
+    out(
+      `\n6. scenario library: stagesim run scenarios, ${libraryTargets.map((target) => (target === 'appium' ? '--target appium (a local Appium server, 1 session)' : 'headless')).join(', then ')}`,
+    );
+  const libraries: Array<Awaited<ReturnType<typeof scenarioLibrary>>> = [];
+  for (const target of libraryTargets) libraries.push(await scenarioLibrary(target));
+  for (const library of libraries)
+    out(
+      `   ${library.target}: ${library.scenarios} scenarios (${library.passed} passed, ${library.failed} failed) in ${fixed(library.wallMs / 1000, 1)} s, process start to exit`,
+    );
+  const libraryHeadless = libraries.find((library) => library.target === 'headless') ?? null;
+  const libraryAppium = libraries.find((library) => library.target === 'appium') ?? null;
+
+  const camera = qr?.decoders[0];
+  const verdicts: Verdict[] = [
+    ...(fleetRun ? fleetVerdicts(args, fleetRun) : []),
+    ...(model
+      ? [
+          {
+            target: `model suite in at most ${TARGETS.modelSuiteMs / 1000} s, none failed`,
+            met: model.wallMs <= TARGETS.modelSuiteMs && model.failed === 0,
+            figure: `${fixed(model.wallMs / 1000, 2)} s, ${model.failed} failed`,
+          },
+        ]
+      : []),
+    ...(runs('qr')
+      ? [
+          {
+            target: `every camera frame read, QR decode at most ${TARGETS.qrDecodeMs} ms (median, 1280x720)`,
+            met: qr?.target.met ?? false,
+            figure: camera
+              ? `${camera.read}/${camera.frames} read, ${fixed(camera.medianMs, 1)} ms`
+              : 'not measured',
+          },
+        ]
+      : []),
+    ...(libraryHeadless
+      ? [
+          {
+            target: `scenario library headless in at most ${TARGETS.headlessLibraryMs / 1000} s, none failed`,
+            met: libraryHeadless.wallMs <= TARGETS.headlessLibraryMs && libraryHeadless.failed === 0,
+            figure: `${fixed(libraryHeadless.wallMs / 1000, 2)} s, ${libraryHeadless.failed} failed`,
+          },
+        ]
+      : []),
+    ...(libraryAppium
+      ? [
+          {
+            target: `scenario library through Appium (1 session) under ${TARGETS.appiumLibraryMs / 60_000} min, none failed`,
+            met: libraryAppium.wallMs < TARGETS.appiumLibraryMs && libraryAppium.failed === 0,
+            figure: `${fixed(libraryAppium.wallMs / 1000, 1)} s, ${libraryAppium.failed} failed`,
+          },
+        ]
+      : []),
   ];
   const atEnd = machine().loadAverage;
   out(`\ntargets (load average ${host.loadAverage} at the start, ${atEnd} at the end)`);
   for (const { target, met, figure } of verdicts) out(`   ${verdict(met).padEnd(8)} ${target}: ${figure}`);
-  if (!stage2)
+  if (fleetRun && !fleetRun.stage2)
     out('   not run  1,000,000 devices through stage 2 with --db (npm run bench -- --stage2 1000000)');
   if (jsonFile) {
+    const scaleRate =
+      fleetRun?.onDisk && fleetRun.large
+        ? fleetRun.large.devicesPerSecond / fleetRun.onDisk.devicesPerSecond
+        : null;
     writeReportFile(
       jsonFile,
       `${JSON.stringify(
@@ -400,19 +498,30 @@ async function main(argv: string[]): Promise<number> {
           finishedAt: new Date().toISOString(),
           machine: host,
           loadAverageAtEnd: atEnd,
+          parts: BENCH_PARTS.filter(runs),
           verdicts,
-          fleet: summary,
-          baseline: { before, after, devicesPerSecond: baselineRate, cpuMsPerDevice: rawCpu },
-          fleetCpuMsPerDevice: fleetCpu,
-          reference,
-          ratio,
+          fleet: fleetRun?.summary ?? null,
+          baseline: fleetRun
+            ? {
+                before: fleetRun.before,
+                after: fleetRun.after,
+                devicesPerSecond: fleetRun.baselineRate,
+                cpuMsPerDevice: fleetRun.rawCpu,
+              }
+            : null,
+          fleetCpuMsPerDevice: fleetRun?.fleetCpu ?? null,
+          reference: fleetRun?.reference ?? null,
+          ratio: fleetRun?.ratio ?? null,
           model,
           qrDecode: qr,
           adminApi: admin,
           scenarioLibrary: { headless: libraryHeadless, appium: libraryAppium },
-          scale: onDisk && large ? { small: onDisk, large, rateRatio: largeRate } : null,
-          stage2,
-          ceiling,
+          scale:
+            fleetRun?.onDisk && fleetRun.large
+              ? { small: fleetRun.onDisk, large: fleetRun.large, rateRatio: scaleRate }
+              : null,
+          stage2: fleetRun?.stage2 ?? null,
+          ceiling: fleetRun?.ceiling ?? null,
         },
         null,
         2,

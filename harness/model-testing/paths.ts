@@ -38,8 +38,14 @@ function variantKey(event: DeviceEvent): string {
   return 'reason' in event ? `${event.type}:${event.reason}` : event.type;
 }
 
+/** findTransition searches every transition of the model; a walk asks it for each edge, many times over. */
+const transitions = new Map<string, ModelTransition | undefined>();
+
 function transitionOf(previous: DeviceSnapshot, event: DeviceEvent, next: DeviceSnapshot): ModelTransition {
-  const transition = findTransition(statePath(previous), event.type, statePath(next));
+  const key = `${statePath(previous)}|${event.type}|${statePath(next)}`;
+  if (!transitions.has(key))
+    transitions.set(key, findTransition(statePath(previous), event.type, statePath(next)));
+  const transition = transitions.get(key);
   if (!transition)
     throw new Error(
       `no model transition for ${event.type} from ${statePath(previous)} to ${statePath(next)}`,
@@ -82,22 +88,31 @@ function shortestTransitionCover(): ModelPath[] {
         ? `${stateKey(state)}<-${transitionOf(previous, event, state).id}<-${variantKey(event)}`
         : stateKey(state),
   });
+  // Which paths to keep depends only on each step's transition and event, which the walk's own states
+  // give (they share the leaf path with the true ones): so only the kept paths are replayed, not the
+  // hundreds of candidates (replaying them all was half the cost of planning the suite).
   const candidates = model
     .getShortestPaths({ allowDuplicatePaths: true })
-    .map((path) => toModelPath(path.steps))
-    .filter((path) => path.steps.length > 0);
-  return coverGreedily(candidates);
+    .map((path) => path.steps as Array<{ event: DeviceEvent; state: DeviceSnapshot }>)
+    .filter((steps) => steps.length > 1);
+  return coverGreedily(candidates).map((steps) => toModelPath(steps));
 }
 
-function coverGreedily(candidates: ModelPath[]): ModelPath[] {
-  const sorted = [...candidates].sort((a, b) => b.steps.length - a.steps.length);
+/** Longest first, the candidates that take a transition (with its event's variant) no kept one takes. */
+function coverGreedily<T extends Array<{ event: DeviceEvent; state: DeviceSnapshot }>>(candidates: T[]): T[] {
+  const sorted = [...candidates].sort((a, b) => b.length - a.length);
   const covered = new Set<string>();
-  const kept: ModelPath[] = [];
-  for (const path of sorted) {
-    const ids = path.steps.map((step) => `${step.transition.id}<-${variantKey(step.event)}`);
+  const kept: T[] = [];
+  for (const steps of sorted) {
+    const ids = steps
+      .slice(1)
+      .map(
+        (step, index) =>
+          `${transitionOf(steps[index]!.state, step.event, step.state).id}<-${variantKey(step.event)}`,
+      );
     if (ids.every((id) => covered.has(id))) continue;
     ids.forEach((id) => covered.add(id));
-    kept.push(path);
+    kept.push(steps);
   }
   return kept;
 }

@@ -75,7 +75,7 @@ export async function runPath(context: PathContext): Promise<PathRun> {
         const exportable = arrangement.token.kind === 'valid';
         const configured =
           arrangement.token.kind === 'valid'
-            ? await world.validToken(arrangement.token)
+            ? await world.tokenFor(arrangement.token)
             : await world.rejectedToken(arrangement.token.reason);
         if (arrangement.token.kind === 'valid' && !targeting && configured.profile)
           targeting = await world.targetProfile(configured.profile, context.account ?? TENANT_UPN);

@@ -153,8 +153,25 @@ export class EnrollmentWorld {
   /** Puts a token in the vendor's hand that the enrollment service will accept for `flow`. */
   async validToken(flow: AcceptedFlow, qr: QrVariant = 'valid'): Promise<OfferedToken> {
     const profile = await this.profileFor(flow);
+    if (qr !== 'valid') {
+      // The QR code is made here, not the admin center's: no need to have the backend render its own.
+      const { token } = await this.tokenFor(flow);
+      return { token, qrPng: this.craftedQr(token, qr), profile };
+    }
     const { token, png } = await this.issued(profile);
-    return { token, qrPng: qr === 'valid' ? png : this.craftedQr(token, qr), profile };
+    return { token, qrPng: png, profile };
+  }
+
+  /**
+   * A token the enrollment service will accept for `flow`, without its QR code: a zero-touch or KME
+   * configuration carries the token, and the backend renders a PNG only when asked for it (the model
+   * suite had 59 codes rendered to show 48).
+   */
+  async tokenFor(flow: AcceptedFlow): Promise<Omit<OfferedToken, 'qrPng'>> {
+    const profile = await this.profileFor(flow);
+    const { tokenValue } = await this.admin.tokenOf(profile.id);
+    if (!tokenValue) throw new Error(`profile "${profile.displayName}" has no usable token`);
+    return { token: tokenValue, profile };
   }
 
   /** Puts a token in the vendor's hand that the enrollment service will refuse for `reason`. */
@@ -239,7 +256,7 @@ export class EnrollmentWorld {
    * be exported (revoked, expired, replaced) was exported before that happened: the same JSON, made here.
    */
   async configuration(
-    offer: OfferedToken,
+    offer: Omit<OfferedToken, 'qrPng'>,
     format: ConfigurationFormat,
     variant: ConfigurationVariant,
     exportable: boolean,

@@ -51,14 +51,16 @@ export function renderQrPng(payloadText: string, options: RenderQrOptions = {}):
   const modules = code.modules;
   const side = (modules.size + 2 * QR_QUIET_ZONE_MODULES) * modulePixels;
   const grey = Buffer.alloc(side * side, 255);
+  // Each row of modules is drawn once as one row of pixels, then copied down: a fill per dark module
+  // and pixel row was a third of the time it takes to render a code.
   for (let row = 0; row < modules.size; row++) {
+    const top = (row + QR_QUIET_ZONE_MODULES) * modulePixels * side;
     for (let col = 0; col < modules.size; col++) {
       if (!modules.get(row, col)) continue;
-      const top = (row + QR_QUIET_ZONE_MODULES) * modulePixels;
-      const left = (col + QR_QUIET_ZONE_MODULES) * modulePixels;
-      for (let y = top; y < top + modulePixels; y++)
-        grey.fill(0, y * side + left, y * side + left + modulePixels);
+      const left = top + (col + QR_QUIET_ZONE_MODULES) * modulePixels;
+      grey.fill(0, left, left + modulePixels);
     }
+    for (let y = 1; y < modulePixels; y++) grey.copyWithin(top + y * side, top, top + side);
   }
   // pngjs packs from one byte per pixel when told the input is greyscale without alpha. No row filter:
   // a code's long runs of equal bytes deflate as well without one, and pngjs's adaptive filtering tries

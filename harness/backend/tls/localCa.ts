@@ -2,8 +2,16 @@ import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } f
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type Forge from 'node-forge';
 import { StagesimError } from '../../../agent/errors';
+
+/**
+ * node-forge is loaded when a certificate is made or read (a --tls start), not with the CLI: every
+ * command's start-up paid for it (18-135 ms of CPU, with the load), and most never serve TLS.
+ */
+let loadedForge: typeof Forge | null = null;
+const forge = (): typeof Forge => (loadedForge ??= createRequire(__filename)('node-forge') as typeof Forge);
 
 /**
  * The local certificate authority `stagesim backend --tls` serves with: made once per data folder and
@@ -31,10 +39,10 @@ const CA_YEARS = 10;
 /** Browsers refuse leaf certificates valid for more than 398 days; a fresh one is issued per start. */
 const SERVER_DAYS = 397;
 
-function rsaKeys(): forge.pki.rsa.KeyPair {
+function rsaKeys(): Forge.pki.rsa.KeyPair {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
-  return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e) };
+  const key = forge().pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
+  return { privateKey: key, publicKey: forge().pki.setRsaPublicKey(key.n, key.e) };
 }
 
 function serial(): string {
@@ -52,9 +60,9 @@ export function ensureLocalCa(dataDir: string, now = new Date()): LocalCa {
     try {
       const certPem = readFileSync(certPath, 'utf8');
       const keyPem = readFileSync(keyPath, 'utf8');
-      const cert = forge.pki.certificateFromPem(certPem);
-      const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
-      if ((cert.publicKey as forge.pki.rsa.PublicKey).n.compareTo(key.n) !== 0)
+      const cert = forge().pki.certificateFromPem(certPem);
+      const key = forge().pki.privateKeyFromPem(keyPem) as Forge.pki.rsa.PrivateKey;
+      if ((cert.publicKey as Forge.pki.rsa.PublicKey).n.compareTo(key.n) !== 0)
         throw new Error('the key does not belong to the certificate');
       if (cert.validity.notAfter <= now)
         throw new Error(`it expired on ${cert.validity.notAfter.toISOString()}`);
@@ -69,7 +77,7 @@ export function ensureLocalCa(dataDir: string, now = new Date()): LocalCa {
   }
 
   const keys = rsaKeys();
-  const cert = forge.pki.createCertificate();
+  const cert = forge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
@@ -86,10 +94,10 @@ export function ensureLocalCa(dataDir: string, now = new Date()): LocalCa {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
+  cert.sign(keys.privateKey, forge().md.sha256.create());
 
-  const certPem = forge.pki.certificateToPem(cert);
-  const keyPem = forge.pki.privateKeyToPem(keys.privateKey);
+  const certPem = forge().pki.certificateToPem(cert);
+  const keyPem = forge().pki.privateKeyToPem(keys.privateKey);
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     // Written under temporary names and renamed, so a crash never leaves half a CA behind.
@@ -114,10 +122,10 @@ export function issueServerCertificate(
   hosts: readonly string[],
   now = new Date(),
 ): ServerCertificate {
-  const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
+  const caCert = forge().pki.certificateFromPem(ca.certPem);
+  const caKey = forge().pki.privateKeyFromPem(ca.keyPem);
   const keys = rsaKeys();
-  const cert = forge.pki.createCertificate();
+  const cert = forge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
@@ -136,8 +144,11 @@ export function issueServerCertificate(
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  cert.sign(caKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
+  cert.sign(caKey, forge().md.sha256.create());
+  return {
+    certPem: forge().pki.certificateToPem(cert),
+    keyPem: forge().pki.privateKeyToPem(keys.privateKey),
+  };
 }
 
 /** Checks a user's certificate and key (PEM) before the server tries them: one clear line if they do not fit. */

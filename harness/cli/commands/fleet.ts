@@ -1,4 +1,3 @@
-import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { isStagesimError, oneLine } from '../../../agent/errors';
 import {
@@ -9,8 +8,7 @@ import {
   fleetProvisioningSchema,
   type FleetOptions,
 } from '../../fleet/options';
-import { runFleet, type FleetHooks } from '../../fleet/runFleet';
-import { FleetMetrics, serveMetrics } from '../../fleet/fleetMetrics';
+import type { FleetHooks } from '../../fleet/runFleet';
 import type { FleetSummary } from '../../fleet/summary';
 import { EXIT_FAILED, EXIT_OK, printErrorLine, UsageError } from '../exit';
 import { withDefault } from '../schemaDefaults';
@@ -158,6 +156,13 @@ export const registerFleet: RegisterCommand = (program) => {
     .action(async (raw: Record<string, unknown>) => {
       const options = parseFleetFlags(raw);
       printLocalCa('stagesim fleet', options.tls);
+      // Loaded here, not with the CLI: the fleet's device table is computed when its module loads,
+      // which every other command (stagesim run, model, ...) would pay for at start-up.
+      const [{ runFleet }, { FleetMetrics, serveMetrics }, { SingleBar }] = await Promise.all([
+        import('../../fleet/runFleet'),
+        import('../../fleet/fleetMetrics'),
+        import('cli-progress'),
+      ]);
       const showBar = !options.json && Boolean(process.stdout.isTTY);
       const bar = showBar
         ? new SingleBar({
