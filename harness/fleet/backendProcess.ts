@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isStagesimError } from '../../agent/errors';
 import { backendOptionsSchema } from '../backend/options';
+import { boundHeapGrowth } from '../backend/heapGrowth';
 import { startBackend } from '../backend/server';
 
 /**
@@ -42,6 +43,7 @@ function leave(): void {
 async function main(): Promise<void> {
   // Listening before anything is awaited: a message that arrives with no listener is lost.
   const start = new Promise<unknown>((resolve) => process.once('message', resolve));
+  boundHeapGrowth();
   let backend;
   try {
     const { options } = startSchema.parse(await start);

@@ -157,6 +157,33 @@ describe('Prometheus metrics of the backend and the fleet, scraped during a flee
   });
 });
 
+describe("the process's own metrics", () => {
+  it('two backends in one process each serve their own figures and the one set of process figures', async () => {
+    const [a, b] = [await startBackend(), await startBackend()];
+    try {
+      const channel = await RawChannel.open(a.channelUrl);
+      await channel.hello('METRICS-PROCESS-1');
+      await channel.close();
+      const [fromA, fromB] = [
+        (await scrape(`${a.url}/metrics`)).samples,
+        (await scrape(`${b.url}/metrics`)).samples,
+      ];
+      expect(sampleValue(fromA, 'stagesim_backend_devices', { stage: 'none' })).toBe(1);
+      expect(sampleValue(fromB, 'stagesim_backend_devices', { stage: 'none' })).toBe(0);
+      for (const samples of [fromA, fromB]) {
+        const started = samples.filter((s) => s.name === 'stagesim_backend_process_start_time_seconds');
+        expect(started).toHaveLength(1);
+        expect(Math.abs(started[0]!.value - (Date.now() / 1000 - process.uptime()))).toBeLessThanOrEqual(1);
+        expect(
+          samples.filter((s) => s.name === 'stagesim_backend_nodejs_eventloop_lag_p99_seconds'),
+        ).toHaveLength(1);
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
 describe('metrics endpoints refuse what they should', () => {
   it('a backend with an admin key asks for it on /metrics too', async () => {
     const adminKey = 'metrics-admin-key-0123456789';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isStagesimError } from '../../../agent/errors';
 import { backendOptionsSchema } from '../../backend/options';
+import { boundHeapGrowth } from '../../backend/heapGrowth';
 import { startBackend } from '../../backend/server';
 import { withDefault } from '../schemaDefaults';
 import { trustInstructions } from '../../backend/tls/serverTls';
@@ -88,6 +89,7 @@ export const registerBackend: RegisterCommand = (program) => {
         );
       }
       const options = parsed.data;
+      boundHeapGrowth();
       let backend;
       try {
         const tls = tlsFrom(raw, options.host ?? backendOptionsSchema.shape.host.parse(undefined))?.server;
