@@ -1,5 +1,20 @@
+/// <reference types="emscripten" />
+// zxing-wasm types its module as an EmscriptenModule (_malloc, _free, HEAPU8), a global of @types/emscripten.
 import { readFileSync } from 'node:fs';
-import { prepareZXingModule, readBarcodes, type ReadResult, type ReaderOptions } from 'zxing-wasm/reader';
+import {
+  binarizers,
+  characterSets,
+  defaultReaderOptions,
+  eanAddOnSymbols,
+  encodeFormats,
+  prepareZXingModule,
+  readBarcodes,
+  textModes,
+  type ReadResult,
+  type ReaderOptions,
+  type ZXingReaderModule,
+  type ZXingReaderOptions,
+} from 'zxing-wasm/reader';
 
 /**
  * ZXing-C++ compiled to WebAssembly (zxing-wasm), the camera's QR decoder.
@@ -7,6 +22,13 @@ import { prepareZXingModule, readBarcodes, type ReadResult, type ReaderOptions }
  * The .wasm file ships inside the npm package; it is read from there and handed to the module, because
  * zxing-wasm's default is to fetch it from a CDN, which a simulator must never depend on (this machine,
  * CI and many labs have no route to one). The module is compiled once per process, on first use.
+ *
+ * The camera hands over luminance (pngPixels), which ZXing reads as it is. zxing-wasm's `readBarcodes`
+ * takes only RGBA pixels or an encoded file: RGBA would mean building four bytes a pixel for it to turn
+ * back into one in JavaScript (5 ms a 1280x720 frame, harness/bench/README.md), and a file means ZXing
+ * inflating and unfiltering it again, slower than Node's zlib. So luminance goes to the module's own
+ * `readBarcodesFromPixmap`, the call `readBarcodes` makes after its conversion, with the options
+ * converted the way `readBarcodes` converts them (zxingReader.test.ts reads the same as `readBarcodes`).
  */
 
 // QR only: trying every symbology costs time and can misread a corner of a QR code as a 1D barcode.
@@ -23,9 +45,26 @@ const READER_OPTIONS: ReaderOptions = {
   maxNumberOfSymbols: 1,
 };
 
-let ready: Promise<unknown> | undefined;
+function zxingOptions(options: ReaderOptions): ZXingReaderOptions {
+  const { formats, binarizer, eanAddOnSymbol, textMode, characterSet, ...flags } = {
+    ...defaultReaderOptions,
+    ...options,
+  };
+  return {
+    ...flags,
+    formats: encodeFormats(formats),
+    binarizer: binarizers.indexOf(binarizer),
+    eanAddOnSymbol: eanAddOnSymbols.indexOf(eanAddOnSymbol),
+    textMode: textModes.indexOf(textMode),
+    characterSet: characterSets.indexOf(characterSet),
+  };
+}
 
-function prepare(): Promise<unknown> {
+const ZXING_OPTIONS = zxingOptions(READER_OPTIONS);
+
+let ready: Promise<ZXingReaderModule> | undefined;
+
+function prepare(): Promise<ZXingReaderModule> {
   if (!ready) {
     const file = readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'));
     const wasmBinary = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
@@ -34,19 +73,51 @@ function prepare(): Promise<unknown> {
   return ready;
 }
 
-/** RGBA pixels, 4 bytes a pixel, row by row: the shape of a browser's ImageData. */
-export interface RgbaPixels {
-  data: Uint8ClampedArray;
-  width: number;
-  height: number;
+// One buffer in the module's heap for the pixels, grown to the largest frame seen: the heap never
+// shrinks anyway, and memory used before is faster to write than a fresh allocation's (page faults).
+let pixels = { at: 0, size: 0 };
+
+function pixelBuffer(module: ZXingReaderModule, size: number): Uint8Array {
+  if (size > pixels.size) {
+    if (pixels.size > 0) module._free(pixels.at);
+    pixels = { at: 0, size: 0 };
+    const at = module._malloc(size);
+    if (!at) throw new Error(`ZXing could not allocate ${size} bytes for a camera frame`);
+    pixels = { at, size };
+  }
+  // HEAPU8 read after the malloc: growing the heap replaces it.
+  return module.HEAPU8.subarray(pixels.at, pixels.at + size);
 }
 
-type ReaderInput = Parameters<typeof readBarcodes>[0];
+export type QrCode = Pick<ReadResult, 'text' | 'version' | 'position' | 'isInverted'>;
 
-/** The QR codes ZXing reads in an encoded image (PNG bytes) or in RGBA pixels; valid results only. */
-export async function readQrCodes(image: Uint8Array | RgbaPixels): Promise<ReadResult[]> {
+/**
+ * The QR codes ZXing reads in a width x height frame of 8-bit luminance, one byte a pixel, row by row,
+ * which `draw` writes into the buffer it is given; valid results only.
+ */
+export async function readQrCodes(
+  width: number,
+  height: number,
+  draw: (pixels: Uint8Array) => void,
+): Promise<QrCode[]> {
+  const module = await prepare();
+  // Nothing awaits between drawing into the buffer and reading it, so concurrent calls cannot mix frames.
+  draw(pixelBuffer(module, width * height));
+  const results = module.readBarcodesFromPixmap(pixels.at, width, height, ZXING_OPTIONS);
+  try {
+    const codes: QrCode[] = [];
+    for (let i = 0; i < results.size(); i++) {
+      const { isValid, text, version, position, isInverted } = results.get(i)!;
+      if (isValid) codes.push({ text, version, position, isInverted });
+    }
+    return codes;
+  } finally {
+    results.delete();
+  }
+}
+
+/** The same through zxing-wasm's readBarcodes from an encoded image, PNG and ZXing's decoder and all. */
+export async function readQrCodesInFile(file: Uint8Array): Promise<ReadResult[]> {
   await prepare();
-  // zxing-wasm tells pixels from an encoded file by their width, height and data, as in ImageData.
-  const results = await readBarcodes(image as ReaderInput, READER_OPTIONS);
-  return results.filter((result) => result.isValid);
+  return (await readBarcodes(file, READER_OPTIONS)).filter((result) => result.isValid);
 }

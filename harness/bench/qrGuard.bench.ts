@@ -14,7 +14,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { decodeCameraFrame } from '../../agent/camera/decodeCameraFrame';
 import { inflatedSize, inspectPng } from '../../agent/camera/pngInspect';
 import { assemblePng, chunk, ihdr } from '../../agent/camera/synthetic/pngFiles';
-import { readQrCodes } from '../../agent/camera/zxingReader';
+import { readQrCodesInFile } from '../../agent/camera/zxingReader';
 import { percentile } from '../statistics/percentile';
 import { benchFrames } from './qrDecode.bench';
 
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const frames = benchFrames()
     .filter((frame) => frame.expected !== null)
     .map((frame) => frame.png);
-  await readQrCodes(frames[0]!); // compiles the module before anything is measured
+  await readQrCodesInFile(frames[0]!); // compiles the module before anything is measured
 
   const bomb = assemblePng([
     ihdr(64, 64, 8, 0),
@@ -53,14 +53,14 @@ async function main(): Promise<void> {
     `bomb of ${bomb.length} bytes through decodeCameraFrame: ${String(guarded)} in ${Date.now() - started} ms, resident memory ${before} -> ${mb()} MB`,
   );
   started = Date.now();
-  const direct = await readQrCodes(bomb);
+  const direct = await readQrCodesInFile(bomb);
   console.log(
     `the same bomb handed to ZXing directly: ${direct.length} codes in ${Date.now() - started} ms, resident memory now ${mb()} MB`,
   );
 
   console.log(`median CPU over ${frames.length} frames, 7 runs each:`);
   console.log(`  decodeCameraFrame: ${await cpuMedian(frames, decodeCameraFrame)} ms`);
-  console.log(`  ZXing alone: ${await cpuMedian(frames, readQrCodes)} ms`);
+  console.log(`  ZXing alone: ${await cpuMedian(frames, readQrCodesInFile)} ms`);
   console.log(
     `  structure check and bounded inflate alone: ${await cpuMedian(frames, async (png) => {
       const info = inspectPng(png);
