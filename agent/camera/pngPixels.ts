@@ -78,7 +78,10 @@ function unfilterRow(data: Uint8Array, start: number, rowBytes: number, bpp: num
     return;
   }
   if (type > 4) {
-    throw new StagesimError('FRAME_CORRUPT', `row ${y} of the PNG's image data has unknown filter type ${type}`);
+    throw new StagesimError(
+      'FRAME_CORRUPT',
+      `row ${y} of the PNG's image data has unknown filter type ${type}`,
+    );
   }
   for (let k = 0; k < bpp; k++) {
     let i = start + k;
