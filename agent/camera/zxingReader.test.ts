@@ -3,7 +3,7 @@ import { inspectPng } from './pngInspect';
 import { writeLuminance } from './pngPixels';
 import { blur, codeFrame, invert, qrcodeModules } from './synthetic/frames';
 import { encodePng } from './synthetic/pngFiles';
-import { readQrCodes, readQrCodesInFile } from './zxingReader';
+import { readQrCodes, readQrCodesWithReadBarcodes } from './zxingReader';
 
 const TEXT = 'https://example.com/enroll?t=K7PQ3MZX9WRT2HVB4NCE';
 const MODULES = qrcodeModules(TEXT);
@@ -34,7 +34,7 @@ describe('readQrCodes on luminance', () => {
       ),
     ],
   ])('reads %s as zxing-wasm readBarcodes does from the file', async (_what, png) => {
-    const [fromFile] = await readQrCodesInFile(png);
+    const [fromFile] = await readQrCodesWithReadBarcodes(png);
     const codes = await readLuminance(png);
     expect(codes).toHaveLength(1);
     expect(fromFile?.text).toBe(TEXT);

@@ -25,7 +25,7 @@ import {
  *
  * The camera hands over luminance (pngPixels), which ZXing reads as it is. zxing-wasm's `readBarcodes`
  * takes only RGBA pixels or an encoded file: RGBA would mean building four bytes a pixel for it to turn
- * back into one in JavaScript (5 ms a 1280x720 frame, harness/bench/README.md), and a file means ZXing
+ * back into one in JavaScript (3 ms more a 1280x720 frame, harness/bench/README.md), and a file means ZXing
  * inflating and unfiltering it again, slower than Node's zlib. So luminance goes to the module's own
  * `readBarcodesFromPixmap`, the call `readBarcodes` makes after its conversion, with the options
  * converted the way `readBarcodes` converts them (zxingReader.test.ts reads the same as `readBarcodes`).
@@ -116,8 +116,22 @@ export async function readQrCodes(
   }
 }
 
-/** The same through zxing-wasm's readBarcodes from an encoded image, PNG and ZXing's decoder and all. */
-export async function readQrCodesInFile(file: Uint8Array): Promise<ReadResult[]> {
+/** RGBA pixels, 4 bytes a pixel, row by row: the shape of a browser's ImageData. */
+export interface RgbaPixels {
+  data: Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+type ReadBarcodesInput = Parameters<typeof readBarcodes>[0];
+
+/**
+ * The same through zxing-wasm's own readBarcodes, from an encoded image (ZXing's PNG decoder and all) or
+ * RGBA pixels: what the camera is measured and tested against.
+ */
+export async function readQrCodesWithReadBarcodes(image: Uint8Array | RgbaPixels): Promise<ReadResult[]> {
   await prepare();
-  return (await readBarcodes(file, READER_OPTIONS)).filter((result) => result.isValid);
+  // zxing-wasm tells pixels from an encoded file by their width, height and data, as in ImageData.
+  const results = await readBarcodes(image as ReadBarcodesInput, READER_OPTIONS);
+  return results.filter((result) => result.isValid);
 }
