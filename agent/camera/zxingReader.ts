@@ -36,7 +36,7 @@ import {
 // screen), which a phone's reader still reads. tryRotate is off: ZXing's QR detector finds codes at any
 // angle by their finder patterns, and the extra 90-degree passes (meant for 1D codes) cost a fifth of the
 // time and read nothing more on the bench's frames (harness/bench/README.md).
-const READER_OPTIONS: ReaderOptions = {
+export const READER_OPTIONS: Readonly<ReaderOptions> = {
   formats: ['QRCode'],
   tryHarder: true,
   tryRotate: false,
@@ -89,6 +89,8 @@ function pixelBuffer(module: ZXingReaderModule, size: number): Uint8Array {
   return module.HEAPU8.subarray(pixels.at, pixels.at + size);
 }
 
+export type { ReaderOptions };
+
 export type QrCode = Pick<ReadResult, 'text' | 'version' | 'position' | 'isInverted'>;
 
 /**
@@ -99,11 +101,14 @@ export async function readQrCodes(
   width: number,
   height: number,
   draw: (pixels: Uint8Array) => void,
+  /** Other options than the camera's, for the QR bench's comparison of them. */
+  options?: ReaderOptions,
 ): Promise<QrCode[]> {
   const module = await prepare();
+  const zxing = options ? zxingOptions({ ...READER_OPTIONS, ...options }) : ZXING_OPTIONS;
   // Nothing awaits between drawing into the buffer and reading it, so concurrent calls cannot mix frames.
   draw(pixelBuffer(module, width * height));
-  const results = module.readBarcodesFromPixmap(pixels.at, width, height, ZXING_OPTIONS);
+  const results = module.readBarcodesFromPixmap(pixels.at, width, height, zxing);
   try {
     const codes: QrCode[] = [];
     for (let i = 0; i < results.size(); i++) {
