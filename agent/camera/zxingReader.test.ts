@@ -1,17 +1,22 @@
 import { inflateSync } from 'node:zlib';
 import { inspectPng } from './pngInspect';
 import { writeLuminance } from './pngPixels';
-import { blur, codeFrame, invert, qrcodeModules } from './synthetic/frames';
+import { addNoise, blur, codeFrame, invert, qrcodeModules } from './synthetic/frames';
 import { encodePng } from './synthetic/pngFiles';
-import { readQrCodes, readQrCodesWithReadBarcodes } from './zxingReader';
+import { PASSES, readQrCodes, readQrCodesWithReadBarcodes, type ReaderOptions } from './zxingReader';
 
 const TEXT = 'https://example.com/enroll?t=K7PQ3MZX9WRT2HVB4NCE';
 const MODULES = qrcodeModules(TEXT);
 
-const readLuminance = (png: Buffer) => {
+const readLuminance = (png: Buffer, passes?: ReaderOptions[]) => {
   const info = inspectPng(png);
   const imageData = inflateSync(Buffer.concat(info.idat));
-  return readQrCodes(info.width, info.height, (pixels) => writeLuminance(png, info, imageData, pixels));
+  return readQrCodes(
+    info.width,
+    info.height,
+    (pixels) => writeLuminance(png, info, imageData, pixels),
+    passes,
+  );
 };
 
 // What the camera uses: the module's pixmap call with options converted here.
@@ -33,9 +38,11 @@ describe('readQrCodes on luminance', () => {
         'grey',
       ),
     ],
-  ])('reads %s as zxing-wasm readBarcodes does from the file', async (_what, png) => {
+  ])('reads %s as zxing-wasm readBarcodes does from the file, with the same options', async (_what, png) => {
     const [fromFile] = await readQrCodesWithReadBarcodes(png);
-    const codes = await readLuminance(png);
+    expect((await readLuminance(png)).map((code) => code.text)).toEqual([TEXT]);
+    // readBarcodes's binarizer is ZXing's default, LocalAverage: the camera's second pass.
+    const codes = await readLuminance(png, [PASSES[1]!]);
     expect(codes).toHaveLength(1);
     expect(fromFile?.text).toBe(TEXT);
     const { text, version, position, isInverted } = fromFile!;
@@ -53,6 +60,19 @@ describe('readQrCodes on luminance', () => {
     ] as const) {
       expect((await readLuminance(frame(width, height))).map((code) => code.text)).toEqual([TEXT]);
     }
+  });
+
+  it('reads with its second binarizer what its first cannot: a large code under heavy noise', async () => {
+    const png = encodePng(
+      addNoise(
+        blur(codeFrame(MODULES, { width: 1280, height: 720, modulePixels: 6, angleDegrees: 20, seed: 3 }), 2),
+        25,
+        5,
+      ),
+      'grey',
+    );
+    expect(await readLuminance(png, [PASSES[0]!])).toEqual([]);
+    expect((await readLuminance(png)).map((code) => code.text)).toEqual([TEXT]);
   });
 
   it('finds nothing in a blank frame', async () => {

@@ -14,6 +14,8 @@ import {
   type ReaderOptions,
   type ZXingReaderModule,
   type ZXingReaderOptions,
+  type ZXingReadResult,
+  type ZXingVector,
 } from 'zxing-wasm/reader';
 
 /**
@@ -60,7 +62,16 @@ function zxingOptions(options: ReaderOptions): ZXingReaderOptions {
   };
 }
 
-const ZXING_OPTIONS = zxingOptions(READER_OPTIONS);
+// Two passes, the second only when the first finds nothing. GlobalHistogram (one threshold for the whole
+// frame) reads an evenly lit frame in about 0.6 of LocalAverage's time; LocalAverage (a threshold per
+// block of pixels, ZXing's default) reads what uneven light and heavy noise leave for it. Measured on the
+// bench's frames and two of heavy noise (qrDecode.bench.ts --options, harness/bench/README.md).
+export const PASSES: readonly Readonly<ReaderOptions>[] = [
+  { ...READER_OPTIONS, binarizer: 'GlobalHistogram' },
+  { ...READER_OPTIONS, binarizer: 'LocalAverage' },
+];
+
+const ZXING_PASSES = PASSES.map(zxingOptions);
 
 let ready: Promise<ZXingReaderModule> | undefined;
 
@@ -101,14 +112,24 @@ export async function readQrCodes(
   width: number,
   height: number,
   draw: (pixels: Uint8Array) => void,
-  /** Other options than the camera's, for the QR bench's comparison of them. */
-  options?: ReaderOptions,
+  /** Other passes than the camera's, for the QR bench's comparison of options; each over READER_OPTIONS. */
+  passes?: readonly ReaderOptions[],
 ): Promise<QrCode[]> {
   const module = await prepare();
-  const zxing = options ? zxingOptions({ ...READER_OPTIONS, ...options }) : ZXING_OPTIONS;
+  const zxing = passes
+    ? passes.map((options) => zxingOptions({ ...READER_OPTIONS, ...options }))
+    : ZXING_PASSES;
   // Nothing awaits between drawing into the buffer and reading it, so concurrent calls cannot mix frames.
+  // ZXing reads the buffer without writing to it, so every pass sees the frame as drawn.
   draw(pixelBuffer(module, width * height));
-  const results = module.readBarcodesFromPixmap(pixels.at, width, height, zxing);
+  for (const options of zxing) {
+    const codes = validCodes(module.readBarcodesFromPixmap(pixels.at, width, height, options));
+    if (codes.length > 0) return codes;
+  }
+  return [];
+}
+
+function validCodes(results: ZXingVector<ZXingReadResult>): QrCode[] {
   try {
     const codes: QrCode[] = [];
     for (let i = 0; i < results.size(); i++) {

@@ -27,7 +27,7 @@ import { PNG } from 'pngjs';
 import { decodeCameraFrame } from '../../agent/camera/decodeCameraFrame';
 import { inspectPng } from '../../agent/camera/pngInspect';
 import { writeLuminance } from '../../agent/camera/pngPixels';
-import { READER_OPTIONS, readQrCodes, type ReaderOptions } from '../../agent/camera/zxingReader';
+import { PASSES, READER_OPTIONS, readQrCodes, type ReaderOptions } from '../../agent/camera/zxingReader';
 import {
   addGlare,
   addNoise,
@@ -408,14 +408,21 @@ async function optionsComparison(frames: Frame[], runs: number, out = console.lo
     writeLuminance(png, info, inflateSync(Buffer.concat(info.idat)), luminance);
     return { info, luminance };
   });
-  const variants: [string, ReaderOptions | undefined][] = [
-    [`the camera's (${JSON.stringify(READER_OPTIONS)})`, undefined],
-    ['tryHarder off', { tryHarder: false }],
-    ['tryDownscale off', { tryDownscale: false }],
-    ['tryInvert off', { tryInvert: false }],
-    ['tryRotate on', { tryRotate: true }],
-    ['binarizer GlobalHistogram', { binarizer: 'GlobalHistogram' }],
-    ['maxNumberOfSymbols 0 (every code)', { maxNumberOfSymbols: 0 }],
+  const variants: [string, ReaderOptions[] | undefined][] = [
+    [
+      `the camera's: ${PASSES.map((pass) => pass.binarizer).join(', then ')}, over ${JSON.stringify(READER_OPTIONS)}`,
+      undefined,
+    ],
+    ["LocalAverage alone (ZXing's default binarizer)", [{ binarizer: 'LocalAverage' }]],
+    ['GlobalHistogram alone', [{ binarizer: 'GlobalHistogram' }]],
+    ['LocalAverage alone, tryHarder off', [{ binarizer: 'LocalAverage', tryHarder: false }]],
+    ['LocalAverage alone, tryDownscale off', [{ binarizer: 'LocalAverage', tryDownscale: false }]],
+    ['LocalAverage alone, tryInvert off', [{ binarizer: 'LocalAverage', tryInvert: false }]],
+    ['LocalAverage alone, tryRotate on', [{ binarizer: 'LocalAverage', tryRotate: true }]],
+    [
+      'LocalAverage alone, maxNumberOfSymbols 0 (every code)',
+      [{ binarizer: 'LocalAverage', maxNumberOfSymbols: 0 }],
+    ],
   ];
   out(
     `\nZXing options, ${images.length - 2} bench frames and 2 of a large code under heavy noise, ${runs} runs each:`,
