@@ -27,8 +27,8 @@ import {
  *
  * The camera hands over luminance (pngPixels), which ZXing reads as it is. zxing-wasm's `readBarcodes`
  * takes only RGBA pixels or an encoded file: RGBA would mean building four bytes a pixel for it to turn
- * back into one in JavaScript (3 ms more a 1280x720 frame, harness/bench/README.md), and a file means ZXing
- * inflating and unfiltering it again, slower than Node's zlib. So luminance goes to the module's own
+ * back into one in JavaScript (2.8 ms more a 1280x720 frame, harness/bench/README.md), and a file means
+ * ZXing inflating and unfiltering it again, slower than Node's zlib. So luminance goes to the module's own
  * `readBarcodesFromPixmap`, the call `readBarcodes` makes after its conversion, with the options
  * converted the way `readBarcodes` converts them (zxingReader.test.ts reads the same as `readBarcodes`).
  */
@@ -36,8 +36,8 @@ import {
 // QR only: trying every symbology costs time and can misread a corner of a QR code as a 1D barcode.
 // tryHarder and tryInvert are on because a camera sees blurred codes and light ones on dark (a dark-theme
 // screen), which a phone's reader still reads. tryRotate is off: ZXing's QR detector finds codes at any
-// angle by their finder patterns, and the extra 90-degree passes (meant for 1D codes) cost a fifth of the
-// time and read nothing more on the bench's frames (harness/bench/README.md).
+// angle by their finder patterns, and the extra 90-degree passes (meant for 1D codes) read nothing more
+// on the bench's frames; they run on every frame where nothing else reads (harness/bench/README.md).
 export const READER_OPTIONS: Readonly<ReaderOptions> = {
   formats: ['QRCode'],
   tryHarder: true,
