@@ -1,9 +1,9 @@
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { StagesimError } from '../errors';
 import { buildProvisioningPayload, serializeProvisioningPayload } from '../provisioning/payload';
 import { renderQrPng } from '../../harness/backend/qr/renderQrPng';
 import { decodeCameraFrame, scanProvisioningQr } from './decodeCameraFrame';
-import { MAX_FRAME_PIXELS, MAX_FRAME_SIDE } from './pngInspect';
+import { inspectPng, MAX_FRAME_PIXELS, MAX_FRAME_SIDE } from './pngInspect';
 import {
   addGlare,
   addNoise,
@@ -315,6 +315,23 @@ describe('decodeCameraFrame refuses bad input', () => {
     expect(await codeOf(() => decodeCameraFrame(damaged))).toBe('FRAME_CORRUPT');
   });
 
+  it('FRAME_CORRUPT, in one line naming the row, for image data with an unknown row filter', async () => {
+    const info = inspectPng(good);
+    const data = inflateSync(Buffer.concat(info.idat));
+    data[3 * (640 + 1)] = 5; // the filter byte of row 3; the types are 0 to 4
+    const bad = assemblePng([
+      ihdr(640, 480, 8, 0),
+      chunk('IDAT', deflateSync(data)),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
+    const error = await decodeCameraFrame(bad).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StagesimError);
+    expect(error).toMatchObject({
+      code: 'FRAME_CORRUPT',
+      message: "row 3 of the PNG's image data has unknown filter type 5",
+    });
+  });
+
   it('FRAME_CORRUPT for a small PNG whose data inflates far beyond its header (a decompression bomb)', async () => {
     const bomb = assemblePng([
       ihdr(64, 64, 8, 0),
@@ -322,7 +339,13 @@ describe('decodeCameraFrame refuses bad input', () => {
       chunk('IEND', Buffer.alloc(0)),
     ]);
     expect(bomb.length).toBeLessThan(100_000);
-    expect(await codeOf(() => decodeCameraFrame(bomb))).toBe('FRAME_CORRUPT');
+    const error = await decodeCameraFrame(bomb).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StagesimError);
+    // 64 rows of a filter byte and 64 grey samples.
+    expect(error).toMatchObject({
+      code: 'FRAME_CORRUPT',
+      message: "the PNG's image data inflates to more than the 4160 bytes its header allows",
+    });
   });
 
   it.each([

@@ -1,23 +1,23 @@
 import { inflateSync } from 'node:zlib';
-import { PNG } from 'pngjs';
 import { StagesimError } from '../errors';
 import { parseProvisioningPayload, type ProvisioningPayload } from '../provisioning/payload';
 import { inflatedSize, inspectPng, type PngInfo } from './pngInspect';
-import { readQrCodes, type RgbaPixels } from './zxingReader';
+import { writeLuminance } from './pngPixels';
+import { readQrCodes } from './zxingReader';
 
 /**
  * The simulated device's camera: reads the QR code in a PNG camera frame.
  *
  * The frame's structure and size are checked first (pngInspect), then its image data is inflated once
- * with a bound, and only then does ZXing (zxingReader) decode the PNG and find, sample and correct the
- * code. The bounded inflate is the guard ZXing lacks: its PNG reader grows its output buffer as the data
- * demands, so a small file of highly compressed zeros (a decompression bomb) would inflate to gigabytes
- * inside the WebAssembly heap, which never shrinks. Here it fails in the time it takes to inflate the
- * size the header announces.
+ * with a bound, turned into luminance (pngPixels), and only then does ZXing (zxingReader) find, sample
+ * and correct the code. The bounded inflate is a guard as well as the decode: ZXing's own PNG reader,
+ * which this no longer uses, grows its output buffer as the data demands, so a small file of highly
+ * compressed zeros (a decompression bomb) would inflate to gigabytes inside the WebAssembly heap, which
+ * never shrinks. Here it fails in the time it takes to inflate the size the header announces.
  *
  * Error codes: those of pngInspect (FRAME_NOT_PNG, FRAME_TRUNCATED, FRAME_CORRUPT, FRAME_TOO_LARGE),
- * FRAME_CORRUPT for image data that is damaged or larger than its header allows, QR_NOT_FOUND, and for
- * scanProvisioningQr those of parseProvisioningPayload.
+ * FRAME_CORRUPT for image data that is damaged, larger than its header allows or wrongly filtered
+ * (pngPixels), QR_NOT_FOUND, and for scanProvisioningQr those of parseProvisioningPayload.
  */
 
 export interface Point {
@@ -39,11 +39,10 @@ export interface CameraScan {
 
 export async function decodeCameraFrame(png: Buffer): Promise<CameraScan> {
   const info = inspectPng(png);
-  checkImageData(info);
-  // Most frames with an alpha channel are opaque, and ZXing reads them as they are; only when that finds
-  // nothing is the frame composited over white, which costs a full decode in JavaScript.
-  let [code] = await readQrCodes(png);
-  if (!code && hasAlpha(info)) [code] = await readQrCodes(overWhite(png));
+  const imageData = inflateImageData(info);
+  const [code] = await readQrCodes(info.width, info.height, (pixels) =>
+    writeLuminance(png, info, imageData, pixels),
+  );
   if (!code) {
     throw new StagesimError(
       'QR_NOT_FOUND',
@@ -65,7 +64,8 @@ export async function scanProvisioningQr(png: Buffer): Promise<ProvisioningPaylo
   return parseProvisioningPayload((await decodeCameraFrame(png)).text);
 }
 
-function checkImageData(info: PngInfo): void {
+/** The frame's image data, inflated once and no further than its header allows. */
+function inflateImageData(info: PngInfo): Buffer {
   const expected = inflatedSize(info);
   let inflated: Buffer;
   try {
@@ -86,27 +86,5 @@ function checkImageData(info: PngInfo): void {
       `the PNG's image data holds ${inflated.length} bytes where its header needs ${expected}`,
     );
   }
-}
-
-function hasAlpha(info: PngInfo): boolean {
-  return info.colorType === 4 || info.colorType === 6 || info.transparency !== undefined;
-}
-
-/**
- * A frame with transparency as a screen shows it: over a white page. ZXing's PNG reader drops the alpha
- * channel, so ink drawn on a transparent background (RGB all black, the ink only in alpha) reads as a
- * black frame. pngjs decodes it here; its data was already checked against its bound.
- */
-function overWhite(png: Buffer): RgbaPixels {
-  const { width, height, data } = PNG.sync.read(png);
-  const pixels = new Uint8ClampedArray(data.length);
-  for (let i = 0; i < data.length; i += 4) {
-    const alpha = data[i + 3]!;
-    const white = 255 - alpha;
-    pixels[i] = (data[i]! * alpha) / 255 + white;
-    pixels[i + 1] = (data[i + 1]! * alpha) / 255 + white;
-    pixels[i + 2] = (data[i + 2]! * alpha) / 255 + white;
-    pixels[i + 3] = 255;
-  }
-  return { data: pixels, width, height };
+  return inflated;
 }

@@ -2,7 +2,7 @@
  * How fast and how well the simulated camera reads a provisioning QR code from a camera frame.
  *
  *   npm run build && node dist/harness/bench/qrDecode.bench.js [--runs 21] [--json] [--save DIR]
- *       [--compare-with DIR] [--error-correction]
+ *       [--compare-with DIR] [--error-correction] [--options]
  *
  * Every frame is measured with each decoder in turn, in one run: stagesim's camera (decodeCameraFrame,
  * ZXing-C++ as WebAssembly) and jsQR alone on the whole frame (pngjs decoding it first), the independent
@@ -15,14 +15,19 @@
  * glare, a dark theme, another encoder, colour), all at 1280x720, then phone-photo scenes of the bench's
  * own making, and a frame with no code (which must not read). `--error-correction` adds how each
  * error-correction level reads at a fixed printed size under blur and glare (the basis of renderQrPng's
+ * choice), `--options` what each of ZXing's reader options costs and reads (the basis of zxingReader's
  * choice). A benchmark, not a test: nothing here asserts; the target's verdict is printed.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { decodeCameraFrame } from '../../agent/camera/decodeCameraFrame';
+import { inspectPng } from '../../agent/camera/pngInspect';
+import { writeLuminance } from '../../agent/camera/pngPixels';
+import { PASSES, READER_OPTIONS, readQrCodes, type ReaderOptions } from '../../agent/camera/zxingReader';
 import {
   addGlare,
   addNoise,
@@ -369,6 +374,76 @@ async function errorCorrectionComparison(out = console.log): Promise<void> {
   }
 }
 
+/**
+ * What each of ZXing's reader options costs and reads: the camera's options, then one changed at a time,
+ * on the bench's frames with a code and two of a large code under heavy noise (where downscaling
+ * helps). ZXing alone is timed, on luminance made before the clock starts.
+ */
+async function optionsComparison(frames: Frame[], runs: number, out = console.log): Promise<void> {
+  const noisy = (angleDegrees: number) =>
+    encodePng(
+      addNoise(
+        blur(
+          codeFrame(qrcodeModules(PAYLOAD), {
+            width: WIDTH,
+            height: HEIGHT,
+            modulePixels: 6,
+            angleDegrees,
+            seed: 3,
+          }),
+          2,
+        ),
+        25,
+        5,
+      ),
+      'grey',
+    );
+  const images = [
+    ...frames.filter((frame) => frame.expected !== null).map((frame) => frame.png),
+    noisy(0),
+    noisy(20),
+  ].map((png) => {
+    const info = inspectPng(png);
+    const luminance = new Uint8Array(info.width * info.height);
+    writeLuminance(png, info, inflateSync(Buffer.concat(info.idat)), luminance);
+    return { info, luminance };
+  });
+  const variants: [string, ReaderOptions[] | undefined][] = [
+    [
+      `the camera's: ${PASSES.map((pass) => pass.binarizer).join(', then ')}, over ${JSON.stringify(READER_OPTIONS)}`,
+      undefined,
+    ],
+    ["LocalAverage alone (ZXing's default binarizer)", [{ binarizer: 'LocalAverage' }]],
+    ['GlobalHistogram alone', [{ binarizer: 'GlobalHistogram' }]],
+    ['LocalAverage alone, tryHarder off', [{ binarizer: 'LocalAverage', tryHarder: false }]],
+    ['LocalAverage alone, tryDownscale off', [{ binarizer: 'LocalAverage', tryDownscale: false }]],
+    ['LocalAverage alone, tryInvert off', [{ binarizer: 'LocalAverage', tryInvert: false }]],
+    ['LocalAverage alone, tryRotate on', [{ binarizer: 'LocalAverage', tryRotate: true }]],
+    [
+      'LocalAverage alone, maxNumberOfSymbols 0 (every code)',
+      [{ binarizer: 'LocalAverage', maxNumberOfSymbols: 0 }],
+    ],
+  ];
+  out(
+    `\nZXing options, ${images.length - 2} bench frames and 2 of a large code under heavy noise, ${runs} runs each:`,
+  );
+  for (const [name, options] of variants) {
+    const cpu: number[] = [];
+    const reads: string[] = [];
+    for (const { info, luminance } of images) {
+      const read = () => readQrCodes(info.width, info.height, (pixels) => pixels.set(luminance), options);
+      reads.push((await read())[0]?.text === PAYLOAD ? 'R' : '.');
+      for (let i = 0; i < runs; i++) {
+        const start = process.cpuUsage();
+        await read();
+        const used = process.cpuUsage(start);
+        cpu.push((used.user + used.system) / 1000);
+      }
+    }
+    out(`  ${reads.join('')}  cpu median ${(percentiles(cpu).p50 ?? 0).toFixed(2)} ms  ${name}`);
+  }
+}
+
 function option(argv: string[], name: string): string | undefined {
   const at = argv.indexOf(name);
   return at >= 0 ? argv[at + 1] : undefined;
@@ -386,6 +461,7 @@ async function main(argv: string[]): Promise<void> {
   }
   printQrBench(result, frames);
   if (argv.includes('--error-correction')) await errorCorrectionComparison();
+  if (argv.includes('--options')) await optionsComparison(frames, runs);
 }
 
 if (require.main === module) {
