@@ -385,7 +385,7 @@ async function main(argv: string[]): Promise<number> {
     out('\n3. model suite: runModelSuite, shortest paths, headless target');
     model = await runModelSuiteBench();
     out(
-      `   ${model.paths} paths (${model.passed} passed, ${model.failed} failed) in ${fixed(model.wallMs / 1000, 2)} s`,
+      `   ${model.paths} paths (${model.passed} passed, ${model.failed} failed) in ${fixed(model.wallMs / 1000, 2)} s on ${model.workers} thread${model.workers === 1 ? '' : 's'}, ${fixed(model.cpuMs / 1000, 2)} s of CPU`,
     );
   }
 

@@ -15,6 +15,7 @@ import { loadCapabilitiesFile } from '../targets/appium/capabilities';
 import { HeadlessTarget } from '../targets/headless/HeadlessTarget';
 import type { Target } from '../targets/target';
 import { UsageError } from './exit';
+import { WORKERS_HELP, workersSchema } from '../threads/sharedRun';
 
 /**
  * Options that `stagesim model` and `stagesim run` share: where reports go and which target runs the
@@ -236,4 +237,21 @@ export function printLocalCa(command: string, tls: EmbeddedTls | undefined): voi
 
 function flagOf(key: PropertyKey | undefined): string {
   return `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** --workers of `stagesim model` and `stagesim run`: `what` is what the threads run ("paths"). */
+export function addWorkersOption(command: Command, what: string): Command {
+  return command.option(`--workers <n>`, `${what}: ${WORKERS_HELP}`, wholeNumber('--workers', 1));
+}
+
+/**
+ * The threads to run on: --workers, or the schema's default from the cores. Only the headless target
+ * runs on worker threads (Appium keeps its own sessions, --parallel); `alone` says why else not, and a
+ * --workers given anyway is refused with one line.
+ */
+export function workersFrom(options: { workers?: number; target?: string }, alone?: string): number {
+  const reason = (options.target ?? 'headless') !== 'headless' ? 'needs --target headless' : alone;
+  if (reason === undefined) return workersSchema.parse(options.workers);
+  if (options.workers !== undefined && options.workers > 1) throw new UsageError(`--workers ${reason}`);
+  return 1;
 }

@@ -11,6 +11,10 @@ import { pick } from './random';
 import { replayText } from './replay';
 import { runPath, type PathRun } from './runPath';
 import { SAMPLE_HARDWARE } from '../../agent/device/deviceProfile';
+import { siblingEntry } from '../fleet/sourceEntry';
+import { runShared, type ItemRunner } from '../threads/sharedRun';
+import type { SabotageFault } from './sabotage';
+import { toWire, type PathWorkerInput } from './pathWire';
 
 export interface ModelSuiteOptions {
   target: Target;
@@ -24,6 +28,13 @@ export interface ModelSuiteOptions {
   tls?: EmbeddedTls;
   /** Only paths whose id is listed (a jest test runs one path at a time). */
   only?: string[];
+  /**
+   * Threads that run the paths, this one included (1 by default). The other threads run the headless
+   * target of their own, sabotaged with `sabotage`: with more than 1, `target` must be that target.
+   */
+  workers?: number;
+  /** The fault `target` was sabotaged with (for the other threads' targets). */
+  sabotage?: SabotageFault;
 }
 
 export interface PlannedPath {
@@ -90,6 +101,35 @@ export async function runPlannedPath(
   }
 }
 
+/** Runs planned paths on this thread one after another, each path's backend started while the previous path runs. */
+export function pathRunner(
+  paths: readonly IndexedPath[],
+  options: Pick<ModelSuiteOptions, 'target' | 'seed' | 'tls' | 'startBackend'>,
+): ItemRunner<PathRun> {
+  const tls = options.tls?.server;
+  const start = options.startBackend ?? (() => startBackend(tls ? { tls } : {}));
+  let next: Promise<RunningBackend> | null = null;
+  return {
+    async run(index) {
+      const backend = await (next ?? start());
+      // Started for the next path this thread is given; closed unused if there is none.
+      next = start();
+      const { item, plannedIndex } = paths[index]!;
+      return runPlannedPath(item, options, plannedIndex, backend).finally(() => backend.close());
+    },
+    async close() {
+      await next?.then((spare) => spare.close());
+      next = null;
+    },
+  };
+}
+
+/** A path to run with its place among the planned ones (its devices' seed and serial numbers). */
+export interface IndexedPath {
+  item: PlannedPath;
+  plannedIndex: number;
+}
+
 export async function runModelSuite(options: ModelSuiteOptions): Promise<RunReport> {
   const startedAt = new Date();
   const { planned } = planSuite(options.strategy, options.seed, options.maxPaths);
@@ -102,23 +142,46 @@ export async function runModelSuite(options: ModelSuiteOptions): Promise<RunRepo
   });
   const results: RunReport['cases'] = [];
   const taken: PathRun['taken'] = [];
-  const tls = options.tls?.server;
-  const start = options.startBackend ?? (() => startBackend(tls ? { tls } : {}));
-  // Every path gets a backend of its own; the next one starts while the current path runs.
-  let next: Promise<RunningBackend> | null = selected.length > 0 ? start() : null;
-  for (const [index, item] of selected.entries()) {
-    options.reporter.onCaseBegin?.({ id: item.path.id, title: item.path.id });
-    const backend = await next!;
-    next = index + 1 < selected.length ? start() : null;
-    const run = await runPlannedPath(item, options, planned.indexOf(item), backend).finally(() =>
-      backend.close(),
-    );
+  const paths = selected.map((item) => ({ item, plannedIndex: planned.indexOf(item) }));
+  const here = pathRunner(paths, options);
+  const report = (run: PathRun) => {
     run.result.steps.forEach((step) => options.reporter.onStepEnd?.(run.result.id, step));
     options.reporter.onCaseEnd?.(run.result);
     results.push(run.result);
     taken.push(...run.taken);
+  };
+  const workers = options.workers ?? 1;
+  if (workers > 1) {
+    if (options.startBackend)
+      throw new Error('runModelSuite: workers > 1 start their own backends; startBackend needs workers 1');
+    const input: PathWorkerInput = {
+      paths: paths.map(({ item, plannedIndex }) => ({ item: toWire(item), plannedIndex })),
+      seed: options.seed,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.sabotage ? { sabotage: options.sabotage } : {}),
+    };
+    await runShared({
+      items: paths.length,
+      threads: workers,
+      entry: siblingEntry(__filename, 'pathWorker'),
+      input,
+      here,
+      inOrder: (index, run) => {
+        options.reporter.onCaseBegin?.({ id: paths[index]!.item.path.id, title: paths[index]!.item.path.id });
+        report(run);
+      },
+    });
+  } else {
+    try {
+      for (const { item } of paths) {
+        options.reporter.onCaseBegin?.({ id: item.path.id, title: item.path.id });
+        report(await here.run(results.length));
+      }
+    } finally {
+      await here.close();
+    }
   }
-  const report: RunReport = {
+  const runReport: RunReport = {
     kind: 'model',
     target: options.target.name,
     startedAt: startedAt.toISOString(),
@@ -131,6 +194,6 @@ export async function runModelSuite(options: ModelSuiteOptions): Promise<RunRepo
     coverage: computeCoverage(taken),
     cases: results,
   };
-  await options.reporter.onEnd?.(report);
-  return report;
+  await options.reporter.onEnd?.(runReport);
+  return runReport;
 }

@@ -20,6 +20,10 @@ import { scenarioId, type LoadedScenario, type LoadedStep } from './loader';
 import type { EmbeddedTls } from '../backend/tls/serverTls';
 import { embeddedBackend, externalBackend, type ScenarioBackend, type StartBackend } from './scenarioBackend';
 import type { ScenarioStep } from './schema';
+import { startBackend } from '../backend/server';
+import { siblingEntry } from '../fleet/sourceEntry';
+import { runShared, type ItemRunner } from '../threads/sharedRun';
+import type { ScenarioWorkerInput } from './scenarioWorker';
 
 /**
  * Runs scenarios on a target against a backend: a fresh embedded backend per scenario unless one is
@@ -43,6 +47,14 @@ export interface ScenarioRunOptions {
   stepTimeoutMs?: number;
   /** Receives the transitions each device really took (from its history), for model coverage. */
   onTaken?: (taken: TakenTransition[]) => void;
+  /** Told the admin console of every embedded backend a scenario starts (a restart starts another). */
+  onBackendStarted?: (consoleUrl: string) => void;
+  /**
+   * Threads that run the scenarios, this one included (1 by default). The other threads run the
+   * headless target of their own, with embedded backends: with more than 1, `target` must be the
+   * headless one, and there is no `backendUrl` or `startBackend`.
+   */
+  workers?: number;
 }
 
 const DEFAULT_STEP_TIMEOUT_MS = 30_000;
@@ -237,7 +249,11 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
       ? externalBackend(options.backendUrl, options.adminKey)
       : await embeddedBackend({
           persistent: loaded.steps.some(({ step }) => step.command === 'restartBackend'),
-          ...(options.startBackend ? { start: options.startBackend } : {}),
+          start: async (backendOptions) => {
+            const started = await (options.startBackend ?? startBackend)(backendOptions);
+            options.onBackendStarted?.(started.consoleUrl);
+            return started;
+          },
           ...(options.tls ? { tls: options.tls } : {}),
         });
     const admin = new AdminCenter(backend.admin);
@@ -330,7 +346,39 @@ async function runBackendStep(
   }
 }
 
-/** Runs scenarios one after the other and reports them; the report says how many passed. */
+/** One scenario's run as another thread hands it back: its result and what happened, in order. */
+export interface RecordedScenario {
+  result: CaseResult;
+  /** A step reported (an index into result.steps), or a backend started. */
+  events: Array<{ step: number } | { consoleUrl: string }>;
+  taken: TakenTransition[];
+}
+
+/** Runs scenarios on this thread, recording what a reporter would be told, to be told in order later. */
+export function recordingRunner(
+  scenarios: readonly LoadedScenario[],
+  options: Omit<ScenarioRunOptions, 'reporter' | 'onTaken' | 'onBackendStarted'>,
+): ItemRunner<RecordedScenario> {
+  return {
+    async run(index) {
+      const events: RecordedScenario['events'] = [];
+      const taken: TakenTransition[] = [];
+      const result = await runScenario(scenarios[index]!, {
+        ...options,
+        reporter: { onStepEnd: (_id, step) => events.push({ step: step.index }) },
+        onBackendStarted: (consoleUrl) => events.push({ consoleUrl }),
+        onTaken: (more) => taken.push(...more),
+      });
+      return { result, events, taken };
+    },
+    close: async () => undefined,
+  };
+}
+
+/**
+ * Runs scenarios one after the other, or spread over `workers` threads, and reports them in the order
+ * given (the same reports and output either way); the report says how many passed.
+ */
 export async function runScenarios(
   scenarios: readonly LoadedScenario[],
   options: ScenarioRunOptions,
@@ -341,27 +389,68 @@ export async function runScenarios(
   reporter.onBegin?.({ kind: 'scenarios', target: options.target.name, total: scenarios.length, seed: null });
   const cases: CaseResult[] = [];
   const taken: TakenTransition[] = [];
-  let bailed = false;
-  for (const loaded of scenarios) {
-    let result: CaseResult;
-    if (bailed) {
-      result = {
-        id: scenarioId(loaded.file),
-        title: loaded.scenario.name,
-        file: loaded.file,
-        status: 'skipped',
-        durationMs: 0,
-        steps: [],
-        failure: null,
-        artifacts: null,
-      };
-    } else {
-      reporter.onCaseBegin?.({ id: scenarioId(loaded.file), title: loaded.scenario.name });
-      result = await runScenario(loaded, { ...options, onTaken: (more) => taken.push(...more) });
-      if (result.status === 'failed' && options.bail) bailed = true;
-    }
+  const skip = (loaded: LoadedScenario) => {
+    const result: CaseResult = {
+      id: scenarioId(loaded.file),
+      title: loaded.scenario.name,
+      file: loaded.file,
+      status: 'skipped',
+      durationMs: 0,
+      steps: [],
+      failure: null,
+      artifacts: null,
+    };
     cases.push(result);
     reporter.onCaseEnd?.(result);
+  };
+  const workers = options.workers ?? 1;
+  if (workers > 1) {
+    if (options.backendUrl || options.startBackend)
+      throw new Error(
+        'runScenarios: workers > 1 start their own backends; backendUrl and startBackend need workers 1',
+      );
+    const input: ScenarioWorkerInput = {
+      scenarios: [...scenarios],
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
+    };
+    const { reporter: _reporter, onTaken: _onTaken, onBackendStarted: _onBackend, ...rest } = options;
+    const ran = await runShared({
+      items: scenarios.length,
+      threads: workers,
+      entry: siblingEntry(__filename, 'scenarioWorker'),
+      input,
+      here: recordingRunner(scenarios, rest),
+      inOrder: (index, recorded) => {
+        const { result } = recorded;
+        reporter.onCaseBegin?.({
+          id: scenarioId(scenarios[index]!.file),
+          title: scenarios[index]!.scenario.name,
+        });
+        for (const event of recorded.events) {
+          if ('step' in event) reporter.onStepEnd?.(result.id, result.steps[event.step]!);
+          else options.onBackendStarted?.(event.consoleUrl);
+        }
+        taken.push(...recorded.taken);
+        cases.push(result);
+        reporter.onCaseEnd?.(result);
+      },
+      last: (recorded) => options.bail === true && recorded.result.status === 'failed',
+    });
+    scenarios.slice(ran).forEach(skip);
+  } else {
+    let bailed = false;
+    for (const loaded of scenarios) {
+      if (bailed) {
+        skip(loaded);
+        continue;
+      }
+      reporter.onCaseBegin?.({ id: scenarioId(loaded.file), title: loaded.scenario.name });
+      const result = await runScenario(loaded, { ...options, onTaken: (more) => taken.push(...more) });
+      if (result.status === 'failed' && options.bail) bailed = true;
+      cases.push(result);
+      reporter.onCaseEnd?.(result);
+    }
   }
   const count = (status: CaseResult['status']) => cases.filter((result) => result.status === status).length;
   const report: RunReport = {

@@ -6,12 +6,14 @@ import { sabotage, sabotageFaults, type SabotageFault } from '../../model-testin
 import {
   addReportOptions,
   addTargetOptions,
+  addWorkersOption,
   addTlsOptions,
   embeddedTlsFrom,
   printLocalCa,
   reportersFrom,
   targetFrom,
   wholeNumber,
+  workersFrom,
 } from '../sharedOptions';
 import type { RegisterCommand } from './index';
 import { DEFAULT_SIMPLE_PATHS } from '../../model-testing/paths';
@@ -26,6 +28,7 @@ interface ModelOptions {
   junit?: string;
   json?: string;
   html?: string;
+  workers?: number;
 }
 
 export const registerModel: RegisterCommand = (program) => {
@@ -53,12 +56,14 @@ export const registerModel: RegisterCommand = (program) => {
         sabotageFaults,
       ),
     );
+  addWorkersOption(command, 'paths');
   addTargetOptions(command);
   addReportOptions(command);
   addTlsOptions(command, "each path's backend serves");
   command.action(async (options: ModelOptions) => {
     const tls = embeddedTlsFrom(options);
     printLocalCa('stagesim model', tls);
+    const workers = workersFrom(options);
     const seed = options.seed ?? newSeed();
     const reporter = reportersFrom(options);
     const healthy = await targetFrom(options);
@@ -69,6 +74,8 @@ export const registerModel: RegisterCommand = (program) => {
         strategy: options.paths,
         seed,
         reporter,
+        workers,
+        ...(options.sabotage ? { sabotage: options.sabotage } : {}),
         ...(tls ? { tls } : {}),
         ...(options.maxPaths === undefined ? {} : { maxPaths: options.maxPaths }),
         ...(options.only ? { only: options.only } : {}),

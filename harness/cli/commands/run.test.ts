@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../../../agent/projectRoot';
 import { runReportSchema } from '../../reporters/report';
 import { runCli } from '../../testing/cli';
+import { runInvariant } from '../../testing/runInvariant';
 
 const LIBRARY = join(projectRoot(), 'scenarios');
 
@@ -177,11 +178,75 @@ describe('stagesim run', () => {
     ).toEqual(['failed', 'passed', 'passed']);
   });
 
+  test('the shipped library on 1 thread and on 2: the same results, reports and output, in the same order', async () => {
+    const reports = ['run.json', 'run.xml', 'run.html'];
+    const runs = await Promise.all(
+      ['1', '2'].map((workers) => {
+        mkdirSync(join(folder, workers));
+        return runCli(
+          [
+            'run',
+            LIBRARY,
+            '--workers',
+            workers,
+            '--json',
+            'run.json',
+            '--junit',
+            'run.xml',
+            '--html',
+            'run.html',
+          ],
+          { cwd: join(folder, workers), timeoutMs: 120_000 },
+        );
+      }),
+    );
+    for (const result of runs) {
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    }
+    const written = (workers: string) =>
+      reports.map((file) => runInvariant(readFileSync(join(folder, workers, file), 'utf8')));
+    const report = runReportSchema.parse(JSON.parse(readFileSync(join(folder, '2', 'run.json'), 'utf8')));
+    expect(report.paths).toBeGreaterThan(30);
+    expect(report.passed).toBe(report.paths);
+    expect(written('2')).toEqual(written('1'));
+    // Each scenario's backend is announced before its result, as on one thread.
+    expect(runs[1]!.stdout.match(/scenario backend's admin console/g)!.length).toBeGreaterThanOrEqual(
+      report.paths,
+    );
+    expect(runInvariant(runs[1]!.stdout)).toBe(runInvariant(runs[0]!.stdout));
+  }, 180_000);
+
+  test('--bail on 2 threads: what comes after the failing scenario is reported skipped, even if it ran, as on 1', async () => {
+    const dir = library(['staging-fully-managed-happy-path.yaml', 'staging-work-profile-happy-path.yaml']);
+    writeFileSync(join(folder, dir, 'staging-middle-wrong.yaml'), WRONG);
+    const runs = await Promise.all(
+      ['1', '2'].map((workers) =>
+        runCli(['run', dir, '--bail', '--workers', workers, '--json', `bail${workers}.json`], {
+          cwd: folder,
+        }),
+      ),
+    );
+    const cases = (workers: string) =>
+      runReportSchema.parse(JSON.parse(readFileSync(join(folder, `bail${workers}.json`), 'utf8'))).cases;
+    expect(runs.map((result) => result.code)).toEqual([1, 1]);
+    expect(cases('2').map((c) => c.status)).toEqual(['passed', 'failed', 'skipped']);
+    expect(runInvariant(JSON.stringify(cases('2')))).toBe(runInvariant(JSON.stringify(cases('1'))));
+    expect(runInvariant(runs[1]!.stdout)).toBe(runInvariant(runs[0]!.stdout));
+  });
+
   test.each([
     [['run', 'missing.yaml'], /^missing\.yaml: no such file or folder\n/],
     [['run', '--backend', 'ftp://example.com'], /^stagesim: --backend: expected an http\(s\) URL/],
     [['run', '--grep', ' '], /^stagesim: --grep expects some text\n$/],
     [['run', '--target', 'emulator'], /argument 'emulator' is invalid/],
+    [['run', '--workers', '0'], /^stagesim: --workers expects a whole number of at least 1, got "0"\n$/],
+    [['run', '--workers', 'abc'], /^stagesim: --workers expects a whole number of at least 1, got "abc"\n$/],
+    [['run', '--target', 'appium', '--workers', '2'], /^stagesim: --workers needs --target headless\n$/],
+    [
+      ['run', '--backend', 'http://127.0.0.1:9', '--workers', '2'],
+      /^stagesim: --workers is for embedded backends: against --backend scenarios run one at a time\n$/,
+    ],
   ])('bad input %j exits 2 with a clear line', async (args, message) => {
     const result = await runCli(args, { cwd: folder });
     expect(result.code).toBe(2);

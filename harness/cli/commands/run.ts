@@ -10,17 +10,18 @@ import {
   scenarioId,
   type LoadedScenario,
 } from '../../scenarios/loader';
-import { startBackend } from '../../backend/server';
 import { runScenarios } from '../../scenarios/runner';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, UsageError } from '../exit';
 import {
   addReportOptions,
   addTargetOptions,
+  addWorkersOption,
   addTlsOptions,
   embeddedTlsFrom,
   printLocalCa,
   reportersFrom,
   targetFrom,
+  workersFrom,
 } from '../sharedOptions';
 import type { RegisterCommand } from './index';
 
@@ -39,6 +40,7 @@ interface RunOptions {
   watch?: boolean;
   backend?: string;
   adminKey?: string;
+  workers?: number;
 }
 
 const backendUrlSchema = z.url({
@@ -69,11 +71,16 @@ export const registerRun: RegisterCommand = (program) => {
     .option('--watch', 're-run scenario files when they change, until interrupted')
     .option('--backend <url>', 'use this running backend instead of a fresh embedded one per scenario')
     .option('--admin-key <key>', "the backend's admin key (with --backend)");
+  addWorkersOption(command, 'scenarios');
   addTargetOptions(command);
   addReportOptions(command);
   addTlsOptions(command, 'the embedded backends serve');
   command.action(async (paths: string[], options: RunOptions) => {
     const backendUrl = options.backend === undefined ? undefined : parseBackendUrl(options.backend);
+    const workers = workersFrom(
+      options,
+      backendUrl ? 'is for embedded backends: against --backend scenarios run one at a time' : undefined,
+    );
     const tls = embeddedTlsFrom(options);
     printLocalCa('stagesim run', tls);
     if (options.grep !== undefined && options.grep.trim() === '')
@@ -107,12 +114,10 @@ export const registerRun: RegisterCommand = (program) => {
           target,
           reporter,
           bail: options.bail === true,
+          workers,
           // Each scenario gets a backend of its own: say where to watch it while it runs.
-          startBackend: async (backendOptions) => {
-            const started = await startBackend(backendOptions);
-            process.stdout.write(`stagesim run: scenario backend's admin console at ${started.consoleUrl}\n`);
-            return started;
-          },
+          onBackendStarted: (consoleUrl) =>
+            process.stdout.write(`stagesim run: scenario backend's admin console at ${consoleUrl}\n`),
           ...(backendUrl ? { backendUrl } : {}),
           ...(tls ? { tls } : {}),
           ...(options.adminKey ? { adminKey: options.adminKey } : {}),
