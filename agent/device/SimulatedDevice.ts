@@ -124,7 +124,7 @@ export class SimulatedDevice {
     this.actor.start();
     this.scheduleReport();
     // A device restored in an effect state (its process died mid-enrollment) picks the work up again.
-    this.startEffect(this.actor.getSnapshot());
+    this.startEffect(this.lastPath);
   }
 
   private createModelActor(memory: DeviceMemory | undefined): Actor<typeof deviceModel> {
@@ -470,7 +470,7 @@ export class SimulatedDevice {
     this.persist(snapshot);
     if (changed) {
       this.scheduleReport();
-      this.startEffect(snapshot);
+      this.startEffect(path);
     }
   }
 
@@ -487,8 +487,8 @@ export class SimulatedDevice {
     });
   }
 
-  private startEffect(snapshot: DeviceSnapshot): void {
-    const effect = metaOfPath(statePath(snapshot)).effect;
+  private startEffect(path: string): void {
+    const effect = metaOfPath(path).effect;
     if (!effect) return;
     const epoch = this.epoch;
     this.lastEffectError = null;
