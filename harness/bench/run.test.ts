@@ -14,6 +14,12 @@ describe('npm run bench arguments', () => {
     ).toEqual({ devices: 500, large: 0, stage2: 1_000_000, ceiling: 0, json: 'bench/run.json' });
   });
 
+  test('--only names the parts to run, comma-separated', () => {
+    expect(parseBenchArgs(['--only', 'fleet'])).toMatchObject({ only: ['fleet'] });
+    expect(parseBenchArgs(['--only', 'fleet,model']).only).toEqual(['fleet', 'model']);
+    expect(parseBenchArgs([]).only).toBeUndefined();
+  });
+
   test('a million-device run is the most --stage2 takes', () => {
     expect(() => parseBenchArgs(['--stage2', '1000001'])).toThrow(
       /^--stage2 expects a whole number up to 1000000$/,
@@ -44,6 +50,8 @@ describe('npm run bench arguments', () => {
     [['--devices', '150.5'], '--devices expects a whole number of at least 100'],
     [['--json'], "Option '--json <value>' argument missing"],
     [['--json', 'a.json', 'extra'], "Unexpected argument 'extra'"],
+    [['--only', 'fleet,speed'], '--only expects parts from fleet, scale, model, qr, admin, library'],
+    [['--only', ''], '--only expects parts from fleet, scale, model, qr, admin, library'],
   ])('%j is refused with one line', (argv, message) => {
     let caught: unknown;
     try {

@@ -23,12 +23,22 @@ import { runWsBaseline, type BaselineResult } from './wsBaseline';
  * every target. Never part of `npm test` (jest asserts no timings); this measures and judges.
  *
  *   npm run bench [-- --devices 10000] [-- --large 100000] [-- --stage2 1000000] [-- --ceiling 20000] [-- --json FILE]
+ *   npm run bench -- --only fleet     (some parts only: fleet, scale, model, qr, admin, library)
  *
  * --json FILE writes one JSON object with every figure, every verdict, the command, the date, the
  * machine and its load (the same path rules as the report files: any path, folders created, written
  * whole), so CI can keep the history. Exit 0 when every target is met, 1 when one is not, 2 for bad
  * arguments (one line).
  */
+/**
+ * The parts of a run, for --only: fleet (the fleet and the raw ws baseline around it), scale (the
+ * --large, --stage2 and --ceiling fleets), model (the model suite), qr, admin (the admin API) and library
+ * (the scenario library, headless and through Appium). Only the targets of the parts run are judged.
+ */
+export const BENCH_PARTS = ['fleet', 'scale', 'model', 'qr', 'admin', 'library'] as const;
+type BenchPart = (typeof BENCH_PARTS)[number];
+const onlyError = `--only expects parts from ${BENCH_PARTS.join(', ')}, separated by commas`;
+
 const argsSchema = z.object({
   devices: z.coerce
     .number({ error: '--devices expects a whole number of at least 100' })
@@ -58,6 +68,12 @@ const argsSchema = z.object({
     .default(0)
     .describe('devices of the backend-ceiling runs, 1 then 2 fleet processes on one backend (0: not run)'),
   json: z.string().optional().describe('write every figure and verdict to FILE as one JSON object'),
+  only: z
+    .string()
+    .transform((list) => list.split(','))
+    .pipe(z.array(z.enum(BENCH_PARTS, { error: onlyError })).min(1, { error: onlyError }))
+    .optional()
+    .describe(`run these parts only, comma-separated (${BENCH_PARTS.join(', ')}; default all)`),
 });
 type BenchArgs = z.infer<typeof argsSchema>;
 
@@ -71,7 +87,7 @@ export class BenchHelp extends Error {}
 export function benchUsage(): string {
   const lines = Object.entries(argsSchema.shape).map(([name, schema]) => {
     const fallback = schema.safeParse(undefined).data;
-    const value = typeof fallback === 'number' ? 'N' : 'FILE';
+    const value = typeof fallback === 'number' ? 'N' : name === 'only' ? 'PARTS' : 'FILE';
     return (
       `  --${name} ${value}`.padEnd(18) +
       schema.description +
@@ -94,6 +110,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
         stage2: { type: 'string' },
         ceiling: { type: 'string' },
         json: { type: 'string' },
+        only: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -177,28 +194,71 @@ async function scenarioLibrary(target: 'headless' | 'appium') {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
-  const args = parseBenchArgs(argv);
-  // Resolved first, so a bad path is refused before minutes of measuring.
-  const jsonFile = args.json === undefined ? undefined : jsonPath(args.json);
-  const startedAt = new Date();
-  const host = machine();
-  out(`stagesim bench, ${startedAt.toISOString()}, on ${describeMachine(host)}`);
+async function modelPart() {
+  out('\n3. model suite: runModelSuite, shortest paths, headless target');
+  const model = await runModelSuiteBench();
+  out(
+    `   ${model.paths} paths (${model.passed} passed, ${model.failed} failed) in ${fixed(model.wallMs / 1000, 2)} s`,
+  );
+  return model;
+}
 
+async function qrPart() {
+  out(
+    "\n4. QR decode (harness/bench/qrDecode.bench.ts): the camera tests' frames and the bench's own, 1280x720",
+  );
+  const qr = await runQrDecodeBench();
+  if (qr === null) out('   qrDecode.bench is not built here; skipped');
+  else
+    for (const figures of qr.decoders)
+      out(
+        `   read ${figures.read}/${figures.frames}  median ${fixed(figures.medianMs, 1).padStart(6)} ms  p95 ${fixed(figures.p95Ms, 1).padStart(6)} ms  ${figures.decoder}`,
+      );
+  return qr;
+}
+
+async function adminPart(): Promise<LoadResult[]> {
+  out(
+    '\n5. admin API: stagesim backend in its own process with 1000 staged devices, 32 keep-alive connections, at most 20000 requests or 5 s each',
+  );
+  const admin = await runAdminApiBench({ devices: 1000, connections: 32, maxRequests: 20_000, maxMs: 5_000 });
+  for (const result of admin) {
+    out(
+      `   ${fixed(result.requestsPerSecond).padStart(6)} requests/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  ${result.errors} errors  ${result.what}`,
+    );
+  }
+  return admin;
+}
+
+async function libraryPart() {
+  out(
+    '\n6. scenario library: stagesim run scenarios, headless, then --target appium (a local Appium server, 1 session)',
+  );
+  const headless = await scenarioLibrary('headless');
+  const appium = await scenarioLibrary('appium');
+  for (const library of [headless, appium])
+    out(
+      `   ${library.target}: ${library.scenarios} scenarios (${library.passed} passed, ${library.failed} failed) in ${fixed(library.wallMs / 1000, 1)} s, process start to exit`,
+    );
+  return { headless, appium };
+}
+
+/** Part 1 and 2: the fleet, with the raw ws baseline measured right before and right after it. */
+async function fleetAndBaseline(devices: number) {
   // The raw limit is measured right before and right after the fleet, with the fleet's own traffic
   // shape, and averaged: on a shared machine the load drifts, and the ratio should not ride on it.
   out(
-    `\n1. fleet: ${args.devices} devices through every stage (stagesim fleet, embedded backend in its own process)`,
+    `\n1. fleet: ${devices} devices through every stage (stagesim fleet, embedded backend in its own process)`,
   );
-  const probe = await fleet(Math.min(200, args.devices));
+  const probe = await fleet(Math.min(200, devices));
   const shape = {
-    devices: args.devices,
+    devices: devices,
     roundTrips: Math.max(1, Math.round(probe.channel.messagesPerDevice / 2)),
     messageBytes: Math.max(1, Math.round(probe.channel.bytesPerMessage)),
     concurrency: probe.concurrency,
   };
   const before: BaselineResult = await runWsBaseline(shape);
-  const summary = await fleet(args.devices);
+  const summary = await fleet(devices);
   const after: BaselineResult = await runWsBaseline(shape);
   const channel = summary.channel;
   out(
@@ -215,7 +275,7 @@ async function main(argv: string[]): Promise<number> {
   );
 
   out(
-    `\n2. raw limit: plain ws echo server in its own process, ${args.devices} connections, ${shape.roundTrips} round trips of ${shape.messageBytes} bytes each, ${shape.concurrency} at a time (right before and after the fleet)`,
+    `\n2. raw limit: plain ws echo server in its own process, ${devices} connections, ${shape.roundTrips} round trips of ${shape.messageBytes} bytes each, ${shape.concurrency} at a time (right before and after the fleet)`,
   );
   const baselineRate = (before.devicesPerSecond + after.devicesPerSecond) / 2;
   const ratio = summary.devicesPerSecond / baselineRate;
@@ -233,10 +293,24 @@ async function main(argv: string[]): Promise<number> {
   out(
     `   CPU per device: raw ${fixed(rawCpu, 3)} ms (clients and echo server), fleet ${fixed(fleetCpu, 3)} ms (devices and backend); raw/fleet = ${fixed(rawCpu / fleetCpu, 2)}`,
   );
-  const reference = await runWsBaseline({ devices: args.devices, ...REFERENCE });
+  const reference = await runWsBaseline({ devices: devices, ...REFERENCE });
   out(
     `   the issue's reference (8 round trips of 200 bytes, 200 at a time): ${fixed(reference.devicesPerSecond)} devices/s`,
   );
+  return { summary, before, after, baselineRate, ratio, rawCpu, fleetCpu, reference };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseBenchArgs(argv);
+  // Resolved first, so a bad path is refused before minutes of measuring.
+  const jsonFile = args.json === undefined ? undefined : jsonPath(args.json);
+  const startedAt = new Date();
+  const host = machine();
+  out(`stagesim bench, ${startedAt.toISOString()}, on ${describeMachine(host)}`);
+
+  const runs = (part: BenchPart) => args.only === undefined || args.only.includes(part);
+  const ran = runs('fleet') ? await fleetAndBaseline(args.devices) : null;
+  const summary = ran?.summary ?? null;
 
   // Cost per device as the fleet grows: both on a database file (as a large fleet must be run), so the
   // one difference between them is the size.
@@ -282,63 +356,30 @@ async function main(argv: string[]): Promise<number> {
     rmSync(dbDir, { recursive: true, force: true });
   }
 
-  out('\n3. model suite: runModelSuite, shortest paths, headless target');
-  const model = await runModelSuiteBench();
-  out(
-    `   ${model.paths} paths (${model.passed} passed, ${model.failed} failed) in ${fixed(model.wallMs / 1000, 2)} s`,
-  );
-
-  out(
-    "\n4. QR decode (harness/bench/qrDecode.bench.ts): the camera tests' frames and the bench's own, 1280x720",
-  );
-  const qr = await runQrDecodeBench();
-  if (qr === null) out('   qrDecode.bench is not built here; skipped');
-  else
-    for (const figures of qr.decoders)
-      out(
-        `   read ${figures.read}/${figures.frames}  median ${fixed(figures.medianMs, 1).padStart(6)} ms  p95 ${fixed(figures.p95Ms, 1).padStart(6)} ms  ${figures.decoder}`,
-      );
-
-  out(
-    '\n5. admin API: stagesim backend in its own process with 1000 staged devices, 32 keep-alive connections, at most 20000 requests or 5 s each',
-  );
-  const admin: LoadResult[] = await runAdminApiBench({
-    devices: 1000,
-    connections: 32,
-    maxRequests: 20_000,
-    maxMs: 5_000,
-  });
-  for (const result of admin) {
-    out(
-      `   ${fixed(result.requestsPerSecond).padStart(6)} requests/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  ${result.errors} errors  ${result.what}`,
-    );
-  }
-
-  out(
-    '\n6. scenario library: stagesim run scenarios, headless, then --target appium (a local Appium server, 1 session)',
-  );
-  const libraryHeadless = await scenarioLibrary('headless');
-  const libraryAppium = await scenarioLibrary('appium');
-  for (const library of [libraryHeadless, libraryAppium])
-    out(
-      `   ${library.target}: ${library.scenarios} scenarios (${library.passed} passed, ${library.failed} failed) in ${fixed(library.wallMs / 1000, 1)} s, process start to exit`,
-    );
+  const model = runs('model') ? await modelPart() : null;
+  const qr = runs('qr') ? await qrPart() : null;
+  const admin = runs('admin') ? await adminPart() : null;
+  const library = runs('library') ? await libraryPart() : null;
 
   const camera = qr?.decoders[0];
   const fleets = [summary, onDisk, large, stage2].filter((run): run is FleetSummary => run !== null);
   const backendPeak = Math.max(...fleets.map((run) => run.backendPeakRssMb ?? Infinity));
   const largeRate = large && onDisk ? large.devicesPerSecond / onDisk.devicesPerSecond : null;
   const verdicts: Verdict[] = [
-    {
-      target: `${args.devices} devices through every stage in at most ${TARGETS.fleetWallMs / 1000} s, none failed`,
-      met: summary.wallMs <= TARGETS.fleetWallMs && summary.failed === 0,
-      figure: `${fixed(summary.wallMs / 1000, 2)} s, ${summary.failed} failed`,
-    },
-    {
-      target: `fleet at ${TARGETS.ratio} or more of the raw ws baseline (same run)`,
-      met: ratio >= TARGETS.ratio,
-      figure: fixed(ratio, 2),
-    },
+    ...(ran
+      ? [
+          {
+            target: `${args.devices} devices through every stage in at most ${TARGETS.fleetWallMs / 1000} s, none failed`,
+            met: ran.summary.wallMs <= TARGETS.fleetWallMs && ran.summary.failed === 0,
+            figure: `${fixed(ran.summary.wallMs / 1000, 2)} s, ${ran.summary.failed} failed`,
+          },
+          {
+            target: `fleet at ${TARGETS.ratio} or more of the raw ws baseline (same run)`,
+            met: ran.ratio >= TARGETS.ratio,
+            figure: fixed(ran.ratio, 2),
+          },
+        ]
+      : []),
     ...(large && onDisk && largeRate !== null
       ? [
           {
@@ -348,11 +389,15 @@ async function main(argv: string[]): Promise<number> {
           },
         ]
       : []),
-    {
-      target: `backend peak memory at most ${TARGETS.backendPeakRssMb} MB in every fleet of this run (largest: ${Math.max(...fleets.map((run) => run.devices))} devices)`,
-      met: backendPeak <= TARGETS.backendPeakRssMb,
-      figure: `${backendPeak} MB`,
-    },
+    ...(fleets.length > 0
+      ? [
+          {
+            target: `backend peak memory at most ${TARGETS.backendPeakRssMb} MB in every fleet of this run (largest: ${Math.max(...fleets.map((run) => run.devices))} devices)`,
+            met: backendPeak <= TARGETS.backendPeakRssMb,
+            figure: `${backendPeak} MB`,
+          },
+        ]
+      : []),
     ...(stage2
       ? [
           {
@@ -362,34 +407,48 @@ async function main(argv: string[]): Promise<number> {
           },
         ]
       : []),
-    {
-      target: `model suite in at most ${TARGETS.modelSuiteMs / 1000} s, none failed`,
-      met: model.wallMs <= TARGETS.modelSuiteMs && model.failed === 0,
-      figure: `${fixed(model.wallMs / 1000, 2)} s, ${model.failed} failed`,
-    },
-    {
-      target: `every camera frame read, QR decode at most ${TARGETS.qrDecodeMs} ms (median, 1280x720)`,
-      met: qr?.target.met ?? false,
-      figure: camera
-        ? `${camera.read}/${camera.frames} read, ${fixed(camera.medianMs, 1)} ms`
-        : 'not measured',
-    },
-    {
-      target: `scenario library headless in at most ${TARGETS.headlessLibraryMs / 1000} s, none failed`,
-      met: libraryHeadless.wallMs <= TARGETS.headlessLibraryMs && libraryHeadless.failed === 0,
-      figure: `${fixed(libraryHeadless.wallMs / 1000, 2)} s, ${libraryHeadless.failed} failed`,
-    },
-    {
-      target: `scenario library through Appium (1 session) under ${TARGETS.appiumLibraryMs / 60_000} min, none failed`,
-      met: libraryAppium.wallMs < TARGETS.appiumLibraryMs && libraryAppium.failed === 0,
-      figure: `${fixed(libraryAppium.wallMs / 1000, 1)} s, ${libraryAppium.failed} failed`,
-    },
+    ...(model
+      ? [
+          {
+            target: `model suite in at most ${TARGETS.modelSuiteMs / 1000} s, none failed`,
+            met: model.wallMs <= TARGETS.modelSuiteMs && model.failed === 0,
+            figure: `${fixed(model.wallMs / 1000, 2)} s, ${model.failed} failed`,
+          },
+        ]
+      : []),
+    ...(runs('qr')
+      ? [
+          {
+            target: `every camera frame read, QR decode at most ${TARGETS.qrDecodeMs} ms (median, 1280x720)`,
+            met: qr?.target.met ?? false,
+            figure: camera
+              ? `${camera.read}/${camera.frames} read, ${fixed(camera.medianMs, 1)} ms`
+              : 'not measured',
+          },
+        ]
+      : []),
+    ...(library
+      ? [
+          {
+            target: `scenario library headless in at most ${TARGETS.headlessLibraryMs / 1000} s, none failed`,
+            met: library.headless.wallMs <= TARGETS.headlessLibraryMs && library.headless.failed === 0,
+            figure: `${fixed(library.headless.wallMs / 1000, 2)} s, ${library.headless.failed} failed`,
+          },
+          {
+            target: `scenario library through Appium (1 session) under ${TARGETS.appiumLibraryMs / 60_000} min, none failed`,
+            met: library.appium.wallMs < TARGETS.appiumLibraryMs && library.appium.failed === 0,
+            figure: `${fixed(library.appium.wallMs / 1000, 1)} s, ${library.appium.failed} failed`,
+          },
+        ]
+      : []),
   ];
   const atEnd = machine().loadAverage;
   out(`\ntargets (load average ${host.loadAverage} at the start, ${atEnd} at the end)`);
   for (const { target, met, figure } of verdicts) out(`   ${verdict(met).padEnd(8)} ${target}: ${figure}`);
   if (!stage2)
     out('   not run  1,000,000 devices through stage 2 with --db (npm run bench -- --stage2 1000000)');
+  const skipped = BENCH_PARTS.filter((part) => !runs(part));
+  if (skipped.length > 0) out(`   not run  the parts left out by --only: ${skipped.join(', ')}`);
   if (jsonFile) {
     writeReportFile(
       jsonFile,
@@ -401,15 +460,21 @@ async function main(argv: string[]): Promise<number> {
           machine: host,
           loadAverageAtEnd: atEnd,
           verdicts,
+          parts: BENCH_PARTS.filter(runs),
           fleet: summary,
-          baseline: { before, after, devicesPerSecond: baselineRate, cpuMsPerDevice: rawCpu },
-          fleetCpuMsPerDevice: fleetCpu,
-          reference,
-          ratio,
+          baseline: ran && {
+            before: ran.before,
+            after: ran.after,
+            devicesPerSecond: ran.baselineRate,
+            cpuMsPerDevice: ran.rawCpu,
+          },
+          fleetCpuMsPerDevice: ran?.fleetCpu ?? null,
+          reference: ran?.reference ?? null,
+          ratio: ran?.ratio ?? null,
           model,
           qrDecode: qr,
           adminApi: admin,
-          scenarioLibrary: { headless: libraryHeadless, appium: libraryAppium },
+          scenarioLibrary: library,
           scale: onDisk && large ? { small: onDisk, large, rateRatio: largeRate } : null,
           stage2,
           ceiling,
