@@ -320,7 +320,7 @@ async function main(argv: string[]): Promise<number> {
   let stage2: FleetSummary | null = null;
   let ceiling: CeilingRun[] | null = null;
   try {
-    if (args.large > 0) {
+    if (runs('scale') && args.large > 0) {
       out(
         `\n2b. cost per device: ${args.devices} and then ${args.large} devices through every stage, embedded backend on a database file (--db)`,
       );
@@ -331,7 +331,7 @@ async function main(argv: string[]): Promise<number> {
           `   ${String(run.devices).padStart(7)} devices: ${fixed(run.wallMs / 1000, 2)} s, ${fixed(run.devicesPerSecond)} devices/s, ${run.failed} failed; CPU per device fleet ${run.cpuMsPerDevice.fleet} ms, backend ${run.cpuMsPerDevice.backend} ms; peak memory fleet ${run.peakRssMb} MB, backend ${run.backendPeakRssMb} MB`,
         );
     }
-    if (args.stage2 > 0) {
+    if (runs('scale') && args.stage2 > 0) {
       out(
         `\n2c. ${args.stage2} devices through stage 2 (--until staged), embedded backend on a database file`,
       );
@@ -340,7 +340,7 @@ async function main(argv: string[]): Promise<number> {
         `   ${stage2.succeeded} staged, ${stage2.failed} failed in ${fixed(stage2.wallMs / 1000, 1)} s: ${fixed(stage2.devicesPerSecond)} devices/s; peak memory fleet ${stage2.peakRssMb} MB, backend ${stage2.backendPeakRssMb} MB`,
       );
     }
-    if (args.ceiling > 0) {
+    if (runs('scale') && args.ceiling > 0) {
       out(
         `\n2d. one backend's ceiling: stagesim backend --db in its own process, 1 and then 2 fleet processes (--shard) of one fleet of ${args.ceiling}`,
       );
@@ -445,7 +445,7 @@ async function main(argv: string[]): Promise<number> {
   const atEnd = machine().loadAverage;
   out(`\ntargets (load average ${host.loadAverage} at the start, ${atEnd} at the end)`);
   for (const { target, met, figure } of verdicts) out(`   ${verdict(met).padEnd(8)} ${target}: ${figure}`);
-  if (!stage2)
+  if (!stage2 && runs('scale'))
     out('   not run  1,000,000 devices through stage 2 with --db (npm run bench -- --stage2 1000000)');
   const skipped = BENCH_PARTS.filter((part) => !runs(part));
   if (skipped.length > 0) out(`   not run  the parts left out by --only: ${skipped.join(', ')}`);
