@@ -39,28 +39,48 @@ export function waitBounds(policy: RetryPolicy): { leastMs: number; mostMs: numb
 /**
  * Runs `attempt` until it succeeds, throws something `isTransient` refuses (passed on at once), or the
  * policy's attempts are spent (the last transient failure is thrown).
+ *
+ * The first attempt runs on its own: nearly every request succeeds at once, and p-retry builds its
+ * operation (every wait of the budget worked out up front, a timer per wait, two promises) for each
+ * call; a fleet makes five calls a device. Only a first attempt that fails transiently goes on to
+ * p-retry, after the first wait, with the rest of the budget and the same waits.
  */
-export function withRetries<T>(
+export async function withRetries<T>(
   policy: RetryPolicy,
   isTransient: (error: unknown) => boolean,
   attempt: (attemptNumber: number) => Promise<T>,
 ): Promise<T> {
+  try {
+    return await attempt(1);
+  } catch (error) {
+    if (!isTransient(error) || policy.attempts === 1) throw asError(error);
+  }
+  // p-retry's jitter multiplies by 1-2, so half the base gives waits of 50-100 % of base * 2^n.
+  await sleep(Math.min(policy.maxDelayMs, (policy.baseDelayMs / 2) * (1 + Math.random())));
   return pRetry(
-    async (attemptNumber) => {
+    async (retried) => {
       try {
-        return await attempt(attemptNumber);
+        return await attempt(retried + 1);
       } catch (error) {
         if (isTransient(error)) throw error;
-        throw new AbortError(error instanceof Error ? error : new Error(String(error)));
+        throw new AbortError(asError(error));
       }
     },
     {
-      retries: policy.attempts - 1,
+      retries: policy.attempts - 2,
       factor: 2,
-      // p-retry's jitter multiplies by 1-2, so half the base gives waits of 50-100 % of base * 2^n.
-      minTimeout: policy.baseDelayMs / 2,
+      // The first wait is behind: p-retry's waits start one doubling on.
+      minTimeout: policy.baseDelayMs,
       maxTimeout: policy.maxDelayMs,
       randomize: true,
     },
   );
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -124,7 +124,7 @@ export class SimulatedDevice {
     this.actor.start();
     this.scheduleReport();
     // A device restored in an effect state (its process died mid-enrollment) picks the work up again.
-    this.startEffect(this.actor.getSnapshot());
+    this.startEffect(this.lastPath);
   }
 
   private createModelActor(memory: DeviceMemory | undefined): Actor<typeof deviceModel> {
@@ -470,25 +470,21 @@ export class SimulatedDevice {
     this.persist(snapshot);
     if (changed) {
       this.scheduleReport();
-      this.startEffect(snapshot);
+      this.startEffect(path);
     }
   }
 
   private persist(snapshot: DeviceSnapshot): void {
     // Snapshots are immutable, so the persisted form can be worked out when the storage reads it: a
     // file storage does at once, the memory storage only when a device is restored from it.
-    this.storage.save(this.serialNumber, {
-      get snapshot() {
-        return deviceModel.getPersistedSnapshot(snapshot);
-      },
-      wifiConnected: this.wifiConnected,
-      deviceName: this.deviceName,
-      deliveries: this.deliveries,
-    });
+    this.storage.save(
+      this.serialNumber,
+      new SavedMemory(snapshot, this.wifiConnected, this.deviceName, this.deliveries),
+    );
   }
 
-  private startEffect(snapshot: DeviceSnapshot): void {
-    const effect = metaOfPath(statePath(snapshot)).effect;
+  private startEffect(path: string): void {
+    const effect = metaOfPath(path).effect;
     if (!effect) return;
     const epoch = this.epoch;
     this.lastEffectError = null;
@@ -559,5 +555,28 @@ export class SimulatedDevice {
         this.deliveries = deliveries;
       },
     };
+  }
+}
+
+/**
+ * A memory as the device saves it on every transition: the persisted form of its snapshot is worked
+ * out only when read (a getter on the class, not one made per save: an object literal with a getter
+ * is a closure and a slow object each time), and JSON carries it like any other field.
+ */
+class SavedMemory implements DeviceMemory {
+  constructor(
+    private readonly from: DeviceSnapshot,
+    readonly wifiConnected: boolean,
+    readonly deviceName: string | null,
+    readonly deliveries: Deliveries | null,
+  ) {}
+
+  get snapshot(): unknown {
+    return deviceModel.getPersistedSnapshot(this.from);
+  }
+
+  toJSON(): DeviceMemory {
+    const { snapshot, wifiConnected, deviceName, deliveries } = this;
+    return { snapshot, wifiConnected, deviceName, deliveries };
   }
 }

@@ -4,17 +4,29 @@ import { stateMetaSchema, type StateMeta } from './meta';
 
 export type DeviceSnapshot = SnapshotFrom<typeof deviceModel>;
 
+/**
+ * Paths by state value. Snapshots are immutable and devices that walked the same screens share them
+ * (agent/device/memoizedModel.ts), so a device asks for the path of a value many devices hold already.
+ */
+const pathsByValue = new WeakMap<object, string>();
+
 /** Dotted path of the deepest active state, e.g. "stagingStage3.intuneSignIn". */
 export function statePath(snapshot: Pick<DeviceSnapshot, 'value'>): string {
+  const top: unknown = snapshot.value;
+  if (top === null || typeof top !== 'object') return String(top);
+  const known = pathsByValue.get(top);
+  if (known !== undefined) return known;
   const parts: string[] = [];
-  let value: unknown = snapshot.value;
+  let value: unknown = top;
   while (value !== null && typeof value === 'object') {
     const [key, child] = Object.entries(value as Record<string, unknown>)[0]!;
     parts.push(key);
     value = child;
   }
   parts.push(String(value));
-  return parts.join('.');
+  const path = parts.join('.');
+  pathsByValue.set(top, path);
+  return path;
 }
 
 /** Every leaf state node of the model (the states a device can rest in), in document order. */

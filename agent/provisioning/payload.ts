@@ -199,8 +199,29 @@ export function serializeProvisioningPayload(payload: ProvisioningPayload): stri
   return JSON.stringify(payload);
 }
 
+/**
+ * The last text read and what it held. A fleet's devices all scan the one QR code of their profile, and
+ * the payload is a pure function of the text; it is frozen, so no reader can change it for the next.
+ */
+let lastRead: { text: string; payload: ProvisioningPayload } | null = null;
+
 /** Reads the text a QR code held; throws QR_NOT_JSON, QR_NOT_PROVISIONING or QR_NO_TOKEN. */
 export function parseProvisioningPayload(text: string): ProvisioningPayload {
+  if (lastRead?.text === text) return lastRead.payload;
+  const payload = deepFreeze(readPayload(text));
+  lastRead = { text, payload };
+  return payload;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function readPayload(text: string): ProvisioningPayload {
   if (text.length > MAX_PAYLOAD_TEXT) {
     throw new StagesimError(
       'QR_NOT_JSON',

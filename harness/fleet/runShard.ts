@@ -118,20 +118,36 @@ export async function runShard(input: ShardInput, events: ShardEvents = {}): Pro
     events.done?.(outcome);
   };
   // p-limit keeps `concurrency` devices in flight. Devices are handed to it a window at a time rather
-  // than all at once, so a shard of a million devices does not queue a million closures up front.
+  // than all at once, so a shard of a million devices does not queue a million closures up front. The
+  // loop waits for a free place in the window through one callback, not a Promise.race over the whole
+  // window per device (a reaction on every queued device each time: 1.3 % of the devices' thread).
   const limit = pLimit(Math.max(1, input.concurrency));
-  const queued = new Set<Promise<void>>();
   const window = 2 * Math.max(1, input.concurrency);
+  let queued = 0;
+  let freed: (() => void) | null = null;
+  // Set from the devices' callbacks (a device's walk never throws; a callback of the events might).
+  const crashed: { error?: unknown; happened: boolean } = { happened: false };
+  const settle = () => {
+    queued -= 1;
+    const wake = freed;
+    freed = null;
+    wake?.();
+  };
   const end = input.first + input.count;
   for (let index = input.first; index < end; index += 1) {
+    if (crashed.happened) break;
     if (result.backendLost) {
       result.notStarted += end - index;
       break;
     }
-    const device: Promise<void> = limit(() => runDevice(index)).finally(() => queued.delete(device));
-    queued.add(device);
-    if (queued.size >= window) await Promise.race(queued);
+    queued += 1;
+    limit(() => runDevice(index)).then(settle, (error: unknown) => {
+      if (!crashed.happened) Object.assign(crashed, { error, happened: true });
+      settle();
+    });
+    if (queued >= window) await new Promise<void>((resolve) => (freed = resolve));
   }
-  await Promise.all(queued);
+  while (queued > 0) await new Promise<void>((resolve) => (freed = resolve));
+  if (crashed.happened) throw crashed.error;
   return result;
 }

@@ -61,12 +61,15 @@ export class ChannelServer {
   private readonly sockets = new Set<WebSocket>();
   /** The latest connection of each device that said who it is: where a console tap is relayed to. */
   private readonly bySerial = new Map<string, WebSocket>();
-  private readonly replies: ReplyCache;
-  private readonly redemptionFailuresBySerial: KeyedFailureWindows;
+  /** What every session shares, made once: a fleet opens a connection per device. */
+  private readonly sessionContext: SessionContext;
 
   constructor(private readonly options: ChannelServerOptions) {
-    this.replies = new BoundedCache<string, CachedReply>(options.replyCacheSize ?? DEFAULT_REPLY_CACHE_SIZE);
-    this.redemptionFailuresBySerial = new KeyedFailureWindows(options.redemptionLimit, options.now);
+    const replies: ReplyCache = new BoundedCache<string, CachedReply>(
+      options.replyCacheSize ?? DEFAULT_REPLY_CACHE_SIZE,
+    );
+    const redemptionFailuresBySerial = new KeyedFailureWindows(options.redemptionLimit, options.now);
+    this.sessionContext = { ...options, replies, redemptionFailuresBySerial };
     this.wss.on('connection', (socket) => this.onConnection(socket));
   }
 
@@ -122,11 +125,7 @@ export class ChannelServer {
     this.sockets.add(socket);
     const { observer } = this.options;
     observer?.connectionOpened();
-    const session = new ChannelSession({
-      ...this.options,
-      replies: this.replies,
-      redemptionFailuresBySerial: this.redemptionFailuresBySerial,
-    });
+    const session = new ChannelSession(this.sessionContext);
     socket.on('message', (data: RawData, isBinary: boolean) => {
       const started = observer ? performance.now() : 0;
       const handled = isBinary ? session.binaryFrame() : session.handle(rawText(data));

@@ -262,8 +262,9 @@ function outcomeOf(body: ReplyBody): RequestOutcome {
 }
 
 function replyText(requestId: string, body: ReplyBody): string {
-  const { type, ...rest } = body;
-  return JSON.stringify({ type, requestId, ...rest });
+  // The type first and the requestId second, then the rest in the body's order: assigning the body
+  // over the two keeps their places and is cheaper than a rest pattern and a spread per reply.
+  return JSON.stringify(Object.assign({ type: body.type, requestId }, body));
 }
 
 function errorText(requestId: string | null, code: ChannelErrorCode, message: string): string {

@@ -171,12 +171,17 @@ export class SqliteStore implements BackendStore {
         RETURNING *`),
       getDevice: p('SELECT * FROM devices WHERE id = ?'),
       getDeviceBySerial: p('SELECT * FROM devices WHERE serialNumber = ?'),
-      updateDevice:
-        p(`UPDATE devices SET manufacturer = @manufacturer, model = @model, osVersion = @osVersion, stage = @stage,
-        flow = @flow, tokenId = @tokenId, profileId = @profileId, profileName = @profileName, enrollmentMode = @enrollmentMode,
-        deviceNameTemplate = @deviceNameTemplate, nameRandom = @nameRandom, signedInUpn = @signedInUpn, upn = @upn,
-        enrolledAt = @enrolledAt, userEnrolledAt = @userEnrolledAt, managedName = @managedName, deviceName = @deviceName,
-        deliveries = @deliveries, lastChangeAt = @lastChangeAt, managed = @managed, lastReply = @lastReply WHERE id = @id`),
+      // A new device, as one statement: nothing comes back when its serial number is known already.
+      insertNewDevice:
+        p(`INSERT INTO devices (id, serialNumber, manufacturer, model, osVersion, registeredAt, lastChangeAt)
+        VALUES (@id, @serialNumber, @manufacturer, @model, @osVersion, @at, @at)
+        ON CONFLICT (serialNumber) DO NOTHING
+        RETURNING *`),
+      // Positional, in UPDATED_COLUMNS order (deviceRow): binding by name looks every name up again on
+      // every device change, the backend's most frequent write.
+      updateDevice: p(
+        `UPDATE devices SET ${UPDATED_COLUMNS.map((column) => `${column} = ?`).join(', ')} WHERE id = ?`,
+      ),
       listManaged: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid'),
       listManagedPage: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid LIMIT ? OFFSET ?'),
       listManagedBySerial: p(
@@ -354,7 +359,16 @@ export class SqliteStore implements BackendStore {
   // --- Devices and the ledger ----------------------------------------------------------------------
 
   registerDevice(identity: DeviceIdentity, at: number, newId: string): DeviceRecord {
-    const known = this.getDeviceBySerial(identity.serialNumber);
+    let known: DeviceRecord | undefined;
+    const cachedId = this.deviceIdBySerial.get(identity.serialNumber);
+    if (cachedId !== undefined) known = this.getDevice(cachedId);
+    else {
+      // Not in memory: most such devices are new (a fleet's every device), so the insert is tried
+      // first, and only a serial number the database knows is read back.
+      const inserted = this.s.insertNewDevice!.get({ id: newId, at, ...identity }) as Row | undefined;
+      if (inserted) return this.remember(toDevice(inserted));
+      known = this.getDeviceBySerial(identity.serialNumber);
+    }
     // A device saying hello again (every reconnect) with the same hardware facts writes nothing.
     if (
       known &&
@@ -540,13 +554,47 @@ function toProfile(row: Row): Profile {
   };
 }
 
-function deviceRow(device: DeviceRecord): Row {
-  return {
-    ...device,
-    deliveries: device.deliveries === null ? null : JSON.stringify(device.deliveries),
-    managed: device.managed ? 1 : 0,
-    lastReply: device.lastReply === null ? null : JSON.stringify(device.lastReply),
-  };
+/** The columns a device change writes, in the order of updateDevice's parameters. */
+const UPDATED_COLUMNS = [
+  'manufacturer',
+  'model',
+  'osVersion',
+  'stage',
+  'flow',
+  'tokenId',
+  'profileId',
+  'profileName',
+  'enrollmentMode',
+  'deviceNameTemplate',
+  'nameRandom',
+  'signedInUpn',
+  'upn',
+  'enrolledAt',
+  'userEnrolledAt',
+  'managedName',
+  'deviceName',
+  'deliveries',
+  'lastChangeAt',
+  'managed',
+  'lastReply',
+] as const satisfies readonly (keyof DeviceRecord)[];
+
+/** Columns stored in another form than the record holds them. */
+const ENCODED: Partial<Record<(typeof UPDATED_COLUMNS)[number], (device: DeviceRecord) => unknown>> = {
+  deliveries: (device) => (device.deliveries === null ? null : JSON.stringify(device.deliveries)),
+  managed: (device) => (device.managed ? 1 : 0),
+  lastReply: (device) => (device.lastReply === null ? null : JSON.stringify(device.lastReply)),
+};
+
+/** updateDevice's parameters: UPDATED_COLUMNS, then the id. */
+function deviceRow(device: DeviceRecord): unknown[] {
+  const row: unknown[] = [];
+  for (const column of UPDATED_COLUMNS) {
+    const encode = ENCODED[column];
+    row.push(encode ? encode(device) : device[column]);
+  }
+  row.push(device.id);
+  return row;
 }
 
 function toDevice(row: Row): DeviceRecord {

@@ -104,6 +104,10 @@ describe('the bounded device cache', () => {
       // Saying hello again after eviction finds the device, not a new one.
       expect(store.registerDevice(identity(0), 9_999, 'another-id').id).toBe('id-0');
       expect(store.listLedger({ serialNumber: identity(0).serialNumber })).toHaveLength(1);
+      // ... and one that comes back with other hardware facts keeps its id and gets them recorded.
+      const updated = store.registerDevice({ ...identity(1), osVersion: '15' }, 9_999, 'yet-another-id');
+      expect(updated).toMatchObject({ id: 'id-1', osVersion: '15' });
+      expect(fromDisk(dbPath, 'id-1')).toMatchObject({ osVersion: '15' });
     } finally {
       store.close();
     }
