@@ -16,7 +16,8 @@ import { leafStateNodes, pathOfNode } from '../../agent/model/inspect';
 const flag = process.argv.indexOf('--devices');
 const devices = flag >= 0 ? Number(process.argv[flag + 1]) : 100_000;
 const states = leafStateNodes().map(pathOfNode);
-const live = new LiveDevices();
+const store = new SqliteStore(':memory:');
+const live = new LiveDevices(store);
 for (let i = 0; i < devices; i++) {
   live.report({
     type: 'stateReport',
@@ -25,7 +26,6 @@ for (let i = 0; i < devices; i++) {
     values: {},
   });
 }
-const store = new SqliteStore(':memory:');
 const report = new DeviceReport(store, live);
 const queries: Array<Record<string, unknown>> = [
   {},

@@ -10,11 +10,12 @@ import { LiveDevices } from './liveDevices';
  * admin routes tell it about profile and targeting changes.
  */
 export class AdminConsole {
-  readonly live = new LiveDevices();
+  readonly live: LiveDevices;
   readonly report: DeviceReport;
   readonly feed = new ChangeFeed();
 
   constructor(store: BackendStore) {
+    this.live = new LiveDevices(store);
     this.report = new DeviceReport(store, this.live);
   }
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { metaOfPath } from '../../../agent/model/inspect';
 import { enrollmentStageSchema } from '../../../agent/protocol/enrollment';
-import type { BackendStore, DeviceRecord } from '../store/repository';
-import type { LiveDevice, LiveDevices } from './liveDevices';
+import type { BackendStore, DeviceRecord, StateReportSummary } from '../store/repository';
+import type { LiveDevices } from './liveDevices';
 import { deviceDeliveries } from '../targeting/deliveries';
 import type { DeviceRow } from './deviceRow';
 
@@ -60,7 +60,7 @@ export class DeviceReport {
     // over 100,000 devices allocates 50 rows, not 100,000.
     const search = query.search.trim().toLowerCase();
     const matches: Candidate[] = [];
-    const consider = (record: DeviceRecord | undefined, live: LiveDevice | undefined) => {
+    const consider = (record: DeviceRecord | undefined, live: StateReportSummary | undefined) => {
       const serialNumber = record?.serialNumber ?? live!.serialNumber;
       if (query.stage && (record?.stage ?? NOT_RECORDED) !== query.stage) return;
       if (query.profile !== undefined && (record?.profileName ?? null) !== query.profile) return;
@@ -76,8 +76,9 @@ export class DeviceReport {
       }
       matches.push({ record, live, serialNumber, key: sortKey(query.sort, record, live, serialNumber) });
     };
-    for (const record of this.records.values()) consider(record, this.live.get(record.serialNumber));
-    for (const live of this.live.all()) if (!this.records.has(live.serialNumber)) consider(undefined, live);
+    for (const live of this.live.all()) consider(this.records.get(live.serialNumber), live);
+    for (const record of this.records.values())
+      if (!this.live.has(record.serialNumber)) consider(record, undefined);
 
     const direction = query.order === 'asc' ? 1 : -1;
     matches.sort(
@@ -103,13 +104,15 @@ export class DeviceReport {
     if (this.loaded) return;
     this.loaded = true;
     for (const record of this.store.listManagedDevices()) this.records.set(record.serialNumber, record);
-    for (const live of this.live.all()) this.touched(live.serialNumber);
+    // Collected first: the reports are read from the store as they are iterated.
+    for (const serialNumber of [...this.live.all()].map((live) => live.serialNumber))
+      this.touched(serialNumber);
   }
 }
 
 interface Candidate {
   record: DeviceRecord | undefined;
-  live: LiveDevice | undefined;
+  live: StateReportSummary | undefined;
   serialNumber: string;
   key: string | number;
 }
@@ -118,7 +121,7 @@ function userOf(record: DeviceRecord | undefined): string | null {
   return record?.upn ?? record?.signedInUpn ?? null;
 }
 
-function lastTransitionAt(record: DeviceRecord | undefined, live: LiveDevice | undefined): number {
+function lastTransitionAt(record: DeviceRecord | undefined, live: StateReportSummary | undefined): number {
   if (record && record.stage !== null) return record.lastChangeAt;
   return live ? live.reportedAt : 0;
 }
@@ -127,7 +130,7 @@ function lastTransitionAt(record: DeviceRecord | undefined, live: LiveDevice | u
 function sortKey(
   sort: DeviceReportQuery['sort'],
   record: DeviceRecord | undefined,
-  live: LiveDevice | undefined,
+  live: StateReportSummary | undefined,
   serialNumber: string,
 ): string | number {
   switch (sort) {
@@ -146,7 +149,7 @@ function sortKey(
   }
 }
 
-function rowOf(record: DeviceRecord | undefined, live: LiveDevice | undefined): DeviceRow {
+function rowOf(record: DeviceRecord | undefined, live: StateReportSummary | undefined): DeviceRow {
   const meta = live ? metaOfPath(live.state) : null;
   return {
     serialNumber: record?.serialNumber ?? live!.serialNumber,

@@ -15,6 +15,8 @@ import type {
   Payload,
   PayloadKind,
   Profile,
+  StateReportRecord,
+  StateReportSummary,
   TokenRecord,
 } from './repository';
 
@@ -183,6 +185,12 @@ export class SqliteStore implements BackendStore {
         `UPDATE devices SET ${UPDATED_COLUMNS.map((column) => `${column} = ?`).join(', ')} WHERE id = ?`,
       ),
       listManaged: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid'),
+      saveStateReport: p(`INSERT INTO stateReports (serialNumber, device, state, stateValues, reportedAt)
+        VALUES (?, ?, ?, ?, ?) ON CONFLICT (serialNumber) DO UPDATE SET device = excluded.device,
+        state = excluded.state, stateValues = excluded.stateValues, reportedAt = excluded.reportedAt`),
+      getStateReport: p('SELECT * FROM stateReports WHERE serialNumber = ?'),
+      listStateReports: p('SELECT serialNumber, state, reportedAt FROM stateReports').raw(true),
+      countStateReportsByState: p('SELECT state, COUNT(*) AS n FROM stateReports GROUP BY state'),
       listManagedPage: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid LIMIT ? OFFSET ?'),
       listManagedBySerial: p(
         'SELECT * FROM devices WHERE managed = 1 AND serialNumber = ? COLLATE NOCASE ORDER BY rowid',
@@ -354,6 +362,38 @@ export class SqliteStore implements BackendStore {
   countDevicesByStage(): Partial<Record<EnrollmentStage | 'none', number>> {
     const rows = this.s.countByStage!.all() as { stage: EnrollmentStage | 'none'; n: number }[];
     return Object.fromEntries(rows.map((row) => [row.stage, row.n]));
+  }
+
+  // --- State reports -------------------------------------------------------------------------------
+
+  saveStateReport(report: StateReportRecord): void {
+    this.s.saveStateReport!.run(
+      report.serialNumber,
+      JSON.stringify(report.device),
+      report.state,
+      JSON.stringify(report.values),
+      report.reportedAt,
+    );
+  }
+
+  getStateReport(serialNumber: string): StateReportRecord | undefined {
+    const row = this.s.getStateReport!.get(serialNumber) as Row | undefined;
+    return row ? toStateReport(row) : undefined;
+  }
+
+  *stateReportSummaries(): IterableIterator<StateReportSummary> {
+    // Rows as arrays, three columns, no JSON: a backend reads every device's once, when it starts.
+    for (const [serialNumber, state, reportedAt] of this.s.listStateReports!.all() as [
+      string,
+      string,
+      number,
+    ][])
+      yield { serialNumber, state, reportedAt };
+  }
+
+  countStateReportsByState(): Record<string, number> {
+    const rows = this.s.countStateReportsByState!.all() as { state: string; n: number }[];
+    return Object.fromEntries(rows.map((row) => [row.state, row.n]));
   }
 
   // --- Devices and the ledger ----------------------------------------------------------------------
@@ -607,6 +647,16 @@ function toDevice(row: Row): DeviceRecord {
       row.lastReply === null || row.lastReply === undefined
         ? null
         : (JSON.parse(row.lastReply as string) as DeviceRecord['lastReply']),
+  };
+}
+
+function toStateReport(row: Row): StateReportRecord {
+  return {
+    serialNumber: row.serialNumber as string,
+    device: JSON.parse(row.device as string) as DeviceIdentity,
+    state: row.state as string,
+    values: JSON.parse(row.stateValues as string) as Record<string, string>,
+    reportedAt: row.reportedAt as number,
   };
 }
 

@@ -149,6 +149,15 @@ export const MIGRATIONS: readonly string[] = [
       OR (p.kind = 'mobileApp' AND p.displayName IN (SELECT value FROM json_each(devices.deliveries, '$.apps')))
   ) WHERE deliveries IS NOT NULL;
   `,
+  `
+  CREATE TABLE stateReports (
+    serialNumber TEXT PRIMARY KEY,
+    device TEXT NOT NULL,
+    state TEXT NOT NULL,
+    stateValues TEXT NOT NULL,
+    reportedAt INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the database to the newest schema; answers the version it is at. */

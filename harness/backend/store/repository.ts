@@ -188,6 +188,19 @@ export interface DeliveredResource {
   assignmentIds?: string[];
 }
 
+/** Where one device's model is, as the device last said (its stateReport message). */
+export interface StateReportRecord {
+  serialNumber: string;
+  device: DeviceIdentity;
+  state: string;
+  values: Record<string, string>;
+  /** Wall-clock epoch ms of the report. */
+  reportedAt: number;
+}
+
+/** What the console's devices report filters and sorts a state report by. */
+export type StateReportSummary = Pick<StateReportRecord, 'serialNumber' | 'state' | 'reportedAt'>;
+
 export interface BackendStore {
   /** Bumped by every write to filters, groups, members, payloads or assignments (targeting caches key on it). */
   readonly targetingRevision: number;
@@ -224,6 +237,15 @@ export interface BackendStore {
   /** Managed devices whose serial number equals `serialNumber` without regard to ASCII case. */
   listManagedDevicesBySerial(serialNumber: string): DeviceRecord[];
   listLedger(query: { serialNumber?: string; deviceId?: string }): LedgerEntry[];
+
+  // The devices' state reports (the admin console's live view): the latest one of each device
+  /** Keeps `report` as its device's latest, in place of the one before. */
+  saveStateReport(report: StateReportRecord): void;
+  getStateReport(serialNumber: string): StateReportRecord | undefined;
+  /** Where every device's latest report put it (serial number, state, time; not its values). */
+  stateReportSummaries(): IterableIterator<StateReportSummary>;
+  /** How many devices' latest report is in each model state. */
+  countStateReportsByState(): Record<string, number>;
 
   // Targeting: assignment filters, groups, policies and apps
   createFilter(filter: AssignmentFilter): void;
