@@ -6,10 +6,10 @@ import { setFlagsFromString } from 'node:v8';
  * A backend serving a fleet keeps a flat live heap (about 40 MB with its 10,000-device cache, at any
  * fleet size), but it allocates fast and every cached device record is promoted to the old generation
  * before the cache drops it. Left to its own heuristics V8 then lets the heap grow to about four times
- * the live heap before it collects, so resident memory follows the fleet's length rather than what the
- * backend keeps: 266-429 MB peaks for 30,000-100,000 devices on a database file, against 170-180 MB with
- * this bound at the same CPU time (harness/bench/README.md, "Backend memory"). 50 % is V8's own growing
- * factor for a heap near its limit, applied from the start.
+ * the live heap before it collects, so resident memory follows the allocation rate rather than what the
+ * backend keeps: a 269 MB peak against 178 MB with this bound, for the same CPU time, in one measurement
+ * (harness/bench/README.md, issue 19's step 21). 50 % is V8's own growing factor for a heap near its
+ * limit, applied from the start.
  */
 export const HEAP_GROWING_PERCENT = 50;
 
