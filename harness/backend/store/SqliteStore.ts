@@ -57,6 +57,8 @@ export class SqliteStore implements BackendStore {
   private readonly db: Database.Database;
   private readonly version: number;
   private revision = 0;
+  /** Devices per stage ('none': registered only), counted at the first ask; null until then. */
+  private stageCounts: Map<EnrollmentStage | 'none', number> | null = null;
   /**
    * Device records, written through and least recently used first out: the channel reads a device on
    * every message, and this process is the database's only writer, so a cached record is what the
@@ -360,8 +362,24 @@ export class SqliteStore implements BackendStore {
   }
 
   countDevicesByStage(): Partial<Record<EnrollmentStage | 'none', number>> {
-    const rows = this.s.countByStage!.all() as { stage: EnrollmentStage | 'none'; n: number }[];
-    return Object.fromEntries(rows.map((row) => [row.stage, row.n]));
+    // Counted once, then kept as devices are inserted and change stage: a scrape every few seconds
+    // would otherwise scan every device row (a million of them on a file) each time.
+    if (this.stageCounts === null) {
+      const rows = this.s.countByStage!.all() as { stage: EnrollmentStage | 'none'; n: number }[];
+      this.stageCounts = new Map(rows.map((row) => [row.stage, row.n]));
+    }
+    return Object.fromEntries([...this.stageCounts].filter(([, n]) => n > 0));
+  }
+
+  /** Moves one device between stages in the kept counts (once they have been counted). */
+  private countStageChange(from: EnrollmentStage | null | undefined, to: EnrollmentStage | null): void {
+    if (this.stageCounts === null || from === to) return;
+    if (from !== undefined) {
+      const key = from ?? 'none';
+      this.stageCounts.set(key, (this.stageCounts.get(key) ?? 1) - 1);
+    }
+    const key = to ?? 'none';
+    this.stageCounts.set(key, (this.stageCounts.get(key) ?? 0) + 1);
   }
 
   // --- State reports -------------------------------------------------------------------------------
@@ -406,7 +424,10 @@ export class SqliteStore implements BackendStore {
       // Not in memory: most such devices are new (a fleet's every device), so the insert is tried
       // first, and only a serial number the database knows is read back.
       const inserted = this.s.insertNewDevice!.get({ id: newId, at, ...identity }) as Row | undefined;
-      if (inserted) return this.remember(toDevice(inserted));
+      if (inserted) {
+        this.countStageChange(undefined, null);
+        return this.remember(toDevice(inserted));
+      }
       known = this.getDeviceBySerial(identity.serialNumber);
     }
     // A device saying hello again (every reconnect) with the same hardware facts writes nothing.
@@ -436,11 +457,14 @@ export class SqliteStore implements BackendStore {
   }
 
   saveDevice(device: DeviceRecord, entry?: LedgerEntryInput, countUseOfProfile?: string): void {
+    // The stage the database has now: the cached record (every caller saves a new object), else its row.
+    const before = this.stageCounts === null ? null : this.getDevice(device.id);
     // One statement alone is its own transaction; more are one together.
     if (entry === undefined && countUseOfProfile === undefined) this.s.updateDevice!.run(deviceRow(device));
     else this.tx.saveDevice(device, entry, countUseOfProfile);
     // Only after the commit: a failed transaction leaves the remembered records as the database has them.
     this.remember(device);
+    if (before) this.countStageChange(before.stage, device.stage);
     if (countUseOfProfile !== undefined) {
       const profile = this.profiles.get(countUseOfProfile);
       if (profile) this.profiles.set(countUseOfProfile, { ...profile, usageCount: profile.usageCount + 1 });

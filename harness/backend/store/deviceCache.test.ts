@@ -165,3 +165,51 @@ describe('the bounded device cache', () => {
     }
   });
 });
+
+describe('devices by stage, kept as they change', () => {
+  /** What the database says, counted afresh by a store opened on the same file. */
+  const counted = (dbPath: string) => {
+    const reader = new SqliteStore(dbPath);
+    try {
+      return reader.countDevicesByStage();
+    } finally {
+      reader.close();
+    }
+  };
+
+  it('agrees with a fresh count after inserts, stage changes, evictions and hellos again', () => {
+    const dbPath = join(dir, 'stages.db');
+    const store = new SqliteStore(dbPath, { deviceCacheSize: 2 });
+    try {
+      store.registerDevice(identity(0), 1_000, 'id-0');
+      expect(store.countDevicesByStage()).toEqual({ none: 1 });
+      for (let index = 1; index < 6; index++) store.registerDevice(identity(index), 1_000, `id-${index}`);
+      const stage = (index: number, toStage: 'staged' | 'enrolled') => {
+        const device = store.getDevice(`id-${index}`)!;
+        store.saveDevice(
+          { ...device, stage: toStage, lastChangeAt: 2_000 + index },
+          {
+            deviceId: device.id,
+            serialNumber: device.serialNumber,
+            fromStage: device.stage,
+            toStage,
+            at: 2_000 + index,
+            actor: 'vendor',
+            tokenId: null,
+          },
+        );
+      };
+      // id-0 was dropped from the two-device cache long ago: its stage before comes from its row.
+      stage(0, 'staged');
+      stage(1, 'staged');
+      stage(0, 'enrolled');
+      // A save that changes no stage, and a hello again, move nothing.
+      store.saveDevice({ ...store.getDevice('id-2')!, lastChangeAt: 3_000 });
+      store.registerDevice(identity(3), 3_000, 'unused-id');
+      expect(store.countDevicesByStage()).toEqual({ none: 4, staged: 1, enrolled: 1 });
+      expect(counted(dbPath)).toEqual(store.countDevicesByStage());
+    } finally {
+      store.close();
+    }
+  });
+});
