@@ -14,14 +14,21 @@ import { workerExecArgv } from '../fleet/sourceEntry';
 /** More threads than this gain little: every item is CPU-bound, and each thread pays its start-up. */
 export const MAX_WORKERS = 4;
 
-/** --workers: threads that run items, this one included (1: all of them here, as before workers). */
+/**
+ * --workers: threads that run items, this one included (1: all of them here, as before workers).
+ *
+ * The default leaves one core free, as jest's does (its maxWorkers defaults to the cores less one): a
+ * thread running items keeps more than one core busy, with V8's collector and compiler threads and
+ * libuv's pool beside it. On this project's 2-core machine two threads used 25-35 % more CPU for no
+ * shorter a run (harness/bench/runs/2026-12-06T2244Z-workers-quiet.txt).
+ */
 export const workersSchema = z
   .number()
   .int()
   .min(1)
-  .default(() => Math.min(availableParallelism(), MAX_WORKERS));
+  .default(() => Math.max(1, Math.min(availableParallelism() - 1, MAX_WORKERS)));
 
-export const WORKERS_HELP = `threads that run them at once, this one included (default: the cores available, at most ${MAX_WORKERS}; here ${workersSchema.parse(undefined)}); 1 runs them all in this thread`;
+export const WORKERS_HELP = `threads that run them at once, this one included (default: the cores available less one, 1 to ${MAX_WORKERS}; here ${workersSchema.parse(undefined)}); 1 runs them all in this thread`;
 
 export type ToWorker = { type: 'start'; input: unknown } | { type: 'run'; index: number } | { type: 'stop' };
 export type FromWorker =
