@@ -104,9 +104,7 @@ export class DeviceReport {
     if (this.loaded) return;
     this.loaded = true;
     for (const record of this.store.listManagedDevices()) this.records.set(record.serialNumber, record);
-    // Collected first: the reports are read from the store as they are iterated.
-    for (const serialNumber of [...this.live.all()].map((live) => live.serialNumber))
-      this.touched(serialNumber);
+    for (const live of this.live.all()) this.touched(live.serialNumber);
   }
 }
 

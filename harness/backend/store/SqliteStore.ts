@@ -192,7 +192,6 @@ export class SqliteStore implements BackendStore {
         state = excluded.state, stateValues = excluded.stateValues, reportedAt = excluded.reportedAt`),
       getStateReport: p('SELECT * FROM stateReports WHERE serialNumber = ?'),
       listStateReports: p('SELECT serialNumber, state, reportedAt FROM stateReports').raw(true),
-      countStateReportsByState: p('SELECT state, COUNT(*) AS n FROM stateReports GROUP BY state'),
       listManagedPage: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid LIMIT ? OFFSET ?'),
       listManagedBySerial: p(
         'SELECT * FROM devices WHERE managed = 1 AND serialNumber = ? COLLATE NOCASE ORDER BY rowid',
@@ -407,11 +406,6 @@ export class SqliteStore implements BackendStore {
       number,
     ][])
       yield { serialNumber, state, reportedAt };
-  }
-
-  countStateReportsByState(): Record<string, number> {
-    const rows = this.s.countStateReportsByState!.all() as { state: string; n: number }[];
-    return Object.fromEntries(rows.map((row) => [row.state, row.n]));
   }
 
   // --- Devices and the ledger ----------------------------------------------------------------------

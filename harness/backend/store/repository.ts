@@ -244,8 +244,6 @@ export interface BackendStore {
   getStateReport(serialNumber: string): StateReportRecord | undefined;
   /** Where every device's latest report put it (serial number, state, time; not its values). */
   stateReportSummaries(): IterableIterator<StateReportSummary>;
-  /** How many devices' latest report is in each model state. */
-  countStateReportsByState(): Record<string, number>;
 
   // Targeting: assignment filters, groups, policies and apps
   createFilter(filter: AssignmentFilter): void;
