@@ -3,13 +3,13 @@ import { setFlagsFromString } from 'node:v8';
 /**
  * How far V8 may let the heap grow past what survived the last full collection, in percent.
  *
- * A backend serving a fleet keeps a flat live heap (about 40 MB with its 10,000-device cache, at any
- * fleet size), but it allocates fast and every cached device record is promoted to the old generation
- * before the cache drops it. Left to its own heuristics V8 then lets the heap grow to about four times
+ * A backend serving a fleet keeps a flat live heap (37 MB with its 10,000-device cache, at any fleet
+ * size, in backendHeap.js), but it allocates fast and every cached device record is promoted to the old
+ * generation before the cache drops it. Left to its own heuristics V8 then lets the heap grow well past
  * the live heap before it collects, so resident memory follows the allocation rate rather than what the
- * backend keeps: a 269 MB peak against 178 MB with this bound, for the same CPU time, in one measurement
- * (harness/bench/README.md, issue 19's step 21). 50 % is V8's own growing factor for a heap near its
- * limit, applied from the start.
+ * backend keeps: 199.8 MB peak against 179.5 MB with this bound, for less CPU, over 30,000 devices
+ * (harness/bench/runs/2026-12-06T2257Z-backend-heap-growth.txt; issue 19's step 21 in the bench README).
+ * At 50 % the slack stays at half of what survived the last full collection.
  */
 export const HEAP_GROWING_PERCENT = 50;
 

@@ -20,14 +20,14 @@ export const LIVE_DEVICE_CACHE_SIZE = 10_000;
  * The console's picture of the fleet: the latest state report of every device that sent one.
  *
  * A report itself (the device's identity, what its screen shows) is kept in the store, so it costs the
- * backend's memory nothing once its device has moved on (about 320 bytes a device in memory before, the
- * largest thing a backend kept per device), and a backend restarted on its database file still shows
- * where every device was; the most recent reports are cached. What the devices report filters and
- * sorts every device by on each query, its state and time, stays in memory as one number a device
- * (time * states + state), since reading 100,000 rows from SQLite per query took 12 times as long as
- * the whole query in memory (consoleReport.bench). The number of devices per model state is kept up to
- * date as reports arrive, so counting 100,000 devices costs nothing. A device keeps its last state
- * after it disconnects: a fleet that finished still shows as enrolled.
+ * backend's memory nothing once its device has moved on (325 bytes a device in memory before:
+ * harness/bench/liveDevicesHeap.ts), and a backend restarted on its database file still shows where every device
+ * was; the most recent reports are cached. What the devices report filters and sorts every device by on
+ * each query, its state and time, stays in memory as one number a device (time * states + state):
+ * reading every device's row from SQLite on each query made a query over 100,000 devices take more than
+ * ten times as long (consoleReport.bench on a build that did). The number of devices per model state is
+ * kept up to date as reports arrive, so counting 100,000 devices costs nothing. A device keeps its last
+ * state after it disconnects: a fleet that finished still shows as enrolled.
  */
 export class LiveDevices {
   private readonly recent = new BoundedCache<string, LiveDevice>(LIVE_DEVICE_CACHE_SIZE);
