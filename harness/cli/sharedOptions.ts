@@ -235,7 +235,8 @@ export function printLocalCa(command: string, tls: EmbeddedTls | undefined): voi
     );
 }
 
-function flagOf(key: PropertyKey | undefined): string {
+/** The command-line flag of an options object's key: tlsCert is --tls-cert. */
+export function flagOf(key: PropertyKey | undefined): string {
   return `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 

@@ -6,7 +6,7 @@ import { startBackend } from '../../backend/server';
 import { withDefault } from '../schemaDefaults';
 import { trustInstructions } from '../../backend/tls/serverTls';
 import { UsageError } from '../exit';
-import { addTlsOptions, tlsFrom } from '../sharedOptions';
+import { addTlsOptions, flagOf, tlsFrom } from '../sharedOptions';
 import type { RegisterCommand } from './index';
 
 /** The flags as typed; what they leave out, backendOptionsSchema fills in (and help says so). */
@@ -84,9 +84,7 @@ export const registerBackend: RegisterCommand = (program) => {
       });
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new UsageError(
-          `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: expected ${issue.message}`,
-        );
+        throw new UsageError(`${flagOf(issue.path[0])}: expected ${issue.message}`);
       }
       const options = parsed.data;
       boundHeapGrowth();

@@ -12,7 +12,7 @@ import type { FleetHooks } from '../../fleet/runFleet';
 import type { FleetSummary } from '../../fleet/summary';
 import { EXIT_FAILED, EXIT_OK, printErrorLine, UsageError } from '../exit';
 import { withDefault } from '../schemaDefaults';
-import { addTlsOptions, embeddedTlsFrom, printLocalCa } from '../sharedOptions';
+import { addTlsOptions, embeddedTlsFrom, flagOf, printLocalCa } from '../sharedOptions';
 import type { RegisterCommand } from './index';
 
 /**
@@ -54,10 +54,6 @@ const BAD_INPUT = new Set([
   'DB_OPEN_FAILED',
 ]);
 
-function flagName(path: PropertyKey[]): string {
-  return `--${String(path[0] ?? 'devices').replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
-}
-
 export function parseFleetFlags(
   raw: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
@@ -67,7 +63,7 @@ export function parseFleetFlags(
   const flags = flagsSchema.safeParse(raw);
   if (!flags.success) {
     const issue = flags.error.issues[0]!;
-    throw new UsageError(`${flagName(issue.path)}: ${oneLine(issue.message)}`);
+    throw new UsageError(`${flagOf(issue.path[0] ?? 'devices')}: ${oneLine(issue.message)}`);
   }
   const { json, metricsPort, ...rest } = flags.data;
   const adminKey =
@@ -79,7 +75,7 @@ export function parseFleetFlags(
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UsageError(`${flagName(issue.path)}: ${oneLine(issue.message)}`);
+    throw new UsageError(`${flagOf(issue.path[0] ?? 'devices')}: ${oneLine(issue.message)}`);
   }
   // Once the rest is known to be good: the local CA is made on first use.
   const tls = embeddedTlsFrom(raw);
