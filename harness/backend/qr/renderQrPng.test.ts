@@ -1,5 +1,7 @@
 import jsQR from 'jsqr';
+import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
+import { prepareZXingModule, writeBarcode } from 'zxing-wasm/writer';
 import { isStagesimError } from '../../../agent/errors';
 import { buildProvisioningPayload, serializeProvisioningPayload } from '../../../agent/provisioning/payload';
 import { qrCodeImageFor, QR_QUIET_ZONE_MODULES, renderQrPng } from './renderQrPng';
@@ -13,6 +15,48 @@ const PAYLOAD = serializeProvisioningPayload(
 );
 
 describe('renderQrPng', () => {
+  // ZXing-C++'s encoder (zxing-wasm's writer, its .wasm read from the package) as the outside reference
+  // for the symbol's size: qrcode's choice of modes must cost no version over what ZXing prints, on
+  // payloads with and without Wi-Fi, with a non-ASCII network name, and with a long run of capitals (where
+  // a single byte-mode segment, tried for speed, costs a version: 113 modules against ZXing's 109).
+  it.each([
+    ['a token', serializeProvisioningPayload(buildProvisioningPayload({ token: TOKEN }))],
+    ['a token and Wi-Fi', PAYLOAD],
+    [
+      'a non-ASCII network name',
+      serializeProvisioningPayload(
+        buildProvisioningPayload({ token: TOKEN, wifi: { ssid: 'Büro Zürich 5G', security: 'NONE' } }),
+      ),
+    ],
+    [
+      'a long token',
+      serializeProvisioningPayload(
+        buildProvisioningPayload({
+          token: 'X'.repeat(200),
+          wifi: { ssid: 'Staging Lab', password: 'correct horse', security: 'WPA' },
+        }),
+      ),
+    ],
+  ])('is as many modules on a side as ZXing encodes for %s', async (_what, text) => {
+    const wasm = readFileSync(require.resolve('zxing-wasm/writer/zxing_writer.wasm'));
+    await prepareZXingModule({
+      overrides: {
+        wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer,
+      },
+      fireImmediately: true,
+    });
+    const zxing = await writeBarcode(text, {
+      format: 'QRCode',
+      options: 'ecLevel=M',
+      scale: 1,
+      addQuietZones: false,
+    });
+    expect(zxing.error).toBe('');
+    const image = PNG.sync.read(renderQrPng(text, { modulePixels: 1 }));
+    expect(image.width - 2 * QR_QUIET_ZONE_MODULES).toBe(zxing.symbol.width);
+    expect(readWithJsQR(PNG.sync.read(renderQrPng(text, { modulePixels: 3 })))?.data).toBe(text);
+  });
+
   const png = PNG.sync.read(renderQrPng(PAYLOAD));
 
   it('writes an 8-bit greyscale PNG of whole modules', () => {
