@@ -288,3 +288,32 @@ describe('SqliteStore on a file', () => {
     }
   });
 });
+
+describe('SqliteStore in memory', () => {
+  // In-memory stores open a copy of one migrated empty database: what one backend writes must not show in
+  // another, nor in one opened after it.
+  it('starts every backend empty, at the current schema, sharing nothing with the others', async () => {
+    const first = await startBackend();
+    const second = await startBackend();
+    try {
+      const created = await createProfile(GraphTestClient.for(first), { displayName: 'Only in the first' });
+      expect((await GraphTestClient.for(first).get(`${PROFILES}/${created.id}`)).status).toBe(200);
+      expect((await GraphTestClient.for(second).get(PROFILES)).body.value).toEqual([]);
+      const third = await startBackend();
+      try {
+        expect((await GraphTestClient.for(third).get(PROFILES)).body.value).toEqual([]);
+      } finally {
+        await third.close();
+      }
+    } finally {
+      await first.close();
+      await second.close();
+    }
+    const store = new SqliteStore();
+    try {
+      expect(store.schemaVersion()).toBe(MIGRATIONS.length);
+    } finally {
+      store.close();
+    }
+  });
+});

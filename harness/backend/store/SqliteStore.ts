@@ -47,6 +47,24 @@ export const DEFAULT_DEVICE_CACHE_SIZE = 10_000;
 /** Profiles are few; the bound only keeps an admin script creating thousands from growing the cache. */
 const PROFILE_CACHE_SIZE = 1_000;
 
+// A test or model suite starts a backend per path, each on a fresh in-memory database: creating the
+// schema with every migration cost about 1 ms a backend. The migrated empty database is made once per
+// process and each in-memory store opens a copy of its image (better-sqlite3's serialize, then a new
+// Database from the buffer); migrate() then finds it current.
+let schemaImage: Buffer | undefined;
+function emptySchemaImage(): Buffer {
+  if (!schemaImage) {
+    const db = new Database(':memory:');
+    try {
+      migrate(db);
+      schemaImage = db.serialize();
+    } finally {
+      db.close();
+    }
+  }
+  return schemaImage;
+}
+
 /**
  * The backend store on better-sqlite3. A file database runs in WAL mode (see SqliteStoreOptions);
  * `:memory:` (the default) keeps everything for the life of the process.
@@ -94,8 +112,9 @@ export class SqliteStore implements BackendStore {
       );
     this.devices = new BoundedCache(max);
     this.deviceIdBySerial = new BoundedCache(max);
+    const inMemory = path === ':memory:' || path === '';
     try {
-      this.db = new Database(path);
+      this.db = new Database(inMemory ? emptySchemaImage() : path);
     } catch (error) {
       throw new StagesimError(
         'DB_OPEN_FAILED',
@@ -104,7 +123,7 @@ export class SqliteStore implements BackendStore {
       );
     }
     try {
-      if (path !== ':memory:' && path !== '') {
+      if (!inMemory) {
         this.db.pragma('journal_mode = WAL');
         this.db.pragma(`synchronous = ${options.synchronous === 'off' ? 'OFF' : 'NORMAL'}`);
       }
