@@ -317,3 +317,38 @@ describe('SqliteStore in memory', () => {
     }
   });
 });
+
+describe('SqliteStore statements', () => {
+  // Statements are prepared on first use; this prepares every one, on a new database and on one of the
+  // oldest schema moved forward, so SQL that no longer fits the schema fails here.
+  it('all prepare against the current schema', () => {
+    const fresh = new SqliteStore();
+    const onFile = join(dir, 'old.db');
+    const old = new Database(onFile);
+    old.exec(MIGRATIONS[0]!);
+    old.exec('CREATE TABLE IF NOT EXISTS schemaVersion (version INTEGER NOT NULL)');
+    old.prepare('INSERT INTO schemaVersion (version) VALUES (1)').run();
+    old.close();
+    const migrated = new SqliteStore(onFile);
+    try {
+      expect(fresh.prepareAllStatements()).toBeGreaterThan(40);
+      expect(migrated.prepareAllStatements()).toBe(fresh.prepareAllStatements());
+    } finally {
+      fresh.close();
+      migrated.close();
+    }
+  });
+
+  it('reports a statement that does not fit the schema when it is first used, and keeps working', () => {
+    const store = new SqliteStore();
+    try {
+      expect(store.listProfiles()).toEqual([]);
+      // A table the statements read, gone: the next use of a statement that reads it fails with SQLite's error.
+      (store as unknown as { db: Database.Database }).db.exec('DROP TABLE assignments');
+      expect(() => store.prepareAllStatements()).toThrow(/no such table: assignments/);
+      expect(store.listProfiles()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+});

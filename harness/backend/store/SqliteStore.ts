@@ -47,6 +47,27 @@ export const DEFAULT_DEVICE_CACHE_SIZE = 10_000;
 /** Profiles are few; the bound only keeps an admin script creating thousands from growing the cache. */
 const PROFILE_CACHE_SIZE = 1_000;
 
+/** An object of statements, each prepared when it is first read and kept from then on. */
+function preparedOnFirstUse(
+  db: Database.Database,
+  sqlByName: Record<string, string | { sql: string; raw: true }>,
+): Record<string, Statement> {
+  const statements: Record<string, Statement> = {};
+  for (const [name, entry] of Object.entries(sqlByName)) {
+    Object.defineProperty(statements, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const statement =
+          typeof entry === 'string' ? db.prepare(entry) : db.prepare(entry.sql).raw(entry.raw);
+        Object.defineProperty(statements, name, { value: statement, enumerable: true });
+        return statement;
+      },
+    });
+  }
+  return statements;
+}
+
 // A test or model suite starts a backend per path, each on a fresh in-memory database: creating the
 // schema with every migration cost about 1 ms a backend. The migrated empty database is made once per
 // process and each in-memory store opens a copy of its image (better-sqlite3's serialize, then a new
@@ -158,9 +179,17 @@ export class SqliteStore implements BackendStore {
     if (this.db.open) this.db.close();
   }
 
+  /** Prepares every statement not yet used, and says how many there are: a check of the SQL. */
+  prepareAllStatements(): number {
+    return Object.values(this.s).length;
+  }
+
+  // Prepared on first use: a backend per test or model path uses a handful of its statements, and
+  // preparing all of them cost about half a millisecond a backend. SqliteStore.test.ts prepares every one
+  // against the current schema, so a broken statement fails there rather than on a user's first call.
   private prepareStatements(): Record<string, Statement> {
-    const p = (sql: string) => this.db.prepare(sql);
-    return {
+    const p = (sql: string) => sql;
+    return preparedOnFirstUse(this.db, {
       insertProfile:
         p(`INSERT INTO profiles (id, displayName, description, enrollmentMode, tokenType, createdAt, modifiedAt,
         deviceNameTemplate, configureWifi, wifiSsid, wifiPassword, wifiSecurityType, wifiHidden, isTeamsDeviceProfile, roleScopeTagIds, usageCount, currentTokenId)
@@ -210,7 +239,7 @@ export class SqliteStore implements BackendStore {
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (serialNumber) DO UPDATE SET device = excluded.device,
         state = excluded.state, stateValues = excluded.stateValues, reportedAt = excluded.reportedAt`),
       getStateReport: p('SELECT * FROM stateReports WHERE serialNumber = ?'),
-      listStateReports: p('SELECT serialNumber, state, reportedAt FROM stateReports').raw(true),
+      listStateReports: { sql: 'SELECT serialNumber, state, reportedAt FROM stateReports', raw: true },
       listManagedPage: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid LIMIT ? OFFSET ?'),
       listManagedBySerial: p(
         'SELECT * FROM devices WHERE managed = 1 AND serialNumber = ? COLLATE NOCASE ORDER BY rowid',
@@ -262,7 +291,7 @@ export class SqliteStore implements BackendStore {
       listAssignmentsOf: p('SELECT * FROM assignments WHERE payloadId = ? ORDER BY rowid'),
       groupReferenced: p('SELECT 1 FROM assignments WHERE groupId = ? LIMIT 1'),
       filterReferenced: p('SELECT 1 FROM assignments WHERE filterId = ? LIMIT 1'),
-    };
+    });
   }
 
   private prepareTransactions() {
