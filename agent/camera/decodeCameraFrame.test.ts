@@ -215,6 +215,14 @@ describe('decodeCameraFrame reads', () => {
     expect((await decodeCameraFrame(encodePng(frame, format))).text).toBe(PAYLOAD);
   });
 
+  it.each(['grey', 'rgba'] as PngFormat[])('a frame saved as an interlaced %s PNG', async (format) => {
+    const frame = blur(
+      codeFrame(MODULES, { width: 480, height: 400, modulePixels: 3.2, angleDegrees: 12, background: 255 }),
+      0.5,
+    );
+    expect((await decodeCameraFrame(encodePng(frame, format, { interlaced: true }))).text).toBe(PAYLOAD);
+  });
+
   it.each<[string, ErrorCorrection]>([
     ['a short URL', 'L'],
     ['a short URL', 'H'],
@@ -329,6 +337,20 @@ describe('decodeCameraFrame refuses bad input', () => {
     expect(error).toMatchObject({
       code: 'FRAME_CORRUPT',
       message: "row 3 of the PNG's image data has unknown filter type 5",
+    });
+  });
+
+  it('FRAME_CORRUPT for an interlaced PNG whose data inflates beyond its seven passes', async () => {
+    const bomb = assemblePng([
+      ihdr(64, 64, 8, 0, 1),
+      chunk('IDAT', deflateSync(Buffer.alloc(50_000_000))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
+    // Adam7's passes of 64 x 64 grey: 8, 8, 8, 16, 16, 32 and 32 rows of 8, 8, 16, 16, 32, 32 and 64
+    // samples, each row with its filter byte.
+    await expect(decodeCameraFrame(bomb)).rejects.toMatchObject({
+      code: 'FRAME_CORRUPT',
+      message: "the PNG's image data inflates to more than the 4216 bytes its header allows",
     });
   });
 

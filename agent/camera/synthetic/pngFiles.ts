@@ -113,8 +113,50 @@ function paeth(a: number, b: number, c: number): number {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
-export function encodePng(raster: Raster, format: PngFormat): Buffer {
+/**
+ * The seven Adam7 passes of the PNG specification (section 8.2): each starts at (x, y) in every block of
+ * 8 x 8 pixels and takes every dx-th column of every dy-th row.
+ */
+const ADAM7 = [
+  { x: 0, y: 0, dx: 8, dy: 8 },
+  { x: 4, y: 0, dx: 8, dy: 8 },
+  { x: 0, y: 4, dx: 4, dy: 8 },
+  { x: 2, y: 0, dx: 4, dy: 4 },
+  { x: 0, y: 2, dx: 2, dy: 4 },
+  { x: 1, y: 0, dx: 2, dy: 2 },
+  { x: 0, y: 1, dx: 1, dy: 2 },
+] as const;
+
+/** The image data of an interlaced file: each non-empty pass packed and filtered as an image of its own. */
+function packInterlaced(
+  width: number,
+  height: number,
+  samplesPerPixel: number,
+  bitDepth: number,
+  sample: (x: number, y: number, channel: number) => number,
+): Buffer {
+  const passes: Buffer[] = [];
+  for (const pass of ADAM7) {
+    const passWidth = ceil((width - pass.x) / pass.dx);
+    const passHeight = ceil((height - pass.y) / pass.dy);
+    if (passWidth <= 0 || passHeight <= 0) continue;
+    passes.push(
+      packRows(passWidth, passHeight, samplesPerPixel, bitDepth, (x, y, c) =>
+        sample(pass.x + x * pass.dx, pass.y + y * pass.dy, c),
+      ),
+    );
+  }
+  return Buffer.concat(passes);
+}
+
+export interface EncodeOptions {
+  /** Adam7-interlaced, as a progressive web image or some screenshot tools write it. */
+  interlaced?: boolean;
+}
+
+export function encodePng(raster: Raster, format: PngFormat, options: EncodeOptions = {}): Buffer {
   const { width, height } = raster;
+  const pack = options.interlaced ? packInterlaced : packRows;
   const grey = toBytes(raster);
   const at = (x: number, y: number) => grey[y * width + x]!;
   const image = (
@@ -125,9 +167,9 @@ export function encodePng(raster: Raster, format: PngFormat): Buffer {
     extra: Buffer[] = [],
   ) =>
     assemblePng([
-      ihdr(width, height, bitDepth, colorType),
+      ihdr(width, height, bitDepth, colorType, options.interlaced ? 1 : 0),
       ...extra,
-      chunk('IDAT', deflateSync(packRows(width, height, samples, bitDepth, sample))),
+      chunk('IDAT', deflateSync(pack(width, height, samples, bitDepth, sample))),
       chunk('IEND', Buffer.alloc(0)),
     ]);
 
