@@ -352,3 +352,44 @@ describe('SqliteStore statements', () => {
     }
   });
 });
+
+describe('SqliteStore lookups by serial number', () => {
+  // managedDevices?$filter=serialNumber eq '…' compares without case; the plan SQLite picks must use the
+  // index made for it, or every lookup reads the whole devices table.
+  // The plan of the store's own statement (its SQL read back from better-sqlite3's Statement.source).
+  const planOf = (store: SqliteStore) => {
+    const inside = store as unknown as {
+      db: Database.Database;
+      s: Record<string, Database.Statement>;
+    };
+    return inside.db
+      .prepare(`EXPLAIN QUERY PLAN ${inside.s.listManagedBySerial!.source}`)
+      .all('x')
+      .map((row) => (row as { detail: string }).detail);
+  };
+
+  it('use an index, on a new database and on one of schema 5 moved forward, and ignore case', () => {
+    const onFile = join(dir, 'schema5.db');
+    const old = new Database(onFile);
+    for (const migration of MIGRATIONS.slice(0, 5)) old.exec(migration);
+    old.exec('CREATE TABLE schemaVersion (version INTEGER NOT NULL); INSERT INTO schemaVersion VALUES (5)');
+    old
+      .prepare(
+        `INSERT INTO devices (id, serialNumber, manufacturer, model, osVersion, registeredAt, lastChangeAt, managed)
+        VALUES ('d1', 'AbC123', 'Google', 'Pixel 8', '14', 0, 0, 1)`,
+      )
+      .run();
+    old.close();
+    const migrated = new SqliteStore(onFile);
+    const fresh = new SqliteStore();
+    try {
+      for (const store of [migrated, fresh])
+        expect(planOf(store).join('; ')).toMatch(/USING INDEX devicesBySerialNumberNoCase/);
+      expect(migrated.listManagedDevicesBySerial('abc123').map((device) => device.id)).toEqual(['d1']);
+      expect(migrated.listManagedDevicesBySerial('ABC1234')).toEqual([]);
+    } finally {
+      migrated.close();
+      fresh.close();
+    }
+  });
+});

@@ -158,6 +158,13 @@ export const MIGRATIONS: readonly string[] = [
     reportedAt INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // The managedDevices filter on serialNumber compares without case (COLLATE NOCASE), which the UNIQUE
+  // index, in binary order, cannot answer: every lookup scanned the table (7.4 ms at 100,000 devices,
+  // harness/bench/runs/2026-12-07T0044Z-serial-lookup.txt). Written once per device, when it registers:
+  // stage changes leave serialNumber alone.
+  `
+  CREATE INDEX devicesBySerialNumberNoCase ON devices (serialNumber COLLATE NOCASE);
+  `,
 ];
 
 /** Brings the database to the newest schema; answers the version it is at. */
