@@ -128,13 +128,7 @@ const ADAM7 = [
 ] as const;
 
 /** The image data of an interlaced file: each non-empty pass packed and filtered as an image of its own. */
-function packInterlaced(
-  width: number,
-  height: number,
-  samplesPerPixel: number,
-  bitDepth: number,
-  sample: (x: number, y: number, channel: number) => number,
-): Buffer {
+const packInterlaced: typeof packRows = (width, height, samplesPerPixel, bitDepth, sample) => {
   const passes: Buffer[] = [];
   for (const pass of ADAM7) {
     const passWidth = ceil((width - pass.x) / pass.dx);
@@ -147,7 +141,7 @@ function packInterlaced(
     );
   }
   return Buffer.concat(passes);
-}
+};
 
 export interface EncodeOptions {
   /** Adam7-interlaced, as a progressive web image or some screenshot tools write it. */
