@@ -170,4 +170,21 @@ describe('launchBrowser', () => {
       await browser.close();
     }
   });
+
+  it.each(['closed', 'killed'])('removes its profile folder once Chromium has exited, %s', async (end) => {
+    const browser = await launchBrowser();
+    const child = browser.process()!;
+    const flag = child.spawnargs.find((arg) => arg.startsWith('--user-data-dir='));
+    const profile = flag!.slice('--user-data-dir='.length);
+    await (await browser.newPage()).setContent('<p>writes the profile</p>');
+    expect(fs.existsSync(profile)).toBe(true);
+    if (end === 'closed') {
+      await browser.close();
+    } else {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    expect(fs.existsSync(profile)).toBe(false);
+  });
 });

@@ -153,7 +153,19 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
       userDataDir,
       ...options,
     });
-    browser.once('disconnected', () => fs.rmSync(userDataDir, { recursive: true, force: true }));
+    // Chromium can still be writing its profile when the DevTools connection closes (CI saw rmSync fail
+    // with ENOTEMPTY there, which, thrown in an event handler, failed a whole suite): the profile goes
+    // once the process has exited, and a failure to remove a temporary folder is never thrown.
+    const removeProfile = () => {
+      try {
+        fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });
+      } catch {
+        // Left in the temporary folder; nothing depends on it.
+      }
+    };
+    const child = browser.process();
+    if (child && child.exitCode === null && child.signalCode === null) child.once('exit', removeProfile);
+    else browser.once('disconnected', removeProfile);
     return browser;
   } catch (error) {
     fs.rmSync(userDataDir, { recursive: true, force: true });
