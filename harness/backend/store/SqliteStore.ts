@@ -98,6 +98,7 @@ export class SqliteStore implements BackendStore {
   private revision = 0;
   /** Devices per stage ('none': registered only), counted at the first ask; null until then. */
   private stageCounts: Map<EnrollmentStage | 'none', number> | null = null;
+  private enrolledByProfile: Map<string, number> | null = null;
   /**
    * Device records, written through and least recently used first out: the channel reads a device on
    * every message, and this process is the database's only writer, so a cached record is what the
@@ -212,8 +213,9 @@ export class SqliteStore implements BackendStore {
       // Only the digest of a token that is no longer current is kept: enough to say why it is refused.
       endToken: p("UPDATE tokens SET state = ?, endedAt = ?, value = NULL WHERE id = ? AND state = 'active'"),
       countByStage: p("SELECT COALESCE(stage, 'none') AS stage, COUNT(*) AS n FROM devices GROUP BY stage"),
-      enrolledCount: p(
-        "SELECT COUNT(*) AS n FROM devices WHERE profileId = ? AND stage IN ('staged', 'adminProvisioned', 'enrolled')",
+      enrolledByProfile: p(
+        `SELECT profileId, COUNT(*) AS n FROM devices WHERE profileId IS NOT NULL
+        AND stage IN (${ENROLLED_STAGES.map((stage) => `'${stage}'`).join(', ')}) GROUP BY profileId`,
       ),
 
       insertDevice:
@@ -405,7 +407,23 @@ export class SqliteStore implements BackendStore {
   }
 
   enrolledDeviceCount(profileId: string): number {
-    return (this.s.enrolledCount!.get(profileId) as { n: number }).n;
+    // Counted once, then kept as devices change stage, like the stage counts below: every read of a
+    // profile shows its count, and counting scanned every device row each time.
+    if (this.enrolledByProfile === null) {
+      const rows = this.s.enrolledByProfile!.all() as { profileId: string; n: number }[];
+      this.enrolledByProfile = new Map(rows.map((row) => [row.profileId, row.n]));
+    }
+    return this.enrolledByProfile.get(profileId) ?? 0;
+  }
+
+  /** Moves one device between profiles' enrolled counts (once they have been counted). */
+  private countEnrolledChange(before: DeviceRecord, after: DeviceRecord): void {
+    if (this.enrolledByProfile === null) return;
+    const was = countsAsEnrolled(before) ? before.profileId : null;
+    const is = countsAsEnrolled(after) ? after.profileId : null;
+    if (was === is) return;
+    if (was !== null) this.enrolledByProfile.set(was, (this.enrolledByProfile.get(was) ?? 1) - 1);
+    if (is !== null) this.enrolledByProfile.set(is, (this.enrolledByProfile.get(is) ?? 0) + 1);
   }
 
   countDevicesByStage(): Partial<Record<EnrollmentStage | 'none', number>> {
@@ -500,13 +518,17 @@ export class SqliteStore implements BackendStore {
 
   saveDevice(device: DeviceRecord, entry?: LedgerEntryInput, countUseOfProfile?: string): void {
     // The stage the database has now: the cached record (every caller saves a new object), else its row.
-    const before = this.stageCounts === null ? null : this.getDevice(device.id);
+    const before =
+      this.stageCounts === null && this.enrolledByProfile === null ? null : this.getDevice(device.id);
     // One statement alone is its own transaction; more are one together.
     if (entry === undefined && countUseOfProfile === undefined) this.s.updateDevice!.run(deviceRow(device));
     else this.tx.saveDevice(device, entry, countUseOfProfile);
     // Only after the commit: a failed transaction leaves the remembered records as the database has them.
     this.remember(device);
-    if (before) this.countStageChange(before.stage, device.stage);
+    if (before) {
+      this.countStageChange(before.stage, device.stage);
+      this.countEnrolledChange(before, device);
+    }
     if (countUseOfProfile !== undefined) {
       const profile = this.profiles.get(countUseOfProfile);
       if (profile) this.profiles.set(countUseOfProfile, { ...profile, usageCount: profile.usageCount + 1 });
@@ -661,6 +683,12 @@ function toProfile(row: Row): Profile {
 }
 
 /** The columns a device change writes, in the order of updateDevice's parameters. */
+/** The stages in which a device counts towards its profile's enrolledDeviceCount. */
+const ENROLLED_STAGES: readonly EnrollmentStage[] = ['staged', 'adminProvisioned', 'enrolled'];
+
+const countsAsEnrolled = (device: DeviceRecord) =>
+  device.profileId !== null && device.stage !== null && ENROLLED_STAGES.includes(device.stage);
+
 const UPDATED_COLUMNS = [
   'manufacturer',
   'model',

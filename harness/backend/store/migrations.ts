@@ -5,7 +5,8 @@ import type { Database } from 'better-sqlite3';
  * transaction with the version bump. Append new entries; never edit a released one. Column names are
  * the camelCase field names of repository.ts, so rows read straight into records. Indexes are few on
  * purpose: every stage transition updates a device row and appends a ledger row, and each index is one
- * more B-tree write inside that transaction (enrolledDeviceCount scans devices: admin reads are rare).
+ * more B-tree write inside that transaction (a profile's enrolledDeviceCount is counted once and then
+ * kept by the store, not indexed).
  */
 export const MIGRATIONS: readonly string[] = [
   `

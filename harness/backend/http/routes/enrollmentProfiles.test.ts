@@ -272,6 +272,43 @@ describe('createToken and revokeToken', () => {
     const after = (await admin.get(`${PROFILES}/${profile.id}`)).body;
     expect(after).toMatchObject({ enrollmentTokenUsageCount: 1, enrolledDeviceCount: 1 });
   });
+
+  // The counts are made once and then kept as devices change stage: read before and after every change,
+  // they must follow what the devices did, on two profiles, through staging, sign-in and factory reset.
+  it('keeps enrolledDeviceCount as devices stage, enroll, reset and stage again on another profile', async () => {
+    const first = await createProfile(admin, { displayName: 'Kept count A' });
+    const second = await createProfile(admin, { displayName: 'Kept count B' });
+    const counts = async () =>
+      Promise.all(
+        [first, second].map(
+          async (profile) => (await admin.get(`${PROFILES}/${profile.id}`)).body.enrolledDeviceCount,
+        ),
+      );
+    expect(await counts()).toEqual([0, 0]);
+    const devices = await Promise.all(
+      ['KEPT1', 'KEPT2', 'KEPT3'].map(() => RawChannel.open(backend.channelUrl)),
+    );
+    try {
+      for (const [index, device] of devices.entries()) {
+        await device.hello(`KEPT${index + 1}`);
+        await device.request({ type: 'redeemToken', token: first.tokenValue, method: 'qr' });
+      }
+      // A redeemed token alone does not count: the device is not staged yet.
+      expect(await counts()).toEqual([0, 0]);
+      for (const device of devices) await device.request({ type: 'completeStage', stage: 'staged' });
+      expect(await counts()).toEqual([3, 0]);
+      await devices[0]!.request({ type: 'signIn', upn: 'kept@contoso.com' });
+      await devices[0]!.request({ type: 'completeStage', stage: 'enrolled' });
+      expect(await counts()).toEqual([3, 0]);
+      await devices[1]!.request({ type: 'factoryReset' });
+      expect(await counts()).toEqual([2, 0]);
+      await devices[1]!.request({ type: 'redeemToken', token: second.tokenValue, method: 'qr' });
+      await devices[1]!.request({ type: 'completeStage', stage: 'staged' });
+      expect(await counts()).toEqual([2, 1]);
+    } finally {
+      for (const device of devices) await device.close();
+    }
+  });
 });
 
 describe('token export (simulator)', () => {
