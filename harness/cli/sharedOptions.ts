@@ -246,6 +246,17 @@ export function addWorkersOption(command: Command, what: string): Command {
 }
 
 /**
+ * The options of a command that runs a suite (stagesim model, stagesim run): threads, target, reports and
+ * the TLS its embedded backends serve. `items` names what the threads share out ("paths", "scenarios").
+ */
+export function addSuiteOptions(command: Command, items: string, tlsServes: string): Command {
+  addWorkersOption(command, items);
+  addTargetOptions(command);
+  addReportOptions(command);
+  return addTlsOptions(command, tlsServes);
+}
+
+/**
  * The threads to run on: --workers, or the schema's default from the cores. Only the headless target
  * runs on worker threads (Appium keeps its own sessions, --parallel); `alone` says why else not, and a
  * --workers given anyway is refused with one line.

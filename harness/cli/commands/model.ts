@@ -4,10 +4,7 @@ import { newSeed } from '../../model-testing/random';
 import { runModelSuite } from '../../model-testing/runModelSuite';
 import { sabotage, sabotageFaults, type SabotageFault } from '../../model-testing/sabotage';
 import {
-  addReportOptions,
-  addTargetOptions,
-  addWorkersOption,
-  addTlsOptions,
+  addSuiteOptions,
   embeddedTlsFrom,
   printLocalCa,
   reportersFrom,
@@ -56,10 +53,7 @@ export const registerModel: RegisterCommand = (program) => {
         sabotageFaults,
       ),
     );
-  addWorkersOption(command, 'paths');
-  addTargetOptions(command);
-  addReportOptions(command);
-  addTlsOptions(command, "each path's backend serves");
+  addSuiteOptions(command, 'paths', "each path's backend serves");
   command.action(async (options: ModelOptions) => {
     const tls = embeddedTlsFrom(options);
     printLocalCa('stagesim model', tls);

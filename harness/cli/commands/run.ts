@@ -13,10 +13,7 @@ import {
 import { runScenarios } from '../../scenarios/runner';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, UsageError } from '../exit';
 import {
-  addReportOptions,
-  addTargetOptions,
-  addWorkersOption,
-  addTlsOptions,
+  addSuiteOptions,
   embeddedTlsFrom,
   printLocalCa,
   reportersFrom,
@@ -71,10 +68,7 @@ export const registerRun: RegisterCommand = (program) => {
     .option('--watch', 're-run scenario files when they change, until interrupted')
     .option('--backend <url>', 'use this running backend instead of a fresh embedded one per scenario')
     .option('--admin-key <key>', "the backend's admin key (with --backend)");
-  addWorkersOption(command, 'scenarios');
-  addTargetOptions(command);
-  addReportOptions(command);
-  addTlsOptions(command, 'the embedded backends serve');
+  addSuiteOptions(command, 'scenarios', 'the embedded backends serve');
   command.action(async (paths: string[], options: RunOptions) => {
     const backendUrl = options.backend === undefined ? undefined : parseBackendUrl(options.backend);
     const workers = workersFrom(
