@@ -15,6 +15,17 @@ const PAYLOAD = serializeProvisioningPayload(
 );
 
 describe('renderQrPng', () => {
+  // Prepared once for every case: instantiating the writer's WebAssembly is the slow part.
+  let zxingWriter: Promise<unknown>;
+  beforeAll(() => {
+    const wasm = readFileSync(require.resolve('zxing-wasm/writer/zxing_writer.wasm'));
+    zxingWriter = prepareZXingModule({
+      overrides: {
+        wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer,
+      },
+      fireImmediately: true,
+    });
+  });
   // ZXing-C++'s encoder (zxing-wasm's writer, its .wasm read from the package) as the outside reference
   // for the symbol's size: qrcode's choice of modes must cost no version over what ZXing prints, on
   // payloads with and without Wi-Fi, with a non-ASCII network name, and with a long run of capitals (where
@@ -38,13 +49,7 @@ describe('renderQrPng', () => {
       ),
     ],
   ])('is as many modules on a side as ZXing encodes for %s', async (_what, text) => {
-    const wasm = readFileSync(require.resolve('zxing-wasm/writer/zxing_writer.wasm'));
-    await prepareZXingModule({
-      overrides: {
-        wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer,
-      },
-      fireImmediately: true,
-    });
+    await zxingWriter;
     const zxing = await writeBarcode(text, {
       format: 'QRCode',
       options: 'ecLevel=M',
