@@ -23,6 +23,11 @@ export class Clock {
     this.offsetMs += ms;
   }
 
+  /** Puts the clock back on its source, as a new backend's clock is. */
+  reset(): void {
+    this.offsetMs = 0;
+  }
+
   /** Moves the clock so that now() answers `epochMs` (the source keeps running from there). */
   set(epochMs: number): void {
     if (!Number.isFinite(epochMs)) throw new RangeError(`cannot set the clock to ${epochMs}`);

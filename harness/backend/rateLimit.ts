@@ -50,6 +50,11 @@ export class KeyedFailureWindows {
     private readonly maxKeys = 10_000,
   ) {}
 
+  /** Forgets every key's failures. */
+  clear(): void {
+    this.windows.clear();
+  }
+
   get(key: string): FailureWindow {
     let window = this.windows.get(key);
     if (!window) {

@@ -27,6 +27,14 @@ export interface RunningBackend {
   channel: ChannelServer;
   metrics: BackendMetrics;
   options: ResolvedBackendOptions;
+  /**
+   * Forgets everything, as a new backend on the same port would know nothing: every profile, token,
+   * device, ledger entry, state report and targeting object is deleted, device connections are cut, the
+   * clock is put back on its source and the metrics start again from 0. The admin API's rate limit on
+   * wrong admin keys is kept (it guards the backend, not a tenant). Also POST /simulator/reset.
+   * Throws BACKEND_CLOSED once close() was called.
+   */
+  reset(): Promise<void>;
   /** Closes device connections (1001), the HTTP server and the database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -72,6 +80,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     authLimit: options.adminAuthLimit,
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     metrics,
+    reset: () => reset(),
   });
   channel.attach(app.server);
 
@@ -98,6 +107,22 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   );
 
   let closing: Promise<void> | null = null;
+  // A model path or a scenario each needs a backend that knows nothing; resetting one is a fraction of
+  // the cost of starting one (fastify compiles every route anew for each app).
+  async function reset(): Promise<void> {
+    if (closing)
+      throw new StagesimError(
+        'BACKEND_CLOSED',
+        'the backend was closed; start a new one instead of resetting it',
+      );
+    await channel.reset();
+    store.clear();
+    adminConsole.reset();
+    metrics.reset();
+    clock.reset();
+    log('backend reset: every profile, device, ledger entry and targeting object forgotten');
+  }
+
   return {
     url,
     channelUrl: `${secure ? 'wss' : 'ws'}://${host}:${port}${DEVICE_CHANNEL_PATH}`,
@@ -109,6 +134,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     channel,
     metrics,
     options,
+    reset,
     close() {
       closing ??= (async () => {
         await channel.close();

@@ -105,6 +105,21 @@ export class ChannelServer {
     for (const socket of this.sockets) socket.terminate();
   }
 
+  /**
+   * Cuts every device connection, as a backend that restarted does, and forgets every device's last reply
+   * and failed redemptions; resolves once every connection has closed. Still accepts new connections.
+   */
+  async reset(): Promise<void> {
+    const closed = [...this.sockets].map(
+      (socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())),
+    );
+    for (const socket of this.sockets) socket.terminate();
+    await Promise.all(closed);
+    this.bySerial.clear();
+    this.sessionContext.replies.clear();
+    this.sessionContext.redemptionFailuresBySerial.clear();
+  }
+
   /** Closes every connection with 1001 (going away) and stops accepting new ones. */
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.close(1001, 'backend shutting down');

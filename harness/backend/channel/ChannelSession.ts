@@ -30,6 +30,7 @@ export interface CachedReply {
 export interface ReplyCache {
   get(serialNumber: string): CachedReply | undefined;
   set(serialNumber: string, reply: CachedReply): unknown;
+  clear(): void;
 }
 
 export interface SessionContext {

@@ -32,6 +32,14 @@ export class AdminConsole {
     this.feed.notify('admin');
   }
 
+  /** The backend forgot everything: so do the live view and the report, and open consoles reload. */
+  reset(): void {
+    this.live.clear();
+    this.report.clear();
+    this.feed.notify('devices');
+    this.feed.notify('admin');
+  }
+
   close(): void {
     this.feed.close();
   }

@@ -42,6 +42,12 @@ export class DeviceReport {
     private readonly live: LiveDevices,
   ) {}
 
+  /** Forgets every record read; the next query reads the store again. */
+  clear(): void {
+    this.records.clear();
+    this.loaded = false;
+  }
+
   /** A device's record may have changed (it made a request). */
   touched(serialNumber: string): void {
     if (!this.loaded) return;

@@ -86,6 +86,13 @@ export class LiveDevices {
     return this.where.size;
   }
 
+  /** Forgets every device's report (the store's rows are the store's to clear). */
+  clear(): void {
+    this.recent.clear();
+    this.where.clear();
+    this.counts.fill(0);
+  }
+
   /** How many full reports are in memory now, and the most there can be. */
   cacheStats(): { size: number; max: number } {
     return { size: this.recent.size, max: this.recent.max };

@@ -26,6 +26,8 @@ export interface AdminAppOptions {
   https?: { cert: string; key: string };
   /** Times every request and serves GET /metrics (behind the admin key when there is one). */
   metrics?: BackendMetrics;
+  /** What POST /simulator/reset does; left out, the route answers 404. */
+  reset?: () => Promise<void>;
   /** The admin console (its pages and API); left out, the backend serves none. */
   console?: ConsoleDeps;
 }
@@ -180,7 +182,7 @@ export function buildAdminApp(options: AdminAppOptions): FastifyInstance {
   registerAssignmentFilterRoutes(app, deps);
   registerGroupRoutes(app, deps);
   registerIntuneResourceRoutes(app, deps);
-  registerSimulatorRoutes(app, deps);
+  registerSimulatorRoutes(app, deps, options.reset);
   if (options.console)
     registerConsoleRoutes(app, deps, { ...options.console, adminKeyRequired: adminKey !== null });
   return app;

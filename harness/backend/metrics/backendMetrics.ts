@@ -105,6 +105,12 @@ export class BackendMetrics implements ChannelObserver {
       help: 'Device-channel WebSocket connections accepted',
       registers,
     });
+    this.reset();
+  }
+
+  /** Every figure back to where a new backend's start (counters at 0, as a restarted process's). */
+  reset(): void {
+    this.registry.resetMetrics();
     for (const stage of enrollmentStageSchema.options) this.transitions.inc({ stage }, 0);
   }
 

@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { StagesimError } from '../../../agent/errors';
 import type { DeviceIdentity, EnrollmentStage } from '../../../agent/protocol/enrollment';
 import { BoundedCache } from './boundedCache';
-import { migrate } from './migrations';
+import { migrate, SCHEMA_VERSION_TABLE } from './migrations';
 import type {
   Assignment,
   AssignmentFilter,
@@ -178,6 +178,31 @@ export class SqliteStore implements BackendStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  clear(): void {
+    // Every table but the schema's own, read from the database so a table a later migration adds is
+    // emptied too; sqlite_sequence restarts the ledger's numbering as a new database does.
+    const tables = (
+      this.db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .pluck()
+        .all() as string[]
+    ).filter((name) => name !== SCHEMA_VERSION_TABLE);
+    const hasSequence = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'")
+      .get();
+    this.db.transaction(() => {
+      for (const table of tables) this.db.exec(`DELETE FROM "${table}"`);
+      if (hasSequence) this.db.exec('DELETE FROM sqlite_sequence');
+    })();
+    this.devices.clear();
+    this.deviceIdBySerial.clear();
+    this.profiles.clear();
+    this.stageCounts = null;
+    this.enrolledByProfile = null;
+    // Bumped, never set back: a targeting cache compiled before the clear must not match a revision after.
+    this.revision += 1;
   }
 
   /** Prepares every statement not yet used, and says how many there are: a check of the SQL. */

@@ -40,6 +40,11 @@ export class BoundedCache<K, V> {
     return this;
   }
 
+  clear(): void {
+    this.entries.clear();
+    this.newest = undefined;
+  }
+
   delete(key: K): boolean {
     if (this.newest === key) this.newest = undefined;
     return this.entries.delete(key);

@@ -168,10 +168,14 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** The table that holds the schema's version: kept when a store is cleared. */
+export const SCHEMA_VERSION_TABLE = 'schemaVersion';
+
 /** Brings the database to the newest schema; answers the version it is at. */
 export function migrate(db: Database): number {
-  db.exec('CREATE TABLE IF NOT EXISTS schemaVersion (version INTEGER NOT NULL)');
-  const row = db.prepare('SELECT version FROM schemaVersion').get() as { version: number } | undefined;
+  db.exec(`CREATE TABLE IF NOT EXISTS ${SCHEMA_VERSION_TABLE} (version INTEGER NOT NULL)`);
+  const row = db.prepare(`SELECT version FROM ${SCHEMA_VERSION_TABLE}`).get() as
+    { version: number } | undefined;
   let version = row?.version ?? 0;
   if (version > MIGRATIONS.length) {
     throw new Error(
@@ -180,8 +184,8 @@ export function migrate(db: Database): number {
   }
   const apply = db.transaction((next: number) => {
     db.exec(MIGRATIONS[next - 1]!);
-    if (next === 1) db.prepare('INSERT INTO schemaVersion (version) VALUES (?)').run(next);
-    else db.prepare('UPDATE schemaVersion SET version = ?').run(next);
+    if (next === 1) db.prepare(`INSERT INTO ${SCHEMA_VERSION_TABLE} (version) VALUES (?)`).run(next);
+    else db.prepare(`UPDATE ${SCHEMA_VERSION_TABLE} SET version = ?`).run(next);
   });
   while (version < MIGRATIONS.length) {
     version += 1;

@@ -206,6 +206,8 @@ export interface BackendStore {
   readonly targetingRevision: number;
   schemaVersion(): number;
   close(): void;
+  /** Deletes every row (profiles, tokens, devices, ledger, state reports, targeting); the schema stays. */
+  clear(): void;
 
   // Enrollment profiles and tokens
   createProfile(profile: Profile, token: TokenRecord): void;

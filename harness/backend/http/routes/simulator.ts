@@ -10,6 +10,7 @@ import { usableToken } from '../views/profileView';
  *   GET  /simulator/health                       liveness (no admin key needed)
  *   GET  /simulator/clock                        the backend clock
  *   POST /simulator/clock                        {"advanceSeconds": n} or {"now": "ISO date"}
+ *   POST /simulator/reset                        forget everything, as a new backend on the same port
  *   GET  /simulator/ledger[?serialNumber=|managedDeviceId=]   stage transitions, oldest first
  *   GET  /simulator/enrollmentProfiles/{id}/tokenExport/zeroTouch            Zero Touch DPC extras JSON
  *   GET  /simulator/enrollmentProfiles/{id}/tokenExport/knoxMobileEnrollment KME custom JSON
@@ -30,7 +31,14 @@ const ledgerQuerySchema = z.strictObject({
   managedDeviceId: z.string().max(64).optional(),
 });
 
-export function registerSimulatorRoutes(app: FastifyInstance, deps: RouteDeps): void {
+/** A reset takes no options: no body, or an empty object. */
+const resetSchema = z.strictObject({});
+
+export function registerSimulatorRoutes(
+  app: FastifyInstance,
+  deps: RouteDeps,
+  reset?: () => Promise<void>,
+): void {
   const { store, clock } = deps;
   const clockView = () => ({ now: iso(clock.now()), offsetSeconds: clock.offset() / 1000 });
 
@@ -46,6 +54,13 @@ export function registerSimulatorRoutes(app: FastifyInstance, deps: RouteDeps): 
     deps.log(`clock moved to ${iso(clock.now())}`);
     return clockView();
   });
+
+  if (reset)
+    app.post(`${SIMULATOR_PATH}/reset`, async (request, reply) => {
+      parseWith(resetSchema, request.body);
+      await reset();
+      return reply.code(204).send();
+    });
 
   app.get(`${SIMULATOR_PATH}/ledger`, async (request) => {
     const query = parseWith(ledgerQuerySchema, request.query, 'query');
