@@ -218,3 +218,47 @@ describe('running several scenarios', () => {
     ]);
   });
 });
+
+describe('the embedded backend scenarios share', () => {
+  // The reference for "knows nothing" is the same scenario run on a backend of its own.
+  const after = (name: string) =>
+    scenario(
+      `name: After\ndescription: d\ndevices: [A1]\nsteps:\n  - expect: { managedDevices: 0 }\n  - admin: { createProfile: Frontline staging }\n  - vendor: [unboxAndPowerOn, completeSetupWizard, scanQrCode]\n  - expect: { managedDevices: 1, stage: staged }\n`,
+      name,
+    );
+  const dirty = () => scenario(`${STAGED}  - environment: { advanceClock: 40d }\n`, 'dirty.yaml');
+  const restarting = () =>
+    scenario(
+      `name: Restart\ndescription: d\ndevices: [A1]\nsteps:\n  - expect: { managedDevices: 0 }\n  - environment: restartBackend\n`,
+      'restart.yaml',
+    );
+
+  it('is started once and reset for each scenario: each meets a backend as new, clock included', async () => {
+    const started: string[] = [];
+    const startCounting = async (options: Parameters<typeof startBackend>[0]) => {
+      const backend = await startBackend(options);
+      started.push(backend.url);
+      return backend;
+    };
+    const shared = await runScenarios([dirty(), after('after.yaml'), restarting(), after('last.yaml')], {
+      target,
+      startBackend: startCounting,
+    });
+    expect(shared.cases.map((c) => [c.id, c.status, c.failure?.message ?? null])).toEqual([
+      ['dirty.yaml', 'passed', null],
+      ['after.yaml', 'passed', null],
+      ['restart.yaml', 'passed', null],
+      ['last.yaml', 'passed', null],
+    ]);
+    // One shared in-memory backend; the restarting scenario starts one on a file, and again on restart.
+    expect(started).toHaveLength(3);
+    expect(started[0]).not.toBe(started[1]);
+
+    const alone = await runScenario(after('alone.yaml'), { target });
+    const deviceNames = (result: CaseResult) =>
+      result.steps.filter((step) => step.backend).map((step) => step.backend!.deviceName);
+    // The device's name carries the enrollment date: 40 days on, had the clock kept its move.
+    expect(deviceNames(shared.cases[1]!)).toEqual(deviceNames(alone));
+    expect(deviceNames(shared.cases[3]!)).toEqual(deviceNames(alone));
+  });
+});

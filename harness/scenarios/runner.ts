@@ -18,7 +18,13 @@ import { runDeviceCommand, type DeviceCommand, type DeviceSurroundings } from '.
 import { checksDevices } from './expectations';
 import { scenarioId, type LoadedScenario, type LoadedStep } from './loader';
 import type { EmbeddedTls } from '../backend/tls/serverTls';
-import { embeddedBackend, externalBackend, type ScenarioBackend, type StartBackend } from './scenarioBackend';
+import {
+  EmbeddedBackends,
+  embeddedBackend,
+  externalBackend,
+  type ScenarioBackend,
+  type StartBackend,
+} from './scenarioBackend';
 import type { ScenarioStep } from './schema';
 import { startBackend } from '../backend/server';
 import { siblingEntry } from '../fleet/sourceEntry';
@@ -26,8 +32,8 @@ import { runShared, type ItemRunner } from '../threads/sharedRun';
 import type { ScenarioWorkerInput } from './scenarioWorker';
 
 /**
- * Runs scenarios on a target against a backend: a fresh embedded backend per scenario unless one is
- * given. Every step yields StepResults (one per device it acted on) with the device's screen and stage and
+ * Runs scenarios on a target against a backend: an embedded backend that knows nothing at the start of
+ * each scenario (new, or reset) unless one is given. Every step yields StepResults (one per device it acted on) with the device's screen and stage and
  * what the backend recorded; the first failing step ends its scenario, with the device's screenshot and
  * page source when the target has them.
  */
@@ -49,6 +55,11 @@ export interface ScenarioRunOptions {
   onTaken?: (taken: TakenTransition[]) => void;
   /** Told the admin console of every embedded backend a scenario starts (a restart starts another). */
   onBackendStarted?: (consoleUrl: string) => void;
+  /**
+   * Where scenarios on this thread borrow their embedded backend, reset between them; without it each
+   * scenario starts (and closes) one of its own. runScenarios makes one per thread.
+   */
+  backends?: EmbeddedBackends;
   /**
    * Threads that run the scenarios, this one included (1 by default). The other threads run the
    * headless target of their own, with embedded backends: with more than 1, `target` must be the
@@ -245,17 +256,17 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
   };
 
   try {
+    const persistent = loaded.steps.some(({ step }) => step.command === 'restartBackend');
+    const start: StartBackend = async (backendOptions) => {
+      const started = await (options.startBackend ?? startBackend)(backendOptions);
+      options.onBackendStarted?.(started.consoleUrl);
+      return started;
+    };
     backend = options.backendUrl
       ? externalBackend(options.backendUrl, options.adminKey)
-      : await embeddedBackend({
-          persistent: loaded.steps.some(({ step }) => step.command === 'restartBackend'),
-          start: async (backendOptions) => {
-            const started = await (options.startBackend ?? startBackend)(backendOptions);
-            options.onBackendStarted?.(started.consoleUrl);
-            return started;
-          },
-          ...(options.tls ? { tls: options.tls } : {}),
-        });
+      : options.backends
+        ? await options.backends.lend(persistent, start)
+        : await embeddedBackend({ persistent, start, ...(options.tls ? { tls: options.tls } : {}) });
     const admin = new AdminCenter(backend.admin);
     for (const device of scenario.devices) {
       const created = await target.createDevice(
@@ -357,21 +368,23 @@ export interface RecordedScenario {
 /** Runs scenarios on this thread, recording what a reporter would be told, to be told in order later. */
 export function recordingRunner(
   scenarios: readonly LoadedScenario[],
-  options: Omit<ScenarioRunOptions, 'reporter' | 'onTaken' | 'onBackendStarted'>,
+  options: Omit<ScenarioRunOptions, 'reporter' | 'onTaken' | 'onBackendStarted' | 'backends'>,
 ): ItemRunner<RecordedScenario> {
+  const backends = new EmbeddedBackends(options.tls);
   return {
     async run(index) {
       const events: RecordedScenario['events'] = [];
       const taken: TakenTransition[] = [];
       const result = await runScenario(scenarios[index]!, {
         ...options,
+        backends,
         reporter: { onStepEnd: (_id, step) => events.push({ step: step.index }) },
         onBackendStarted: (consoleUrl) => events.push({ consoleUrl }),
         onTaken: (more) => taken.push(...more),
       });
       return { result, events, taken };
     },
-    close: async () => undefined,
+    close: () => backends.close(),
   };
 }
 
@@ -440,16 +453,25 @@ export async function runScenarios(
     scenarios.slice(ran).forEach(skip);
   } else {
     let bailed = false;
-    for (const loaded of scenarios) {
-      if (bailed) {
-        skip(loaded);
-        continue;
+    const backends = new EmbeddedBackends(options.tls);
+    try {
+      for (const loaded of scenarios) {
+        if (bailed) {
+          skip(loaded);
+          continue;
+        }
+        reporter.onCaseBegin?.({ id: scenarioId(loaded.file), title: loaded.scenario.name });
+        const result = await runScenario(loaded, {
+          ...options,
+          backends,
+          onTaken: (more) => taken.push(...more),
+        });
+        if (result.status === 'failed' && options.bail) bailed = true;
+        cases.push(result);
+        reporter.onCaseEnd?.(result);
       }
-      reporter.onCaseBegin?.({ id: scenarioId(loaded.file), title: loaded.scenario.name });
-      const result = await runScenario(loaded, { ...options, onTaken: (more) => taken.push(...more) });
-      if (result.status === 'failed' && options.bail) bailed = true;
-      cases.push(result);
-      reporter.onCaseEnd?.(result);
+    } finally {
+      await backends.close();
     }
   }
   const count = (status: CaseResult['status']) => cases.filter((result) => result.status === status).length;

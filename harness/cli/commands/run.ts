@@ -109,7 +109,7 @@ export const registerRun: RegisterCommand = (program) => {
           reporter,
           bail: options.bail === true,
           workers,
-          // Each scenario gets a backend of its own: say where to watch it while it runs.
+          // Say where to watch the embedded backend while scenarios run (a restart starts another).
           onBackendStarted: (consoleUrl) =>
             process.stdout.write(`stagesim run: scenario backend's admin console at ${consoleUrl}\n`),
           ...(backendUrl ? { backendUrl } : {}),
