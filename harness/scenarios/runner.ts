@@ -53,7 +53,10 @@ export interface ScenarioRunOptions {
   stepTimeoutMs?: number;
   /** Receives the transitions each device really took (from its history), for model coverage. */
   onTaken?: (taken: TakenTransition[]) => void;
-  /** Told the admin console of every embedded backend a scenario starts (a restart starts another). */
+  /**
+   * Told the admin console of the embedded backend at the start of each scenario (new, or reset for it),
+   * and again when a scenario restarts it.
+   */
   onBackendStarted?: (consoleUrl: string) => void;
   /**
    * Where scenarios on this thread borrow their embedded backend, reset between them; without it each
@@ -265,7 +268,7 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
     backend = options.backendUrl
       ? externalBackend(options.backendUrl, options.adminKey)
       : options.backends
-        ? await options.backends.lend(persistent, start)
+        ? await options.backends.lend(persistent, start, options.onBackendStarted)
         : await embeddedBackend({ persistent, start, ...(options.tls ? { tls: options.tls } : {}) });
     const admin = new AdminCenter(backend.admin);
     for (const device of scenario.devices) {

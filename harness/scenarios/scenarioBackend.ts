@@ -82,8 +82,15 @@ export class EmbeddedBackends {
 
   constructor(private readonly tls?: EmbeddedTls) {}
 
-  /** A backend for one scenario; `start` starts one when none is kept (or the kept one cannot reset). */
-  async lend(persistent: boolean, start: StartBackend = startBackend): Promise<ScenarioBackend> {
+  /**
+   * A backend for one scenario; `start` starts one when none is kept (or the kept one cannot reset), and
+   * `onLent` is told the admin console of a kept one lent again.
+   */
+  async lend(
+    persistent: boolean,
+    start: StartBackend = startBackend,
+    onLent?: (consoleUrl: string) => void,
+  ): Promise<ScenarioBackend> {
     if (persistent) return embeddedBackend({ persistent, start, ...(this.tls ? { tls: this.tls } : {}) });
     let kept = this.kept;
     this.kept = null;
@@ -91,6 +98,7 @@ export class EmbeddedBackends {
       try {
         await kept.running.reset();
         kept.clock.set(Date.now());
+        onLent?.(kept.running.consoleUrl);
       } catch {
         await kept.running.close().catch(() => undefined);
         kept = null;

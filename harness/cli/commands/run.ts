@@ -109,7 +109,7 @@ export const registerRun: RegisterCommand = (program) => {
           reporter,
           bail: options.bail === true,
           workers,
-          // Say where to watch the embedded backend while scenarios run (a restart starts another).
+          // Each scenario says where to watch its backend while it runs (one reset for it, or new).
           onBackendStarted: (consoleUrl) =>
             process.stdout.write(`stagesim run: scenario backend's admin console at ${consoleUrl}\n`),
           ...(backendUrl ? { backendUrl } : {}),
