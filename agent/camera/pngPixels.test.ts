@@ -61,6 +61,8 @@ describe('writeLuminance', () => {
     'palette',
     'palette4',
     'grey1',
+    'grey2',
+    'grey4',
   ];
   it.each(formats)('gives the pixels pngjs decodes from a %s PNG', (format) => {
     const png = encodePng(scene(), format);
@@ -70,7 +72,7 @@ describe('writeLuminance', () => {
   // The same picture written Adam7-interlaced (by the test's own writer, pass by pass as the PNG
   // specification lays them out) and read back (pngjs undoes the interlacing): pixel for pixel the
   // picture of the plain file. Two sizes: one whose last blocks are cut, one too small for some passes.
-  it.each(['grey', 'rgba', 'palette', 'grey16', 'grey1'] as PngFormat[])(
+  it.each(['grey', 'rgba', 'palette', 'grey16', 'grey1', 'grey4'] as PngFormat[])(
     'gives the same pixels from an interlaced %s PNG as from a plain one',
     (format) => {
       const picture = scene();

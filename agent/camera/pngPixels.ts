@@ -7,8 +7,9 @@ import type { PngInfo } from './pngInspect';
  * works on (zxingReader), made here from image data that decodeCameraFrame has already inflated once
  * within its bound, so nothing is inflated twice.
  *
- * The frames a camera hands over (8-bit grey, RGB and RGBA, not interlaced) are unfiltered here, in
- * place; every other PNG (16-bit, palette, fewer than 8 bits, interlaced, a transparent colour key) is
+ * The frames a camera hands over (8-bit grey, RGB and RGBA, not interlaced) and grey of fewer bits (the
+ * backend's QR codes are 1-bit) are unfiltered here, in place; every other PNG (16-bit, palette, colour
+ * of fewer than 8 bits, interlaced, a transparent colour key) is
  * decoded by pngjs, whose inflate is safe by then because the data is known to inflate to exactly the
  * size the header allows. Luminance is ZXing-C++'s own formula (RGBToLum, the one zxing-wasm uses for
  * RGBA input), and transparency is composited over white, as a screen shows the frame.
@@ -23,6 +24,10 @@ import type { PngInfo } from './pngInspect';
  */
 export function writeLuminance(png: Buffer, info: PngInfo, imageData: Buffer, out: Uint8Array): void {
   const { width, height, channels } = info;
+  if (info.colorType === 0 && info.bitDepth < 8 && !info.interlaced && info.transparency === undefined) {
+    greyBelow8Bits(imageData, info.bitDepth, width, height, out);
+    return;
+  }
   if (info.bitDepth !== 8 || info.interlaced || info.colorType === 3 || info.transparency !== undefined) {
     fromRgba(decodeWithPngjs(png).data, out, width * height);
     return;
@@ -33,6 +38,24 @@ export function writeLuminance(png: Buffer, info: PngInfo, imageData: Buffer, ou
     unfilterRow(imageData, start, rowBytes, channels, y);
     if (channels === 1) out.set(imageData.subarray(start, start + rowBytes), y * width);
     else luminanceRow(imageData, start, channels, out, y * width, width);
+  }
+}
+
+/**
+ * Grey samples of 1, 2 or 4 bits, packed from the high bit, scaled to 0-255 (a 1-bit QR code as the
+ * backend writes it): filters work on whole bytes, one byte "a pixel" below 8 bits (PNG specification,
+ * section 9.2). Through pngjs a 1-bit code took eight times as long to read, most of it making RGBA.
+ */
+function greyBelow8Bits(data: Buffer, depth: number, width: number, height: number, out: Uint8Array): void {
+  const rowBytes = Math.ceil((width * depth) / 8);
+  const max = (1 << depth) - 1;
+  const scale = 255 / max;
+  for (let y = 0; y < height; y++) {
+    const start = y * (rowBytes + 1) + 1;
+    unfilterRow(data, start, rowBytes, 1, y);
+    let at = y * width;
+    for (let x = 0, bit = 0; x < width; x++, bit += depth)
+      out[at++] = ((data[start + (bit >> 3)]! >> (8 - depth - (bit & 7))) & max) * scale;
   }
 }
 

@@ -20,6 +20,8 @@ export type PngFormat =
   | 'palette'
   | 'palette4'
   | 'grey1'
+  | 'grey2'
+  | 'grey4'
   /** Black ink on a transparent sheet: alpha carries the code, every pixel's colour is black. */
   | 'ink-on-transparent';
 
@@ -200,6 +202,10 @@ export function encodePng(raster: Raster, format: PngFormat, options: EncodeOpti
     }
     case 'grey1':
       return image(0, 1, 1, (x, y) => (at(x, y) >= 128 ? 1 : 0));
+    case 'grey2':
+      return image(0, 2, 1, (x, y) => round((at(x, y) * 3) / 255));
+    case 'grey4':
+      return image(0, 4, 1, (x, y) => round((at(x, y) * 15) / 255));
   }
 }
 

@@ -1,7 +1,9 @@
 import jsQR from 'jsqr';
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
+import QRCode from 'qrcode';
 import { prepareZXingModule, writeBarcode } from 'zxing-wasm/writer';
+import { readQrCodesWithReadBarcodes } from '../../../agent/camera/zxingReader';
 import { isStagesimError } from '../../../agent/errors';
 import { buildProvisioningPayload, serializeProvisioningPayload } from '../../../agent/provisioning/payload';
 import { qrCodeImageFor, QR_QUIET_ZONE_MODULES, renderQrPng } from './renderQrPng';
@@ -64,15 +66,40 @@ describe('renderQrPng', () => {
 
   const png = PNG.sync.read(renderQrPng(PAYLOAD));
 
-  it('writes an 8-bit greyscale PNG of whole modules', () => {
-    const header = renderQrPng(PAYLOAD);
-    expect(header.readUInt8(24)).toBe(8); // bit depth
-    expect(header.readUInt8(25)).toBe(0); // colour type: greyscale
+  // pngjs's reader and ZXing's (stb_image inside zxing-wasm) are the outside references for the file:
+  // the PNG is written here, not by a library.
+  it('writes a 1-bit greyscale PNG of whole modules that pngjs reads', () => {
+    const file = renderQrPng(PAYLOAD);
+    expect(file.readUInt8(24)).toBe(1); // bit depth
+    expect(file.readUInt8(25)).toBe(0); // colour type: greyscale
     expect(png.width).toBe(png.height);
     expect(png.width % 8).toBe(0);
     const levels = new Set<number>();
     for (let i = 0; i < png.data.length; i += 4) levels.add(png.data[i]!);
     expect(levels).toEqual(new Set([0, 255]));
+  });
+
+  it.each([1, 3, 5, 8])('is a file ZXing decodes itself, at %i px a module', async (modulePixels) => {
+    // Widths that are not a multiple of 8 leave padding bits at the end of every row.
+    const [read] = await readQrCodesWithReadBarcodes(new Uint8Array(renderQrPng(PAYLOAD, { modulePixels })));
+    expect(read?.text).toBe(PAYLOAD);
+  });
+
+  it('packs every pixel the same as the module matrix, padding included', () => {
+    const image = PNG.sync.read(renderQrPng(PAYLOAD, { modulePixels: 3 }));
+    expect(image.width % 8).not.toBe(0);
+    const code = QRCode.create(PAYLOAD, { errorCorrectionLevel: 'M' });
+    let wrong = 0;
+    for (let y = 0; y < image.height; y++) {
+      for (let x = 0; x < image.width; x++) {
+        const row = Math.floor(y / 3) - QR_QUIET_ZONE_MODULES;
+        const col = Math.floor(x / 3) - QR_QUIET_ZONE_MODULES;
+        const inside = row >= 0 && col >= 0 && row < code.modules.size && col < code.modules.size;
+        const dark = inside && code.modules.get(row, col);
+        if (image.data[(y * image.width + x) * 4] !== (dark ? 0 : 255)) wrong++;
+      }
+    }
+    expect(wrong).toBe(0);
   });
 
   // jsQR reads the whole image: an independent reader, unlike stagesim's camera. At 3 pixels per module
