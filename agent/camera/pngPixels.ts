@@ -44,7 +44,7 @@ export function writeLuminance(png: Buffer, info: PngInfo, imageData: Buffer, ou
 /**
  * Grey samples of 1, 2 or 4 bits, packed from the high bit, scaled to 0-255 (a 1-bit QR code as the
  * backend writes it): filters work on whole bytes, one byte "a pixel" below 8 bits (PNG specification,
- * section 9.2). Through pngjs a 1-bit code took eight times as long to read, most of it making RGBA.
+ * section 9.2). Through pngjs, which makes RGBA first, a 1-bit code read slower than an 8-bit one.
  */
 function greyBelow8Bits(data: Buffer, depth: number, width: number, height: number, out: Uint8Array): void {
   const rowBytes = Math.ceil((width * depth) / 8);
