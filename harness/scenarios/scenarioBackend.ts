@@ -26,6 +26,12 @@ export interface ScenarioBackend {
 
 export type StartBackend = (options: BackendOptions) => Promise<RunningBackend>;
 
+const notRestartable = () =>
+  new StagesimError(
+    'BACKEND_NOT_RESTARTABLE',
+    'this backend keeps its data in memory and cannot be restarted',
+  );
+
 /**
  * A fresh in-memory backend whose clock stands still at the time the scenario starts (moved only by the
  * scenario), so names and expiry do not depend on how long a run takes. A scenario that restarts the
@@ -51,11 +57,7 @@ export async function embeddedBackend(options: {
     ...(ca ? { ca } : {}),
     embedded: true,
     async restart() {
-      if (!folder)
-        throw new StagesimError(
-          'BACKEND_NOT_RESTARTABLE',
-          'this backend keeps its data in memory and cannot be restarted',
-        );
+      if (!folder) throw notRestartable();
       const port = running.port;
       await running.close();
       // The same port, so devices reconnect to the address they know.
@@ -74,8 +76,9 @@ export async function embeddedBackend(options: {
 /**
  * The in-memory embedded backend scenarios share one after another: a scenario that restarts no backend
  * is lent the one the scenario before it used, reset (it knows nothing, as a new one) with its clock
- * standing at the time the scenario starts: a headless run of the library takes 0.71-0.97 of the time it
- * took with a backend started per scenario (bench README step 25). A scenario that restarts its backend gets its own, on a file.
+ * standing at the time the scenario starts. A headless run of the library takes 0.71-0.97 of the time
+ * it took with a backend started per scenario (bench README step 25). A scenario that restarts its
+ * backend gets one of its own, on a file.
  */
 export class EmbeddedBackends {
   private kept: { running: RunningBackend; clock: Clock } | null = null;
@@ -116,10 +119,7 @@ export class EmbeddedBackends {
       ...(ca ? { ca } : {}),
       embedded: true,
       async restart() {
-        throw new StagesimError(
-          'BACKEND_NOT_RESTARTABLE',
-          'this backend keeps its data in memory and cannot be restarted',
-        );
+        throw notRestartable();
       },
       async setClock(epochMs) {
         lent.clock.set(epochMs);
