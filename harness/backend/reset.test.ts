@@ -199,11 +199,20 @@ describe('a backend reset', () => {
     }
   });
 
-  it('is refused once the backend is closed', async () => {
+  it('is refused once the backend is closed, and stops if it closes while connections are cut', async () => {
     const backend = await startBackend();
     await backend.close();
     const error = await backend.reset().catch((caught: unknown) => caught);
     expect(isStagesimError(error) && error.code).toBe('BACKEND_CLOSED');
+
+    const closing = await startBackend();
+    const channel = await RawChannel.open(closing.channelUrl);
+    await channel.hello('RESET-5');
+    const resetting = closing.reset().catch((caught: unknown) => caught);
+    await closing.close();
+    expect(isStagesimError(await resetting) && ((await resetting) as { code: string }).code).toBe(
+      'BACKEND_CLOSED',
+    );
   });
 });
 

@@ -109,13 +109,18 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
   let closing: Promise<void> | null = null;
   // A model path or a scenario each needs a backend that knows nothing; resetting one is a fraction of
   // the cost of starting one (fastify compiles every route anew for each app).
-  async function reset(): Promise<void> {
+  const refuseClosed = () => {
     if (closing)
       throw new StagesimError(
         'BACKEND_CLOSED',
         'the backend was closed; start a new one instead of resetting it',
       );
+  };
+  async function reset(): Promise<void> {
+    refuseClosed();
     await channel.reset();
+    // Closed while the connections were being cut: the database may be gone by now.
+    refuseClosed();
     store.clear();
     adminConsole.reset();
     metrics.reset();
