@@ -5,7 +5,13 @@ import { isStagesimError } from '../../agent/errors';
 import { fixedClock } from './clock';
 import { CONSOLE_API } from './http/routes/console';
 import { startBackend, type RunningBackend } from './server';
-import { GraphTestClient, PROFILES, createProfile, type Json } from './testing/graphTestClient';
+import {
+  GraphTestClient,
+  PROFILES,
+  assignLockdownThroughFilter,
+  createProfile,
+  type Json,
+} from './testing/graphTestClient';
 import { RawChannel } from './testing/rawChannel';
 
 /** @odata.context names the backend's port; everything else must be what a new backend answers. */
@@ -59,23 +65,7 @@ async function fill(backend: RunningBackend, serialNumber: string): Promise<void
     displayName: 'Staff',
     'members@odata.bind': ['https://graph.microsoft.com/v1.0/users/john@contoso.com'],
   });
-  const policy = (
-    await admin.post('/beta/deviceManagement/deviceConfigurations', {
-      '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
-      displayName: 'Lockdown',
-      cameraBlocked: true,
-    })
-  ).body;
-  await admin.post(`/beta/deviceManagement/deviceConfigurations/${policy.id}/assign`, {
-    assignments: [
-      {
-        target: {
-          '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget',
-          deviceAndAppManagementAssignmentFilterId: filter.id,
-        },
-      },
-    ],
-  });
+  await assignLockdownThroughFilter(admin, filter.id);
   await admin.post('/simulator/clock', { advanceSeconds: 3600 });
   const channel = await RawChannel.open(backend.channelUrl);
   await channel.hello(serialNumber);

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { fixedClock } from '../clock';
 import { startBackend } from '../server';
-import { GraphTestClient, PROFILES, createProfile } from '../testing/graphTestClient';
+import {
+  GraphTestClient,
+  PROFILES,
+  assignLockdownThroughFilter,
+  createProfile,
+} from '../testing/graphTestClient';
 import { RawChannel } from '../testing/rawChannel';
 import { MIGRATIONS } from './migrations';
 import { SqliteStore } from './SqliteStore';
@@ -41,23 +46,7 @@ describe('SqliteStore on a file', () => {
         'members@odata.bind': ['https://graph.microsoft.com/v1.0/users/john@contoso.com'],
       })
     ).body;
-    const policy = (
-      await admin.post('/beta/deviceManagement/deviceConfigurations', {
-        '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
-        displayName: 'Lockdown',
-        cameraBlocked: true,
-      })
-    ).body;
-    await admin.post(`/beta/deviceManagement/deviceConfigurations/${policy.id}/assign`, {
-      assignments: [
-        {
-          target: {
-            '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget',
-            deviceAndAppManagementAssignmentFilterId: filter.id,
-          },
-        },
-      ],
-    });
+    const policy = await assignLockdownThroughFilter(admin, filter.id);
     const app = (
       await admin.post('/beta/deviceAppManagement/mobileApps', {
         '@odata.type': '#microsoft.graph.androidManagedStoreApp',

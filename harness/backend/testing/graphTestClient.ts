@@ -104,3 +104,28 @@ export async function createProfile(admin: GraphTestClient, body: Record<string,
     throw new Error(`creating a profile answered ${response.status}: ${response.text}`);
   return response.body;
 }
+
+/**
+ * A device restrictions policy ("Lockdown", camera blocked) assigned to all devices through the filter
+ * `filterId`; answers the policy's Graph entity.
+ */
+export async function assignLockdownThroughFilter(admin: GraphTestClient, filterId: string): Promise<Json> {
+  const policy = (
+    await admin.post('/beta/deviceManagement/deviceConfigurations', {
+      '@odata.type': '#microsoft.graph.androidDeviceOwnerGeneralDeviceConfiguration',
+      displayName: 'Lockdown',
+      cameraBlocked: true,
+    })
+  ).body;
+  await admin.post(`/beta/deviceManagement/deviceConfigurations/${policy.id}/assign`, {
+    assignments: [
+      {
+        target: {
+          '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget',
+          deviceAndAppManagementAssignmentFilterId: filterId,
+        },
+      },
+    ],
+  });
+  return policy;
+}
