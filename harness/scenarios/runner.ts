@@ -33,9 +33,9 @@ import type { ScenarioWorkerInput } from './scenarioWorker';
 
 /**
  * Runs scenarios on a target against a backend: an embedded backend that knows nothing at the start of
- * each scenario (new, or reset) unless one is given. Every step yields StepResults (one per device it acted on) with the device's screen and stage and
- * what the backend recorded; the first failing step ends its scenario, with the device's screenshot and
- * page source when the target has them.
+ * each scenario (new, or reset) unless one is given. Every step yields StepResults (one per device it
+ * acted on) with the device's screen and stage and what the backend recorded; the first failing step
+ * ends its scenario, with the device's screenshot and page source when the target has them.
  */
 export interface ScenarioRunOptions {
   target: Target;
