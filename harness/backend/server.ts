@@ -69,7 +69,7 @@ export async function startBackend(input: BackendOptions = {}): Promise<RunningB
     beforeReply: options.beforeReply,
     observer: metrics,
     onStateReport: (report) => adminConsole.onStateReport(report),
-    onDeviceRequest: (serial) => adminConsole.onDeviceRequest(serial),
+    onDeviceRequest: () => adminConsole.onDeviceRequest(),
     replyCacheSize: options.deviceCacheSize,
   });
   const app = buildAdminApp({

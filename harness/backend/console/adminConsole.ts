@@ -25,8 +25,7 @@ export class AdminConsole {
     return problem;
   }
 
-  onDeviceRequest(serialNumber: string): void {
-    this.report.touched(serialNumber);
+  onDeviceRequest(): void {
     this.feed.notify('devices');
     // A redemption or a stage changes a profile's counts too.
     this.feed.notify('admin');
@@ -35,7 +34,6 @@ export class AdminConsole {
   /** The backend forgot everything: so do the live view and the report, and open consoles reload. */
   reset(): void {
     this.live.clear();
-    this.report.clear();
     this.feed.notify('devices');
     this.feed.notify('admin');
   }

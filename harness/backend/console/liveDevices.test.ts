@@ -44,7 +44,12 @@ describe('LiveDevices', () => {
       values: { screen: 'b' },
       reportedAt: 3_000,
     });
-    expect([...live.all()].map((device) => device.serialNumber).sort()).toEqual(['LIVE-1', 'LIVE-2']);
+    expect(store.countStateReports()).toEqual(
+      new Map([
+        [first, 1],
+        [second, 1],
+      ]),
+    );
   });
 
   it('a state the model does not have is refused in one line and changes nothing', () => {
@@ -74,7 +79,24 @@ describe('LiveDevices', () => {
       expected[state] = (expected[state] ?? 0) + 1;
     }
     for (const state of STATES) expect(live.countsByState()[state]).toBe(expected[state] ?? 0);
-    expect([...live.all()]).toHaveLength(devices);
+    expect([...store.countStateReports().values()].reduce((a, b) => a + b, 0)).toBe(devices);
+  });
+
+  it('a stored report of a state the model no longer has is kept, not shown, until its device reports again', () => {
+    // As an older model would have left it in a database file.
+    for (const serialNumber of ['OLD-1', 'OLD-2']) {
+      const { device, state, values } = reportOf(serialNumber, 'retired.state');
+      store.saveStateReport({ serialNumber, device, state, values, reportedAt: 1_000 });
+    }
+    const live = new LiveDevices(store);
+    expect(live.hiddenStates()).toEqual(['retired.state']);
+    expect(live.size()).toBe(0);
+    expect(live.get('OLD-1')).toBeUndefined();
+    expect(live.report(reportOf('OLD-1', STATES[2]!), 2_000)).toBeNull();
+    expect(live.size()).toBe(1);
+    expect(live.countsByState()[STATES[2]!]).toBe(1);
+    expect(live.get('OLD-1')?.state).toBe(STATES[2]);
+    expect(store.getStateReport('OLD-2')?.state).toBe('retired.state');
   });
 
   it('a backend restarted on its database file shows where every device was', () => {

@@ -1,7 +1,7 @@
 import { leafStateNodes, metaOfPath, pathOfNode } from '../../../agent/model/inspect';
 import type { StateReportMessage } from '../../../agent/protocol/messages';
 import { BoundedCache } from '../store/boundedCache';
-import type { BackendStore, StateReportRecord, StateReportSummary } from '../store/repository';
+import type { BackendStore, StateReportRecord } from '../store/repository';
 
 /** Where one device's model is, as the device last said (its stateReport). */
 export type LiveDevice = StateReportRecord;
@@ -19,29 +19,22 @@ export const LIVE_DEVICE_CACHE_SIZE = 10_000;
 /**
  * The console's picture of the fleet: the latest state report of every device that sent one.
  *
- * A report itself (the device's identity, what its screen shows) is kept in the store, so it costs the
- * backend's memory nothing once its device has moved on (325 bytes a device in memory before:
- * harness/bench/liveDevicesHeap.ts), and a backend restarted on its database file still shows where every device
- * was; the most recent reports are cached. What the devices report filters and sorts every device by on
- * each query, its state and time, stays in memory as one number a device (time * states + state):
- * reading every device's row from SQLite on each query made a query over 100,000 devices take more than
- * ten times as long (consoleReport.bench on a build that did). The number of devices per model state is
- * kept up to date as reports arrive, so counting 100,000 devices costs nothing. A device keeps its last
- * state after it disconnects: a fleet that finished still shows as enrolled.
+ * The reports are kept in the store, the most recent also in a bounded cache, and the number of devices
+ * per model state as reports arrive (one number a state), so memory holds nothing per device: a backend
+ * restarted on its database file still shows where every device was, and a fleet of millions costs the
+ * console no more memory than one of ten. The devices report reads the rest from the store
+ * (deviceReport.ts). A device keeps its last state after it disconnects: a fleet that finished still
+ * shows as enrolled. A stored report of a state the model no longer has (written by an older model) is
+ * kept and not shown, its device counted nowhere, until the device reports again.
  */
 export class LiveDevices {
   private readonly recent = new BoundedCache<string, LiveDevice>(LIVE_DEVICE_CACHE_SIZE);
-  private readonly where = new Map<string, number>();
   private readonly counts = new Array<number>(SLOTS).fill(0);
+  private devices = 0;
+  private hidden: string[] = [];
 
   constructor(private readonly store: BackendStore) {
-    for (const { serialNumber, state, reportedAt } of store.stateReportSummaries()) {
-      const index = STATE_INDEX.get(state);
-      // A report of a state a later model no longer has is left in the store, not shown.
-      if (index === undefined) continue;
-      this.where.set(serialNumber, reportedAt * SLOTS + index);
-      this.counts[index]! += 1;
-    }
+    this.countStored();
   }
 
   /** Records a report; answers why it cannot be used, or null. */
@@ -50,8 +43,10 @@ export class LiveDevices {
     if (index === undefined)
       return `state: "${report.state.slice(0, 128)}" is not a state of the device model`;
     const { serialNumber } = report.device;
-    const previous = this.where.get(serialNumber);
-    if (previous !== undefined) this.counts[previous % SLOTS]! -= 1;
+    const previous = this.recent.get(serialNumber)?.state ?? this.store.stateOfReport(serialNumber);
+    const previousIndex = previous === undefined ? undefined : STATE_INDEX.get(previous);
+    if (previousIndex === undefined) this.devices += 1;
+    else this.counts[previousIndex]! -= 1;
     this.counts[index]! += 1;
     const live: LiveDevice = {
       serialNumber,
@@ -62,35 +57,31 @@ export class LiveDevices {
     };
     this.store.saveStateReport(live);
     this.recent.set(serialNumber, live);
-    this.where.set(serialNumber, at * SLOTS + index);
     return null;
   }
 
-  /** Whether the device has sent a report (answered from memory). */
-  has(serialNumber: string): boolean {
-    return this.where.has(serialNumber);
-  }
-
+  /** The device's latest report, unless it never sent one or its state is not the model's. */
   get(serialNumber: string): LiveDevice | undefined {
-    if (!this.where.has(serialNumber)) return undefined;
-    return this.recent.get(serialNumber) ?? this.store.getStateReport(serialNumber);
+    const live = this.recent.get(serialNumber) ?? this.store.getStateReport(serialNumber);
+    return live && STATE_INDEX.has(live.state) ? live : undefined;
   }
 
-  /** Where every device that reported is: its state and the time of its report. */
-  *all(): IterableIterator<StateReportSummary> {
-    for (const [serialNumber, packed] of this.where)
-      yield { serialNumber, state: LEAF_STATES[packed % SLOTS]!, reportedAt: Math.floor(packed / SLOTS) };
-  }
-
+  /** How many devices have a report shown. */
   size(): number {
-    return this.where.size;
+    return this.devices;
   }
 
-  /** Forgets every device's report (the store's rows are the store's to clear). */
+  /** States of stored reports the model does not have, which the devices report leaves out. */
+  hiddenStates(): readonly string[] {
+    return this.hidden;
+  }
+
+  /** Forgets every device's report, and counts again what the store has (nothing, after its clear). */
   clear(): void {
     this.recent.clear();
-    this.where.clear();
     this.counts.fill(0);
+    this.devices = 0;
+    this.countStored();
   }
 
   /** How many full reports are in memory now, and the most there can be. */
@@ -101,6 +92,19 @@ export class LiveDevices {
   /** Devices per model state path; every leaf state is present, most with 0. */
   countsByState(): Record<string, number> {
     return Object.fromEntries(LEAF_STATES.map((state, index) => [state, this.counts[index]!]));
+  }
+
+  private countStored(): void {
+    this.hidden = [];
+    for (const [state, count] of this.store.countStateReports()) {
+      const index = STATE_INDEX.get(state);
+      if (index === undefined) {
+        this.hidden.push(state);
+        continue;
+      }
+      this.counts[index]! += count;
+      this.devices += count;
+    }
   }
 }
 

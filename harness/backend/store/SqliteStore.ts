@@ -3,12 +3,21 @@ import type { Statement } from 'better-sqlite3';
 import { StagesimError } from '../../../agent/errors';
 import type { DeviceIdentity, EnrollmentStage } from '../../../agent/protocol/enrollment';
 import { BoundedCache } from './boundedCache';
+import {
+  DEVICE_REPORT_SORTS,
+  registerSearchFunction,
+  reportCountSql,
+  reportPageSql,
+  reportProfileNamesSql,
+} from './deviceReportSql';
 import { migrate, SCHEMA_VERSION_TABLE } from './migrations';
 import type {
   Assignment,
   AssignmentFilter,
   BackendStore,
   DeviceRecord,
+  DeviceReportPage,
+  DeviceReportSelection,
   Group,
   LedgerEntry,
   LedgerEntryInput,
@@ -16,7 +25,6 @@ import type {
   PayloadKind,
   Profile,
   StateReportRecord,
-  StateReportSummary,
   TokenRecord,
 } from './repository';
 
@@ -114,6 +122,7 @@ export class SqliteStore implements BackendStore {
    */
   private readonly profiles = new BoundedCache<string, Profile>(PROFILE_CACHE_SIZE);
   private readonly s: Record<string, Statement>;
+  private readonly reportStatements = new Map<string, Statement>();
   private readonly tx: {
     createProfile: (profile: Profile, token: TokenRecord) => void;
     deleteProfile: (id: string, at: number) => boolean;
@@ -159,6 +168,7 @@ export class SqliteStore implements BackendStore {
         { cause: error },
       );
     }
+    registerSearchFunction(this.db);
     this.s = this.prepareStatements();
     this.tx = this.prepareTransactions();
   }
@@ -207,7 +217,14 @@ export class SqliteStore implements BackendStore {
 
   /** Prepares every statement not yet used, and says how many there are: a check of the SQL. */
   prepareAllStatements(): number {
-    return Object.values(this.s).length;
+    for (const hiding of [false, true]) {
+      this.reportStatement(`count ${hiding}`, () => reportCountSql(hiding));
+      this.reportStatement(`profiles ${hiding}`, () => reportProfileNamesSql(hiding));
+      for (const sort of DEVICE_REPORT_SORTS)
+        for (const order of ['asc', 'desc'] as const)
+          this.reportStatement(`page ${sort} ${order} ${hiding}`, () => reportPageSql(sort, order, hiding));
+    }
+    return Object.values(this.s).length + this.reportStatements.size;
   }
 
   // Prepared on first use: a backend per test or model path uses a handful of its statements, and
@@ -266,7 +283,11 @@ export class SqliteStore implements BackendStore {
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (serialNumber) DO UPDATE SET device = excluded.device,
         state = excluded.state, stateValues = excluded.stateValues, reportedAt = excluded.reportedAt`),
       getStateReport: p('SELECT * FROM stateReports WHERE serialNumber = ?'),
-      listStateReports: { sql: 'SELECT serialNumber, state, reportedAt FROM stateReports', raw: true },
+      stateOfReport: p('SELECT state FROM stateReports WHERE serialNumber = ?'),
+      countStateReports: {
+        sql: 'SELECT state, COUNT(*) FROM stateReports GROUP BY state',
+        raw: true,
+      },
       listManagedPage: p('SELECT * FROM devices WHERE managed = 1 ORDER BY rowid LIMIT ? OFFSET ?'),
       listManagedBySerial: p(
         'SELECT * FROM devices WHERE managed = 1 AND serialNumber = ? COLLATE NOCASE ORDER BY rowid',
@@ -489,14 +510,69 @@ export class SqliteStore implements BackendStore {
     return row ? toStateReport(row) : undefined;
   }
 
-  *stateReportSummaries(): IterableIterator<StateReportSummary> {
-    // Rows as arrays, three columns, no JSON: a backend reads every device's once, when it starts.
-    for (const [serialNumber, state, reportedAt] of this.s.listStateReports!.all() as [
-      string,
-      string,
-      number,
-    ][])
-      yield { serialNumber, state, reportedAt };
+  stateOfReport(serialNumber: string): string | undefined {
+    return this.s.stateOfReport!.pluck().get(serialNumber) as string | undefined;
+  }
+
+  countStateReports(): Map<string, number> {
+    const rows = this.s.countStateReports!.all() as Array<[string, number]>;
+    return new Map(rows);
+  }
+
+  deviceReportPage(selection: DeviceReportSelection): DeviceReportPage {
+    const hiding = selection.hiddenStates.length > 0;
+    const { sort, order } = selection;
+    const page = this.reportStatement(`page ${sort} ${order} ${hiding}`, () =>
+      reportPageSql(sort, order, hiding),
+    );
+    const filters = {
+      ...(hiding ? { hiddenStates: JSON.stringify(selection.hiddenStates) } : {}),
+      stage: selection.stage ?? null,
+      profile: selection.profile ?? null,
+      state: selection.state ?? null,
+      search: selection.search,
+    };
+    const rows = page.all({ ...filters, limit: selection.limit, offset: selection.offset }) as Array<{
+      serial: string;
+      deviceId: string | null;
+      liveState: string | null;
+      reportedAt: number | null;
+      total: number;
+    }>;
+    // A page past the last row has no row to carry the count.
+    const total =
+      rows[0]?.total ??
+      (selection.offset === 0
+        ? 0
+        : (this.reportStatement(`count ${hiding}`, () => reportCountSql(hiding))
+            .pluck()
+            .get(filters) as number));
+    return {
+      total,
+      rows: rows.map((row) => ({
+        record: row.deviceId === null ? undefined : this.getDevice(row.deviceId),
+        live:
+          row.liveState === null
+            ? undefined
+            : { serialNumber: row.serial, state: row.liveState, reportedAt: row.reportedAt! },
+      })),
+    };
+  }
+
+  deviceReportProfileNames(hiddenStates: readonly string[]): string[] {
+    const hiding = hiddenStates.length > 0;
+    const names = this.reportStatement(`profiles ${hiding}`, () => reportProfileNamesSql(hiding)).pluck();
+    return (hiding ? names.all({ hiddenStates: JSON.stringify(hiddenStates) }) : names.all()) as string[];
+  }
+
+  /** The devices report's statements: one per sort, order and filter of hidden states, each prepared once. */
+  private reportStatement(key: string, sql: () => string): Statement {
+    let statement = this.reportStatements.get(key);
+    if (!statement) {
+      statement = this.db.prepare(sql());
+      this.reportStatements.set(key, statement);
+    }
+    return statement;
   }
 
   // --- Devices and the ledger ----------------------------------------------------------------------

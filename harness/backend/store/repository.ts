@@ -6,6 +6,7 @@ import type {
 } from '../../../agent/protocol/enrollment';
 import type { Flow, LedgerActor } from '../ledger';
 import type { ResourceKind } from '../resources/catalogue';
+import type { DeviceReportOrder, DeviceReportSort } from './deviceReportSql';
 
 /**
  * What the backend keeps, behind one interface (SqliteStore is its one implementation). Times are epoch
@@ -201,6 +202,29 @@ export interface StateReportRecord {
 /** What the console's devices report filters and sorts a state report by. */
 export type StateReportSummary = Pick<StateReportRecord, 'serialNumber' | 'state' | 'reportedAt'>;
 
+/** What the console's devices report asks the store for: its query, search text already lower-case. */
+export interface DeviceReportSelection {
+  /** Lower-case text to find in the name, serial number, user or profile; '' for every device. */
+  search: string;
+  /** The stage recorded (NOT_RECORDED for none). */
+  stage?: string | undefined;
+  profile?: string | undefined;
+  /** The model state of the device's report. */
+  state?: string | undefined;
+  sort: DeviceReportSort;
+  order: DeviceReportOrder;
+  offset: number;
+  limit: number;
+  /** States of stored reports the model no longer has: such a report is not shown. */
+  hiddenStates: readonly string[];
+}
+
+export interface DeviceReportPage {
+  /** Rows the filters let through, on every page. */
+  total: number;
+  rows: Array<{ record: DeviceRecord | undefined; live: StateReportSummary | undefined }>;
+}
+
 export interface BackendStore {
   /** Bumped by every write to filters, groups, members, payloads or assignments (targeting caches key on it). */
   readonly targetingRevision: number;
@@ -244,8 +268,14 @@ export interface BackendStore {
   /** Keeps `report` as its device's latest, in place of the one before. */
   saveStateReport(report: StateReportRecord): void;
   getStateReport(serialNumber: string): StateReportRecord | undefined;
-  /** Where every device's latest report put it (serial number, state, time; not its values). */
-  stateReportSummaries(): IterableIterator<StateReportSummary>;
+  /** The state of the device's latest report (without reading the rest of it). */
+  stateOfReport(serialNumber: string): string | undefined;
+  /** How many devices' latest reports are in each state (states no report is in are absent). */
+  countStateReports(): Map<string, number>;
+  /** One page of the console's devices report (store/deviceReportSql.ts says what its rows are). */
+  deviceReportPage(selection: DeviceReportSelection): DeviceReportPage;
+  /** The profile names of the devices in the console's devices report, sorted. */
+  deviceReportProfileNames(hiddenStates: readonly string[]): string[];
 
   // Targeting: assignment filters, groups, policies and apps
   createFilter(filter: AssignmentFilter): void;
