@@ -20,7 +20,6 @@ import { scenarioId, type LoadedScenario, type LoadedStep } from './loader';
 import type { EmbeddedTls } from '../backend/tls/serverTls';
 import {
   EmbeddedBackends,
-  embeddedBackend,
   externalBackend,
   type ScenarioBackend,
   type StartBackend,
@@ -110,6 +109,8 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
   const results: StepResult[] = [];
   const slots = new Map<string, DeviceSlot>();
   let backend: ScenarioBackend | null = null;
+  // A scenario run on its own (no `backends` given) lends itself one and closes it when done.
+  let ownBackends: EmbeddedBackends | null = null;
 
   const record = (result: Omit<StepResult, 'index'>): StepResult => {
     const step = { index: results.length, ...result };
@@ -265,11 +266,11 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
       options.onBackendStarted?.(started.consoleUrl);
       return started;
     };
-    backend = options.backendUrl
-      ? externalBackend(options.backendUrl, options.adminKey)
-      : options.backends
-        ? await options.backends.lend(persistent, start, options.onBackendStarted)
-        : await embeddedBackend({ persistent, start, ...(options.tls ? { tls: options.tls } : {}) });
+    if (options.backendUrl) backend = externalBackend(options.backendUrl, options.adminKey);
+    else {
+      const backends = options.backends ?? (ownBackends = new EmbeddedBackends(options.tls));
+      backend = await backends.lend(persistent, start, options.onBackendStarted);
+    }
     const admin = new AdminCenter(backend.admin);
     for (const device of scenario.devices) {
       const created = await target.createDevice(
@@ -310,6 +311,7 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
     if (options.onTaken) for (const slot of slots.values()) options.onTaken(await takenBy(slot.device));
     await Promise.all([...slots.values()].map((slot) => slot.device.close().catch(() => undefined)));
     await backend?.close().catch(() => undefined);
+    await ownBackends?.close().catch(() => undefined);
   }
 
   function caseResult(

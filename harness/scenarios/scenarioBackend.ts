@@ -26,59 +26,47 @@ export interface ScenarioBackend {
 
 export type StartBackend = (options: BackendOptions) => Promise<RunningBackend>;
 
-const notRestartable = () =>
-  new StagesimError(
-    'BACKEND_NOT_RESTARTABLE',
-    'this backend keeps its data in memory and cannot be restarted',
-  );
-
 /**
- * A fresh in-memory backend whose clock stands still at the time the scenario starts (moved only by the
- * scenario), so names and expiry do not depend on how long a run takes. A scenario that restarts the
- * backend keeps its database in a temporary file instead, so the restart loses nothing. With `tls` it
- * serves HTTPS and WSS, restarts included.
+ * A backend of the scenario's own on a temporary database file, for a scenario that restarts its
+ * backend: the restart loses nothing, and devices reconnect to the same port. Its clock stands still at
+ * the time the scenario starts (moved only by the scenario), so names and expiry do not depend on how
+ * long a run takes. With `tls` it serves HTTPS and WSS, restarts included.
  */
-export async function embeddedBackend(options: {
-  persistent: boolean;
-  start?: StartBackend;
-  tls?: EmbeddedTls;
-}): Promise<ScenarioBackend> {
-  const start = options.start ?? startBackend;
+async function backendOnFile(start: StartBackend, tls: EmbeddedTls | undefined): Promise<ScenarioBackend> {
   const clock: Clock = fixedClock(Date.now());
-  const folder = options.persistent ? mkdtempSync(join(tmpdir(), 'stagesim-scenario-')) : null;
-  const dbPath = folder ? join(folder, 'backend.db') : ':memory:';
-  const tls = options.tls ? { tls: options.tls.server } : {};
-  let running = await start({ clock, dbPath, ...tls });
+  const folder = mkdtempSync(join(tmpdir(), 'stagesim-scenario-'));
+  const dbPath = join(folder, 'backend.db');
+  const serving = tls ? { tls: tls.server } : {};
+  let running = await start({ clock, dbPath, ...serving });
   const url = running.url;
-  const ca = options.tls?.ca;
+  const ca = tls?.ca;
   return {
     url,
     admin: new AdminClient(url, undefined, ca),
     ...(ca ? { ca } : {}),
     embedded: true,
     async restart() {
-      if (!folder) throw notRestartable();
       const port = running.port;
       await running.close();
-      // The same port, so devices reconnect to the address they know.
-      running = await start({ clock, dbPath, port, host: running.host, ...tls });
+      running = await start({ clock, dbPath, port, host: running.host, ...serving });
     },
     async setClock(epochMs) {
       clock.set(epochMs);
     },
     async close() {
       await running.close();
-      if (folder) rmSync(folder, { recursive: true, force: true });
+      rmSync(folder, { recursive: true, force: true });
     },
   };
 }
 
 /**
- * The in-memory embedded backend scenarios share one after another: a scenario that restarts no backend
- * is lent the one the scenario before it used, reset (it knows nothing, as a new one) with its clock
- * standing at the time the scenario starts. A headless run of the library takes 0.71-0.97 of the time
- * it took with a backend started per scenario (bench README step 25). A scenario that restarts its
- * backend gets one of its own, on a file.
+ * The embedded backends of a run's scenarios. A scenario that restarts no backend is lent an in-memory
+ * one: the one the scenario before it used, reset (it knows nothing, as a new one), or a new one, with
+ * its clock standing at the time the scenario starts (moved only by the scenario), so names and expiry
+ * do not depend on how long a run takes. A headless run of the library takes 0.71-0.97 of the time it
+ * took with a backend started per scenario (bench README step 25). A scenario that restarts its backend
+ * gets one of its own, on a file. With `tls` every backend serves HTTPS and WSS.
  */
 export class EmbeddedBackends {
   private kept: { running: RunningBackend; clock: Clock } | null = null;
@@ -94,7 +82,7 @@ export class EmbeddedBackends {
     start: StartBackend = startBackend,
     onLent?: (consoleUrl: string) => void,
   ): Promise<ScenarioBackend> {
-    if (persistent) return embeddedBackend({ persistent, start, ...(this.tls ? { tls: this.tls } : {}) });
+    if (persistent) return backendOnFile(start, this.tls);
     let kept = this.kept;
     this.kept = null;
     if (kept) {
@@ -119,7 +107,10 @@ export class EmbeddedBackends {
       ...(ca ? { ca } : {}),
       embedded: true,
       async restart() {
-        throw notRestartable();
+        throw new StagesimError(
+          'BACKEND_NOT_RESTARTABLE',
+          'this backend keeps its data in memory and cannot be restarted',
+        );
       },
       async setClock(epochMs) {
         lent.clock.set(epochMs);
