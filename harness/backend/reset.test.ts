@@ -11,6 +11,7 @@ import {
   assignLockdownThroughFilter,
   createProfile,
   type Json,
+  createAssignmentFilter,
 } from './testing/graphTestClient';
 import { RawChannel } from './testing/rawChannel';
 
@@ -54,13 +55,7 @@ async function backendSeries(backend: RunningBackend): Promise<string[]> {
 async function fill(backend: RunningBackend, serialNumber: string): Promise<void> {
   const admin = GraphTestClient.for(backend);
   const profile = await createProfile(admin, { displayName: 'Forgotten' });
-  const filter = (
-    await admin.post('/beta/deviceManagement/assignmentFilters', {
-      displayName: 'All Pixels',
-      rule: 'device.model -startsWith "Pixel"',
-      platform: 'androidForWork',
-    })
-  ).body;
+  const filter = await createAssignmentFilter(admin, 'All Pixels', 'device.model -startsWith "Pixel"');
   await admin.post('/beta/groups', {
     displayName: 'Staff',
     'members@odata.bind': ['https://graph.microsoft.com/v1.0/users/john@contoso.com'],

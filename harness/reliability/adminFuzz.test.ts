@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { connect } from 'node:net';
 import { fixedClock } from '../backend/clock';
 import { startBackend, type RunningBackend } from '../backend/server';
-import { GraphTestClient, PROFILES, createProfile } from '../backend/testing/graphTestClient';
+import {
+  GraphTestClient,
+  PROFILES,
+  createProfile,
+  createAssignmentFilter,
+} from '../backend/testing/graphTestClient';
 import { heapAfterGc } from './testing/heap';
 import { RawHttp, type RawRequest, type RawResponse } from './testing/rawHttp';
 
@@ -22,13 +27,7 @@ beforeAll(async () => {
   http = new RawHttp(backend.url);
   const admin = GraphTestClient.for(backend);
   const profile = await createProfile(admin, { displayName: 'Fuzz target' });
-  const filter = (
-    await admin.post('/beta/deviceManagement/assignmentFilters', {
-      displayName: 'Fuzz filter',
-      rule: '(device.osVersion -startsWith "14")',
-      platform: 'androidForWork',
-    })
-  ).body;
+  const filter = await createAssignmentFilter(admin, 'Fuzz filter', '(device.osVersion -startsWith "14")');
   const group = (await admin.post('/beta/groups', { displayName: 'Fuzz users' })).body;
   const policy = (
     await admin.post('/beta/deviceManagement/deviceConfigurations', {

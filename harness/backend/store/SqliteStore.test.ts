@@ -9,6 +9,7 @@ import {
   PROFILES,
   assignLockdownThroughFilter,
   createProfile,
+  createAssignmentFilter,
 } from '../testing/graphTestClient';
 import { RawChannel } from '../testing/rawChannel';
 import { MIGRATIONS } from './migrations';
@@ -33,13 +34,7 @@ describe('SqliteStore on a file', () => {
     const replacedToken = profile.tokenValue;
     await admin.post(`${PROFILES}/${profile.id}/createToken`);
     const current = (await admin.get(`${PROFILES}/${profile.id}`)).body;
-    const filter = (
-      await admin.post('/beta/deviceManagement/assignmentFilters', {
-        displayName: 'All Pixels',
-        rule: 'device.model -startsWith "Pixel"',
-        platform: 'androidForWork',
-      })
-    ).body;
+    const filter = await createAssignmentFilter(admin, 'All Pixels', 'device.model -startsWith "Pixel"');
     const staff = (
       await admin.post('/beta/groups', {
         displayName: 'Staff',

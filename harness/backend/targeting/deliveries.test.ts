@@ -1,6 +1,11 @@
 import { fixedClock } from '../clock';
 import { startBackend, type RunningBackend } from '../server';
-import { GraphTestClient, createProfile, type Json } from '../testing/graphTestClient';
+import {
+  GraphTestClient,
+  createProfile,
+  type Json,
+  createAssignmentFilter,
+} from '../testing/graphTestClient';
 import { expectGraphShape } from '../testing/graphTypes';
 import { RawChannel } from '../testing/rawChannel';
 
@@ -56,13 +61,11 @@ beforeAll(async () => {
   admin = GraphTestClient.for(backend);
   profile = await createProfile(admin, { displayName: 'Frontline staging' });
 
-  const filter = (
-    await admin.post('/beta/deviceManagement/assignmentFilters', {
-      displayName: 'Frontline on 13',
-      platform: 'androidForWork',
-      rule: '(device.enrollmentProfileName -eq "Frontline staging") and (device.osVersion -startsWith "13")',
-    })
-  ).body;
+  const filter = await createAssignmentFilter(
+    admin,
+    'Frontline on 13',
+    '(device.enrollmentProfileName -eq "Frontline staging") and (device.osVersion -startsWith "13")',
+  );
   const devices = (
     await admin.post('/beta/groups', {
       displayName: 'Frontline devices',
@@ -213,13 +216,11 @@ describe('exclusions, intents and filters on groups, as Intune documents them', 
     own = await startBackend({ clock: fixedClock('2024-06-22T04:20:00Z') });
     admin = GraphTestClient.for(own);
     profile = await createProfile(admin, { displayName: 'Frontline staging' });
-    const filter = (
-      await admin.post('/beta/deviceManagement/assignmentFilters', {
-        displayName: 'Frontline profile',
-        platform: 'androidForWork',
-        rule: '(device.enrollmentProfileName -eq "Frontline staging")',
-      })
-    ).body;
+    const filter = await createAssignmentFilter(
+      admin,
+      'Frontline profile',
+      '(device.enrollmentProfileName -eq "Frontline staging")',
+    );
     const devices = (
       await admin.post('/beta/groups', {
         displayName: 'Frontline devices',

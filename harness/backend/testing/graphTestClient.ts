@@ -106,6 +106,26 @@ export async function createProfile(admin: GraphTestClient, body: Record<string,
 }
 
 /**
+ * Creates an assignment filter (Android Enterprise unless `platform` says otherwise) and answers its
+ * Graph entity; fails the test unless Graph answered 201.
+ */
+export async function createAssignmentFilter(
+  admin: GraphTestClient,
+  displayName: string,
+  rule: string,
+  platform = 'androidForWork',
+): Promise<Json> {
+  const response = await admin.post('/beta/deviceManagement/assignmentFilters', {
+    displayName,
+    platform,
+    rule,
+  });
+  if (response.status !== 201)
+    throw new Error(`creating an assignment filter answered ${response.status}: ${response.text}`);
+  return response.body;
+}
+
+/**
  * A device restrictions policy ("Lockdown", camera blocked) assigned to all devices through the filter
  * `filterId`; answers the policy's Graph entity.
  */

@@ -1,6 +1,11 @@
 import { fixedClock } from '../../clock';
 import { startBackend, type RunningBackend } from '../../server';
-import { GraphTestClient, createProfile, PROFILES } from '../../testing/graphTestClient';
+import {
+  GraphTestClient,
+  createProfile,
+  PROFILES,
+  createAssignmentFilter,
+} from '../../testing/graphTestClient';
 import { graphPropertiesOf } from '../../testing/graphTypes';
 import { RawChannel } from '../../testing/rawChannel';
 
@@ -276,13 +281,7 @@ describe('request bodies', () => {
       createdDateTime: created.createdDateTime,
     });
     // The same for assignment filters and groups.
-    const filter = (
-      await admin.post('/beta/deviceManagement/assignmentFilters', {
-        displayName: 'RT',
-        platform: 'androidForWork',
-        rule: 'device.model -eq "x"',
-      })
-    ).body;
+    const filter = await createAssignmentFilter(admin, 'RT', 'device.model -eq "x"');
     const filterBack = await admin.patch(`/beta/deviceManagement/assignmentFilters/${filter.id}`, {
       ...filter,
       description: 'd',

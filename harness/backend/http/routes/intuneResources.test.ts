@@ -1,6 +1,6 @@
 import { COLLECTIONS, RESOURCE_KINDS } from '../../resources/catalogue';
 import { startBackend, type RunningBackend } from '../../server';
-import { GraphTestClient, type Json } from '../../testing/graphTestClient';
+import { GraphTestClient, type Json, createAssignmentFilter } from '../../testing/graphTestClient';
 import { expectGraphCollection, expectGraphShape } from '../../testing/graphTypes';
 
 /**
@@ -47,13 +47,7 @@ async function newGroup(displayName: string, dynamic = false) {
   return (await admin.post('/beta/groups', body)).body;
 }
 async function newFilter(displayName: string) {
-  return (
-    await admin.post('/beta/deviceManagement/assignmentFilters', {
-      displayName,
-      platform: 'androidForWork',
-      rule: '(device.manufacturer -eq "Google")',
-    })
-  ).body;
+  return createAssignmentFilter(admin, displayName, '(device.manufacturer -eq "Google")');
 }
 
 describe.each(
@@ -435,13 +429,12 @@ describe('assign and assignments', () => {
       /expected one of/,
     );
     // A filter of another platform than Android Enterprise's (issue 14's filterAssignmentProblem).
-    const iosFilter = (
-      await admin.post('/beta/deviceManagement/assignmentFilters', {
-        displayName: 'iPhones',
-        platform: 'iOS',
-        rule: '(device.model -startsWith "iPhone")',
-      })
-    ).body;
+    const iosFilter = await createAssignmentFilter(
+      admin,
+      'iPhones',
+      '(device.model -startsWith "iPhone")',
+      'iOS',
+    );
     expect(
       await refused(
         target({
