@@ -21,9 +21,14 @@ const serial = (i: number) => `SL${String(i).padStart(8, '0')}`;
 try {
   const store = new SqliteStore(join(dir, 'devices.db'), { synchronous: 'off' });
   const identity = { manufacturer: 'Google', model: 'Pixel 8', osVersion: '14' };
-  for (let i = 0; i < devices; i++)
-    store.registerDevice({ serialNumber: serial(i), ...identity }, Date.now(), `device-${i}`);
-  (store as unknown as { db: { exec(sql: string): void } }).db.exec('UPDATE devices SET managed = 1');
+  for (let i = 0; i < devices; i++) {
+    const registered = store.registerDevice(
+      { serialNumber: serial(i), ...identity },
+      Date.now(),
+      `device-${i}`,
+    );
+    store.saveDevice({ ...registered, managed: true });
+  }
   let found = 0;
   const started = performance.now();
   for (let i = 0; i < lookups; i++) {
