@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { metaOfPath } from '../../../agent/model/inspect';
 import { enrollmentStageSchema } from '../../../agent/protocol/enrollment';
 import { DEVICE_REPORT_SORTS, NOT_RECORDED } from '../store/deviceReportSql';
-import type { BackendStore, DeviceRecord, StateReportSummary } from '../store/repository';
+import type { BackendStore, DeviceRecord, DeviceReportPage } from '../store/repository';
 import type { LiveDevices } from './liveDevices';
 import { deviceDeliveries } from '../targeting/deliveries';
 import type { DeviceRow } from './deviceRow';
@@ -54,7 +54,7 @@ export class DeviceReport {
     return {
       total: page.total,
       offset: query.offset,
-      value: page.rows.map(({ record, live }) => rowOf(record, live)),
+      value: page.rows.map(rowOf),
     };
   }
 
@@ -64,29 +64,18 @@ export class DeviceReport {
   }
 }
 
-function userOf(record: DeviceRecord | undefined): string | null {
-  return record?.upn ?? record?.signedInUpn ?? null;
-}
-
-function lastTransitionAt(record: DeviceRecord | undefined, live: StateReportSummary | undefined): number {
-  if (record && record.stage !== null) return record.lastChangeAt;
-  return live ? live.reportedAt : 0;
-}
-
-function rowOf(record: DeviceRecord | undefined, live: StateReportSummary | undefined): DeviceRow {
+function rowOf(page: DeviceReportPage['rows'][number]): DeviceRow {
+  const { record, live } = page;
   const meta = live ? metaOfPath(live.state) : null;
   return {
     serialNumber: record?.serialNumber ?? live!.serialNumber,
     managedDeviceId: record?.managed ? record.id : null,
-    name: record?.managedName ?? record?.serialNumber ?? live!.serialNumber,
+    name: page.name,
     stage: record?.stage ?? NOT_RECORDED,
     profile: record?.profileName ?? null,
-    user: userOf(record),
+    user: page.user,
     mode: record?.enrollmentMode ?? null,
-    lastTransition:
-      (record !== undefined && record.stage !== null) || live !== undefined
-        ? new Date(lastTransitionAt(record, live)).toISOString()
-        : null,
+    lastTransition: page.lastTransitionAt === null ? null : new Date(page.lastTransitionAt).toISOString(),
     delivered: deviceDeliveries(record?.deliveries ?? null),
     modelState: live?.state ?? null,
     screenTitle: meta ? (meta.poweredOff ? null : meta.screen.title) : null,

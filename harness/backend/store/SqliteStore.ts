@@ -537,6 +537,9 @@ export class SqliteStore implements BackendStore {
       deviceId: string | null;
       liveState: string | null;
       reportedAt: number | null;
+      name: string;
+      user: string | null;
+      lastTransitionAt: number | null;
       total: number;
     }>;
     // A page past the last row has no row to carry the count.
@@ -555,6 +558,9 @@ export class SqliteStore implements BackendStore {
           row.liveState === null
             ? undefined
             : { serialNumber: row.serial, state: row.liveState, reportedAt: row.reportedAt! },
+        name: row.name,
+        user: row.user,
+        lastTransitionAt: row.lastTransitionAt,
       })),
     };
   }

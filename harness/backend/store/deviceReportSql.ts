@@ -38,15 +38,19 @@ const shownReport = (hiding: boolean) =>
   hiding ? ' AND r.state NOT IN (SELECT value FROM json_each(@hiddenStates))' : '';
 
 // One row per device: its record (if any) beside its report (if any). A device the backend registered
-// but that neither completed stage 2 nor reported its screen is not in the report.
+// but that neither completed stage 2 nor reported its screen is not in the report. name, user and
+// lastTransitionAt are what the row shows as well as what it sorts by: the report name (the serial
+// number before there is one), the enrolled user or the one who signed in, and the time of the last
+// recorded transition (of the last report, for a device with none recorded; null with neither).
 const rows = (hiding: boolean) => `WITH rows AS (
   SELECT d.serialNumber AS serial, d.id AS deviceId, r.state AS liveState, r.reportedAt AS reportedAt,
-    d.managedName AS managedName, d.stage AS stage, d.profileName AS profileName,
-    COALESCE(d.upn, d.signedInUpn) AS user, d.enrollmentMode AS mode, d.lastChangeAt AS lastChangeAt
+    COALESCE(d.managedName, d.serialNumber) AS name, COALESCE(d.upn, d.signedInUpn) AS user,
+    CASE WHEN d.stage IS NOT NULL THEN d.lastChangeAt ELSE r.reportedAt END AS lastTransitionAt,
+    d.stage AS stage, d.profileName AS profileName, d.enrollmentMode AS mode
   FROM devices d LEFT JOIN stateReports r ON r.serialNumber = d.serialNumber${shownReport(hiding)}
   WHERE d.managed = 1 OR r.serialNumber IS NOT NULL
   UNION ALL
-  SELECT r.serialNumber, NULL, r.state, r.reportedAt, NULL, NULL, NULL, NULL, NULL, NULL
+  SELECT r.serialNumber, NULL, r.state, r.reportedAt, r.serialNumber, NULL, r.reportedAt, NULL, NULL, NULL
   FROM stateReports r
   WHERE NOT EXISTS (SELECT 1 FROM devices d WHERE d.serialNumber = r.serialNumber)${shownReport(hiding)}
 )`;
@@ -55,16 +59,15 @@ const rows = (hiding: boolean) => `WITH rows AS (
 const FILTERS = `WHERE (@stage IS NULL OR COALESCE(stage, '${NOT_RECORDED}') = @stage)
   AND (@profile IS NULL OR profileName = @profile)
   AND (@state IS NULL OR liveState = @state)
-  AND (@search = '' OR ${SEARCH_FUNCTION}(@search, COALESCE(managedName, serial), serial, user, profileName))`;
+  AND (@search = '' OR ${SEARCH_FUNCTION}(@search, name, serial, user, profileName))`;
 
 const SORT_KEYS: Record<DeviceReportSort, string> = {
-  name: 'COALESCE(managedName, serial)',
+  name: 'name',
   stage: `COALESCE(stage, '${NOT_RECORDED}')`,
   profile: "COALESCE(profileName, '')",
   user: "COALESCE(user, '')",
   mode: "COALESCE(mode, '')",
-  // The last recorded transition; for a device with none, its last report.
-  lastTransition: 'CASE WHEN stage IS NOT NULL THEN lastChangeAt ELSE COALESCE(reportedAt, 0) END',
+  lastTransition: 'COALESCE(lastTransitionAt, 0)',
 };
 
 /**
@@ -73,7 +76,8 @@ const SORT_KEYS: Record<DeviceReportSort, string> = {
  */
 export function reportPageSql(sort: DeviceReportSort, order: DeviceReportOrder, hiding: boolean): string {
   const direction = order === 'asc' ? 'ASC' : 'DESC';
-  return `${rows(hiding)} SELECT serial, deviceId, liveState, reportedAt, COUNT(*) OVER () AS total FROM rows ${FILTERS}
+  return `${rows(hiding)} SELECT serial, deviceId, liveState, reportedAt, name, user, lastTransitionAt,
+    COUNT(*) OVER () AS total FROM rows ${FILTERS}
     ORDER BY ${SORT_KEYS[sort]} ${direction}, serial ${direction} LIMIT @limit OFFSET @offset`;
 }
 

@@ -222,7 +222,16 @@ export interface DeviceReportSelection {
 export interface DeviceReportPage {
   /** Rows the filters let through, on every page. */
   total: number;
-  rows: Array<{ record: DeviceRecord | undefined; live: StateReportSummary | undefined }>;
+  rows: Array<{
+    record: DeviceRecord | undefined;
+    live: StateReportSummary | undefined;
+    /** The report name, or the serial number before there is one. */
+    name: string;
+    /** The enrolled user, or the one who signed in. */
+    user: string | null;
+    /** The last recorded transition (of the last report, for a device with none recorded). */
+    lastTransitionAt: number | null;
+  }>;
 }
 
 export interface BackendStore {
