@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
@@ -152,5 +154,71 @@ describe('deploy/fleet-indexed-job.yaml', () => {
 
   test('a reference to a variable nobody defines is caught, as Kubernetes would leave it unexpanded', () => {
     expect(() => expand('$(NO_SUCH_VARIABLE)', {})).toThrow(/is not defined/);
+  });
+});
+
+describe("deploy/validateManifest.mjs: the manifest against Kubernetes' own schemas", () => {
+  const validate = (...files: string[]) => {
+    const run = spawnSync(
+      process.execPath,
+      [join(projectRoot(), 'deploy', 'validateManifest.mjs'), ...files],
+      {
+        encoding: 'utf8',
+      },
+    );
+    return { code: run.status, lines: run.stdout.trim().split('\n'), stderr: run.stderr };
+  };
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'stagesim-manifest-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const written = (name: string, text: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  test('every document of the shipped manifest is valid', () => {
+    expect(validate(MANIFEST)).toEqual({
+      code: 0,
+      lines: [
+        `${MANIFEST}: document 1 (ConfigMap stagesim-fleet): valid`,
+        `${MANIFEST}: document 2 (Secret stagesim-admin-key): valid`,
+        `${MANIFEST}: document 3 (Job stagesim-fleet): valid`,
+      ],
+      stderr: '',
+    });
+  });
+
+  test('a value Kubernetes does not allow is one line naming the field and what is allowed', () => {
+    const text = readFileSync(MANIFEST, 'utf8');
+    expect(text).toContain('completionMode: Indexed');
+    const file = written('mode.yaml', text.replace('completionMode: Indexed', 'completionMode: Indexd'));
+    const result = validate(file);
+    expect(result.code).toBe(1);
+    expect(result.lines[2]).toBe(
+      `${file}: document 3 (Job stagesim-fleet): spec.completionMode: must be equal to one of the allowed values (Indexed, NonIndexed)`,
+    );
+    const count = written('count.yaml', text.replace(/completions: \d+/, 'completions: four'));
+    expect(validate(count).lines[2]).toBe(
+      `${count}: document 3 (Job stagesim-fleet): spec.completions: must be integer`,
+    );
+  });
+
+  test('an unknown kind, a document that is no object, broken YAML and a missing file each get one line', () => {
+    const odd = written(
+      'odd.yaml',
+      'apiVersion: batch/v1\nkind: Jobb\nmetadata: {name: x}\n---\n- a list\n---\nkey: [unclosed\n',
+    );
+    const result = validate(odd, join(dir, 'missing.yaml'));
+    expect(result.code).toBe(2);
+    expect(result.lines).toEqual([
+      `${odd}: document 1 (Jobb x): Kubernetes has no kind Jobb in batch/v1`,
+      `${odd}: document 2: not a Kubernetes object (expected a mapping with apiVersion and kind)`,
+      expect.stringContaining(`${odd}: document 3: not YAML: `),
+      expect.stringMatching(/missing\.yaml: cannot read it: ENOENT/),
+    ]);
+    expect(validate().code).toBe(2);
   });
 });
