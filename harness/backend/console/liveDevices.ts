@@ -22,9 +22,9 @@ export const LIVE_DEVICE_CACHE_SIZE = 10_000;
  * The reports are kept in the store, the most recent also in a bounded cache, and the number of devices
  * per model state as reports arrive (one number a state), so memory holds nothing per device: a backend
  * restarted on its database file still shows where every device was, and a fleet of millions costs the
- * console no more memory than one of ten. The devices report reads the rest from the store
- * (deviceReport.ts). A device keeps its last state after it disconnects: a fleet that finished still
- * shows as enrolled. A stored report of a state the model no longer has (written by an older model) is
+ * console no more memory than one of 10,000 (the cache's bound). The devices report reads the rest from
+ * the store (deviceReport.ts). A device keeps its last state after it disconnects: a fleet that finished
+ * still shows as enrolled. A stored report of a state the model no longer has (written by an older model) is
  * kept and not shown, its device counted nowhere, until the device reports again.
  */
 export class LiveDevices {
