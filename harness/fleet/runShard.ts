@@ -1,3 +1,4 @@
+import { LatencyHistogram } from '../statistics/latencyHistogram';
 import pLimit from 'p-limit';
 import type { ChannelTraffic } from '../../agent/channel/DeviceChannelClient';
 import {
@@ -32,8 +33,11 @@ export interface ShardResult {
   succeeded: number;
   failed: number;
   failures: Record<string, number>;
-  /** Milliseconds each device waited for each kind of transition (one entry per completed transition). */
-  latencies: Record<TransitionKind, number[]>;
+  /**
+   * How long devices waited for each kind of transition: a LatencyHistogram of each, encoded (a result
+   * crosses from the devices' thread), so a shard's result is the same size for ten devices or a million.
+   */
+  latencies: Record<TransitionKind, string>;
   traffic: ChannelTraffic;
   /**
    * A device spent its whole retry budget on the backend (NETWORK_UNAVAILABLE): the backend is gone, so
@@ -76,23 +80,23 @@ export interface ShardEvents {
 }
 
 export async function runShard(input: ShardInput, events: ShardEvents = {}): Promise<ShardResult> {
-  const result: ShardResult = {
+  const latencies = Object.fromEntries(
+    TRANSITION_KINDS.map((kind) => [kind, LatencyHistogram.empty()]),
+  ) as Record<TransitionKind, LatencyHistogram>;
+  const result: Omit<ShardResult, 'latencies'> = {
     succeeded: 0,
     failed: 0,
     failures: {},
-    latencies: Object.fromEntries(
-      TRANSITION_KINDS.map((kind) => [kind, []]),
-    ) as unknown as ShardResult['latencies'],
     traffic: { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 },
     backendLost: false,
     notStarted: 0,
   };
   const sink = events.latency
     ? (kind: TransitionKind, ms: number) => {
-        result.latencies[kind].push(ms);
+        latencies[kind].record(ms);
         events.latency!(kind, ms);
       }
-    : (kind: TransitionKind, ms: number) => result.latencies[kind].push(ms);
+    : (kind: TransitionKind, ms: number) => latencies[kind].record(ms);
   const walkOptions = { ...input, channel: { url: input.url, ...(input.ca ? { ca: input.ca } : {}) } };
   const runDevice = async (index: number) => {
     if (result.backendLost) {
@@ -149,5 +153,14 @@ export async function runShard(input: ShardInput, events: ShardEvents = {}): Pro
   }
   while (queued > 0) await new Promise<void>((resolve) => (freed = resolve));
   if (crashed.happened) throw crashed.error;
-  return result;
+  return { ...result, latencies: encodedLatencies(latencies) };
+}
+
+export function encodedLatencies(
+  latencies: Record<TransitionKind, LatencyHistogram>,
+): Record<TransitionKind, string> {
+  return Object.fromEntries(TRANSITION_KINDS.map((kind) => [kind, latencies[kind].encode()])) as Record<
+    TransitionKind,
+    string
+  >;
 }

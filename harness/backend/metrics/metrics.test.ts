@@ -76,14 +76,15 @@ describe('Prometheus metrics of the backend and the fleet, scraped during a flee
       const count = sampleValue(samples, 'stagesim_fleet_transition_duration_seconds_count', { transition });
       expect(count).toBe(summary.latencyByTransitionMs[transition]?.count ?? 0);
     }
-    // The histogram's median bucket holds the JSON's median: the two measure the same waits.
+    // The histogram's median bucket holds the JSON's median: the two measure the same waits (the JSON's
+    // is read from a histogram of its own, within 0.1 %).
     const staged = samples.filter(
       (s) =>
         s.name === 'stagesim_fleet_transition_duration_seconds_bucket' && s.labels.transition === 'staged',
     );
     const p50 = summary.latencyByTransitionMs.staged!.p50! / 1000;
     const firstHalf = staged.find((bucket) => bucket.value >= DEVICES / 2)!;
-    expect(Number(firstHalf.labels.le)).toBeGreaterThanOrEqual(p50);
+    expect(Number(firstHalf.labels.le)).toBeGreaterThanOrEqual(p50 * 0.999);
   });
 
   it('while the fleet ran, its endpoint showed devices in flight and counts that only grew', () => {
