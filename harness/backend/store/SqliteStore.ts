@@ -4,11 +4,11 @@ import { StagesimError } from '../../../agent/errors';
 import type { DeviceIdentity, EnrollmentStage } from '../../../agent/protocol/enrollment';
 import { BoundedCache } from './boundedCache';
 import {
-  DEVICE_REPORT_SORTS,
+  deviceReportSqlByName,
   registerSearchFunction,
-  reportCountSql,
-  reportPageSql,
-  reportProfileNamesSql,
+  reportCountName,
+  reportPageName,
+  reportProfileNamesName,
 } from './deviceReportSql';
 import { migrate, SCHEMA_VERSION_TABLE } from './migrations';
 import type {
@@ -122,7 +122,6 @@ export class SqliteStore implements BackendStore {
    */
   private readonly profiles = new BoundedCache<string, Profile>(PROFILE_CACHE_SIZE);
   private readonly s: Record<string, Statement>;
-  private readonly reportStatements = new Map<string, Statement>();
   private readonly tx: {
     createProfile: (profile: Profile, token: TokenRecord) => void;
     deleteProfile: (id: string, at: number) => boolean;
@@ -217,14 +216,7 @@ export class SqliteStore implements BackendStore {
 
   /** Prepares every statement not yet used, and says how many there are: a check of the SQL. */
   prepareAllStatements(): number {
-    for (const hiding of [false, true]) {
-      this.reportStatement(`count ${hiding}`, () => reportCountSql(hiding));
-      this.reportStatement(`profiles ${hiding}`, () => reportProfileNamesSql(hiding));
-      for (const sort of DEVICE_REPORT_SORTS)
-        for (const order of ['asc', 'desc'] as const)
-          this.reportStatement(`page ${sort} ${order} ${hiding}`, () => reportPageSql(sort, order, hiding));
-    }
-    return Object.values(this.s).length + this.reportStatements.size;
+    return Object.values(this.s).length;
   }
 
   // Prepared on first use: a backend per test or model path uses a handful of its statements, and
@@ -233,6 +225,7 @@ export class SqliteStore implements BackendStore {
   private prepareStatements(): Record<string, Statement> {
     const p = (sql: string) => sql;
     return preparedOnFirstUse(this.db, {
+      ...deviceReportSqlByName(),
       insertProfile:
         p(`INSERT INTO profiles (id, displayName, description, enrollmentMode, tokenType, createdAt, modifiedAt,
         deviceNameTemplate, configureWifi, wifiSsid, wifiPassword, wifiSecurityType, wifiHidden, isTeamsDeviceProfile, roleScopeTagIds, usageCount, currentTokenId)
@@ -522,9 +515,7 @@ export class SqliteStore implements BackendStore {
   deviceReportPage(selection: DeviceReportSelection): DeviceReportPage {
     const hiding = selection.hiddenStates.length > 0;
     const { sort, order } = selection;
-    const page = this.reportStatement(`page ${sort} ${order} ${hiding}`, () =>
-      reportPageSql(sort, order, hiding),
-    );
+    const page = this.s[reportPageName(sort, order, hiding)]!;
     const filters = {
       ...(hiding ? { hiddenStates: JSON.stringify(selection.hiddenStates) } : {}),
       stage: selection.stage ?? null,
@@ -545,11 +536,7 @@ export class SqliteStore implements BackendStore {
     // A page past the last row has no row to carry the count.
     const total =
       rows[0]?.total ??
-      (selection.offset === 0
-        ? 0
-        : (this.reportStatement(`count ${hiding}`, () => reportCountSql(hiding))
-            .pluck()
-            .get(filters) as number));
+      (selection.offset === 0 ? 0 : (this.s[reportCountName(hiding)]!.pluck().get(filters) as number));
     return {
       total,
       rows: rows.map((row) => ({
@@ -567,18 +554,8 @@ export class SqliteStore implements BackendStore {
 
   deviceReportProfileNames(hiddenStates: readonly string[]): string[] {
     const hiding = hiddenStates.length > 0;
-    const names = this.reportStatement(`profiles ${hiding}`, () => reportProfileNamesSql(hiding)).pluck();
+    const names = this.s[reportProfileNamesName(hiding)]!.pluck();
     return (hiding ? names.all({ hiddenStates: JSON.stringify(hiddenStates) }) : names.all()) as string[];
-  }
-
-  /** The devices report's statements: one per sort, order and filter of hidden states, each prepared once. */
-  private reportStatement(key: string, sql: () => string): Statement {
-    let statement = this.reportStatements.get(key);
-    if (!statement) {
-      statement = this.db.prepare(sql());
-      this.reportStatements.set(key, statement);
-    }
-    return statement;
   }
 
   // --- Devices and the ledger ----------------------------------------------------------------------

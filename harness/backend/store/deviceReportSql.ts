@@ -89,3 +89,23 @@ export const reportProfileNamesSql = (hiding: boolean) => `SELECT DISTINCT d.pro
   WHERE d.profileName IS NOT NULL AND (d.managed = 1
     OR EXISTS (SELECT 1 FROM stateReports r WHERE r.serialNumber = d.serialNumber${shownReport(hiding)}))
   ORDER BY d.profileName`;
+
+// The store's names for these statements: one per sort, order and hidden-state variant, prepared by
+// the store on first use with its other statements.
+export const reportPageName = (sort: DeviceReportSort, order: DeviceReportOrder, hiding: boolean) =>
+  `reportPage ${sort} ${order}${hiding ? ' hiding' : ''}`;
+export const reportCountName = (hiding: boolean) => `reportCount${hiding ? ' hiding' : ''}`;
+export const reportProfileNamesName = (hiding: boolean) => `reportProfileNames${hiding ? ' hiding' : ''}`;
+
+/** Every statement of the report, by the store's name for it. */
+export function deviceReportSqlByName(): Record<string, string> {
+  const byName: Record<string, string> = {};
+  for (const hiding of [false, true]) {
+    byName[reportCountName(hiding)] = reportCountSql(hiding);
+    byName[reportProfileNamesName(hiding)] = reportProfileNamesSql(hiding);
+    for (const sort of DEVICE_REPORT_SORTS)
+      for (const order of ['asc', 'desc'] as const)
+        byName[reportPageName(sort, order, hiding)] = reportPageSql(sort, order, hiding);
+  }
+  return byName;
+}
