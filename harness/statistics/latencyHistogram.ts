@@ -2,7 +2,7 @@ import * as hdr from 'hdr-histogram-js';
 
 /**
  * Latencies kept as an HdrHistogram (hdr-histogram-js, the port autocannon uses): its memory is fixed
- * (about 95 KB) however many it holds, where a list of samples grows by 8 bytes a latency, and two of
+ * however many it holds, where a list of samples grows by 8 bytes a latency, and two of
  * them add up (a fleet's shards, its transitions). Values are whole microseconds from 1 us to an hour
  * with 3 significant digits: a percentile is the nearest-rank one of the samples to within its bucket,
  * which is exact below 2.048 ms and within 0.1 % either way above (harness/statistics/percentile.ts keeps

@@ -33,7 +33,7 @@ export function registerSearchFunction(db: Database.Database): void {
 
 // A report whose state the current model does not have (one stored by an older model) is kept in the
 // store and not shown: its device shows as if it had not reported (@hiddenStates, a JSON array). Most
-// backends have none, and their statements leave the test out: it costs a third of a query.
+// backends have none, and their statements leave the test out (it made a query slower in a trial, not recorded).
 const shownReport = (hiding: boolean) =>
   hiding ? ' AND r.state NOT IN (SELECT value FROM json_each(@hiddenStates))' : '';
 
