@@ -2,7 +2,8 @@ import type { DeviceView } from '../../agent/device/SimulatedDevice';
 import type { DeviceModelContext } from '../../agent/model/deviceModel';
 import { metaOfPath } from '../../agent/model/inspect';
 import type { BackendView } from '../reporters/report';
-import type { LedgerEntry, ManagedDevice } from '../world/AdminClient';
+import type { LedgerEntry } from '../world/AdminClient';
+import type { DeviceBackendRecord } from '../world/DeviceRecordReader';
 import type { PlannedResource, TargetingPlan } from '../world/EnrollmentWorld';
 
 /**
@@ -11,12 +12,7 @@ import type { PlannedResource, TargetingPlan } from '../world/EnrollmentWorld';
  * Each check returns the mismatches as sentences; an empty list is a pass.
  */
 
-export interface BackendSnapshot {
-  device: ManagedDevice | null;
-  ledger: LedgerEntry[];
-}
-
-export function backendView(snapshot: BackendSnapshot): BackendView {
+export function backendView(snapshot: DeviceBackendRecord): BackendView {
   const { device, ledger } = snapshot;
   return {
     stage: device?.simulatorEnrollmentStage ?? ledger.at(-1)?.toStage ?? null,
@@ -83,7 +79,7 @@ const sameSet = (a: string[], b: string[]) => JSON.stringify(sorted(a)) === JSON
 export function checkBackend(
   context: DeviceModelContext,
   serial: string,
-  snapshot: BackendSnapshot,
+  snapshot: DeviceBackendRecord,
   targeting: TargetingPlan | null,
 ): string[] {
   const problems: string[] = [];

@@ -94,6 +94,7 @@ export async function runPlannedPath(
       plan: planned.plan,
       device,
       admin: new AdminClient(backend.url, undefined, options.tls?.ca),
+      devicesRevision: () => backend.store.devicesRevision,
       replay: (path, failedAt) => replayText(path, planned.plan, options.seed, failedAt),
     });
   } finally {

@@ -6,7 +6,8 @@ import type { CaseResult, StepResult } from '../reporters/report';
 import type { TargetAction, TargetDevice } from '../targets/target';
 import type { AdminClient } from '../world/AdminClient';
 import { EnrollmentWorld, type OfferedToken, type TargetingPlan } from '../world/EnrollmentWorld';
-import { backendView, checkBackend, checkScreen, type BackendSnapshot } from './checks';
+import { backendView, checkBackend, checkScreen } from './checks';
+import { DeviceRecordReader } from '../world/DeviceRecordReader';
 import { describeEvent } from './describe';
 import type { ModelPath, PathStep } from './paths';
 import { TENANT_UPN, type Arrangement, type PathPlan, type Segment } from './planner';
@@ -31,6 +32,11 @@ export interface PathContext {
    */
   account?: string;
   /**
+   * The devicesRevision of the backend's store when it runs in this process: the device's record is then
+   * read again after a step only when something was written (DeviceRecordReader).
+   */
+  devicesRevision?: () => number;
+  /**
    * The admin's stage 1 (profiles, tokens, targeting) to offer tokens from; a world of the path's own by
    * default. Paths that share one reuse its profiles and QR codes.
    */
@@ -51,6 +57,7 @@ export async function runPath(context: PathContext): Promise<PathRun> {
   const { path, plan, device, admin } = context;
   const started = Date.now();
   const world = context.world ?? new EnrollmentWorld(admin, `MT ${path.id}`);
+  const records = new DeviceRecordReader(admin, context.devicesRevision);
   const steps: StepResult[] = [];
   const taken: PathRun['taken'] = [];
   let targeting: TargetingPlan | null = null;
@@ -133,7 +140,7 @@ export async function runPath(context: PathContext): Promise<PathRun> {
       const view = await device.view();
       const history = device.history ? await device.history(mark) : null;
       const expected = [segment.trigger, ...segment.outcomes];
-      const backend = await readBackend(admin, device.serialNumber);
+      const backend = await records.read(device.serialNumber);
       const backendProblems = checkBackend(
         expected.at(-1)!.state.context,
         device.serialNumber,
@@ -188,14 +195,6 @@ export async function runPath(context: PathContext): Promise<PathRun> {
 function requireOffer(offer: OfferedToken | null): OfferedToken {
   if (!offer) throw new Error('the plan offered the vendor no token before this step');
   return offer;
-}
-
-async function readBackend(admin: AdminClient, serialNumber: string): Promise<BackendSnapshot> {
-  const [device, ledger] = await Promise.all([
-    admin.managedDeviceBySerial(serialNumber),
-    admin.ledger(serialNumber),
-  ]);
-  return { device, ledger };
 }
 
 /** The device's own history must show this step: the same event, leading to the same state. */

@@ -1,12 +1,13 @@
 import { metaOfPath, statePath } from '../../agent/model/inspect';
 import type { EnrollmentStage } from '../../agent/protocol/enrollment';
-import { checkBackend, checkLedger, type BackendSnapshot } from '../model-testing/checks';
+import { checkBackend, checkLedger } from '../model-testing/checks';
+import type { DeviceBackendRecord } from '../world/DeviceRecordReader';
 import { ENROLLED } from '../model-testing/onward';
 
 import { believed, type Records, type Slot } from './faultHarness';
 
 /** What the fault matrix checks of each device once its fault played out, and at the end of the run. */
-export const stagesOf = (snapshot: BackendSnapshot) =>
+export const stagesOf = (snapshot: DeviceBackendRecord) =>
   snapshot.ledger.map((entry) => entry.toStage).join(' > ');
 
 export function checkSettled(records: Records, slot: Slot, twin: Slot): string[] {

@@ -10,7 +10,7 @@ import { deviceModel } from '../../agent/model/deviceModel';
 import { type DeviceSnapshot } from '../../agent/model/inspect';
 import { fixedClock } from '../backend/clock';
 import { startBackend, type RunningBackend } from '../backend/server';
-import { type BackendSnapshot } from '../model-testing/checks';
+import { DeviceRecordReader, type DeviceBackendRecord } from '../world/DeviceRecordReader';
 import { AdminClient } from '../world/AdminClient';
 import { FaultyLink } from './FaultyLink';
 import { type ExpectedOutcome, type FaultKind, type StateTarget } from './faultMatrix';
@@ -48,7 +48,7 @@ export interface Slot {
 export type ReplyFault = () => void;
 
 export interface Records {
-  of(serial: string): BackendSnapshot;
+  of(serial: string): DeviceBackendRecord;
   managedCount(serial: string): number;
 }
 
@@ -162,12 +162,8 @@ export class Harness {
     };
   }
 
-  async readBackend(serial: string): Promise<BackendSnapshot> {
-    const [device, ledger] = await Promise.all([
-      this.admin.managedDeviceBySerial(serial),
-      this.admin.ledger(serial),
-    ]);
-    return { device, ledger };
+  readBackend(serial: string): Promise<DeviceBackendRecord> {
+    return new DeviceRecordReader(this.admin).read(serial);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { DeviceView } from '../../agent/device/SimulatedDevice';
 import type { BackendView } from '../reporters/report';
-import type { AdminClient, LedgerEntry, ManagedDevice } from '../world/AdminClient';
+import type { AdminClient } from '../world/AdminClient';
+import type { DeviceBackendRecord } from '../world/DeviceRecordReader';
 import type { Expectation, FieldValue } from './expectations';
 
 /**
@@ -8,26 +9,12 @@ import type { Expectation, FieldValue } from './expectations';
  * seen and what was expected; an empty list is a pass.
  */
 
-/** What the backend knows about one device: its report row (once it has one) and its ledger. */
-export interface BackendRecord {
-  device: ManagedDevice | null;
-  ledger: LedgerEntry[];
-}
-
-export async function readBackendRecord(admin: AdminClient, serialNumber: string): Promise<BackendRecord> {
-  const [device, ledger] = await Promise.all([
-    admin.managedDeviceBySerial(serialNumber),
-    admin.ledger(serialNumber),
-  ]);
-  return { device, ledger };
-}
-
 /** The stage the backend recorded last: the report row's, or the ledger's for a device not in the report yet. */
-export function backendStage(record: BackendRecord): string {
+export function backendStage(record: DeviceBackendRecord): string {
   return record.device?.simulatorEnrollmentStage ?? record.ledger.at(-1)?.toStage ?? 'none';
 }
 
-export function backendViewOf(record: BackendRecord): BackendView {
+export function backendViewOf(record: DeviceBackendRecord): BackendView {
   const stage = backendStage(record);
   return {
     stage: stage === 'none' ? null : stage,
@@ -68,7 +55,11 @@ const sameUser = (a: string | null | undefined, b: string) =>
   typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
 
 /** The per-device checks of one expectation. */
-export function deviceProblems(expectation: Expectation, view: DeviceView, record: BackendRecord): string[] {
+export function deviceProblems(
+  expectation: Expectation,
+  view: DeviceView,
+  record: DeviceBackendRecord,
+): string[] {
   const problems: string[] = [];
   const { screen, title, stage, userless, user, deviceName, policies, apps, errorReason, ledger } =
     expectation;

@@ -4,14 +4,7 @@ import type { CaseResult, Reporter, RunReport, StepResult } from '../reporters/r
 import type { Target, TargetDevice } from '../targets/target';
 import { computeCoverage, type TakenTransition } from '../model-testing/coverage';
 import { AdminCenter } from './adminCenter';
-import {
-  backendViewOf,
-  deviceProblems,
-  fieldProblems,
-  readBackendRecord,
-  reportProblems,
-  type BackendRecord,
-} from './checks';
+import { backendViewOf, deviceProblems, fieldProblems, reportProblems } from './checks';
 import { ADMIN_CENTER_COMMANDS, BACKEND_COMMANDS } from './commands';
 import { describeStep } from './describe';
 import { runDeviceCommand, type DeviceCommand, type DeviceSurroundings } from './deviceSteps';
@@ -25,6 +18,7 @@ import {
   type StartBackend,
 } from './scenarioBackend';
 import type { ScenarioStep } from './schema';
+import { DeviceRecordReader, type DeviceBackendRecord } from '../world/DeviceRecordReader';
 import { startBackend } from '../backend/server';
 import { siblingEntry } from '../fleet/sourceEntry';
 import { runShared, type ItemRunner } from '../threads/sharedRun';
@@ -124,7 +118,7 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
     kind: StepResult['kind'],
     serial: string,
     view: DeviceView | null,
-    backendRecord: BackendRecord | null,
+    backendRecord: DeviceBackendRecord | null,
     problems: string[],
     since: number,
   ) =>
@@ -171,7 +165,12 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
   const scope = (named: string | undefined): Array<[string, DeviceSlot]> =>
     named === undefined ? [...slots] : [[named, slots.get(named)!]];
 
-  const runStep = async (loadedStep: LoadedStep, admin: AdminCenter, current: ScenarioBackend) => {
+  const runStep = async (
+    loadedStep: LoadedStep,
+    admin: AdminCenter,
+    current: ScenarioBackend,
+    records: DeviceRecordReader,
+  ) => {
     const { step } = loadedStep;
     const action = describeStep(step);
     const since = Date.now();
@@ -181,11 +180,11 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
       if (checksDevices(expectation)) {
         for (const [serial, slot] of scope(expectation.device)) {
           let view: DeviceView | null = null;
-          let backendRecord: BackendRecord | null = null;
+          let backendRecord: DeviceBackendRecord | null = null;
           let problems: string[];
           try {
             view = await slot.device.view();
-            backendRecord = await readBackendRecord(current.admin, serial);
+            backendRecord = await records.read(serial);
             problems = deviceProblems(expectation, view, backendRecord);
           } catch (error) {
             problems = [`could not check: ${oneLine(error)}`];
@@ -253,7 +252,7 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
         problems = [oneLine(error)];
       }
       const view = await slot.device.view().catch(() => null);
-      const backendRecord = await readBackendRecord(current.admin, serial).catch(() => null);
+      const backendRecord = await records.read(serial).catch(() => null);
       deviceResult(action, kind, serial, view, backendRecord, problems, deviceSince);
       if (problems.length > 0) fail(loadedStep, serial, problems);
     }
@@ -290,7 +289,8 @@ export async function runScenario(loaded: LoadedScenario, options: ScenarioRunOp
         surroundings: { wifiInRange: device.wifi, cellular: device.cellular },
       });
     }
-    for (const step of loaded.steps) await runStep(step, admin, backend);
+    const records = new DeviceRecordReader(backend.admin, backend.devicesRevision);
+    for (const step of loaded.steps) await runStep(step, admin, backend, records);
     return caseResult('passed', null, null);
   } catch (error) {
     const failure = error instanceof StepFailure ? error : null;

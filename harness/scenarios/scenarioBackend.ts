@@ -19,6 +19,11 @@ export interface ScenarioBackend {
   readonly ca?: string;
   /** Whether this run owns the backend (it can restart it and set its clock). */
   readonly embedded: boolean;
+  /**
+   * The store's devicesRevision, for a backend in this process (DeviceRecordReader); it never goes back,
+   * restarts included. Absent for a backend somebody else runs.
+   */
+  readonly devicesRevision?: () => number;
   restart(): Promise<void>;
   setClock(epochMs: number): Promise<void>;
   close(): Promise<void>;
@@ -38,6 +43,8 @@ async function backendOnFile(start: StartBackend, tls: EmbeddedTls | undefined):
   const dbPath = join(folder, 'backend.db');
   const serving = tls ? { tls: tls.server } : {};
   let running = await start({ clock, dbPath, ...serving });
+  // A restarted backend's store counts from 0 again: what the old one counted is carried over.
+  let revisionsBefore = 0;
   const url = running.url;
   const ca = tls?.ca;
   return {
@@ -45,8 +52,10 @@ async function backendOnFile(start: StartBackend, tls: EmbeddedTls | undefined):
     admin: new AdminClient(url, undefined, ca),
     ...(ca ? { ca } : {}),
     embedded: true,
+    devicesRevision: () => revisionsBefore + running.store.devicesRevision,
     async restart() {
       const port = running.port;
+      revisionsBefore += running.store.devicesRevision + 1;
       await running.close();
       running = await start({ clock, dbPath, port, host: running.host, ...serving });
     },
@@ -106,6 +115,7 @@ export class EmbeddedBackends {
       admin: new AdminClient(lent.running.url, undefined, ca),
       ...(ca ? { ca } : {}),
       embedded: true,
+      devicesRevision: () => lent.running.store.devicesRevision,
       async restart() {
         throw new StagesimError(
           'BACKEND_NOT_RESTARTABLE',

@@ -104,6 +104,7 @@ export class SqliteStore implements BackendStore {
   private readonly db: Database.Database;
   private readonly version: number;
   private revision = 0;
+  private deviceRevision = 0;
   /** Devices per stage ('none': registered only), counted at the first ask; null until then. */
   private stageCounts: Map<EnrollmentStage | 'none', number> | null = null;
   private enrolledByProfile: Map<string, number> | null = null;
@@ -176,6 +177,10 @@ export class SqliteStore implements BackendStore {
     return this.revision;
   }
 
+  get devicesRevision(): number {
+    return this.deviceRevision;
+  }
+
   schemaVersion(): number {
     return this.version;
   }
@@ -210,8 +215,9 @@ export class SqliteStore implements BackendStore {
     this.profiles.clear();
     this.stageCounts = null;
     this.enrolledByProfile = null;
-    // Bumped, never set back: a targeting cache compiled before the clear must not match a revision after.
+    // Bumped, never set back: a cache keyed on a revision before the clear must not match one after.
     this.revision += 1;
+    this.deviceRevision += 1;
   }
 
   /** Prepares every statement not yet used, and says how many there are: a check of the SQL. */
@@ -569,6 +575,7 @@ export class SqliteStore implements BackendStore {
       // first, and only a serial number the database knows is read back.
       const inserted = this.s.insertNewDevice!.get({ id: newId, at, ...identity }) as Row | undefined;
       if (inserted) {
+        this.deviceRevision += 1;
         this.countStageChange(undefined, null);
         return this.remember(toDevice(inserted));
       }
@@ -583,7 +590,9 @@ export class SqliteStore implements BackendStore {
     ) {
       return known;
     }
-    return this.remember(toDevice(this.s.insertDevice!.get({ id: newId, at, ...identity }) as Row));
+    const row = this.s.insertDevice!.get({ id: newId, at, ...identity }) as Row;
+    this.deviceRevision += 1;
+    return this.remember(toDevice(row));
   }
 
   getDevice(id: string): DeviceRecord | undefined {
@@ -608,6 +617,7 @@ export class SqliteStore implements BackendStore {
     if (entry === undefined && countUseOfProfile === undefined) this.s.updateDevice!.run(deviceRow(device));
     else this.tx.saveDevice(device, entry, countUseOfProfile);
     // Only after the commit: a failed transaction leaves the remembered records as the database has them.
+    this.deviceRevision += 1;
     this.remember(device);
     if (before) {
       this.countStageChange(before.stage, device.stage);

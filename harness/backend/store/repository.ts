@@ -237,6 +237,11 @@ export interface DeviceReportPage {
 export interface BackendStore {
   /** Bumped by every write to filters, groups, members, payloads or assignments (targeting caches key on it). */
   readonly targetingRevision: number;
+  /**
+   * Bumped by every write to a device record or the ledger, and by clear(): while it stands still, a
+   * device's managedDevice and ledger read the same (a harness re-reads them only when it moves).
+   */
+  readonly devicesRevision: number;
   schemaVersion(): number;
   close(): void;
   /** Deletes every row (profiles, tokens, devices, ledger, state reports, targeting); the schema stays. */
