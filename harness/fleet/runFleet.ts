@@ -11,7 +11,7 @@ import type { TransitionKind } from './fleetDevice';
 import type { FromWorker, ShardProgress, ToWorker } from './shardWorker';
 import { shardRange, split } from './shardRange';
 import { siblingEntry, workerExecArgv } from './sourceEntry';
-import { latencyFigures, mergeShards, round, type FleetSummary } from './summary';
+import { latencyFigures, mergeShards, round, type FleetSummary, type MergedShards } from './summary';
 
 export interface FleetProgress {
   total: number;
@@ -129,7 +129,7 @@ export async function runFleet(options: FleetOptions, hooks: FleetHooks = {}): P
  * The fleet gave up on a backend that stopped answering: its devices spent the one retry budget
  * (RETRY_BUDGET, agent/channel/retryPolicy.ts) and the fleet started no more. One line for the CLI.
  */
-function backendLost(url: string, merged: ShardResult, devices: number): StagesimError {
+function backendLost(url: string, merged: MergedShards, devices: number): StagesimError {
   const { leastMs, mostMs } = waitBounds(RETRY_BUDGET);
   return new StagesimError(
     'BACKEND_LOST',

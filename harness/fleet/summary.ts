@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { percentilesOf } from '../statistics/percentile';
 import { LEDGER_TRANSITIONS, TRANSITION_KINDS, type TransitionKind } from './fleetDevice';
 import { LatencyHistogram } from '../statistics/latencyHistogram';
-import { encodedLatencies, type ShardResult } from './runShard';
+import type { ShardResult } from './runShard';
 import { fleetProvisioningSchema } from './options';
 
 /**
@@ -83,8 +83,13 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * scale) / scale;
 }
 
+/** The shards of all workers added up; their latencies stay histograms (a shard's cross threads encoded). */
+export type MergedShards = Omit<ShardResult, 'latencies'> & {
+  latencies: Record<TransitionKind, LatencyHistogram>;
+};
+
 /** One result from the shards of all workers. */
-export function mergeShards(shards: ShardResult[]): ShardResult {
+export function mergeShards(shards: ShardResult[]): MergedShards {
   const latencies = Object.fromEntries(
     TRANSITION_KINDS.map((kind) => [kind, LatencyHistogram.empty()]),
   ) as Record<TransitionKind, LatencyHistogram>;
@@ -109,16 +114,13 @@ export function mergeShards(shards: ShardResult[]): ShardResult {
     merged.traffic.bytesSent += shard.traffic.bytesSent;
     merged.traffic.bytesReceived += shard.traffic.bytesReceived;
   }
-  return { ...merged, latencies: encodedLatencies(latencies) };
+  return { ...merged, latencies };
 }
 
 /** The fleet's latency percentiles: of the ledger's transitions together, and of each kind. */
 export function latencyFigures(
-  encoded: Record<TransitionKind, string>,
+  latencies: Record<TransitionKind, LatencyHistogram>,
 ): Pick<FleetSummary, 'latencyMs' | 'latencyByTransitionMs'> {
-  const latencies = Object.fromEntries(
-    TRANSITION_KINDS.map((kind) => [kind, LatencyHistogram.decode(encoded[kind])]),
-  ) as Record<TransitionKind, LatencyHistogram>;
   const ledger = LatencyHistogram.empty();
   for (const kind of LEDGER_TRANSITIONS) ledger.add(latencies[kind]);
   const byTransition = Object.fromEntries(
