@@ -3,89 +3,71 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { z } from 'zod';
+import { ConfigMap, Secret, type IConfigMap, type ISecret } from 'kubernetes-models/v1';
+import { Job, type IJob } from 'kubernetes-models/batch/v1';
 import { projectRoot } from '../../agent/projectRoot';
 import { parseFleetFlags } from '../cli/commands/fleet';
 import { shardRange } from './shardRange';
 
-// deploy/fleet-indexed-job.yaml as Kubernetes would read it. No cluster runs here, so the test parses
-// the manifest, checks the fields a batch/v1 Indexed Job needs, resolves the `$(VAR)` references the way
-// the kubelet does from the manifest's own ConfigMap and Secret, and hands every pod's arguments to the
-// CLI's own flag parser: each index gets its shard, and the shards hold the whole fleet once.
+// deploy/fleet-indexed-job.yaml as Kubernetes would read it. No cluster runs here, so the test reads the
+// manifest into kubernetes-models' Job, ConfigMap and Secret (their validators generated from the schemas
+// the Kubernetes API server publishes, as deploy/validateManifest.mjs uses them), resolves the `$(VAR)`
+// references the way the kubelet does from the manifest's own ConfigMap and Secret, and hands every pod's
+// arguments to the CLI's own flag parser: each index gets its shard, and the shards hold the whole fleet
+// once. What only the API server checks beyond those schemas is checked here, each with its source.
 
 const MANIFEST = join(projectRoot(), 'deploy', 'fleet-indexed-job.yaml');
 
-// A DNS-1123 label: what Kubernetes requires of object and container names.
-const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
-
-const containerSchema = z.object({
-  name: dnsLabel,
-  image: z.string().min(1),
-  command: z.array(z.string()).min(1),
-  args: z.array(z.string()),
-  envFrom: z
-    .array(
-      z.union([
-        z.object({ configMapRef: z.object({ name: dnsLabel }) }),
-        z.object({ secretRef: z.object({ name: dnsLabel }) }),
-      ]),
-    )
-    .default([]),
-});
-
-const jobSchema = z.object({
-  apiVersion: z.literal('batch/v1'),
-  kind: z.literal('Job'),
-  metadata: z.object({ name: dnsLabel }),
-  spec: z.object({
-    completionMode: z.literal('Indexed'),
-    completions: z.number().int().min(1),
-    parallelism: z.number().int().min(1),
-    backoffLimit: z.number().int().min(0).optional(),
-    template: z.object({
-      spec: z.object({
-        // A Job's pods may not use Always.
-        restartPolicy: z.enum(['Never', 'OnFailure']),
-        containers: z.array(containerSchema).min(1),
-      }),
-    }),
-  }),
-});
-
-const configMapSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('ConfigMap'),
-  metadata: z.object({ name: dnsLabel }),
-  data: z.record(z.string(), z.string()),
-});
-const secretSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('Secret'),
-  metadata: z.object({ name: dnsLabel }),
-  stringData: z.record(z.string(), z.string()),
-});
+// An RFC 1123 label, what Kubernetes requires of container names and of these objects' names
+// (kubernetes.io/docs/concepts/overview/working-with-objects/names); the published schemas do not say it.
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 function manifest() {
   const documents = parseAllDocuments(readFileSync(MANIFEST, 'utf8'));
   for (const document of documents) expect(document.errors).toEqual([]);
   const objects = documents.map((document) => document.toJS() as { kind?: string });
-  const job = jobSchema.parse(objects.find((object) => object.kind === 'Job'));
-  const configMaps = objects.filter((o) => o.kind === 'ConfigMap').map((o) => configMapSchema.parse(o));
-  const secrets = objects.filter((o) => o.kind === 'Secret').map((o) => secretSchema.parse(o));
-  return { job, configMaps, secrets };
+  const valid = <T extends { validate(): void; metadata?: { name?: string } }>(model: T): T => {
+    model.validate();
+    expect(model.metadata?.name).toMatch(DNS_LABEL);
+    return model;
+  };
+  const jobs = objects.filter((o) => o.kind === 'Job').map((o) => valid(new Job(o as IJob)));
+  expect(jobs).toHaveLength(1);
+  const configMaps = objects
+    .filter((o) => o.kind === 'ConfigMap')
+    .map((o) => valid(new ConfigMap(o as IConfigMap)));
+  const secrets = objects.filter((o) => o.kind === 'Secret').map((o) => valid(new Secret(o as ISecret)));
+  const spec = jobs[0]!.spec!;
+  // What this Job is made of, and what the API server asks of a Job beyond the schemas: a pod template
+  // whose restartPolicy is Never or OnFailure (kubernetes.io/docs/concepts/workloads/controllers/job).
+  expect(spec.completionMode).toBe('Indexed');
+  expect(spec.template.spec?.restartPolicy).toMatch(/^(Never|OnFailure)$/);
+  const containers = spec.template.spec!.containers;
+  expect(containers).toHaveLength(1);
+  const container = containers[0]!;
+  expect(container.name).toMatch(DNS_LABEL);
+  return {
+    completions: spec.completions!,
+    parallelism: spec.parallelism!,
+    command: container.command ?? [],
+    args: container.args ?? [],
+    envFrom: container.envFrom ?? [],
+    configMaps,
+    secrets,
+  };
 }
 
 /** The environment of the Job's container, from its envFrom sources (which must be in the file). */
 function environment(m: ReturnType<typeof manifest>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const source of m.job.spec.template.spec.containers[0]!.envFrom) {
-    if ('configMapRef' in source) {
-      const map = m.configMaps.find((c) => c.metadata.name === source.configMapRef.name);
-      expect(map).toBeDefined();
+  for (const source of m.envFrom) {
+    if (source.configMapRef) {
+      const map = m.configMaps.find((c) => c.metadata?.name === source.configMapRef!.name);
+      expect(map?.data).toBeDefined();
       Object.assign(env, map!.data);
     } else {
-      const secret = m.secrets.find((s) => s.metadata.name === source.secretRef.name);
-      expect(secret).toBeDefined();
+      const secret = m.secrets.find((s) => s.metadata?.name === source.secretRef?.name);
+      expect(secret?.stringData).toBeDefined();
       Object.assign(env, secret!.stringData);
     }
   }
@@ -119,21 +101,18 @@ function flagsOf(args: string[]): Record<string, unknown> {
 describe('deploy/fleet-indexed-job.yaml', () => {
   test('is an Indexed Job whose pods run stagesim fleet, with --shard n equal to completions', () => {
     const m = manifest();
-    const { spec } = m.job;
-    expect(spec.parallelism).toBeLessThanOrEqual(spec.completions);
-    const container = spec.template.spec.containers[0]!;
+    expect(m.parallelism).toBeLessThanOrEqual(m.completions);
     const bin = (
       JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { bin: { stagesim: string } }
     ).bin.stagesim;
-    expect(container.command).toEqual(['node', bin, 'fleet']);
-    const shard = container.args[container.args.indexOf('--shard') + 1];
-    expect(shard).toBe(`$(JOB_COMPLETION_INDEX)/${spec.completions}`);
+    expect(m.command).toEqual(['node', bin, 'fleet']);
+    const shard = m.args[m.args.indexOf('--shard') + 1];
+    expect(shard).toBe(`$(JOB_COMPLETION_INDEX)/${m.completions}`);
   });
 
   test("every pod's arguments parse as the CLI parses them, and the shards hold the fleet once", () => {
     const m = manifest();
-    const { completions } = m.job.spec;
-    const args = m.job.spec.template.spec.containers[0]!.args;
+    const { completions, args } = m;
     const env = environment(m);
     let next = 0;
     for (let index = 0; index < completions; index += 1) {
