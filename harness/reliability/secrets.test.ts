@@ -42,8 +42,10 @@ describe('token values', () => {
       (sum, symbol) => sum + ((counts.get(symbol) ?? 0) - expected) ** 2 / expected,
       0,
     );
-    // 31 degrees of freedom: above 61.1 happens by chance once in a thousand runs.
-    expect(chiSquare).toBeLessThan(61.1);
+    // 31 degrees of freedom: above 85 happens by chance once in 1.6 million runs (61.1 failed once in a
+    // thousand runs of a fair generator); one symbol drawn 1.2 times as often as the others adds
+    // about 120 on its own (in expectation, over 100,000 symbols).
+    expect(chiSquare).toBeLessThan(85);
   });
 
   test('are looked up by digest and confirmed with timingSafeEqual, so a guess learns nothing from timing', async () => {
