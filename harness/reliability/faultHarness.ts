@@ -61,6 +61,8 @@ export class Harness {
   backend!: RunningBackend;
   link!: FaultyLink;
   admin!: AdminClient;
+  // Without a revision: the backend restarts under the matrix, and every read goes to it.
+  private recordReader!: DeviceRecordReader;
 
   constructor(
     private readonly extra: FaultMatrixOptions['backend'] = {},
@@ -71,6 +73,7 @@ export class Harness {
     this.backend = await this.startBackend(0);
     this.link = await FaultyLink.start(this.backend.channelUrl);
     this.admin = new AdminClient(this.backend.url);
+    this.recordReader = new DeviceRecordReader(this.admin);
   }
 
   private startBackend(port: number): Promise<RunningBackend> {
@@ -163,7 +166,7 @@ export class Harness {
   }
 
   readBackend(serial: string): Promise<DeviceBackendRecord> {
-    return new DeviceRecordReader(this.admin).read(serial);
+    return this.recordReader.read(serial);
   }
 
   async close(): Promise<void> {
