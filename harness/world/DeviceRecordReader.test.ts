@@ -12,8 +12,14 @@ let channel: RawChannel;
 let admin: AdminClient;
 /** The requests the reader's admin client sent (two per read that went to the backend). */
 let sent: number;
-/** What the backend answers now, through an admin client of its own: the oracle every read is held to. */
-const fresh = () => new DeviceRecordReader(new AdminClient(backend.url)).read(SERIAL);
+/**
+ * What the backend answers now, asked through an admin client of its own rather than through the
+ * reader under test: the oracle every read is held to.
+ */
+const fresh = async () => {
+  const own = new AdminClient(backend.url);
+  return { device: await own.managedDeviceBySerial(SERIAL), ledger: await own.ledger(SERIAL) };
+};
 
 beforeEach(async () => {
   backend = await startBackend();
