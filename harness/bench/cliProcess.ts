@@ -20,10 +20,13 @@ export interface CliRun {
 /** Runs `stagesim ...args` to its end. */
 export function runStagesim(args: string[]): Promise<CliRun> {
   const { entry, execArgv } = cliEntry();
+  return runNodeProcess([...execArgv, entry, ...args]);
+}
+
+/** Runs `node ...args` (this Node) to its end, its output collected. */
+export function runNodeProcess(args: string[]): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...execArgv, entry, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
