@@ -11,6 +11,7 @@ import {
 } from './fleetDevice';
 import { SAMPLE_HARDWARE } from '../../agent/device/deviceProfile';
 import type { FleetProvisioning } from './options';
+import { emptyTally } from './summary';
 
 /**
  * A share of the fleet run by one thread: devices `first` to `first + count - 1`, at most `concurrency`
@@ -80,17 +81,7 @@ export interface ShardEvents {
 }
 
 export async function runShard(input: ShardInput, events: ShardEvents = {}): Promise<ShardResult> {
-  const latencies = Object.fromEntries(
-    TRANSITION_KINDS.map((kind) => [kind, LatencyHistogram.empty()]),
-  ) as Record<TransitionKind, LatencyHistogram>;
-  const result: Omit<ShardResult, 'latencies'> = {
-    succeeded: 0,
-    failed: 0,
-    failures: {},
-    traffic: { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 },
-    backendLost: false,
-    notStarted: 0,
-  };
+  const { latencies, ...result } = emptyTally();
   const sink = events.latency
     ? (kind: TransitionKind, ms: number) => {
         latencies[kind].record(ms);

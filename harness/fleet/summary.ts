@@ -88,19 +88,25 @@ export type MergedShards = Omit<ShardResult, 'latencies'> & {
   latencies: Record<TransitionKind, LatencyHistogram>;
 };
 
-/** One result from the shards of all workers. */
-export function mergeShards(shards: ShardResult[]): MergedShards {
-  const latencies = Object.fromEntries(
-    TRANSITION_KINDS.map((kind) => [kind, LatencyHistogram.empty()]),
-  ) as Record<TransitionKind, LatencyHistogram>;
-  const merged: Omit<ShardResult, 'latencies'> = {
+/** Nothing counted yet: where a shard's tally and the merge of all shards start. */
+export function emptyTally(): MergedShards {
+  return {
     succeeded: 0,
     failed: 0,
     failures: {},
     traffic: { sent: 0, received: 0, bytesSent: 0, bytesReceived: 0 },
     backendLost: false,
     notStarted: 0,
+    latencies: Object.fromEntries(TRANSITION_KINDS.map((kind) => [kind, LatencyHistogram.empty()])) as Record<
+      TransitionKind,
+      LatencyHistogram
+    >,
   };
+}
+
+/** One result from the shards of all workers. */
+export function mergeShards(shards: ShardResult[]): MergedShards {
+  const { latencies, ...merged } = emptyTally();
   for (const shard of shards) {
     merged.backendLost ||= shard.backendLost;
     merged.notStarted += shard.notStarted;
