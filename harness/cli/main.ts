@@ -1,23 +1,24 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../../agent/projectRoot';
-import { commands } from './commands';
+import { commandsFor } from './commands';
 import { EXIT_BAD_INPUT, UsageError, printErrorLine } from './exit';
 
 const version = packageVersion();
 
-export function buildProgram(): Command {
+/** The program with the commands `argv` needs (all of them when it names none). */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('stagesim')
     .description('Android device staging simulator and test harness for Intune-style enrollment')
     .version(version, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of commands) register(program);
+  for (const register of await commandsFor(argv)) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { Command } from 'commander';
+import { stagesimCommand } from '../testing/stagesimProcess';
+import { COMMANDS, commandsFor } from './index';
+
+/** Registers `registers` on a new program and answers the names of the commands it then has. */
+function registeredNames(registers: Array<(program: Command) => void>): string[] {
+  const program = new Command('stagesim');
+  for (const register of registers) register(program);
+  return program.commands.map((command) => command.name());
+}
+
+describe('the command table', () => {
+  test.each(COMMANDS.map((entry) => [entry.name, entry]))(
+    '%s loads the module that registers exactly that command',
+    async (name, entry) => {
+      expect(registeredNames([await entry.load()])).toEqual([name]);
+    },
+  );
+
+  test('a command line that names a command gets that command alone', async () => {
+    expect(registeredNames(await commandsFor(['qr', 'decode', 'frame.png']))).toEqual(['qr']);
+    expect(registeredNames(await commandsFor(['fleet', '--help']))).toEqual(['fleet']);
+  });
+
+  test.each([[[]], [['--help']], [['--version']], [['help', 'qr']], [['enroll']], [['--colour', 'run']]])(
+    '%j gets every command, in the order of --help',
+    async (argv) => {
+      expect(registeredNames(await commandsFor(argv))).toEqual(COMMANDS.map((entry) => entry.name));
+    },
+  );
+});
+
+/**
+ * What a process loads for a command line: the program built as the CLI builds it, then Node's module
+ * cache read (in a child, so nothing this test file imported counts).
+ */
+function loadedFor(argv: string[]): { qr: boolean; fleet: boolean; backendServer: boolean } {
+  const { command, args, cwd } = stagesimCommand([]);
+  const entry = args.at(-1)!;
+  const script = `require(${JSON.stringify(entry)}).buildProgram(process.argv.slice(1)).then(() => {
+    const loaded = Object.keys(require.cache);
+    const has = (pattern) => loaded.some((file) => pattern.test(file));
+    process.stdout.write(JSON.stringify({
+      qr: has(/cli[\\\\/]commands[\\\\/]qr\\.(js|ts)$/),
+      fleet: has(/cli[\\\\/]commands[\\\\/]fleet\\.(js|ts)$/),
+      backendServer: has(/harness[\\\\/]backend[\\\\/]server\\.(js|ts)$/),
+    }));
+  })`;
+  return JSON.parse(
+    execFileSync(command, [...args.slice(0, -1), '-e', script, '--', ...argv], { cwd, encoding: 'utf8' }),
+  ) as { qr: boolean; fleet: boolean; backendServer: boolean };
+}
+
+describe('what a command line loads', () => {
+  test('stagesim qr loads neither the backend nor the other commands', () => {
+    expect(loadedFor(['qr', 'decode', 'frame.png'])).toEqual({
+      qr: true,
+      fleet: false,
+      backendServer: false,
+    });
+  });
+
+  test('stagesim run loads the backend it embeds, and not the qr command', () => {
+    expect(loadedFor(['run'])).toEqual({ qr: false, fleet: false, backendServer: true });
+  });
+
+  test('the top-level help loads every command', () => {
+    expect(loadedFor(['--help'])).toMatchObject({ qr: true, fleet: true });
+  });
+});
