@@ -103,8 +103,8 @@ function emptySchemaImage(): Buffer {
 export class SqliteStore implements BackendStore {
   private readonly db: Database.Database;
   private readonly version: number;
-  private revision = 0;
-  private deviceRevision = 0;
+  /** Writes counted for the caches keyed on them (targetingRevision, devicesRevision): never set back. */
+  private readonly writes = { targeting: 0, devices: 0 };
   /** Devices per stage ('none': registered only), counted at the first ask; null until then. */
   private stageCounts: Map<EnrollmentStage | 'none', number> | null = null;
   private enrolledByProfile: Map<string, number> | null = null;
@@ -174,11 +174,11 @@ export class SqliteStore implements BackendStore {
   }
 
   get targetingRevision(): number {
-    return this.revision;
+    return this.writes.targeting;
   }
 
   get devicesRevision(): number {
-    return this.deviceRevision;
+    return this.writes.devices;
   }
 
   schemaVersion(): number {
@@ -216,8 +216,8 @@ export class SqliteStore implements BackendStore {
     this.stageCounts = null;
     this.enrolledByProfile = null;
     // Bumped, never set back: a cache keyed on a revision before the clear must not match one after.
-    this.revision += 1;
-    this.deviceRevision += 1;
+    this.writes.targeting += 1;
+    this.writes.devices += 1;
   }
 
   /** Prepares every statement not yet used, and says how many there are: a check of the SQL. */
@@ -388,7 +388,7 @@ export class SqliteStore implements BackendStore {
   }
 
   private touched<T>(result: T): T {
-    this.revision += 1;
+    this.writes.targeting += 1;
     return result;
   }
 
@@ -575,7 +575,7 @@ export class SqliteStore implements BackendStore {
       // first, and only a serial number the database knows is read back.
       const inserted = this.s.insertNewDevice!.get({ id: newId, at, ...identity }) as Row | undefined;
       if (inserted) {
-        this.deviceRevision += 1;
+        this.writes.devices += 1;
         this.countStageChange(undefined, null);
         return this.remember(toDevice(inserted));
       }
@@ -591,7 +591,7 @@ export class SqliteStore implements BackendStore {
       return known;
     }
     const row = this.s.insertDevice!.get({ id: newId, at, ...identity }) as Row;
-    this.deviceRevision += 1;
+    this.writes.devices += 1;
     return this.remember(toDevice(row));
   }
 
@@ -617,7 +617,7 @@ export class SqliteStore implements BackendStore {
     if (entry === undefined && countUseOfProfile === undefined) this.s.updateDevice!.run(deviceRow(device));
     else this.tx.saveDevice(device, entry, countUseOfProfile);
     // Only after the commit: a failed transaction leaves the remembered records as the database has them.
-    this.deviceRevision += 1;
+    this.writes.devices += 1;
     this.remember(device);
     if (before) {
       this.countStageChange(before.stage, device.stage);
