@@ -1,5 +1,4 @@
-import { getNextSnapshot } from 'xstate';
-import { deviceModel } from '../../agent/model/deviceModel';
+import { nextSnapshot } from '../../agent/model/nextSnapshot';
 import type { DeviceEventType } from '../../agent/model/events';
 import { statePath, type DeviceSnapshot } from '../../agent/model/inspect';
 import { shortestPathsToStates, type ModelPath } from './paths';
@@ -21,7 +20,7 @@ export function onwardPath(from: DeviceSnapshot): ModelPath | null {
   if (!path) return null;
   let state = from;
   const steps = path.steps.map((step) => {
-    state = getNextSnapshot(deviceModel, state, step.event);
+    state = nextSnapshot(state, step.event);
     return { ...step, state, path: statePath(state) };
   });
   return { ...path, steps };

@@ -1,4 +1,5 @@
-import { createActor, getNextSnapshot } from 'xstate';
+import { createActor } from 'xstate';
+import { nextSnapshot } from '../../agent/model/nextSnapshot';
 import { deviceModel } from '../../agent/model/deviceModel';
 import { eventKind, type DeviceEvent, type DeviceEventType } from '../../agent/model/events';
 import { eventVariants } from '../../agent/model/eventVariants';
@@ -64,7 +65,7 @@ function reachableGraph(): Map<string, Vertex> {
     if (!handled) handledByPath.set(vertex.path, (handled = handledAt(vertex.path)));
     for (const event of variants) {
       if (!handled.has(event.type) || !isFeasible(snapshot, event)) continue;
-      const next = getNextSnapshot(deviceModel, snapshot, event);
+      const next = nextSnapshot(snapshot, event);
       if (next === snapshot) continue;
       const key = stateKey(next);
       vertex.edges.push({ event, to: key });

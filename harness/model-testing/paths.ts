@@ -1,4 +1,5 @@
-import { createActor, getNextSnapshot } from 'xstate';
+import { createActor } from 'xstate';
+import { nextSnapshot } from '../../agent/model/nextSnapshot';
 import { createTestModel, getAdjacencyMap } from 'xstate/graph';
 import { deviceModel } from '../../agent/model/deviceModel';
 import type { DeviceEvent } from '../../agent/model/events';
@@ -65,7 +66,7 @@ function toModelPath(
   const result: PathStep[] = [];
   let state = from ?? createActor(deviceModel).getSnapshot();
   for (const { event } of steps.slice(1)) {
-    const next = getNextSnapshot(deviceModel, state, event);
+    const next = nextSnapshot(state, event);
     result.push({ event, state: next, path: statePath(next), transition: transitionOf(state, event, next) });
     state = next;
   }

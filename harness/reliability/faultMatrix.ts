@@ -1,4 +1,5 @@
-import { createActor, getNextSnapshot } from 'xstate';
+import { createActor } from 'xstate';
+import { nextSnapshot } from '../../agent/model/nextSnapshot';
 import { deviceModel } from '../../agent/model/deviceModel';
 import type { DeviceEvent } from '../../agent/model/events';
 import {
@@ -180,7 +181,7 @@ export function naturalChain(
 ): DeviceSnapshot[] {
   const chain = [snapshot];
   for (let state = snapshot; metaOfPath(statePath(state)).effect;) {
-    const next = getNextSnapshot(deviceModel, state, outcomeOf(state, offered, clockJumped));
+    const next = nextSnapshot(state, outcomeOf(state, offered, clockJumped));
     if (statePath(next) === statePath(state) || chain.length > 16)
       throw new Error(`the work of ${statePath(state)} leads nowhere`);
     chain.push(next);
@@ -190,9 +191,7 @@ export function naturalChain(
 }
 
 function powerLost(snapshot: DeviceSnapshot): DeviceSnapshot {
-  return snapshot.can({ type: 'POWER_LOST' })
-    ? getNextSnapshot(deviceModel, snapshot, { type: 'POWER_LOST' })
-    : snapshot;
+  return snapshot.can({ type: 'POWER_LOST' }) ? nextSnapshot(snapshot, { type: 'POWER_LOST' }) : snapshot;
 }
 
 function signedInAtBackend(target: StateTarget): boolean {

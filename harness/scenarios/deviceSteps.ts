@@ -1,5 +1,6 @@
 import { StagesimError } from '../../agent/errors';
-import { createActor, getNextSnapshot } from 'xstate';
+import { createActor } from 'xstate';
+import { nextSnapshot } from '../../agent/model/nextSnapshot';
 import { deviceModel, WELCOME_TAPS_FOR_QR_READER } from '../../agent/model/deviceModel';
 import { metaOfPath } from '../../agent/model/inspect';
 import { INTUNE_APP } from '../../agent/model/screens';
@@ -60,7 +61,7 @@ function setupWizard(): NonNullable<typeof wizard> {
   if (!wizard) {
     // Six taps on the welcome screen open the QR reader: a shortcut past the wizard, not a way through it.
     const table = onwardTable((path) => path === SIGN_IN_STATE, { refuse: new Set(['TAP_WELCOME']) });
-    const poweredOn = getNextSnapshot(deviceModel, createActor(deviceModel).getSnapshot(), {
+    const poweredOn = nextSnapshot(createActor(deviceModel).getSnapshot(), {
       type: 'POWER_ON',
     });
     // The screens a person acts on; the check for a zero-touch or KME configuration runs by itself.
