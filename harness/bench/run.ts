@@ -40,39 +40,31 @@ import { runWsBaseline, type BaselineResult } from './wsBaseline';
 export const BENCH_PARTS = ['fleet', 'model', 'qr', 'admin', 'scenarios', 'appium'] as const;
 type BenchPart = (typeof BENCH_PARTS)[number];
 
+/** A whole-number flag from `min` (to `max`), refused with one message whatever is wrong with it. */
+function wholeNumberFlag(message: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z.coerce
+    .number({ error: message })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: message });
+}
+
 const argsSchema = z.object({
-  devices: z.coerce
-    .number({ error: '--devices expects a whole number of at least 100' })
-    .int({ error: '--devices expects a whole number of at least 100' })
-    .min(100, { error: '--devices expects a whole number of at least 100' })
+  devices: wholeNumberFlag('--devices expects a whole number of at least 100', 100)
     .default(10_000)
     .describe('devices in the fleet'),
-  large: z.coerce
-    .number({ error: '--large expects a whole number' })
-    .int({ error: '--large expects a whole number' })
-    .min(0, { error: '--large expects a whole number' })
+  large: wholeNumberFlag('--large expects a whole number', 0)
     .default(100_000)
     .describe(
       'devices of the large fleet, compared per device with --devices on a database file (0 skips it)',
     ),
-  stage2: z.coerce
-    .number({ error: '--stage2 expects a whole number up to 1000000' })
-    .int({ error: '--stage2 expects a whole number up to 1000000' })
-    .min(0, { error: '--stage2 expects a whole number up to 1000000' })
-    .max(1_000_000, { error: '--stage2 expects a whole number up to 1000000' })
+  stage2: wholeNumberFlag('--stage2 expects a whole number up to 1000000', 0, 1_000_000)
     .default(0)
     .describe('also this many devices through stage 2 on a database file, in one run (0: not run)'),
-  ceiling: z.coerce
-    .number({ error: '--ceiling expects a whole number' })
-    .int({ error: '--ceiling expects a whole number' })
-    .min(0, { error: '--ceiling expects a whole number' })
+  ceiling: wholeNumberFlag('--ceiling expects a whole number', 0)
     .default(0)
     .describe('devices of the backend-ceiling runs, 1 then 2 fleet processes on one backend (0: not run)'),
-  repeat: z.coerce
-    .number({ error: '--repeat expects a whole number from 1 to 9' })
-    .int({ error: '--repeat expects a whole number from 1 to 9' })
-    .min(1, { error: '--repeat expects a whole number from 1 to 9' })
-    .max(9, { error: '--repeat expects a whole number from 1 to 9' })
+  repeat: wholeNumberFlag('--repeat expects a whole number from 1 to 9', 1, 9)
     .default(3)
     .describe(
       'times the model suite and the headless library are each timed, each in a new process; the median is judged',
