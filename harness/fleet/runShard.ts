@@ -11,7 +11,7 @@ import {
 } from './fleetDevice';
 import { SAMPLE_HARDWARE } from '../../agent/device/deviceProfile';
 import type { FleetProvisioning } from './options';
-import { emptyTally } from './summary';
+import { addTraffic, emptyTally } from './summary';
 
 /**
  * A share of the fleet run by one thread: devices `first` to `first + count - 1`, at most `concurrency`
@@ -100,10 +100,7 @@ export async function runShard(input: ShardInput, events: ShardEvents = {}): Pro
       walkOptions,
       sink,
     );
-    result.traffic.sent += traffic.sent;
-    result.traffic.received += traffic.received;
-    result.traffic.bytesSent += traffic.bytesSent;
-    result.traffic.bytesReceived += traffic.bytesReceived;
+    addTraffic(result.traffic, traffic);
     if (outcome.ok) result.succeeded += 1;
     else {
       result.failed += 1;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ChannelTraffic } from '../../agent/channel/DeviceChannelClient';
 import { percentilesOf } from '../statistics/percentile';
 import { LEDGER_TRANSITIONS, TRANSITION_KINDS, type TransitionKind } from './fleetDevice';
 import { LatencyHistogram } from '../statistics/latencyHistogram';
@@ -104,6 +105,14 @@ export function emptyTally(): MergedShards {
   };
 }
 
+/** Adds one device's or one shard's channel traffic to a tally's. */
+export function addTraffic(into: ChannelTraffic, more: ChannelTraffic): void {
+  into.sent += more.sent;
+  into.received += more.received;
+  into.bytesSent += more.bytesSent;
+  into.bytesReceived += more.bytesReceived;
+}
+
 /** One result from the shards of all workers. */
 export function mergeShards(shards: ShardResult[]): MergedShards {
   const { latencies, ...merged } = emptyTally();
@@ -115,10 +124,7 @@ export function mergeShards(shards: ShardResult[]): MergedShards {
     for (const [reason, count] of Object.entries(shard.failures))
       merged.failures[reason] = (merged.failures[reason] ?? 0) + count;
     for (const kind of TRANSITION_KINDS) latencies[kind].add(LatencyHistogram.decode(shard.latencies[kind]));
-    merged.traffic.sent += shard.traffic.sent;
-    merged.traffic.received += shard.traffic.received;
-    merged.traffic.bytesSent += shard.traffic.bytesSent;
-    merged.traffic.bytesReceived += shard.traffic.bytesReceived;
+    addTraffic(merged.traffic, shard.traffic);
   }
   return { ...merged, latencies };
 }
