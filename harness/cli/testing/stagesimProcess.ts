@@ -50,12 +50,20 @@ export function compiledIsFresh(root = ROOT): boolean {
 }
 
 /**
- * How to start the stagesim CLI as a child process in tests: the compiled CLI when dist/ is at least as
- * new as every source file (npm test builds first), otherwise the TypeScript through ts-node, which is
+ * Whether this test file's CLI processes run the compiled CLI, worked out at its first: a test file
+ * starts dozens of them, each once walked every source file for it, and jest loads this module anew for
+ * every test file, so an edit between two files is still seen.
+ */
+let compiled: boolean | undefined;
+
+/**
+ * How to start the stagesim CLI as a child process in tests: the compiled CLI when the last build is
+ * current (compiledIsFresh; npm test builds first), otherwise the TypeScript through ts-node, which is
  * several times slower to start but never runs stale code.
  */
 export function stagesimCommand(args: string[]): { command: string; args: string[]; cwd: string } {
-  const entry = compiledIsFresh()
+  compiled ??= compiledIsFresh();
+  const entry = compiled
     ? [join(ROOT, 'dist/harness/cli/main.js')]
     : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'harness/cli/main.ts')];
   return { command: process.execPath, args: [...entry, ...args], cwd: ROOT };
