@@ -2,7 +2,7 @@ import { createActor, getNextSnapshot } from 'xstate';
 import { deviceModel } from './deviceModel';
 import { eventVariants } from './eventVariants';
 import type { DeviceSnapshot } from './inspect';
-import { nextSnapshot } from './nextSnapshot';
+import { initialSnapshot, nextSnapshot } from './nextSnapshot';
 
 /** What a walk of the model reads of a snapshot. */
 const seen = (snapshot: DeviceSnapshot) => ({
@@ -10,6 +10,13 @@ const seen = (snapshot: DeviceSnapshot) => ({
   context: snapshot.context,
   status: snapshot.status,
   children: Object.keys(snapshot.children),
+});
+
+describe('initialSnapshot', () => {
+  test('is the snapshot a new actor of the model starts with', () => {
+    expect(seen(initialSnapshot())).toEqual(seen(createActor(deviceModel).getSnapshot()));
+    expect(initialSnapshot().status).toBe('active');
+  });
 });
 
 describe('nextSnapshot', () => {

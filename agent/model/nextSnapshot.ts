@@ -25,6 +25,11 @@ const INERT_SCOPE = {
   actionExecutor: () => undefined,
 } as unknown as Scope;
 
+/** The device in its box: the model's initial snapshot (what a new actor of it starts with), without one. */
+export function initialSnapshot(): DeviceSnapshot {
+  return deviceModel.getInitialSnapshot(INERT_SCOPE, undefined);
+}
+
 /** The model's snapshot after `event` (what xstate's getNextSnapshot answers), without an actor. */
 export function nextSnapshot(snapshot: DeviceSnapshot, event: DeviceEvent): DeviceSnapshot {
   return deviceModel.transition(snapshot, event, INERT_SCOPE);

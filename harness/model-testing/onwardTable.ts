@@ -1,6 +1,4 @@
-import { createActor } from 'xstate';
-import { nextSnapshot } from '../../agent/model/nextSnapshot';
-import { deviceModel } from '../../agent/model/deviceModel';
+import { initialSnapshot, nextSnapshot } from '../../agent/model/nextSnapshot';
 import { eventKind, type DeviceEvent, type DeviceEventType } from '../../agent/model/events';
 import { eventVariants } from '../../agent/model/eventVariants';
 import { statePath, type DeviceSnapshot } from '../../agent/model/inspect';
@@ -54,7 +52,7 @@ function handledAt(path: string): ReadonlySet<DeviceEventType> {
 function reachableGraph(): Map<string, Vertex> {
   const variants = eventVariants();
   const handledByPath = new Map<string, ReadonlySet<DeviceEventType>>();
-  const start = createActor(deviceModel).getSnapshot();
+  const start = initialSnapshot();
   const vertices = new Map<string, Vertex>();
   const queue: DeviceSnapshot[] = [start];
   vertices.set(stateKey(start), { snapshot: start, path: statePath(start), edges: [] });

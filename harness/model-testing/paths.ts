@@ -1,5 +1,4 @@
-import { createActor } from 'xstate';
-import { nextSnapshot } from '../../agent/model/nextSnapshot';
+import { initialSnapshot, nextSnapshot } from '../../agent/model/nextSnapshot';
 import { createTestModel, getAdjacencyMap } from 'xstate/graph';
 import { deviceModel } from '../../agent/model/deviceModel';
 import type { DeviceEvent } from '../../agent/model/events';
@@ -64,7 +63,7 @@ function toModelPath(
   from?: DeviceSnapshot,
 ): ModelPath {
   const result: PathStep[] = [];
-  let state = from ?? createActor(deviceModel).getSnapshot();
+  let state = from ?? initialSnapshot();
   for (const { event } of steps.slice(1)) {
     const next = nextSnapshot(state, event);
     result.push({ event, state: next, path: statePath(next), transition: transitionOf(state, event, next) });

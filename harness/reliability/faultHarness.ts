@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createActor } from 'xstate';
 import WebSocket from 'ws';
 import { DeviceChannelClient } from '../../agent/channel/DeviceChannelClient';
 import { SimulatedDevice } from '../../agent/device/SimulatedDevice';
@@ -26,7 +25,6 @@ export const QUICK_RETRY: RetryPolicy = { attempts: 30, baseDelayMs: 10, maxDela
  * it boots and reboots from their saved state, the records it reads back, and the device slots (one per
  * state and fault) the orchestration (runFaultMatrix.ts) moves through its phases.
  */
-export const initialSnapshot = (): DeviceSnapshot => createActor(deviceModel).getSnapshot();
 export const FIRE_TIMEOUT_MS = 5_000;
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,4 @@
-import { createActor } from 'xstate';
-import { nextSnapshot } from '../../agent/model/nextSnapshot';
-import { deviceModel } from '../../agent/model/deviceModel';
+import { initialSnapshot, nextSnapshot } from '../../agent/model/nextSnapshot';
 import type { DeviceEvent } from '../../agent/model/events';
 import {
   leafStateNodes,
@@ -99,8 +97,6 @@ export interface MatrixPair {
   fault: FaultKind;
   expected: ExpectedOutcome;
 }
-
-const initialSnapshot = (): DeviceSnapshot => createActor(deviceModel).getSnapshot();
 
 let targetsOfModel: StateTarget[] | null = null;
 

@@ -23,7 +23,8 @@ import { ENROLLED, onwardPath } from '../model-testing/onward';
 import { SharedWorld } from './SharedWorld';
 
 import { checkFinal, checkSettled, stagesOf } from './faultChecks';
-import { believed, Harness, initialSnapshot, sendStale, within, type Slot } from './faultHarness';
+import { initialSnapshot } from '../../agent/model/nextSnapshot';
+import { believed, Harness, sendStale, within, type Slot } from './faultHarness';
 
 /**
  * Runs the fault matrix (faultMatrix.ts) against one backend on a temporary --db file, through a

@@ -1,7 +1,6 @@
 import { StagesimError } from '../../agent/errors';
-import { createActor } from 'xstate';
-import { nextSnapshot } from '../../agent/model/nextSnapshot';
-import { deviceModel, WELCOME_TAPS_FOR_QR_READER } from '../../agent/model/deviceModel';
+import { initialSnapshot, nextSnapshot } from '../../agent/model/nextSnapshot';
+import { WELCOME_TAPS_FOR_QR_READER } from '../../agent/model/deviceModel';
 import { metaOfPath } from '../../agent/model/inspect';
 import { INTUNE_APP } from '../../agent/model/screens';
 import { PROVISIONING_KEYS } from '../../agent/provisioning/payload';
@@ -61,7 +60,7 @@ function setupWizard(): NonNullable<typeof wizard> {
   if (!wizard) {
     // Six taps on the welcome screen open the QR reader: a shortcut past the wizard, not a way through it.
     const table = onwardTable((path) => path === SIGN_IN_STATE, { refuse: new Set(['TAP_WELCOME']) });
-    const poweredOn = nextSnapshot(createActor(deviceModel).getSnapshot(), {
+    const poweredOn = nextSnapshot(initialSnapshot(), {
       type: 'POWER_ON',
     });
     // The screens a person acts on; the check for a zero-touch or KME configuration runs by itself.
