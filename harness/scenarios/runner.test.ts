@@ -219,6 +219,19 @@ describe('running several scenarios', () => {
   });
 });
 
+describe('a scenario that restarts its backend', () => {
+  it('goes on with an admin step right after the restart, on the data the backend kept', async () => {
+    const result = await runScenario(
+      scenario(
+        `name: Restart then admin\ndescription: d\ndevices: [A1]\nsteps:\n  - admin: { createProfile: Frontline staging }\n  - environment: restartBackend\n  - admin: { createProfile: Second profile }\n  - expect: { enrollmentProfile: { profile: Frontline staging, fields: { displayName: Frontline staging } } }\n`,
+        'restart-then-admin.yaml',
+      ),
+      { target },
+    );
+    expect([result.status, result.failure?.message ?? null]).toEqual(['passed', null]);
+  });
+});
+
 describe('the embedded backend scenarios share', () => {
   // The reference for "knows nothing" is the same scenario run on a backend of its own.
   const after = (name: string) =>

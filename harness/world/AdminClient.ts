@@ -432,17 +432,43 @@ export class AdminClient {
 }
 
 /**
+ * A request sent again on a new socket at most this often: each retry is for a kept-alive socket found
+ * closed, and the agent drops each one it finds, so this only bounds a pool of them.
+ */
+const STALE_SOCKET_ATTEMPTS = 8;
+
+/**
  * One request over node:http with its keep-alive global agent. A harness makes thousands of small
  * admin calls (stage 1 for every path, a check after every step); fetch's machinery cost several times
  * what the call itself does on loopback.
+ *
+ * A kept-alive socket the server closed while it sat idle (the backend restarted, or stopped and came
+ * back) fails the next request written to it with ECONNRESET before any answer: the request never reached
+ * a server, so it goes again, on another socket, as Node's documentation of `request.reusedSocket` does.
+ * Without that, the first admin call after `restartBackend` failed whenever the agent had not yet seen
+ * the close. Any other failure (refused, reset on a new connection) is the caller's.
  */
-function send(
+async function send(
   url: URL,
   method: string,
   headers: Record<string, string>,
   payload: string | undefined,
   ca: string | undefined,
 ): Promise<{ status: number; text: string }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const sent = await sendOnce(url, method, headers, payload, ca);
+    if (!('stale' in sent)) return sent;
+    if (attempt === STALE_SOCKET_ATTEMPTS) throw sent.stale;
+  }
+}
+
+function sendOnce(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  payload: string | undefined,
+  ca: string | undefined,
+): Promise<{ status: number; text: string } | { stale: Error }> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const outgoing = request(url, { method, headers, ...trustingCa(ca) }, (incoming) => {
@@ -453,7 +479,10 @@ function send(
       );
       incoming.on('error', reject);
     });
-    outgoing.on('error', reject);
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      if (outgoing.reusedSocket && error.code === 'ECONNRESET') resolve({ stale: error });
+      else reject(error);
+    });
     outgoing.end(payload);
   });
 }
