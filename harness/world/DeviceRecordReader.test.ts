@@ -47,8 +47,13 @@ describe('DeviceRecordReader', () => {
     steps.push(
       ['nothing yet', async () => undefined, 2],
       ['nothing written', async () => undefined, 0],
-      ['hello: the device is registered', () => channel.hello(SERIAL), 2],
+      ['hello: the device is registered, still in no managedDevice', () => channel.hello(SERIAL), 0],
       ['hello again, same hardware: nothing written', () => channel.hello(SERIAL), 0],
+      [
+        'hello with another Android version before enrollment: in no managedDevice either',
+        () => channel.hello(SERIAL, '13'),
+        0,
+      ],
       [
         'a state report (then a hello, so it was handled)',
         async () => {
@@ -72,6 +77,11 @@ describe('DeviceRecordReader', () => {
       ],
       ['another profile: no device written', () => createProfile(GraphTestClient.for(backend), {}), 0],
       ['stage 2 recorded', () => channel.request({ type: 'completeStage', stage: 'staged' }), 2],
+      [
+        'hello with another Android version once managed: its managedDevice shows it',
+        () => channel.hello(SERIAL, '15'),
+        2,
+      ],
       ['a reset', () => backend.reset(), 2],
     );
     let before = sent;

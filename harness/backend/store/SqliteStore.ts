@@ -575,7 +575,7 @@ export class SqliteStore implements BackendStore {
       // first, and only a serial number the database knows is read back.
       const inserted = this.s.insertNewDevice!.get({ id: newId, at, ...identity }) as Row | undefined;
       if (inserted) {
-        this.writes.devices += 1;
+        // A device not enrolled yet is in no managedDevice and no ledger entry: nothing a reader sees moved.
         this.countStageChange(undefined, null);
         return this.remember(toDevice(inserted));
       }
@@ -590,9 +590,10 @@ export class SqliteStore implements BackendStore {
     ) {
       return known;
     }
-    const row = this.s.insertDevice!.get({ id: newId, at, ...identity }) as Row;
-    this.writes.devices += 1;
-    return this.remember(toDevice(row));
+    const device = toDevice(this.s.insertDevice!.get({ id: newId, at, ...identity }) as Row);
+    // The upsert keeps the row's managed flag: only an enrolled device's new facts show in a managedDevice.
+    if (device.managed) this.writes.devices += 1;
+    return this.remember(device);
   }
 
   getDevice(id: string): DeviceRecord | undefined {

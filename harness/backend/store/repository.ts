@@ -238,8 +238,10 @@ export interface BackendStore {
   /** Bumped by every write to filters, groups, members, payloads or assignments (targeting caches key on it). */
   readonly targetingRevision: number;
   /**
-   * Bumped by every write to a device record or the ledger, and by clear(): while it stands still, a
-   * device's managedDevice and ledger read the same (a harness re-reads them only when it moves).
+   * Bumped by every write to a managed device's record or to the ledger, and by clear(): while it stands
+   * still, a device's managedDevice and ledger read the same (a harness re-reads them only when it
+   * moves). A device registering before it is managed (its first hello) is not counted: no managedDevice
+   * and no ledger entry shows it yet.
    */
   readonly devicesRevision: number;
   schemaVersion(): number;
