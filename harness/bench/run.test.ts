@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { projectRoot } from '../../agent/projectRoot';
+import { runToEnd } from '../processes/childProcess';
 import { BenchHelp, BenchUsageError, parseBenchArgs } from './run';
 
 /** The bench's arguments only: the bench itself measures for minutes and belongs to `npm run bench`. */
@@ -88,19 +88,11 @@ describe('npm run bench --json FILE', () => {
   });
   afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
-  const bench = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(projectRoot(), 'dist/harness/bench/run.js'), ...args], {
-        cwd: folder,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const bench = async (args: string[]) => {
+    const bin = join(projectRoot(), 'dist/harness/bench/run.js');
+    const { code, stdout, stderr } = await runToEnd(process.execPath, [bin, ...args], { cwd: folder });
+    return { code, stdout, stderr };
+  };
 
   test('a folder is refused before anything is measured: one line, exit 2', async () => {
     mkdirSync(join(folder, 'history'));

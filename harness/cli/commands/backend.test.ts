@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalCa, issueServerCertificate } from '../../backend/tls/localCa';
+import { runToEnd, startUntil } from '../../processes/childProcess';
 import { stagesimCommand } from '../testing/stagesimProcess';
 
 /** `stagesim backend` as a real child process. */
@@ -15,38 +16,28 @@ interface Started {
   stdout: () => string;
 }
 
-function run(args: string[]): ChildProcessWithoutNullStreams {
-  const command = stagesimCommand(['backend', ...args]);
-  return spawn(command.command, command.args, {
-    cwd: command.cwd,
-    env: { ...process.env, STAGESIM_ADMIN_KEY: '' },
-  });
-}
+const ENV = { ...process.env, STAGESIM_ADMIN_KEY: '' };
 
-function collect(child: ChildProcessWithoutNullStreams) {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
-    child.on('close', (code) => done({ code, stdout, stderr })),
-  );
-  return { exited, stdout: () => stdout };
+/** `stagesim backend` to its end (a refusal: it never listens). */
+function refused(args: string[]) {
+  const command = stagesimCommand(['backend', ...args]);
+  return runToEnd(command.command, command.args, { cwd: command.cwd, env: ENV });
 }
 
 async function start(args: string[]): Promise<Started> {
-  const child = run(args);
-  const output = collect(child);
-  const url = await new Promise<string>((done, fail) => {
-    child.stdout.on('data', () => {
-      const match = /listening on (https?:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout());
-      if (match) done(match[1]!);
-    });
-    output.exited.then(({ code, stderr }) =>
-      fail(new Error(`stagesim backend exited with ${code}: ${stderr}`)),
-    );
+  const command = stagesimCommand(['backend', ...args]);
+  const started = await startUntil(command.command, command.args, {
+    cwd: command.cwd,
+    env: ENV,
+    ready: /listening on (https?:\/\/127\.0\.0\.1:\d+)/,
+    name: 'stagesim backend',
   });
-  return { child, url, exited: output.exited, stdout: output.stdout };
+  return {
+    child: started.child,
+    url: started.match[1]!,
+    exited: started.exited.then(({ code }) => ({ code, stderr: started.stderr() })),
+    stdout: started.stdout,
+  };
 }
 
 let dir: string;
@@ -171,7 +162,7 @@ describe('stagesim backend', () => {
         /^stagesim: cannot read the certificate \/nonexistent\/cert\.pem: ENOENT.*\n$/,
       ],
     ];
-    const results = await Promise.all(cases.map(([args]) => collect(run(args)).exited));
+    const results = await Promise.all(cases.map(([args]) => refused(args)));
     results.forEach(({ code, stdout, stderr }, index) => {
       expect({ args: cases[index]![0], code, stdout }).toEqual({
         args: cases[index]![0],
@@ -200,7 +191,7 @@ describe('stagesim backend', () => {
       ],
     ];
     // Each case is its own process; running them side by side keeps the suite quick.
-    const results = await Promise.all(cases.map(([args]) => collect(run(args)).exited));
+    const results = await Promise.all(cases.map(([args]) => refused(args)));
     results.forEach(({ code, stdout, stderr }, index) => {
       expect({ args: cases[index]![0], code, stdout }).toEqual({
         args: cases[index]![0],

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../../agent/projectRoot';
 import { parsePrometheusText, sampleValue } from '../../backend/metrics/testing/prometheusText';
 import { fleetSummarySchema } from '../../fleet/summary';
+import { startUntil } from '../../processes/childProcess';
 import { runCli } from '../../testing/cli';
 import { UsageError } from '../exit';
 import { parseFleetFlags } from './fleet';
@@ -40,7 +40,7 @@ describe('stagesim fleet --metrics-port', () => {
   });
 
   it('serves the fleet metrics while the fleet runs, and they end where the JSON does', async () => {
-    const child = spawn(
+    const fleet = await startUntil(
       process.execPath,
       [
         join(projectRoot(), 'dist/harness/cli/main.js'),
@@ -53,22 +53,10 @@ describe('stagesim fleet --metrics-port', () => {
         '--metrics-port',
         '0',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { ready: /metrics at (http:\/\/\S+)/, on: 'stderr', name: 'stagesim fleet' },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const match = /metrics at (http:\/\/\S+)/.exec(stderr);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) =>
-        reject(new Error(`fleet exited (${code}) before serving metrics: ${stderr}`)),
-      );
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const url = fleet.match[1]!;
+    const exited = fleet.exited.then(({ code }) => code);
     let running = true;
     void exited.then(() => (running = false));
     const seen: number[] = [];
@@ -82,7 +70,7 @@ describe('stagesim fleet --metrics-port', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(await exited).toBe(0);
-    const summary = fleetSummarySchema.parse(JSON.parse(stdout));
+    const summary = fleetSummarySchema.parse(JSON.parse(fleet.stdout()));
     expect(summary.succeeded).toBe(400);
     // Scraped mid-run: some devices done, never more than the JSON's final count, never going down.
     expect(seen.some((done) => done > 0 && done < 400)).toBe(true);

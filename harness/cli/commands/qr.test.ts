@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,23 +5,14 @@ import { addNoise, blur, codeFrame, qrcodeModules } from '../../../agent/camera/
 import { encodePng, pngClaimingSize } from '../../../agent/camera/synthetic/pngFiles';
 import { buildProvisioningPayload, serializeProvisioningPayload } from '../../../agent/provisioning/payload';
 import { renderQrPng } from '../../backend/qr/renderQrPng';
+import { runToEnd } from '../../processes/childProcess';
 import { stagesimCommand } from '../testing/stagesimProcess';
 
 /** `stagesim` as a real child process: the built bin when dist/ is fresh (npm test builds first). */
-function stagesim(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function stagesim(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const command = stagesimCommand(args);
-  return new Promise((resolve, reject) => {
-    const child = spawn(command.command, command.args, {
-      cwd: command.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const { code, stdout, stderr } = await runToEnd(command.command, command.args, { cwd: command.cwd });
+  return { code, stdout, stderr };
 }
 
 // Each test starts stagesim processes; on a busy CI machine (or through ts-node when dist/ is stale) that

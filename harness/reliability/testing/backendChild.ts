@@ -1,58 +1,34 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { stagesimCommand } from '../../cli/testing/stagesimProcess';
+import { startUntil } from '../../processes/childProcess';
 
 /**
  * `stagesim backend` as a real child process: started with its arguments, its URL read from the line it
  * prints, and killed the hard way (SIGKILL, as `kill -9` does) or the polite way (SIGTERM).
  */
 export class BackendChild {
-  private stderrText = '';
-
   private constructor(
     readonly child: ChildProcessWithoutNullStreams,
     readonly url: string,
     readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
-  ) {
-    child.stderr.on('data', (chunk: Buffer) => (this.stderrText += chunk.toString()));
-  }
+    /** Everything it has printed on stderr so far. */
+    readonly stderr: () => string,
+  ) {}
 
   get port(): number {
     return Number(new URL(this.url).port);
   }
 
-  stderr(): string {
-    return this.stderrText;
-  }
-
-  static start(args: string[], timeoutMs = 30_000): Promise<BackendChild> {
+  static async start(args: string[], timeoutMs = 30_000): Promise<BackendChild> {
     const command = stagesimCommand(['backend', ...args]);
-    const child = spawn(command.command, command.args, {
+    const started = await startUntil(command.command, command.args, {
       cwd: command.cwd,
       env: { ...process.env, STAGESIM_ADMIN_KEY: '' },
+      ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+      timeoutMs,
+      name: 'stagesim backend',
     });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    return new Promise((resolve, reject) => {
-      let stdout = '';
-      let stderr = '';
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`stagesim backend printed no URL within ${timeoutMs} ms: ${stderr}`));
-      }, timeoutMs);
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-        if (!match) return;
-        clearTimeout(timer);
-        resolve(new BackendChild(child, match[1]!, exited));
-      });
-      void exited.then(({ code, signal }) => {
-        clearTimeout(timer);
-        reject(new Error(`stagesim backend exited (${code ?? signal}) before it listened: ${stderr}`));
-      });
-    });
+    return new BackendChild(started.child, started.match[1]!, started.exited, started.stderr);
   }
 
   /** kill -9: no handler runs, nothing is flushed or closed by the process itself. */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runToEnd } from '../../processes/childProcess';
 import { join } from 'node:path';
 import { startBackend } from '../../backend/server';
 import { projectRoot } from '../../../agent/projectRoot';
@@ -52,13 +52,11 @@ test('a process that dies without stopping its server takes the server with it',
     const { startAppiumProcess } = require(${JSON.stringify(join(__dirname, 'localAppium.ts'))});
     startAppiumProcess().then((server) => { console.log(server.pid); setImmediate(() => { throw new Error('crash'); }); });
   `;
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-    cwd: projectRoot(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  const { code, stdout } = await runToEnd(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-e', script],
+    { cwd: projectRoot() },
+  );
   expect(code).not.toBe(0);
   const pid = Number(stdout.trim());
   expect(pid).toBeGreaterThan(0);
