@@ -1,9 +1,10 @@
-// `npm run build` runs this first (`begin`) and last (`end`): dist/.built is the time the last build that
-// finished had begun. tsc's incremental build leaves an output as it was when its source's text has not
+// `npm run build` runs this first (`begin`) and last (`end`), and `npm run build:driver` around the Appium
+// driver's compile (DIST agent/appium-driver/dist): DIST/.built is the time the last build that finished
+// had begun. tsc's incremental build leaves an output as it was when its source's text has not
 // changed (after a git stash, a checkout or a touch), so the outputs' own times cannot say whether dist/
 // is current, and tests that start the CLI fell back to ts-node, five times slower, after every such
 // change. A source changed since the stamp's time is one the last build may not have read
-// (harness/cli/testing/stagesimProcess.ts); a build that fails leaves the stamp where it was.
+// (harness/testing/buildFreshness.ts); a build that fails leaves the stamp where it was.
 //
 //   node harness/cli/buildStamp.mjs begin|end [DIST]     (DIST: dist/ of this checkout by default)
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';

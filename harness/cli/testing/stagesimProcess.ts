@@ -1,52 +1,21 @@
-import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { buildIsCurrent } from '../../testing/buildFreshness';
 
 const ROOT = resolve(__dirname, '../../..');
-const SOURCE_DIRS = ['agent', 'harness'];
-/** Browser sources: esbuild bundles them into dist/console; tsc compiles nothing of them into dist. */
-const NOT_COMPILED = new Set([join('harness', 'console', 'web')]);
 
 /**
  * True when the last `npm run build` that finished began after every source file last changed, and
- * compiled each of them. Output files' own times cannot tell: tsc's incremental build leaves an output
- * untouched when its source's text is the same, so after a git stash or checkout they look older than
- * their sources for good (harness/cli/buildStamp.mjs writes the stamp).
+ * compiled each of them (buildIsCurrent). Browser sources are left out: esbuild bundles them into
+ * dist/console, tsc compiles nothing of them into dist.
  */
 export function compiledIsFresh(root = ROOT): boolean {
-  let built: number;
-  try {
-    built = statSync(join(root, 'dist', '.built')).mtimeMs;
-  } catch {
-    return false;
-  }
-  const stack = SOURCE_DIRS.map((dir) => join(root, dir));
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (
-          entry.name !== 'testing' &&
-          entry.name !== 'node_modules' &&
-          !NOT_COMPILED.has(relative(root, path))
-        )
-          stack.push(path);
-      } else if (
-        entry.name.endsWith('.ts') &&
-        !entry.name.endsWith('.test.ts') &&
-        !entry.name.endsWith('.d.ts')
-      ) {
-        const compiled = join(root, 'dist', relative(root, path)).replace(/\.ts$/, '.js');
-        try {
-          if (statSync(path).mtimeMs > built) return false;
-          statSync(compiled);
-        } catch {
-          return false;
-        }
-      }
-    }
-  }
-  return true;
+  const dist = join(root, 'dist');
+  return buildIsCurrent(root, {
+    dist,
+    folders: ['agent', 'harness'].map((folder) => join(root, folder)),
+    skip: [join('harness', 'console', 'web')],
+    outputOf: (source) => join(dist, relative(root, source)).replace(/\.ts$/, '.js'),
+  });
 }
 
 /**

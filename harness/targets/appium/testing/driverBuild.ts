@@ -1,38 +1,41 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../../../agent/projectRoot';
+import { buildIsCurrent } from '../../../testing/buildFreshness';
 
 /**
  * Appium loads the driver's compiled JavaScript, so a test run must not use a stale build. `npm test`
- * compiles it in pretest; a bare `npx jest` gets it compiled here when a source is newer than the last
- * build (tsc's build info file, touched after every build so an unrelated change costs one build).
+ * compiles it in pretest (`npm run build:driver`); a bare `npx jest` gets it compiled here when a source
+ * changed after the last driver build began. Both stamp the build the same way as `npm run build`
+ * (harness/cli/buildStamp.mjs), so an unrelated change costs one build, and a change made while a build
+ * ran is not taken for built.
  */
-const SOURCE_FOLDERS = ['agent', join('harness', 'targets', 'appium')];
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name === 'testing') continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
-      newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
+export function driverDist(root: string = projectRoot()): string {
+  return join(root, 'agent', 'appium-driver', 'dist');
 }
 
-export function driverBuildInfo(root: string = projectRoot()): string {
-  return join(root, 'agent', 'appium-driver', 'dist', '.tsbuildinfo');
+/** The driver's build is current: stamped after every source it reads last changed, its entry there. */
+export function driverBuildIsCurrent(root: string = projectRoot()): boolean {
+  const dist = driverDist(root);
+  return (
+    existsSync(join(dist, 'agent', 'appium-driver', 'index.js')) &&
+    buildIsCurrent(root, {
+      dist,
+      folders: [join(root, 'agent'), join(root, 'harness', 'targets', 'appium')],
+    })
+  );
 }
 
-/** Compiles the driver when needed; answers whether it did. */
+/** Compiles the driver when its build is not current; answers whether it did. */
 export function ensureDriverBuilt(root: string = projectRoot()): boolean {
-  const info = driverBuildInfo(root);
-  const entry = join(root, 'agent', 'appium-driver', 'dist', 'agent', 'appium-driver', 'index.js');
-  const built = existsSync(info) && existsSync(entry) ? statSync(info).mtimeMs : 0;
-  const newest = Math.max(...SOURCE_FOLDERS.map((folder) => newestSource(join(root, folder))));
-  if (built >= newest) return false;
+  if (driverBuildIsCurrent(root)) return false;
+  const stamp = (step: 'begin' | 'end') =>
+    execFileSync(process.execPath, [join(root, 'harness', 'cli', 'buildStamp.mjs'), step, driverDist(root)], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  stamp('begin');
   execFileSync(
     process.execPath,
     [
@@ -40,12 +43,8 @@ export function ensureDriverBuilt(root: string = projectRoot()): boolean {
       '-p',
       join(root, 'agent', 'appium-driver', 'tsconfig.json'),
     ],
-    {
-      cwd: root,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
+    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
   );
-  const now = new Date();
-  utimesSync(info, now, now);
+  stamp('end');
   return true;
 }
