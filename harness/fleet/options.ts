@@ -42,9 +42,18 @@ export type Shard = z.output<typeof shardSchema>;
 
 export const fleetOptionsSchema = z
   .object({
-    devices: z.number().int().min(1).max(MAX_FLEET_DEVICES),
+    devices: z
+      .number()
+      .int()
+      .min(1, 'at least 1 device')
+      .max(MAX_FLEET_DEVICES, `at most ${MAX_FLEET_DEVICES.toLocaleString('en-US')} devices`),
     /** Devices in flight at once, over all workers. */
-    concurrency: z.number().int().min(1).max(10_000).default(64),
+    concurrency: z
+      .number()
+      .int()
+      .min(1, 'at least 1 device at a time')
+      .max(10_000, 'at most 10,000 devices at a time')
+      .default(64),
     /** Which token the embedded backend's profile gets; with --profile, the profile's own (given: must match). */
     flow: fleetFlowSchema.optional(),
     mode: fleetModeSchema.optional(),
@@ -57,7 +66,12 @@ export const fleetOptionsSchema = z
     profile: z.string().min(1).max(200).optional(),
     adminKey: z.string().min(1).max(512).optional(),
     /** Worker threads the devices are spread over (the main thread only starts them and counts). */
-    workers: z.number().int().min(1).max(64).default(1),
+    workers: z
+      .number()
+      .int()
+      .min(1, 'at least 1 worker thread')
+      .max(64, 'at most 64 worker threads')
+      .default(1),
     /**
      * Where the embedded backend runs: in a child process of its own (the default: on a machine with
      * two cores the devices and the backend then each have one), or inline in this process.
