@@ -12,10 +12,11 @@ export interface DeviceBackendRecord {
  *
  * Given `revision` (the devicesRevision of a backend store in this process), a device read again while
  * the revision stands still gets the record of its last read instead of two more HTTP requests: the
- * backend answers both reads from device rows and ledger entries alone, and every write to them moves
- * the revision, whoever made it (a device, the admin API, the console, a reset). The revision is taken
- * before the requests go out, so a write that lands while they are on the way leaves the next read
- * fresh. Without `revision` (a backend in another process), every read goes to the backend.
+ * backend answers both reads from managed devices' rows and ledger entries alone, and every write to them
+ * moves the revision, whoever made it (a device, the admin API, the console, a reset); a device that is
+ * not managed yet shows in neither. The revision is taken before the requests go out, so a write that
+ * lands while they are on the way leaves the next read fresh. Without `revision` (a backend in another
+ * process), every read goes to the backend.
  *
  * Records handed out are shared between reads; callers treat them as read-only.
  */
