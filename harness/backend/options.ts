@@ -4,7 +4,7 @@ import { StagesimError, oneLine } from '../../agent/errors';
 import type { BeforeReply } from './channel/ChannelServer';
 import { Clock } from './clock';
 import { DEFAULT_NAME_TEMPLATES, checkNameTemplates, checkTimeZone } from './naming';
-import { DEFAULT_DEVICE_CACHE_SIZE } from './store/SqliteStore';
+import { DEFAULT_DEVICE_CACHE_SIZE } from './store/repository';
 
 /** Graph's accountId of every simulated profile unless the options name another tenant. */
 export const DEFAULT_ACCOUNT_ID = '5e1f0b6a-5a7e-4a9e-9d2c-000000000001';

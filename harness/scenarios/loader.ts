@@ -1,9 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join, relative, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { StagesimError } from '../../agent/errors';
 import { formatField, resolveIssues, type IssuePath } from './issues';
 import { parseSafeYaml, parseSafeYamlDocument, positionIn, SafeYamlError } from './safeYaml';
+import { isScenarioFileName } from './scenarioFiles';
 import { flattenSteps, scenarioSchema, type Scenario, type ScenarioStep } from './schema';
+
+export { isScenarioFileName, scenarioId } from './scenarioFiles';
 
 /**
  * Finds and reads scenario files (YAML or JSON), and reports every problem of every file at once, each as
@@ -17,8 +20,6 @@ import { flattenSteps, scenarioSchema, type Scenario, type ScenarioStep } from '
 
 /** A scenario is a page of text; anything this large is not one (and is not parsed). */
 export const MAX_SCENARIO_BYTES = 256 * 1024;
-
-const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 export type ScenarioProblemCode =
   | 'SCENARIO_PATH_NOT_FOUND'
@@ -218,13 +219,6 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
 }
 
 /** Scenario files are *.yaml, *.yml and *.json, except JSON Schemas kept beside them (*.schema.json). */
-export function isScenarioFileName(name: string): boolean {
-  return (
-    SCENARIO_EXTENSIONS.has(extname(name).toLowerCase()) &&
-    !name.toLowerCase().endsWith('.schema.json') &&
-    !name.startsWith('.')
-  );
-}
 
 async function walk(folder: string, found: string[]): Promise<void> {
   const entries = await readdir(folder, { withFileTypes: true });
@@ -295,10 +289,4 @@ export async function loadScenarios(paths: readonly string[]): Promise<LoadResul
     }
   }
   return { scenarios, problems };
-}
-
-/** A short stable id for a scenario: its file path relative to `root`, or its file name. */
-export function scenarioId(file: string, root: string = process.cwd()): string {
-  const rel = relative(root, resolve(file));
-  return rel.startsWith('..') ? basename(file) : rel.split('\\').join('/');
 }

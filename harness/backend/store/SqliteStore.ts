@@ -11,21 +11,22 @@ import {
   reportProfileNamesName,
 } from './deviceReportSql';
 import { migrate, SCHEMA_VERSION_TABLE } from './migrations';
-import type {
-  Assignment,
-  AssignmentFilter,
-  BackendStore,
-  DeviceRecord,
-  DeviceReportPage,
-  DeviceReportSelection,
-  Group,
-  LedgerEntry,
-  LedgerEntryInput,
-  Payload,
-  PayloadKind,
-  Profile,
-  StateReportRecord,
-  TokenRecord,
+import {
+  DEFAULT_DEVICE_CACHE_SIZE,
+  type Assignment,
+  type AssignmentFilter,
+  type BackendStore,
+  type DeviceRecord,
+  type DeviceReportPage,
+  type DeviceReportSelection,
+  type Group,
+  type LedgerEntry,
+  type LedgerEntryInput,
+  type Payload,
+  type PayloadKind,
+  type Profile,
+  type StateReportRecord,
+  type TokenRecord,
 } from './repository';
 
 type Row = Record<string, unknown>;
@@ -47,11 +48,6 @@ export interface SqliteStoreOptions {
   deviceCacheSize?: number;
 }
 
-/**
- * About 1.5 KB a cached device with its serial number's entry: 10,000 devices are some 15 MB, and
- * every device of a fleet's 64-10,000 in flight stays cached between its messages.
- */
-export const DEFAULT_DEVICE_CACHE_SIZE = 10_000;
 /** Profiles are few; the bound only keeps an admin script creating thousands from growing the cache. */
 const PROFILE_CACHE_SIZE = 1_000;
 

@@ -9,6 +9,14 @@ import type { ResourceKind } from '../resources/catalogue';
 import type { DeviceReportOrder, DeviceReportSort } from './deviceReportSql';
 
 /**
+ * Device records a store keeps in memory unless told otherwise (the backend's deviceCacheSize option).
+ * About 1.5 KB a cached device with its serial number's entry: 10,000 devices are some 15 MB, and every
+ * device of a fleet's 64-10,000 in flight stays cached between its messages. Here, not in SqliteStore,
+ * so that the backend's options (and every command's help that shows them) load no SQLite.
+ */
+export const DEFAULT_DEVICE_CACHE_SIZE = 10_000;
+
+/**
  * What the backend keeps, behind one interface (SqliteStore is its one implementation). Times are epoch
  * milliseconds of the backend clock. Every method that writes more than one row does so in one
  * transaction, and every write is committed when the method returns: the channel replies only after.
