@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { isStagesimError } from '../../../agent/errors';
 import { backendOptionsSchema } from '../../backend/options';
 import { boundHeapGrowth } from '../../backend/heapGrowth';
-import { startBackend } from '../../backend/server';
 import { withDefault } from '../schemaDefaults';
 import { trustInstructions } from '../../backend/tls/serverTls';
 import { UsageError } from '../exit';
@@ -87,6 +86,8 @@ export const registerBackend: RegisterCommand = (program) => {
         throw new UsageError(`${flagOf(issue.path[0])}: expected ${issue.message}`);
       }
       const options = parsed.data;
+      // Loaded here, not to register: `stagesim backend --help` and a malformed flag start no server.
+      const { startBackend } = await import('../../backend/server');
       boundHeapGrowth();
       let backend;
       try {

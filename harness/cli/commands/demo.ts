@@ -1,9 +1,7 @@
 import type { DeviceView } from '../../../agent/device/SimulatedDevice';
-import { startBackend } from '../../backend/server';
 import { HeadlessTarget } from '../../targets/headless/HeadlessTarget';
 import type { TargetAction, TargetDevice } from '../../targets/target';
-import { AdminClient } from '../../world/AdminClient';
-import { EnrollmentWorld } from '../../world/EnrollmentWorld';
+import type { AdminClient } from '../../world/AdminClient';
 import { addTlsOptions, embeddedTlsFrom, printLocalCa } from '../sharedOptions';
 import type { RegisterCommand } from './index';
 
@@ -17,6 +15,12 @@ export const registerDemo: RegisterCommand = (program) => {
     .description('walk one simulated device through device staging (stage 1 to 3), printing every screen')
     .action(async (options: unknown) => {
       const out = (line: string) => process.stdout.write(`${line}\n`);
+      // Loaded here, not to register: `stagesim demo --help` starts no backend.
+      const [{ startBackend }, { AdminClient }, { EnrollmentWorld }] = await Promise.all([
+        import('../../backend/server'),
+        import('../../world/AdminClient'),
+        import('../../world/EnrollmentWorld'),
+      ]);
       const tls = embeddedTlsFrom(options);
       printLocalCa('stagesim demo', tls);
       const backend = await startBackend(tls ? { tls: tls.server } : {});

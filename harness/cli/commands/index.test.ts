@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -51,38 +51,68 @@ describe('the command table', () => {
   );
 });
 
+interface Loaded {
+  qr: boolean;
+  fleet: boolean;
+  backendServer: boolean;
+  scenarioLoader: boolean;
+  modelSuite: boolean;
+}
+
 /**
- * What a process loads for a command line: the program built as the CLI builds it, then Node's module
- * cache read (in a child, so nothing this test file imported counts).
+ * What a process loads for a command line, read from Node's module cache in a child (so nothing this
+ * test file imported counts): with `run` false, once the program is built as the CLI builds it (its
+ * commands registered); with `run` true, once the CLI's main has run the command line to its end.
  */
-function loadedFor(argv: string[]): { qr: boolean; fleet: boolean; backendServer: boolean } {
+function loadedFor(argv: string[], run = false): Loaded {
   const { command, args, cwd } = stagesimCommand([]);
   const entry = args.at(-1)!;
-  const script = `require(${JSON.stringify(entry)}).buildProgram(process.argv.slice(1)).then(() => {
+  const cli = `require(${JSON.stringify(entry)})`;
+  const script = `${run ? `${cli}.main(process.argv.slice(1))` : `${cli}.buildProgram(process.argv.slice(1))`}.then(() => {
     const loaded = Object.keys(require.cache);
     const has = (pattern) => loaded.some((file) => pattern.test(file));
-    process.stdout.write(JSON.stringify({
+    process.stdout.write('\\n' + JSON.stringify({
       qr: has(/cli[\\\\/]commands[\\\\/]qr\\.(js|ts)$/),
       fleet: has(/cli[\\\\/]commands[\\\\/]fleet\\.(js|ts)$/),
       backendServer: has(/harness[\\\\/]backend[\\\\/]server\\.(js|ts)$/),
+      scenarioLoader: has(/harness[\\\\/]scenarios[\\\\/]loader\\.(js|ts)$/),
+      modelSuite: has(/harness[\\\\/]model-testing[\\\\/]runModelSuite\\.(js|ts)$/),
     }));
   })`;
-  return JSON.parse(
-    execFileSync(command, [...args.slice(0, -1), '-e', script, '--', ...argv], { cwd, encoding: 'utf8' }),
-  ) as { qr: boolean; fleet: boolean; backendServer: boolean };
+  const { stdout } = spawnSync(command, [...args.slice(0, -1), '-e', script, '--', ...argv], {
+    cwd,
+    encoding: 'utf8',
+  });
+  // The report is the last line: a command run to its end may print before it (its help, its errors).
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Loaded;
 }
+
+const NOTHING_HEAVY = { backendServer: false, scenarioLoader: false, modelSuite: false };
 
 describe('what a command line loads', () => {
   test('stagesim qr loads neither the backend nor the other commands', () => {
-    expect(loadedFor(['qr', 'decode', 'frame.png'])).toEqual({
-      qr: true,
-      fleet: false,
-      backendServer: false,
+    expect(loadedFor(['qr', 'decode', 'frame.png'])).toEqual({ qr: true, fleet: false, ...NOTHING_HEAVY });
+  });
+
+  test.each([['run'], ['model'], ['backend'], ['demo']])(
+    'stagesim %s registers, and answers --help, without the backend, the scenario loader or the model suite',
+    (name) => {
+      expect(loadedFor([name])).toEqual({ qr: false, fleet: false, ...NOTHING_HEAVY });
+      expect(loadedFor([name, '--help'], true)).toEqual({ qr: false, fleet: false, ...NOTHING_HEAVY });
+    },
+  );
+
+  test('stagesim run loads the scenario loader and the backend it embeds when it runs', () => {
+    expect(loadedFor(['run', 'no-such-scenario.yaml'], true)).toMatchObject({
+      scenarioLoader: true,
+      backendServer: true,
     });
   });
 
-  test('stagesim run loads the backend it embeds, and not the qr command', () => {
-    expect(loadedFor(['run'])).toEqual({ qr: false, fleet: false, backendServer: true });
+  test('stagesim model loads the model suite when it runs', () => {
+    expect(loadedFor(['model', '--target', 'appium', '--workers', '2'], true)).toMatchObject({
+      modelSuite: true,
+    });
   });
 
   test('the top-level help loads every command', () => {

@@ -12,7 +12,9 @@ export interface CommandEntry {
  * Every stagesim command by name, in the order of --help. A command's module, and everything it imports,
  * is loaded only when that command runs or the top-level help lists them all: `stagesim qr decode`
  * starts on about 190 modules instead of 700 (the backend, fastify, the scenario loader and the runner
- * stay unloaded), `stagesim diagram` and `stagesim fleet`'s own process likewise.
+ * stay unloaded), `stagesim diagram` and `stagesim fleet`'s own process likewise. The commands that run
+ * a backend (run, model, backend, demo) import it in their action, so their help and their refused flags
+ * start as light.
  */
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'run', load: async () => (await import('./run')).registerRun },

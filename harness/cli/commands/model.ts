@@ -1,7 +1,6 @@
 import { Option } from 'commander';
 import { EXIT_FAILED, EXIT_OK } from '../exit';
 import { newSeed } from '../../model-testing/random';
-import { runModelSuite } from '../../model-testing/runModelSuite';
 import { sabotage, sabotageFaults, type SabotageFault } from '../../model-testing/sabotage';
 import {
   addSuiteOptions,
@@ -55,6 +54,8 @@ export const registerModel: RegisterCommand = (program) => {
     );
   addSuiteOptions(command, 'paths', "each path's backend serves");
   command.action(async (options: ModelOptions) => {
+    // Loaded here, not to register: `stagesim model --help` and a flag commander refuses need no backend.
+    const { runModelSuite } = await import('../../model-testing/runModelSuite');
     const tls = embeddedTlsFrom(options);
     printLocalCa('stagesim model', tls);
     const workers = workersFrom(options);

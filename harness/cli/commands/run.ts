@@ -3,14 +3,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from '../../../agent/projectRoot';
-import {
-  formatProblem,
-  isScenarioFileName,
-  loadScenarios,
-  scenarioId,
-  type LoadedScenario,
-} from '../../scenarios/loader';
-import { runScenarios } from '../../scenarios/runner';
+import type { LoadedScenario } from '../../scenarios/loader';
+import { isScenarioFileName, scenarioId } from '../../scenarios/scenarioFiles';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, UsageError } from '../exit';
 import {
   addSuiteOptions,
@@ -80,6 +74,13 @@ export const registerRun: RegisterCommand = (program) => {
     if (options.grep !== undefined && options.grep.trim() === '')
       throw new UsageError('--grep expects some text');
     const roots = paths.length > 0 ? paths : [join(projectRoot(), 'scenarios')];
+
+    // Loaded here, not to register: `stagesim run --help` and a refused flag need neither the scenario
+    // loader (yaml, the scenario schema) nor the runner (the backend it embeds, the world).
+    const [{ formatProblem, loadScenarios }, { runScenarios }] = await Promise.all([
+      import('../../scenarios/loader'),
+      import('../../scenarios/runner'),
+    ]);
 
     const runOnce = async (only?: ReadonlySet<string>): Promise<number> => {
       const { scenarios, problems } = await loadScenarios(only ? [...only] : roots);
