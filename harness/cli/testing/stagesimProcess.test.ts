@@ -1,82 +1,64 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fakeCheckout, type FakeCheckout } from '../../testing/fakeCheckout';
 import { compiledIsFresh } from './stagesimProcess';
 
 const BUILD_STAMP = join(__dirname, '..', 'buildStamp.mjs');
 
 /** A checkout of two sources, as `npm run build` leaves it: each compiled, the build's stamp newest. */
-function checkout(): string {
-  const root = mkdtempSync(join(tmpdir(), 'stagesim-fresh-'));
-  const at = (seconds: number) => new Date(Date.UTC(2026, 11, 7, 12, 0, seconds));
-  const file = (path: string, seconds: number) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), '// x\n');
-    utimesSync(join(root, path), at(seconds), at(seconds));
-  };
-  file('agent/model/deviceModel.ts', 0);
-  file('harness/cli/main.ts', 0);
-  file('harness/cli/main.test.ts', 0);
-  file('harness/cli/testing/helper.ts', 0);
-  file('harness/console/web/main.ts', 0);
-  file('dist/.built', 10);
-  file('dist/agent/model/deviceModel.js', 20);
-  file('dist/harness/cli/main.js', 20);
-  return root;
-}
+const checkout = () =>
+  fakeCheckout({
+    'agent/model/deviceModel.ts': 0,
+    'harness/cli/main.ts': 0,
+    'harness/cli/main.test.ts': 0,
+    'harness/cli/testing/helper.ts': 0,
+    'harness/console/web/main.ts': 0,
+    'dist/.built': 10,
+    'dist/agent/model/deviceModel.js': 20,
+    'dist/harness/cli/main.js': 20,
+  });
 
 describe('compiledIsFresh', () => {
-  let root: string;
+  let tree: FakeCheckout;
   beforeEach(() => {
-    root = checkout();
+    tree = checkout();
   });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
-  const touch = (path: string, seconds: number) => {
-    const at = new Date(Date.UTC(2026, 11, 7, 12, 0, seconds));
-    utimesSync(join(root, path), at, at);
-  };
+  afterEach(() => tree.close());
+  const fresh = () => compiledIsFresh(tree.root);
 
   test('a build that began after every source changed, and compiled each: fresh', () => {
-    expect(compiledIsFresh(root)).toBe(true);
+    expect(fresh()).toBe(true);
   });
 
   test('an output older than its source whose text the build found unchanged (a git stash, a checkout): still fresh', () => {
     // tsc's incremental build does not write an output again for a source whose text is the same.
-    touch('harness/cli/main.ts', 5);
-    touch('dist/harness/cli/main.js', 1);
-    expect(compiledIsFresh(root)).toBe(true);
+    tree.touch('harness/cli/main.ts', 5);
+    tree.touch('dist/harness/cli/main.js', 1);
+    expect(fresh()).toBe(true);
   });
 
   test('a source changed after the build began: stale', () => {
-    touch('agent/model/deviceModel.ts', 11);
-    expect(compiledIsFresh(root)).toBe(false);
+    tree.touch('agent/model/deviceModel.ts', 11);
+    expect(fresh()).toBe(false);
   });
 
   test('a source with no output: stale', () => {
-    rmSync(join(root, 'dist/harness/cli/main.js'));
-    expect(compiledIsFresh(root)).toBe(false);
+    tree.remove('dist/harness/cli/main.js');
+    expect(fresh()).toBe(false);
   });
 
   test('no build stamp (never built, or every build since failed): stale', () => {
-    rmSync(join(root, 'dist/.built'));
-    expect(compiledIsFresh(root)).toBe(false);
+    tree.remove('dist/.built');
+    expect(fresh()).toBe(false);
   });
 
   test('tests, test helpers and the browser sources tsc does not compile are not asked for', () => {
-    touch('harness/cli/main.test.ts', 30);
-    touch('harness/cli/testing/helper.ts', 30);
-    touch('harness/console/web/main.ts', 30);
-    expect(compiledIsFresh(root)).toBe(true);
+    tree.touch('harness/cli/main.test.ts', 30);
+    tree.touch('harness/cli/testing/helper.ts', 30);
+    tree.touch('harness/console/web/main.ts', 30);
+    expect(fresh()).toBe(true);
   });
 });
 
