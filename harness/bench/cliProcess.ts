@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { sourceExecArgv } from '../fleet/sourceEntry';
-import { runToEnd, startUntil } from '../processes/childProcess';
+import { runToEnd, startUntil, type Ended } from '../processes/childProcess';
 
 /** The stagesim CLI next to this file: dist/harness/cli/main.js when compiled, the TypeScript otherwise. */
 export function cliEntry(): { entry: string; execArgv: string[] } {
@@ -11,11 +11,7 @@ export function cliEntry(): { entry: string; execArgv: string[] } {
   };
 }
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliRun = Pick<Ended, 'code' | 'stdout' | 'stderr'>;
 
 /** Runs `stagesim ...args` to its end. */
 export function runStagesim(args: string[]): Promise<CliRun> {

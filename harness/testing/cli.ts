@@ -1,21 +1,19 @@
-import { join } from 'node:path';
-import { projectRoot } from '../../agent/projectRoot';
-import { runToEnd } from '../processes/childProcess';
+import { stagesimCommand } from '../cli/testing/stagesimProcess';
+import { runToEnd, type Ended } from '../processes/childProcess';
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = Pick<Ended, 'code' | 'stdout' | 'stderr'>;
 
-/** Runs the built `stagesim` bin (npm test builds it first) as a user would, in `cwd`. */
+/**
+ * Runs `stagesim` as a user would, in `cwd` (the project's folder unless given), without colour: the
+ * compiled CLI when the last build is current, else its TypeScript (stagesimCommand).
+ */
 export async function runCli(
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  const bin = join(projectRoot(), 'dist', 'harness', 'cli', 'main.js');
-  const { code, stdout, stderr } = await runToEnd(process.execPath, [bin, ...args], {
-    cwd: options.cwd ?? projectRoot(),
+  const command = stagesimCommand(args);
+  const { code, stdout, stderr } = await runToEnd(command.command, command.args, {
+    cwd: options.cwd ?? command.cwd,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     timeoutMs: options.timeoutMs ?? 120_000,
   });

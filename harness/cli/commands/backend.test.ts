@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalCa, issueServerCertificate } from '../../backend/tls/localCa';
-import { runToEnd, startUntil } from '../../processes/childProcess';
+import { startUntil } from '../../processes/childProcess';
+import { runCli } from '../../testing/cli';
 import { stagesimCommand } from '../testing/stagesimProcess';
 
 /** `stagesim backend` as a real child process. */
@@ -19,10 +20,7 @@ interface Started {
 const ENV = { ...process.env, STAGESIM_ADMIN_KEY: '' };
 
 /** `stagesim backend` to its end (a refusal: it never listens). */
-function refused(args: string[]) {
-  const command = stagesimCommand(['backend', ...args]);
-  return runToEnd(command.command, command.args, { cwd: command.cwd, env: ENV });
-}
+const refused = (args: string[]) => runCli(['backend', ...args], { env: ENV });
 
 async function start(args: string[]): Promise<Started> {
   const command = stagesimCommand(['backend', ...args]);

@@ -5,15 +5,7 @@ import { addNoise, blur, codeFrame, qrcodeModules } from '../../../agent/camera/
 import { encodePng, pngClaimingSize } from '../../../agent/camera/synthetic/pngFiles';
 import { buildProvisioningPayload, serializeProvisioningPayload } from '../../../agent/provisioning/payload';
 import { renderQrPng } from '../../backend/qr/renderQrPng';
-import { runToEnd } from '../../processes/childProcess';
-import { stagesimCommand } from '../testing/stagesimProcess';
-
-/** `stagesim` as a real child process: the built bin when dist/ is fresh (npm test builds first). */
-async function stagesim(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const command = stagesimCommand(args);
-  const { code, stdout, stderr } = await runToEnd(command.command, command.args, { cwd: command.cwd });
-  return { code, stdout, stderr };
-}
+import { runCli } from '../../testing/cli';
 
 // Each test starts stagesim processes; on a busy CI machine (or through ts-node when dist/ is stale) that
 // takes seconds each.
@@ -42,7 +34,7 @@ function expectOneLineRefusal(
 describe('stagesim qr encode', () => {
   it("writes exactly the PNG the backend renders, and decode prints the payload's JSON", async () => {
     const out = join(dir, 'wifi.png');
-    const encoded = await stagesim([
+    const encoded = await runCli([
       'qr',
       'encode',
       '--token',
@@ -64,7 +56,7 @@ describe('stagesim qr encode', () => {
     });
     expect(readFileSync(out).equals(renderQrPng(serializeProvisioningPayload(payload)))).toBe(true);
 
-    const decoded = await stagesim(['qr', 'decode', out]);
+    const decoded = await runCli(['qr', 'decode', out]);
     expect(decoded.stderr).toBe('');
     expect(decoded.code).toBe(0);
     expect(JSON.parse(decoded.stdout)).toEqual(payload);
@@ -74,7 +66,7 @@ describe('stagesim qr encode', () => {
     const typed = join(dir, 'typed.png');
     const canonical = join(dir, 'canonical.png');
     const results = await Promise.all([
-      stagesim([
+      runCli([
         'qr',
         'encode',
         '--token',
@@ -85,7 +77,7 @@ describe('stagesim qr encode', () => {
         '--out',
         typed,
       ]),
-      stagesim([
+      runCli([
         'qr',
         'encode',
         '--token',
@@ -101,7 +93,7 @@ describe('stagesim qr encode', () => {
     ]);
     expect(results.map((result) => result.code)).toEqual([0, 0]);
     expect(readFileSync(typed).equals(readFileSync(canonical))).toBe(true);
-    const payload = JSON.parse((await stagesim(['qr', 'decode', typed])).stdout) as Record<string, unknown>;
+    const payload = JSON.parse((await runCli(['qr', 'decode', typed])).stdout) as Record<string, unknown>;
     expect(payload).toMatchObject({
       'android.app.extra.PROVISIONING_WIFI_SSID': 'Guest',
       'android.app.extra.PROVISIONING_WIFI_SECURITY_TYPE': 'NONE',
@@ -129,7 +121,7 @@ describe('stagesim qr encode', () => {
     ];
     const outs = cases.map((_, i) => join(dir, `refused-${i}.png`));
     const results = await Promise.all(
-      cases.map(([args], i) => stagesim(['qr', 'encode', ...args, '--out', outs[i]!])),
+      cases.map(([args], i) => runCli(['qr', 'encode', ...args, '--out', outs[i]!])),
     );
     results.forEach((result, i) => expectOneLineRefusal(result, cases[i]![1]));
     expect(outs.filter((out) => existsSync(out))).toEqual([]);
@@ -137,13 +129,13 @@ describe('stagesim qr encode', () => {
 
   it('says so when the file cannot be written', async () => {
     expectOneLineRefusal(
-      await stagesim(['qr', 'encode', '--token', TOKEN, '--out', join(dir, 'no-such-folder', 'x.png')]),
+      await runCli(['qr', 'encode', '--token', TOKEN, '--out', join(dir, 'no-such-folder', 'x.png')]),
       /cannot write .*no-such-folder.*ENOENT/,
     );
   });
 
   it('exits 2 without --token', async () => {
-    const result = await stagesim(['qr', 'encode', '--out', join(dir, 'x.png')]);
+    const result = await runCli(['qr', 'encode', '--out', join(dir, 'x.png')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("required option '--token <token>' not specified");
   });
@@ -160,7 +152,7 @@ describe('stagesim qr decode', () => {
         'rgb',
       ),
     );
-    const result = await stagesim(['qr', 'decode', frame]);
+    const result = await runCli(['qr', 'decode', frame]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual(JSON.parse(text));
@@ -226,7 +218,7 @@ describe('stagesim qr decode', () => {
         /huge\.png: the image is 20000x20000 .*at most 4096 pixels a side and 16 MP \(FRAME_TOO_LARGE\)$/,
       ],
     ];
-    const results = await Promise.all(cases.map(([args]) => stagesim(['qr', 'decode', ...args])));
+    const results = await Promise.all(cases.map(([args]) => runCli(['qr', 'decode', ...args])));
     results.forEach((result, i) => expectOneLineRefusal(result, cases[i]![1]));
   });
 });

@@ -34,6 +34,7 @@ export function stagesimCommand(args: string[]): { command: string; args: string
   compiled ??= compiledIsFresh();
   const entry = compiled
     ? [join(ROOT, 'dist/harness/cli/main.js')]
-    : ['-r', 'ts-node/register/transpile-only', join(ROOT, 'harness/cli/main.ts')];
+    : // Resolved here, so that the process finds ts-node whatever folder it is started in.
+      ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'harness/cli/main.ts')];
   return { command: process.execPath, args: [...entry, ...args], cwd: ROOT };
 }
