@@ -14,7 +14,7 @@ export async function runCli(
   const command = stagesimCommand(args);
   const { code, stdout, stderr } = await runToEnd(command.command, command.args, {
     cwd: options.cwd ?? command.cwd,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    env: { ...process.env, ...command.env, NO_COLOR: '1', ...options.env },
     timeoutMs: options.timeoutMs ?? 120_000,
   });
   return { code, stdout, stderr };

@@ -28,13 +28,34 @@ let compiled: boolean | undefined;
 /**
  * How to start the stagesim CLI as a child process in tests: the compiled CLI when the last build is
  * current (compiledIsFresh; npm test builds first), otherwise the TypeScript through ts-node, which is
- * several times slower to start but never runs stale code.
+ * several times slower to start but never runs stale code. `env` is what the process needs besides the
+ * caller's environment: ts-node is told the project's tsconfig, which it would otherwise look for from
+ * the folder the process starts in.
  */
-export function stagesimCommand(args: string[]): { command: string; args: string[]; cwd: string } {
+export function stagesimCommand(args: string[]): {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+} {
   compiled ??= compiledIsFresh();
-  const entry = compiled
-    ? [join(ROOT, 'dist/harness/cli/main.js')]
-    : // Resolved here, so that the process finds ts-node whatever folder it is started in.
-      ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'harness/cli/main.ts')];
-  return { command: process.execPath, args: [...entry, ...args], cwd: ROOT };
+  if (compiled)
+    return {
+      command: process.execPath,
+      args: [join(ROOT, 'dist/harness/cli/main.js'), ...args],
+      cwd: ROOT,
+      env: {},
+    };
+  return {
+    command: process.execPath,
+    // Resolved here, so that the process finds ts-node whatever folder it is started in.
+    args: [
+      '-r',
+      require.resolve('ts-node/register/transpile-only'),
+      join(ROOT, 'harness/cli/main.ts'),
+      ...args,
+    ],
+    cwd: ROOT,
+    env: { TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+  };
 }
