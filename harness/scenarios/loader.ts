@@ -6,8 +6,6 @@ import { parseSafeYaml, parseSafeYamlDocument, positionIn, SafeYamlError } from 
 import { isScenarioFileName } from './scenarioFiles';
 import { flattenSteps, scenarioSchema, type Scenario, type ScenarioStep } from './schema';
 
-export { isScenarioFileName, scenarioId } from './scenarioFiles';
-
 /**
  * Finds and reads scenario files (YAML or JSON), and reports every problem of every file at once, each as
  * one line a person can jump to: `scenarios/x.yaml:12:7: steps[3].vendor[1].scanQrCode.token: expected

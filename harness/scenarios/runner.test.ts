@@ -4,7 +4,8 @@ import { projectRoot } from '../../agent/projectRoot';
 import { startBackend, type RunningBackend } from '../backend/server';
 import type { CaseResult, Reporter, RunReport } from '../reporters/report';
 import { HeadlessTarget } from '../targets/headless/HeadlessTarget';
-import { isScenarioFileName, loadScenarioFile, parseScenarioText, type LoadedScenario } from './loader';
+import { loadScenarioFile, parseScenarioText, type LoadedScenario } from './loader';
+import { isScenarioFileName } from './scenarioFiles';
 import { runScenario, runScenarios } from './runner';
 
 const LIBRARY = join(projectRoot(), 'scenarios');

@@ -9,7 +9,8 @@ import { ADMIN_CENTER_COMMANDS, BACKEND_COMMANDS } from './commands';
 import { describeStep } from './describe';
 import { runDeviceCommand, type DeviceCommand, type DeviceSurroundings } from './deviceSteps';
 import { checksDevices } from './expectations';
-import { scenarioId, type LoadedScenario, type LoadedStep } from './loader';
+import type { LoadedScenario, LoadedStep } from './loader';
+import { scenarioId } from './scenarioFiles';
 import type { EmbeddedTls } from '../backend/tls/serverTls';
 import {
   EmbeddedBackends,
