@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { Command } from 'commander';
 import { projectRoot } from '../../../agent/projectRoot';
 import { stagesimCommand } from '../testing/stagesimProcess';
@@ -59,6 +59,15 @@ interface Loaded {
   modelSuite: boolean;
 }
 
+/** The modules each flag of Loaded stands for, as the end of a path in either form (.js compiled, .ts). */
+const WATCHED: Record<keyof Loaded, string> = {
+  qr: 'harness/cli/commands/qr',
+  fleet: 'harness/cli/commands/fleet',
+  backendServer: 'harness/backend/server',
+  scenarioLoader: 'harness/scenarios/loader',
+  modelSuite: 'harness/model-testing/runModelSuite',
+};
+
 /**
  * What a process loads for a command line, read from Node's module cache in a child (so nothing this
  * test file imported counts): with `run` false, once the program is built as the CLI builds it (its
@@ -66,25 +75,24 @@ interface Loaded {
  */
 function loadedFor(argv: string[], run = false): Loaded {
   const { command, args, cwd } = stagesimCommand([]);
-  const entry = args.at(-1)!;
-  const cli = `require(${JSON.stringify(entry)})`;
-  const script = `${run ? `${cli}.main(process.argv.slice(1))` : `${cli}.buildProgram(process.argv.slice(1))`}.then(() => {
-    const loaded = Object.keys(require.cache);
-    const has = (pattern) => loaded.some((file) => pattern.test(file));
-    process.stdout.write('\\n' + JSON.stringify({
-      qr: has(/cli[\\\\/]commands[\\\\/]qr\\.(js|ts)$/),
-      fleet: has(/cli[\\\\/]commands[\\\\/]fleet\\.(js|ts)$/),
-      backendServer: has(/harness[\\\\/]backend[\\\\/]server\\.(js|ts)$/),
-      scenarioLoader: has(/harness[\\\\/]scenarios[\\\\/]loader\\.(js|ts)$/),
-      modelSuite: has(/harness[\\\\/]model-testing[\\\\/]runModelSuite\\.(js|ts)$/),
-    }));
-  })`;
+  const cli = `require(${JSON.stringify(args.at(-1))})`;
+  const script = `${cli}.${run ? 'main' : 'buildProgram'}(process.argv.slice(1)).then(() =>
+    process.stdout.write('\\n' + JSON.stringify(Object.keys(require.cache))))`;
   const { stdout } = spawnSync(command, [...args.slice(0, -1), '-e', script, '--', ...argv], {
     cwd,
     encoding: 'utf8',
   });
-  // The report is the last line: a command run to its end may print before it (its help, its errors).
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Loaded;
+  // The list is the last line: a command run to its end may print before it (its help, its errors).
+  const files = (JSON.parse(stdout.trim().split('\n').at(-1)!) as string[]).map((file) =>
+    file
+      .split(sep)
+      .join('/')
+      .replace(/\.(js|ts)$/, ''),
+  );
+  const has = (module: string) => files.some((file) => file.endsWith(`/${module}`));
+  return Object.fromEntries(
+    Object.entries(WATCHED).map(([flag, module]) => [flag, has(module)]),
+  ) as unknown as Loaded;
 }
 
 const NOTHING_HEAVY = { backendServer: false, scenarioLoader: false, modelSuite: false };
