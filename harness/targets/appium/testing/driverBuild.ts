@@ -27,24 +27,15 @@ export function driverBuildIsCurrent(root: string = projectRoot()): boolean {
   );
 }
 
-/** Compiles the driver when its build is not current; answers whether it did. */
+/**
+ * Compiles the driver when its build is not current, with the project's own `npm run build:driver` (the
+ * stamp around tsc); answers whether it did.
+ */
 export function ensureDriverBuilt(root: string = projectRoot()): boolean {
   if (driverBuildIsCurrent(root)) return false;
-  const stamp = (step: 'begin' | 'end') =>
-    execFileSync(process.execPath, [join(root, 'harness', 'cli', 'buildStamp.mjs'), step, driverDist(root)], {
-      cwd: root,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-  stamp('begin');
-  execFileSync(
-    process.execPath,
-    [
-      join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '-p',
-      join(root, 'agent', 'appium-driver', 'tsconfig.json'),
-    ],
-    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  stamp('end');
+  execFileSync('npm', ['run', '--silent', 'build:driver'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   return true;
 }
