@@ -1,0 +1,325 @@
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import {
+  DeviceChannelClient,
+  type DeviceChannelClientOptions,
+} from '../../agent/channel/DeviceChannelClient';
+import { oneLine } from '../../agent/errors';
+import { fleetOptionsSchema } from '../fleet/options';
+import { fleetDeviceSpec, runShard } from '../fleet/runShard';
+import { percentile } from '../statistics/percentile';
+import { recordExchanges, type ExchangeRecording, type RecordedRequest } from './exchangeRecording';
+import { walkReplayedDevice } from './replayedDevice';
+import { startReplyStub, type ReplyStub } from './replyStubProcess';
+import { replyKey, withRequestId } from './replyTable';
+
+/**
+ * The devices' side of a fleet taken apart, each layer on the one below it, against a backend that does
+ * no work (replyStub.ts, answering from one real device's recorded replies): what of a fleet device's
+ * CPU time is the wire, the channel client, the walk and the model. Each is CPU time of this process a
+ * device; the stub's own is measured beside it (a backend's least cost for the same frames).
+ */
+export const LAYERS = {
+  A: "raw ws client sending the fleet's recorded request frames",
+  B: 'DeviceChannelClient making the recorded calls, no device',
+  C: "the fleet's walk, runShard: SimulatedDevice over DeviceChannelClient",
+  D: 'the model alone: SimulatedDevice walked in-process, replies at once, no network',
+} as const;
+export type Layer = keyof typeof LAYERS;
+const ORDER = Object.keys(LAYERS) as Layer[];
+
+export interface LayerRound {
+  /** Devices that got through (every one, or the run throws). */
+  devices: number;
+  wallMs: number;
+  /** CPU time (user + system) of this process a device. */
+  cpuMsPerDevice: number;
+  /** The stub's CPU time a device over the same round; null for D, which has no stub. */
+  stubCpuMsPerDevice: number | null;
+}
+
+export interface LayerFigures {
+  layer: Layer;
+  what: string;
+  /** Each figure's own median over the rounds (nearest rank, so a figure some round measured). */
+  median: Omit<LayerRound, 'devices'>;
+  rounds: LayerRound[];
+}
+
+export interface DevicesSideLayers {
+  devices: number;
+  concurrency: number;
+  rounds: number;
+  layers: LayerFigures[];
+}
+
+export interface LayersOptions {
+  devices: number;
+  /** Devices at a time (the fleet's default unless given). */
+  concurrency?: number;
+  rounds?: number;
+  /** The exchanges the stub answers from; recorded against the real backend unless given. */
+  recording?: ExchangeRecording;
+  /** Only these layers, in A-D order (every one unless given). */
+  layers?: readonly Layer[];
+}
+
+/** The fleet's own defaults: its concurrency and the shape of its devices. */
+const FLEET = fleetOptionsSchema.parse({ devices: 1 });
+
+/**
+ * Runs layers A, B, C and D for `devices` devices each, `concurrency` at a time, in `rounds` rounds
+ * interleaved (A B C D A B C D ...: load that comes and goes on the machine falls on every layer), and
+ * answers each layer's rounds and medians. Every device of every layer must get through: the first one
+ * that does not ends the run with one line naming its layer.
+ */
+export async function runDevicesSideLayers(options: LayersOptions): Promise<DevicesSideLayers> {
+  const concurrency = options.concurrency ?? FLEET.concurrency;
+  const rounds = options.rounds ?? 3;
+  const layers = ORDER.filter((layer) => options.layers?.includes(layer) ?? true);
+  const recording = options.recording ?? (await recordExchanges());
+  const stub = await startReplyStub(recording.replies);
+  // The fleet's devices' thread keeps no stacks of errors (shardWorker.ts: ws makes one for every
+  // closing stream); neither does this process while it measures, so layer C pays what a fleet pays.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    const run = layerRunners(recording, stub, options.devices, concurrency);
+    const measured = new Map<Layer, LayerRound[]>(layers.map((layer) => [layer, []]));
+    for (let round = 0; round < rounds; round += 1)
+      for (const layer of layers) {
+        const stubBefore = layer === 'D' ? null : await stub.cpuMs();
+        const cpuBefore = process.cpuUsage();
+        const started = performance.now();
+        let devices: number;
+        try {
+          devices = await run[layer](round);
+        } catch (error) {
+          throw new Error(`layer ${layer} (${LAYERS[layer]}) failed: ${oneLine(error)}`, { cause: error });
+        }
+        const wallMs = performance.now() - started;
+        const cpu = process.cpuUsage(cpuBefore);
+        const stubMs = stubBefore === null ? null : (await stub.cpuMs()) - stubBefore;
+        measured.get(layer)!.push({
+          devices,
+          wallMs,
+          cpuMsPerDevice: (cpu.user + cpu.system) / 1000 / options.devices,
+          stubCpuMsPerDevice: stubMs === null ? null : stubMs / options.devices,
+        });
+      }
+    return {
+      devices: options.devices,
+      concurrency,
+      rounds,
+      layers: layers.map((layer) => figuresOf(layer, measured.get(layer)!)),
+    };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+    await stub.stop();
+  }
+}
+
+function figuresOf(layer: Layer, rounds: LayerRound[]): LayerFigures {
+  const median = (figure: (round: LayerRound) => number) => percentile(rounds.map(figure), 50)!;
+  return {
+    layer,
+    what: LAYERS[layer],
+    median: {
+      wallMs: median((round) => round.wallMs),
+      cpuMsPerDevice: median((round) => round.cpuMsPerDevice),
+      stubCpuMsPerDevice: layer === 'D' ? null : median((round) => round.stubCpuMsPerDevice!),
+    },
+    rounds,
+  };
+}
+
+/** Each layer's round: runs every device and answers how many got through, or throws at the first that did not. */
+function layerRunners(
+  recording: ExchangeRecording,
+  stub: ReplyStub,
+  devices: number,
+  concurrency: number,
+): Record<Layer, (round: number) => Promise<number>> {
+  const frames = recording.requests.map(rawFrame);
+  // One options object for every client, as the fleet hands one to a shard's (checked once, not per device).
+  const channel: DeviceChannelClientOptions = { url: stub.url };
+  const { plan, replies } = recording;
+  return {
+    A: () => inLanes(devices, concurrency, (index) => rawDevice(stub.channelUrl, frames, `a${index}`)),
+    B: (round) =>
+      inLanes(devices, concurrency, (index) =>
+        clientDevice(new DeviceChannelClient(channel), recording.requests, `LB${round}-${index}`),
+      ),
+    C: async (round) => {
+      // As runFleet hands a shard to its worker; a prefix of its own each round keeps serials apart.
+      const result = await runShard({
+        url: stub.url,
+        provisioningText: plan.provisioningText,
+        configuration: plan.configuration,
+        provisioning: FLEET.provisioning,
+        until: FLEET.until,
+        serialPrefix: `LAYERC${round}`,
+        domain: FLEET.domain,
+        streamLatencies: false,
+        first: 0,
+        count: devices,
+        concurrency,
+      });
+      if (result.succeeded !== devices)
+        throw new Error(
+          `${result.failed} of ${devices} devices failed (${JSON.stringify(result.failures)}), ${result.notStarted} never started`,
+        );
+      return result.succeeded;
+    },
+    D: (round) =>
+      inLanes(devices, concurrency, async (index) => {
+        const outcome = await walkReplayedDevice(
+          fleetDeviceSpec(index, `LAYERD${round}`, FLEET.domain, FLEET.provisioning),
+          plan,
+          replies,
+        );
+        if (!outcome.ok) throw new Error(outcome.reason);
+      }),
+  };
+}
+
+/**
+ * `devices` devices, `concurrency` at a time, each started as one ends (as the fleet's p-limit does).
+ * After the first failure no more start; the run answers once the ones in flight are done.
+ */
+async function inLanes(
+  devices: number,
+  concurrency: number,
+  device: (index: number) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  let done = 0;
+  let failure: { index: number; error: unknown } | null = null;
+  const lane = async () => {
+    while (next < devices && failure === null) {
+      const index = next;
+      next += 1;
+      try {
+        await device(index);
+        done += 1;
+      } catch (error) {
+        failure ??= { index, error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, devices) }, lane));
+  if (failure !== null) {
+    const { index, error } = failure;
+    throw new Error(`device ${index + 1} of ${devices}: ${oneLine(error)}`);
+  }
+  return done;
+}
+
+interface RawFrame {
+  kind: string;
+  /** Whether the backend answers it (a request) or not (a state report). */
+  answered: boolean;
+  text(requestId: string): string;
+}
+
+function rawFrame(request: RecordedRequest): RawFrame {
+  if (request.type === 'stateReport') {
+    const text = JSON.stringify(request);
+    return { kind: request.type, answered: false, text: () => text };
+  }
+  return { kind: replyKey(request), answered: true, text: withRequestId(request) };
+}
+
+/**
+ * Layer A's device: one connection to the stub, the recorded frames sent one after another, each request
+ * waiting for its answer (which must carry its requestId and not be an error), then closed.
+ */
+function rawDevice(url: string, frames: RawFrame[], id: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { perMessageDeflate: false });
+    let next = 0;
+    let waiting: { requestId: string; kind: string } | null = null;
+    let failure: Error | null = null;
+    const sendOn = () => {
+      while (next < frames.length) {
+        const frame = frames[next]!;
+        next += 1;
+        if (frame.answered) {
+          waiting = { requestId: `${id}-${next}`, kind: frame.kind };
+          socket.send(frame.text(waiting.requestId));
+          return;
+        }
+        socket.send(frame.text(''));
+      }
+      waiting = null;
+      socket.close();
+    };
+    socket.on('open', sendOn);
+    socket.on('message', (data) => {
+      let reply: { type?: string; requestId?: string; message?: string };
+      try {
+        reply = JSON.parse(data.toString()) as typeof reply;
+      } catch {
+        reply = { type: 'a frame that is not JSON' };
+      }
+      if (reply.type === 'error' || reply.requestId !== waiting?.requestId) {
+        failure = new Error(
+          `the stub answered ${waiting?.kind} with ${reply.type}${reply.message ? `: ${reply.message}` : ''}`,
+        );
+        socket.terminate();
+        return;
+      }
+      sendOn();
+    });
+    socket.on('error', (error) => (failure ??= error));
+    socket.on('close', () => {
+      if (failure === null && next === frames.length && waiting === null) resolve();
+      else
+        reject(failure ?? new Error(`the stub closed the connection before ${waiting?.kind} was answered`));
+    });
+  });
+}
+
+/**
+ * Layer B's device: a DeviceChannelClient of its own making the calls the recorded frames are (hello,
+ * redeemToken, completeStage staged, signIn, completeStage enrolled, the state report), then closed. A
+ * refusal fails it as a channel error does.
+ */
+async function clientDevice(
+  client: DeviceChannelClient,
+  requests: RecordedRequest[],
+  serialNumber: string,
+): Promise<void> {
+  try {
+    for (const request of requests) {
+      switch (request.type) {
+        case 'hello':
+          await client.hello({ ...request.device, serialNumber });
+          break;
+        case 'redeemToken': {
+          const answer = await client.redeemToken(request.token, request.method);
+          if (answer.type !== 'tokenAccepted') throw new Error(`redeemToken answered ${answer.reason}`);
+          break;
+        }
+        case 'completeStage':
+          await client.completeStage(request.stage);
+          break;
+        case 'signIn': {
+          const answer = await client.signIn(request.upn);
+          if (!answer.accepted) throw new Error(`signIn answered ${answer.reason}`);
+          break;
+        }
+        case 'factoryReset':
+          await client.factoryReset();
+          break;
+        case 'stateReport': {
+          const { type, ...report } = request;
+          client.reportState({ ...report, device: { ...report.device, serialNumber } });
+          break;
+        }
+      }
+    }
+  } finally {
+    await client.close();
+  }
+}
