@@ -1,4 +1,9 @@
-import { runDevicesSideLayers } from './devicesSideLayers';
+import {
+  devicesSideFloor,
+  runDevicesSideLayers,
+  type DevicesSideLayers,
+  type Layer,
+} from './devicesSideLayers';
 import { recordExchanges, type ExchangeRecording } from './exchangeRecording';
 
 /** The four layers on a few devices against the stub backend (the figures themselves are the bench's). */
@@ -46,5 +51,37 @@ describe('runDevicesSideLayers', () => {
     await expect(
       runDevicesSideLayers({ devices: 50, rounds: 1, recording: { ...recording, replies }, layers: [layer] }),
     ).rejects.toThrow(new RegExp(`^layer ${layer} \\([^)]*\\) ${message.source}`));
+  });
+});
+
+describe('devicesSideFloor', () => {
+  const layer = (name: Layer, cpuMsPerDevice: number, stubCpuMsPerDevice: number | null) => {
+    const median = { wallMs: 4_000, cpuMsPerDevice, stubCpuMsPerDevice };
+    return { layer: name, what: name, median, rounds: [{ devices: 10_000, ...median }] };
+  };
+  const measured = (layers: DevicesSideLayers['layers']): DevicesSideLayers => ({
+    devices: 10_000,
+    concurrency: 64,
+    rounds: 1,
+    layers,
+  });
+
+  test("layer C and the stub's CPU beside it, shared over the cores, is the least a fleet takes here", () => {
+    const layers = measured([layer('A', 0.4, 0.3), layer('C', 0.8, 0.25), layer('D', 0.1, null)]);
+    expect(devicesSideFloor(layers, { devices: 10_000, devicesCpuMsPerDevice: 0.69 }, 2)).toEqual({
+      leastCpuMsPerDevice: 1.05,
+      leastWallMs: 5_250,
+      devices: 10_000,
+      cores: 2,
+      layerCCpuMsPerDevice: 0.8,
+      stubCpuMsPerDevice: 0.25,
+      fleetDevicesCpuMsPerDevice: 0.69,
+    });
+  });
+
+  test('without layer C there is no floor to tell', () => {
+    expect(() =>
+      devicesSideFloor(measured([layer('D', 0.1, null)]), { devices: 10, devicesCpuMsPerDevice: 1 }, 2),
+    ).toThrow('the floor needs layer C and the stub beside it');
   });
 });

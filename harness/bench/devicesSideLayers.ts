@@ -323,3 +323,42 @@ async function clientDevice(
     await client.close();
   }
 }
+
+/** What the layers say of the fleet's least cost on this machine. */
+export interface DevicesSideFloor {
+  /** Layer C's CPU a device and the stub's beside it: a fleet's least, against a backend that does no work. */
+  leastCpuMsPerDevice: number;
+  /** `devices` times that, shared over `cores`: the least wall time a fleet of `devices` can have here. */
+  leastWallMs: number;
+  devices: number;
+  cores: number;
+  layerCCpuMsPerDevice: number;
+  stubCpuMsPerDevice: number;
+  /** The real fleet's devices side (its process's CPU a device), beside layer C's. */
+  fleetDevicesCpuMsPerDevice: number;
+}
+
+/**
+ * Both sides of a fleet are busy at once, so its wall time is their CPU time shared over the cores (the
+ * bench README's "What is left, measured"): with layer C as the devices' side and the stub as the backend, that is a
+ * floor no backend's work can lower.
+ */
+export function devicesSideFloor(
+  layers: DevicesSideLayers,
+  fleet: { devices: number; devicesCpuMsPerDevice: number },
+  cores: number,
+): DevicesSideFloor {
+  const walk = layers.layers.find((layer) => layer.layer === 'C');
+  if (!walk || walk.median.stubCpuMsPerDevice === null)
+    throw new Error('the floor needs layer C and the stub beside it');
+  const leastCpuMsPerDevice = walk.median.cpuMsPerDevice + walk.median.stubCpuMsPerDevice;
+  return {
+    leastCpuMsPerDevice,
+    leastWallMs: (fleet.devices * leastCpuMsPerDevice) / cores,
+    devices: fleet.devices,
+    cores,
+    layerCCpuMsPerDevice: walk.median.cpuMsPerDevice,
+    stubCpuMsPerDevice: walk.median.stubCpuMsPerDevice,
+    fleetDevicesCpuMsPerDevice: fleet.devicesCpuMsPerDevice,
+  };
+}

@@ -12,6 +12,13 @@ import { runReportSchema } from '../reporters/report';
 import { runAdminApiBench, type LoadResult } from './adminApi';
 import { runBackendCeiling, type CeilingRun } from './backendCeiling';
 import { runStagesim } from './cliProcess';
+import {
+  devicesSideFloor,
+  runDevicesSideLayers,
+  type DevicesSideFloor,
+  type DevicesSideLayers,
+  type Layer,
+} from './devicesSideLayers';
 import { describeMachine, machine } from './machine';
 import { runModelSuiteInNewProcess, type ModelSuiteRun } from './modelSuite';
 import { runQrDecodeBench } from './qrDecode';
@@ -133,6 +140,12 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
 
 /** The issue's reference for the raw limit on this machine: 8 round trips of 200 bytes, 200 at a time. */
 const REFERENCE = { roundTrips: 8, messageBytes: 200, concurrency: 200 };
+/**
+ * Devices of each layer of section 2a, at most: a round of one layer takes a few seconds at 10,000 and
+ * the section runs twelve, so a larger --devices is not passed on to it.
+ */
+const LAYER_DEVICES_MAX = 10_000;
+const LAYER_ROUNDS = 3;
 /** The targets every run is judged against (the README's performance section names them too). */
 export const TARGETS = {
   fleetWallMs: 5_000,
@@ -225,13 +238,18 @@ interface FleetPart {
   rawCpu: number;
   fleetCpu: number;
   reference: BaselineResult;
+  layers: DevicesSideLayers;
+  floor: DevicesSideFloor;
   onDisk: FleetSummary | null;
   large: FleetSummary | null;
   stage2: FleetSummary | null;
   ceiling: CeilingRun[] | null;
 }
 
-/** Section 1 to 2d: the fleet, the raw ws baseline around it, and the runs that compare sizes. */
+/**
+ * Section 1 to 2d: the fleet, the raw ws baseline around it, the devices' side in layers, and the runs
+ * that compare sizes.
+ */
 async function fleetPart(args: BenchArgs): Promise<FleetPart> {
   // The raw limit is measured right before and right after the fleet, with the fleet's own traffic
   // shape, and averaged: on a shared machine the load drifts, and the ratio should not ride on it.
@@ -285,6 +303,7 @@ async function fleetPart(args: BenchArgs): Promise<FleetPart> {
   out(
     `   the issue's reference (8 round trips of 200 bytes, 200 at a time): ${fixed(reference.devicesPerSecond)} devices/s`,
   );
+  const { layers, floor } = await devicesSideInLayers(args, summary);
 
   // Cost per device as the fleet grows: both on a database file (as a large fleet must be run), so the
   // one difference between them is the size.
@@ -338,11 +357,54 @@ async function fleetPart(args: BenchArgs): Promise<FleetPart> {
     rawCpu,
     fleetCpu,
     reference,
+    layers,
+    floor,
     onDisk,
     large,
     stage2,
     ceiling,
   };
+}
+
+/**
+ * Section 2a: how much of the devices' side is the wire, the channel client, the walk and the model,
+ * against a backend that costs next to nothing, and what that leaves as the fleet's least cost here.
+ */
+async function devicesSideInLayers(
+  args: BenchArgs,
+  summary: FleetSummary,
+): Promise<{ layers: DevicesSideLayers; floor: DevicesSideFloor }> {
+  const devices = Math.min(args.devices, LAYER_DEVICES_MAX);
+  out(
+    `\n2a. the devices' side in layers, against a stub backend that answers from a table (${devices} devices, ${summary.concurrency} at a time, ${LAYER_ROUNDS} rounds interleaved${devices < args.devices ? `; at most ${LAYER_DEVICES_MAX} devices here` : ''})`,
+  );
+  const layers = await runDevicesSideLayers({
+    devices,
+    concurrency: summary.concurrency,
+    rounds: LAYER_ROUNDS,
+  });
+  const ms = (value: number) => fixed(value, 3);
+  for (const { layer, what, median } of layers.layers)
+    out(
+      `   ${layer}  ${ms(median.cpuMsPerDevice)} ms CPU a device, ${median.stubCpuMsPerDevice === null ? 'no stub' : `stub ${ms(median.stubCpuMsPerDevice)} ms`}, ${fixed(median.wallMs / 1000, 2)} s: ${what}`,
+    );
+  const cpu = (name: Layer) => layers.layers.find((layer) => layer.layer === name)!.median.cpuMsPerDevice;
+  const [a, b, c, d] = [cpu('A'), cpu('B'), cpu('C'), cpu('D')];
+  out(
+    `   the wire ${ms(a)} ms a device (A), the channel client on it ${ms(b - a)} (B - A), the device and its walk on that ${ms(c - b)} (C - B); the model alone ${ms(d)} (D)`,
+  );
+  const floor = devicesSideFloor(
+    layers,
+    { devices: args.devices, devicesCpuMsPerDevice: summary.cpuMsPerDevice.fleet },
+    machine().nproc,
+  );
+  out(
+    `   so: the fleet's least CPU a device on this machine is C + the stub's = ${ms(floor.layerCCpuMsPerDevice)} + ${ms(floor.stubCpuMsPerDevice)} = ${ms(floor.leastCpuMsPerDevice)} ms (a backend that does no work); ${args.devices} devices x that / ${floor.cores} cores = ${fixed(floor.leastWallMs / 1000, 2)} s at the least`,
+  );
+  out(
+    `   the real fleet's devices side ${ms(floor.fleetDevicesCpuMsPerDevice)} ms CPU a device (section 1), beside layer C's ${ms(floor.layerCCpuMsPerDevice)}`,
+  );
+  return { layers, floor };
 }
 
 /** The fleet's verdicts: its time, its ratio to raw, cost per device as it grows, the backend's memory. */
@@ -545,6 +607,7 @@ async function main(argv: string[]): Promise<number> {
             : null,
           fleetCpuMsPerDevice: fleetRun?.fleetCpu ?? null,
           reference: fleetRun?.reference ?? null,
+          devicesSideLayers: fleetRun ? { ...fleetRun.layers, floor: fleetRun.floor } : null,
           ratio: fleetRun?.ratio ?? null,
           model: model ? { ...model.median, runs: model.runs } : null,
           qrDecode: qr,
