@@ -5,15 +5,10 @@ import type {
   StageCompletion,
   TokenRedemption,
 } from '../../agent/device/enrollmentService';
-import { SimulatedDevice } from '../../agent/device/SimulatedDevice';
-import { StagesimError, isStagesimError } from '../../agent/errors';
-import { metaOfPath } from '../../agent/model/inspect';
+import { StagesimError } from '../../agent/errors';
 import type { BackendMessage, BackendMessageOf, DeviceRecordView } from '../../agent/protocol/messages';
-import type { FleetDeviceSpec, DeviceOutcome } from '../fleet/fleetDevice';
+import { walkDeviceOver, type FleetDeviceSpec, type DeviceOutcome } from '../fleet/fleetDevice';
 import type { FleetPlan } from '../fleet/fleetSetup';
-import { ENROLLED, VENDOR_NEVER } from '../model-testing/onward';
-import { onwardTable } from '../model-testing/onwardTable';
-import { performAction, type PersonsWorld } from '../model-testing/personActs';
 import type { ReplyTable } from './replyTable';
 
 /**
@@ -74,56 +69,11 @@ export class ReplayedService implements EnrollmentService {
   }
 }
 
-/** The walk of fleetDevice.ts: the same onward table, the same person's acts, the same bound on steps. */
-const ONWARD = onwardTable((path) => path === ENROLLED, { refuse: VENDOR_NEVER });
-const handedOver = (state: string): boolean => metaOfPath(state).actor === 'user';
-const isEnrolled = (state: string): boolean => state === ENROLLED;
-const MAX_STEPS = 40;
-
-/** Walks one device through stage 2 and stage 3 over a ReplayedService; never throws for what it did. */
-export async function walkReplayedDevice(
+/** Walks one device through stage 2 and stage 3 as the fleet does, over a ReplayedService; never throws. */
+export function walkReplayedDevice(
   spec: FleetDeviceSpec,
   plan: Pick<FleetPlan, 'provisioningText' | 'configuration'>,
   replies: ReplyTable,
 ): Promise<DeviceOutcome> {
-  const { upn, ...identity } = spec;
-  const device = new SimulatedDevice({
-    profile: identity,
-    service: new ReplayedService(replies),
-    ...(plan.configuration ? { configuration: plan.configuration } : {}),
-  });
-  const world = { qrText: plan.provisioningText, upn };
-  let outcome: DeviceOutcome;
-  try {
-    outcome = await walk(device, handedOver, world);
-    if (outcome.ok) outcome = await walk(device, isEnrolled, world);
-  } catch (error) {
-    outcome = {
-      ok: false,
-      reason: isStagesimError(error) ? error.code : `crash: ${(error as Error).message}`,
-    };
-  }
-  await device.close();
-  return outcome;
-}
-
-async function walk(
-  device: SimulatedDevice,
-  done: (state: string) => boolean,
-  world: PersonsWorld,
-): Promise<DeviceOutcome> {
-  for (let step = 0; step < MAX_STEPS; step += 1) {
-    const state = device.stateName();
-    if (done(state)) return { ok: true };
-    const next = metaOfPath(state).error ? undefined : ONWARD.ways(device.snapshot(), state)[0];
-    if (!next) {
-      const effectError = device.effectError();
-      if (!effectError) return { ok: false, reason: `stopped on ${state}` };
-      const code = isStagesimError(effectError) ? `${effectError.code}: ` : '';
-      return { ok: false, reason: `${code}${effectError.message}` };
-    }
-    performAction(device, next, world);
-    if (device.busy()) await device.settled();
-  }
-  return { ok: false, reason: `stuck: ${device.stateName()}` };
+  return walkDeviceOver(new ReplayedService(replies), spec, { ...plan, until: 'enrolled' }, () => undefined);
 }

@@ -5,6 +5,7 @@ import {
   type DeviceChannelClientOptions,
 } from '../../agent/channel/DeviceChannelClient';
 import { isStagesimError } from '../../agent/errors';
+import type { EnrollmentService } from '../../agent/device/enrollmentService';
 import { SimulatedDevice } from '../../agent/device/SimulatedDevice';
 import { metaOfPath } from '../../agent/model/inspect';
 import { EFFECT_WORK, effectSchema, type Effect } from '../../agent/model/meta';
@@ -81,16 +82,31 @@ const isEnrolled = (state: string): boolean => state === ENROLLED;
 const MAX_STEPS = 40;
 
 /**
- * Walks one device through stage 2 and, unless `until` is 'staged', stage 3. Never throws for what the
- * device or the backend did: a refusal, an error screen or a lost connection is the outcome's reason.
+ * Walks one device through stage 2 and, unless `until` is 'staged', stage 3, over a DeviceChannelClient
+ * of its own. Never throws for what the device or the backend did: a refusal, an error screen or a lost
+ * connection is the outcome's reason.
  */
 export async function walkDevice(
   spec: FleetDeviceSpec,
   options: WalkOptions,
   latency: LatencySink,
 ): Promise<WalkResult> {
-  const { upn, ...identity } = spec;
   const service = new DeviceChannelClient(options.channel ?? { url: options.url });
+  const outcome = await walkDeviceOver(service, spec, options, latency);
+  return { outcome, traffic: service.traffic() };
+}
+
+/**
+ * The same walk over any enrollment service: the bench walks fleet devices over replies recorded from
+ * the backend (harness/bench/replayedDevice.ts) to tell the device's cost from its channel's.
+ */
+export async function walkDeviceOver(
+  service: EnrollmentService,
+  spec: FleetDeviceSpec,
+  options: Pick<WalkOptions, 'provisioningText' | 'configuration' | 'until'>,
+  latency: LatencySink,
+): Promise<DeviceOutcome> {
+  const { upn, ...identity } = spec;
   const device = new SimulatedDevice({
     profile: identity,
     service,
@@ -117,7 +133,7 @@ export async function walkDevice(
     };
   }
   await device.close();
-  return { outcome, traffic: service.traffic() };
+  return outcome;
 }
 
 async function walk(
