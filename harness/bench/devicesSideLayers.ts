@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import {
   DeviceChannelClient,
   type DeviceChannelClientOptions,
@@ -9,9 +8,9 @@ import { fleetOptionsSchema } from '../fleet/options';
 import { fleetDeviceSpec, runShard } from '../fleet/runShard';
 import { percentile } from '../statistics/percentile';
 import { recordExchanges, type ExchangeRecording, type RecordedRequest } from './exchangeRecording';
+import { inLanes, rawDevice, rawFrame } from './rawDevice';
 import { walkReplayedDevice } from './replayedDevice';
 import { startReplyStub, type ReplyStub } from './replyStubProcess';
-import { replyKey, withRequestId } from './replyTable';
 
 /**
  * The devices' side of a fleet taken apart, each layer on the one below it, against a backend that does
@@ -140,12 +139,13 @@ function layerRunners(
   devices: number,
   concurrency: number,
 ): Record<Layer, (round: number) => Promise<number>> {
-  const frames = recording.requests.map(rawFrame);
+  const frames = recording.requests.map((request) => rawFrame(request, recording.replies));
   // One options object for every client, as the fleet hands one to a shard's (checked once, not per device).
   const channel: DeviceChannelClientOptions = { url: stub.url };
   const { plan, replies } = recording;
   return {
-    A: () => inLanes(devices, concurrency, (index) => rawDevice(stub.channelUrl, frames, `a${index}`)),
+    A: () =>
+      inLanes(devices, concurrency, (index) => rawDevice(stub.channelUrl, frames, `a${index}`, 'the stub')),
     B: (round) =>
       inLanes(devices, concurrency, (index) =>
         clientDevice(new DeviceChannelClient(channel), recording.requests, `LB${round}-${index}`),
@@ -181,103 +181,6 @@ function layerRunners(
         if (!outcome.ok) throw new Error(outcome.reason);
       }),
   };
-}
-
-/**
- * `devices` devices, `concurrency` at a time, each started as one ends (as the fleet's p-limit does).
- * After the first failure no more start; the run answers once the ones in flight are done.
- */
-async function inLanes(
-  devices: number,
-  concurrency: number,
-  device: (index: number) => Promise<void>,
-): Promise<number> {
-  let next = 0;
-  let done = 0;
-  let failure: { index: number; error: unknown } | null = null;
-  const lane = async () => {
-    while (next < devices && failure === null) {
-      const index = next;
-      next += 1;
-      try {
-        await device(index);
-        done += 1;
-      } catch (error) {
-        failure ??= { index, error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, devices) }, lane));
-  if (failure !== null) {
-    const { index, error } = failure;
-    throw new Error(`device ${index + 1} of ${devices}: ${oneLine(error)}`);
-  }
-  return done;
-}
-
-interface RawFrame {
-  kind: string;
-  /** Whether the backend answers it (a request) or not (a state report). */
-  answered: boolean;
-  text(requestId: string): string;
-}
-
-function rawFrame(request: RecordedRequest): RawFrame {
-  if (request.type === 'stateReport') {
-    const text = JSON.stringify(request);
-    return { kind: request.type, answered: false, text: () => text };
-  }
-  return { kind: replyKey(request), answered: true, text: withRequestId(request) };
-}
-
-/**
- * Layer A's device: one connection to the stub, the recorded frames sent one after another, each request
- * waiting for its answer (which must carry its requestId and not be an error), then closed.
- */
-function rawDevice(url: string, frames: RawFrame[], id: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { perMessageDeflate: false });
-    let next = 0;
-    let waiting: { requestId: string; kind: string } | null = null;
-    let failure: Error | null = null;
-    const sendOn = () => {
-      while (next < frames.length) {
-        const frame = frames[next]!;
-        next += 1;
-        if (frame.answered) {
-          waiting = { requestId: `${id}-${next}`, kind: frame.kind };
-          socket.send(frame.text(waiting.requestId));
-          return;
-        }
-        socket.send(frame.text(''));
-      }
-      waiting = null;
-      socket.close();
-    };
-    socket.on('open', sendOn);
-    socket.on('message', (data) => {
-      let reply: { type?: string; requestId?: string; message?: string };
-      try {
-        reply = JSON.parse(data.toString()) as typeof reply;
-      } catch {
-        reply = { type: 'a frame that is not JSON' };
-      }
-      if (reply.type === 'error' || reply.requestId !== waiting?.requestId) {
-        failure = new Error(
-          `the stub answered ${waiting?.kind} with ${reply.type}${reply.message ? `: ${reply.message}` : ''}`,
-        );
-        socket.terminate();
-        return;
-      }
-      sendOn();
-    });
-    socket.on('error', (error) => (failure ??= error));
-    socket.on('close', () => {
-      if (failure === null && next === frames.length && waiting === null) resolve();
-      else
-        reject(failure ?? new Error(`the stub closed the connection before ${waiting?.kind} was answered`));
-    });
-  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { z } from 'zod';
+import { channelUrlOf } from '../../agent/channel/DeviceChannelClient';
 import { oneLine } from '../../agent/errors';
 import {
   backendMessageSchema,
@@ -34,24 +35,29 @@ const FLEET = fleetOptionsSchema.parse({ devices: 1 });
 const SERIAL_PREFIX = 'REC';
 
 /**
- * Records one device of a fleet going through every stage: the embedded backend in this process, the
- * fleet's profile (createFleetProfile, the embedded profile's flow and mode, QR codes), and the fleet's
- * real walk (walkDevice) through a recording proxy on loopback, so that the frames are the ones a fleet
- * sends and gets, with nothing patched. Closes the proxy and the backend before it answers.
+ * Records one device of a fleet going through every stage: the fleet's profile (createFleetProfile, the
+ * embedded profile's flow and mode, QR codes) and the fleet's real walk (walkDevice) through a recording
+ * proxy on loopback, so that the frames are the ones a fleet sends and gets, with nothing patched. On the
+ * backend at `against` (its recorded token then stays good there), or on an embedded backend in this
+ * process, closed before it answers. `serialPrefix`: the recorded device's (REC unless given).
  */
-export async function recordExchanges(): Promise<ExchangeRecording> {
-  const backend = await startBackend({});
+export async function recordExchanges(
+  options: { against?: string; serialPrefix?: string } = {},
+): Promise<ExchangeRecording> {
+  const own = options.against === undefined ? await startBackend({}) : null;
+  const url = own?.url ?? options.against!;
+  const serialPrefix = options.serialPrefix ?? SERIAL_PREFIX;
   try {
-    const plan = await createFleetProfile(backend.url, {
+    const plan = await createFleetProfile(url, {
       ...EMBEDDED_PROFILE,
-      serialPrefix: SERIAL_PREFIX,
+      serialPrefix,
       domain: FLEET.domain,
       provisioning: FLEET.provisioning,
     });
-    const proxy = await recordingProxy(backend.channelUrl);
+    const proxy = await recordingProxy(channelUrlOf(url));
     try {
       const { outcome } = await walkDevice(
-        fleetDeviceSpec(0, SERIAL_PREFIX, FLEET.domain, FLEET.provisioning),
+        fleetDeviceSpec(0, serialPrefix, FLEET.domain, FLEET.provisioning),
         {
           url: proxy.url,
           provisioningText: plan.provisioningText,
@@ -66,7 +72,7 @@ export async function recordExchanges(): Promise<ExchangeRecording> {
     }
     return { plan, ...pairedExchanges(proxy.sent, proxy.answered) };
   } finally {
-    await backend.close();
+    await own?.close();
   }
 }
 

@@ -10,6 +10,7 @@ import { fleetSummarySchema, type FleetSummary } from '../fleet/summary';
 import { resolveReportPath, writeReportFile } from '../reporters/outputPath';
 import { runReportSchema } from '../reporters/report';
 import { runAdminApiBench, type LoadResult } from './adminApi';
+import { runBackendAlone, type BackendAlone } from './backendAlone';
 import { runBackendCeiling, type CeilingRun } from './backendCeiling';
 import { runStagesim } from './cliProcess';
 import {
@@ -240,6 +241,7 @@ interface FleetPart {
   reference: BaselineResult;
   layers: DevicesSideLayers;
   floor: DevicesSideFloor;
+  backendAlone: BackendAlone;
   onDisk: FleetSummary | null;
   large: FleetSummary | null;
   stage2: FleetSummary | null;
@@ -303,7 +305,7 @@ async function fleetPart(args: BenchArgs): Promise<FleetPart> {
   out(
     `   the issue's reference (8 round trips of 200 bytes, 200 at a time): ${fixed(reference.devicesPerSecond)} devices/s`,
   );
-  const { layers, floor } = await devicesSideInLayers(args, summary);
+  const { layers, floor, backendAlone } = await devicesSideInLayers(args, summary, rawCpu);
 
   // Cost per device as the fleet grows: both on a database file (as a large fleet must be run), so the
   // one difference between them is the size.
@@ -359,6 +361,7 @@ async function fleetPart(args: BenchArgs): Promise<FleetPart> {
     reference,
     layers,
     floor,
+    backendAlone,
     onDisk,
     large,
     stage2,
@@ -373,7 +376,8 @@ async function fleetPart(args: BenchArgs): Promise<FleetPart> {
 async function devicesSideInLayers(
   args: BenchArgs,
   summary: FleetSummary,
-): Promise<{ layers: DevicesSideLayers; floor: DevicesSideFloor }> {
+  rawCpu: number,
+): Promise<{ layers: DevicesSideLayers; floor: DevicesSideFloor; backendAlone: BackendAlone }> {
   const devices = Math.min(args.devices, LAYER_DEVICES_MAX);
   out(
     `\n2a. the devices' side in layers, against a stub backend that answers from a table (${devices} devices, ${summary.concurrency} at a time, ${LAYER_ROUNDS} rounds interleaved${devices < args.devices ? `; at most ${LAYER_DEVICES_MAX} devices here` : ''})`,
@@ -404,7 +408,20 @@ async function devicesSideInLayers(
   out(
     `   the real fleet's devices side ${ms(floor.fleetDevicesCpuMsPerDevice)} ms CPU a device (section 1), beside layer C's ${ms(floor.layerCCpuMsPerDevice)}`,
   );
-  return { layers, floor };
+  // The other side alone: the real backend, driven by devices that are only their frames (layer A's).
+  const backendAlone = await runBackendAlone({
+    devices,
+    concurrency: summary.concurrency,
+    rounds: LAYER_ROUNDS,
+  });
+  const alone = backendAlone.median;
+  out(
+    `   E  the backend alone: ${ms(alone.backendCpuMsPerDevice)} ms CPU a device of its process, driven by devices that are only their frames (${ms(alone.devicesCpuMsPerDevice)} ms), ${fixed(alone.wallMs / 1000, 2)} s: the real embedded backend, one real device's recorded requests with each device's own serial and user`,
+  );
+  out(
+    `   one backend thread: ${args.devices} devices x ${ms(alone.backendCpuMsPerDevice)} ms = ${fixed((args.devices * alone.backendCpuMsPerDevice) / 1000, 2)} s of it at the least, whatever the cores; with the least devices' side (A) on ${floor.cores} cores: ${args.devices} x (${ms(a)} + ${ms(alone.backendCpuMsPerDevice)}) / ${floor.cores} = ${fixed((args.devices * (a + alone.backendCpuMsPerDevice)) / floor.cores / 1000, 2)} s; raw's two sides took ${ms(rawCpu)} ms a device (section 2)`,
+  );
+  return { layers, floor, backendAlone };
 }
 
 /** The fleet's verdicts: its time, its ratio to raw, cost per device as it grows, the backend's memory. */
@@ -608,6 +625,7 @@ async function main(argv: string[]): Promise<number> {
           fleetCpuMsPerDevice: fleetRun?.fleetCpu ?? null,
           reference: fleetRun?.reference ?? null,
           devicesSideLayers: fleetRun ? { ...fleetRun.layers, floor: fleetRun.floor } : null,
+          backendAlone: fleetRun?.backendAlone ?? null,
           ratio: fleetRun?.ratio ?? null,
           model: model ? { ...model.median, runs: model.runs } : null,
           qrDecode: qr,
