@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import WebSocket from 'ws';
 import { oneLine } from '../../agent/errors';
 import type { RecordedRequest } from './exchangeRecording';
@@ -9,30 +10,31 @@ import { replyKey, withRequestId, type ReplyTable } from './replyTable';
  */
 
 /**
- * `devices` devices, `concurrency` at a time, each started as one ends (as the fleet's p-limit does).
- * After the first failure no more start; the run answers once the ones in flight are done.
+ * `devices` devices, `concurrency` at a time (p-limit, as the fleet's shards), each started as one ends.
+ * After the first failure the rest are not started; the run answers once the ones in flight are done,
+ * with one line naming the device that failed first.
  */
 export async function inLanes(
   devices: number,
   concurrency: number,
   device: (index: number) => Promise<void>,
 ): Promise<number> {
-  let next = 0;
+  const limit = pLimit(Math.max(1, concurrency));
   let done = 0;
   let failure: { index: number; error: unknown } | null = null;
-  const lane = async () => {
-    while (next < devices && failure === null) {
-      const index = next;
-      next += 1;
-      try {
-        await device(index);
-        done += 1;
-      } catch (error) {
-        failure ??= { index, error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, devices) }, lane));
+  await Promise.all(
+    Array.from({ length: devices }, (_, index) =>
+      limit(async () => {
+        if (failure !== null) return;
+        try {
+          await device(index);
+          done += 1;
+        } catch (error) {
+          failure ??= { index, error };
+        }
+      }),
+    ),
+  );
   if (failure !== null) {
     const { index, error } = failure;
     throw new Error(`device ${index + 1} of ${devices}: ${oneLine(error)}`);
