@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runToEnd, startUntil } from './childProcess';
+import { KEPT_OUTPUT_CHARS, runToEnd, startUntil } from './childProcess';
 
 function alive(pid: number): boolean {
   try {
@@ -51,6 +51,30 @@ describe('runToEnd', () => {
 });
 
 describe('startUntil', () => {
+  it('keeps a character whose bytes come in two writes whole', async () => {
+    // The euro sign is three bytes in UTF-8: two go out, then the third a moment later.
+    const [command, args] = node(
+      "process.stdout.write(Buffer.from([0xe2, 0x82])); setTimeout(() => { process.stdout.write(Buffer.from([0xac])); console.log(' ready'); }, 100); setTimeout(() => process.exit(0), 300)",
+    );
+    const started = await startUntil(command, args, { ready: /ready/ });
+    await started.exited;
+    expect(started.stdout()).toBe('\u20ac ready\n');
+  });
+
+  it('keeps the last KEPT_OUTPUT_CHARS of a stream that goes on printing', async () => {
+    const chunk = 64 * 1024;
+    const chunks = Math.ceil(KEPT_OUTPUT_CHARS / chunk) + 8;
+    const [command, args] = node(
+      `console.log('ready'); let i = 0; const next = () => { if (i === ${chunks}) { process.stdout.write('end'); return; } i += 1; process.stdout.write(String(i % 10).repeat(${chunk}), next); }; next();`,
+    );
+    const started = await startUntil(command, args, { ready: /ready/ });
+    await started.exited;
+    const kept = started.stdout();
+    expect(kept).toHaveLength(KEPT_OUTPUT_CHARS);
+    expect(kept.endsWith(`${String(chunks % 10).repeat(chunk)}end`)).toBe(true);
+    expect(kept).not.toContain('ready');
+  });
+
   it('answers once the ready line is printed, and keeps the output that follows', async () => {
     const [command, args] = node(
       "console.log('booting'); setTimeout(() => console.log('listening on http://127.0.0.1:4321'), 200); process.stdin.resume(); setTimeout(() => { console.log('later'); process.exit(0) }, 400)",

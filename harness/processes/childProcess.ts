@@ -60,15 +60,21 @@ export interface Started {
   child: ChildProcessWithoutNullStreams;
   /** The ready pattern's match, in the output named by `on`. */
   match: RegExpExecArray;
-  /** Everything printed so far. */
+  /** What it has printed so far: everything, up to the last KEPT_OUTPUT_CHARS of each stream. */
   stdout(): string;
   stderr(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /**
+ * How much of each stream of a started program is kept: a backend held for a whole bench prints for as
+ * long as it runs, and what a caller reads (its ready line, a summary, an error) is far shorter.
+ */
+export const KEPT_OUTPUT_CHARS = 4 * 1024 * 1024;
+
+/**
  * Starts `command args` and answers once `ready` matches what it has printed on `on` (stdout unless
- * said), its output kept from the start. Rejects with one line, the program's stderr after it, if the
+ * said), its output kept from the start (the last KEPT_OUTPUT_CHARS of each stream). Rejects with one line, the program's stderr after it, if the
  * program exits first or prints no match within `timeoutMs` (30 s unless said; then it is killed).
  */
 export function startUntil(
@@ -80,8 +86,14 @@ export function startUntil(
   child.stdin.end();
   const name = options.name ?? command;
   const printed = { stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk: Buffer) => (printed.stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (printed.stderr += chunk.toString()));
+  for (const stream of ['stdout', 'stderr'] as const) {
+    // Decoded as a stream: a character whose bytes come in two chunks is one character, not two U+FFFDs.
+    child[stream].setEncoding('utf8');
+    child[stream].on('data', (chunk: string) => {
+      const kept = printed[stream] + chunk;
+      printed[stream] = kept.length > KEPT_OUTPUT_CHARS ? kept.slice(-KEPT_OUTPUT_CHARS) : kept;
+    });
+  }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('close', (code, signal) => resolve({ code, signal })),
   );
