@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { channelUrlOf } from '../../agent/channel/DeviceChannelClient';
 import { oneLine } from '../../agent/errors';
 import { startEmbeddedBackend } from '../fleet/embeddedBackend';
-import { fleetOptionsSchema } from '../fleet/options';
+import { FLEET_DEFAULTS, fleetOptionsSchema } from '../fleet/options';
 import type { FleetDeviceSpec } from '../fleet/fleetDevice';
 import { fleetDeviceSpec } from '../fleet/runShard';
 import { percentile } from '../statistics/percentile';
@@ -34,13 +34,12 @@ export interface BackendAlone {
   rounds: BackendAloneRound[];
 }
 
-const FLEET = fleetOptionsSchema.parse({ devices: 1 });
 const RECORDED_PREFIX = 'BREC';
 
+// A fleet's bounds for its size and devices at a time, and the fleet's default concurrency.
 const optionsSchema = z.object({
-  devices: z.number().int().min(1, { error: 'at least 1 device' }),
-  /** Devices at a time: the fleet's own default. */
-  concurrency: z.number().int().min(1, { error: 'at least 1 device at a time' }).default(FLEET.concurrency),
+  devices: fleetOptionsSchema.shape.devices,
+  concurrency: fleetOptionsSchema.shape.concurrency,
   rounds: z.number().int().min(1, { error: 'at least 1 round' }).default(3),
 });
 
@@ -61,7 +60,7 @@ export async function runBackendAlone(input: z.input<typeof optionsSchema>): Pro
   try {
     // Recorded on this backend, so the token the device redeemed is this backend's profile's.
     const recording = await recordExchanges({ against: backend.url, serialPrefix: RECORDED_PREFIX });
-    const recorded = fleetDeviceSpec(0, RECORDED_PREFIX, FLEET.domain, FLEET.provisioning);
+    const recorded = fleetDeviceSpec(0, RECORDED_PREFIX, FLEET_DEFAULTS.domain, FLEET_DEFAULTS.provisioning);
     const channelUrl = channelUrlOf(backend.url);
     const measured: BackendAloneRound[] = [];
     for (let round = 0; round < rounds; round += 1) {
@@ -72,7 +71,7 @@ export async function runBackendAlone(input: z.input<typeof optionsSchema>): Pro
       let devices: number;
       try {
         devices = await inLanes(options.devices, concurrency, (index) => {
-          const spec = fleetDeviceSpec(index, prefix, FLEET.domain, FLEET.provisioning);
+          const spec = fleetDeviceSpec(index, prefix, FLEET_DEFAULTS.domain, FLEET_DEFAULTS.provisioning);
           const frames = recording.requests.map((request) =>
             rawFrame(asDevice(request, recorded, spec), recording.replies),
           );

@@ -4,7 +4,7 @@ import {
   type DeviceChannelClientOptions,
 } from '../../agent/channel/DeviceChannelClient';
 import { oneLine } from '../../agent/errors';
-import { fleetOptionsSchema } from '../fleet/options';
+import { FLEET_DEFAULTS } from '../fleet/options';
 import { fleetDeviceSpec, runShard } from '../fleet/runShard';
 import { percentile } from '../statistics/percentile';
 import { recordExchanges, type ExchangeRecording, type RecordedRequest } from './exchangeRecording';
@@ -63,9 +63,6 @@ export interface LayersOptions {
   layers?: readonly Layer[];
 }
 
-/** The fleet's own defaults: its concurrency and the shape of its devices. */
-const FLEET = fleetOptionsSchema.parse({ devices: 1 });
-
 /**
  * Runs layers A, B, C and D for `devices` devices each, `concurrency` at a time, in `rounds` rounds
  * interleaved (A B C D A B C D ...: load that comes and goes on the machine falls on every layer), and
@@ -73,7 +70,7 @@ const FLEET = fleetOptionsSchema.parse({ devices: 1 });
  * that does not ends the run with one line naming its layer.
  */
 export async function runDevicesSideLayers(options: LayersOptions): Promise<DevicesSideLayers> {
-  const concurrency = options.concurrency ?? FLEET.concurrency;
+  const concurrency = options.concurrency ?? FLEET_DEFAULTS.concurrency;
   const rounds = options.rounds ?? 3;
   const layers = ORDER.filter((layer) => options.layers?.includes(layer) ?? true);
   const recording = options.recording ?? (await recordExchanges());
@@ -156,10 +153,10 @@ function layerRunners(
         url: stub.url,
         provisioningText: plan.provisioningText,
         configuration: plan.configuration,
-        provisioning: FLEET.provisioning,
-        until: FLEET.until,
+        provisioning: FLEET_DEFAULTS.provisioning,
+        until: FLEET_DEFAULTS.until,
         serialPrefix: `LAYERC${round}`,
-        domain: FLEET.domain,
+        domain: FLEET_DEFAULTS.domain,
         streamLatencies: false,
         first: 0,
         count: devices,
@@ -174,7 +171,7 @@ function layerRunners(
     D: (round) =>
       inLanes(devices, concurrency, async (index) => {
         const outcome = await walkReplayedDevice(
-          fleetDeviceSpec(index, `LAYERD${round}`, FLEET.domain, FLEET.provisioning),
+          fleetDeviceSpec(index, `LAYERD${round}`, FLEET_DEFAULTS.domain, FLEET_DEFAULTS.provisioning),
           plan,
           replies,
         );

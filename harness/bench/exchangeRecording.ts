@@ -12,7 +12,7 @@ import { DEVICE_CHANNEL_PATH } from '../backend/channel/ChannelServer';
 import { startBackend } from '../backend/server';
 import { walkDevice } from '../fleet/fleetDevice';
 import { createFleetProfile, type FleetPlan } from '../fleet/fleetSetup';
-import { EMBEDDED_PROFILE, fleetOptionsSchema } from '../fleet/options';
+import { EMBEDDED_PROFILE, FLEET_DEFAULTS } from '../fleet/options';
 import { fleetDeviceSpec } from '../fleet/runShard';
 import { replyKey, type ReplyTable } from './replyTable';
 
@@ -30,8 +30,6 @@ export interface ExchangeRecording {
   replies: ReplyTable;
 }
 
-/** The fleet's own defaults (its domain, provisioning, until), so the recorded device is one of a fleet's. */
-const FLEET = fleetOptionsSchema.parse({ devices: 1 });
 const SERIAL_PREFIX = 'REC';
 
 /**
@@ -51,18 +49,18 @@ export async function recordExchanges(
     const plan = await createFleetProfile(url, {
       ...EMBEDDED_PROFILE,
       serialPrefix,
-      domain: FLEET.domain,
-      provisioning: FLEET.provisioning,
+      domain: FLEET_DEFAULTS.domain,
+      provisioning: FLEET_DEFAULTS.provisioning,
     });
     const proxy = await recordingProxy(channelUrlOf(url));
     try {
       const { outcome } = await walkDevice(
-        fleetDeviceSpec(0, serialPrefix, FLEET.domain, FLEET.provisioning),
+        fleetDeviceSpec(0, serialPrefix, FLEET_DEFAULTS.domain, FLEET_DEFAULTS.provisioning),
         {
           url: proxy.url,
           provisioningText: plan.provisioningText,
           configuration: plan.configuration,
-          until: FLEET.until,
+          until: FLEET_DEFAULTS.until,
         },
         () => undefined,
       );

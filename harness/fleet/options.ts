@@ -154,3 +154,9 @@ export const fleetOptionsSchema = z
 
 export type FleetOptionsInput = z.input<typeof fleetOptionsSchema>;
 export type FleetOptions = z.output<typeof fleetOptionsSchema>;
+
+/**
+ * A fleet as its schema has it when only its size is given (its concurrency, domain, provisioning and
+ * until): the bench makes and walks its devices as such a fleet does.
+ */
+export const FLEET_DEFAULTS: FleetOptions = fleetOptionsSchema.parse({ devices: 1 });
