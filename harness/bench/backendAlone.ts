@@ -60,7 +60,6 @@ export async function runBackendAlone(input: z.input<typeof optionsSchema>): Pro
   try {
     // Recorded on this backend, so the token the device redeemed is this backend's profile's.
     const recording = await recordExchanges({ against: backend.url, serialPrefix: RECORDED_PREFIX });
-    const recorded = fleetDeviceSpec(0, RECORDED_PREFIX, FLEET_DEFAULTS.domain, FLEET_DEFAULTS.provisioning);
     const channelUrl = channelUrlOf(backend.url);
     const measured: BackendAloneRound[] = [];
     for (let round = 0; round < rounds; round += 1) {
@@ -73,7 +72,7 @@ export async function runBackendAlone(input: z.input<typeof optionsSchema>): Pro
         devices = await inLanes(options.devices, concurrency, (index) => {
           const spec = fleetDeviceSpec(index, prefix, FLEET_DEFAULTS.domain, FLEET_DEFAULTS.provisioning);
           const frames = recording.requests.map((request) =>
-            rawFrame(asDevice(request, recorded, spec), recording.replies),
+            rawFrame(asDevice(request, recording.device, spec), recording.replies),
           );
           return rawDevice(channelUrl, frames, `${prefix}-${index}`, 'the backend');
         });

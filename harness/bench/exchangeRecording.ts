@@ -10,7 +10,7 @@ import {
 } from '../../agent/protocol/messages';
 import { DEVICE_CHANNEL_PATH } from '../backend/channel/ChannelServer';
 import { startBackend } from '../backend/server';
-import { walkDevice } from '../fleet/fleetDevice';
+import { walkDevice, type FleetDeviceSpec } from '../fleet/fleetDevice';
 import { createFleetProfile, type FleetPlan } from '../fleet/fleetSetup';
 import { EMBEDDED_PROFILE, FLEET_DEFAULTS } from '../fleet/options';
 import { fleetDeviceSpec } from '../fleet/runShard';
@@ -24,6 +24,8 @@ export type RecordedRequest = z.infer<typeof recordedRequestSchema>;
 export interface ExchangeRecording {
   /** The fleet plan the device was handed (its url is the recorded backend's, closed since). */
   plan: FleetPlan;
+  /** The device recorded: its serial number, hardware and user, as its frames carry them. */
+  device: FleetDeviceSpec;
   /** Every frame the device sent, in the order sent. */
   requests: RecordedRequest[];
   /** The backend's reply to each kind of request (replyKey), the first one of each kind. */
@@ -52,10 +54,11 @@ export async function recordExchanges(
       domain: FLEET_DEFAULTS.domain,
       provisioning: FLEET_DEFAULTS.provisioning,
     });
+    const device = fleetDeviceSpec(0, serialPrefix, FLEET_DEFAULTS.domain, FLEET_DEFAULTS.provisioning);
     const proxy = await recordingProxy(channelUrlOf(url));
     try {
       const { outcome } = await walkDevice(
-        fleetDeviceSpec(0, serialPrefix, FLEET_DEFAULTS.domain, FLEET_DEFAULTS.provisioning),
+        device,
         {
           url: proxy.url,
           provisioningText: plan.provisioningText,
@@ -68,14 +71,14 @@ export async function recordExchanges(
     } finally {
       await proxy.close();
     }
-    return { plan, ...pairedExchanges(proxy.sent, proxy.answered) };
+    return { plan, device, ...pairedExchanges(proxy.sent, proxy.answered) };
   } finally {
     await own?.close();
   }
 }
 
 /** The frames read back: each request checked by the channel's schemas, each reply matched to its request. */
-function pairedExchanges(sent: string[], answered: string[]): Omit<ExchangeRecording, 'plan'> {
+function pairedExchanges(sent: string[], answered: string[]): Omit<ExchangeRecording, 'plan' | 'device'> {
   const requests = sent.map((text) => parsed(recordedRequestSchema, text, 'the device sent'));
   const kinds = new Map(
     requests.flatMap((request) => ('requestId' in request ? [[request.requestId, replyKey(request)]] : [])),
