@@ -6,9 +6,9 @@ import { startEmbeddedBackend } from '../fleet/embeddedBackend';
 import { FLEET_DEFAULTS, fleetOptionsSchema } from '../fleet/options';
 import type { FleetDeviceSpec } from '../fleet/fleetDevice';
 import { fleetDeviceSpec } from '../fleet/runShard';
-import { percentile } from '../statistics/percentile';
 import { recordExchanges, type RecordedRequest } from './exchangeRecording';
 import { inLanes, rawDevice, rawFrame } from './rawDevice';
+import { medianOf } from './repeated';
 
 /**
  * The backend's side of a fleet alone: the real embedded backend in its own process, as `stagesim fleet`
@@ -89,7 +89,7 @@ export async function runBackendAlone(input: z.input<typeof optionsSchema>): Pro
         devicesCpuMsPerDevice: (cpu.user + cpu.system) / 1000 / options.devices,
       });
     }
-    const median = (figure: (round: BackendAloneRound) => number) => percentile(measured.map(figure), 50)!;
+    const median = (figure: (round: BackendAloneRound) => number) => medianOf(measured, figure);
     return {
       devices: options.devices,
       concurrency,

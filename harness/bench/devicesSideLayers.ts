@@ -6,10 +6,11 @@ import {
 import { oneLine } from '../../agent/errors';
 import { FLEET_DEFAULTS } from '../fleet/options';
 import { fleetDeviceSpec, runShard } from '../fleet/runShard';
-import { percentile } from '../statistics/percentile';
+
 import { recordExchanges, type ExchangeRecording, type RecordedRequest } from './exchangeRecording';
 import { inLanes, rawDevice, rawFrame } from './rawDevice';
 import { walkReplayedDevice } from './replayedDevice';
+import { medianOf } from './repeated';
 import { startReplyStub, type ReplyStub } from './replyStubProcess';
 
 /**
@@ -116,7 +117,7 @@ export async function runDevicesSideLayers(options: LayersOptions): Promise<Devi
 }
 
 function figuresOf(layer: Layer, rounds: LayerRound[]): LayerFigures {
-  const median = (figure: (round: LayerRound) => number) => percentile(rounds.map(figure), 50)!;
+  const median = (figure: (round: LayerRound) => number) => medianOf(rounds, figure);
   return {
     layer,
     what: LAYERS[layer],

@@ -1,4 +1,4 @@
-import { repeated } from './repeated';
+import { medianOf, repeated } from './repeated';
 
 /** Measurements that answer the given wall times in turn, and count how often they were taken. */
 function measurements(...wallMs: number[]) {
@@ -58,5 +58,24 @@ describe('repeated', () => {
     };
     await expect(repeated(3, measure)).rejects.toThrow('the suite crashed');
     expect(taken).toBe(2);
+  });
+});
+
+describe('medianOf', () => {
+  const rounds = [
+    { wallMs: 30, cpuMs: 5 },
+    { wallMs: 10, cpuMs: 9 },
+    { wallMs: 20, cpuMs: 7 },
+    { wallMs: 40, cpuMs: 6 },
+  ];
+
+  test('each figure its own median, a value some round measured (the lower middle of an even count)', () => {
+    expect(medianOf(rounds, (round) => round.wallMs)).toBe(20);
+    expect(medianOf(rounds, (round) => round.cpuMs)).toBe(6);
+    expect(medianOf(rounds.slice(0, 3), (round) => round.wallMs)).toBe(20);
+  });
+
+  test('no rounds: a RangeError, not a median of nothing', () => {
+    expect(() => medianOf([], () => 1)).toThrow(new RangeError('a median needs at least one run'));
   });
 });

@@ -19,9 +19,17 @@ export async function repeated<T extends { wallMs: number }>(
     throw new RangeError(`a measurement is taken a whole number of times, at least once, not ${times}`);
   const runs: T[] = [];
   for (let run = 0; run < times; run += 1) runs.push(await measure());
-  const medianMs = percentile(
-    runs.map((run) => run.wallMs),
-    50,
-  )!;
+  const medianMs = medianOf(runs, (run) => run.wallMs);
   return { median: runs.find((run) => run.wallMs === medianMs)!, runs };
+}
+
+/**
+ * One figure's median over runs taken (nearest rank, as every percentile here: a figure some run
+ * measured). Each figure of a set of rounds is its own median: the rounds of the median wall time need not
+ * be those of the median CPU time.
+ */
+export function medianOf<T>(runs: readonly T[], figure: (run: T) => number): number {
+  const median = percentile(runs.map(figure), 50);
+  if (median === null) throw new RangeError('a median needs at least one run');
+  return median;
 }
