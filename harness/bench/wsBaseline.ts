@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { siblingEntry, sourceExecArgv } from '../fleet/sourceEntry';
+import { startServerProcess } from './serverProcess';
 
 /**
  * The raw limit of this machine for a fleet's traffic: `devices` WebSocket connections on loopback to a
@@ -25,29 +24,12 @@ export interface BaselineResult extends BaselineOptions {
 }
 
 export async function runWsBaseline(options: BaselineOptions): Promise<BaselineResult> {
-  const server = spawn(
-    process.execPath,
-    [...sourceExecArgv(__filename), siblingEntry(__filename, 'wsEchoServer')],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  const server = await startServerProcess('the echo server', [
+    ...sourceExecArgv(__filename),
+    siblingEntry(__filename, 'wsEchoServer'),
+  ]);
   try {
-    const lines = createInterface({ input: server.stdout });
-    const nextLine = () =>
-      new Promise<string>((resolve, reject) => {
-        const onExit = (code: number | null) => reject(new Error(`the echo server exited (${code})`));
-        server.once('exit', onExit);
-        lines.once('line', (line) => {
-          server.off('exit', onExit);
-          resolve(line.trim());
-        });
-      });
-    const serverCpu = async () => {
-      const answer = nextLine();
-      server.stdin.write('cpu\n');
-      return Number(await answer);
-    };
-    const port = await nextLine();
-    const url = `ws://127.0.0.1:${port}`;
+    const url = `ws://127.0.0.1:${server.port}`;
     const payload = 'x'.repeat(options.messageBytes);
     const device = () =>
       new Promise<void>((resolve, reject) => {
@@ -71,13 +53,13 @@ export async function runWsBaseline(options: BaselineOptions): Promise<BaselineR
         await device();
       }
     };
-    const serverBefore = await serverCpu();
+    const serverBefore = await server.cpuMs();
     const clientBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(Array.from({ length: Math.min(options.concurrency, options.devices) }, lane));
     const wallMs = performance.now() - started;
     const client = process.cpuUsage(clientBefore);
-    const serverMs = (await serverCpu()) - serverBefore;
+    const serverMs = (await server.cpuMs()) - serverBefore;
     return {
       ...options,
       wallMs,
@@ -88,7 +70,6 @@ export async function runWsBaseline(options: BaselineOptions): Promise<BaselineR
       },
     };
   } finally {
-    server.stdin.end();
-    server.kill();
+    await server.stop();
   }
 }
